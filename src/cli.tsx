@@ -1,0 +1,127 @@
+// Composition root: parse argv, then hand over to one command module (loaded lazily so that `status --json`
+// and the lab's node commands never pay for Ink or the Kubernetes client they do not use).
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from './errors.js';
+import type { ClusterOptions } from './commands/options.js';
+
+function clusterOptions(cmd: Command): Command {
+  return cmd
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('--inventory <file>', 'YAML inventory of nodes, for nodes the API cannot tell or when it is down')
+    .option('--state-dir <dir>', 'where run journals and locks are kept (default: KEYTURN_STATE_DIR or ~/.local/state/keyturn)');
+}
+
+function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command('keyturn')
+    .description('Rotate RKE2/K3s certificates, CAs and secrets-encryption keys, or recover a restart loop, one confirmed node at a time.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  clusterOptions(program).action(async (opts: ClusterOptions) => {
+    const { runWizard } = await import('./commands/wizard.js');
+    exit(await runWizard(opts));
+  });
+
+  clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services'))
+    .option('--json', 'print one JSON document (see README)')
+    .action(async (opts: ClusterOptions & { json?: boolean }) => {
+      const { runStatus } = await import('./commands/status.js');
+      exit(await runStatus(opts));
+    });
+
+  clusterOptions(program.command('plan').argument('<recipe>', 'recipe name').description('print the ordered per-node plan with the exact commands; changes nothing'))
+    .action(async (recipe: string, opts: ClusterOptions) => {
+      const { runPlan } = await import('./commands/plan.js');
+      exit(await runPlan(recipe, opts));
+    });
+
+  clusterOptions(program.command('run').argument('<recipe>', 'recipe name').description('run a recipe node by node, asking before each node'))
+    .option('--settle <seconds>', 'seconds to watch each server after it starts (default: the recipe\'s, 150)')
+    .action(async (recipe: string, opts: ClusterOptions & { settle?: string }) => {
+      const { runRecipe } = await import('./commands/run.js');
+      exit(await runRecipe(recipe, opts));
+    });
+
+  clusterOptions(program.command('resume').description('continue the run that was interrupted'))
+    .action(async (opts: ClusterOptions) => {
+      const { runResume } = await import('./commands/resume.js');
+      exit(await runResume(opts));
+    });
+
+  program
+    .command('report')
+    .argument('<run-id>', 'id of a run (see the state directory)')
+    .option('--state-dir <dir>', 'where run journals are kept')
+    .description('print a run\'s audit record as Markdown')
+    .action(async (runId: string, opts: { stateDir?: string }) => {
+      const { runReport } = await import('./commands/report.js');
+      exit(await runReport(runId, opts));
+    });
+
+  const lab = program.command('lab').description('the built-in simulated cluster');
+  lab
+    .command('up')
+    .description('start a lab cluster in the foreground; prints "lab ready" when every node is up')
+    .addOption(new Option('--topology <t>', 'split | ha | single | large:N').default('split'))
+    .addOption(new Option('--distro <d>', 'rke2 | k3s').choices(['rke2', 'k3s']).default('rke2'))
+    .option('--version <v>', 'kubelet version, e.g. v1.32.5+rke2r1 (default: a current release of the distro)')
+    .requiredOption('--dir <dir>', 'directory for the lab\'s files (kubeconfig, inventory.yaml, nodes/)')
+    .addOption(new Option('--etcd <mode>', 'real etcd members when /usr/bin/etcd exists (auto), or force one').choices(['auto', 'real', 'emulated']).default('auto'))
+    .option('--speed <factor>', 'time scale: simulated waits are divided by this', '1')
+    .option('--net <a.b.c>', 'first three octets of node addresses', '127.0.10')
+    .option('--api-port <port>', 'Kubernetes API port (0 = any free port)', '0')
+    .option('--secrets <n>', 'secrets in the cluster', '40')
+    .action(async (opts: Record<string, string>) => {
+      const { runLabUp } = await import('./commands/lab-up.js');
+      exit(await runLabUp(opts));
+    });
+  lab
+    .command('fault')
+    .argument('<name>', 'stop-service | parallel-restart | expire-certs | ca-drift | hash-mismatch | latency')
+    .argument('[args...]', 'fault arguments (latency takes milliseconds)')
+    .option('--node <name>', 'node to inject the fault into')
+    .requiredOption('--dir <dir>', 'directory of a running lab')
+    .description('inject a fault into a running lab')
+    .action(async (name: string, args: string[], opts: { node?: string; dir: string }) => {
+      const { runLabFault } = await import('./commands/lab-fault.js');
+      exit(await runLabFault(name, args, opts));
+    });
+
+  program
+    .command('demo')
+    .description('start a lab (split topology) and open the wizard on it')
+    .addOption(new Option('--distro <d>', 'rke2 | k3s').choices(['rke2', 'k3s']).default('rke2'))
+    .option('--speed <factor>', 'time scale of the lab', '4')
+    .action(async (opts: { distro: string; speed: string }) => {
+      const { runDemo } = await import('./commands/demo.js');
+      exit(await runDemo(opts));
+    });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage mistakes exit 2 (commander already printed the one-line reason).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`keyturn: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  process.exitCode = code;
+}
+
+await main(process.argv);

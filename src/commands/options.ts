@@ -1,0 +1,10 @@
+// Options every command that reads a cluster accepts, as kubectl reads them.
+export interface ClusterOptions {
+  kubeconfig?: string;
+  context?: string;
+  inventory?: string;
+  /** Directory for keyturn's run journals and locks (default: KEYTURN_STATE_DIR or ~/.local/state/keyturn). */
+  stateDir?: string;
+}
+
+export type CommandResult = number; // the process exit code

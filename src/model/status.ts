@@ -1,0 +1,74 @@
+// The `keyturn status --json` document (design.md "Behaviour contracts"). Field names are a public contract.
+import type { Distro, Role } from './cluster.js';
+
+export type ClusterSource = 'api' | 'inventory' | 'remembered';
+export type CertStatus = 'ok' | 'warning' | 'expired' | 'not-yet-valid';
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
+export type CheckId = 'api' | 'certificates' | 'ca-consistency' | 'encryption-hashes' | 'etcd-quorum' | 'services' | 'nodes';
+
+export interface CertificateInfo {
+  path: string;
+  subject: string;
+  issuer: string;
+  notAfter: string;
+  daysLeft: number;
+  status: CertStatus;
+  isCA: boolean;
+  sha256: string;
+}
+
+export interface ServiceInfo {
+  unit: string;
+  /** systemd ActiveState: active, activating, deactivating, inactive, failed; "unknown" when unreadable. */
+  state: string;
+  restarts: number;
+}
+
+export interface EncryptionInfo {
+  stage: string;
+  hash: string;
+  configHash: string;
+  hashMatchesConfig: boolean;
+}
+
+export interface EtcdInfo {
+  member: string;
+  healthy: boolean;
+  isLeader: boolean;
+  error: string | null;
+}
+
+export interface Diagnosis {
+  code: string;
+  message: string;
+  evidence: string;
+  recipe: string | null;
+}
+
+export interface NodeStatus {
+  name: string;
+  address: string;
+  roles: Role[];
+  version: string;
+  ready: boolean | null;
+  /** Whether keyturn could run commands on the node; when false most fields below are empty. */
+  reachable: boolean;
+  service: ServiceInfo;
+  certificates: CertificateInfo[];
+  caFingerprints: Record<string, string>;
+  encryption: EncryptionInfo | null;
+  etcd: EtcdInfo | null;
+  diagnoses: Diagnosis[];
+}
+
+export interface Check {
+  id: CheckId;
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface StatusReport {
+  cluster: { distro: Distro | 'unknown'; version: string; apiReachable: boolean; source: ClusterSource };
+  nodes: NodeStatus[];
+  checks: Check[];
+}
