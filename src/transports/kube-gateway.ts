@@ -1,0 +1,129 @@
+// The Kubernetes API port. Bad kubeconfig input throws a one-line UsageError before any request; a cluster that
+// does not answer, refuses us or fails TLS is reported as an ApiResult failure, never thrown.
+// @kubernetes/client-node is heavy, so it is imported only when a gateway is actually built.
+import type * as K8s from '@kubernetes/client-node';
+import { inputError } from '../errors.js';
+import { loadKubeconfig, type LoadedKubeconfig } from './kube-config.js';
+import { failureFromError } from './kube-failure.js';
+import { toKubeEvent, toKubeLease, toKubeNode } from './kube-mapping.js';
+import { getRawText } from './kube-raw.js';
+import type { ApiResult, KubeGateway, KubeLease } from './types.js';
+
+export interface KubeGatewayOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** Per request; short, because a dead apiserver should not stall a status scan. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 3_000;
+const SECRET_PAGE_SIZE = 500;
+
+export async function loadKubeGateway(opts: KubeGatewayOptions): Promise<KubeGateway> {
+  const loaded = loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const k8s = await import('@kubernetes/client-node');
+  const kc = buildKubeConfig(k8s, loaded);
+
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(loaded.server, {}),
+    authMethods: { default: kc },
+    // A fresh deadline per request: client-node has no timeout option of its own.
+    promiseMiddleware: [
+      {
+        pre: async (request) => {
+          request.setSignal(AbortSignal.timeout(timeoutMs));
+          return request;
+        },
+        post: async (response) => response,
+      },
+    ],
+  });
+  const core = new k8s.CoreV1Api(config);
+  const coordination = new k8s.CoordinationV1Api(config);
+  const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+  const attempt = async <T>(call: () => Promise<T>): Promise<ApiResult<T>> => {
+    try {
+      return { ok: true, value: await call() };
+    } catch (error) {
+      return { ok: false, failure: failureFromError(error, timeoutMs) };
+    }
+  };
+
+  const leaseBody = (lease: Omit<KubeLease, 'resourceVersion'> & { resourceVersion?: string }): K8s.V1Lease => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: lease.name,
+      namespace: lease.namespace,
+      ...(lease.resourceVersion ? { resourceVersion: lease.resourceVersion } : {}),
+    },
+    spec: {
+      holderIdentity: lease.holderIdentity ?? undefined,
+      leaseDurationSeconds: lease.leaseDurationSeconds ?? undefined,
+      // MicroTime serialises with the six fractional digits the apiserver insists on.
+      acquireTime: lease.acquireTime ? new k8s.V1MicroTime(lease.acquireTime) : undefined,
+      renewTime: lease.renewTime ? new k8s.V1MicroTime(lease.renewTime) : undefined,
+    },
+  });
+
+  return {
+    server: loaded.server,
+    readyz: () => getRawText(kc, loaded.server, '/readyz', timeoutMs),
+    listNodes: () => attempt(async () => (await core.listNode({})).items.map(toKubeNode)),
+    getNode: (name) => attempt(async () => toKubeNode(await core.readNode({ name }))),
+    patchNodeAnnotations: (name, annotations) =>
+      attempt(async () => toKubeNode(await core.patchNode({ name, body: { metadata: { annotations } } }, mergePatch))),
+    listEvents: (options = {}) =>
+      attempt(async () => {
+        const { namespace, fieldSelector } = options;
+        const list = namespace
+          ? await core.listNamespacedEvent({ namespace, fieldSelector })
+          : await core.listEventForAllNamespaces({ fieldSelector });
+        return list.items.map(toKubeEvent);
+      }),
+    countSecrets: () => attempt(() => countSecrets(core)),
+    getLease: (namespace, name) =>
+      attempt(async () => toKubeLease(await coordination.readNamespacedLease({ namespace, name }))),
+    createLease: (lease) =>
+      attempt(async () => toKubeLease(await coordination.createNamespacedLease({ namespace: lease.namespace, body: leaseBody(lease) }))),
+    updateLease: (lease) =>
+      attempt(async () =>
+        toKubeLease(
+          await coordination.replaceNamespacedLease({ namespace: lease.namespace, name: lease.name, body: leaseBody(lease) }),
+        ),
+      ),
+    deleteLease: (namespace, name) =>
+      attempt(async () => {
+        await coordination.deleteNamespacedLease({ namespace, name });
+      }),
+  };
+}
+
+function buildKubeConfig(k8s: typeof K8s, loaded: LoadedKubeconfig): K8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  try {
+    kc.loadFromString(JSON.stringify(loaded.document));
+    kc.setCurrentContext(loaded.contextName);
+  } catch (error) {
+    const reason = ((error as Error).message ?? String(error)).split('\n')[0];
+    throw inputError(loaded.files.join(':'), `not a usable kubeconfig (${reason})`, 'fix the file or fetch a fresh kubeconfig');
+  }
+  return kc;
+}
+
+/** One cheap request (limit=1 + remainingItemCount); page through only when the server does not say. */
+async function countSecrets(core: K8s.CoreV1Api): Promise<number> {
+  const first = await core.listSecretForAllNamespaces({ limit: 1 });
+  const remaining = first.metadata?.remainingItemCount;
+  if (typeof remaining === 'number') return first.items.length + remaining;
+  let count = first.items.length;
+  let next = first.metadata?._continue;
+  while (next) {
+    const page = await core.listSecretForAllNamespaces({ limit: SECRET_PAGE_SIZE, _continue: next });
+    count += page.items.length;
+    next = page.metadata?._continue;
+  }
+  return count;
+}

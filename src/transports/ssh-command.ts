@@ -1,0 +1,117 @@
+// Building the ssh command line and the command the node runs. Nothing here starts a process.
+//
+// The node receives one string that its login shell parses, so every piece is quoted with shq (POSIX quoting; zx's
+// quote() emits bash-only $'..'). The script is wrapped so that it first reports its process group on stderr:
+// killing the local ssh does not end a remote `journalctl -f` or `sleep`, so on timeout/abort we end that group
+// on the node with a second command.
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import type { InventoryNode } from '../model/inventory.js';
+import { shJoin, shq } from '../util/shell-quote.js';
+import { envAssignments } from './exec-result.js';
+
+export interface SshConnectionSettings {
+  controlDir: string;
+  connectTimeoutSeconds: number;
+}
+
+/** sun_path is 104 bytes on macOS/BSD (108 on Linux); ssh adds "/" + 40 hex (%C) + a 17-char temp suffix. */
+const UNIX_SOCKET_PATH_MAX = 104;
+const CONTROL_PATH_OVERHEAD = 1 + 40 + 17;
+
+export function checkControlDir(controlDir: string): void {
+  if (controlDir.length + CONTROL_PATH_OVERHEAD >= UNIX_SOCKET_PATH_MAX) {
+    throw new UsageError(
+      `ssh control dir ${controlDir}: too long for a unix socket path (${controlDir.length} chars) — use a directory of at most ${UNIX_SOCKET_PATH_MAX - CONTROL_PATH_OVERHEAD - 1} chars, e.g. under /tmp`,
+    );
+  }
+}
+
+/** Options shared by every ssh invocation for a node (commands, kills, `-O exit`), ending with `--` and the host. */
+export function sshConnectionArgs(node: InventoryNode, settings: SshConnectionSettings): string[] {
+  const ssh = node.ssh ?? {};
+  const args = [
+    '-o', 'BatchMode=yes',
+    '-o', `ConnectTimeout=${settings.connectTimeoutSeconds}`,
+    // One TCP connection serves the many commands of a session; ControlPersist keeps it briefly between them.
+    '-o', 'ControlMaster=auto',
+    '-o', `ControlPath=${settings.controlDir}/%C`,
+    '-o', 'ControlPersist=60s',
+    '-o', 'ServerAliveInterval=5',
+    '-o', 'ServerAliveCountMax=3',
+  ];
+  if (ssh.port !== undefined) args.push('-p', String(ssh.port));
+  if (ssh.user !== undefined) args.push('-l', ssh.user);
+  if (ssh.identityFile !== undefined) args.push('-i', ssh.identityFile, '-o', 'IdentitiesOnly=yes');
+  if (ssh.jumpHost !== undefined) args.push('-J', ssh.jumpHost);
+  for (const option of ssh.options ?? []) args.push('-o', option);
+  args.push('--', node.address);
+  return args;
+}
+
+/** A run of one script: its marker nonce (so the script's own output cannot fake a marker) and the remote command. */
+export interface RemoteInvocation {
+  nonce: string;
+  remoteCommand: string;
+}
+
+const MARKER_WORD = 'keyturn-remote-pgid';
+
+export function buildRemoteInvocation(node: InventoryNode, script: string): RemoteInvocation {
+  const nonce = randomBytes(8).toString('hex');
+  // /proc/$$/stat field 5 is the process group; sshd starts every session in its own (setsid), and sudo with
+  // use_pty starts another one, so we read it instead of assuming. Without /proc we fall back to $$.
+  const wrapper = [
+    'kt_pgid=$$',
+    '[ -r /proc/$$/stat ] && read -r _ _ _ _ kt_pgid _ < /proc/$$/stat',
+    `printf '%s\\n' "${MARKER_WORD} ${nonce} $kt_pgid $$" >&2`,
+    // Not `exec`: if the script dies from a signal, the wrapper still exits 128+n. ssh itself would turn the
+    // signal into 255, which we must keep meaning "ssh failed".
+    `sh -c ${shq(script)}`,
+    'exit $?',
+  ].join('; ');
+  return { nonce, remoteCommand: nodeCommand(node, wrapper) };
+}
+
+/** `[sudo -n] [env K=V ...] sh -c <script>`, each word quoted. */
+export function nodeCommand(node: InventoryNode, script: string): string {
+  const assignments = envAssignments(node.name, node.env);
+  const argv = [
+    ...(node.sudo ? ['sudo', '-n'] : []),
+    ...(assignments.length > 0 ? ['env', ...assignments] : []),
+    'sh',
+    '-c',
+    script,
+  ];
+  return shJoin(argv);
+}
+
+export interface RemoteProcess {
+  pgid: number;
+  pid: number;
+}
+
+/** Parses the wrapper's first stderr line; null when it is not our marker. */
+export function parseMarker(line: string, nonce: string): RemoteProcess | null {
+  const match = new RegExp(`^${MARKER_WORD} ${nonce} (\\d+) (\\d+)$`).exec(line.replace(/\r$/, ''));
+  if (!match) return null;
+  return { pgid: Number(match[1]), pid: Number(match[2]) };
+}
+
+/**
+ * Ends a remote command: TERM to its process group, up to ~1 s for it to go, then KILL. (Bounded short because
+ * `kill -0` also sees zombies, which a container's init may never reap.) Written for dash/busybox
+ * `kill` (no `--`; `kill -TERM -<pgid>` addresses a group). Group ids ≤ 1 are never signalled.
+ */
+export function remoteKillScript(target: RemoteProcess): string {
+  const group = target.pgid > 1 ? `-${target.pgid}` : null;
+  const pid = target.pid > 1 ? String(target.pid) : null;
+  if (group === null) return pid === null ? 'true' : `kill -TERM ${pid} 2>/dev/null; exit 0`;
+  return [
+    `kill -TERM ${group} 2>/dev/null || { ${pid ? `kill -TERM ${pid} 2>/dev/null;` : ''} exit 0; }`,
+    'n=0',
+    `while kill -0 ${group} 2>/dev/null && [ "$n" -lt 10 ]; do sleep 0.1; n=$((n + 1)); done`,
+    `kill -KILL ${group} 2>/dev/null`,
+    'exit 0',
+  ].join('; ');
+}

@@ -1,0 +1,148 @@
+// A real OpenSSH server on 127.0.0.1 for transport tests: generated host and user keys in a temp dir, host-key
+// checking left ON (the test gets a known_hosts file that trusts exactly this server).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { findBinary } from './binaries.js';
+
+const run = promisify(execFile);
+const READY_DEADLINE_MS = 10_000;
+
+export interface TestSshd {
+  port: number;
+  host: '127.0.0.1';
+  identityFile: string;
+  knownHostsFile: string;
+  /** `-o` options for the inventory: trusts this server's host key without turning checking off. */
+  sshOptions: string[];
+  user: string;
+  /** The sshd's main pid: its children are the per-connection processes. */
+  pid: number;
+  /** Everything sshd logged so far (-e: to stderr), e.g. to count "Accepted publickey" lines. */
+  log(): string;
+  /** Pids of the per-connection sshd processes (killing them drops the connections). */
+  connectionPids(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+export async function startSshd(): Promise<TestSshd> {
+  const sshd = findBinary('sshd');
+  if (!sshd) throw new Error('sshd not found');
+  const dir = mkdtempSync(path.join(tmpdir(), 'kt-sshd-'));
+  mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory sshd insists on
+  const hostKey = path.join(dir, 'host_ed25519');
+  const identityFile = path.join(dir, 'id_ed25519');
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'keyturn-test-host', '-f', hostKey]);
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'keyturn-test-user', '-f', identityFile]);
+  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(`${identityFile}.pub`));
+
+  const port = await findFreePort();
+  const configFile = path.join(dir, 'sshd_config');
+  writeFileSync(
+    configFile,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      'StrictModes no', // the keys live under /tmp
+      'PermitRootLogin yes', // tests run as root
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'MaxSessions 50',
+      'LogLevel INFO',
+      '',
+    ].join('\n'),
+  );
+
+  const child = spawn(sshd, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  await waitForListening(child, () => log, port);
+
+  const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const knownHostsFile = path.join(dir, 'known_hosts');
+  writeFileSync(knownHostsFile, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+  const pid = child.pid as number;
+
+  const connectionPids = async () => {
+    const { stdout } = await run('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }));
+    return stdout.split(/\s+/).filter(Boolean).map(Number);
+  };
+
+  return {
+    port,
+    host: '127.0.0.1',
+    identityFile,
+    knownHostsFile,
+    sshOptions: [`UserKnownHostsFile=${knownHostsFile}`],
+    user: userInfo().username,
+    pid,
+    log: () => log,
+    connectionPids,
+    stop: async () => {
+      const children = await connectionPids();
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      // Connections outlive the listener; end the ones this server accepted.
+      for (const connection of children) {
+        try {
+          process.kill(connection, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** sshd -e logs "Server listening on 127.0.0.1 port N." once it accepts connections; that is our ready event. */
+function waitForListening(child: ChildProcess, log: () => string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(deadline);
+      child.stderr?.off('data', check);
+      child.off('exit', onExit);
+    };
+    const check = () => {
+      if (log().includes(`Server listening on 127.0.0.1 port ${port}`)) {
+        cleanup();
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`sshd exited (${code}) before listening:\n${log()}`));
+    };
+    const deadline = setTimeout(() => {
+      cleanup();
+      child.kill('SIGKILL');
+      reject(new Error(`sshd not listening on ${port} after ${READY_DEADLINE_MS} ms:\n${log()}`));
+    }, READY_DEADLINE_MS);
+    child.stderr?.on('data', check);
+    child.once('exit', onExit);
+    check();
+  });
+}

@@ -1,0 +1,111 @@
+// The pieces under the shells: bounded output, line splitting, the marker filter, and the ssh command line.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { InventoryNode } from '../../src/model/inventory.js';
+import { BoundedOutput } from '../../src/transports/bounded-output.js';
+import { LineSplitter } from '../../src/transports/line-splitter.js';
+import { MarkerFilter } from '../../src/transports/marker-filter.js';
+import {
+  buildRemoteInvocation,
+  nodeCommand,
+  parseMarker,
+  remoteKillScript,
+  sshConnectionArgs,
+} from '../../src/transports/ssh-command.js';
+
+describe('BoundedOutput', () => {
+  it('keeps the tail within the cap and never splits a character into garbage', () => {
+    const out = new BoundedOutput(8);
+    out.append(Buffer.from('0123456789'));
+    out.append(Buffer.from('ab'));
+    expect(out.text()).toBe('456789ab');
+    expect(out.droppedBytes).toBe(4);
+    const utf8 = new BoundedOutput(4);
+    utf8.append(Buffer.from('xé€')); // 1 + 2 + 3 bytes: the cut lands inside "é"
+    expect(utf8.text()).toBe('€');
+  });
+});
+
+describe('LineSplitter', () => {
+  it('joins lines across chunks, including split multi-byte characters, and strips \\r', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    const euro = Buffer.from('€');
+    splitter.push(Buffer.from('one\r\ntw'));
+    splitter.push(Buffer.concat([Buffer.from('o '), euro.subarray(0, 1)]));
+    splitter.push(Buffer.concat([euro.subarray(1), Buffer.from('\n\nlast')]));
+    expect(lines).toEqual(['one', 'two €', '']);
+    splitter.end();
+    expect(lines).toEqual(['one', 'two €', '', 'last']);
+  });
+
+  it('delivers an endless line in bounded pieces', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line), 4);
+    splitter.push(Buffer.from('abcdefghij'));
+    expect(lines).toEqual(['abcd', 'efgh']);
+    splitter.end();
+    expect(lines).toEqual(['abcd', 'efgh', 'ij']);
+  });
+});
+
+describe('MarkerFilter', () => {
+  it('removes only our marker line, even after ssh warnings and across chunks', () => {
+    const forwarded: string[] = [];
+    const markers: unknown[] = [];
+    const filter = new MarkerFilter('n0nce', (m) => markers.push(m), (chunk) => forwarded.push(chunk.toString()));
+    filter.push(Buffer.from('Warning: something\nkeyturn-remote-pgid n0nce 4'));
+    filter.push(Buffer.from('2 43\nscript err\n'));
+    filter.push(Buffer.from('keyturn-remote-pgid n0nce 1 1\n')); // later lines are the script's: kept verbatim
+    filter.end();
+    expect(markers).toEqual([{ pgid: 42, pid: 43 }]);
+    expect(forwarded.join('')).toBe('Warning: something\nscript err\nkeyturn-remote-pgid n0nce 1 1\n');
+  });
+
+  it('ignores a marker with the wrong nonce (a script cannot forge one)', () => {
+    expect(parseMarker('keyturn-remote-pgid other 5 6', 'mine')).toBeNull();
+    expect(parseMarker('keyturn-remote-pgid mine 5 6', 'mine')).toEqual({ pgid: 5, pid: 6 });
+  });
+});
+
+describe('ssh command line', () => {
+  const node: InventoryNode = {
+    name: 'etcd-1',
+    address: '-oProxyCommand=touch /tmp/x',
+    transport: 'ssh',
+    ssh: { user: 'admin', port: 2222, identityFile: '/keys/id', jumpHost: 'bastion', options: ['UserKnownHostsFile=/kh'] },
+  };
+
+  it('passes every setting as its own argument, host last after --, host-key checking untouched', () => {
+    const args = sshConnectionArgs(node, { controlDir: '/tmp/c', connectTimeoutSeconds: 4 });
+    expect(args).toEqual([
+      '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=4', '-o', 'ControlMaster=auto', '-o', 'ControlPath=/tmp/c/%C',
+      '-o', 'ControlPersist=60s', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3',
+      '-p', '2222', '-l', 'admin', '-i', '/keys/id', '-o', 'IdentitiesOnly=yes', '-J', 'bastion',
+      '-o', 'UserKnownHostsFile=/kh', '--', '-oProxyCommand=touch /tmp/x',
+    ]);
+    expect(args.join(' ')).not.toMatch(/StrictHostKeyChecking|\/dev\/null/);
+  });
+
+  it('builds a remote command that any POSIX sh reads back verbatim, marker first', () => {
+    const hostile = `a'b"c $(id) \`id\` ;|&\n*`;
+    const { nonce, remoteCommand } = buildRemoteInvocation({ ...node, env: { KT_V: hostile } }, 'printf "%s" "$KT_V"; echo out >&2');
+    // What the node's login shell does with the string: sh -c "<remoteCommand>".
+    const result = spawnSync('sh', ['-c', remoteCommand], { encoding: 'utf8' });
+    expect(result.stdout).toBe(hostile);
+    const [markerLine, ...rest] = result.stderr.split('\n');
+    expect(parseMarker(markerLine, nonce)).toMatchObject({ pgid: expect.any(Number), pid: expect.any(Number) });
+    expect(rest.join('\n')).toBe('out\n');
+  });
+
+  it('puts sudo -n and env in front when asked', () => {
+    expect(nodeCommand({ ...node, sudo: true, env: { A: 'x y' } }, 'id')).toBe("sudo -n env 'A=x y' sh -c id");
+    expect(nodeCommand(node, 'id')).toBe('sh -c id');
+  });
+
+  it('never signals process group 0 or 1', () => {
+    expect(remoteKillScript({ pgid: 1, pid: 1 })).toBe('true');
+    expect(remoteKillScript({ pgid: 0, pid: 55 })).toBe('kill -TERM 55 2>/dev/null; exit 0');
+    expect(remoteKillScript({ pgid: 77, pid: 78 })).toMatch(/^kill -TERM -77 2>\/dev\/null/);
+  });
+});
