@@ -1,7 +1,10 @@
 // Runs node commands through the system `ssh`, so ~/.ssh/config, agents, ProxyJump and known_hosts all apply.
-// We use child_process rather than zx here: we need our own process groups, byte-level stderr filtering and POSIX
-// quoting, and none of ssh's output may reach the terminal that Ink draws on.
+// Node commands stream through process-runner (own process groups, byte-level stderr filtering, bounded output:
+// zx keeps every byte a process prints, which a long `journalctl -f` must not). The short one-shot helpers
+// (remote kill, `ssh -O exit`) go through zx, quiet so nothing reaches the terminal Ink draws on. zx quotes for
+// the LOCAL bash only; the remote command inside is already quoted for POSIX sh with shq.
 import { mkdirSync } from 'node:fs';
+import { $ } from 'zx';
 import type { InventoryNode } from '../model/inventory.js';
 import { buildResult, OutputCapture, type OutcomeRules } from './exec-result.js';
 import { MarkerFilter } from './marker-filter.js';
@@ -39,15 +42,10 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
   // A helper command (kill, -O exit) may take a connect plus a little work; never longer.
   const helperTimeoutMs = (connectTimeoutSeconds + 5) * 1000;
 
-  const runHelper = (extraArgs: string[], remoteCommand?: string) =>
-    runProcess({
-      command: sshBinary,
-      args: [...extraArgs, ...connectionArgs, ...(remoteCommand === undefined ? [] : [remoteCommand])],
-      env: process.env,
-      timeoutMs: helperTimeoutMs,
-      onStdout: () => undefined,
-      onStderr: () => undefined,
-    });
+  const runHelper = async (extraArgs: string[], remoteCommand?: string): Promise<void> => {
+    const args = [...extraArgs, ...connectionArgs, ...(remoteCommand === undefined ? [] : [remoteCommand])];
+    await $({ quiet: true, nothrow: true, verbose: false, timeout: helperTimeoutMs, stdio: ['ignore', 'pipe', 'pipe'] })`${sshBinary} ${args}`;
+  };
 
   const execute = async (script: string, options: ExecOptions, follow?: FollowOptions): Promise<ExecResult> => {
     const { nonce, remoteCommand } = buildRemoteInvocation(node, script);
