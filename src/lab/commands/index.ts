@@ -1,0 +1,41 @@
+// Dispatch of node commands: bin/systemctl, bin/journalctl and bin/<prog> on every node.
+import { runCertificate } from './certificate.js';
+import { runEtcdSnapshot } from './etcd-snapshot.js';
+import type { CommandContext } from './io.js';
+import { runJournalctl } from './journalctl.js';
+import { runSecretsEncrypt } from './secrets-encrypt.js';
+import { runSystemctl } from './systemctl.js';
+
+export type { CommandContext, CommandIO } from './io.js';
+
+export async function runNodeCommand(prog: string, context: CommandContext): Promise<number> {
+  if (prog === 'systemctl') return runSystemctl(context);
+  if (prog === 'journalctl') return runJournalctl(context);
+  if (prog === context.node.prog) return runProg(context);
+  context.io.stderr(`sh: ${prog}: not found\n`);
+  return 127;
+}
+
+async function runProg(context: CommandContext): Promise<number> {
+  const { node, io, lab } = context;
+  const [sub, ...rest] = context.argv;
+  const next = { ...context, argv: rest };
+  switch (sub) {
+    case 'certificate':
+      return runCertificate(next);
+    case 'secrets-encrypt':
+      return runSecretsEncrypt(next);
+    case 'etcd-snapshot':
+      return runEtcdSnapshot(next);
+    case '--version':
+    case '-v':
+    case 'version':
+      io.stdout(`${node.prog} version ${lab.options.version} (lab)\ngo version go1.23.8\n`);
+      return 0;
+    default:
+      io.stderr(
+        `Incorrect Usage: ${node.prog}: unknown command "${sub ?? ''}" (the lab answers certificate, secrets-encrypt, etcd-snapshot, --version)\n`,
+      );
+      return 1;
+  }
+}

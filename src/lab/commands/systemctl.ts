@@ -1,0 +1,157 @@
+// `systemctl` on a lab node: start/stop/restart/is-active/status/show/reset-failed for the node's upstream unit
+// (rke2-server/rke2-agent, k3s/k3s-agent). Other units are not loaded, as on a real node: there is no rke2.service.
+import { systemdTime } from '../clock.js';
+import type { LabNode } from '../lab-node.js';
+import type { CommandContext, CommandIO } from './io.js';
+
+const VERBS = ['start', 'stop', 'restart', 'try-restart', 'is-active', 'is-failed', 'status', 'show', 'reset-failed'] as const;
+type Verb = (typeof VERBS)[number];
+
+function unitName(arg: string): string {
+  return arg.endsWith('.service') ? arg : `${arg}.service`;
+}
+
+export async function runSystemctl({ node, argv, io }: CommandContext): Promise<number> {
+  const { verb, units, properties } = parseArgs(argv);
+  if (!verb) {
+    io.stderr(`Unknown command verb '${argv.find((a) => !a.startsWith('-')) ?? ''}'.\n`);
+    return 1;
+  }
+  if (units.length === 0 && verb !== 'show') {
+    io.stderr(`Too few arguments.\n`);
+    return 1;
+  }
+  let code = 0;
+  for (const unit of units.length > 0 ? units : [`${node.unit}.service`]) {
+    const own = unitName(unit) === `${node.unit}.service`;
+    const result = own ? await onOwnUnit(verb, node, properties, io) : onUnknownUnit(verb, unitName(unit), properties, io);
+    code = code || result;
+  }
+  return code;
+}
+
+function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; properties: string[] } {
+  const properties: string[] = [];
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '-p' || arg === '--property') properties.push(...(argv[++i] ?? '').split(','));
+    else if (arg.startsWith('--property=')) properties.push(...arg.slice('--property='.length).split(','));
+    else if (arg.startsWith('-p') && arg.length > 2) properties.push(...arg.slice(2).split(','));
+    else if (!arg.startsWith('-')) words.push(arg);
+    // Other flags (--no-pager, --quiet, -l, --value) do not change what the lab answers, except below.
+  }
+  const [verbWord, ...units] = words;
+  const verb = (VERBS as readonly string[]).includes(verbWord) ? (verbWord as Verb) : undefined;
+  return { verb, units, properties: properties.filter((p) => p !== '') };
+}
+
+async function onOwnUnit(verb: Verb, node: LabNode, properties: string[], io: CommandIO): Promise<number> {
+  const service = node.service;
+  const unit = `${node.unit}.service`;
+  switch (verb) {
+    case 'start':
+    case 'restart':
+    case 'try-restart': {
+      if (verb === 'try-restart' && service.state !== 'active') return 0;
+      const result = verb === 'start' ? await service.start() : await service.restart();
+      if (result.ok) return 0;
+      io.stderr(
+        `Job for ${unit} failed because the control process exited with error code.\n` +
+          `See "systemctl status ${unit}" and "journalctl -xeu ${unit}" for details.\n`,
+      );
+      return 1;
+    }
+    case 'stop':
+      await service.stop();
+      return 0;
+    case 'reset-failed':
+      service.resetFailed();
+      return 0;
+    case 'is-active':
+      io.stdout(`${service.state}\n`);
+      return service.state === 'active' ? 0 : 3;
+    case 'is-failed':
+      io.stdout(`${service.state}\n`);
+      return service.state === 'failed' ? 0 : 1;
+    case 'show':
+      io.stdout(showProperties(ownProperties(node), properties));
+      return 0;
+    case 'status':
+      io.stdout(await statusText(node));
+      return service.state === 'active' ? 0 : 3;
+  }
+}
+
+function onUnknownUnit(verb: Verb, unit: string, properties: string[], io: CommandIO): number {
+  switch (verb) {
+    case 'stop':
+      io.stderr(`Failed to stop ${unit}: Unit ${unit} not loaded.\n`);
+      return 5;
+    case 'start':
+    case 'restart':
+    case 'try-restart':
+      io.stderr(`Failed to ${verb} ${unit}: Unit ${unit} not found.\n`);
+      return 5;
+    case 'reset-failed':
+      io.stderr(`Failed to reset failed state of unit ${unit}: Unit ${unit} not loaded.\n`);
+      return 1;
+    case 'is-active':
+      io.stdout('inactive\n');
+      return 3;
+    case 'is-failed':
+      io.stdout('inactive\n');
+      return 1;
+    case 'status':
+      io.stderr(`Unit ${unit} could not be found.\n`);
+      return 4;
+    case 'show':
+      // Like systemd: show answers for any name, with LoadState=not-found.
+      io.stdout(showProperties(unknownProperties(unit), properties));
+      return 0;
+  }
+}
+
+type Properties = Record<string, string>;
+
+function ownProperties(node: LabNode): Properties {
+  const s = node.service;
+  return {
+    Type: node.prog === 'k3s' && node.unit === 'k3s-agent' ? 'exec' : 'notify',
+    Restart: 'always',
+    RestartUSec: '5s',
+    MainPID: String(s.mainPid),
+    Result: s.result,
+    NRestarts: String(s.nRestarts),
+    Id: `${node.unit}.service`,
+    Description: node.description,
+    LoadState: 'loaded',
+    ActiveState: s.state,
+    SubState: s.subState,
+    ActiveEnterTimestamp: s.activeEnteredAt ? systemdTime(s.activeEnteredAt) : '',
+    UnitFileState: 'enabled',
+  };
+}
+
+function unknownProperties(unit: string): Properties {
+  return { MainPID: '0', NRestarts: '0', Id: unit, LoadState: 'not-found', ActiveState: 'inactive', SubState: 'dead', ActiveEnterTimestamp: '' };
+}
+
+function showProperties(all: Properties, wanted: string[]): string {
+  const keys = wanted.length > 0 ? wanted : Object.keys(all);
+  return keys.map((key) => `${key}=${all[key] ?? ''}\n`).join('');
+}
+
+async function statusText(node: LabNode): Promise<string> {
+  const s = node.service;
+  const since = s.activeEnteredAt ? ` since ${systemdTime(s.activeEnteredAt)}` : '';
+  const active = s.state === 'active' ? `active (running)${since}` : `${s.state} (${s.subState})`;
+  const dot = s.state === 'active' ? '●' : s.state === 'failed' ? '×' : '○';
+  const lines = [
+    `${dot} ${node.unit}.service - ${node.description}`,
+    `     Loaded: loaded (/usr/local/lib/systemd/system/${node.unit}.service; enabled; preset: enabled)`,
+    `     Active: ${active}`,
+  ];
+  if (s.mainPid) lines.push(`   Main PID: ${s.mainPid} (${node.prog})`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,73 @@
+// The split-role incident: a control-plane server restarted without etcd quorum loops on the MemberList handshake
+// failure, and stays stuck after etcd recovers until an operator restarts it; parallel-restart reproduces it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLab, waitFor, type LabHandle } from '../support/lab.js';
+
+const HANDSHAKE = 'level=fatal msg="starting kubernetes: preparing server: failed to get MemberList from server: Internal error occurred: failed to get etcd MemberList: rpc error: code = Unavailable desc = connection error: desc = \\"transport: authentication handshake failed: context deadline exceeded\\""';
+
+async function show(lab: LabHandle, node: string): Promise<Record<string, string>> {
+  const result = await lab.run(node, 'systemctl show -p NRestarts,ActiveState,SubState rke2-server');
+  return Object.fromEntries(result.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
+}
+
+async function restartsAbove(lab: LabHandle, node: string, count: number): Promise<Record<string, string>> {
+  return waitFor(`${node} NRestarts > ${count}`, async () => {
+    const props = await show(lab, node);
+    return Number(props.NRestarts) > count ? props : undefined;
+  });
+}
+
+describe('restart loop (split, emulated etcd)', () => {
+  let lab: LabHandle | undefined;
+  afterEach(async () => {
+    await lab?.stop();
+    lab = undefined;
+  });
+
+  it('loops without quorum, stays stuck after etcd is back, recovers on an explicit restart', async () => {
+    lab = await startLab({ topology: 'split', etcd: 'emulated' });
+    await lab.run('etcd-2', 'systemctl stop rke2-server');
+    await lab.run('etcd-3', 'systemctl stop rke2-server');
+
+    const restart = await lab.run('cp-1', 'systemctl restart rke2-server');
+    expect(restart.code).toBe(1);
+    expect(restart.stderr).toContain('Job for rke2-server.service failed because the control process exited with error code.');
+    const looping = await restartsAbove(lab, 'cp-1', 2);
+    expect(looping.ActiveState).toBe('activating');
+    const journal = await lab.run('cp-1', 'journalctl -u rke2-server --no-pager');
+    expect(journal.stdout).toContain('msg="Reconciling bootstrap data between datastore and disk"');
+    expect(journal.stdout).toContain(HANDSHAKE);
+    expect(journal.stdout).toMatch(/cp-1 systemd\[1\]: rke2-server\.service: Main process exited, code=exited, status=1\/FAILURE/);
+    expect(journal.stdout).toMatch(/rke2-server\.service: Scheduled restart job, restart counter is at 2\./);
+
+    // etcd healthy again: the automatic restarts still fail (stuck) ...
+    expect(await lab.run('etcd-2', 'systemctl start rke2-server')).toMatchObject({ code: 0 });
+    const before = Number((await show(lab, 'cp-1')).NRestarts);
+    const after = await restartsAbove(lab, 'cp-1', before + 1);
+    expect(after.ActiveState).toBe('activating');
+    // ... until the operator restarts it.
+    expect(await lab.run('cp-1', 'systemctl restart rke2-server')).toMatchObject({ code: 0 });
+    expect(await show(lab, 'cp-1')).toMatchObject({ ActiveState: 'active', NRestarts: '0' });
+  });
+
+  it('parallel-restart leaves the control-plane servers stuck; the documented order recovers them', async () => {
+    lab = await startLab({ topology: 'split', etcd: 'emulated' });
+    await lab.fault('parallel-restart');
+    for (const cp of ['cp-1', 'cp-2']) await restartsAbove(lab, cp, 1);
+    const etcd = await lab.run('etcd-1', 'systemctl is-active rke2-server');
+    expect(etcd.stdout).toBe('active\n');
+    expect((await lab.run('cp-2', 'journalctl -u rke2-server -n 20')).stdout).toContain(HANDSHAKE);
+    expect(await lab.record()).toContainEqual(expect.objectContaining({ type: 'fault', name: 'parallel-restart' }));
+    for (const cp of ['cp-1', 'cp-2']) expect(await lab.run(cp, 'systemctl restart rke2-server')).toMatchObject({ code: 0 });
+  });
+
+  it('agents loop until a control-plane server is up', async () => {
+    lab = await startLab({ topology: 'single', etcd: 'emulated' });
+    await lab.run('server-1', 'systemctl stop rke2-server');
+    const start = await lab.run('agent-1', 'systemctl restart rke2-agent');
+    expect(start.code).toBe(1);
+    expect((await lab.run('agent-1', 'journalctl -u rke2-agent -n 8 -o cat')).stdout).toMatch(/level=fatal msg="Error: failed to get CA certs/);
+    await lab.run('server-1', 'systemctl start rke2-server');
+    await waitFor('agent active again', async () => ((await lab!.run('agent-1', 'systemctl is-active rke2-agent')).code === 0 ? true : undefined));
+  });
+});
