@@ -1,4 +1,4 @@
-// `keyturn lab up`: start a lab in the foreground, print one "lab ready" line, stop everything on SIGINT/SIGTERM.
+// `keyturn lab up`: start a lab in the foreground, print one "lab ready" line, stop everything on SIGINT/SIGTERM/SIGHUP.
 import { LabController } from '../lab/controller.js';
 import { parseLabOptions, type RawLabUpOptions } from '../lab/options.js';
 
@@ -8,6 +8,8 @@ export async function runLabUp(raw: RawLabUpOptions): Promise<number> {
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
+    // A closed terminal (tmux kill, ssh drop) sends SIGHUP, whose default would leave real etcd members orphaned.
+    process.once('SIGHUP', () => resolve('SIGHUP'));
   });
   const started = Date.now();
   const outcome = await Promise.race([
