@@ -16,6 +16,9 @@ function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('keyturn')
     .description('Rotate RKE2/K3s certificates, CAs and secrets-encryption keys, or recover a restart loop, one confirmed node at a time.')
     .showHelpAfterError('(run with --help for usage)')
+    // Subcommands declare the cluster options too: let each command own the options written after it, and read
+    // the ones written before it (keyturn --kubeconfig K status) through optsWithGlobals().
+    .enablePositionalOptions()
     .exitOverride();
 
   clusterOptions(program).action(async (opts: ClusterOptions) => {
@@ -25,28 +28,28 @@ function buildProgram(exit: (code: number) => void): Command {
 
   clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services'))
     .option('--json', 'print one JSON document (see README)')
-    .action(async (opts: ClusterOptions & { json?: boolean }) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       const { runStatus } = await import('./commands/status.js');
-      exit(await runStatus(opts));
+      exit(await runStatus(cmd.optsWithGlobals<ClusterOptions & { json?: boolean }>()));
     });
 
   clusterOptions(program.command('plan').argument('<recipe>', 'recipe name').description('print the ordered per-node plan with the exact commands; changes nothing'))
-    .action(async (recipe: string, opts: ClusterOptions) => {
+    .action(async (recipe: string, _opts: unknown, cmd: Command) => {
       const { runPlan } = await import('./commands/plan.js');
-      exit(await runPlan(recipe, opts));
+      exit(await runPlan(recipe, cmd.optsWithGlobals<ClusterOptions>()));
     });
 
   clusterOptions(program.command('run').argument('<recipe>', 'recipe name').description('run a recipe node by node, asking before each node'))
     .option('--settle <seconds>', 'seconds to watch each server after it starts (default: the recipe\'s, 150)')
-    .action(async (recipe: string, opts: ClusterOptions & { settle?: string }) => {
+    .action(async (recipe: string, _opts: unknown, cmd: Command) => {
       const { runRecipe } = await import('./commands/run.js');
-      exit(await runRecipe(recipe, opts));
+      exit(await runRecipe(recipe, cmd.optsWithGlobals<ClusterOptions & { settle?: string }>()));
     });
 
   clusterOptions(program.command('resume').description('continue the run that was interrupted'))
-    .action(async (opts: ClusterOptions) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       const { runResume } = await import('./commands/resume.js');
-      exit(await runResume(opts));
+      exit(await runResume(cmd.optsWithGlobals<ClusterOptions>()));
     });
 
   program
@@ -93,7 +96,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .description('start a lab (split topology) and open the wizard on it')
     .addOption(new Option('--distro <d>', 'rke2 | k3s').choices(['rke2', 'k3s']).default('rke2'))
     .option('--speed <factor>', 'time scale of the lab', '4')
-    .action(async (opts: { distro: string; speed: string }) => {
+    .option('--net <a.b.c>', 'first three octets of the lab node addresses', '127.0.10')
+    .action(async (opts: { distro: string; speed: string; net: string }) => {
       const { runDemo } = await import('./commands/demo.js');
       exit(await runDemo(opts));
     });

@@ -33,8 +33,11 @@ export interface ProcessRun {
 
 /** How long a group gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2_000;
-/** After the child exits, how long we wait for its pipes to close; a backgrounded grandchild may hold them open. */
-const DRAIN_AFTER_EXIT_MS = 500;
+/**
+ * After the child exits, how long we wait for its pipes to close before giving up on them: only a backgrounded
+ * grandchild holds them open that long. Short graces lose unread output on a loaded machine (seen at 500 ms).
+ */
+const DRAIN_AFTER_EXIT_MS = 5_000;
 
 export function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
   const startedAt = performance.now();
