@@ -1,0 +1,124 @@
+// The status checks: each one pass | warn | fail | unknown with a detail that names the nodes and the evidence,
+// so the on-call engineer knows where to look without opening the JSON. Pure: facts in, checks out.
+import type { Check, CheckStatus, NodeStatus } from '../model/status.js';
+import { checkCaConsistency, checkEncryptionHashes, checkEtcdQuorum } from './checks-cluster.js';
+import type { EtcdView } from './etcd-view.js';
+
+export interface NodeFacts {
+  status: NodeStatus;
+  /** Why the node could not be scanned; null when it was. */
+  failure: string | null;
+  /** Expected certificate files that are missing or unreadable. */
+  certProblems: string[];
+  encryptionProblem: string | null;
+  /** Why the service state is unknown on a reached node. */
+  unitProblem?: string | null;
+  /** API annotation `<prog>.io/encryption-config-hash`, for control-plane servers. */
+  encryptionAnnotation: string | null;
+}
+
+export interface CheckInput {
+  api: { configured: boolean; ok: boolean; detail: string };
+  nodes: NodeFacts[];
+  etcd: EtcdView;
+}
+
+export function check(id: Check['id'], status: CheckStatus, detail: string): Check {
+  return { id, status, detail };
+}
+
+/** "a, b and 3 more": details stay one readable line on a 200-node cluster. */
+export function listNames(items: readonly string[], max = 8): string {
+  if (items.length <= max) return items.join('; ');
+  return `${items.slice(0, max).join('; ')}; and ${items.length - max} more`;
+}
+
+function checkApi(input: CheckInput): Check {
+  if (!input.api.configured) return check('api', 'unknown', 'no kubeconfig: the Kubernetes API was not read');
+  return input.api.ok ? check('api', 'pass', `readyz ok (${input.api.detail})`) : check('api', 'fail', `API not ready: ${input.api.detail}`);
+}
+
+/** "node: a, b and 3 more" per node, so that every affected node is named even when hundreds of files are. */
+function groupByNode(items: readonly { node: string; text: string }[]): string[] {
+  const byNode = new Map<string, string[]>();
+  for (const { node, text } of items) byNode.set(node, [...(byNode.get(node) ?? []), text]);
+  return [...byNode].map(([node, texts]) => `${node} ${texts.slice(0, 3).join(', ')}${texts.length > 3 ? ` and ${texts.length - 3} more` : ''}`);
+}
+
+function checkCertificates(input: CheckInput): Check {
+  const failed: { node: string; text: string }[] = [];
+  const warned: { node: string; text: string }[] = [];
+  let read = 0;
+  for (const { status: node, certProblems, failure } of input.nodes) {
+    if (failure) continue;
+    read += 1;
+    for (const c of node.certificates) {
+      if (c.status === 'expired') failed.push({ node: node.name, text: `${c.path} expired ${c.notAfter}` });
+      else if (c.status === 'not-yet-valid') failed.push({ node: node.name, text: `${c.path} not yet valid (clock skew?)` });
+      else if (c.status === 'warning') warned.push({ node: node.name, text: `${c.path} expires in ${c.daysLeft} days (inside the renew window)` });
+    }
+    for (const p of certProblems) warned.push({ node: node.name, text: p });
+  }
+  if (read === 0) return check('certificates', 'unknown', 'no node could be read');
+  if (failed.length > 0) {
+    const nodes = new Set(failed.map((f) => f.node)).size;
+    return check('certificates', 'fail', `${failed.length} certificate(s) unusable on ${nodes} node(s): ${listNames(groupByNode(failed), 20)}`);
+  }
+  if (warned.length > 0) return check('certificates', 'warn', listNames(groupByNode(warned), 20));
+  const total = input.nodes.reduce((n, f) => n + f.status.certificates.length, 0);
+  return check('certificates', 'pass', `${total} certificates on ${read} node(s) valid and outside the renew window`);
+}
+
+function checkServices(input: CheckInput): Check {
+  const failed: string[] = [];
+  const unknown: string[] = [];
+  let read = 0;
+  for (const { status: node, failure, unitProblem } of input.nodes) {
+    if (failure) continue;
+    const { unit, state, restarts } = node.service;
+    if (state === 'unknown') {
+      unknown.push(`${node.name} ${unit}: ${unitProblem ?? 'state unknown'}`);
+      continue;
+    }
+    read += 1;
+    // Restart=always with RestartSec=5s: a crashing unit sits in "activating (auto-restart)" or failed with NRestarts
+    // climbing. A unit that restarted once and is active again is fine.
+    if (state === 'activating' || (restarts > 0 && state !== 'active')) {
+      const evidence = node.diagnoses.find((d) => d.code === 'restart-loop')?.evidence;
+      failed.push(`${node.name} ${unit} restart loop (${state}, ${restarts} restarts)${evidence ? `: ${evidence.slice(0, 200)}` : ''}`);
+    } else if (state !== 'active') {
+      failed.push(`${node.name} ${unit} is ${state}`);
+    }
+  }
+  if (failed.length > 0) return check('services', 'fail', listNames([...failed, ...unknown]));
+  if (read === 0) return check('services', 'unknown', unknown.length > 0 ? listNames(unknown) : 'no service state could be read');
+  if (unknown.length > 0) return check('services', 'warn', `${read} unit(s) active; not read: ${listNames(unknown)}`);
+  return check('services', 'pass', `${read} unit(s) active`);
+}
+
+function checkNodes(input: CheckInput): Check {
+  const unreachable = input.nodes.filter((n) => n.failure).map((n) => `${n.status.name} (${n.status.address}): ${n.failure}`);
+  if (input.nodes.length === 0) return check('nodes', 'fail', 'no nodes known: give --inventory or a kubeconfig');
+  if (unreachable.length > 0) return check('nodes', 'fail', `${unreachable.length} of ${input.nodes.length} unreachable: ${listNames(unreachable)}`);
+  const notReady = input.nodes.filter((n) => n.status.ready === false).map((n) => n.status.name);
+  if (notReady.length > 0) return check('nodes', 'warn', `reachable, but the API reports NotReady: ${listNames(notReady)}`);
+  return check('nodes', 'pass', `${input.nodes.length} node(s) reachable`);
+}
+
+/** Every check, in the contract's order. */
+export function runChecks(input: CheckInput): Check[] {
+  return [
+    checkApi(input),
+    checkNodes(input),
+    checkServices(input),
+    checkCertificates(input),
+    checkCaConsistency(input),
+    checkEncryptionHashes(input),
+    checkEtcdQuorum(input),
+  ];
+}
+
+/** 0 when every check passes, 1 when one warns or fails (unknown counts as not passing). */
+export function exitCodeFor(checks: readonly Check[]): number {
+  return checks.every((c) => c.status === 'pass') ? 0 : 1;
+}

@@ -1,0 +1,51 @@
+// When neither the API nor the inventory says what a node is (API down, inventory without roles/distro), one small
+// extra round trip looks at the node's disk: which distro is installed and whether it holds server state.
+import { DISTROS, type Distro, type Role } from '../model/cluster.js';
+import type { NodeShell } from '../transports/types.js';
+import { shq } from '../util/shell-quote.js';
+import { dataDirLines } from './scan-script.js';
+
+export interface Detected {
+  distro: Distro | null;
+  roles: Role[] | null;
+}
+
+export function buildDetectScript(distro: Distro | null, dataDir: string | null): string {
+  const candidates = distro ? [distro] : [...DISTROS];
+  const lines: string[] = [];
+  for (const p of candidates) {
+    lines.push(
+      `if command -v ${p} >/dev/null 2>&1 || [ -d ${shq(`/etc/rancher/${p}`)} ] || [ -d ${shq(`/var/lib/rancher/${p}`)} ]${dataDir ? ` || [ -d ${shq(dataDir)} ]` : ''}; then`,
+      ...dataDirLines(p, dataDir).map((l) => `  ${l}`),
+      `  echo "distro ${p}"`,
+      '  [ -d "$DD/server/tls" ] && echo "has server"',
+      '  [ -d "$DD/server/db/etcd" ] && echo "has etcd"',
+      '  [ -f "$DD/agent/pod-manifests/kube-apiserver.yaml" ] && echo "has apiserver-manifest"',
+      '  exit 0',
+      'fi',
+    );
+  }
+  lines.push('exit 0');
+  return `${lines.join('\n')}\n`;
+}
+
+export function parseDetect(output: string): Detected {
+  const lines = output.split('\n').map((l) => l.trim());
+  const distroLine = lines.find((l) => l.startsWith('distro '));
+  const distro = (DISTROS as readonly string[]).find((d) => distroLine === `distro ${d}`) as Distro | undefined;
+  if (!distro) return { distro: null, roles: null };
+  const has = (what: string) => lines.includes(`has ${what}`);
+  if (!has('server')) return { distro, roles: ['worker'] };
+  const roles: Role[] = [];
+  if (has('etcd')) roles.push('etcd');
+  // RKE2 runs the apiserver as a static pod, so its manifest marks a control-plane server; a K3s server without
+  // etcd data is a control-plane server on an external datastore.
+  if (distro === 'k3s' || has('apiserver-manifest') || !has('etcd')) roles.push('control-plane');
+  return { distro, roles };
+}
+
+export async function detectNode(shell: NodeShell, distro: Distro | null, dataDir: string | null, timeoutMs = 15_000): Promise<Detected | null> {
+  const result = await shell.run(buildDetectScript(distro, dataDir), { timeoutMs });
+  if (result.outcome !== 'ok') return null;
+  return parseDetect(result.stdout);
+}

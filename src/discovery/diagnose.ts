@@ -1,0 +1,159 @@
+// Journal signatures that mean something (field-notes "Signatures"), each turned into a Diagnosis that names the
+// evidence line and the recipe that fixes it. Pure: journal lines and a little context in, diagnoses out.
+import type { Role } from '../model/cluster.js';
+import type { Diagnosis } from '../model/status.js';
+import type { UnitState } from './parse-systemctl.js';
+import { logMessage, type JournalLine, type LogLevel } from './parse-journal.js';
+
+export type DiagnosisCode =
+  | 'etcd-handshake'
+  | 'cert-expired'
+  | 'cert-not-yet-valid'
+  | 'etcd-unhealthy-join'
+  | 'tls-bad-certificate'
+  | 'newer-than-datastore'
+  | 'secrets-encrypt-error'
+  | 'certificate-error'
+  | 'restart-loop';
+
+interface Signature {
+  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error'>;
+  test: (text: string) => boolean;
+  message: (line: JournalLine, roles: readonly Role[]) => string;
+  recipe: string | null;
+}
+
+const SIGNATURES: Signature[] = [
+  {
+    code: 'etcd-handshake',
+    test: (t) => t.includes('transport: authentication handshake failed') || t.includes('failed to get etcd MemberList'),
+    message: (_l, roles) =>
+      roles.includes('control-plane') && !roles.includes('etcd')
+        ? 'this control-plane server cannot reach etcd or etcd rejects its certificates — the split-role restart loop after a parallel or out-of-order rotation'
+        : 'etcd is unreachable or rejects this server\'s certificates (TLS handshake to etcd failed)',
+    recipe: 'recover-restart-loop',
+  },
+  {
+    code: 'cert-not-yet-valid',
+    // Go's x509 says "current time X is before Y" when notBefore is in the future: a clock skew, not an expiry.
+    test: (t) => /x509: certificate has expired or is not yet valid: current time \S+ is before/.test(t),
+    message: (l) => `a certificate is not yet valid here: this node's clock is behind the issuer's (${timeClause(l)}) — fix the clock (NTP), do not renew`,
+    recipe: null,
+  },
+  {
+    code: 'cert-expired',
+    test: (t) => t.includes('x509: certificate has expired or is not yet valid'),
+    message: (l) => {
+      const when = timeClause(l);
+      return `a certificate presented to or by this node has expired${when ? ` (${when})` : ''}; a node down past expiry recovers by restarting servers (etcd first), then agents`;
+    },
+    recipe: 'renew-expired-certs',
+  },
+  {
+    code: 'etcd-unhealthy-join',
+    test: (t) => t.includes('etcdserver: unhealthy cluster'),
+    message: () => 'etcd refused a member change because the cluster is unhealthy (a member is down or cannot be reached)',
+    recipe: 'recover-restart-loop',
+  },
+  {
+    code: 'tls-bad-certificate',
+    test: (t) => t.includes('tls: bad certificate'),
+    message: () => 'a peer rejected this node\'s certificate (signed by a CA it does not trust): compare CA fingerprints across nodes',
+    recipe: null,
+  },
+  {
+    code: 'newer-than-datastore',
+    test: (t) => t.includes('newer than datastore'),
+    message: () => 'bootstrap files on disk are newer than the datastore copy — a restart loop after a rotation step',
+    recipe: 'recover-restart-loop',
+  },
+];
+
+function timeClause(line: JournalLine): string {
+  const m = /current time (\S+) is (after|before) (\S+?)[,"\]]/.exec(line.raw);
+  return m ? `current time ${m[1]} is ${m[2]} ${m[3]}` : '';
+}
+
+const LEVEL_RANK: Record<LogLevel, number> = { fatal: 5, error: 4, warning: 3, info: 2, debug: 1, unknown: 0 };
+
+/** For each code, the most severe matching line (the latest among equals). */
+function pickEvidence(lines: readonly JournalLine[], test: (t: string) => boolean): JournalLine | undefined {
+  let best: JournalLine | undefined;
+  for (const line of lines) {
+    if (!test(line.raw)) continue;
+    if (!best || LEVEL_RANK[line.level] >= LEVEL_RANK[best.level]) best = line;
+  }
+  return best;
+}
+
+/**
+ * "see server log for details: ... error ID 64661" hides the cause; the server's journal has the line
+ * "secret-encrypt error ID 64661: <cause>". Returns that explaining line, if present.
+ */
+export function explainErrorId(lines: readonly JournalLine[], id: string): JournalLine | undefined {
+  const explains = new RegExp(`error ID ${id}:`);
+  return lines.find((l) => explains.test(l.raw));
+}
+
+function errorIdDiagnoses(lines: readonly JournalLine[]): Diagnosis[] {
+  const out = new Map<string, Diagnosis>();
+  for (const line of lines) {
+    const m = /\b(secrets?-encrypt|certificate) error ID (\d+)/.exec(line.raw);
+    if (!m || out.has(m[2])) continue;
+    const explained = explainErrorId(lines, m[2]) ?? line;
+    const cause = /error ID \d+:\s*(.*)$/.exec(logMessage(explained))?.[1]?.replace(/"\s*$/, '').trim();
+    const secrets = m[1].startsWith('secret');
+    out.set(m[2], {
+      code: secrets ? 'secrets-encrypt-error' : 'certificate-error',
+      message: `${secrets ? 'secrets-encrypt' : 'certificate'} error ID ${m[2]}: ${cause || 'cause not in the journal lines read (see the full server log)'}`,
+      evidence: explained.raw,
+      recipe: null,
+    });
+  }
+  return [...out.values()];
+}
+
+export interface DiagnoseContext {
+  roles: readonly Role[];
+  unit: UnitState | null;
+}
+
+/**
+ * A restart loop is what systemd shows (Restart=always, RestartSec=5s): activating (auto-restart) or failed with
+ * NRestarts climbing. The evidence is the last fatal line, which is what killed the process.
+ */
+function restartLoop(lines: readonly JournalLine[], unit: UnitState | null): Diagnosis | null {
+  if (!unit) return null;
+  const looping = unit.activeState === 'activating' || (unit.restarts > 0 && unit.activeState !== 'active');
+  if (!looping) return null;
+  const fatal = [...lines].reverse().find((l) => l.level === 'fatal') ?? [...lines].reverse().find((l) => l.level === 'error');
+  return {
+    code: 'restart-loop',
+    message: `the service is in a restart loop (${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts)${fatal ? `: ${truncate(logMessage(fatal), 300)}` : ''}`,
+    evidence: fatal?.raw ?? '',
+    recipe: 'recover-restart-loop',
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export function diagnose(lines: readonly JournalLine[], context: DiagnoseContext): Diagnosis[] {
+  const found: Diagnosis[] = [];
+  const loop = restartLoop(lines, context.unit);
+  if (loop) found.push(loop);
+  let sawNotYetValid = false;
+  for (const sig of SIGNATURES) {
+    // "is before" lines also match the expired signature's text; report them once, as clock skew.
+    const test = sig.code === 'cert-expired' && sawNotYetValid
+      ? (t: string) => sig.test(t) && !/ is before /.test(t)
+      : sig.test;
+    const line = pickEvidence(lines, test);
+    if (!line) continue;
+    if (sig.code === 'cert-not-yet-valid') sawNotYetValid = true;
+    found.push({ code: sig.code, message: sig.message(line, context.roles), evidence: line.raw, recipe: sig.recipe });
+  }
+  found.push(...errorIdDiagnoses(lines));
+  return found;
+}

@@ -1,0 +1,161 @@
+// Discovery: who the nodes are (API, else inventory, else the remembered list), one scan per node in bounded
+// parallel, then the cluster-wide views and the checks. Read-only; every failure is part of the report.
+import { isServer, serviceUnit, type Distro, type Role } from '../model/cluster.js';
+import type { Inventory, InventoryNode } from '../model/inventory.js';
+import type { ClusterSource, NodeStatus, StatusReport } from '../model/status.js';
+import { renewWindowDays } from '../model/versions.js';
+import type { ApiFailure, ExecResult, KubeGateway, KubeNode, NodeShell } from '../transports/types.js';
+import { runChecks, type NodeFacts } from './checks.js';
+import { caNameOf } from './checks-cluster.js';
+import { detectNode } from './detect.js';
+import { buildEtcdView } from './etcd-view.js';
+import { scanNode, type NodeScan } from './node-scan.js';
+import { mapBounded } from './pool.js';
+import { mergeTargets, mostCommon, type NodeTarget } from './targets.js';
+
+export interface DiscoverOptions {
+  gateway: KubeGateway | null;
+  inventory: Inventory | null;
+  remembered: Inventory | null;
+  shellFor: (node: InventoryNode) => NodeShell;
+  now: Date;
+  /** Nodes scanned at once (default 32). */
+  concurrency?: number;
+  scanTimeoutMs?: number;
+  describeFailure?: (result: ExecResult) => string;
+}
+
+export function describeApiFailure(f: ApiFailure): string {
+  switch (f.kind) {
+    case 'unreachable':
+    case 'tls':
+    case 'not-found':
+    case 'conflict':
+      return `${f.kind}: ${f.detail}`;
+    case 'unavailable':
+    case 'unauthorized':
+      return `${f.kind} (HTTP ${f.status}): ${f.detail}`;
+    case 'error':
+      return `error${f.status !== null ? ` (HTTP ${f.status})` : ''}: ${f.detail}`;
+  }
+}
+
+interface ApiView {
+  configured: boolean;
+  ready: boolean;
+  detail: string;
+  nodes: KubeNode[] | null;
+}
+
+async function readApi(gateway: KubeGateway | null): Promise<ApiView> {
+  if (!gateway) return { configured: false, ready: false, detail: 'no kubeconfig', nodes: null };
+  const [readyz, nodes] = await Promise.all([gateway.readyz(), gateway.listNodes()]);
+  return {
+    configured: true,
+    ready: readyz.ok,
+    detail: readyz.ok ? gateway.server : `${gateway.server}: ${describeApiFailure(readyz.failure)}`,
+    nodes: nodes.ok ? nodes.value : null,
+  };
+}
+
+/** Fills in distro and roles nobody told us, by looking at the node's disk. */
+async function completeTarget(t: NodeTarget, clusterDistro: Distro | undefined, shell: NodeShell): Promise<{ distro: Distro; roles: Role[] } | null> {
+  const distro = t.distro ?? clusterDistro ?? null;
+  if (distro && t.roles) return { distro, roles: t.roles };
+  const found = await detectNode(shell, distro, t.access.dataDir ?? null);
+  if (!found?.distro) return null;
+  return { distro: found.distro, roles: t.roles ?? found.roles ?? ['worker'] };
+}
+
+function caFingerprints(scan: NodeScan): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!scan.reached) return out;
+  // The server's own copy (server/tls) wins over the agent copy; drift between them shows in ca-consistency.
+  const ordered = [...scan.certificates].sort((a, b) => Number(a.path.startsWith('server/')) - Number(b.path.startsWith('server/')));
+  for (const c of ordered) {
+    const name = caNameOf(c.path);
+    if (name) out[name] = c.sha256;
+  }
+  return out;
+}
+
+export async function discoverCluster(opts: DiscoverOptions): Promise<StatusReport> {
+  const api = await readApi(opts.gateway);
+  let source: ClusterSource = 'api';
+  let targets: NodeTarget[];
+  if (api.nodes) targets = mergeTargets(api.nodes, opts.inventory);
+  else if (opts.inventory) [source, targets] = ['inventory', mergeTargets(null, opts.inventory)];
+  else if (opts.remembered) [source, targets] = ['remembered', mergeTargets(null, opts.remembered)];
+  else [source, targets] = [opts.gateway ? 'api' : 'inventory', []];
+
+  const clusterVersion = mostCommon(targets.map((t) => t.version).filter(Boolean)) ?? '';
+  const clusterDistro = mostCommon(targets.map((t) => t.distro).filter((d): d is Distro => d !== null));
+  const etcdAddresses = targets.filter((t) => t.roles?.includes('etcd')).map((t) => t.address);
+
+  const scanned = await mapBounded(targets, opts.concurrency ?? 32, async (t) => {
+    const shell = opts.shellFor(t.access);
+    try {
+      const kind = await completeTarget(t, clusterDistro, shell);
+      if (!kind) return { t, kind: null, scan: { reached: false, failure: 'could not reach the node or tell its distro' } as NodeScan };
+      const scan = await scanNode(
+        shell,
+        {
+          distro: kind.distro,
+          roles: kind.roles,
+          address: t.address,
+          dataDir: t.access.dataDir ?? null,
+          etcdPeers: etcdAddresses.filter((a) => a !== t.address),
+          journalLines: 40,
+        },
+        { now: opts.now, renewWindowDays: renewWindowDays(t.version || clusterVersion), timeoutMs: opts.scanTimeoutMs, describeFailure: opts.describeFailure },
+      );
+      return { t, kind, scan };
+    } finally {
+      await shell.dispose();
+    }
+  });
+
+  const etcdView = buildEtcdView(
+    scanned
+      .filter(({ t, kind }) => (kind?.roles ?? t.roles ?? []).includes('etcd'))
+      .map(({ t, scan }) => ({ name: t.name, address: t.address, probe: scan.reached ? scan.etcd : null })),
+  );
+
+  const facts: NodeFacts[] = scanned.map(({ t, kind, scan }) => {
+    const roles = kind?.roles ?? t.roles ?? [];
+    const distro = kind?.distro ?? t.distro ?? clusterDistro;
+    const status: NodeStatus = {
+      name: t.name,
+      address: t.address,
+      roles,
+      version: t.version,
+      ready: t.ready,
+      reachable: scan.reached,
+      service: {
+        unit: distro ? serviceUnit(distro, roles) : '',
+        state: scan.reached ? (scan.unit?.activeState ?? 'unknown') : 'unknown',
+        restarts: scan.reached ? (scan.unit?.restarts ?? 0) : 0,
+      },
+      certificates: scan.reached ? scan.certificates : [],
+      caFingerprints: caFingerprints(scan),
+      encryption: scan.reached && isServer(roles) ? scan.encryption : null,
+      etcd: roles.includes('etcd') ? (etcdView.byNode.get(t.name) ?? null) : null,
+      diagnoses: scan.reached ? scan.diagnoses : [],
+    };
+    return {
+      status,
+      failure: scan.reached ? null : scan.failure,
+      certProblems: scan.reached ? scan.certProblems.map((p) => p.detail) : [],
+      encryptionProblem: scan.reached ? scan.encryptionProblem : null,
+      unitProblem: scan.reached ? scan.unitProblem : null,
+      encryptionAnnotation: t.encryptionAnnotation,
+    };
+  });
+
+  const seenDistro = mostCommon(scanned.map((s) => s.kind?.distro).filter((d): d is Distro => !!d)) ?? clusterDistro;
+  return {
+    cluster: { distro: seenDistro ?? 'unknown', version: clusterVersion, apiReachable: api.ready, source },
+    nodes: facts.map((f) => f.status),
+    checks: runChecks({ api: { configured: api.configured, ok: api.ready, detail: api.detail }, nodes: facts, etcd: etcdView }),
+  };
+}

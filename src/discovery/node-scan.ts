@@ -1,0 +1,151 @@
+// Scans one node in one round trip (scan-script.ts) and reads the sections into plain values.
+import type { CertificateInfo, Diagnosis, EncryptionInfo } from '../model/status.js';
+import type { ExecResult, NodeShell } from '../transports/types.js';
+import { isServer } from '../model/cluster.js';
+import { diagnose } from './diagnose.js';
+import { parseEtcdHealth, parseEtcdMemberList, parseEtcdStatus, type EtcdEndpointStatus, type EtcdHealth, type EtcdMemberList } from './parse-etcd.js';
+import { parseJournal, type JournalLine } from './parse-journal.js';
+import { parseEncryptionState, parseSha256sum } from './parse-secrets-encrypt.js';
+import { parseSystemctlShow, type UnitState } from './parse-systemctl.js';
+import { parsePemCertificate } from './pem.js';
+import { buildScanScript, newMarker, type ScanPlan } from './scan-script.js';
+import { sectionBody, splitSections, type ScanSection } from './scan-sections.js';
+
+/** A probe answer or why there is none (curl's message: refused, timeout, TLS). */
+export type Probe<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface EtcdProbe {
+  health: Probe<EtcdHealth>;
+  members: Probe<EtcdMemberList>;
+  status: Probe<EtcdEndpointStatus>;
+  /** Health of other etcd servers as seen from this one, by address. */
+  peers: Record<string, Probe<EtcdHealth>>;
+}
+
+export interface CertProblem {
+  path: string;
+  detail: string;
+}
+
+export type NodeScan =
+  | {
+      reached: true;
+      dataDir: string;
+      certificates: CertificateInfo[];
+      /** Expected files that are absent, directories, or not certificates. */
+      certProblems: CertProblem[];
+      encryption: EncryptionInfo | null;
+      encryptionProblem: string | null;
+      unit: UnitState | null;
+      /** Why the unit state could not be read (systemctl's own words). */
+      unitProblem: string | null;
+      journal: JournalLine[];
+      etcd: EtcdProbe | null;
+      diagnoses: Diagnosis[];
+    }
+  | { reached: false; failure: string };
+
+export interface ScanOptions {
+  now: Date;
+  renewWindowDays: number;
+  timeoutMs?: number;
+  describeFailure?: (result: ExecResult) => string;
+}
+
+const DEFAULT_SCAN_TIMEOUT_MS = 30_000;
+
+function fallbackFailure(result: ExecResult): string {
+  const tail = result.stderr.trim().split('\n').slice(-1)[0] ?? '';
+  return `${result.outcome}${result.code !== null ? ` (exit ${result.code})` : ''}${tail ? `: ${tail}` : ''}`;
+}
+
+export async function scanNode(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): Promise<NodeScan> {
+  let result: ExecResult | undefined;
+  let sections: ScanSection[] = [];
+  // A scan whose output stops before its "end" section lost output on the way (a transport that stopped reading
+  // early, under heavy load): it is read once more rather than reported as a half-empty node.
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const marker = newMarker();
+    result = await shell.run(buildScanScript({ ...plan, marker }), { timeoutMs: options.timeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS });
+    sections = splitSections(result.stdout, marker);
+    if (!sectionBody(sections, 'begin') || sectionBody(sections, 'end')) break;
+  }
+  // Reached = our script ran on the node, whatever individual commands did.
+  if (!result || !sectionBody(sections, 'begin')) {
+    return { reached: false, failure: result ? (options.describeFailure ?? fallbackFailure)(result) : 'not run' };
+  }
+  return readScan(sections, plan, options);
+}
+
+function probe<T>(section: ScanSection | undefined, parse: (text: string) => T | null): Probe<T> {
+  if (!section) return { ok: false, error: 'not probed' };
+  const value = section.rc === 0 ? parse(section.body) : null;
+  if (value !== null) return { ok: true, value };
+  const text = section.body.trim().split('\n').filter(Boolean).slice(-1)[0] ?? '';
+  return { ok: false, error: text || (section.rc !== null ? `curl exit ${section.rc}` : 'no answer') };
+}
+
+function readEncryption(sections: ScanSection[]): { info: EncryptionInfo | null; problem: string | null } {
+  const stateText = sectionBody(sections, 'enc-state')?.body ?? '';
+  const state = parseEncryptionState(stateText);
+  const configHash = parseSha256sum(sectionBody(sections, 'enc-config-sha256')?.body ?? '');
+  if (!state) return { info: null, problem: `encryption-state.json unreadable: ${stateText.trim().split('\n')[0] || 'empty'}` };
+  return {
+    info: { stage: state.stage, hash: state.hash, configHash: configHash ?? '', hashMatchesConfig: configHash === state.hash },
+    problem: configHash ? null : 'encryption-config.json could not be hashed',
+  };
+}
+
+/** Exported for tests: turns the sections of a scan into values. */
+export function readScan(sections: ScanSection[], plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): NodeScan {
+  const certificates: CertificateInfo[] = [];
+  const certProblems: CertProblem[] = [];
+  for (const s of sections) {
+    if (s.kind === 'cert-missing') certProblems.push({ path: s.arg, detail: `${s.arg}: missing` });
+    else if (s.kind === 'cert-dir') certProblems.push({ path: s.arg, detail: `${s.arg}: is a directory, not a certificate` });
+    else if (s.kind === 'cert') {
+      const parsed = parsePemCertificate(s.arg, s.body, options.now, options.renewWindowDays);
+      if (parsed.ok) certificates.push(parsed.cert);
+      else certProblems.push({ path: s.arg, detail: parsed.detail });
+    }
+  }
+  const systemctl = sectionBody(sections, 'systemctl');
+  const systemctlText = systemctl?.body ?? '';
+  const unit = parseSystemctlShow(systemctlText);
+  const said = systemctlText.trim().split('\n').slice(-2).join(' | ').slice(0, 200) || 'no output';
+  const cut = !sectionBody(sections, 'end');
+  const unitProblem = unit
+    ? null
+    : cut && !systemctl
+      ? 'the scan output ended early (lost on the way back); run status again'
+      : `systemctl show gave no state (${systemctl?.rc != null ? `exit ${systemctl.rc}` : 'not run'}): ${said}`;
+  const journal = parseJournal(sectionBody(sections, 'journal')?.body ?? '');
+  const errorIdLines = parseJournal(sectionBody(sections, 'error-ids')?.body ?? '');
+  const encryption = isServer(plan.roles) ? readEncryption(sections) : { info: null, problem: null };
+  let etcd: EtcdProbe | null = null;
+  if (sectionBody(sections, 'etcd-health')) {
+    const peers: Record<string, Probe<EtcdHealth>> = {};
+    for (const s of sections) if (s.kind === 'peer-health') peers[s.arg] = probe(s, parseEtcdHealth);
+    etcd = {
+      health: probe(sectionBody(sections, 'etcd-health'), parseEtcdHealth),
+      members: probe(sectionBody(sections, 'etcd-members'), parseEtcdMemberList),
+      status: probe(sectionBody(sections, 'etcd-status'), parseEtcdStatus),
+      peers,
+    };
+  }
+  // Error-ID lines first so that an explaining line found only in the older journal is still seen.
+  const diagnoses = diagnose([...errorIdLines, ...journal], { roles: plan.roles, unit });
+  return {
+    reached: true,
+    dataDir: sectionBody(sections, 'data-dir')?.body.trim() ?? '',
+    certificates,
+    certProblems,
+    encryption: encryption.info,
+    encryptionProblem: encryption.problem,
+    unit,
+    unitProblem,
+    journal,
+    etcd,
+    diagnoses,
+  };
+}

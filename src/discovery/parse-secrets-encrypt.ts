@@ -1,0 +1,106 @@
+// Parses `<prog> secrets-encrypt status` (text and -o json) and the node's encryption-state.json.
+// The stage in `status` is that of the answering node only; the hash line names at most two nodes (field-notes).
+
+export type HashAgreement =
+  | { kind: 'match' }
+  | { kind: 'mismatch'; nodes: [string, string] }
+  | { kind: 'error'; detail: string }
+  | { kind: 'unknown' };
+
+export interface EncryptKey {
+  active: boolean;
+  type: string;
+  name: string;
+}
+
+export interface SecretsEncryptStatus {
+  enabled: boolean | null;
+  stage: string | null;
+  hashes: HashAgreement;
+  keys: EncryptKey[];
+}
+
+function hashAgreement(text: string): HashAgreement {
+  const t = text.trim();
+  if (/^All hashes match$/i.test(t)) return { kind: 'match' };
+  const m = /^hash does not match between (.+) and (.+)$/.exec(t);
+  if (m) return { kind: 'mismatch', nodes: [m[1].trim(), m[2].trim()] };
+  return t ? { kind: 'error', detail: t } : { kind: 'unknown' };
+}
+
+/** Text format; lines before "Encryption Status:" (a pasted prompt) are ignored. */
+export function parseSecretsEncryptText(output: string): SecretsEncryptStatus {
+  const result: SecretsEncryptStatus = { enabled: null, stage: null, hashes: { kind: 'unknown' }, keys: [] };
+  let inKeys = false;
+  for (const line of output.split(/\r?\n/)) {
+    const field = /^([A-Za-z ]+):\s*(.*)$/.exec(line);
+    if (field && !inKeys) {
+      const [, name, value] = field;
+      if (name === 'Encryption Status') result.enabled = /^enabled$/i.test(value.trim());
+      else if (name === 'Current Rotation Stage') result.stage = value.trim() || null;
+      else if (name === 'Server Encryption Hashes') result.hashes = hashAgreement(value);
+      continue;
+    }
+    if (/^Active\s+Key Type\s+Name\s*$/.test(line)) {
+      inKeys = true;
+      continue;
+    }
+    if (!inKeys || /^-+\s/.test(line)) continue;
+    if (line.trim() === '') {
+      if (result.keys.length > 0) inKeys = false;
+      continue;
+    }
+    // " *      AES-CBC   aescbckey" (active) or "        AES-CBC   aescbckey" (inactive).
+    const key = /^\s*(\*)?\s*(\S+)\s+(\S+)\s*$/.exec(line);
+    if (key) result.keys.push({ active: key[1] === '*', type: key[2], name: key[3] });
+  }
+  return result;
+}
+
+/** `-o json`: {stage, activekey, enable, hashmatch (omitted when false), hasherror, inactivekeys}. */
+export function parseSecretsEncryptJson(output: string): SecretsEncryptStatus | null {
+  const start = output.indexOf('{');
+  const end = output.lastIndexOf('}');
+  if (start < 0 || end < start) return null;
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(output.slice(start, end + 1)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const hashError = typeof doc.hasherror === 'string' ? doc.hasherror : '';
+  const hashes: HashAgreement = doc.hashmatch === true
+    ? { kind: 'match' }
+    : hashError
+      ? hashAgreement(hashError)
+      : { kind: 'error', detail: 'hashes do not match' };
+  const keys: EncryptKey[] = [];
+  if (typeof doc.activekey === 'string' && doc.activekey) keys.push({ active: true, type: '', name: doc.activekey });
+  if (Array.isArray(doc.inactivekeys)) {
+    for (const k of doc.inactivekeys) if (typeof k === 'string') keys.push({ active: false, type: '', name: k });
+  }
+  return {
+    enabled: typeof doc.enable === 'boolean' ? doc.enable : null,
+    stage: typeof doc.stage === 'string' ? doc.stage : null,
+    hashes,
+    keys,
+  };
+}
+
+export interface EncryptionStateFile {
+  stage: string;
+  /** Hex sha256 of the raw encryption-config.json bytes as the node recorded it. */
+  hash: string;
+}
+
+/** encryption-state.json holds `<stage>-<hex sha256>` (plain text despite the name); stages contain '_' only. */
+export function parseEncryptionState(text: string): EncryptionStateFile | null {
+  const m = /^\s*"?([a-z_]+)-([0-9a-f]{64})"?\s*$/.exec(text);
+  return m ? { stage: m[1], hash: m[2] } : null;
+}
+
+/** `sha256sum FILE` → the hex digest. */
+export function parseSha256sum(text: string): string | null {
+  const m = /^\\?([0-9a-f]{64})\s/m.exec(text);
+  return m ? m[1] : null;
+}

@@ -1,0 +1,117 @@
+// Builds the ONE POSIX sh script that reads everything status needs from a node in a single round trip (the
+// round trip, not the commands, is what costs over ssh: 200 nodes × several commands would take minutes).
+// The script prints sections "<marker> <kind> <arg>"; the marker carries a random token so that no file or journal
+// content can fake a section. Every value from outside (paths, addresses, unit names) is quoted with shq.
+// Private keys are never read: curl is handed the key path and reads it on the node itself.
+import { randomBytes } from 'node:crypto';
+import { certFilesFor } from '../model/cert-files.js';
+import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../model/cert-files.js';
+import { configFilePath, defaultDataDir, isServer, serviceUnit, type Distro, type Role } from '../model/cluster.js';
+import { shq } from '../util/shell-quote.js';
+
+export interface ScanPlan {
+  distro: Distro;
+  roles: Role[];
+  address: string;
+  /** From the inventory; null means "read data-dir from config.yaml, else the default". */
+  dataDir: string | null;
+  /** Addresses of the other etcd servers, probed from this one (health as seen by a peer). */
+  etcdPeers: string[];
+  journalLines: number;
+  /** Marker prefix; random by default. */
+  marker?: string;
+  /** Where config.yaml is (default /etc/rancher/<prog>/config.yaml); tests point it elsewhere. */
+  configFile?: string;
+}
+
+export const JOURNAL_LINE_BYTES = 4096;
+
+export function newMarker(): string {
+  return `@@keyturn-${randomBytes(8).toString('hex')}`;
+}
+
+/** https://host:2379 with IPv6 literals bracketed. */
+export function etcdUrl(address: string, path: string): string {
+  const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+  return `https://${host}:2379${path}`;
+}
+
+/** Shell lines that set DD to the data dir: inventory's, else the last data-dir: in config.yaml(.d), else default. */
+export function dataDirLines(distro: Distro, dataDir: string | null, config = configFilePath(distro)): string[] {
+  if (dataDir) return [`DD=${shq(dataDir)}`];
+  // Only a top-level `data-dir:` key; strip a trailing comment and surrounding quotes.
+  const sed = `sed -n -e '/^data-dir:/{' -e 's/^data-dir:[[:space:]]*//' -e 's/[[:space:]]#.*$//' -e 's/[[:space:]]*$//' -e 's/^"\\(.*\\)"$/\\1/' -e "s/^'\\(.*\\)'$/\\1/" -e p -e '}'`;
+  return [
+    `DD=${shq(defaultDataDir(distro))}`,
+    `for kt_f in ${shq(config)} ${shq(`${config}.d`)}/*.yaml; do`,
+    `  [ -r "$kt_f" ] || continue`,
+    `  kt_v=$(${sed} "$kt_f" | tail -n 1)`,
+    `  [ -n "$kt_v" ] && DD=$kt_v`,
+    'done',
+  ];
+}
+
+function etcdLines(plan: ScanPlan): string[] {
+  const tls = 'server/tls/etcd';
+  const curl = [
+    'curl -sS --connect-timeout 2 --max-time 5',
+    `--cacert "$DD/${tls}/server-ca.crt" --cert "$DD/${tls}/client.crt" --key "$DD/${tls}/client.key"`,
+  ].join(' ');
+  const lines = [
+    // kt_etcd SECTION URL [curl args...]: output, then "rc N" (curl's exit code) inside the same section.
+    `kt_etcd() { kt_s=$1; shift; kt_sec "$kt_s"; ${curl} "$@" 2>&1; kt_rc=$?; printf '\\n%s rc %s\\n' "$M" "$kt_rc"; }`,
+    // Probes run in the background, so a dead peer's connect timeout overlaps the rest of the scan.
+    `kt_etcd etcd-health ${shq(etcdUrl(plan.address, '/health'))} > "$KT_T/1" &`,
+    `kt_etcd etcd-members -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/cluster/member/list'))} > "$KT_T/2" &`,
+    `kt_etcd etcd-status -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/maintenance/status'))} > "$KT_T/3" &`,
+  ];
+  plan.etcdPeers.forEach((peer, i) => {
+    lines.push(`kt_etcd ${shq(`peer-health ${peer}`)} ${shq(etcdUrl(peer, '/health'))} > "$KT_T/p${i}" &`);
+  });
+  return lines;
+}
+
+/** How far back the journal is searched for "error ID N:" lines that explain a CLI error. */
+export const ERROR_ID_SEARCH_LINES = 2000;
+
+export function buildScanScript(plan: ScanPlan): string {
+  const marker = plan.marker ?? newMarker();
+  const server = isServer(plan.roles);
+  const unit = serviceUnit(plan.distro, plan.roles);
+  const etcd = server && plan.roles.includes('etcd');
+  const cut = `cut -b 1-${JOURNAL_LINE_BYTES}`;
+  const lines: string[] = [
+    `M=${shq(marker)}`,
+    `kt_sec() { printf '\\n%s %s\\n' "$M" "$1"; }`,
+    ...dataDirLines(plan.distro, plan.dataDir, plan.configFile),
+    // Slow commands (systemctl, journalctl, curl) run in the background into files while the certificates are
+    // read, so a scan costs about one command's time, not the sum; the files are printed at the end.
+    'KT_T=$(mktemp -d 2>/dev/null) || { KT_T="/tmp/keyturn-scan.$$"; mkdir -p "$KT_T"; }',
+    "trap 'rm -rf \"$KT_T\"' EXIT",
+    'kt_sec begin',
+    'kt_sec data-dir',
+    `printf '%s\\n' "$DD"`,
+    `{ kt_sec systemctl; systemctl show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState ${shq(unit)} 2>&1; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/s" &`,
+    // One journalctl call: the last lines for diagnoses, and older "error ID N" lines that explain CLI errors.
+    `{ journalctl -u ${shq(unit)} -n ${ERROR_ID_SEARCH_LINES} --no-pager > "$KT_T/j.raw" 2>&1`,
+    `  kt_sec journal; tail -n ${plan.journalLines} "$KT_T/j.raw" | ${cut}`,
+    `  kt_sec error-ids; grep -E 'error ID [0-9]+' "$KT_T/j.raw" | tail -n 10 | ${cut}; rm -f "$KT_T/j.raw"; } > "$KT_T/j" &`,
+  ];
+  if (etcd) lines.push(...etcdLines(plan));
+  lines.push(
+    // cert PATH: the file's bytes; cert-missing / cert-dir when it is not a regular file.
+    `kt_cert() { if [ -d "$DD/$1" ]; then kt_sec "cert-dir $1"; elif [ -f "$DD/$1" ]; then kt_sec "cert $1"; cat "$DD/$1" 2>&1; else kt_sec "cert-missing $1"; fi; }`,
+  );
+  for (const file of certFilesFor(plan.distro, plan.roles)) lines.push(`kt_cert ${shq(file.path)}`);
+  if (server) {
+    lines.push(
+      'kt_sec enc-state',
+      `cat "$DD/"${shq(ENCRYPTION_STATE)} 2>&1`,
+      'kt_sec enc-config-sha256',
+      // Hashed on the node: the config holds the encryption keys and never leaves it.
+      `sha256sum "$DD/"${shq(ENCRYPTION_CONFIG)} 2>&1`,
+    );
+  }
+  lines.push('wait', 'for kt_f in "$KT_T"/*; do [ -f "$kt_f" ] && cat "$kt_f"; done', 'kt_sec end', 'exit 0');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,59 @@
+// keyturn's settings file (conf): remembered node lists per cluster, so that `status` still knows every node when
+// the API is down and no inventory was given. Never run state (that lives in the run journals).
+import Conf from 'conf';
+import type { Inventory, InventoryNode } from '../model/inventory.js';
+
+export interface RememberedCluster {
+  nodes: InventoryNode[];
+  savedAt: string;
+}
+
+interface SettingsShape {
+  clusters: Record<string, RememberedCluster>;
+}
+
+// Environment entries that look like credentials are not written to disk; PATH and the like are kept because the
+// node cannot be reached the same way without them (the lab puts its bin/ first on PATH).
+const SECRET_NAME = /TOKEN|SECRET|PASS|KEY|CRED|AUTH|COOKIE|SESSION/i;
+
+export function withoutSecrets(node: InventoryNode): InventoryNode {
+  const copy: InventoryNode = structuredClone(node);
+  if (copy.env) {
+    const env = Object.fromEntries(Object.entries(copy.env).filter(([k]) => !SECRET_NAME.test(k)));
+    if (Object.keys(env).length > 0) copy.env = env;
+    else delete copy.env;
+  }
+  return copy;
+}
+
+export class Settings {
+  private readonly conf: Conf<SettingsShape>;
+
+  /** `cwd` (or KEYTURN_CONFIG_DIR) overrides the user config directory, for tests and portable installs. */
+  constructor(cwd: string | undefined = process.env.KEYTURN_CONFIG_DIR) {
+    this.conf = new Conf<SettingsShape>({
+      projectName: 'keyturn',
+      projectSuffix: '',
+      ...(cwd ? { cwd } : {}),
+      defaults: { clusters: {} },
+      // Cluster keys are URLs and paths, full of dots.
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: true,
+    });
+  }
+
+  get path(): string {
+    return this.conf.path;
+  }
+
+  remembered(key: string): Inventory | null {
+    const entry = this.conf.get('clusters')[key];
+    return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0 ? { nodes: entry.nodes } : null;
+  }
+
+  remember(key: string, nodes: readonly InventoryNode[], now = new Date()): void {
+    const clusters = { ...this.conf.get('clusters') };
+    clusters[key] = { nodes: nodes.map(withoutSecrets), savedAt: now.toISOString() };
+    this.conf.set('clusters', clusters);
+  }
+}

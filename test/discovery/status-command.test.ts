@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runStatus } from '../../src/commands/status.js';
+import type { StatusReport } from '../../src/model/status.js';
+import { cliArgs, repoRoot } from '../support/paths.js';
+import { buildFakeNode, makeCaSet } from './support/fake-node.js';
+
+describe('keyturn status (command)', () => {
+  let dir: string;
+  let out: string;
+  const saved = { ...process.env };
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-status-cmd-'));
+    process.env.HOME = dir; // no ~/.kube/config
+    process.env.KEYTURN_CONFIG_DIR = path.join(dir, 'config');
+    delete process.env.KUBECONFIG;
+    out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.env = { ...saved };
+  });
+
+  it('exits 2 with one line when there is no cluster to read', () => {
+    const r = spawnSync(process.execPath, [...cliArgs, 'status'], { cwd: repoRoot, env: { ...process.env, HOME: dir, KUBECONFIG: '' }, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--inventory');
+  });
+
+  it('exits 2 and still prints one JSON document when no node can be reached and there is no API', async () => {
+    const inv = path.join(dir, 'inv.yaml');
+    await writeFile(inv, 'nodes:\n  - {name: a, address: 10.0.0.1, roles: [worker], distro: k3s, transport: local, env: {PATH: /nonexistent}}\n');
+    const code = await runStatus({ inventory: inv, json: true });
+    expect(code).toBe(2);
+    const report = JSON.parse(out) as StatusReport;
+    expect(report.cluster).toMatchObject({ source: 'inventory', apiReachable: false });
+    expect(report.nodes[0]).toMatchObject({ name: 'a', reachable: false });
+  });
+
+  it('prints a plain-text summary with a banner naming the source, and remembers the nodes', async () => {
+    const now = new Date();
+    const node = await buildFakeNode(dir, { name: 'w-1', address: '127.0.0.2', distro: 'k3s', roles: ['worker'], now, cas: await makeCaSet(now) });
+    const inv = path.join(dir, 'inv.yaml');
+    await writeFile(inv, `nodes:\n  - {name: w-1, address: 127.0.0.2, roles: [worker], distro: k3s, dataDir: ${JSON.stringify(node.dataDir)}, transport: local, env: ${JSON.stringify(node.env)}}\n`);
+    const code = await runStatus({ inventory: inv });
+    expect(code).toBe(1); // the api check cannot pass without a kubeconfig
+    expect(out).toContain('source: inventory');
+    expect(out).toMatch(/^NOTE: the Kubernetes API could not be read/m);
+    expect(out).toMatch(/^w-1\s+127\.0\.0\.2\s+worker\s+-\s+\?\s+active\s+6 ok/m);
+    expect(out).toMatch(/^ {2}PASS {2}certificates/m);
+    expect(out).not.toMatch(/\u001b\[/); // no colours or cursor codes
+    const { Settings } = await import('../../src/settings/settings.js');
+    expect(new Settings().remembered(`inventory:${inv}`)?.nodes[0]).toMatchObject({ name: 'w-1', roles: ['worker'], distro: 'k3s' });
+  });
+});

@@ -1,0 +1,113 @@
+// A node as a directory tree: real certificates at the upstream paths, real encryption files, and a bin/ with
+// small `systemctl`, `journalctl` and `curl` stand-ins that answer from files. Scanned through the real local shell.
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { certFilesFor, ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../../src/model/cert-files.js';
+import { isServer, type Distro, type Role } from '../../../src/model/cluster.js';
+import type { InventoryNode } from '../../../src/model/inventory.js';
+import { days, makeCa, makeLeafBundle, type TestCa } from './certs.js';
+
+export type CaSet = Record<'server-ca' | 'client-ca' | 'request-header-ca' | 'etcd-server-ca' | 'etcd-peer-ca', TestCa>;
+
+export async function makeCaSet(now: Date): Promise<CaSet> {
+  return {
+    'server-ca': await makeCa('rke2-server-ca@1', now),
+    'client-ca': await makeCa('rke2-client-ca@1', now),
+    'request-header-ca': await makeCa('rke2-request-header-ca@1', now),
+    'etcd-server-ca': await makeCa('etcd-server-ca@1', now),
+    'etcd-peer-ca': await makeCa('etcd-peer-ca@1', now),
+  };
+}
+
+function caFor(cas: CaSet, issuerPath: string): TestCa {
+  const m = /(?:server\/tls\/(etcd\/)?|agent\/)([a-z-]+)\.crt$/.exec(issuerPath)!;
+  return cas[(m[1] ? `etcd-${m[2]}` : m[2]) as keyof CaSet];
+}
+
+export interface FakeNodeSpec {
+  name: string;
+  address: string;
+  distro: Distro;
+  roles: Role[];
+  now: Date;
+  cas: CaSet;
+  /** Leaf lifetime left in days (default 300). */
+  leafDays?: number;
+  /** Files (relative to the data dir) to leave out. */
+  missing?: string[];
+  unit?: { ActiveState: string; SubState?: string; NRestarts?: number };
+  journal?: string;
+  /** URL → body for the fake curl; absent URLs fail like a refused connection (exit 7). */
+  curl?: Record<string, string>;
+  encryption?: { stage: string; tamperState?: boolean };
+}
+
+export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<InventoryNode & { dataDir: string; dir: string }> {
+  const dir = path.join(root, spec.name);
+  const dataDir = path.join(dir, 'data');
+  const bin = path.join(dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  for (const file of certFilesFor(spec.distro, spec.roles)) {
+    if (spec.missing?.includes(file.path)) continue;
+    const target = path.join(dataDir, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    const ca = caFor(spec.cas, file.issuer);
+    const pem = file.kind === 'ca' ? ca.pem : await makeLeafBundle(ca, `${spec.name}-${path.basename(file.path, '.crt')}`, days(-30, spec.now), days(spec.leafDays ?? 300, spec.now));
+    await writeFile(target, pem);
+    if (file.hasKey) await writeFile(target.replace(/\.crt$/, '.key'), 'KEY MATERIAL MUST NEVER BE READ\n');
+  }
+  if (isServer(spec.roles) && spec.encryption) {
+    const config = JSON.stringify({ kind: 'EncryptionConfiguration', resources: [{ providers: [{ aescbc: { keys: [{ name: 'k', secret: 'SECRETKEY' }] } }] }] });
+    await mkdir(path.join(dataDir, 'server/cred'), { recursive: true });
+    await writeFile(path.join(dataDir, ENCRYPTION_CONFIG), config);
+    const hash = createHash('sha256').update(spec.encryption.tamperState ? `${config} ` : config).digest('hex');
+    await writeFile(path.join(dataDir, ENCRYPTION_STATE), `${spec.encryption.stage}-${hash}`);
+  }
+  const unit = spec.unit ?? { ActiveState: 'active', SubState: 'running', NRestarts: 0 };
+  await writeFile(
+    path.join(dir, 'systemctl.out'),
+    `ActiveState=${unit.ActiveState}\nSubState=${unit.SubState ?? ''}\nNRestarts=${unit.NRestarts ?? 0}\nActiveEnterTimestamp=Mon 2025-06-02 10:00:00 UTC\nLoadState=loaded\n`,
+  );
+  await writeFile(path.join(dir, 'journal.log'), spec.journal ?? `Jun 01 10:00:00 ${spec.name} ${spec.distro}[100]: time="2025-06-01T10:00:00Z" level=info msg="started"\n`);
+  await mkdir(path.join(dir, 'curl'), { recursive: true });
+  for (const [url, body] of Object.entries(spec.curl ?? {})) await writeFile(path.join(dir, 'curl', url.replace(/[^A-Za-z0-9]/g, '_')), body);
+  const script = (body: string) => `#!/bin/sh\n${body}\n`;
+  await writeFile(path.join(bin, 'systemctl'), script(`echo "$*" >> "$FAKE_DIR/calls.log"\ncat "$FAKE_DIR/systemctl.out"`));
+  await writeFile(path.join(bin, 'journalctl'), script(`echo "journalctl $*" >> "$FAKE_DIR/calls.log"\ncat "$FAKE_DIR/journal.log"`));
+  await writeFile(
+    path.join(bin, 'curl'),
+    script(
+      [
+        'printf "curl" >> "$FAKE_DIR/calls.log"; for a; do printf " [%s]" "$a" >> "$FAKE_DIR/calls.log"; done; echo >> "$FAKE_DIR/calls.log"',
+        'for a; do url=$a; done',
+        'f="$FAKE_DIR/curl/$(printf %s "$url" | sed \'s/[^A-Za-z0-9]/_/g\')"',
+        'if [ -f "$f" ]; then cat "$f"; exit 0; fi',
+        'echo "curl: (7) Failed to connect to $url: Connection refused" >&2; exit 7',
+      ].join('\n'),
+    ),
+  );
+  for (const b of ['systemctl', 'journalctl', 'curl']) await chmod(path.join(bin, b), 0o755);
+  return {
+    name: spec.name,
+    address: spec.address,
+    roles: spec.roles,
+    distro: spec.distro,
+    dataDir,
+    dir,
+    transport: 'local',
+    env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, FAKE_DIR: dir },
+  };
+}
+
+/** Healthy etcd answers for a member at `address`, in the JSON gateway's shapes. */
+export function etcdAnswers(address: string, self: { id: string; name: string }, members: { id: string; name: string; address: string }[], leader: string, healthy = true): Record<string, string> {
+  return {
+    [`https://${address}:2379/health`]: JSON.stringify({ health: String(healthy), reason: healthy ? '' : 'RAFT NO LEADER' }),
+    [`https://${address}:2379/v3/cluster/member/list`]: JSON.stringify({
+      header: { member_id: self.id },
+      members: members.map((m) => ({ ID: m.id, name: m.name, peerURLs: [`https://${m.address}:2380`], clientURLs: [`https://${m.address}:2379`] })),
+    }),
+    [`https://${address}:2379/v3/maintenance/status`]: JSON.stringify({ header: { member_id: self.id }, version: '3.5.21', leader }),
+  };
+}
