@@ -1,5 +1,104 @@
-import { UsageError } from '../errors.js';
+// `keyturn demo`: start a lab (split topology) in a child process, open the wizard on it, and tear the lab down
+// when the wizard closes or the demo is interrupted. The lab's output never reaches our terminal: it is piped
+// and only its stderr tail is shown if it fails to come up.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
-export async function runDemo(..._args: unknown[]): Promise<number> {
-  throw new UsageError('demo: not implemented yet — see the README for what works today');
+export interface DemoOptions {
+  distro: string;
+  speed: string;
+  /** First three octets of the lab's node addresses (127.0.10 unless another lab uses them). */
+  net?: string;
+}
+
+const READY_DEADLINE_MS = 60_000;
+const STOP_DEADLINE_MS = 20_000;
+
+function tail(text: string, lines = 3): string {
+  return text.trim().split('\n').slice(-lines).join(' | ') || 'no output';
+}
+
+/** Resolves when the lab prints its `lab ready` line; rejects with its stderr tail if it exits or stalls first. */
+function awaitReady(lab: ChildProcess, deadlineMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      lab.stdout?.removeAllListeners('data');
+      lab.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onExit = (code: number | null) => done(new Error(`the lab exited (${code ?? 'signal'}) before it was ready: ${tail(stderr)}`));
+    const timer = setTimeout(() => done(new Error(`the lab was not ready within ${deadlineMs / 1000} s: ${tail(stderr)}`)), deadlineMs);
+    lab.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.split('\n').some((l) => l.startsWith('lab ready'))) done();
+    });
+    lab.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    lab.on('exit', onExit);
+  });
+}
+
+/** SIGTERM, wait for the exit, SIGKILL if it hangs. */
+function stopLab(lab: ChildProcess): Promise<void> {
+  if (lab.exitCode !== null || lab.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => lab.kill('SIGKILL'), STOP_DEADLINE_MS);
+    lab.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    lab.kill('SIGTERM');
+  });
+}
+
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const { ensureTerminal, runWizard } = await import('./wizard.js');
+  // Say so before spending a minute starting a lab the wizard could not show.
+  if (!ensureTerminal()) return 2;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-demo-'));
+  // The same CLI, however it was started (node bin/keyturn.js, or tsx from source).
+  const args = [...process.execArgv, process.argv[1], 'lab', 'up', '--topology', 'split', '--distro', opts.distro, '--speed', opts.speed, '--dir', dir, ...(opts.net ? ['--net', opts.net] : [])];
+  const lab = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Keep draining the pipes after "ready" so a chatty lab never blocks on a full pipe.
+  lab.stdout.resume();
+  lab.stderr.resume();
+
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await stopLab(lab);
+      // Retries: an etcd member may still be writing its data dir for a moment after the lab itself exited.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch((err: Error) => {
+        process.stderr.write(`keyturn demo: could not remove ${dir}: ${err.message}\n`);
+      });
+    })());
+  // SIGHUP too: closing the terminal window must not leave a lab (and its etcd members) running.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const exitCodes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void cleanUp().finally(() => process.exit(exitCodes[signal] ?? 1));
+  };
+  // `on`, not `once`: Ink's signal-exit re-raises the signal (killing us before the lab is stopped) when it finds
+  // itself the only listener left, which a spent `once` listener would make it.
+  for (const s of signals) process.on(s, onSignal);
+
+  try {
+    try {
+      await awaitReady(lab, READY_DEADLINE_MS);
+    } catch (err) {
+      process.stderr.write(`keyturn demo: ${(err as Error).message}\n`);
+      return 2;
+    }
+    return await runWizard({ kubeconfig: path.join(dir, 'kubeconfig'), inventory: path.join(dir, 'inventory.yaml') });
+  } finally {
+    await cleanUp();
+    for (const s of signals) process.off(s, onSignal);
+  }
 }

@@ -1,0 +1,41 @@
+// Cluster-wide checks (api, certificates, CA consistency, encryption hashes, etcd quorum, services, nodes) and
+// every node's diagnoses with the recipe that fixes each.
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { Check, Diagnosis } from '../src/model/status.js';
+import { StatusGlyph } from './StatusGlyph.js';
+import { DiagnosisItem } from './DiagnosisItem.js';
+
+export interface NodeDiagnosis extends Diagnosis {
+  node: string;
+}
+
+export interface ChecksPanelProps {
+  checks: readonly Check[];
+  diagnoses: readonly NodeDiagnosis[];
+}
+
+export function ChecksPanel({ checks, diagnoses }: ChecksPanelProps): React.JSX.Element {
+  const idWidth = Math.max(0, ...checks.map((c) => c.id.length));
+  return (
+    <Box flexDirection="column">
+      <Text bold>Checks</Text>
+      {checks.length === 0 ? <Text dimColor>no checks ran</Text> : null}
+      {checks.map((check) => (
+        <Box key={check.id}>
+          <StatusGlyph status={check.status} />
+          <Text> {check.id.padEnd(idWidth)} </Text>
+          <Text wrap="truncate-end">{check.detail}</Text>
+        </Box>
+      ))}
+      {diagnoses.length > 0 ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text bold>Diagnoses</Text>
+          {diagnoses.map((d, i) => (
+            <DiagnosisItem key={`${d.node}-${d.code}-${i}`} diagnosis={d} node={d.node} />
+          ))}
+        </Box>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,18 @@
+// A spinner whose frame is a prop: the ticking lives in a hook (useTicker), so this stays a pure frame.
+import React from 'react';
+import { Text } from 'ink';
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export interface SpinnerProps {
+  tick: number;
+  label: string;
+}
+
+export function Spinner({ tick, label }: SpinnerProps): React.JSX.Element {
+  return (
+    <Text>
+      <Text color="cyan">{FRAMES[tick % FRAMES.length]}</Text> {label}
+    </Text>
+  );
+}

@@ -1,0 +1,140 @@
+// Pure derivations from a StatusReport for display: role labels, the rotation-order grouping, the earliest leaf,
+// CA and encryption agreement across nodes. Kept apart from the components so screens (which must select rows in
+// the same order the table draws them) and tests share one definition.
+import { assertNever, type Role } from '../src/model/cluster.js';
+import type { CertificateInfo, CertStatus, NodeStatus } from '../src/model/status.js';
+
+/** Rotation order: etcd servers first, then control-plane servers, then agents (field-notes "Certificates"). */
+export type NodeGroup = 'etcd' | 'control-plane' | 'agent';
+
+export const GROUP_TITLES: Record<NodeGroup, string> = {
+  etcd: 'etcd servers',
+  'control-plane': 'control-plane servers',
+  agent: 'agents',
+};
+
+const GROUP_RANK: Record<NodeGroup, number> = { etcd: 0, 'control-plane': 1, agent: 2 };
+
+/** A node that runs etcd belongs with the etcd servers even if it also runs the control plane: it restarts first. */
+export function groupOf(roles: readonly Role[]): NodeGroup {
+  if (roles.includes('etcd')) return 'etcd';
+  if (roles.includes('control-plane')) return 'control-plane';
+  return 'agent';
+}
+
+const ROLE_SHORT: Record<Role, string> = { etcd: 'etcd', 'control-plane': 'cp', worker: 'worker' };
+
+export function formatRoles(roles: readonly Role[]): string {
+  if (roles.length === 0) return 'worker';
+  return roles.map((r) => ROLE_SHORT[r]).join(',');
+}
+
+/** Natural name order inside a group, so node-10 comes after node-9. */
+const collator = new Intl.Collator('en', { numeric: true });
+
+export function orderNodes(nodes: readonly NodeStatus[]): NodeStatus[] {
+  return [...nodes].sort(
+    (a, b) => GROUP_RANK[groupOf(a.roles)] - GROUP_RANK[groupOf(b.roles)] || collator.compare(a.name, b.name),
+  );
+}
+
+export interface LeafExpiry {
+  daysLeft: number;
+  /** The worst status among the node's leaves: one expired leaf makes the node expired. */
+  status: CertStatus;
+  path: string;
+}
+
+const STATUS_SEVERITY: Record<CertStatus, number> = { ok: 0, warning: 1, 'not-yet-valid': 2, expired: 3 };
+
+export function earliestLeaf(certificates: readonly CertificateInfo[]): LeafExpiry | null {
+  const leaves = certificates.filter((c) => !c.isCA);
+  if (leaves.length === 0) return null;
+  let earliest = leaves[0];
+  let worst: CertStatus = 'ok';
+  for (const leaf of leaves) {
+    if (leaf.daysLeft < earliest.daysLeft) earliest = leaf;
+    if (STATUS_SEVERITY[leaf.status] > STATUS_SEVERITY[worst]) worst = leaf.status;
+  }
+  return { daysLeft: earliest.daysLeft, status: worst, path: earliest.path };
+}
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'none';
+
+export const TONE_COLOR: Record<Tone, string | undefined> = { ok: 'green', warn: 'yellow', bad: 'red', none: undefined };
+
+export function certTone(status: CertStatus): Tone {
+  switch (status) {
+    case 'ok':
+      return 'ok';
+    case 'warning':
+      return 'warn';
+    case 'expired':
+    case 'not-yet-valid':
+      return 'bad';
+    default:
+      return assertNever(status);
+  }
+}
+
+export function formatDays(daysLeft: number): string {
+  return `${daysLeft}d`;
+}
+
+function majority(values: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [v, n] of counts) {
+    if (n > bestCount) {
+      best = v;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/**
+ * Per node: does every CA it holds match the fingerprint most nodes hold for that CA? This is how a CA that
+ * never reached one server's disk (k3s#11233) shows up. null when the node told us no CA at all.
+ */
+export function caAgreement(nodes: readonly NodeStatus[]): Map<string, boolean | null> {
+  const byCa = new Map<string, string[]>();
+  for (const n of nodes) {
+    for (const [ca, fp] of Object.entries(n.caFingerprints)) byCa.set(ca, [...(byCa.get(ca) ?? []), fp]);
+  }
+  const expected = new Map([...byCa].map(([ca, fps]) => [ca, majority(fps)]));
+  const result = new Map<string, boolean | null>();
+  for (const n of nodes) {
+    const entries = Object.entries(n.caFingerprints);
+    result.set(n.name, entries.length === 0 ? null : entries.every(([ca, fp]) => expected.get(ca) === fp));
+  }
+  return result;
+}
+
+/** First 8 hex digits of a hash that may carry a `<stage>-` prefix as the state file and annotation do. */
+export function shortHash(hash: string): string {
+  const hex = hash.slice(hash.lastIndexOf('-') + 1);
+  return hex.slice(0, 8);
+}
+
+/**
+ * Per node with encryption state: its hash equals sha256 of its own config AND the hash most servers hold.
+ * Either mismatch is what stops `secrets-encrypt` stage commands (field-notes "Secrets encryption").
+ */
+export function encryptionAgreement(nodes: readonly NodeStatus[]): Map<string, boolean> {
+  const withState = nodes.filter((n) => n.encryption !== null);
+  const expected = majority(withState.map((n) => shortHash(n.encryption!.hash)));
+  return new Map(
+    withState.map((n) => [n.name, n.encryption!.hashMatchesConfig && shortHash(n.encryption!.hash) === expected]),
+  );
+}
+
+/** The slice of `length` rows to draw so that `selectedIndex` stays visible in at most `maxRows` rows. */
+export function visibleWindow(length: number, selectedIndex: number, maxRows: number): { start: number; end: number } {
+  if (length <= maxRows) return { start: 0, end: length };
+  const half = Math.floor(maxRows / 2);
+  const start = Math.max(0, Math.min(Math.max(0, selectedIndex) - half, length - maxRows));
+  return { start, end: start + maxRows };
+}

@@ -1,0 +1,136 @@
+// The wizard: discovering → dashboard → node detail → recipe picker → plan. Discovery is injected, so the same
+// App runs against a real cluster, the lab, or a fake in tests.
+import React, { useState } from 'react';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import type { StatusReport } from '../model/status.js';
+import { assertNever } from '../model/cluster.js';
+import { useDiscovery, type Discover } from '../hooks/useDiscovery.js';
+import { useTicker } from '../hooks/useTicker.js';
+import { KeyHints } from '../../components/KeyHints.js';
+import { NodeDetail } from '../../components/NodeDetail.js';
+import { RecipeList, type RecipeChoice } from '../../components/RecipeList.js';
+import { Spinner } from '../../components/Spinner.js';
+import { actionFor, hintsFor } from './keymap.js';
+import { deriveView, initialNav, navigate, screenOf, type NavState, type View } from './navigation.js';
+import { recipeChoices } from './recipes.js';
+import { Dashboard } from './Dashboard.js';
+import { StatusLine } from './StatusLine.js';
+import { HelpOverlay } from './HelpOverlay.js';
+
+export interface AppProps {
+  discover: Discover;
+  /** Called when a recipe is picked; the plan screen then shows renderPlan's output. */
+  onPickRecipe?: (recipe: string, report: StatusReport) => void;
+  /** The plan preview; until the engine lands the App shows a placeholder. */
+  renderPlan?: (recipe: string, report: StatusReport) => React.ReactNode;
+  recipes?: readonly Omit<RecipeChoice, 'suggested'>[];
+  onExit: () => void;
+}
+
+function PlanPlaceholder({ recipe }: { recipe: string }): React.JSX.Element {
+  return (
+    <Text>
+      <Text bold>{recipe}</Text>: plan preview coming — nothing has been changed. esc goes back.
+    </Text>
+  );
+}
+
+function ErrorScreen({ message }: { message: string }): React.JSX.Element {
+  return (
+    <Box flexDirection="column">
+      <Text color="red" bold>
+        ✗ could not read the cluster: {message}
+      </Text>
+      <Text>
+        Check --kubeconfig / --context (or KUBECONFIG), or pass --inventory FILE to reach the nodes directly; then
+        press r to retry.
+      </Text>
+    </Box>
+  );
+}
+
+export function App({ discover, onPickRecipe, renderPlan, recipes, onExit }: AppProps): React.JSX.Element {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const { state: discovery, refresh } = useDiscovery(discover);
+  const [nav, setNav] = useState<NavState>(initialNav);
+  const view = deriveView(discovery, nav);
+  const screen = screenOf(view);
+  const tick = useTicker(discovery.status === 'loading');
+  const width = stdout.columns || 100;
+  const height = stdout.rows || 40;
+
+  useInput((input, key) => {
+    const action = actionFor(screen, input, key);
+    if (!action) return;
+    if (action === 'quit') {
+      onExit();
+      exit();
+      return;
+    }
+    if (action === 'refresh') {
+      refresh();
+      return;
+    }
+    setNav((prev) => navigate(prev, { type: 'action', action }, deriveView(discovery, prev)));
+  });
+
+  const pickRecipe = (recipe: string, report: StatusReport) => {
+    onPickRecipe?.(recipe, report);
+    setNav((prev) => navigate(prev, { type: 'recipe-picked', recipe }, view));
+  };
+
+  return (
+    <Box flexDirection="column" width={width}>
+      {renderView(view, { width, height, tick, pickRecipe, renderPlan, recipes })}
+      {nav.help ? <HelpOverlay screen={screen} /> : null}
+      <Box marginTop={1} flexDirection="column">
+        {view.kind === 'discovering' || view.kind === 'error' ? null : <StatusLine discovery={discovery} tick={tick} />}
+        <KeyHints hints={hintsFor(screen)} />
+      </Box>
+    </Box>
+  );
+}
+
+interface RenderContext {
+  width: number;
+  height: number;
+  tick: number;
+  pickRecipe: (recipe: string, report: StatusReport) => void;
+  renderPlan?: AppProps['renderPlan'];
+  recipes?: AppProps['recipes'];
+}
+
+function renderView(view: View, ctx: RenderContext): React.ReactNode {
+  switch (view.kind) {
+    case 'discovering':
+      return <Spinner tick={ctx.tick} label="discovering the cluster: nodes, certificates, CAs, encryption, etcd…" />;
+    case 'error':
+      return <ErrorScreen message={view.message} />;
+    case 'dashboard':
+      return <Dashboard report={view.report} selected={view.selected} height={ctx.height} />;
+    case 'node-detail':
+      return (
+        <NodeDetail
+          node={view.node}
+          certOffset={view.certOffset}
+          certRows={Math.max(5, ctx.height - 20 - view.node.diagnoses.length * 3)}
+          width={ctx.width}
+        />
+      );
+    case 'pick-recipe':
+      return (
+        <RecipeList
+          recipes={recipeChoices(view.report, ctx.recipes)}
+          onSelect={(name) => ctx.pickRecipe(name, view.report)}
+          width={ctx.width}
+        />
+      );
+    case 'plan':
+      return ctx.renderPlan ? ctx.renderPlan(view.recipe, view.report) : <PlanPlaceholder recipe={view.recipe} />;
+    case 'running':
+      return <Text>running {view.recipe}…</Text>;
+    default:
+      return assertNever(view);
+  }
+}

@@ -1,0 +1,92 @@
+// THE keymap: one table drives input handling (actionFor), the help bar (hintsFor) and which actions are
+// dangerous. Adding a key anywhere else is a bug: the help bar would lie.
+import type { Key } from 'ink';
+import type { KeyHint } from '../../components/KeyHints.js';
+
+export type ScreenName = 'discovering' | 'dashboard' | 'node-detail' | 'pick-recipe' | 'plan' | 'running' | 'error';
+
+export type Action =
+  | 'move-up'
+  | 'move-down'
+  | 'scroll-up'
+  | 'scroll-down'
+  | 'open-detail'
+  | 'refresh'
+  | 'pick-recipe'
+  | 'back'
+  | 'quit'
+  | 'help'
+  // Handled by the focused list component (ink-select-input); listed so the help bar shows them.
+  | 'list-move'
+  | 'list-pick';
+
+/** A printable character, or one of the named keys Ink reports as flags. */
+export type KeyMatch = { char: string } | { named: 'up' | 'down' | 'enter' | 'escape' };
+
+export interface Binding {
+  /** How the key is shown in the help bar. */
+  key: string;
+  label: string;
+  action: Action;
+  match: readonly KeyMatch[];
+  screens: readonly ScreenName[];
+  /** Changes the cluster: drawn in red and must go through a ConfirmPrompt. */
+  dangerous?: boolean;
+  /** Another component consumes these keys; the table only documents them. */
+  delegated?: boolean;
+}
+
+const up: KeyMatch = { named: 'up' };
+const down: KeyMatch = { named: 'down' };
+const enter: KeyMatch = { named: 'enter' };
+const escape: KeyMatch = { named: 'escape' };
+const ch = (c: string): KeyMatch => ({ char: c });
+
+const BROWSING: readonly ScreenName[] = ['dashboard', 'node-detail'];
+const EVERYWHERE: readonly ScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'running', 'error'];
+
+export const KEYMAP: readonly Binding[] = [
+  { key: '↑/k', label: 'up', action: 'move-up', match: [up, ch('k')], screens: ['dashboard'] },
+  { key: '↓/j', label: 'down', action: 'move-down', match: [down, ch('j')], screens: ['dashboard'] },
+  { key: '↑/k', label: 'scroll up', action: 'scroll-up', match: [up, ch('k')], screens: ['node-detail'] },
+  { key: '↓/j', label: 'scroll down', action: 'scroll-down', match: [down, ch('j')], screens: ['node-detail'] },
+  { key: '↑↓/jk', label: 'choose', action: 'list-move', match: [], screens: ['pick-recipe'], delegated: true },
+  { key: 'enter', label: 'pick', action: 'list-pick', match: [], screens: ['pick-recipe'], delegated: true },
+  { key: 'enter/d', label: 'node detail', action: 'open-detail', match: [enter, ch('d')], screens: ['dashboard'] },
+  { key: 'r', label: 'refresh', action: 'refresh', match: [ch('r')], screens: ['dashboard', 'node-detail', 'error'] },
+  { key: 'p', label: 'pick recipe', action: 'pick-recipe', match: [ch('p')], screens: BROWSING },
+  { key: 'esc/b', label: 'back', action: 'back', match: [escape, ch('b')], screens: ['node-detail', 'pick-recipe', 'plan'] },
+  { key: '?', label: 'help', action: 'help', match: [ch('?')], screens: EVERYWHERE },
+  { key: 'q', label: 'quit', action: 'quit', match: [ch('q')], screens: EVERYWHERE },
+];
+
+function matches(m: KeyMatch, input: string, key: Key): boolean {
+  if ('char' in m) return input === m.char && !key.ctrl && !key.meta;
+  switch (m.named) {
+    case 'up':
+      return key.upArrow;
+    case 'down':
+      return key.downArrow;
+    case 'enter':
+      return key.return;
+    case 'escape':
+      return key.escape;
+  }
+}
+
+export function bindingsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP): Binding[] {
+  return table.filter((b) => b.screens.includes(screen));
+}
+
+/** The action a keypress means on this screen, or undefined (delegated keys are left to their component). */
+export function actionFor(screen: ScreenName, input: string, key: Key, table: readonly Binding[] = KEYMAP): Action | undefined {
+  return bindingsFor(screen, table).find((b) => !b.delegated && b.match.some((m) => matches(m, input, key)))?.action;
+}
+
+export function hintsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP): KeyHint[] {
+  return bindingsFor(screen, table).map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
+}
+
+export function isDangerous(action: Action, table: readonly Binding[] = KEYMAP): boolean {
+  return table.some((b) => b.action === action && b.dangerous === true);
+}

@@ -1,0 +1,117 @@
+// Where the operator is in the wizard, as a pure reducer over keymap actions, and the view the App draws: the
+// navigation page combined with what discovery has (a spinner before the first report, an error without one).
+import type { StatusReport, NodeStatus } from '../model/status.js';
+import { assertNever } from '../model/cluster.js';
+import type { DiscoveryState } from '../hooks/useDiscovery.js';
+import { lastReport } from '../hooks/useDiscovery.js';
+import { orderNodes } from '../../components/node-facts.js';
+import type { Action, ScreenName } from './keymap.js';
+
+export type Page =
+  | { kind: 'dashboard' }
+  | { kind: 'node-detail'; node: string; certOffset: number }
+  | { kind: 'pick-recipe' }
+  | { kind: 'plan'; recipe: string }
+  | { kind: 'running'; recipe: string };
+
+export interface NavState {
+  page: Page;
+  /** The highlighted node, kept by name so a refresh that reorders nodes keeps the operator's place. */
+  selected: string | null;
+  help: boolean;
+}
+
+export const initialNav: NavState = { page: { kind: 'dashboard' }, selected: null, help: false };
+
+export type NavEvent = { type: 'action'; action: Action } | { type: 'recipe-picked'; recipe: string };
+
+export type View =
+  | { kind: 'discovering' }
+  | { kind: 'error'; message: string }
+  | { kind: 'dashboard'; report: StatusReport; selected: string | null }
+  | { kind: 'node-detail'; report: StatusReport; node: NodeStatus; certOffset: number }
+  | { kind: 'pick-recipe'; report: StatusReport }
+  | { kind: 'plan'; report: StatusReport; recipe: string }
+  | { kind: 'running'; report: StatusReport; recipe: string };
+
+/** The selected node, or the first in rotation order when none is (or the selected one vanished). */
+export function effectiveSelection(nodes: readonly NodeStatus[], selected: string | null): string | null {
+  const ordered = orderNodes(nodes);
+  return ordered.find((n) => n.name === selected)?.name ?? ordered[0]?.name ?? null;
+}
+
+export function deriveView(discovery: DiscoveryState, nav: NavState): View {
+  const report = lastReport(discovery);
+  if (!report) {
+    return discovery.status === 'error' ? { kind: 'error', message: discovery.message } : { kind: 'discovering' };
+  }
+  const page = nav.page;
+  switch (page.kind) {
+    case 'dashboard':
+      return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, nav.selected) };
+    case 'node-detail': {
+      const node = report.nodes.find((n) => n.name === page.node);
+      // The node disappeared in a refresh: fall back to the dashboard rather than draw nothing.
+      if (!node) return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, null) };
+      return { kind: 'node-detail', report, node, certOffset: page.certOffset };
+    }
+    case 'pick-recipe':
+      return { kind: 'pick-recipe', report };
+    case 'plan':
+      return { kind: 'plan', report, recipe: page.recipe };
+    case 'running':
+      return { kind: 'running', report, recipe: page.recipe };
+    default:
+      return assertNever(page);
+  }
+}
+
+function move(nodes: readonly NodeStatus[], selected: string | null, delta: number): string | null {
+  const ordered = orderNodes(nodes);
+  const current = effectiveSelection(nodes, selected);
+  const index = ordered.findIndex((n) => n.name === current);
+  const next = Math.max(0, Math.min(ordered.length - 1, index + delta));
+  return ordered[next]?.name ?? null;
+}
+
+/** The next navigation state. `view` is what is on screen; actions that make no sense there change nothing. */
+export function navigate(nav: NavState, event: NavEvent, view: View): NavState {
+  if (event.type === 'recipe-picked') return { ...nav, page: { kind: 'plan', recipe: event.recipe } };
+  const { action } = event;
+  if (action === 'help') return { ...nav, help: !nav.help };
+  switch (view.kind) {
+    case 'dashboard':
+      if (action === 'move-up' || action === 'move-down') {
+        return { ...nav, selected: move(view.report.nodes, view.selected, action === 'move-up' ? -1 : 1) };
+      }
+      if (action === 'open-detail' && view.selected) {
+        return { ...nav, selected: view.selected, page: { kind: 'node-detail', node: view.selected, certOffset: 0 } };
+      }
+      if (action === 'pick-recipe') return { ...nav, page: { kind: 'pick-recipe' } };
+      return nav;
+    case 'node-detail': {
+      if (action === 'scroll-up' || action === 'scroll-down') {
+        const max = Math.max(0, view.node.certificates.length - 1);
+        const certOffset = Math.max(0, Math.min(max, view.certOffset + (action === 'scroll-up' ? -1 : 1)));
+        return { ...nav, page: { kind: 'node-detail', node: view.node.name, certOffset } };
+      }
+      if (action === 'back') return { ...nav, page: { kind: 'dashboard' } };
+      if (action === 'pick-recipe') return { ...nav, page: { kind: 'pick-recipe' } };
+      return nav;
+    }
+    case 'pick-recipe':
+      return action === 'back' ? { ...nav, page: { kind: 'dashboard' } } : nav;
+    case 'plan':
+      return action === 'back' ? { ...nav, page: { kind: 'pick-recipe' } } : nav;
+    case 'running':
+    case 'discovering':
+    case 'error':
+      return nav;
+    default:
+      return assertNever(view);
+  }
+}
+
+export function screenOf(view: View): ScreenName {
+  return view.kind;
+}

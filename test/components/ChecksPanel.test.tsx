@@ -1,0 +1,39 @@
+import { describe, expect, it, vi } from 'vitest';
+vi.hoisted(() => {
+  process.env.FORCE_COLOR = '1';
+});
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { ChecksPanel } from '../../components/ChecksPanel.js';
+import { isColoured, lineWith, stripAnsi } from './frames.js';
+import { splitReport } from './sample-report.js';
+
+describe('ChecksPanel', () => {
+  const report = splitReport();
+  const diagnoses = report.nodes.flatMap((n) => n.diagnoses.map((d) => ({ ...d, node: n.name })));
+  const raw = render(<ChecksPanel checks={report.checks} diagnoses={diagnoses} />).lastFrame() ?? '';
+  const plain = stripAnsi(raw);
+
+  it('shows each check with its glyph, colour and detail', () => {
+    expect(plain).toMatch(/✓ api\s+https:\/\/127\.0\.0\.1:6443 answered \/readyz/);
+    expect(plain).toMatch(/✗ certificates\s+1 expired leaf on agent-2/);
+    expect(plain).toMatch(/! encryption-hashes\s+cp-2 differs/);
+    expect(plain).toMatch(/\? etcd-quorum/);
+    expect(isColoured(lineWith(raw, 'ca-consistency'), '✗', 'red')).toBe(true);
+    expect(isColoured(lineWith(raw, 'api '), '✓', 'green')).toBe(true);
+    expect(isColoured(lineWith(raw, 'encryption-hashes'), '!', 'yellow')).toBe(true);
+  });
+
+  it('shows diagnoses with node, message, evidence and the recipe that fixes it', () => {
+    expect(plain).toContain('cp-1: cannot reach etcd: authentication handshake failed');
+    expect(plain).toContain('evidence: level=fatal msg="failed to get etcd MemberList');
+    expect(plain).toContain('fix: recover-restart-loop');
+  });
+
+  it('says when no recipe fixes a diagnosis', () => {
+    const frame = render(
+      <ChecksPanel checks={[]} diagnoses={[{ node: 'x', code: 'c', message: 'odd', evidence: '', recipe: null }]} />,
+    ).lastFrame();
+    expect(frame).toContain('no recipe fixes this');
+  });
+});

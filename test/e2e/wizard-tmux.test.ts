@@ -1,0 +1,101 @@
+// The real wizard in a real terminal (tmux) against a real lab: discovery over the lab's API and local node
+// shells, keys sent one at a time, each followed by waiting for the screen that answers it.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveBinaries } from '../support/binaries.js';
+import { startLab, type LabHandle } from '../support/lab.js';
+import { cliArgs, repoRoot } from '../support/paths.js';
+
+const run = promisify(execFile);
+const ok = haveBinaries('tmux');
+const socket = `kt-e2e-${process.pid}`;
+const session = 'wizard';
+
+async function tmux(...args: string[]): Promise<string> {
+  const { stdout } = await run('tmux', ['-L', socket, ...args]);
+  return stdout;
+}
+
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+
+async function waitForScreen(what: string, predicate: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  for (;;) {
+    text = await screen();
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One key, then the screen that answers it: list components drop keys typed faster than a render. */
+async function press(key: string, what: string, predicate: (text: string) => boolean): Promise<string> {
+  await tmux('send-keys', '-t', session, key);
+  return waitForScreen(what, predicate);
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const selectedRow = (text: string) => /^› (\S+)/m.exec(text)?.[1];
+
+describe.skipIf(!ok)('wizard in tmux against the lab', () => {
+  let lab: LabHandle;
+  let configDir: string;
+
+  beforeAll(async () => {
+    lab = await startLab({ topology: 'split', distro: 'rke2', speed: 20 });
+    configDir = await mkdtemp(path.join(os.tmpdir(), 'kt-e2e-conf-'));
+    const cli = [process.execPath, ...cliArgs, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory].map(quote).join(' ');
+    // The trailing echo tells us the process ended and how; the sleep keeps the pane readable for that.
+    const command = `cd ${quote(repoRoot)} && KEYTURN_CONFIG_DIR=${quote(configDir)} ${cli}; echo "keyturn exited $?"; sleep 600`;
+    await tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', command);
+  }, 120_000);
+
+  afterAll(async () => {
+    await tmux('kill-server').catch(() => {});
+    await lab?.stop();
+    if (configDir) await rm(configDir, { recursive: true, force: true });
+  });
+
+  it('shows every node in rotation order, opens a node, goes back, picks nothing and quits', async () => {
+    const names = lab.nodes.map((n) => n.name);
+    expect(names).toHaveLength(7);
+    const dashboard = await waitForScreen('all 7 nodes on the dashboard', (t) => names.every((n) => t.includes(n)) && t.includes('scanned at'), 90_000);
+
+    const rank = (roles: string[]) => (roles.includes('etcd') ? 0 : roles.includes('control-plane') ? 1 : 2);
+    const expected = [...lab.nodes].sort((a, b) => rank(a.roles) - rank(b.roles) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+    const positions = expected.map((n) => dashboard.search(new RegExp(`^[› ] ${n.name}\\s`, 'm')));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(dashboard).toContain('etcd servers');
+    expect(dashboard).toContain('control-plane servers');
+    expect(dashboard).toContain('agents');
+    expect(dashboard).toContain('leader ★');
+    expect(dashboard).toContain('Earliest leaf expiry');
+    expect(dashboard).toMatch(/✓ etcd-quorum/);
+    expect(selectedRow(dashboard)).toBe(expected[0].name);
+
+    const second = expected[1];
+    await press('j', `selection on ${second.name}`, (t) => selectedRow(t) === second.name);
+    const detail = await press('Enter', 'node detail', (t) => t.includes('Certificates ('));
+    expect(detail).toMatch(new RegExp(`^${second.name} ${second.address.replace(/\./g, '\\.')} · etcd`, 'm'));
+    expect(detail).toContain('rke2-server active');
+    expect(detail).toMatch(new RegExp(`member ${second.name}\\S* healthy`));
+    expect(detail).toContain('server/tls/etcd/peer-server-client.crt');
+    expect(detail).toMatch(/agent\/client-kubelet\.crt\s+system:node:/);
+    expect(detail).toContain('esc/b back');
+
+    const back = await press('Escape', 'dashboard again', (t) => t.includes('Earliest leaf expiry'));
+    expect(selectedRow(back)).toBe(second.name);
+
+    await press('p', 'recipe list', (t) => t.includes('Pick a recipe') && t.includes('rotate-encryption-keys'));
+    await press('b', 'dashboard after the recipe list', (t) => t.includes('Earliest leaf expiry'));
+
+    const end = await press('q', 'the wizard to exit', (t) => /keyturn exited \d+/.test(t));
+    expect(end).toContain('keyturn exited 0');
+  }, 180_000);
+});

@@ -1,0 +1,147 @@
+import { describe, expect, it, vi } from 'vitest';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/screens/App.js';
+import { DEFAULT_RECIPES } from '../../src/screens/recipes.js';
+import type { StatusReport } from '../../src/model/status.js';
+import { press, settle, stripAnsi, waitForFrame } from '../components/frames.js';
+import { splitReport } from '../components/sample-report.js';
+
+function start(discover: (signal?: AbortSignal) => Promise<StatusReport> = async () => splitReport()) {
+  const onExit = vi.fn();
+  const onPickRecipe = vi.fn();
+  const spy = vi.fn(discover);
+  const app = render(<App discover={spy} onExit={onExit} onPickRecipe={onPickRecipe} />);
+  const frame = () => stripAnsi(app.lastFrame() ?? '');
+  return { app, onExit, onPickRecipe, discover: spy, frame, driven: { lastFrame: frame, stdin: app.stdin } };
+}
+
+const selectedRow = (f: string) => f.split('\n').find((l) => l.startsWith('›'))?.slice(2).trim().split(/\s+/)[0];
+
+describe('App', () => {
+  it('shows a spinner while discovering, then the dashboard', async () => {
+    let resolve!: (r: StatusReport) => void;
+    const { frame } = start(() => new Promise((r) => (resolve = r)));
+    await waitForFrame(frame, (f) => f.includes('discovering the cluster'));
+    resolve(splitReport());
+    const dash = await waitForFrame(frame, (f) => f.includes('etcd servers'));
+    expect(dash).toContain('rke2 v1.32.5+rke2r1 · 7 nodes');
+    expect(dash).toContain('Earliest leaf expiry');
+    expect(dash).toContain('Checks');
+    expect(dash).toContain('r refresh');
+    expect(selectedRow(dash)).toBe('etcd-1');
+  });
+
+  it('moves the highlight with j/k and the arrows, in rotation order', async () => {
+    const { driven } = start();
+    await waitForFrame(driven.lastFrame, (f) => selectedRow(f) === 'etcd-1');
+    await press(driven, 'j', (f) => selectedRow(f) === 'etcd-2');
+    await press(driven, '\u001b[B', (f) => selectedRow(f) === 'etcd-3');
+    await press(driven, 'j', (f) => selectedRow(f) === 'cp-1');
+    await press(driven, 'k', (f) => selectedRow(f) === 'etcd-3');
+    await press(driven, '\u001b[A', (f) => selectedRow(f) === 'etcd-2');
+    await press(driven, 'k', (f) => selectedRow(f) === 'etcd-1');
+    // Stops at the top instead of wrapping.
+    await press(driven, 'k', (f) => selectedRow(f) === 'etcd-1');
+  });
+
+  it('opens the selected node with enter, goes back with esc, and opens with d', async () => {
+    const { driven } = start();
+    await waitForFrame(driven.lastFrame, (f) => selectedRow(f) === 'etcd-1');
+    await press(driven, 'j', (f) => selectedRow(f) === 'etcd-2');
+    const detail = await press(driven, '\r', (f) => f.includes('Certificates ('));
+    expect(detail).toMatch(/^etcd-2 /m);
+    expect(detail).toContain('member etcd-2-1a2b healthy');
+    expect(detail).toContain('esc/b back');
+    const back = await press(driven, '\u001b', (f) => f.includes('etcd servers'));
+    expect(selectedRow(back)).toBe('etcd-2');
+    await press(driven, 'j', (f) => selectedRow(f) === 'etcd-3');
+    const again = await press(driven, 'd', (f) => f.includes('Certificates ('));
+    expect(again).toContain('member etcd-3-77 unhealthy');
+    await press(driven, 'b', (f) => f.includes('etcd servers'));
+  });
+
+  it('re-runs discovery on r and keeps the dashboard on screen meanwhile', async () => {
+    const { driven, discover } = start();
+    await waitForFrame(driven.lastFrame, (f) => f.includes('scanned at'));
+    expect(discover).toHaveBeenCalledTimes(1);
+    await press(driven, 'r', () => discover.mock.calls.length === 2);
+    await waitForFrame(driven.lastFrame, (f) => f.includes('scanned at') && f.includes('etcd servers'));
+  });
+
+  it('keeps the last scan and says so when a refresh fails', async () => {
+    let calls = 0;
+    const { driven } = start(async () => {
+      calls += 1;
+      if (calls > 1) throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
+      return splitReport();
+    });
+    await waitForFrame(driven.lastFrame, (f) => f.includes('scanned at'));
+    const f = await press(driven, 'r', (fr) => fr.includes('refresh failed'));
+    expect(f).toContain('ECONNREFUSED');
+    expect(f).toContain('etcd servers');
+  });
+
+  it('shows a one-line error with what to do when the first discovery fails, and r retries', async () => {
+    let fail = true;
+    const { driven } = start(async () => {
+      if (fail) throw new Error('kubeconfig /nope not found\nstack...');
+      return splitReport();
+    });
+    const f = await waitForFrame(driven.lastFrame, (fr) => fr.includes('could not read the cluster'));
+    expect(f).toContain('✗ could not read the cluster: kubeconfig /nope not found');
+    expect(f).not.toContain('stack...');
+    expect(f).toContain('--inventory');
+    fail = false;
+    await press(driven, 'r', (fr) => fr.includes('etcd servers'));
+  });
+
+  it('p lists the recipes; picking one shows the plan placeholder; esc goes back', async () => {
+    const { driven, onPickRecipe } = start();
+    await waitForFrame(driven.lastFrame, (f) => f.includes('etcd servers'));
+    const list = await press(driven, 'p', (f) => f.includes('Pick a recipe'));
+    for (const r of ['rotate-certs', 'renew-expired-certs', 'recover-restart-loop', 'rotate-encryption-keys', 'rotate-ca']) {
+      expect(list).toContain(r);
+    }
+    // cp-1's diagnosis names recover-restart-loop.
+    expect(list).toMatch(/recover-restart-loop\s+★/);
+    expect(list).not.toMatch(/rotate-certs\s+★/);
+    // Walk down the list one key (and one frame) at a time until the suggested recipe is highlighted.
+    const names = DEFAULT_RECIPES.map((r) => r.name);
+    for (const name of names.slice(1, names.indexOf('recover-restart-loop') + 1)) {
+      await press(driven, 'j', (f) => f.includes(`❯ ${name}`));
+    }
+    const plan = await press(driven, '\r', (f) => f.includes('plan preview coming'));
+    expect(plan).toContain('recover-restart-loop');
+    expect(onPickRecipe).toHaveBeenCalledWith('recover-restart-loop', expect.objectContaining({ nodes: expect.any(Array) }));
+    await press(driven, '\u001b', (f) => f.includes('Pick a recipe'));
+    await press(driven, 'b', (f) => f.includes('etcd servers'));
+  });
+
+  it('? toggles the help listing the keys of the screen', async () => {
+    const { driven } = start();
+    await waitForFrame(driven.lastFrame, (f) => f.includes('etcd servers'));
+    const help = await press(driven, '?', (f) => f.includes('Keys on this screen'));
+    expect(help).toMatch(/enter\/d\s+node detail/);
+    await press(driven, '?', (f) => !f.includes('Keys on this screen'));
+  });
+
+  it('q exits and calls onExit', async () => {
+    const { driven, onExit, app } = start();
+    await waitForFrame(driven.lastFrame, (f) => f.includes('etcd servers'));
+    await settle();
+    app.stdin.write('q');
+    await vi.waitFor(() => expect(onExit).toHaveBeenCalledTimes(1));
+  });
+
+  it('aborts the discovery in flight when unmounted', async () => {
+    let seen: AbortSignal | undefined;
+    const { app } = start((signal) => {
+      seen = signal;
+      return new Promise(() => {});
+    });
+    await vi.waitFor(() => expect(seen).toBeDefined());
+    app.unmount();
+    expect(seen!.aborted).toBe(true);
+  });
+});

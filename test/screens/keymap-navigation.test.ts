@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Key } from 'ink';
+import { KEYMAP, actionFor, hintsFor, type ScreenName } from '../../src/screens/keymap.js';
+import { deriveView, initialNav, navigate, type NavState } from '../../src/screens/navigation.js';
+import { cert, node, splitReport } from '../components/sample-report.js';
+
+const noKey: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false,
+  end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false,
+  meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+} as Key;
+
+describe('keymap', () => {
+  it('maps the same key to what it means on each screen', () => {
+    expect(actionFor('dashboard', 'j', noKey)).toBe('move-down');
+    expect(actionFor('dashboard', '', { ...noKey, upArrow: true })).toBe('move-up');
+    expect(actionFor('node-detail', 'j', noKey)).toBe('scroll-down');
+    expect(actionFor('dashboard', '', { ...noKey, return: true })).toBe('open-detail');
+    expect(actionFor('node-detail', '', { ...noKey, escape: true })).toBe('back');
+    // The recipe list owns j/k and enter on its screen.
+    expect(actionFor('pick-recipe', 'j', noKey)).toBeUndefined();
+    expect(actionFor('pick-recipe', '', { ...noKey, return: true })).toBeUndefined();
+    expect(actionFor('dashboard', 'x', noKey)).toBeUndefined();
+    expect(actionFor('dashboard', 'q', { ...noKey, ctrl: true })).toBeUndefined();
+  });
+
+  it('every screen can quit and get help, and the help bar lists exactly the bindings of the screen', () => {
+    const screens: ScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'running', 'error'];
+    for (const s of screens) {
+      const hints = hintsFor(s);
+      expect(hints.map((h) => h.label)).toEqual(expect.arrayContaining(['quit', 'help']));
+      expect(hints).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s)).length);
+    }
+  });
+});
+
+describe('navigate', () => {
+  const ready = (report = splitReport()) => ({ status: 'ready' as const, report, at: new Date() });
+
+  function step(nav: NavState, action: Parameters<typeof navigate>[1], discovery = ready()): NavState {
+    return navigate(nav, action, deriveView(discovery, nav));
+  }
+
+  it('scrolls the certificates of the open node and clamps at both ends', () => {
+    const report = splitReport();
+    report.nodes.push(node('etcd-0', ['etcd'], { certificates: [cert('a', 10), cert('b', 20), cert('c', 30)] }));
+    const d = ready(report);
+    let nav = step(initialNav, { type: 'action', action: 'open-detail' }, d);
+    expect(nav.page).toEqual({ kind: 'node-detail', node: 'etcd-0', certOffset: 0 });
+    nav = step(nav, { type: 'action', action: 'scroll-up' }, d);
+    expect(nav.page).toMatchObject({ certOffset: 0 });
+    for (let i = 0; i < 5; i++) nav = step(nav, { type: 'action', action: 'scroll-down' }, d);
+    expect(nav.page).toMatchObject({ certOffset: 2 });
+  });
+
+  it('keeps the selection by name across a refresh and falls back to the dashboard when the node vanishes', () => {
+    let nav = step(initialNav, { type: 'action', action: 'move-down' });
+    nav = step(nav, { type: 'action', action: 'open-detail' });
+    expect(nav.page).toMatchObject({ kind: 'node-detail', node: 'etcd-2' });
+    const shrunk = splitReport();
+    shrunk.nodes = shrunk.nodes.filter((n) => n.name !== 'etcd-2');
+    const view = deriveView(ready(shrunk), nav);
+    expect(view.kind).toBe('dashboard');
+    expect(view.kind === 'dashboard' && view.selected).toBe('etcd-1');
+  });
+
+  it('shows the spinner before the first report and the error only when there is nothing to show', () => {
+    expect(deriveView({ status: 'loading', last: null }, initialNav).kind).toBe('discovering');
+    expect(deriveView({ status: 'error', message: 'x', last: null }, initialNav).kind).toBe('error');
+    expect(deriveView({ status: 'error', message: 'x', last: splitReport() }, initialNav).kind).toBe('dashboard');
+  });
+});
