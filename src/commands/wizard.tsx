@@ -20,11 +20,14 @@ export function ensureTerminal(io: WizardIo = process): boolean {
 
 export async function runWizard(opts: ClusterOptions, io: WizardIo = process): Promise<number> {
   if (!ensureTerminal(io)) return 2;
-  const { createClusterDiscover } = await import('../hooks/cluster-discover.js');
-  const { discover, dispose } = await createClusterDiscover(opts);
-  const [{ render }, { App }] = await Promise.all([import('ink'), import('../screens/App.js')]);
+  const { openClusterSession } = await import('./cluster-session.js');
+  const [session, { render }, { App }] = await Promise.all([
+    openClusterSession(opts),
+    import('ink'),
+    import('../screens/App.js'),
+  ]);
   // Child processes run with piped stdio (transports/process-runner), so nothing but Ink writes to the terminal.
-  const instance = render(<App discover={discover} onExit={() => {}} />, {
+  const instance = render(<App discover={session.discover} onExit={() => {}} />, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
@@ -34,7 +37,7 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   try {
     await instance.waitUntilExit();
   } finally {
-    await dispose();
+    await session.dispose();
   }
   return 0;
 }

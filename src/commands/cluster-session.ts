@@ -1,0 +1,129 @@
+// The composition every cluster-reading command shares (status, the wizard, plan, run, resume): the kubeconfig as
+// kubectl finds it, the inventory, the remembered node list, and one shell per node reused across scans.
+// The transports and the Kubernetes client are imported lazily: loading the client alone takes a second or more.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { Inventory, InventoryNode } from '../model/inventory.js';
+import type { StatusReport } from '../model/status.js';
+import type { KubeGateway, NodeShell } from '../transports/types.js';
+import type { ClusterOptions } from './options.js';
+
+/** The kubeconfig kubectl would use, or null when there is none. */
+export function resolveKubeconfig(opts: ClusterOptions, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (opts.kubeconfig) return opts.kubeconfig;
+  if (env.KUBECONFIG) return env.KUBECONFIG;
+  const home = path.join(os.homedir(), '.kube', 'config');
+  return existsSync(home) ? home : null;
+}
+
+/** What to remember for the next time the API is down: how to reach each node, roles and distro filled in. */
+export function nodesToRemember(report: StatusReport, inventory: Inventory | null): InventoryNode[] {
+  return report.nodes.map((n) => {
+    const inv = inventory?.nodes.find((i) => i.name === n.name);
+    const distro = report.cluster.distro === 'unknown' ? undefined : report.cluster.distro;
+    const base: InventoryNode = inv ? { ...inv } : { name: n.name, address: n.address, transport: 'ssh' };
+    if (n.roles.length > 0) base.roles = [...n.roles];
+    if (!base.distro && distro) base.distro = distro;
+    return base;
+  });
+}
+
+async function sshControlDir(): Promise<string> {
+  // ControlPath sockets must stay under ~100 characters: keep the directory short.
+  const dir = path.join(os.tmpdir(), `keyturn-ssh-${process.getuid?.() ?? 'user'}`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+export interface ClusterSession {
+  gateway: KubeGateway | null;
+  /** Scans every node; re-reads the inventory each time (the operator may fix it while the wizard is open). */
+  discover(): Promise<StatusReport>;
+  /** The node as the last scan reached it (inventory merged with the API), by name. */
+  target(name: string): InventoryNode | undefined;
+  /** The shell of a node the last scan reached; reused across scans and steps. */
+  shell(name: string): NodeShell;
+  /** Closes every node shell (ssh control masters) the session opened. */
+  dispose(): Promise<void>;
+}
+
+/** Throws a UsageError (one line, exit 2) when there is no cluster to read at all, before anything runs. */
+export async function openClusterSession(opts: ClusterOptions): Promise<ClusterSession> {
+  const kubeconfig = resolveKubeconfig(opts);
+  if (!kubeconfig && !opts.inventory) {
+    throw new UsageError('no cluster to read — pass --kubeconfig (or set KUBECONFIG) and/or --inventory FILE');
+  }
+  const [{ loadInventory }, gateway, { createNodeShell, describeFailure }, { discoverCluster }, { Settings }, controlDir] =
+    await Promise.all([
+      import('../discovery/inventory.js'),
+      kubeconfig
+        ? import('../transports/kube-gateway.js').then(({ loadKubeGateway }) =>
+            loadKubeGateway({ kubeconfig, context: opts.context, timeoutMs: 5_000 }),
+          )
+        : Promise.resolve(null),
+      import('../transports/node-shell.js'),
+      import('../discovery/discover.js'),
+      import('../settings/settings.js'),
+      sshControlDir(),
+    ]);
+  // Fail on a bad inventory now, with its one-line error, rather than inside the first scan.
+  let firstInventory: Inventory | null = opts.inventory ? await loadInventory(opts.inventory) : null;
+
+  const settings = new Settings();
+  const inventoryKey = opts.inventory ? `inventory:${path.resolve(opts.inventory)}` : null;
+  const apiKey = gateway ? `api:${gateway.server}` : null;
+  const targets = new Map<string, InventoryNode>();
+  const shells = new Map<string, NodeShell>();
+
+  const shellOf = (node: InventoryNode): NodeShell => {
+    targets.set(node.name, node);
+    let shell = shells.get(node.name);
+    if (!shell) {
+      shell = createNodeShell(node, { controlDir, connectTimeoutSeconds: 5 });
+      shells.set(node.name, shell);
+    }
+    return shell;
+  };
+
+  const discover = async (): Promise<StatusReport> => {
+    const inventory = firstInventory ?? (opts.inventory ? await loadInventory(opts.inventory) : null);
+    firstInventory = null;
+    const rememberKey = apiKey ?? inventoryKey;
+    const report = await discoverCluster({
+      gateway,
+      inventory,
+      remembered: rememberKey ? settings.remembered(rememberKey) : null,
+      shellFor: shellOf,
+      // The scan script is long; name it shortly in messages.
+      describeFailure: (result) => describeFailure({ ...result, script: 'keyturn scan' }, targets.get(result.node)),
+      now: new Date(),
+    });
+    const key = report.cluster.source === 'api' ? apiKey : report.cluster.source === 'inventory' ? inventoryKey : null;
+    if (key && report.nodes.some((n) => n.reachable)) {
+      try {
+        settings.remember(key, nodesToRemember(report, inventory));
+      } catch {
+        // A read-only home must not turn a scan into a failure.
+      }
+    }
+    return report;
+  };
+
+  return {
+    gateway,
+    discover,
+    target: (name) => targets.get(name),
+    shell: (name) => {
+      const node = targets.get(name);
+      if (!node) throw new Error(`no scanned node named ${name}`); // a bug: callers plan from the last scan
+      return shellOf(node);
+    },
+    dispose: async () => {
+      await Promise.allSettled([...shells.values()].map((s) => s.dispose()));
+      shells.clear();
+    },
+  };
+}
