@@ -44,6 +44,8 @@ export interface ClusterSession {
   discover(): Promise<StatusReport>;
   /** The node as the last scan reached it (inventory merged with the API), by name. */
   target(name: string): InventoryNode | undefined;
+  /** Every node the last scan reached, as it reached it. */
+  targets(): InventoryNode[];
   /** The shell of a node the last scan reached; reused across scans and steps. */
   shell(name: string): NodeShell;
   /** Closes every node shell (ssh control masters) the session opened. */
@@ -116,6 +118,7 @@ export async function openClusterSession(opts: ClusterOptions): Promise<ClusterS
     gateway,
     discover,
     target: (name) => targets.get(name),
+    targets: () => [...targets.values()],
     shell: (name) => {
       const node = targets.get(name);
       if (!node) throw new Error(`no scanned node named ${name}`); // a bug: callers plan from the last scan

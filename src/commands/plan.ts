@@ -1,5 +1,49 @@
-import { UsageError } from '../errors.js';
+// `keyturn plan <recipe>`: discover the cluster (read-only), lay the recipe over it, print the per-node plan
+// with the exact commands. Changes nothing. Exit 0 with a plan, 1 when the planner refuses, 2 on bad input.
+import { findRecipe, recipeNames } from '../../recipes/index.js';
+import { planRun } from '../engine/plan.js';
+import type { PlanOptions } from '../engine/plan-types.js';
+import { renderPlanText, renderRefusal } from '../engine/render-plan.js';
+import { inputError } from '../errors.js';
+import type { InventoryNode } from '../model/inventory.js';
+import type { Recipe } from '../recipe-schema/index.js';
+import { openClusterSession } from './cluster-session.js';
+import type { ClusterOptions } from './options.js';
 
-export async function runPlan(..._args: unknown[]): Promise<number> {
-  throw new UsageError('plan: not implemented yet — see the README for what works today');
+/** Per-node distro and data dir the API cannot tell: from the inventory (or the remembered nodes). */
+export function nodeFactsFrom(access: Iterable<InventoryNode>): NonNullable<PlanOptions['nodeFacts']> {
+  const facts: NonNullable<PlanOptions['nodeFacts']> = {};
+  for (const n of access) facts[n.name] = { distro: n.distro, dataDir: n.dataDir };
+  return facts;
+}
+
+export function recipeOrUsage(name: string, command: string): Recipe {
+  const recipe = findRecipe(name);
+  if (!recipe) throw inputError(`${command} ${name}`, 'no such recipe', `use one of: ${recipeNames().join(', ')}`);
+  return recipe;
+}
+
+export function settleOrUsage(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!(seconds > 0)) throw inputError('--settle', `${value} is not a positive number of seconds`, 'e.g. --settle 150');
+  return seconds;
+}
+
+export async function runPlan(recipeName: string, opts: ClusterOptions & { settle?: string }): Promise<number> {
+  const recipe = recipeOrUsage(recipeName, 'plan');
+  const settleSeconds = settleOrUsage(opts.settle);
+  const session = await openClusterSession(opts);
+  try {
+    const report = await session.discover();
+    const result = planRun(recipe, report, { settleSeconds, nodeFacts: nodeFactsFrom(session.targets()) });
+    if (!result.ok) {
+      process.stderr.write(renderRefusal(recipe.name, result.refusal));
+      return 1;
+    }
+    process.stdout.write(renderPlanText(result.plan));
+    return 0;
+  } finally {
+    await session.dispose();
+  }
 }

@@ -1,0 +1,62 @@
+// One human line per step, for the plan preview, the confirmation and the report.
+import { assertNever } from '../model/cluster.js';
+import type { Condition, GateCheck, Step } from '../recipe-schema/types.js';
+import type { PlannedNode } from './plan-types.js';
+
+export function describeCondition(c: Condition, node: PlannedNode): string {
+  switch (c.condition) {
+    case 'unit-state':
+      return `${node.unit} is ${c.states.join(' or ')}`;
+    case 'node-ready':
+      return `${node.name} Ready in the API`;
+    case 'etcd-healthy':
+      return 'every etcd member healthy';
+    case 'encryption-stage':
+      return `encryption stage ${c.stage}`;
+    default:
+      return assertNever(c);
+  }
+}
+
+export function describeCheck(c: GateCheck, node: PlannedNode): string {
+  switch (c.check) {
+    case 'unit-active':
+      return `${node.unit} active, not restarting`;
+    case 'node-ready':
+      return 'Ready in the API (when the API is up)';
+    case 'etcd-quorum':
+      return c.when === 'majority-started' ? 'etcd quorum (once a majority of members runs)' : 'etcd quorum: member list + every member healthy, from another etcd server';
+    case 'certs-fresh':
+      return 'every leaf certificate re-issued';
+    case 'cas-unchanged':
+      return 'CA certificates unchanged';
+    case 'no-expired-leaf':
+      return 'no expired leaf certificate';
+    case 'encryption-stage':
+      return `encryption stage ${c.stage}, hash matches its config`;
+    default:
+      return assertNever(c);
+  }
+}
+
+export function describeStep(step: Step, node: PlannedNode, settleSeconds: number): string {
+  switch (step.kind) {
+    case 'command':
+    case 'backup':
+      return step.title;
+    case 'wait':
+      return `wait up to ${step.timeoutSeconds}s until ${describeCondition(step.until, node)}`;
+    case 'gate':
+      return `gate: ${step.checks.map((c) => describeCheck(c, node)).join('; ')}`;
+    case 'settle':
+      return `watch ${node.unit} for ${step.seconds ?? settleSeconds}s (ActiveState, NRestarts) with its journal tailed`;
+    case 'pause':
+      return `pause: ${step.message}`;
+    default:
+      return assertNever(step);
+  }
+}
+
+export function settleSecondsOf(step: Step & { kind: 'settle' }, planSettle: number): number {
+  return step.seconds ?? planSettle;
+}

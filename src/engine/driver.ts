@@ -1,0 +1,212 @@
+// The driver walks the plan through the ports: confirm each node, run its steps through the handler table,
+// journal every event before acting on the next, stop at the first failure. Resume is the same walk over a
+// folded journal: a step that was running when keyturn died is checked before it runs again.
+import { randomBytes } from 'node:crypto';
+import type { HandlerResult, StepContext } from './context.js';
+import { makeExec } from './context.js';
+import { interpretCheck } from './commands.js';
+import type { ExecRecord, Failure, Operator, RunEvent } from './events.js';
+import { tail } from './events.js';
+import { fixFor } from './fixes.js';
+import { HANDLERS } from './handlers/index.js';
+import type { Plan, PlannedBlock, PlannedStep } from './plan-types.js';
+import { findNode } from './plan-types.js';
+import type { ConfirmAnswer, RunPorts } from './ports.js';
+import type { RunState } from './reducer.js';
+import { applyEvent, initialState, nextAction } from './reducer.js';
+import { Tails } from './tails.js';
+
+export const TYPED_NAME_ATTEMPTS = 3;
+
+export function newRunId(recipe: string, nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${recipe}-${randomBytes(2).toString('hex')}`;
+}
+
+export type CreateResult = { ok: true; state: RunState; event: RunEvent } | { ok: false; reason: string };
+
+/** Journals run-created. Refuses plan-only recipes (their run support comes in a later release). */
+export async function createRun(ports: Pick<RunPorts, 'journal' | 'clock'>, input: { plan: Plan; operator: Operator; server: string | null }): Promise<CreateResult> {
+  const { plan } = input;
+  if (plan.support !== 'full') return { ok: false, reason: `${plan.recipe} is plan-only in this release: review \`keyturn plan ${plan.recipe}\` and follow it by hand` };
+  if (plan.runId.startsWith('<')) return { ok: false, reason: 'the plan has no run id: plan it with { runId: newRunId(...) }' };
+  const event: RunEvent = { type: 'run-created', at: new Date(ports.clock.now()).toISOString(), runId: plan.runId, plan, operator: input.operator, cluster: { server: input.server } };
+  await ports.journal.append(event);
+  return { ok: true, state: initialState(event), event };
+}
+
+class Session {
+  readonly tails: Tails;
+  constructor(
+    public state: RunState,
+    readonly ports: RunPorts,
+    readonly signal: AbortSignal,
+  ) {
+    this.tails = new Tails(ports.log);
+  }
+
+  at(): string {
+    return new Date(this.ports.clock.now()).toISOString();
+  }
+
+  async emit(e: RunEvent): Promise<void> {
+    await this.ports.journal.append(e);
+    this.state = applyEvent(this.state, e);
+    this.ports.onEvent?.(e, this.state);
+  }
+
+  async confirm(block: PlannedBlock, resumed: boolean): Promise<ConfirmAnswer> {
+    const node = findNode(this.state.plan, block.node);
+    const steps = block.steps.map((s) => ({ key: s.key, title: s.title, command: s.command, detail: s.detail, destructive: s.destructive, done: this.state.steps[s.key].status === 'done' }));
+    let retry: string | undefined;
+    for (let attempt = 1; attempt <= TYPED_NAME_ATTEMPTS; attempt++) {
+      const req = { runId: this.state.runId, block, node: node.name, unit: node.unit, steps, requireTypedName: block.typeName, resumed, retry };
+      const answer = await this.ports.confirm.confirmNode(req, this.signal);
+      if (answer.answer !== 'run' || !block.typeName || answer.typedName === node.name) return answer;
+      retry = `typed "${answer.typedName ?? ''}", not the node name ${node.name}`;
+    }
+    return { answer: 'quit' };
+  }
+
+  context(step: PlannedStep): StepContext {
+    const execs: ExecRecord[] = [];
+    return {
+      plan: this.state.plan,
+      state: this.state,
+      step,
+      node: findNode(this.state.plan, step.node),
+      ports: this.ports,
+      signal: this.signal,
+      tails: this.tails,
+      startedAtMs: this.ports.clock.now(),
+      execs,
+      exec: makeExec(this.ports, this.signal, execs),
+    };
+  }
+
+  /** Starts the node's journal tail when this step or an earlier one in its block asks for it. */
+  ensureTail(step: PlannedStep): void {
+    const block = this.state.plan.blocks.find((b) => b.key === step.blockKey);
+    if (!block) return;
+    const idx = block.steps.findIndex((s) => s.key === step.key);
+    if (block.steps.slice(0, idx + 1).some((s) => s.tail)) {
+      this.tails.start(findNode(this.state.plan, step.node), this.ports.shell(step.node), this.signal);
+    }
+  }
+
+  /** Never two servers disrupted at once: refuse to take a server down while another one has not passed its gate. */
+  disruptionFailure(step: PlannedStep): Failure | null {
+    const block = this.state.plan.blocks.find((b) => b.key === step.blockKey);
+    if (!step.disrupts || !block?.rolling) return null;
+    const node = findNode(this.state.plan, step.node);
+    if (!node.server) return null;
+    const others = this.state.disrupted.filter((n) => n !== node.name && findNode(this.state.plan, n).server);
+    if (others.length === 0) return null;
+    return {
+      node: node.name,
+      key: step.key,
+      check: 'disruption',
+      message: `refusing to take ${node.name} down: server ${others.join(', ')} has not passed its gate`,
+      command: step.command,
+      exitCode: null,
+      evidence: [`disrupted: ${others.join(', ')}`],
+      fix: fixFor('disruption', node, []),
+    };
+  }
+
+  /** Resume: did the interrupted attempt take effect? */
+  async check(step: PlannedStep, startedAt: string): Promise<'done' | 'not-done'> {
+    const node = findNode(this.state.plan, step.node);
+    if (step.step.kind !== 'command' || step.check === null) {
+      await this.emit({ type: 'step-checked', at: this.at(), key: step.key, verdict: 'not-done', evidence: `${step.kind} step: running it again is safe` });
+      return 'not-done';
+    }
+    const r = await this.ports.shell(node.name).run(step.check, { signal: this.signal, timeoutMs: 30_000 });
+    if (this.signal.aborted) return 'not-done';
+    const verdict = r.outcome === 'ok' ? interpretCheck(step.step.run, r.stdout, Date.parse(startedAt)) : 'not-done';
+    const evidence = `$ ${step.check} → ${r.outcome}: ${tail(r.stdout, 5)}`;
+    await this.emit({ type: 'step-checked', at: this.at(), key: step.key, verdict, evidence });
+    if (verdict === 'done') {
+      const exec = { command: step.check, outcome: r.outcome, code: r.code, durationMs: r.durationMs, stdoutTail: tail(r.stdout), stderrTail: tail(r.stderr) };
+      await this.emit({ type: 'step-finished', at: this.at(), key: step.key, result: { status: 'done', summary: 'already done before the interruption (checked)', execs: [exec] } });
+    }
+    return verdict;
+  }
+
+  async run(step: PlannedStep, attempt: number): Promise<'continue' | 'stop'> {
+    const refusal = this.disruptionFailure(step);
+    if (refusal) {
+      await this.emit({ type: 'run-failed', at: this.at(), failure: refusal });
+      return 'stop';
+    }
+    await this.emit({ type: 'step-started', at: this.at(), key: step.key, attempt, command: step.command });
+    this.ensureTail(step);
+    const result: HandlerResult = await HANDLERS[step.kind](this.context(step));
+    if (this.signal.aborted) return 'stop'; // left 'running': resume checks it
+    if (result.status === 'quit') {
+      await this.emit({ type: 'run-quit', at: this.at(), block: step.blockKey });
+      return 'stop';
+    }
+    await this.emit({ type: 'step-finished', at: this.at(), key: step.key, result });
+    if (result.status === 'failed') {
+      await this.emit({ type: 'run-failed', at: this.at(), failure: result.failure });
+      return 'stop';
+    }
+    const block = this.state.plan.blocks.find((b) => b.key === step.blockKey);
+    if (block && block.steps.every((s) => ['done', 'skipped'].includes(this.state.steps[s.key].status))) await this.tails.stop(step.node);
+    return 'continue';
+  }
+}
+
+/**
+ * Drives a run until it succeeds, fails, the operator quits, or the signal fires. Appends session-started first;
+ * returns the final state (its outcome says which). Throws only for bugs and journal write errors.
+ */
+export async function driveRun(state: RunState, ports: RunPorts, session: { operator: Operator; resumed: boolean }, signal: AbortSignal): Promise<RunState> {
+  const s = new Session(state, ports, signal);
+  try {
+    await s.emit({ type: 'session-started', at: s.at(), operator: session.operator, resumed: session.resumed });
+    for (;;) {
+      if (signal.aborted) {
+        await s.emit({ type: 'session-interrupted', at: s.at(), reason: 'interrupted (signal)' });
+        return s.state;
+      }
+      const action = nextAction(s.state);
+      switch (action.type) {
+        case 'finished':
+          return s.state;
+        case 'complete':
+          await s.emit({ type: 'run-succeeded', at: s.at() });
+          return s.state;
+        case 'auto-skip':
+          await s.emit({ type: 'block-skipped', at: s.at(), block: action.block.key, reason: action.reason });
+          break;
+        case 'confirm': {
+          const a = await s.confirm(action.block, action.resumed);
+          if (signal.aborted) break;
+          if (a.answer === 'run') await s.emit({ type: 'block-confirmed', at: s.at(), block: action.block.key, typedName: a.answer === 'run' && action.block.typeName ? a.typedName : undefined });
+          else if (a.answer === 'skip') await s.emit({ type: 'block-skipped', at: s.at(), block: action.block.key, reason: 'skipped by the operator' });
+          else {
+            await s.emit({ type: 'run-quit', at: s.at(), block: action.block.key });
+            return s.state;
+          }
+          break;
+        }
+        case 'check':
+          if ((await s.check(action.step, action.startedAt)) === 'not-done' && !signal.aborted) {
+            if ((await s.run(action.step, s.state.steps[action.step.key].attempts + 1)) === 'stop' && !signal.aborted) return s.state;
+          }
+          break;
+        case 'run':
+          if ((await s.run(action.step, action.attempt)) === 'stop' && !signal.aborted) return s.state;
+          break;
+        default: {
+          const never: never = action;
+          throw new Error(`unexpected action ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  } finally {
+    await s.tails.stopAll();
+  }
+}

@@ -1,0 +1,87 @@
+// Run events: the journal's vocabulary. The run state is a fold of these (reducer.ts); they are plain JSON.
+import type { ExecOutcome } from '../transports/types.js';
+import type { Plan } from './plan-types.js';
+
+export interface Operator {
+  user: string;
+  host: string;
+}
+
+export interface ExecRecord {
+  command: string;
+  outcome: ExecOutcome;
+  code: number | null;
+  durationMs: number;
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+export interface CertSnapshot {
+  path: string;
+  sha256: string;
+  notBefore: string;
+  notAfter: string;
+  isCA: boolean;
+}
+
+export interface GateCheckResult {
+  check: string;
+  status: 'pass' | 'fail' | 'skipped';
+  detail: string;
+  evidence?: string[];
+  /** Certificate checks: the earliest leaf notAfter read on the node (for the report's final expiry). */
+  earliestLeafExpiry?: string;
+}
+
+export interface StepData {
+  backups?: string[];
+  certs?: CertSnapshot[];
+  gate?: GateCheckResult[];
+  restarts?: { before: number; after: number; state: string };
+}
+
+/** Why the run stopped: which check, on which node, the evidence, and what fixes it. */
+export interface Failure {
+  node: string;
+  key: string;
+  check: string;
+  message: string;
+  command: string | null;
+  exitCode: number | null;
+  evidence: string[];
+  fix: string;
+}
+
+export type StepResult =
+  | { status: 'done'; summary: string; execs: ExecRecord[]; data?: StepData }
+  | { status: 'failed'; failure: Failure; execs: ExecRecord[]; data?: StepData }
+  | { status: 'skipped'; reason: string };
+
+export interface LockHolder {
+  holder: string;
+  runId: string;
+  renewedAt: string;
+  ttlSeconds: number;
+}
+
+export type RunEvent =
+  | { type: 'run-created'; at: string; runId: string; plan: Plan; operator: Operator; cluster: { server: string | null } }
+  | { type: 'session-started'; at: string; operator: Operator; resumed: boolean }
+  | { type: 'lock'; at: string; action: 'acquired' | 'taken-over' | 'released'; where: string; previous?: LockHolder }
+  | { type: 'block-confirmed'; at: string; block: string; typedName?: string }
+  | { type: 'block-skipped'; at: string; block: string; reason: string }
+  | { type: 'step-started'; at: string; key: string; attempt: number; command: string | null }
+  | { type: 'step-checked'; at: string; key: string; verdict: 'done' | 'not-done'; evidence: string }
+  | { type: 'step-finished'; at: string; key: string; result: StepResult }
+  | { type: 'run-quit'; at: string; block: string | null }
+  | { type: 'session-interrupted'; at: string; reason: string }
+  | { type: 'run-failed'; at: string; failure: Failure }
+  | { type: 'run-succeeded'; at: string };
+export type RunEventType = RunEvent['type'];
+
+/** Keeps the end of command output: the evidence a failure carries. */
+export function tail(text: string, lines = 20, chars = 4000): string {
+  const t = text.trimEnd();
+  const cut = t.length > chars ? t.slice(t.length - chars) : t;
+  return cut.split('\n').slice(-lines).join('\n');
+}

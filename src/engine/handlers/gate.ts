@@ -1,0 +1,68 @@
+// Gates: every check must pass (skipped is recorded, not a failure), retried until the gate's timeout; then the
+// run stops with the failing check, the node, the evidence and the fix. Check implementations keyed by name.
+import { assertNever } from '../../model/cluster.js';
+import type { GateCheck } from '../../recipe-schema/types.js';
+import { checkCerts } from '../checks/certs.js';
+import { checkEtcdQuorum } from '../checks/etcd.js';
+import { checkEncryptionStage, checkNodeReady } from '../checks/node.js';
+import { readUnit } from '../checks/unit.js';
+import type { HandlerResult, StepContext } from '../context.js';
+import { failed, poll } from '../context.js';
+import type { GateCheckResult } from '../events.js';
+import { fixFor } from '../fixes.js';
+
+const RETRY_MS = 5000;
+
+async function checkUnitActive(ctx: StepContext): Promise<GateCheckResult> {
+  const u = await readUnit(ctx);
+  if (!u.ok) return { check: 'unit-active', status: 'fail', detail: `cannot read ${ctx.node.unit}: ${u.exec.outcome}` };
+  // "not restarting": the settle step watched NRestarts; here the unit must be active now.
+  return u.state === 'active'
+    ? { check: 'unit-active', status: 'pass', detail: `${ctx.node.unit} active, NRestarts ${u.restarts}` }
+    : { check: 'unit-active', status: 'fail', detail: `${ctx.node.unit} is ${u.state}` };
+}
+
+export async function runGateCheck(ctx: StepContext, c: GateCheck): Promise<GateCheckResult> {
+  switch (c.check) {
+    case 'unit-active':
+      return checkUnitActive(ctx);
+    case 'node-ready':
+      return checkNodeReady(ctx);
+    case 'etcd-quorum':
+      return checkEtcdQuorum(ctx, c.when);
+    case 'certs-fresh':
+    case 'cas-unchanged':
+    case 'no-expired-leaf':
+      return checkCerts(ctx, c.check);
+    case 'encryption-stage':
+      return checkEncryptionStage(ctx, c.stage);
+    default:
+      return assertNever(c);
+  }
+}
+
+export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
+  const { step } = ctx;
+  if (step.step.kind !== 'gate') throw new Error(`bug: ${step.key} is not a gate step`);
+  const checks = step.step.checks;
+  const results = await poll(ctx, step.step.timeoutSeconds ?? 0, RETRY_MS, async () => {
+    const rs: GateCheckResult[] = [];
+    for (const c of checks) {
+      const r = await runGateCheck(ctx, c);
+      rs.push(r);
+      if (r.status === 'fail') break; // later checks mean little while this one fails
+    }
+    return { stop: rs.every((r) => r.status !== 'fail'), value: rs };
+  });
+  const bad = results.find((r) => r.status === 'fail');
+  if (!bad) {
+    const summary = results.map((r) => `${r.check}: ${r.status}`).join(', ');
+    return { status: 'done', summary, execs: ctx.execs.slice(-10), data: { gate: results } };
+  }
+  const evidence = [...(bad.evidence ?? []), ...ctx.tails.recent(ctx.node.name, 20)];
+  return {
+    ...failed(ctx, { check: bad.check, message: `${bad.check} failed on ${ctx.node.name}: ${bad.detail}`, command: null, exitCode: null, evidence, fix: fixFor(bad.check, ctx.node, evidence, ctx.plan.recipe) }),
+    execs: ctx.execs.slice(-10),
+    data: { gate: results },
+  };
+}

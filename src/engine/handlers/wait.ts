@@ -1,0 +1,57 @@
+// Waits until a condition holds, polling; a timeout is a failure with the last reading as evidence.
+import { assertNever } from '../../model/cluster.js';
+import type { Condition } from '../../recipe-schema/types.js';
+import { checkEtcdQuorum } from '../checks/etcd.js';
+import { checkEncryptionStage, checkNodeReady } from '../checks/node.js';
+import { readUnit } from '../checks/unit.js';
+import type { HandlerResult, StepContext } from '../context.js';
+import { failed, poll } from '../context.js';
+import { describeCondition } from '../describe.js';
+import { fixFor } from '../fixes.js';
+
+interface Reading {
+  holds: boolean;
+  detail: string;
+}
+
+async function readCondition(ctx: StepContext, c: Condition): Promise<Reading> {
+  switch (c.condition) {
+    case 'unit-state': {
+      const u = await readUnit(ctx);
+      return u.ok ? { holds: c.states.includes(u.state), detail: `${ctx.node.unit} is ${u.state}` } : { holds: false, detail: `cannot read unit: ${u.exec.outcome}` };
+    }
+    case 'node-ready': {
+      const r = await checkNodeReady(ctx);
+      return { holds: r.status === 'pass', detail: r.detail };
+    }
+    case 'etcd-healthy': {
+      const r = await checkEtcdQuorum(ctx);
+      return { holds: r.status === 'pass', detail: r.detail };
+    }
+    case 'encryption-stage': {
+      const r = await checkEncryptionStage(ctx, c.stage);
+      return { holds: r.status === 'pass', detail: r.detail };
+    }
+    default:
+      return assertNever(c);
+  }
+}
+
+export async function runWaitStep(ctx: StepContext): Promise<HandlerResult> {
+  const { step } = ctx;
+  if (step.step.kind !== 'wait') throw new Error(`bug: ${step.key} is not a wait step`);
+  const { until, timeoutSeconds, intervalSeconds } = step.step;
+  const started = ctx.ports.clock.now();
+  const last = await poll(ctx, timeoutSeconds, (intervalSeconds ?? 5) * 1000, async () => {
+    const r = await readCondition(ctx, until);
+    return { stop: r.holds, value: r };
+  });
+  const waited = Math.round((ctx.ports.clock.now() - started) / 1000);
+  if (last.holds) return { status: 'done', summary: `${last.detail} after ${waited}s`, execs: ctx.execs.slice(-2) };
+  const evidence = [last.detail, ...ctx.tails.recent(ctx.node.name, 20)];
+  const check = until.condition === 'unit-state' ? 'unit-active' : until.condition;
+  return {
+    ...failed(ctx, { check, message: `timed out after ${timeoutSeconds}s waiting until ${describeCondition(until, ctx.node)}`, command: null, exitCode: null, evidence, fix: fixFor(check, ctx.node, evidence, ctx.plan.recipe) }),
+    execs: ctx.execs.slice(-4),
+  };
+}

@@ -1,0 +1,97 @@
+// The plan: a recipe laid out over the discovered cluster, node by node, with the exact commands.
+// Plain data: it is journalled at the start of a run, so resume and report read exactly what was confirmed.
+import type { Distro, Role } from '../model/cluster.js';
+import type { Step, StepKind } from '../recipe-schema/types.js';
+
+/** Safe order: etcd-only servers, etcd+control-plane servers, control-plane-only servers, agents. */
+export type Tier = 'etcd-only' | 'etcd-control-plane' | 'control-plane-only' | 'agent';
+
+export interface PlannedNode {
+  name: string;
+  address: string;
+  roles: Role[];
+  distro: Distro;
+  dataDir: string;
+  unit: string;
+  tier: Tier;
+  server: boolean;
+  etcd: boolean;
+  version: string;
+  init: boolean;
+}
+
+export interface PlannedStep {
+  /** Stable: recipe/node/phase.step */
+  key: string;
+  blockKey: string;
+  phase: string;
+  stepId: string;
+  node: string;
+  kind: StepKind;
+  title: string;
+  step: Step;
+  /** The exact shell text run on the node (command and backup steps), null for engine-side steps. */
+  command: string | null;
+  /** What runs first when this step was interrupted mid-way (resume), null when re-running is the check. */
+  check: string | null;
+  /** One human line: what a wait/gate/settle/pause does. */
+  detail: string;
+  disrupts: boolean;
+  destructive: boolean;
+  tail: boolean;
+}
+
+export interface PlannedBlock {
+  /** Stable: recipe/node/phase */
+  key: string;
+  phase: string;
+  phaseTitle: string;
+  node: string;
+  confirm: 'per-node' | 'none';
+  /** A destructive step is in the block: the operator types the node name. */
+  typeName: boolean;
+  rolling: boolean;
+  steps: PlannedStep[];
+}
+
+export interface Plan {
+  recipe: string;
+  title: string;
+  support: 'full' | 'plan-only';
+  runId: string;
+  distro: Distro;
+  version: string;
+  settleSeconds: number;
+  nodes: PlannedNode[];
+  blocks: PlannedBlock[];
+  warnings: string[];
+}
+
+export interface PlanRefusal {
+  reason: string;
+  fix: string;
+}
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; refusal: PlanRefusal };
+
+export interface PlanOptions {
+  /** Seconds each server is watched after it starts (default: the recipe's, 150). */
+  settleSeconds?: number;
+  /** Names backups; `keyturn plan` shows the placeholder <run-id>. */
+  runId?: string;
+  /** Per-node facts the API cannot tell: distro and data dir from the inventory or the node's config.yaml. */
+  nodeFacts?: Record<string, { distro?: Distro; dataDir?: string; init?: boolean }>;
+  /** The node that initialised the cluster (cluster-init): first among equals in its tier. */
+  initNode?: string;
+}
+
+export function findStep(plan: Plan, key: string): PlannedStep | undefined {
+  for (const b of plan.blocks) for (const s of b.steps) if (s.key === key) return s;
+  return undefined;
+}
+
+export function findNode(plan: Plan, name: string): PlannedNode {
+  const n = plan.nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`bug: node ${name} is not in the plan`);
+  return n;
+}

@@ -1,0 +1,148 @@
+// planRun: recipe + discovered cluster → the ordered per-node plan with exact commands. Pure; refusals are values.
+import { defaultDataDir, isDistro, isServer, serviceUnit } from '../model/cluster.js';
+import type { Distro } from '../model/cluster.js';
+import type { StatusReport } from '../model/status.js';
+import { compareVersions, parseKubeVersion } from '../model/versions.js';
+import type { Phase, Recipe, Step, VersionCondition } from '../recipe-schema/types.js';
+import { validateRecipe } from '../recipe-schema/validate.js';
+import { backupPlans, renderBackup, renderCheck, renderOp } from './commands.js';
+import { describeStep } from './describe.js';
+import { orderNodes, selectNodes, tierOf } from './order.js';
+import type { Plan, PlannedBlock, PlannedNode, PlannedStep, PlanOptions, PlanResult } from './plan-types.js';
+
+export const DEFAULT_SETTLE_SECONDS = 150;
+
+function refuse(reason: string, fix: string): PlanResult {
+  return { ok: false, refusal: { reason, fix } };
+}
+
+function versionMatches(version: string, distro: Distro, when: VersionCondition | undefined): boolean {
+  if (!when) return true;
+  const v = parseKubeVersion(version);
+  if (!v) return false; // unknown version: keep the plan to what every version does
+  const below = when.versionBelow?.[distro];
+  const atLeast = when.versionAtLeast?.[distro];
+  if (below !== undefined) {
+    const b = parseKubeVersion(below);
+    if (b && compareVersions(v, b) >= 0) return false;
+  }
+  if (atLeast !== undefined) {
+    const a = parseKubeVersion(atLeast);
+    if (a && compareVersions(v, a) < 0) return false;
+  }
+  return true;
+}
+
+function planStep(recipe: Recipe, phase: Phase, step: Step, node: PlannedNode, runId: string, settle: number): PlannedStep {
+  const blockKey = `${recipe.name}/${node.name}/${phase.id}`;
+  const base = {
+    key: `${blockKey}.${step.id}`,
+    blockKey,
+    phase: phase.id,
+    stepId: step.id,
+    node: node.name,
+    kind: step.kind,
+    title: step.title,
+    step,
+    detail: describeStep(step, node, settle),
+    disrupts: false,
+    destructive: false,
+    tail: false,
+  };
+  switch (step.kind) {
+    case 'command':
+      return {
+        ...base,
+        command: renderOp(step.run, node),
+        check: renderCheck(step.run, node),
+        disrupts: step.disrupts === true,
+        destructive: step.destructive === true,
+        tail: step.tail === true,
+      };
+    case 'backup':
+      return { ...base, command: renderBackup(backupPlans(step.what, node, runId)), check: null };
+    case 'wait':
+    case 'gate':
+    case 'settle':
+    case 'pause':
+      return { ...base, command: null, check: null };
+  }
+}
+
+function planNodes(cluster: StatusReport, options: PlanOptions, warnings: string[]): PlannedNode[] | string {
+  const nodes: PlannedNode[] = [];
+  for (const n of cluster.nodes) {
+    const facts = options.nodeFacts?.[n.name] ?? {};
+    const distro = facts.distro ?? (isDistro(cluster.cluster.distro) ? cluster.cluster.distro : undefined);
+    if (!distro) return `node ${n.name}: distro unknown`;
+    if (!n.reachable) {
+      warnings.push(`${n.name} is not reachable: left out of the plan`);
+      continue;
+    }
+    nodes.push({
+      name: n.name,
+      address: n.address,
+      roles: [...n.roles],
+      distro,
+      dataDir: facts.dataDir ?? defaultDataDir(distro),
+      unit: serviceUnit(distro, n.roles),
+      tier: tierOf(n.roles),
+      server: isServer(n.roles),
+      etcd: n.roles.includes('etcd'),
+      version: n.version || cluster.cluster.version,
+      init: facts.init === true || options.initNode === n.name,
+    });
+  }
+  return orderNodes(nodes);
+}
+
+export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOptions = {}): PlanResult {
+  const valid = validateRecipe(recipe);
+  if (!valid.ok) return refuse(`recipe ${recipe.name} is invalid: ${valid.errors.join('; ')}`, 'fix the recipe file');
+  const settle = options.settleSeconds ?? recipe.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
+  if (!(settle > 0)) return refuse(`settle time ${settle}s is not positive`, 'pass --settle with a number of seconds, e.g. 150');
+  const warnings: string[] = [];
+  const nodes = planNodes(cluster, options, warnings);
+  if (typeof nodes === 'string') return refuse(nodes, 'set distro: in the inventory for that node, or pass --kubeconfig so keyturn can read it');
+  if (nodes.length === 0) return refuse('no reachable node', 'check --inventory / --kubeconfig and that keyturn can reach the nodes');
+  const distros = new Set(nodes.map((n) => n.distro));
+  if (distros.size > 1) return refuse('the nodes run different distros', 'plan each cluster separately; check distro: in the inventory');
+  const distro = nodes[0].distro;
+  const unreachableEtcd = cluster.nodes.filter((n) => n.roles.includes('etcd') && !n.reachable).map((n) => n.name);
+  if (!nodes.some((n) => n.etcd)) {
+    return refuse('the cluster has no reachable etcd server', 'list the etcd servers in --inventory (roles: [etcd]) and make them reachable; clusters on an external datastore are not supported');
+  }
+  if (unreachableEtcd.length > 0 && recipe.phases.some((p) => p.nodes !== 'agents')) {
+    return refuse(`etcd server(s) ${unreachableEtcd.join(', ')} not reachable`, 'make every etcd server reachable (ssh, inventory) before changing servers');
+  }
+  const version = cluster.cluster.version || nodes[0].version;
+  const min = recipe.requires?.versionAtLeast?.[distro];
+  if (min !== undefined) {
+    const too = nodes.filter((n) => n.server && !versionMatches(n.version, distro, { versionAtLeast: { [distro]: min } }));
+    if (too.length > 0) {
+      return refuse(`${recipe.name} needs ${min} or newer; ${too.map((n) => `${n.name} runs ${n.version || 'an unknown version'}`).join(', ')}`, `upgrade the cluster first${recipe.requires?.note ? ` (${recipe.requires.note})` : ''}`);
+    }
+  }
+  const runId = options.runId ?? '<run-id>';
+  const blocks: PlannedBlock[] = [];
+  for (const phase of recipe.phases) {
+    for (const node of selectNodes(nodes, phase.nodes, phase.order)) {
+      const steps = phase.steps.filter((s) => versionMatches(node.version, node.distro, s.when) || s.when === undefined);
+      const planned = steps.map((s) => planStep(recipe, phase, s, node, runId, settle));
+      if (planned.length === 0) continue;
+      blocks.push({
+        key: `${recipe.name}/${node.name}/${phase.id}`,
+        phase: phase.id,
+        phaseTitle: phase.title,
+        node: node.name,
+        confirm: phase.confirm ?? 'per-node',
+        typeName: planned.some((s) => s.destructive),
+        rolling: phase.rolling ?? true,
+        steps: planned,
+      });
+    }
+  }
+  if (recipe.support === 'plan-only') warnings.push(`${recipe.name} is plan-only in this release: \`keyturn run\` refuses it`);
+  const plan: Plan = { recipe: recipe.name, title: recipe.title, support: recipe.support, runId, distro, version, settleSeconds: settle, nodes, blocks, warnings };
+  return { ok: true, plan };
+}

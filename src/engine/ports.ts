@@ -1,0 +1,77 @@
+// The engine's ports: everything it needs from the world, filled in by the composition root (run/resume
+// commands, the wizard's hooks, tests' fakes). The engine imports no transport implementation.
+import type { KubeGateway, NodeShell } from '../transports/types.js';
+import type { RunEvent } from './events.js';
+import type { PlannedBlock } from './plan-types.js';
+import type { RunState } from './reducer.js';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after ms, or as soon as the signal fires. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface JournalPort {
+  /** Appends one event durably (the file journal fsyncs) before the engine acts on it. */
+  append(event: RunEvent): Promise<void>;
+}
+
+export interface ConfirmStepView {
+  key: string;
+  title: string;
+  command: string | null;
+  detail: string;
+  destructive: boolean;
+  /** Finished in an earlier session: shown, not run again. */
+  done: boolean;
+}
+
+export interface ConfirmRequest {
+  runId: string;
+  block: PlannedBlock;
+  node: string;
+  unit: string;
+  steps: ConfirmStepView[];
+  /** The operator must type the node name (answer.typedName) for 'run' to count. */
+  requireTypedName: boolean;
+  /** Some steps of this block ran in an earlier session. */
+  resumed: boolean;
+  /** Set when asking again: why the previous answer was not accepted. */
+  retry?: string;
+}
+
+export type ConfirmAnswer = { answer: 'run'; typedName?: string } | { answer: 'skip' } | { answer: 'quit' };
+
+export interface PauseRequest {
+  runId: string;
+  node: string;
+  key: string;
+  message: string;
+}
+
+export interface ConfirmPort {
+  confirmNode(request: ConfirmRequest, signal: AbortSignal): Promise<ConfirmAnswer>;
+  pause(request: PauseRequest, signal: AbortSignal): Promise<'continue' | 'quit'>;
+}
+
+/** Live journal lines of the node being changed. The UI keeps them in a bounded pane. */
+export type LogEvent =
+  | { type: 'tail-started'; node: string; unit: string; command: string }
+  | { type: 'line'; node: string; line: string; stream: 'stdout' | 'stderr' }
+  | { type: 'tail-stopped'; node: string };
+
+export interface LogSink {
+  emit(event: LogEvent): void;
+}
+
+export interface RunPorts {
+  shell(node: string): NodeShell;
+  kube: KubeGateway | null;
+  clock: Clock;
+  confirm: ConfirmPort;
+  journal: JournalPort;
+  log: LogSink;
+  /** Called after each event is journalled, with the new state (for the UI). */
+  onEvent?(event: RunEvent, state: RunState): void;
+}

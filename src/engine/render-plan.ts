@@ -1,0 +1,42 @@
+// The plan as text for `keyturn plan` and the wizard's preview: per phase, per node, the exact commands.
+import type { Plan, PlannedStep, PlanRefusal } from './plan-types.js';
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}
+
+function stepLines(s: PlannedStep, n: number): string[] {
+  const mark = s.destructive ? ' [destructive: type the node name]' : s.disrupts ? ' [takes the node down]' : '';
+  const lines = [`    ${n}. ${s.title}${mark}`];
+  if (s.command !== null) lines.push(indent(s.command, '         $ '));
+  else lines.push(`         ${s.detail}`);
+  return lines;
+}
+
+export function renderPlanText(plan: Plan): string {
+  const out: string[] = [];
+  out.push(`Plan: ${plan.title} (${plan.recipe}) on ${plan.distro} ${plan.version}`.trimEnd());
+  out.push(`Nodes in order: ${plan.nodes.map((n) => `${n.name} (${n.tier}${n.init ? ', init' : ''})`).join(', ')}`);
+  out.push(`Settle time per server: ${plan.settleSeconds}s. One server is disrupted at a time; a failed gate stops the run.`);
+  for (const w of plan.warnings) out.push(`! ${w}`);
+  let phase = '';
+  for (const b of plan.blocks) {
+    if (b.phase !== phase) {
+      phase = b.phase;
+      out.push('', `== ${b.phaseTitle}${b.rolling ? '' : ' (takes nodes down together, on purpose)'}`);
+    }
+    const node = plan.nodes.find((n) => n.name === b.node);
+    const ask = b.confirm === 'none' ? 'no question' : b.typeName ? 'confirm by typing the node name' : 'confirm y/s/q';
+    out.push(`  -- ${b.node} [${node?.unit ?? '?'}, ${node?.dataDir ?? '?'}] (${ask})`);
+    b.steps.forEach((s, i) => out.push(...stepLines(s, i + 1)));
+  }
+  out.push('', 'Nothing was changed. Run it with: keyturn run ' + plan.recipe);
+  return out.join('\n') + '\n';
+}
+
+export function renderRefusal(recipe: string, refusal: PlanRefusal): string {
+  return `keyturn: cannot plan ${recipe}: ${refusal.reason} — ${refusal.fix}\n`;
+}

@@ -1,0 +1,63 @@
+// Reads a run journal back, tolerating a torn line (keyturn killed mid-write), and lists runs for resume/report.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunEvent } from '../engine/events.js';
+import type { RunState } from '../engine/reducer.js';
+import { foldEvents } from '../engine/reducer.js';
+import { journalPath, runsDir } from './state-dir.js';
+
+export interface JournalRead {
+  events: RunEvent[];
+  /** Lines that were not whole JSON events (a torn last line; or an earlier one cut by a crash). */
+  skipped: { line: number; text: string }[];
+}
+
+export function parseJournal(text: string): JournalRead {
+  const events: RunEvent[] = [];
+  const skipped: JournalRead['skipped'] = [];
+  text.split('\n').forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    try {
+      const value = JSON.parse(raw) as unknown;
+      if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string') events.push(value as RunEvent);
+      else skipped.push({ line: i + 1, text: raw.slice(0, 200) });
+    } catch {
+      skipped.push({ line: i + 1, text: raw.slice(0, 200) });
+    }
+  });
+  return { events, skipped };
+}
+
+export async function readJournal(stateDir: string, runId: string): Promise<JournalRead> {
+  return parseJournal(await readFile(journalPath(stateDir, runId), 'utf8'));
+}
+
+export interface RunSummary {
+  runId: string;
+  recipe: string;
+  createdAt: string;
+  status: RunState['outcome']['status'];
+  state: RunState;
+}
+
+/** Every readable run, newest first. */
+export async function listRuns(stateDir: string): Promise<RunSummary[]> {
+  let names: string[];
+  try {
+    names = await readdir(runsDir(stateDir));
+  } catch {
+    return [];
+  }
+  const runs: RunSummary[] = [];
+  for (const name of names.filter((n) => n.endsWith('.jsonl'))) {
+    const runId = path.basename(name, '.jsonl');
+    const state = foldEvents((await readJournal(stateDir, runId)).events);
+    if (state) runs.push({ runId, recipe: state.plan.recipe, createdAt: state.createdAt, status: state.outcome.status, state });
+  }
+  return runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/** The newest run that did not succeed (interrupted, quit, or stopped by a failed gate): what `resume` continues. */
+export async function findResumableRun(stateDir: string): Promise<RunSummary | null> {
+  return (await listRuns(stateDir)).find((r) => r.status !== 'succeeded') ?? null;
+}

@@ -1,0 +1,3 @@
+export * from './types.js';
+export { validateRecipe } from './validate.js';
+export type { Validation } from './validate.js';

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/engine/events.js';
+import { ScriptedConfirm } from './support/ports.js';
+import { operator, setup, start } from './support/run.js';
+import { createRun } from '../../src/engine/driver.js';
+
+const finished = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'step-finished' }> => e.type === 'step-finished');
+
+describe('driveRun: rotate-certs', () => {
+  it('rotates a split cluster one server at a time and verifies', async () => {
+    const s = await setup('rotate-certs', 'split');
+    const state = await start(s);
+    expect(state.outcome).toMatchObject({ status: 'succeeded' });
+    expect(s.fake.maxServersDownAtOnce()).toBe(1);
+    // Per server: stop, rotate, start, in this order, servers in plan order.
+    const mutating = s.fake.scripts.filter((x) => /^systemctl (stop|start|restart)|certificate rotate$/.test(x.script));
+    expect(mutating.slice(0, 3)).toEqual([
+      { node: 'etcd-1', script: 'systemctl stop rke2-server' },
+      { node: 'etcd-1', script: 'rke2 certificate rotate' },
+      { node: 'etcd-1', script: 'systemctl start rke2-server' },
+    ]);
+    expect([...new Set(mutating.map((x) => x.node))]).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2', 'agent-1', 'agent-2']);
+    expect(s.fake.scripts.some((x) => /systemctl \w+ rke2$/.test(x.script))).toBe(false);
+    // Gates checked etcd from another server, with that server's certs.
+    const curl = s.fake.scripts.find((x) => x.script.includes('member/list'))!;
+    expect(curl.node).not.toBe('etcd-1');
+    expect(curl.script).toContain(`--cacert /var/lib/rancher/rke2/server/tls/etcd/server-ca.crt --cert /var/lib/rancher/rke2/server/tls/etcd/client.crt`);
+    // Settle took the default 150 s per server (the fake clock advanced).
+    const settle = finished(s.journal.events).find((e) => e.key === 'rotate-certs/etcd-1/servers.settle')!;
+    expect(settle.result.status).toBe('done');
+    // Backups recorded with their paths.
+    const backup = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.backup')!;
+    expect(backup.result.status === 'done' && backup.result.data?.backups).toEqual(['/var/lib/rancher/rke2/server/tls.keyturn-run-1', '/var/lib/rancher/rke2/agent/certs.keyturn-run-1']);
+    // The verify gate passed on every node.
+    const verify = finished(s.journal.events).filter((e) => e.key.endsWith('verify.certs'));
+    expect(verify).toHaveLength(7);
+    expect(verify.every((e) => e.result.status === 'done')).toBe(true);
+  });
+
+  it('streams the node journal while it stops, starts and settles, and ends the tail', async () => {
+    const s = await setup('rotate-certs', 'single');
+    await start(s);
+    expect(s.logs[0]).toEqual({ type: 'tail-started', node: 'server-1', unit: 'rke2-server', command: 'journalctl -u rke2-server -f -n 0 --no-pager' });
+    expect(s.logs.some((l) => l.type === 'line')).toBe(true);
+    expect(s.logs.filter((l) => l.type === 'tail-stopped')).toHaveLength(1);
+  });
+
+  it('a failed gate stops the run: which check, which node, the evidence, the fix; nothing after runs', async () => {
+    const s = await setup('rotate-certs', 'split', { crashLoop: ['cp-1'] });
+    const state = await start(s);
+    expect(state.outcome.status).toBe('failed');
+    const f = state.outcome.status === 'failed' ? state.outcome.failure : null;
+    expect(f).toMatchObject({ node: 'cp-1', check: 'unit-active', key: 'rotate-certs/cp-1/servers.settle' });
+    expect(f!.evidence.join('\n')).toContain('authentication handshake failed');
+    expect(f!.fix).toContain('recover-restart-loop');
+    const after = s.fake.scripts.filter((x) => ['cp-2', 'agent-1', 'agent-2'].includes(x.node));
+    expect(after).toEqual([]);
+    expect(s.journal.events.at(-1)?.type).toBe('run-failed');
+  });
+
+  it('an unhealthy etcd member fails the etcd gate', async () => {
+    const s = await setup('rotate-certs', 'ha', { unhealthyEtcd: ['server-3'] });
+    const state = await start(s);
+    expect(state.outcome.status === 'failed' && state.outcome.failure).toMatchObject({ node: 'server-1', check: 'etcd-quorum' });
+    expect(state.outcome.status === 'failed' && state.outcome.failure.evidence.join('\n')).toContain('RAFT NO LEADER');
+    expect(s.fake.scripts.filter((x) => x.node === 'server-2' && x.script.startsWith('systemctl stop'))).toEqual([]);
+  });
+
+  it('skip is recorded; the skipped node is untouched and its checks are skipped, not failed', async () => {
+    const confirm = new ScriptedConfirm((req) => (req.node === 'etcd-2' ? { answer: 'skip' } : { answer: 'run' }));
+    const s = await setup('rotate-certs', 'split', { confirm });
+    const state = await start(s);
+    expect(state.outcome.status).toBe('succeeded');
+    expect(s.journal.events).toContainEqual(expect.objectContaining({ type: 'block-skipped', block: 'rotate-certs/etcd-2/servers', reason: 'skipped by the operator' }));
+    expect(s.fake.scripts.filter((x) => x.node === 'etcd-2' && /^systemctl (stop|start)|rotate$/.test(x.script))).toEqual([]);
+    expect(s.journal.events).toContainEqual(expect.objectContaining({ type: 'block-skipped', block: 'rotate-certs/etcd-2/verify' }));
+  });
+
+  it('quit stops safely between nodes: nothing half done, resumable', async () => {
+    const confirm = new ScriptedConfirm((req) => (req.node === 'etcd-3' ? { answer: 'quit' } : { answer: 'run' }));
+    const s = await setup('rotate-certs', 'split', { confirm });
+    const state = await start(s);
+    expect(state.outcome).toMatchObject({ status: 'stopped', reason: 'quit' });
+    expect(s.fake.scripts.some((x) => x.node === 'etcd-3')).toBe(false);
+    expect([...s.fake.nodes.values()].every((n) => n.state === 'active')).toBe(true);
+  });
+
+  it('shows the exact commands per node in the confirmation', async () => {
+    const s = await setup('rotate-certs', 'single');
+    await start(s);
+    const req = s.confirm.asked[0];
+    expect(req.node).toBe('server-1');
+    expect(req.requireTypedName).toBe(false);
+    expect(req.steps.map((x) => x.command).filter(Boolean)).toContain('systemctl stop rke2-server');
+  });
+
+  it('refuses plan-only recipes', async () => {
+    const s = await setup('rotate-ca', 'ha');
+    const r = await createRun(s.ports, { plan: s.plan, operator, server: null });
+    expect(r.ok).toBe(false);
+    expect(s.journal.events).toEqual([]);
+  });
+});
+
+describe('driveRun: destructive confirmation', () => {
+  it('asks again until the node name is typed, then quits after three wrong answers', async () => {
+    const s = await setup('rotate-certs', 'single');
+    // Make the first block destructive to exercise the typed-name path.
+    s.plan.blocks[0].typeName = true;
+    let n = 0;
+    s.ports.confirm = new ScriptedConfirm(() => ({ answer: 'run', typedName: n++ < 1 ? 'server-9' : 'server-1' }));
+    const ok = await start(s);
+    expect(ok.outcome.status).toBe('succeeded');
+    const asked = (s.ports.confirm as ScriptedConfirm).asked;
+    expect(asked[1].retry).toContain('not the node name server-1');
+
+    const s2 = await setup('rotate-certs', 'single');
+    s2.plan.blocks[0].typeName = true;
+    s2.ports.confirm = new ScriptedConfirm(() => ({ answer: 'run', typedName: 'nope' }));
+    const quit = await start(s2);
+    expect(quit.outcome).toMatchObject({ status: 'stopped', reason: 'quit' });
+    expect(s2.fake.scripts).toEqual([]);
+  });
+});
+
+describe('driveRun: recover-restart-loop', () => {
+  it('stops everything, starts etcd servers one at a time until healthy, then control-plane, then agents', async () => {
+    const s = await setup('recover-restart-loop', 'split');
+    const state = await start(s);
+    expect(state.outcome.status).toBe('succeeded');
+    const svc = s.fake.scripts.filter((x) => /^systemctl (stop|start)/.test(x.script)).map((x) => `${x.node}:${x.script.split(' ')[1]}`);
+    expect(svc).toEqual([
+      'agent-2:stop', 'agent-1:stop', 'cp-2:stop', 'cp-1:stop', 'etcd-3:stop', 'etcd-2:stop', 'etcd-1:stop',
+      'etcd-1:start', 'etcd-2:start', 'etcd-3:start', 'cp-1:start', 'cp-2:start', 'agent-1:start', 'agent-2:start',
+    ]);
+    const gate1 = s.journal.events.find((e) => e.type === 'step-finished' && e.key === 'recover-restart-loop/etcd-1/etcd.gate');
+    expect(gate1 && gate1.type === 'step-finished' && gate1.result.status === 'done' && gate1.result.data?.gate?.[0].status).toBe('skipped');
+  });
+});
+
+describe('abort', () => {
+  it('an aborted run leaves the step running (resume checks it) and records the interruption', async () => {
+    const s = await setup('rotate-certs', 'single');
+    const ac = new AbortController();
+    s.ports.clock.sleep = async () => {
+      ac.abort();
+    };
+    const state = await start(s, ac.signal);
+    expect(state.outcome).toMatchObject({ status: 'stopped', reason: 'interrupted' });
+    expect(state.steps['rotate-certs/server-1/servers.settle'].status).toBe('running');
+  });
+});

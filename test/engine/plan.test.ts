@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { RECIPES, findRecipe } from '../../recipes/index.js';
+import { planRun } from '../../src/engine/plan.js';
+import type { Plan } from '../../src/engine/plan-types.js';
+import { renderPlanText } from '../../src/engine/render-plan.js';
+import { cluster, node } from './support/clusters.js';
+
+function plan(name: string, c = cluster('split'), opts = {}): Plan {
+  const r = planRun(findRecipe(name)!, c, opts);
+  if (!r.ok) throw new Error(r.refusal.reason);
+  return r.plan;
+}
+
+const blockNodes = (p: Plan, phase: string) => p.blocks.filter((b) => b.phase === phase).map((b) => b.node);
+
+describe('planRun order', () => {
+  it('split: etcd-only, then control-plane-only, then agents', () => {
+    const p = plan('rotate-certs');
+    expect(blockNodes(p, 'servers')).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2']);
+    expect(blockNodes(p, 'agents')).toEqual(['agent-1', 'agent-2']);
+    expect(p.blocks.map((b) => b.phase)).toEqual([...Array(5).fill('servers'), ...Array(2).fill('agents'), ...Array(7).fill('verify')]);
+  });
+
+  it('large: etcd-only → etcd+cp → cp-only → agents, natural name order', () => {
+    const p = plan('rotate-certs', cluster({ large: 12 }));
+    expect(p.nodes.map((n) => n.name)).toEqual([
+      'etcd-1', 'etcd-2', 'etcd-3', 'server-1', 'cp-1', 'cp-2',
+      ...Array.from({ length: 12 }, (_, i) => `agent-${i + 1}`),
+    ]);
+  });
+
+  it('ha: the init node goes first among equals', () => {
+    expect(blockNodes(plan('rotate-certs', cluster('ha')), 'servers')).toEqual(['server-1', 'server-2', 'server-3']);
+    expect(blockNodes(plan('rotate-certs', cluster('ha'), { initNode: 'server-3' }), 'servers')).toEqual(['server-3', 'server-1', 'server-2']);
+  });
+
+  it('single: one server, no agents', () => {
+    const p = plan('rotate-certs', cluster('single'));
+    expect(blockNodes(p, 'servers')).toEqual(['server-1']);
+    expect(blockNodes(p, 'agents')).toEqual([]);
+  });
+
+  it('recover-restart-loop: stop all (agents first), etcd servers, then cp-only, then agents', () => {
+    const p = plan('recover-restart-loop');
+    expect(blockNodes(p, 'stop')).toEqual(['agent-2', 'agent-1', 'cp-2', 'cp-1', 'etcd-3', 'etcd-2', 'etcd-1']);
+    expect(blockNodes(p, 'etcd')).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+    expect(blockNodes(p, 'control-plane')).toEqual(['cp-1', 'cp-2']);
+    expect(blockNodes(p, 'agents')).toEqual(['agent-1', 'agent-2']);
+    expect(p.blocks.filter((b) => b.phase === 'stop').every((b) => !b.rolling)).toBe(true);
+  });
+});
+
+describe('planRun commands', () => {
+  it('rke2: rke2-server / rke2-agent, never `systemctl stop rke2`', () => {
+    const p = plan('rotate-certs', cluster('split', 'rke2'));
+    const cmds = p.blocks.flatMap((b) => b.steps.map((s) => ({ node: b.node, key: s.key, command: s.command })));
+    expect(cmds.find((c) => c.key === 'rotate-certs/etcd-1/servers.stop')?.command).toBe('systemctl stop rke2-server');
+    expect(cmds.find((c) => c.key === 'rotate-certs/etcd-1/servers.rotate')?.command).toBe('rke2 certificate rotate');
+    expect(cmds.find((c) => c.key === 'rotate-certs/etcd-1/servers.start')?.command).toBe('systemctl start rke2-server');
+    expect(cmds.find((c) => c.key === 'rotate-certs/agent-1/agents.stop')?.command).toBe('systemctl stop rke2-agent');
+    expect(cmds.find((c) => c.key === 'rotate-certs/agent-1/agents.rotate')?.command).toBe('rke2 certificate rotate');
+    const all = cmds.map((c) => c.command ?? '').join('\n');
+    expect(all).not.toMatch(/systemctl \S+ rke2(\s|$)/);
+    expect(all).not.toContain('k3s');
+  });
+
+  it('k3s: k3s / k3s-agent units, k3s binary', () => {
+    const p = plan('rotate-certs', cluster('ha', 'k3s'));
+    const s = p.blocks.find((b) => b.node === 'server-1' && b.phase === 'servers')!;
+    expect(s.steps.map((x) => x.command)).toEqual([
+      expect.stringContaining('/var/lib/rancher/k3s/server/tls.keyturn-<run-id>'),
+      'systemctl stop k3s',
+      'k3s certificate rotate',
+      'systemctl start k3s',
+      null,
+      null,
+    ]);
+    const a = p.blocks.find((b) => b.node === 'agent-1' && b.phase === 'agents')!;
+    expect(a.steps.map((x) => x.command).slice(1, 4)).toEqual(['systemctl stop k3s-agent', 'k3s certificate rotate', 'systemctl start k3s-agent']);
+    expect(a.steps[2].check).toBe('ls -1d /var/lib/rancher/k3s/agent/tls-* 2>/dev/null || true');
+    expect(s.steps.map((x) => x.key)).toEqual(['backup', 'stop', 'rotate', 'start', 'settle', 'gate'].map((id) => `rotate-certs/server-1/servers.${id}`));
+  });
+
+  it('quotes data dirs from the inventory and names backups by run id', () => {
+    const p = plan('rotate-certs', cluster('single'), { runId: 'r1', nodeFacts: { 'server-1': { dataDir: "/srv/my data/rke2" } } });
+    const backup = p.blocks[0].steps[0].command!;
+    expect(backup).toContain(`'/srv/my data/rke2/server/tls'/.`);
+    expect(backup).toContain(`'/srv/my data/rke2/server/tls.keyturn-r1'`);
+    expect(p.blocks[0].steps[2].check).toBe(`ls -1d '/srv/my data/rke2/server'/tls-* 2>/dev/null || true`);
+  });
+
+  it('settle defaults to 150 s and is configurable', () => {
+    expect(plan('rotate-certs').settleSeconds).toBe(150);
+    const p = plan('rotate-certs', cluster('split'), { settleSeconds: 45 });
+    expect(p.blocks[0].steps.find((s) => s.kind === 'settle')?.detail).toContain('45s');
+  });
+
+  it('rotate-ca: destructive step makes the operator type the node name', () => {
+    const p = plan('rotate-ca', cluster('ha'));
+    const prep = p.blocks.find((b) => b.phase === 'prepare')!;
+    expect(prep.node).toBe('server-1');
+    expect(prep.typeName).toBe(true);
+    expect(prep.steps.find((s) => s.stepId === 'rotate-ca')?.command).toBe('rke2 certificate rotate-ca --path /var/lib/rancher/rke2/server/keyturn-new-ca');
+    expect(p.support).toBe('plan-only');
+  });
+
+  it('every recipe plans on every topology (or refuses with a value)', () => {
+    for (const r of RECIPES) {
+      for (const t of ['split', 'ha', 'single', { large: 3 }] as const) {
+        const res = planRun(r, cluster(t));
+        expect(res.ok, `${r.name} on ${JSON.stringify(t)}`).toBe(true);
+        if (res.ok) expect(JSON.parse(JSON.stringify(res.plan))).toEqual(res.plan);
+      }
+    }
+  });
+});
+
+describe('planRun refusals', () => {
+  it('refuses a cluster without a reachable etcd server', () => {
+    const c = cluster('split');
+    for (const n of c.nodes) if (n.roles.includes('etcd')) n.reachable = false;
+    const r = planRun(findRecipe('rotate-certs')!, c);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.refusal.reason).toContain('no reachable etcd server');
+  });
+
+  it('refuses rotate-encryption-keys on a version without rotate-keys', () => {
+    const c = cluster('ha', 'k3s');
+    for (const n of c.nodes) n.version = 'v1.29.12+k3s1';
+    const r = planRun(findRecipe('rotate-encryption-keys')!, c);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.refusal.reason).toContain('v1.30.5+k3s1');
+  });
+
+  it('renew-expired-certs rotates explicitly only on releases without startup renewal', () => {
+    const old = cluster('single', 'k3s');
+    old.nodes[0].version = 'v1.18.8+k3s1';
+    const withRotate = planRun(findRecipe('renew-expired-certs')!, old);
+    const modern = planRun(findRecipe('renew-expired-certs')!, cluster('single', 'k3s'));
+    const has = (r: typeof modern) => r.ok && r.plan.blocks.some((b) => b.steps.some((s) => s.command === 'k3s certificate rotate'));
+    expect(has(withRotate)).toBe(true);
+    expect(has(modern)).toBe(false);
+  });
+
+  it('leaves unreachable agents out with a warning', () => {
+    const c = cluster('split');
+    c.nodes.push(node('agent-9', ['worker'], 'rke2', 9, { reachable: false }));
+    const p = plan('rotate-certs', c);
+    expect(p.nodes.map((n) => n.name)).not.toContain('agent-9');
+    expect(p.warnings.join()).toContain('agent-9');
+  });
+});
+
+describe('renderPlanText', () => {
+  it('shows per node the exact commands and how it is confirmed', () => {
+    const text = renderPlanText(plan('rotate-certs', cluster('split', 'k3s')));
+    expect(text).toContain('-- etcd-1 [k3s, /var/lib/rancher/k3s] (confirm y/s/q)');
+    expect(text).toContain('$ systemctl stop k3s');
+    expect(text).toContain('$ k3s certificate rotate');
+    expect(text).toContain('$ systemctl stop k3s-agent');
+    expect(text).toContain('Settle time per server: 150s');
+    expect(text.indexOf('-- etcd-3')).toBeLessThan(text.indexOf('-- cp-1'));
+  });
+});
