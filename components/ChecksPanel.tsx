@@ -15,6 +15,10 @@ export interface ChecksPanelProps {
   diagnoses: readonly NodeDiagnosis[];
 }
 
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' · ');
+}
+
 export function ChecksPanel({ checks, diagnoses }: ChecksPanelProps): React.JSX.Element {
   const idWidth = Math.max(0, ...checks.map((c) => c.id.length));
   return (
@@ -23,9 +27,12 @@ export function ChecksPanel({ checks, diagnoses }: ChecksPanelProps): React.JSX.
       {checks.length === 0 ? <Text dimColor>no checks ran</Text> : null}
       {checks.map((check) => (
         <Box key={check.id}>
-          <StatusGlyph status={check.status} />
-          <Text> {check.id.padEnd(idWidth)} </Text>
-          <Text wrap="truncate-end">{check.detail}</Text>
+          {/* A long detail must truncate, never squeeze the glyph or the id out of the row. */}
+          <Box flexShrink={0}>
+            <StatusGlyph status={check.status} />
+            <Text> {check.id.padEnd(idWidth)} </Text>
+          </Box>
+          <Text wrap="truncate-end">{oneLine(check.detail)}</Text>
         </Box>
       ))}
       {diagnoses.length > 0 ? (

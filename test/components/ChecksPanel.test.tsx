@@ -24,6 +24,14 @@ describe('ChecksPanel', () => {
     expect(isColoured(lineWith(raw, 'encryption-hashes'), '!', 'yellow')).toBe(true);
   });
 
+  it('keeps the glyph and id of a check whose detail is longer than the screen, on one row', () => {
+    const long = { id: 'api' as const, status: 'fail' as const, detail: `unavailable (HTTP 503): ${'[-]etcd failed; '.repeat(30)}\nsecond line` };
+    const frame = stripAnsi(render(<ChecksPanel checks={[long]} diagnoses={[]} />).lastFrame() ?? '');
+    const rows = frame.split('\n').filter((l) => l.trim() !== '');
+    expect(rows).toHaveLength(2); // the title and one row
+    expect(rows[1]).toMatch(/^✗ api unavailable \(HTTP 503\)/);
+  });
+
   it('shows diagnoses with node, message, evidence and the recipe that fixes it', () => {
     expect(plain).toContain('cp-1: cannot reach etcd: authentication handshake failed');
     expect(plain).toContain('evidence: level=fatal msg="failed to get etcd MemberList');
