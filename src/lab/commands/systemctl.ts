@@ -12,7 +12,7 @@ function unitName(arg: string): string {
 }
 
 export async function runSystemctl({ node, argv, io }: CommandContext): Promise<number> {
-  const { verb, units, properties } = parseArgs(argv);
+  const { verb, units, properties, noBlock } = parseArgs(argv);
   if (!verb) {
     io.stderr(`Unknown command verb '${argv.find((a) => !a.startsWith('-')) ?? ''}'.\n`);
     return 1;
@@ -24,18 +24,20 @@ export async function runSystemctl({ node, argv, io }: CommandContext): Promise<
   let code = 0;
   for (const unit of units.length > 0 ? units : [`${node.unit}.service`]) {
     const own = unitName(unit) === `${node.unit}.service`;
-    const result = own ? await onOwnUnit(verb, node, properties, io) : onUnknownUnit(verb, unitName(unit), properties, io);
+    const result = own ? await onOwnUnit(verb, node, properties, io, noBlock) : onUnknownUnit(verb, unitName(unit), properties, io);
     code = code || result;
   }
   return code;
 }
 
-function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; properties: string[] } {
+function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; properties: string[]; noBlock: boolean } {
   const properties: string[] = [];
   const words: string[] = [];
+  let noBlock = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
-    if (arg === '-p' || arg === '--property') properties.push(...(argv[++i] ?? '').split(','));
+    if (arg === '--no-block') noBlock = true;
+    else if (arg === '-p' || arg === '--property') properties.push(...(argv[++i] ?? '').split(','));
     else if (arg.startsWith('--property=')) properties.push(...arg.slice('--property='.length).split(','));
     else if (arg.startsWith('-p') && arg.length > 2) properties.push(...arg.slice(2).split(','));
     else if (!arg.startsWith('-')) words.push(arg);
@@ -43,10 +45,10 @@ function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; p
   }
   const [verbWord, ...units] = words;
   const verb = (VERBS as readonly string[]).includes(verbWord) ? (verbWord as Verb) : undefined;
-  return { verb, units, properties: properties.filter((p) => p !== '') };
+  return { verb, units, properties: properties.filter((p) => p !== ''), noBlock };
 }
 
-async function onOwnUnit(verb: Verb, node: LabNode, properties: string[], io: CommandIO): Promise<number> {
+async function onOwnUnit(verb: Verb, node: LabNode, properties: string[], io: CommandIO, noBlock: boolean): Promise<number> {
   const service = node.service;
   const unit = `${node.unit}.service`;
   switch (verb) {
@@ -54,7 +56,13 @@ async function onOwnUnit(verb: Verb, node: LabNode, properties: string[], io: Co
     case 'restart':
     case 'try-restart': {
       if (verb === 'try-restart' && service.state !== 'active') return 0;
-      const result = verb === 'start' ? await service.start() : await service.restart();
+      const job = verb === 'start' ? service.start() : service.restart();
+      // --no-block queues the job and returns at once, as systemd does: the start goes on (and may fail) later.
+      if (noBlock) {
+        void job.catch(() => undefined);
+        return 0;
+      }
+      const result = await job;
       if (result.ok) return 0;
       io.stderr(
         `Job for ${unit} failed because the control process exited with error code.\n` +
@@ -63,6 +71,10 @@ async function onOwnUnit(verb: Verb, node: LabNode, properties: string[], io: Co
       return 1;
     }
     case 'stop':
+      if (noBlock) {
+        void service.stop().catch(() => undefined);
+        return 0;
+      }
       await service.stop();
       return 0;
     case 'reset-failed':
