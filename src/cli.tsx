@@ -75,6 +75,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--net <a.b.c>', 'first three octets of node addresses', '127.0.10')
     .option('--api-port <port>', 'Kubernetes API port (0 = any free port)', '0')
     .option('--secrets <n>', 'secrets in the cluster', '40')
+    .addOption(new Option('--encryption-provider <p>', 'secrets-encryption provider').choices(['aescbc', 'secretbox']).default('aescbc'))
+    .option('--joined-all-servers', 'every server joined a peer with server: set (no init node left)')
     .action(async (opts: Record<string, string>) => {
       const { runLabUp } = await import('./commands/lab-up.js');
       exit(await runLabUp(opts));

@@ -22,6 +22,13 @@ export interface LabOptions {
   apiPort: number;
   /** Secrets in the cluster (for encryption work). */
   secrets: number;
+  /** Secrets-encryption provider (`--encryption-provider`): secretbox allows only `rotate-keys`. */
+  encryptionProvider: 'aescbc' | 'secretbox';
+  /**
+   * Every server joined a peer with `server:` set, the first one included (`--joined-all-servers`): as after the
+   * init node was replaced. The precondition of the rotate-ca bootstrap bug (k3s#11233).
+   */
+  joinedAllServers: boolean;
 }
 
 export interface LabNodeSpec {

@@ -6,13 +6,15 @@ import path from 'node:path';
 import { isServer } from '../model/cluster.js';
 import { startApiServer, writeKubeconfig, type ApiServerHandle } from './api/index.js';
 import { LabClock } from './clock.js';
-import { labPaths, type LabOptions } from './contract.js';
+import { labPaths, type LabNodeSpec, type LabOptions } from './contract.js';
 import { createEtcdCluster, resolveEtcdMode, type EtcdCluster } from './etcd/index.js';
 import { casFile, claimLabDir, forEachLimited, releaseLabDir, writeNodeFiles } from './lab-files.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
 import { LabRuntime } from './lab-runtime.js';
 import { writeInventory } from './node-files.js';
-import { createEncryptionConfig, generateClusterCAs, issueAdminClient, issueApiServing, saveClusterCAs } from './pki/index.js';
+import { LabDatastore } from './datastore.js';
+import { encryptionConfigText, initialLayout } from './encryption/config.js';
+import { generateClusterCAs, issueAdminClient, issueApiServing, saveClusterCAs } from './pki/index.js';
 import { LabRecord } from './record.js';
 import { startRpcServer, type RpcServer } from './rpc-server.js';
 import { planNodes } from './topology.js';
@@ -56,18 +58,23 @@ export class LabController {
     });
     this.etcd = createEtcdCluster(etcdMode, etcdSpecs, { token: `keyturn-lab-${randomBytes(4).toString('hex')}`, fastElection: true });
     const clock = new LabClock(options.speed);
-    const runtime = new LabRuntime(options, paths, clock, new LabRecord(paths.record), this.etcd, cas);
+    const encryptionConfig = encryptionConfigText(initialLayout(options.encryptionProvider));
+    const datastore = new LabDatastore(cas, encryptionConfig, options.encryptionProvider);
+    const runtime = new LabRuntime(options, paths, clock, new LabRecord(paths.record), this.etcd, cas, datastore);
     this.runtime = runtime;
 
     this.progress(`writing ${specs.length} nodes under ${paths.root}`);
-    const firstServer = specs.find((s) => isServer(s.roles));
-    const encryptionConfig = createEncryptionConfig();
-    const material = { cas, encryptionConfig, now, joinAddress: (s: typeof specs[number]) => (s === firstServer ? null : firstServer?.address ?? null) };
+    const joinTarget = joinTargets(specs, options.joinedAllServers);
+    const material = { cas, encryptionConfig, now, joinAddress: (s: typeof specs[number]) => joinTarget(s)?.address ?? null };
     const hashes = new Map<string, string | null>();
     await forEachLimited(specs, 8, async (spec) => {
       hashes.set(spec.name, await writeNodeFiles(paths, spec, material));
     });
-    for (const spec of specs) runtime.addNode(spec).encryptionHash = hashes.get(spec.name) ?? null;
+    for (const spec of specs) {
+      const node = runtime.addNode(spec);
+      node.encryptionHash = hashes.get(spec.name) ?? null;
+      node.joinTarget = joinTarget(spec)?.name ?? null;
+    }
 
     await this.startApi(runtime, specs.map((s) => s.address));
     this.rpc = await startRpcServer(runtime, paths.socket);
@@ -134,6 +141,19 @@ export class LabController {
     if (this.claimed) await attempt('lab dir', () => releaseLabDir(this.paths));
     if (problems.length > 0) throw new Error(`lab stopped with problems: ${problems.join('; ')}`);
   }
+}
+
+/**
+ * Whom each node registers with: the first server, which itself joins nobody (it initialised the cluster) —
+ * unless every server joined a peer, as after the init node was replaced: then the first joins the second.
+ */
+function joinTargets(specs: LabNodeSpec[], joinedAllServers: boolean): (spec: LabNodeSpec) => LabNodeSpec | null {
+  const servers = specs.filter((s) => isServer(s.roles));
+  const [first, second] = servers;
+  return (spec) => {
+    if (spec !== first) return first ?? null;
+    return joinedAllServers ? second ?? null : null;
+  };
 }
 
 async function startAll(nodes: LabNode[]): Promise<void> {

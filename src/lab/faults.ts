@@ -3,6 +3,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import type { CommandIO } from './commands/io.js';
 import { readEncryptionConfig } from './encryption-files.js';
+import { encryptionConfigText, readEncryptionLayout } from './encryption/config.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { backdateLeaves, createEncryptionConfig, driftServerCa, newEncryptionKey, readEncryptionKeys } from './pki/index.js';
@@ -92,7 +93,12 @@ async function restartServersAtOnce(lab: LabRuntime): Promise<string> {
 async function addDriftKey(node: LabNode): Promise<string> {
   const config = await readEncryptionConfig(node.paths.dataDir);
   if (config === null) throw new Error(`${node.spec.name} has no encryption config`);
-  const keys = [...readEncryptionKeys(config), newEncryptionKey(`aescbckey-drift-${Date.now()}`)];
-  await writeFile(path.join(node.paths.dataDir, ENCRYPTION_CONFIG), createEncryptionConfig(keys), { mode: 0o600 });
+  // Keep the provider (a secretbox lab stays secretbox); fall back to an aescbc config for text the lab cannot read.
+  const layout = readEncryptionLayout(config);
+  const driftKey = newEncryptionKey(`${layout?.provider ?? 'aescbc'}key-drift-${Date.now()}`);
+  const text = layout
+    ? encryptionConfigText({ ...layout, keys: [...layout.keys, driftKey] })
+    : createEncryptionConfig([...readEncryptionKeys(config), driftKey]);
+  await writeFile(path.join(node.paths.dataDir, ENCRYPTION_CONFIG), text, { mode: 0o600 });
   return `encryption-config.json on ${node.spec.name} has an extra key; its hash no longer matches`;
 }

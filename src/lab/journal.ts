@@ -20,6 +20,19 @@ export class NodeJournal {
     this.write(at, `${prog}[${pid}]`, `time="${logrusTime(at)}" level=${level} msg=${goQuote(msg)}`);
   }
 
+  /** A line the main process writes as it is, not through logrus: klog lines, a Go panic and its trace. */
+  raw(prog: string, pid: number, text: string): void {
+    this.write(this.now(), `${prog}[${pid}]`, text);
+  }
+
+  /** klog's form (`I1127 18:53:34.667894    8964 event.go:389] ...`), as upstream's event recorder logs events. */
+  klog(prog: string, pid: number, source: string, text: string): void {
+    const at = this.now();
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    const stamp = `${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())} ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}.${pad(at.getUTCMilliseconds() * 1000, 6)}`;
+    this.write(at, `${prog}[${pid}]`, `I${stamp} ${String(pid).padStart(7)} ${source}] ${text}`);
+  }
+
   /** A line from systemd (PID 1) about the unit. */
   systemd(text: string): void {
     this.write(this.now(), 'systemd[1]', text);

@@ -22,6 +22,11 @@ export interface LabNode {
   stuck: boolean;
   /** `<stage>-<hash>` published as the Node annotation (control-plane servers), from the last start. */
   encryptionHash: string | null;
+  /** The node this one registers with (`server:` in its config.yaml); null for the init server. */
+  joinTarget: string | null;
+  /** Datastore revisions this server's disk was last reconciled with (see LabDatastore). */
+  syncedCaRevision: number;
+  syncedEncryptionRevision: number;
 }
 
 export function unitDescription(distro: Distro, server: boolean): string {

@@ -8,6 +8,7 @@ import { NodeJournal } from './journal.js';
 import { hasEtcd, isControlPlane, nodeIdentity, type LabNode } from './lab-node.js';
 import { attemptNodeStart } from './node-start.js';
 import type { ClusterCAs } from './pki/index.js';
+import type { LabDatastore } from './datastore.js';
 import type { LabRecord } from './record.js';
 import { NodeService } from './service.js';
 
@@ -27,6 +28,8 @@ export class LabRuntime {
   private notifyTimer: NodeJS.Timeout | null = null;
   private healthInFlight: Promise<EtcdClusterHealth> | null = null;
   private pidCounter = 1000 + Math.floor(Math.random() * 20_000);
+  /** Aborted at shutdown: background work the nodes started (reencryption) stops with the lab. */
+  readonly lifetime = new AbortController();
 
   constructor(
     readonly options: LabOptions,
@@ -35,12 +38,13 @@ export class LabRuntime {
     readonly record: LabRecord,
     readonly etcd: EtcdCluster,
     readonly cas: ClusterCAs,
+    readonly datastore: LabDatastore,
   ) {}
 
   addNode(spec: LabNodeSpec): LabNode {
     const { paths, certs, unit, description } = nodeIdentity(this.paths.root, spec, this.cas);
     const journal = new NodeJournal(paths.journal, spec.name, () => this.clock.now());
-    const node = { spec, prog: spec.distro, unit, description, paths, certs, journal, stuck: false, encryptionHash: null } as Omit<LabNode, 'service'> as LabNode;
+    const node = { spec, prog: spec.distro, unit, description, paths, certs, journal, stuck: false, encryptionHash: null, joinTarget: null, syncedCaRevision: 0, syncedEncryptionRevision: 0 } as Omit<LabNode, 'service'> as LabNode;
     node.service = new NodeService(unit, description, journal, this.clock, {
       attempt: (attempt) => attemptNodeStart(this, node, attempt),
       afterExit: async () => {
@@ -138,6 +142,7 @@ export class LabRuntime {
   }
 
   async shutdown(): Promise<void> {
+    this.lifetime.abort();
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.healthTimer = null;
     if (this.notifyTimer) clearTimeout(this.notifyTimer);

@@ -4,6 +4,8 @@
 import { renewWindowDays } from '../model/versions.js';
 import { refreshEncryptionState } from './encryption-files.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
+import { reconcileAgentCas, reconcileServerBootstrap } from './node-bootstrap.js';
+import { panicsRestartingAfterPrepare } from './upstream-versions.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { renewLeaves } from './pki/index.js';
 import type { AttemptContext, AttemptResult } from './service.js';
@@ -27,6 +29,8 @@ export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: 
   const duration = server ? SERVER_START_MS : AGENT_START_MS;
   log('info', `Starting ${node.prog} ${lab.options.version} (lab)`);
 
+  if (server) await reconcileServerBootstrap(lab, node, log);
+  else await reconcileAgentCas(lab, node, log);
   // Upstream renews leaves that are expired or inside the renew window on every start, under the same CA.
   const window = renewWindowDays(lab.options.version);
   for (const file of await renewLeaves(node.certs, lab.clock.now(), window)) {
@@ -78,7 +82,33 @@ export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: 
   }
 
   if (!(await lab.clock.sleep(duration * 0.8, attempt.signal))) return { ok: false, reason: 'stopped' };
+  if (panicsAfterPrepare(lab, node)) return panic(node, attempt.pid, log);
   if (isControlPlane(node)) log('info', 'Tunnel server egress proxy mode: agent');
   log('info', `${node.prog} ${server ? 'server' : 'agent'} is up and running`);
   return { ok: true };
+}
+
+/** rke2#8236: a control-plane-only server of a split cluster, restarted while the datastore is at `prepare`. */
+function panicsAfterPrepare(lab: LabRuntime, node: LabNode): boolean {
+  const splitCluster = lab.nodes.some((n) => hasEtcd(n) && !isControlPlane(n));
+  return (
+    splitCluster &&
+    isControlPlane(node) &&
+    !hasEtcd(node) &&
+    lab.datastore.encryption.stage === 'prepare' &&
+    panicsRestartingAfterPrepare(node.prog, lab.options.version)
+  );
+}
+
+function panic(node: LabNode, pid: number, log: (level: 'info', msg: string) => void): AttemptResult {
+  log('info', 'Kube API server is now running');
+  log('info', 'Connection to etcd is ready');
+  const raw = (text: string) => node.journal.raw(node.prog, pid, text);
+  raw('panic: runtime error: invalid memory address or nil pointer dereference');
+  raw('[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x3a5c1e4]');
+  raw('');
+  raw(`goroutine 412 [running]:`);
+  raw(`github.com/k3s-io/k3s/pkg/secretsencrypt.(*handler).onChangeNode(0xc000a3c0f0, {0xc0012a8f60, 0x10}, 0x0)`);
+  raw('\t/go/pkg/mod/github.com/k3s-io/k3s/pkg/secretsencrypt/controller.go:96 +0x64');
+  return { ok: false, reason: 'panic: runtime error: invalid memory address or nil pointer dereference' };
 }

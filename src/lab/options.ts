@@ -19,6 +19,8 @@ export interface RawLabUpOptions {
   net?: string;
   apiPort?: string;
   secrets?: string;
+  encryptionProvider?: string;
+  joinedAllServers?: boolean | string;
 }
 
 export function parseTopology(value: string): Topology {
@@ -59,7 +61,16 @@ export function parseLabOptions(raw: RawLabUpOptions): LabOptions {
   if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) throw inputError('--api-port', `"${raw.apiPort}" is not a port`, 'use 0..65535');
   const secrets = Number(raw.secrets ?? '40');
   if (!Number.isInteger(secrets) || secrets < 0) throw inputError('--secrets', `"${raw.secrets}" is not a count`, 'use a whole number');
-  return { topology: parseTopology(raw.topology ?? 'split'), distro, version, dir: raw.dir, etcd, speed, net, apiPort, secrets };
+  const encryptionProvider = raw.encryptionProvider ?? 'aescbc';
+  if (encryptionProvider !== 'aescbc' && encryptionProvider !== 'secretbox') {
+    throw inputError('--encryption-provider', `unknown provider "${encryptionProvider}"`, 'use aescbc or secretbox');
+  }
+  const topology = parseTopology(raw.topology ?? 'split');
+  const joinedAllServers = raw.joinedAllServers === true || raw.joinedAllServers === 'true';
+  if (joinedAllServers && topology.kind === 'single') {
+    throw inputError('--joined-all-servers', 'a single server has no peer to join', 'use split, ha or large:N');
+  }
+  return { topology, distro, version, dir: raw.dir, etcd, speed, net, apiPort, secrets, encryptionProvider, joinedAllServers };
 }
 
 function isEtcdMode(value: string): value is EtcdMode {

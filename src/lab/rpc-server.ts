@@ -80,7 +80,7 @@ async function handle(lab: LabRuntime, line: string, io: CommandIO): Promise<num
       }
       let code = 70;
       try {
-        code = await runNodeCommand(request.prog, { lab, node, argv: request.argv, io });
+        code = await runNodeCommand(request.prog, { lab, node, argv: request.argv, io, cwd: request.cwd });
         return code;
       } finally {
         lab.record.append({ type: 'command', node: node.spec.name, prog: request.prog, argv: request.argv, code });

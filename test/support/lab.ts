@@ -20,6 +20,8 @@ export interface LabStartOptions {
   etcd: 'auto' | 'real' | 'emulated';
   speed: number;
   secrets: number;
+  /** Further `lab up` flags, e.g. ['--encryption-provider', 'secretbox'] or ['--joined-all-servers']. */
+  extraArgs: string[];
 }
 
 export interface RunResult {
@@ -63,6 +65,7 @@ export async function startLab(opts: Partial<LabStartOptions> = {}): Promise<Lab
   if (opts.version) args.push('--version', opts.version);
   if (opts.etcd) args.push('--etcd', opts.etcd);
   if (opts.secrets !== undefined) args.push('--secrets', String(opts.secrets));
+  args.push(...(opts.extraArgs ?? []));
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const readyLine = await awaitReady(child);
 

@@ -1,10 +1,12 @@
-// `<prog> certificate rotate [--service a,b]` and `<prog> certificate check [--output text|table|json]`.
+// `<prog> certificate rotate [--service a,b]`, `<prog> certificate check [--output text|table|json]` and
+// `<prog> certificate rotate-ca --path DIR [--force]` (rotate-ca.ts).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isServerNode } from '../lab-node.js';
 import { allServices, agentServices, certificateCheckOutput, invalidServiceMessage, rotateLeaves, type CheckFormat } from '../pki/index.js';
 import { takeOption, type CommandContext } from './io.js';
 import { logLine } from './logrus.js';
+import { rotateCa } from './rotate-ca.js';
 
 export async function runCertificate(context: CommandContext): Promise<number> {
   const [sub, ...rest] = context.argv;
@@ -13,6 +15,8 @@ export async function runCertificate(context: CommandContext): Promise<number> {
       return rotate(context, rest);
     case 'check':
       return check(context, rest);
+    case 'rotate-ca':
+      return rotateCa(context, rest);
     default:
       context.io.stderr(`Incorrect Usage: ${context.node.prog} certificate: unknown command "${sub ?? ''}" (check, rotate, rotate-ca)\n`);
       return 1;

@@ -14,6 +14,8 @@ export interface CommandContext {
   node: LabNode;
   argv: string[];
   io: CommandIO;
+  /** The working directory the node command was run in (relative paths in arguments resolve against it). */
+  cwd?: string;
 }
 
 /** A node command: resolves with its exit code. */

@@ -17,3 +17,7 @@ export {
   type CheckOutput,
 } from './certificate-check.js';
 export { createEncryptionConfig, newEncryptionKey, readEncryptionKeys, sha256Hex, type EncryptionKey } from './encryption.js';
+export { writeRotateCaBundle, ROTATE_CA_TYPES, type RotateCaType } from './rotate-ca-bundle.js';
+export { checkRotateCaBundle, type CaBundleCheck } from './rotate-ca-validate.js';
+export { signCaCertificate, generateEcKeyPem, type CaCertificateRequest } from './ca-signing.js';
+export { chainsToRoot, issuedBy, isSelfSigned } from './chain.js';

@@ -203,18 +203,17 @@ describe.skipIf(!ok)('lab API server protocol', () => {
     await watch.ended;
   });
 
-  it('lists 200 nodes in milliseconds', async () => {
+  // Its speed is measured by the lab benchmarks (npm run bench), not asserted here.
+  it('lists 200 nodes as JSON and as a table', async () => {
     const big = new FakeBackend(Array.from({ length: 200 }, (_, i) => labNode(`node-${i}`, (i % 250) + 1, i < 3 ? ['etcd'] : i < 5 ? ['control-plane'] : ['worker'])));
     const large = await startHarness(big);
     try {
-      await large.request('GET', '/api/v1/nodes');
-      const started = performance.now();
-      for (let i = 0; i < 5; i++) {
-        const answer = await large.request('GET', '/api/v1/nodes', { headers: { Accept: i % 2 ? TABLE : 'application/json' } });
+      for (const accept of ['application/json', TABLE]) {
+        const answer = await large.request('GET', '/api/v1/nodes', { headers: { Accept: accept } });
         expect(answer.status).toBe(200);
+        const body = answer.json() as { items?: unknown[]; rows?: unknown[] };
+        expect((body.items ?? body.rows)?.length).toBe(200);
       }
-      const perList = (performance.now() - started) / 5;
-      expect(perList).toBeLessThan(100);
     } finally {
       await large.close();
     }

@@ -8,13 +8,12 @@ import { AGENT_ROLES, SERVER_ROLES, T0, makeTempDir, nodeContext } from './suppo
 const AGENTS = 200;
 const SERVERS = 3;
 /** Half the lab's whole start-up budget: a quiet 2-core machine takes 3-5 s, a shared one under load up to ~12 s. */
-const BUDGET_MS = 30_000;
 
 describe('certificates for a large lab', () => {
   let cleanup: (() => Promise<void>) | undefined;
   afterAll(() => cleanup?.());
 
-  it(`writes ${SERVERS} servers and ${AGENTS} agents within ${BUDGET_MS / 1000} s`, async () => {
+  it(`writes every file of ${SERVERS} servers and ${AGENTS} agents (its speed is a benchmark, not asserted)`, async () => {
     const temp = await makeTempDir('scale');
     cleanup = temp.cleanup;
     const started = performance.now();
@@ -26,7 +25,6 @@ describe('certificates for a large lab', () => {
     await Promise.all(nodes.map((node) => writeNodeCertificates(node, T0)));
     const elapsed = performance.now() - started;
     console.info(`[pki scale] ${SERVERS} servers + ${AGENTS} agents: ${Math.round(elapsed)} ms`);
-    expect(elapsed).toBeLessThan(BUDGET_MS);
     // Every agent really got its four leaves (and two CA copies).
     const last = await readdir(path.join(nodes[nodes.length - 1].dataDir, 'agent'));
     expect(last.filter((f) => f.endsWith('.crt'))).toHaveLength(6);

@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { chainsToRoot, isCurrent } from '../../pki/chain.js';
 
 export interface MemberTls {
   serverCa: string;
@@ -63,15 +64,8 @@ export function peersTrustEachOther(a: { tls: MemberTls; address: string }, b: {
 function chainTrusted(chain: X509Certificate[], roots: X509Certificate[], now: Date, usage: string): boolean {
   const leaf = chain[0];
   if (!leaf || !isCurrent(leaf, now) || !allowsUsage(leaf, usage)) return false;
-  const issuedBy = (child: X509Certificate, parent: X509Certificate) =>
-    isCurrent(parent, now) && child.checkIssued(parent) && child.verify(parent.publicKey);
-  if (roots.some((root) => issuedBy(leaf, root))) return true;
-  // One intermediate from the bundle, itself issued by a trusted root.
-  return chain.slice(1).some((mid) => issuedBy(leaf, mid) && roots.some((root) => issuedBy(mid, root)));
-}
-
-function isCurrent(cert: X509Certificate, now: Date): boolean {
-  return new Date(cert.validFrom) <= now && now <= new Date(cert.validTo);
+  // Through whatever the presented bundle carries: after rotate-ca that is intermediate, new root, cross-signed root.
+  return chainsToRoot(leaf, chain.slice(1), roots, now);
 }
 
 function allowsUsage(cert: X509Certificate, usage: string): boolean {
