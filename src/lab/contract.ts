@@ -49,6 +49,8 @@ export function labPaths(dir: string) {
     inventory: path.join(root, 'inventory.yaml'),
     /** JSON-lines RPC socket of the controller (node commands and faults). */
     socket: path.join(root, 'lab.sock'),
+    /** HTTP on a unix socket for node commands: bin/ wrappers reach it with curl, far cheaper than starting Node. */
+    httpSocket: path.join(root, 'lab-http.sock'),
     /** Append-only JSONL record of every node command and service transition: the lab's own audit trail. */
     record: path.join(root, 'record.jsonl'),
     /** Latency fault: a number of milliseconds, applied by each node's bin/sh before every node command. */

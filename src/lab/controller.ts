@@ -17,6 +17,7 @@ import { encryptionConfigText, initialLayout } from './encryption/config.js';
 import { generateClusterCAs, issueAdminClient, issueApiServing, saveClusterCAs } from './pki/index.js';
 import { LabRecord } from './record.js';
 import { startRpcServer, type RpcServer } from './rpc-server.js';
+import { startHttpExecServer, type HttpExecServer } from './http-exec-server.js';
 import { planNodes } from './topology.js';
 
 const QUORUM_AT_BOOT_MS = 120_000;
@@ -35,6 +36,7 @@ export class LabController {
   private etcd: EtcdCluster | null = null;
   private api: ApiServerHandle | null = null;
   private rpc: RpcServer | null = null;
+  private http: HttpExecServer | null = null;
   private claimed = false;
   private stopping: Promise<void> | null = null;
 
@@ -78,6 +80,7 @@ export class LabController {
 
     await this.startApi(runtime, specs.map((s) => s.address));
     this.rpc = await startRpcServer(runtime, paths.socket);
+    this.http = await startHttpExecServer(runtime, paths.httpSocket);
     await writeInventory(paths.inventory, paths.root, specs);
 
     await this.bootNodes(runtime);
@@ -135,6 +138,7 @@ export class LabController {
       }
     };
     if (this.rpc) await attempt('socket', () => this.rpc!.close());
+    if (this.http) await attempt('http socket', () => this.http!.close());
     if (this.runtime) await attempt('services', () => this.runtime!.shutdown());
     if (this.etcd) await attempt('etcd', () => this.etcd!.stopAll());
     if (this.api) await attempt('api', () => this.api!.close());

@@ -23,13 +23,13 @@ const MAX_SOCKET_PATH = 107;
  * clears what a previous, dead lab left, and writes our pid file.
  */
 export async function claimLabDir(paths: LabPaths): Promise<void> {
-  if (Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH) {
+  if (Buffer.byteLength(paths.httpSocket) > MAX_SOCKET_PATH) {
     throw new UsageError(`--dir ${paths.root}: path too long for the lab's socket — use a shorter directory`);
   }
   await mkdir(paths.root, { recursive: true });
   const other = runningLabPid(paths.pidFile);
   if (other !== null) throw new UsageError(`--dir ${paths.root}: another lab is running there (pid ${other}) — stop it first or use another --dir`);
-  for (const stale of [paths.socket, paths.record, paths.latency, paths.kubeconfig, paths.inventory, casFile(paths), path.join(paths.root, 'nodes')]) {
+  for (const stale of [paths.socket, paths.httpSocket, paths.record, paths.latency, paths.kubeconfig, paths.inventory, casFile(paths), path.join(paths.root, 'nodes')]) {
     await rm(stale, { recursive: true, force: true });
   }
   await writeFile(paths.pidFile, `${process.pid}\n`);
@@ -39,6 +39,7 @@ export async function claimLabDir(paths: LabPaths): Promise<void> {
 
 export async function releaseLabDir(paths: LabPaths): Promise<void> {
   await rm(paths.socket, { force: true });
+  await rm(paths.httpSocket, { force: true });
   if (runningLabPid(paths.pidFile) === process.pid) await rm(paths.pidFile, { force: true });
 }
 

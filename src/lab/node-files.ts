@@ -1,5 +1,6 @@
 // Files a lab node is made of, outside its certificates: bin/ commands, etc/config.yaml, and the inventory entry
 // through which keyturn reaches it with the ordinary `local` transport.
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -7,7 +8,15 @@ import { isServer, type Distro } from '../model/cluster.js';
 import { shq } from '../util/shell-quote.js';
 import { labNodePaths, type LabNodeSpec } from './contract.js';
 
-type LabPaths = { root: string; socket: string; client: string; latency: string; inventory: string };
+type LabPaths = { root: string; socket: string; httpSocket: string; client: string; latency: string; inventory: string };
+
+/** Where curl is, if anywhere: node commands then cost a curl call instead of a Node start. */
+function findCurl(): string | null {
+  for (const candidate of ['/usr/bin/curl', '/bin/curl', '/usr/local/bin/curl']) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
 
 /** The node's PATH: its bin/ first, so `<prog>`, `systemctl`, `journalctl` and `sh` are the lab's. */
 export function nodePath(root: string, name: string): string {
@@ -17,16 +26,62 @@ export function nodePath(root: string, name: string): string {
 export async function writeNodeCommands(paths: LabPaths, node: LabNodeSpec): Promise<void> {
   const { bin } = labNodePaths(paths.root, node.name);
   await mkdir(bin, { recursive: true });
+  const curl = findCurl();
   for (const prog of [node.distro, 'systemctl', 'journalctl']) {
-    const script = [
-      '#!/bin/sh',
-      `# keyturn lab: ${prog} on ${node.name} (answered by the lab controller)`,
-      `exec ${shq(process.execPath)} ${shq(paths.client)} ${shq(paths.socket)} ${shq(node.name)} ${shq(prog)} "$@"`,
-      '',
-    ].join('\n');
+    const script = curl ? curlCommand(curl, paths.httpSocket, node.name, prog) : nodeClientCommand(paths, node.name, prog);
     await writeExecutable(path.join(bin, prog), script);
   }
   await writeExecutable(path.join(bin, 'sh'), latencyShell(paths.latency));
+}
+
+function nodeClientCommand(paths: LabPaths, node: string, prog: string): string {
+  return [
+    '#!/bin/sh',
+    `# keyturn lab: ${prog} on ${node} (answered by the lab controller)`,
+    `exec ${shq(process.execPath)} ${shq(paths.client)} ${shq(paths.socket)} ${shq(node)} ${shq(prog)} "$@"`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The same command through curl (http-exec-server.ts): every argument becomes an `arg` form field, in order;
+ * the body (stdout) goes straight to our stdout (fd 4, a dup of it) while the headers, captured through fd 3,
+ * carry the exit code and base64 stderr. Never `-o /dev/fd/N`: opening that path re-opens a regular file and
+ * truncates it. Only shell builtins besides curl (and base64 when there is stderr).
+ */
+function curlCommand(curl: string, socket: string, node: string, prog: string): string {
+  const url = `http://lab/exec?node=${encodeURIComponent(node)}&prog=${encodeURIComponent(prog)}`;
+  const curlBase = `${shq(curl)} -sS -N --unix-socket ${shq(socket)}`;
+  return [
+    '#!/bin/sh',
+    `# keyturn lab: ${prog} on ${node} (answered by the lab controller over ${socket})`,
+    ...(prog === 'journalctl'
+      ? [
+          'follow=',
+          'for a in "$@"; do case $a in -f|--follow|-[a-zA-Z]*f*) follow=1 ;; esac; done',
+        ]
+      : []),
+    'n=$#; i=0',
+    'while [ "$i" -lt "$n" ]; do a=$1; shift; set -- "$@" --data-urlencode "arg=$a"; i=$((i + 1)); done',
+    // A follower is ended by a signal: curl itself must be the process that receives it, so the lab sees the
+    // connection close (a shell waiting on curl would die and leave curl streaming on).
+    ...(prog === 'journalctl' ? [`[ -n "$follow" ] && exec ${curlBase} --data-urlencode "cwd=$PWD" "$@" ${shq(url)}`] : []),
+    'exec 4>&1',
+    `h=$(${curlBase} -D /dev/fd/3 --data-urlencode "cwd=$PWD" "$@" ${shq(url)} 3>&1 1>&4 2>/dev/null) || {`,
+    `  echo ${shq(`${prog}: lab is not running`)} >&2; exit 1; }`,
+    'code=1; err=',
+    'while IFS= read -r line; do',
+    '  case $line in',
+    '    [Xx]-[Ee]xit:*) code=${line#*:}; code=${code# }; code=${code%%[!0-9]*} ;;',
+    '    [Xx]-[Ss]tderr:*) err=${line#*:}; err=${err# }; err=${err%%[!A-Za-z0-9+/=]*} ;;',
+    '  esac',
+    'done <<EOF',
+    '$h',
+    'EOF',
+    '[ -n "$err" ] && printf %s "$err" | base64 -d >&2',
+    'exit "${code:-1}"',
+    '',
+  ].join('\n');
 }
 
 /**

@@ -65,6 +65,25 @@ function serveConnection(lab: LabRuntime, socket: net.Socket): void {
   });
 }
 
+/** Runs one node command and records it in the lab's record, whichever socket it came through. */
+export async function execRecorded(lab: LabRuntime, request: Extract<RpcRequest, { type: 'exec' }>, io: CommandIO): Promise<number> {
+  const node = lab.node(request.node);
+  if (!node) {
+    io.stderr(`lab: no node named ${request.node}\n`);
+    return 1;
+  }
+  let code = 70;
+  try {
+    code = await runNodeCommand(request.prog, { lab, node, argv: request.argv, io, cwd: request.cwd });
+    return code;
+  } catch (error) {
+    io.stderr(`lab: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return code;
+  } finally {
+    lab.record.append({ type: 'command', node: node.spec.name, prog: request.prog, argv: request.argv, code });
+  }
+}
+
 async function handle(lab: LabRuntime, line: string, io: CommandIO): Promise<number> {
   const request = JSON.parse(line) as RpcRequest;
   switch (request.type) {
@@ -72,20 +91,8 @@ async function handle(lab: LabRuntime, line: string, io: CommandIO): Promise<num
       return 0;
     case 'fault':
       return runFault(lab, request.name, request.node, request.args ?? [], io);
-    case 'exec': {
-      const node = lab.node(request.node);
-      if (!node) {
-        io.stderr(`lab: no node named ${request.node}\n`);
-        return 1;
-      }
-      let code = 70;
-      try {
-        code = await runNodeCommand(request.prog, { lab, node, argv: request.argv, io, cwd: request.cwd });
-        return code;
-      } finally {
-        lab.record.append({ type: 'command', node: node.spec.name, prog: request.prog, argv: request.argv, code });
-      }
-    }
+    case 'exec':
+      return execRecorded(lab, request, io);
     default: {
       const unknown: never = request;
       io.stderr(`lab: unknown request ${JSON.stringify(unknown)}\n`);
