@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { certFilesFor } from '../../src/model/cert-files.js';
+import { shq } from '../../src/util/shell-quote.js';
 import { haveBinaries } from '../support/binaries.js';
 import { runWith, startLab, waitFor, type LabHandle } from '../support/lab.js';
 
@@ -11,7 +13,7 @@ const modes = [
   { mode: 'real' as const, available: haveBinaries('etcd') },
   { mode: 'emulated' as const, available: true },
 ];
-const tools = haveBinaries('curl', 'kubectl');
+const tools = haveBinaries('curl', 'kubectl', 'openssl');
 
 describe.each(modes)('lab up split with etcd $mode', ({ mode, available }) => {
   let lab: LabHandle;
@@ -41,6 +43,21 @@ describe.each(modes)('lab up split with etcd $mode', ({ mode, available }) => {
     expect(readFileSync(path.join(lab.dir, 'nodes/cp-1/etc/config.yaml'), 'utf8')).toContain(`data-dir: ${path.join(lab.dir, 'nodes/cp-1/data')}`);
     expect(existsSync(path.join(lab.dir, 'nodes/cp-1/etc/rke2.yaml'))).toBe(true);
     expect(existsSync(path.join(lab.dir, 'nodes/agent-1/etc/rke2.yaml'))).toBe(false);
+  });
+
+  it.skipIf(!available || !tools)('holds leaves on every node that openssl verifies against their CA', async () => {
+    let verified = 0;
+    for (const node of lab.nodes) {
+      const leaves = certFilesFor('rke2', node.roles).filter((f) => f.kind === 'leaf');
+      const script = leaves
+        .map((f) => `openssl verify -CAfile ${shq(path.join(node.dataDir, f.issuer))} ${shq(path.join(node.dataDir, f.path))}`)
+        .join(' && ');
+      const result = await lab.run(node.name, script);
+      expect(result.stderr, node.name).toBe('');
+      expect(result.stdout.trim().split('\n').filter((l) => l.endsWith(': OK')), node.name).toHaveLength(leaves.length);
+      verified += leaves.length;
+    }
+    expect(verified).toBeGreaterThan(7 * 4);
   });
 
   it.skipIf(!available || !tools)('serves etcd /health over TLS with the node certificates', async () => {
