@@ -15,7 +15,12 @@ function clusterOptions(cmd: Command): Command {
 function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('keyturn')
     .description('Rotate RKE2/K3s certificates, CAs and secrets-encryption keys, or recover a restart loop, one confirmed node at a time.')
-    .showHelpAfterError('(run with --help for usage)')
+    // Usage mistakes are bad input like any other: ONE line, "keyturn: <problem> (run with --help for usage)",
+    // not commander's "error: ..." plus a second line. Subcommands inherit this output configuration.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(`keyturn: ${text.replace(/^error:\s*/, '').trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
+    })
     // Subcommands declare the cluster options too: let each command own the options written after it, and read
     // the ones written before it (keyturn --kubeconfig K status) through optsWithGlobals().
     .enablePositionalOptions()

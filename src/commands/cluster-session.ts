@@ -63,7 +63,9 @@ export async function openClusterSession(opts: ClusterOptions): Promise<ClusterS
       import('../discovery/inventory.js'),
       kubeconfig
         ? import('../transports/kube-gateway.js').then(({ loadKubeGateway }) =>
-            loadKubeGateway({ kubeconfig, context: opts.context, timeoutMs: 5_000 }),
+            // Only --kubeconfig is passed as a file: KUBECONFIG may list several files (merged like kubectl),
+            // and its errors must name KUBECONFIG, not an option the operator never typed.
+            loadKubeGateway({ kubeconfig: opts.kubeconfig, context: opts.context, timeoutMs: 5_000 }),
           )
         : Promise.resolve(null),
       import('../transports/node-shell.js'),

@@ -1,7 +1,7 @@
 // Loads and validates the YAML inventory (design.md "Cluster access"). Every problem is ONE line naming the file,
 // the node and the field, and how to fix it: an operator at 3 a.m. must not have to guess which entry is wrong.
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { inputError, type UsageError } from '../errors.js';
 import { DISTROS, ROLES, isDistro, isRole, type Role } from '../model/cluster.js';
 import type { Inventory, InventoryNode, SshOptions } from '../model/inventory.js';
@@ -32,13 +32,21 @@ export async function loadInventory(file: string): Promise<Inventory> {
 export function parseInventory(text: string, file: string): Inventory {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // logLevel 'error': the yaml package would print its warnings (an unknown tag, a collection as a key) to
+    // stderr as several lines of their own; here a warning is an error, reported in our one line.
+    const parsed = parseDocument(text, { logLevel: 'error' });
+    const problem = parsed.errors[0] ?? parsed.warnings[0];
+    if (problem) throw problem;
+    doc = parsed.toJS();
   } catch (err) {
-    const first = String((err as Error).message).split('\n')[0];
+    const first = String((err as Error).message).split('\n')[0].replace(/:\s*$/, '');
     throw inputError(`inventory ${file}`, `not valid YAML (${first})`, 'fix the YAML syntax');
   }
   if (!isObject(doc) || !Array.isArray(doc.nodes)) {
     throw inputError(`inventory ${file}`, 'has no `nodes:` list', 'add `nodes:` with one entry per node (name, address)');
+  }
+  if (doc.nodes.length === 0) {
+    throw inputError(`inventory ${file}`, 'its `nodes:` list is empty', 'add one entry per node (name, address), or leave out --inventory');
   }
   const nodes = doc.nodes.map((raw, i) => parseNode(raw, i, file));
   rejectDuplicates(nodes, 'name', file);
@@ -139,7 +147,8 @@ function parseEnv(value: unknown, fail: Fail): Record<string, string> {
   if (!isObject(value)) throw fail('env', 'must be a mapping of NAME: value', 'write env: {PATH: /usr/bin}');
   const env: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw fail(`env.${key}`, 'is not a valid variable name', 'use letters, digits and _');
+    // The key is quoted in the message: it may hold a newline, which would break the one-line error.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw fail(`env ${JSON.stringify(key)}`, 'is not a valid variable name', 'use letters, digits and _');
     if (typeof v !== 'string') throw fail(`env.${key}`, `must be a string, not ${JSON.stringify(v)}`, 'quote the value');
     env[key] = v;
   }

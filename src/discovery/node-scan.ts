@@ -72,6 +72,10 @@ export async function scanNode(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>,
   }
   // Reached = our script ran on the node, whatever individual commands did.
   if (!result || !sectionBody(sections, 'begin')) {
+    if (result?.outcome === 'ok') {
+      // The script ran and exited 0, yet its first section is not in the output: say that, not "succeeded".
+      return { reached: false, failure: `node ${result.node}: the scan ran but its output could not be read (${result.stdout.length} characters without the scan's markers)` };
+    }
     return { reached: false, failure: result ? (options.describeFailure ?? fallbackFailure)(result) : 'not run' };
   }
   return readScan(sections, plan, options);

@@ -25,6 +25,12 @@ export interface ScanPlan {
 }
 
 export const JOURNAL_LINE_BYTES = 4096;
+/**
+ * At most this much of each certificate and state file is printed (a real one is a few KiB). A hostile or broken
+ * file of megabytes would otherwise push the scan's first sections out of the transport's output cap, and the
+ * whole node would look unreachable.
+ */
+export const FILE_BYTES = 65_536;
 
 export function newMarker(): string {
   return `@@keyturn-${randomBytes(8).toString('hex')}`;
@@ -100,13 +106,13 @@ export function buildScanScript(plan: ScanPlan): string {
   if (etcd) lines.push(...etcdLines(plan));
   lines.push(
     // cert PATH: the file's bytes; cert-missing / cert-dir when it is not a regular file.
-    `kt_cert() { if [ -d "$DD/$1" ]; then kt_sec "cert-dir $1"; elif [ -f "$DD/$1" ]; then kt_sec "cert $1"; cat "$DD/$1" 2>&1; else kt_sec "cert-missing $1"; fi; }`,
+    `kt_cert() { if [ -d "$DD/$1" ]; then kt_sec "cert-dir $1"; elif [ -f "$DD/$1" ]; then kt_sec "cert $1"; head -c ${FILE_BYTES} "$DD/$1" 2>&1; else kt_sec "cert-missing $1"; fi; }`,
   );
   for (const file of certFilesFor(plan.distro, plan.roles)) lines.push(`kt_cert ${shq(file.path)}`);
   if (server) {
     lines.push(
       'kt_sec enc-state',
-      `cat "$DD/"${shq(ENCRYPTION_STATE)} 2>&1`,
+      `head -c ${FILE_BYTES} "$DD/"${shq(ENCRYPTION_STATE)} 2>&1`,
       'kt_sec enc-config-sha256',
       // Hashed on the node: the config holds the encryption keys and never leaves it.
       `sha256sum "$DD/"${shq(ENCRYPTION_CONFIG)} 2>&1`,

@@ -1,5 +1,8 @@
 // keyturn's settings file (conf): remembered node lists per cluster, so that `status` still knows every node when
 // the API is down and no inventory was given. Never run state (that lives in the run journals).
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Conf from 'conf';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 
@@ -26,15 +29,27 @@ export function withoutSecrets(node: InventoryNode): InventoryNode {
   return copy;
 }
 
+/** Where conf puts a project's config without `cwd` (env-paths' `config` for "keyturn", no suffix). */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, home = os.homedir(), platform = process.platform): string {
+  if (platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'keyturn');
+  if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'keyturn', 'Config');
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'keyturn');
+}
+
 export class Settings {
   private readonly conf: Conf<SettingsShape>;
 
   /** `cwd` (or KEYTURN_CONFIG_DIR) overrides the user config directory, for tests and portable installs. */
   constructor(cwd: string | undefined = process.env.KEYTURN_CONFIG_DIR) {
+    // The file names nodes, addresses, ssh users and key paths: 0600 in a 0700 directory. The directory is made
+    // here, before conf would make it with the default 0755 (an existing directory keeps its mode).
+    const dir = cwd || defaultConfigDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.conf = new Conf<SettingsShape>({
       projectName: 'keyturn',
       projectSuffix: '',
-      ...(cwd ? { cwd } : {}),
+      cwd: dir,
+      configFileMode: 0o600,
       defaults: { clusters: {} },
       // Cluster keys are URLs and paths, full of dots.
       accessPropertiesByDotNotation: false,

@@ -57,6 +57,10 @@ export function loadKubeconfig(selection: KubeconfigSelection, env: NodeJS.Proce
   const files = resolveKubeconfigFiles(selection.kubeconfig, env);
   const document = mergeFiles(files);
   const where = files.join(':');
+  if (document.clusters.length === 0 && document.contexts.length === 0 && document.users.length === 0) {
+    // YAML, but nothing kubectl could use: say so rather than "no current-context" (which sends one hunting for --context).
+    throw inputError(where, 'not a kubeconfig (it defines no clusters, contexts or users)', 'pass a kubeconfig file, e.g. a copy of /etc/rancher/<rke2|k3s>/<rke2|k3s>.yaml');
+  }
   const contextNames = document.contexts.map((c) => c.name);
   const contextName = selection.context ?? document['current-context'];
   if (!contextName) {
@@ -116,7 +120,9 @@ function readOne(file: string): Record<string, unknown> {
   }
   let parsed: unknown;
   try {
-    parsed = parse(text);
+    // logLevel 'error': the yaml package would otherwise print warnings (e.g. an unknown tag) to stderr as
+    // several lines of their own, breaking the one-line error contract.
+    parsed = parse(text, { logLevel: 'error' });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0].replace(/:\s*$/, '');
     throw inputError(file, `not valid YAML (${message})`, 'fix the file or fetch a fresh kubeconfig');
