@@ -16,6 +16,8 @@ import { recipeChoices } from './recipes.js';
 import { Dashboard } from './Dashboard.js';
 import { StatusLine } from './StatusLine.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { RunScreen } from './RunScreen.js';
+import type { RunBridgeView } from '../hooks/run-bridge.js';
 
 export interface AppProps {
   discover: Discover;
@@ -24,6 +26,8 @@ export interface AppProps {
   /** The plan preview; until the engine lands the App shows a placeholder. */
   renderPlan?: (recipe: string, report: StatusReport) => React.ReactNode;
   recipes?: readonly Omit<RecipeChoice, 'suggested'>[];
+  /** Starts a run of the picked recipe in-process (plan preview first, then each node confirmed). */
+  startRun?: (recipe: string, report: StatusReport) => RunBridgeView;
   onExit: () => void;
 }
 
@@ -49,11 +53,12 @@ function ErrorScreen({ message }: { message: string }): React.JSX.Element {
   );
 }
 
-export function App({ discover, onPickRecipe, renderPlan, recipes, onExit }: AppProps): React.JSX.Element {
+export function App({ discover, onPickRecipe, renderPlan, recipes, startRun, onExit }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const { state: discovery, refresh } = useDiscovery(discover);
   const [nav, setNav] = useState<NavState>(initialNav);
+  const [run, setRun] = useState<RunBridgeView | null>(null);
   const view = deriveView(discovery, nav);
   const screen = screenOf(view);
   const tick = useTicker(discovery.status === 'loading');
@@ -77,8 +82,20 @@ export function App({ discover, onPickRecipe, renderPlan, recipes, onExit }: App
 
   const pickRecipe = (recipe: string, report: StatusReport) => {
     onPickRecipe?.(recipe, report);
+    if (startRun) {
+      setRun(startRun(recipe, report));
+      setNav((prev) => navigate(prev, { type: 'run-started', recipe }, view));
+      return;
+    }
     setNav((prev) => navigate(prev, { type: 'recipe-picked', recipe }, view));
   };
+  const endRun = () => {
+    setRun(null);
+    setNav((prev) => navigate(prev, { type: 'run-ended' }, view));
+    refresh();
+  };
+
+  if (view.kind === 'running' && run) return <RunScreen bridge={run} onExit={endRun} />;
 
   return (
     <Box flexDirection="column" width={width}>

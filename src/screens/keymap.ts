@@ -3,7 +3,23 @@
 import type { Key } from 'ink';
 import type { KeyHint } from '../../components/KeyHints.js';
 
-export type ScreenName = 'discovering' | 'dashboard' | 'node-detail' | 'pick-recipe' | 'plan' | 'running' | 'error';
+export type ScreenName =
+  | 'discovering'
+  | 'dashboard'
+  | 'node-detail'
+  | 'pick-recipe'
+  | 'plan'
+  | 'running'
+  | 'error'
+  // The run screen's own moments (src/screens/RunScreen.tsx); 'running' is the App handing the keys over to it.
+  | 'run-preview'
+  | 'run-starting'
+  | 'run-takeover'
+  | 'run-confirm'
+  | 'run-type-name'
+  | 'run-pause'
+  | 'run-working'
+  | 'run-done';
 
 export type Action =
   | 'move-up'
@@ -16,12 +32,24 @@ export type Action =
   | 'back'
   | 'quit'
   | 'help'
+  // The run screen.
+  | 'start-run'
+  | 'cancel-run'
+  | 'take-over'
+  | 'decline-takeover'
+  | 'run-node'
+  | 'type-node-name'
+  | 'skip-node'
+  | 'quit-run'
+  | 'continue-run'
+  | 'abort-run'
+  | 'exit-run'
   // Handled by the focused list component (ink-select-input); listed so the help bar shows them.
   | 'list-move'
   | 'list-pick';
 
 /** A printable character, or one of the named keys Ink reports as flags. */
-export type KeyMatch = { char: string } | { named: 'up' | 'down' | 'enter' | 'escape' };
+export type KeyMatch = { char: string } | { ctrl: string } | { named: 'up' | 'down' | 'enter' | 'escape' | 'pageUp' | 'pageDown' };
 
 export interface Binding {
   /** How the key is shown in the help bar. */
@@ -41,9 +69,14 @@ const down: KeyMatch = { named: 'down' };
 const enter: KeyMatch = { named: 'enter' };
 const escape: KeyMatch = { named: 'escape' };
 const ch = (c: string): KeyMatch => ({ char: c });
+const ctrl = (c: string): KeyMatch => ({ ctrl: c });
+const pageUp: KeyMatch = { named: 'pageUp' };
+const pageDown: KeyMatch = { named: 'pageDown' };
 
 const BROWSING: readonly ScreenName[] = ['dashboard', 'node-detail'];
-const EVERYWHERE: readonly ScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'running', 'error'];
+// The App's screens; on 'running' the run screen owns every key (its own screens below).
+const EVERYWHERE: readonly ScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'error'];
+const RUN_ACTIVE: readonly ScreenName[] = ['run-starting', 'run-takeover', 'run-confirm', 'run-type-name', 'run-pause', 'run-working'];
 
 export const KEYMAP: readonly Binding[] = [
   { key: '↑/k', label: 'up', action: 'move-up', match: [up, ch('k')], screens: ['dashboard'] },
@@ -57,12 +90,33 @@ export const KEYMAP: readonly Binding[] = [
   { key: 'p', label: 'pick recipe', action: 'pick-recipe', match: [ch('p')], screens: BROWSING },
   { key: 'esc/b', label: 'back', action: 'back', match: [escape, ch('b')], screens: ['node-detail', 'pick-recipe', 'plan'] },
   { key: '?', label: 'help', action: 'help', match: [ch('?')], screens: EVERYWHERE },
-  { key: 'q', label: 'quit', action: 'quit', match: [ch('q')], screens: EVERYWHERE },
+  { key: 'q', label: 'quit', action: 'quit', match: [ch('q'), ctrl('c')], screens: EVERYWHERE },
+  // The run screen. Keys that change the cluster are dangerous (red in the help bar).
+  { key: '↓/j', label: 'scroll down', action: 'scroll-down', match: [down, ch('j'), pageDown], screens: ['run-preview'] },
+  { key: '↑/k', label: 'scroll up', action: 'scroll-up', match: [up, ch('k'), pageUp], screens: ['run-preview'] },
+  { key: 'enter', label: 'start (each node is confirmed)', action: 'start-run', match: [enter], screens: ['run-preview'] },
+  { key: 'q/esc', label: 'cancel, change nothing', action: 'cancel-run', match: [ch('q'), escape], screens: ['run-preview'] },
+  { key: 'y', label: 'take over the expired lock', action: 'take-over', match: [ch('y')], screens: ['run-takeover'], dangerous: true },
+  { key: 'n/q', label: 'leave it', action: 'decline-takeover', match: [ch('n'), ch('q'), escape], screens: ['run-takeover'] },
+  { key: 'y', label: 'run this node', action: 'run-node', match: [ch('y')], screens: ['run-confirm'], dangerous: true },
+  { key: 'name+enter', label: 'run this node', action: 'type-node-name', match: [], screens: ['run-type-name'], dangerous: true, delegated: true },
+  { key: 's', label: 'skip this node', action: 'skip-node', match: [ch('s')], screens: ['run-confirm'] },
+  { key: 'enter/c', label: 'continue', action: 'continue-run', match: [enter, ch('c')], screens: ['run-pause'] },
+  { key: 'q', label: 'quit (resume later)', action: 'quit-run', match: [ch('q')], screens: ['run-confirm', 'run-pause'] },
+  { key: 'esc', label: 'quit (resume later)', action: 'quit-run', match: [escape], screens: ['run-type-name'] },
+  { key: 'q', label: 'stop before the next node', action: 'quit-run', match: [ch('q')], screens: ['run-working'] },
+  { key: 'ctrl-c', label: 'stop now', action: 'abort-run', match: [ctrl('c')], screens: RUN_ACTIVE, dangerous: true },
+  { key: 'q/enter', label: 'exit', action: 'exit-run', match: [ch('q'), enter, escape, ctrl('c')], screens: ['run-done'] },
 ];
 
 function matches(m: KeyMatch, input: string, key: Key): boolean {
   if ('char' in m) return input === m.char && !key.ctrl && !key.meta;
+  if ('ctrl' in m) return key.ctrl && input === m.ctrl;
   switch (m.named) {
+    case 'pageUp':
+      return key.pageUp;
+    case 'pageDown':
+      return key.pageDown;
     case 'up':
       return key.upArrow;
     case 'down':

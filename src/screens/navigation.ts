@@ -23,7 +23,11 @@ export interface NavState {
 
 export const initialNav: NavState = { page: { kind: 'dashboard' }, selected: null, help: false };
 
-export type NavEvent = { type: 'action'; action: Action } | { type: 'recipe-picked'; recipe: string };
+export type NavEvent =
+  | { type: 'action'; action: Action }
+  | { type: 'recipe-picked'; recipe: string }
+  | { type: 'run-started'; recipe: string }
+  | { type: 'run-ended' };
 
 export type View =
   | { kind: 'discovering' }
@@ -77,6 +81,8 @@ function move(nodes: readonly NodeStatus[], selected: string | null, delta: numb
 /** The next navigation state. `view` is what is on screen; actions that make no sense there change nothing. */
 export function navigate(nav: NavState, event: NavEvent, view: View): NavState {
   if (event.type === 'recipe-picked') return { ...nav, page: { kind: 'plan', recipe: event.recipe } };
+  if (event.type === 'run-started') return { ...nav, help: false, page: { kind: 'running', recipe: event.recipe } };
+  if (event.type === 'run-ended') return { ...nav, page: { kind: 'dashboard' } };
   const { action } = event;
   if (action === 'help') return { ...nav, help: !nav.help };
   switch (view.kind) {

@@ -6,6 +6,8 @@ import { DEFAULT_RECIPES } from '../../src/screens/recipes.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { press, settle, stripAnsi, waitForFrame } from '../components/frames.js';
 import { splitReport } from '../components/sample-report.js';
+import { RunBridge } from '../../src/hooks/run-bridge.js';
+import { demoPlan } from './run-fixture.js';
 
 function start(discover: (signal?: AbortSignal) => Promise<StatusReport> = async () => splitReport()) {
   const onExit = vi.fn();
@@ -143,5 +145,24 @@ describe('App', () => {
     await vi.waitFor(() => expect(seen).toBeDefined());
     app.unmount();
     expect(seen!.aborted).toBe(true);
+  });
+
+  it('with startRun, picking a recipe opens the run screen in-process; q after the end goes back to the dashboard', async () => {
+    const bridge = new RunBridge({ recipe: 'rotate-certs', runId: 'RUN-9', cluster: 'https://api:6443', resumed: false });
+    const startRun = vi.fn(() => bridge);
+    const app = render(<App discover={async () => splitReport()} onExit={() => {}} startRun={startRun} />);
+    const frame = () => stripAnsi(app.lastFrame() ?? '');
+    const driven = { lastFrame: frame, stdin: app.stdin };
+    await waitForFrame(frame, (f) => f.includes('etcd servers'));
+    await press(driven, 'p', (f) => f.includes('Pick a recipe'));
+    const started = bridge.waitForStart(demoPlan());
+    await press(driven, '\r', (f) => f.includes('Press enter to start'));
+    expect(startRun).toHaveBeenCalledWith('rotate-certs', expect.objectContaining({ nodes: expect.any(Array) }));
+    // q on the preview cancels the run, not the wizard.
+    await press(driven, 'q', (f) => !f.includes('Press enter to start'));
+    await expect(started).resolves.toBe(false);
+    bridge.finish('keyturn: cancelled before the first node; nothing was changed', true);
+    await waitForFrame(frame, (f) => f.includes('press q to exit'));
+    await press(driven, 'q', (f) => f.includes('etcd servers'));
   });
 });

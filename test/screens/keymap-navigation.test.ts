@@ -25,12 +25,30 @@ describe('keymap', () => {
   });
 
   it('every screen can quit and get help, and the help bar lists exactly the bindings of the screen', () => {
-    const screens: ScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'running', 'error'];
+    const screens: ScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'error'];
     for (const s of screens) {
       const hints = hintsFor(s);
       expect(hints.map((h) => h.label)).toEqual(expect.arrayContaining(['quit', 'help']));
       expect(hints).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s)).length);
     }
+    // While a run is on screen the App hands every key to the run screen.
+    expect(hintsFor('running')).toEqual([]);
+  });
+
+  it('run screen: y and ctrl-c are dangerous, typing the name is left to the text field, q means what the moment needs', () => {
+    expect(actionFor('run-confirm', 'y', noKey)).toBe('run-node');
+    expect(hintsFor('run-confirm').find((h) => h.key === 'y')?.dangerous).toBe(true);
+    expect(actionFor('run-confirm', 's', noKey)).toBe('skip-node');
+    expect(actionFor('run-confirm', 'q', noKey)).toBe('quit-run');
+    expect(actionFor('run-type-name', 'y', noKey)).toBeUndefined();
+    expect(actionFor('run-type-name', 's', noKey)).toBeUndefined();
+    expect(actionFor('run-type-name', 'q', noKey)).toBeUndefined();
+    expect(actionFor('run-type-name', '', { ...noKey, escape: true })).toBe('quit-run');
+    expect(actionFor('run-working', 'q', noKey)).toBe('quit-run');
+    expect(actionFor('run-working', 'c', { ...noKey, ctrl: true })).toBe('abort-run');
+    expect(hintsFor('run-working').find((h) => h.key === 'ctrl-c')?.dangerous).toBe(true);
+    expect(actionFor('run-preview', '', { ...noKey, return: true })).toBe('start-run');
+    expect(actionFor('run-done', 'q', noKey)).toBe('exit-run');
   });
 });
 

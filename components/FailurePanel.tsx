@@ -1,0 +1,60 @@
+// Why the run stopped: the check that failed, on which node, the evidence, the command and its exit code, and
+// what to do next. Props only.
+import React from 'react';
+import { Box, Text } from 'ink';
+
+export interface FailureView {
+  node: string;
+  check: string;
+  message: string;
+  command: string | null;
+  exitCode: number | null;
+  evidence: readonly string[];
+  fix: string;
+}
+
+export interface FailurePanelProps {
+  failure: FailureView;
+  /** Evidence lines shown at most (the newest). */
+  maxEvidence?: number;
+}
+
+export function FailurePanel({ failure, maxEvidence = 12 }: FailurePanelProps): React.JSX.Element {
+  // The check's own evidence comes first, the node's journal tail after it: keep the head and the end.
+  const all = failure.evidence;
+  const head = Math.ceil(maxEvidence / 2);
+  const cut = all.length > maxEvidence;
+  const evidence = cut ? [...all.slice(0, head), `… ${all.length - maxEvidence} lines …`, ...all.slice(all.length - (maxEvidence - head))] : all;
+  const hidden = cut ? all.length - maxEvidence : 0;
+  return (
+    <Box flexDirection="column" borderStyle="double" borderColor="red" paddingX={1}>
+      <Text color="red" bold>
+        ✗ Stopped: check {failure.check} failed on {failure.node}
+      </Text>
+      <Text>{failure.message}</Text>
+      {failure.command !== null ? (
+        <Text>
+          <Text dimColor>command: </Text>
+          {failure.command}
+          <Text dimColor> → exit {failure.exitCode === null ? 'none' : failure.exitCode}</Text>
+        </Text>
+      ) : null}
+      {evidence.length > 0 ? <Text dimColor>evidence{hidden > 0 ? ` (${maxEvidence} of ${all.length} lines)` : ''}:</Text> : null}
+      {evidence.map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {'  '}
+          {line}
+        </Text>
+      ))}
+      <Box marginTop={1}>
+        <Text>
+          <Text bold color="yellow">
+            What to do:{' '}
+          </Text>
+          {failure.fix}
+        </Text>
+      </Box>
+      <Text dimColor>Nothing after this step ran. Fix the cause, then `keyturn resume` checks this step and carries on.</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,253 @@
+// The pieces `keyturn run`, `keyturn resume` and the wizard share to run a recipe: plan it over a fresh scan,
+// check nobody else holds the run, then (after the operator says go) take the workstation lock and the cluster
+// run lock, journal, drive the engine through the run bridge, keep the lease renewed, and release everything.
+import os from 'node:os';
+import { createElement } from 'react';
+import type { Recipe } from '../recipe-schema/index.js';
+import type { StatusReport } from '../model/status.js';
+import { acquireRunLock, createRun, driveRun, newRunId, planRun, renderRefusal, showLockHolder, applyEvent } from '../engine/index.js';
+import type { Clock, LockHolder, Operator, Plan, RunEvent, RunPorts, RunState } from '../engine/index.js';
+import { expired } from '../engine/lock.js';
+import { acquireLocalLock, openFileJournal, readLocalLock } from '../journal/index.js';
+import { RunBridge } from '../hooks/run-bridge.js';
+import type { ClusterSession } from './cluster-session.js';
+import { nodeFactsFrom } from './plan.js';
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    }),
+};
+
+export interface RunDeps {
+  session: ClusterSession;
+  stateDir: string;
+  operator: Operator;
+  clock: Clock;
+}
+
+export function currentOperator(): Operator {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep $USER
+  }
+  return { user, host: os.hostname() };
+}
+
+export const holderOf = (op: Operator): string => `${op.user}@${op.host}`;
+
+/** What the command prints after the screen is gone, and its exit code. */
+export interface RunOutcome {
+  exitCode: number;
+  lines: string[];
+  runId: string | null;
+  status: 'succeeded' | 'failed' | 'stopped' | 'refused' | 'cancelled';
+}
+
+export const refused = (line: string, runId: string | null = null): RunOutcome => ({ exitCode: 1, lines: [line], runId, status: 'refused' });
+
+const until = (h: LockHolder) => new Date(Date.parse(h.renewedAt) + h.ttlSeconds * 1000).toISOString();
+
+/** Held by someone else (not this run), read-only: the one line that says who, which run, and until when. */
+export async function lockRefusal(deps: RunDeps, plan: Plan, runId: string): Promise<string | null> {
+  const local = await readLocalLock(deps.stateDir);
+  if (local && local.runId !== runId && local.pid !== process.pid && isAlive(local.pid)) {
+    return `keyturn: refusing to start: ${local.holder} is already running ${local.runId} from this workstation (pid ${local.pid}, since ${local.since})`;
+  }
+  const held = await showLockHolder({ kube: deps.session.gateway, shell: (n) => deps.session.shell(n) }, plan);
+  if (held && held.runId !== runId && !expired(held, deps.clock.now())) {
+    return `keyturn: refusing to start: the cluster's run lock is held by ${held.holder} (run ${held.runId}) until ${until(held)}, when its TTL expires`;
+  }
+  return null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export type Prepared = { ok: true; plan: Plan } | { ok: false; outcome: RunOutcome };
+
+/** Plans the recipe over the report (a fresh run id) and checks the locks, without changing anything. */
+export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: StatusReport, settleSeconds?: number): Promise<Prepared> {
+  const runId = newRunId(recipe.name, deps.clock.now());
+  const result = planRun(recipe, report, { runId, settleSeconds, nodeFacts: nodeFactsFrom(deps.session.targets()) });
+  if (!result.ok) return { ok: false, outcome: refused(renderRefusal(recipe.name, result.refusal).trimEnd()) };
+  if (result.plan.support !== 'full') {
+    return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`keyturn plan ${recipe.name}\` and follow it by hand`) };
+  }
+  const refusal = await lockRefusal(deps, result.plan, runId);
+  if (refusal) return { ok: false, outcome: refused(refusal) };
+  return { ok: true, plan: result.plan };
+}
+
+/** Nodes of a journalled plan the fresh scan did not reach: a resumed run cannot drive them. */
+export function missingNodes(plan: Plan, session: ClusterSession): string[] {
+  const reached = new Set(session.targets().map((t) => t.name));
+  return plan.nodes.map((n) => n.name).filter((n) => !reached.has(n));
+}
+
+export function outcomeOf(state: RunState): RunOutcome {
+  const { runId } = state;
+  const report = `audit record: keyturn report ${runId}`;
+  const o = state.outcome;
+  switch (o.status) {
+    case 'succeeded':
+      return { exitCode: 0, runId, status: 'succeeded', lines: [`✓ ${state.plan.recipe} succeeded on every node — run ${runId}; ${report}`] };
+    case 'failed':
+      return {
+        exitCode: 1,
+        runId,
+        status: 'failed',
+        lines: [`✗ stopped at ${o.failure.node}: ${o.failure.check} — ${o.failure.fix}`, `run ${runId}: fix the cause, then \`keyturn resume\`; ${report}`],
+      };
+    case 'stopped':
+      return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with \`keyturn resume\` — run ${runId}; ${report}`] };
+    case 'active':
+      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} did not finish: resume with \`keyturn resume\`; ${report}`] };
+  }
+}
+
+export type RunInput = { kind: 'new'; plan: Plan } | { kind: 'resume'; state: RunState };
+
+/**
+ * The run itself, through the bridge: a new run shows its plan and waits for enter; then the locks, the journal,
+ * the engine. Always ends with bridge.finish(...) and returns what to print.
+ */
+export async function conductRun(deps: RunDeps, bridge: RunBridge, input: RunInput, show: { everyEnding: boolean } = { everyEnding: false }): Promise<RunOutcome> {
+  const outcome = await conduct(deps, bridge, input).catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    return { exitCode: 1, lines: [`keyturn: the run stopped on an unexpected error: ${message}`], runId: null, status: 'refused' } satisfies RunOutcome;
+  });
+  // The CLI prints the outcome after the screen is gone: only a finished run is worth a last look. The wizard
+  // shows every ending (it goes back to the dashboard afterwards) except a cancel.
+  const waitForKey = outcome.status === 'succeeded' || outcome.status === 'failed' || (show.everyEnding && outcome.status !== 'cancelled');
+  bridge.finish(outcome.lines[0] ?? '', waitForKey);
+  return outcome;
+}
+
+async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promise<RunOutcome> {
+  const plan = input.kind === 'new' ? input.plan : input.state.plan;
+  const runId = plan.runId;
+  bridge.setPlan(plan);
+  if (input.kind === 'new' && !(await bridge.waitForStart(plan))) {
+    return { exitCode: 1, lines: ['keyturn: cancelled before the first node; nothing was changed'], runId: null, status: 'cancelled' };
+  }
+  bridge.setStage({ kind: 'starting', message: 'taking the run lock…' });
+  const holder = holderOf(deps.operator);
+  const local = await acquireLocalLock(deps.stateDir, { runId, holder, since: new Date(deps.clock.now()).toISOString() });
+  if (!local.ok) {
+    const h = local.heldBy;
+    return refused(`keyturn: refusing to start: ${h ? `${h.holder} is already running ${h.runId} from this workstation (pid ${h.pid}, since ${h.since})` : 'the workstation lock is held'}`, input.kind === 'resume' ? runId : null);
+  }
+  try {
+    const shell = (n: string) => deps.session.shell(n);
+    const locked = await acquireRunLock({ kube: deps.session.gateway, shell, clock: deps.clock, confirmTakeover: (h, where) => bridge.askTakeover(h, where) }, plan, { holder, runId });
+    if (!locked.ok) {
+      const h = locked.heldBy;
+      const line = h
+        ? `keyturn: refusing to start: the run lock (${locked.where}) is held by ${h.holder} (run ${h.runId}) until ${until(h)}, when its TTL expires${locked.reason === 'takeover declined' ? ' — takeover declined' : ''}`
+        : `keyturn: refusing to start: ${locked.reason}`;
+      return refused(line, input.kind === 'resume' ? runId : null);
+    }
+    const journal = await openFileJournal(deps.stateDir, runId);
+    const stopRenew = new AbortController();
+    let renewing: Promise<void> = Promise.resolve();
+    let held = true;
+    const release = async () => {
+      stopRenew.abort();
+      await renewing.catch(() => undefined);
+      if (held) await locked.lock.release().catch(() => undefined);
+      held = false;
+    };
+    try {
+      let state: RunState;
+      if (input.kind === 'new') {
+        const created = await createRun({ journal, clock: deps.clock }, { plan, operator: deps.operator, server: deps.session.gateway?.server ?? null });
+        if (!created.ok) return refused(`keyturn: ${created.reason}`);
+        state = created.state;
+      } else state = input.state;
+      const at = () => new Date(deps.clock.now()).toISOString();
+      const lockEvents: RunEvent[] = locked.tookOver.length
+        ? locked.tookOver.map((t) => ({ type: 'lock', at: at(), action: 'taken-over', where: t.where, previous: t.holder }))
+        : [{ type: 'lock', at: at(), action: 'acquired', where: locked.apiLease ? 'Lease kube-system/keyturn + server lock files' : 'server lock files' }];
+      for (const e of lockEvents) {
+        await journal.append(e);
+        state = applyEvent(state, e);
+      }
+      renewing = locked.lock.keepRenewed(stopRenew.signal);
+      bridge.startRunning(state);
+      const ports: RunPorts = { shell, kube: deps.session.gateway, clock: deps.clock, confirm: bridge, journal, log: bridge, onEvent: bridge.onEvent };
+      const final = await driveRun(state, ports, { operator: deps.operator, resumed: input.kind === 'resume' }, bridge.signal);
+      await release();
+      await journal.append({ type: 'lock', at: at(), action: 'released', where: 'Lease kube-system/keyturn + server lock files' }).catch(() => undefined);
+      return outcomeOf(final);
+    } finally {
+      await release();
+      await journal.close();
+    }
+  } finally {
+    await local.release();
+  }
+}
+
+export interface ScreenIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export function newBridge(deps: RunDeps, input: RunInput): RunBridge {
+  const plan = input.kind === 'new' ? input.plan : input.state.plan;
+  return new RunBridge({ recipe: plan.recipe, runId: plan.runId, cluster: deps.session.gateway?.server ?? 'inventory', resumed: input.kind === 'resume' });
+}
+
+/** A bridge for a run whose plan is still being made (the wizard: plan and lock checks happen on screen). */
+export function newPendingBridge(recipe: string, deps: RunDeps): RunBridge {
+  const bridge = new RunBridge({ recipe, runId: '…', cluster: deps.session.gateway?.server ?? 'inventory', resumed: false });
+  bridge.setStage({ kind: 'starting', message: 'planning over the last scan…' });
+  return bridge;
+}
+
+/** The CLI's run screen: renders it, conducts the run, and prints the outcome after Ink unmounts. */
+export async function showRun(deps: RunDeps, input: RunInput, io: ScreenIo): Promise<RunOutcome> {
+  const [{ render }, { RunScreen }] = await Promise.all([import('ink'), import('../screens/RunScreen.js')]);
+  const bridge = newBridge(deps, input);
+  // SIGTERM/SIGHUP: stop like ctrl-c (the step in flight is left for resume to check); never mid-write.
+  const onSignal = () => bridge.abortNow();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  const instance = render(createElement(RunScreen, { bridge, onExit: () => instance.unmount() }), {
+    stdin: io.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    exitOnCtrlC: false,
+    patchConsole: true,
+  });
+  try {
+    const outcome = await conductRun(deps, bridge, input);
+    await instance.waitUntilExit();
+    bridge.dispose();
+    io.stdout.write(outcome.lines.join('\n') + '\n');
+    return outcome;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    instance.unmount();
+  }
+}

@@ -1,0 +1,315 @@
+// The bridge between a run (the engine's ports, the run-session conductor) and the run screen: a small store the
+// screen subscribes to. It implements ConfirmPort, LogSink and onEvent; the screen answers through its methods.
+// Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
+import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, PauseRequest } from '../engine/ports.js';
+import type { Plan } from '../engine/plan-types.js';
+import type { RunEvent } from '../engine/events.js';
+import type { RunState } from '../engine/reducer.js';
+import { RingBuffer } from './useBoundedLines.js';
+
+export const LOG_KEEP_LINES = 500;
+export const MAX_NOTIFY_PER_SECOND = 10;
+
+/** One line of finished work, in the order it finished (the screen's <Static> list only ever grows). */
+export interface FinishedLine {
+  id: string;
+  glyph: '✓' | '↷' | '✗';
+  node: string;
+  title: string;
+  detail: string;
+}
+
+export type RunStage =
+  | { kind: 'preview' }
+  | { kind: 'starting'; message: string }
+  | { kind: 'takeover'; holder: string; runId: string; where: string; expiredAt: string }
+  | { kind: 'running' }
+  /** The run is over (or never started); waitForKey: the operator reads the screen and presses q. */
+  | { kind: 'done'; waitForKey: boolean; message: string };
+
+export interface RunHeader {
+  recipe: string;
+  runId: string;
+  cluster: string;
+  resumed: boolean;
+}
+
+export interface RunView {
+  header: RunHeader;
+  stage: RunStage;
+  plan: Plan | null;
+  state: RunState | null;
+  pendingConfirm: ConfirmRequest | null;
+  pendingPause: PauseRequest | null;
+  logs: { node: string | null; unit: string | null; lines: readonly string[]; dropped: number };
+  finished: readonly FinishedLine[];
+  /** q was pressed while a step ran: the next question is answered "quit". */
+  quitRequested: boolean;
+}
+
+/** What the screen needs from a bridge: a store to read and the operator's answers. */
+export interface RunBridgeView {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): RunView;
+  answerConfirm(answer: ConfirmAnswer): void;
+  answerPause(answer: 'continue' | 'quit'): void;
+  answerStart(start: boolean): void;
+  answerTakeover(take: boolean): void;
+  /** q while a step runs: stop before the next node. */
+  requestQuit(): void;
+  /** Ctrl-C (or a second q): abort the step in flight; resume checks it before running it again. */
+  abortNow(): void;
+}
+
+type Waiter<T> = { resolve: (value: T) => void };
+
+export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
+  readonly abort = new AbortController();
+  private view: RunView;
+  private readonly listeners = new Set<() => void>();
+  private readonly ring = new RingBuffer(LOG_KEEP_LINES);
+  private ringDirty = false;
+  private lastNotify = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private confirmWaiter: Waiter<ConfirmAnswer> | null = null;
+  private pauseWaiter: Waiter<'continue' | 'quit'> | null = null;
+  private startWaiter: Waiter<boolean> | null = null;
+  private takeoverWaiter: Waiter<boolean> | null = null;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    header: RunHeader,
+    private readonly now: () => number = Date.now,
+    private readonly minIntervalMs = Math.ceil(1000 / MAX_NOTIFY_PER_SECOND),
+  ) {
+    this.view = {
+      header,
+      stage: { kind: 'starting', message: 'starting…' },
+      plan: null,
+      state: null,
+      pendingConfirm: null,
+      pendingPause: null,
+      logs: { node: null, unit: null, lines: [], dropped: 0 },
+      finished: [],
+      quitRequested: false,
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  // ---- the store ----
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): RunView => this.view;
+
+  private set(patch: Partial<RunView>, urgent = false): void {
+    this.view = { ...this.view, ...patch };
+    this.schedule(urgent);
+  }
+
+  /** At most one notification per interval; a burst becomes one render at the end of it. */
+  private schedule(urgent: boolean): void {
+    if (this.timer) return;
+    const wait = urgent ? 0 : Math.max(0, this.lastNotify + this.minIntervalMs - this.now());
+    if (wait === 0) {
+      this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, wait);
+  }
+
+  private flush(): void {
+    this.lastNotify = this.now();
+    if (this.ringDirty) {
+      this.ringDirty = false;
+      this.view = { ...this.view, logs: { ...this.view.logs, lines: this.ring.snapshot(), dropped: this.ring.dropped } };
+    }
+    for (const l of [...this.listeners]) l();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.flush();
+  }
+
+  // ---- the conductor's side ----
+  setPlan(plan: Plan): void {
+    this.set({ plan });
+  }
+
+  setStage(stage: RunStage): void {
+    this.set({ stage }, true);
+  }
+
+  setHeader(header: Partial<RunHeader>): void {
+    this.set({ header: { ...this.view.header, ...header } });
+  }
+
+  /** Shows the plan and waits for enter (true) or q (false). */
+  waitForStart(plan: Plan): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.startWaiter = { resolve };
+      this.set({ plan, stage: { kind: 'preview' } }, true);
+    });
+  }
+
+  askTakeover(holder: { holder: string; runId: string; renewedAt: string; ttlSeconds: number }, where: string): Promise<boolean> {
+    const expiredAt = new Date(Date.parse(holder.renewedAt) + holder.ttlSeconds * 1000).toISOString();
+    return new Promise((resolve) => {
+      this.takeoverWaiter = { resolve };
+      this.set({ stage: { kind: 'takeover', holder: holder.holder, runId: holder.runId, where, expiredAt } }, true);
+    });
+  }
+
+  /** The run starts (or resumes) from this state: steps finished earlier go straight into the finished list. */
+  startRunning(state: RunState): void {
+    this.set({ state, plan: state.plan, stage: { kind: 'running' }, finished: [...this.view.finished, ...this.linesFor(state)] }, true);
+  }
+
+  finish(message: string, waitForKey: boolean): void {
+    this.cancelWaiters();
+    this.set({ stage: { kind: 'done', message, waitForKey }, pendingConfirm: null, pendingPause: null }, true);
+  }
+
+  // ---- ports ----
+  confirmNode(request: ConfirmRequest, signal: AbortSignal): Promise<ConfirmAnswer> {
+    if (this.view.quitRequested) return Promise.resolve({ answer: 'quit' });
+    return new Promise((resolve) => {
+      const done = (a: ConfirmAnswer) => {
+        signal.removeEventListener('abort', onAbort);
+        this.confirmWaiter = null;
+        this.set({ pendingConfirm: null }, true);
+        resolve(a);
+      };
+      const onAbort = () => done({ answer: 'quit' });
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.confirmWaiter = { resolve: done };
+      this.set({ pendingConfirm: request }, true);
+    });
+  }
+
+  pause(request: PauseRequest, signal: AbortSignal): Promise<'continue' | 'quit'> {
+    if (this.view.quitRequested) return Promise.resolve('quit');
+    return new Promise((resolve) => {
+      const done = (a: 'continue' | 'quit') => {
+        signal.removeEventListener('abort', onAbort);
+        this.pauseWaiter = null;
+        this.set({ pendingPause: null }, true);
+        resolve(a);
+      };
+      const onAbort = () => done('quit');
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pauseWaiter = { resolve: done };
+      this.set({ pendingPause: request }, true);
+    });
+  }
+
+  emit(event: LogEvent): void {
+    switch (event.type) {
+      case 'tail-started':
+        if (this.view.logs.node !== event.node) {
+          this.ring.clear();
+          this.ringDirty = true;
+        }
+        this.set({ logs: { ...this.view.logs, node: event.node, unit: event.unit } });
+        return;
+      case 'line':
+        if (event.node !== this.view.logs.node) return; // a late line of the previous node's tail
+        this.ring.push(event.line);
+        this.ringDirty = true;
+        this.schedule(false);
+        return;
+      case 'tail-stopped':
+        return; // keep the last node's lines on screen until the next node's tail starts
+    }
+  }
+
+  onEvent = (event: RunEvent, state: RunState): void => {
+    const added: FinishedLine[] = [];
+    if (event.type === 'step-finished' || event.type === 'block-skipped') added.push(...this.linesFor(state));
+    this.set({ state, finished: added.length > 0 ? [...this.view.finished, ...added] : this.view.finished }, event.type !== 'step-started' && event.type !== 'step-checked');
+  };
+
+  /** Finished steps and skipped blocks not listed yet, in plan order. */
+  private linesFor(state: RunState): FinishedLine[] {
+    const out: FinishedLine[] = [];
+    for (const b of state.plan.blocks) {
+      const bs = state.blocks[b.key];
+      if (bs.skipped !== null && !this.seen.has(b.key)) {
+        this.seen.add(b.key);
+        out.push({ id: b.key, glyph: '↷', node: b.node, title: b.phaseTitle, detail: `skipped: ${bs.skipped}` });
+        continue;
+      }
+      for (const s of b.steps) {
+        const st = state.steps[s.key];
+        if (this.seen.has(s.key) || !st.result) continue;
+        if (st.status !== 'done' && st.status !== 'skipped' && st.status !== 'failed') continue;
+        this.seen.add(s.key);
+        const secs = st.startedAt && st.finishedAt ? ((Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000).toFixed(1) + 's' : '';
+        const glyph = st.status === 'done' ? '✓' : st.status === 'skipped' ? '↷' : '✗';
+        const detail = st.result.status === 'skipped' ? `skipped: ${st.result.reason}` : st.result.status === 'failed' ? `failed: ${st.result.failure.check}` : secs;
+        out.push({ id: s.key, glyph, node: s.node, title: s.title, detail });
+      }
+    }
+    return out;
+  }
+
+  // ---- the operator's answers ----
+  answerConfirm = (answer: ConfirmAnswer): void => {
+    this.confirmWaiter?.resolve(answer);
+  };
+
+  answerPause = (answer: 'continue' | 'quit'): void => {
+    this.pauseWaiter?.resolve(answer);
+  };
+
+  answerStart = (start: boolean): void => {
+    const w = this.startWaiter;
+    this.startWaiter = null;
+    if (w) {
+      this.set({ stage: { kind: 'starting', message: start ? 'taking the run lock…' : 'cancelled' } }, true);
+      w.resolve(start);
+    }
+  };
+
+  answerTakeover = (take: boolean): void => {
+    const w = this.takeoverWaiter;
+    this.takeoverWaiter = null;
+    if (w) {
+      this.set({ stage: { kind: 'starting', message: take ? 'taking over the expired lock…' : 'takeover declined' } }, true);
+      w.resolve(take);
+    }
+  };
+
+  requestQuit = (): void => {
+    if (this.view.quitRequested) {
+      this.abortNow();
+      return;
+    }
+    this.set({ quitRequested: true }, true);
+    this.confirmWaiter?.resolve({ answer: 'quit' });
+    this.pauseWaiter?.resolve('quit');
+  };
+
+  abortNow = (): void => {
+    this.set({ quitRequested: true }, true);
+    this.cancelWaiters();
+    this.abort.abort();
+  };
+
+  private cancelWaiters(): void {
+    this.startWaiter?.resolve(false);
+    this.takeoverWaiter?.resolve(false);
+    this.startWaiter = null;
+    this.takeoverWaiter = null;
+  }
+}

@@ -1,0 +1,223 @@
+// The run screen: the plan preview, then one node at a time — the question with the exact commands, the steps
+// with their status, the node's live log, finished work in <Static>, and on failure the panel that says why and
+// what to do next. Everything comes from the bridge (useRunView); keys go through the one keymap table.
+import React, { useEffect, useState } from 'react';
+import { Box, Static, Text, useInput, useStdout } from 'ink';
+import { renderPlanText } from '../engine/render-plan.js';
+import type { PlannedBlock } from '../engine/plan-types.js';
+import type { RunState } from '../engine/reducer.js';
+import type { RunBridgeView, RunView } from '../hooks/run-bridge.js';
+import { useRunView } from '../hooks/useRunView.js';
+import { useTicker } from '../hooks/useTicker.js';
+import { BlockSteps, type BlockStepView } from '../../components/BlockSteps.js';
+import { FailurePanel } from '../../components/FailurePanel.js';
+import { KeyHints } from '../../components/KeyHints.js';
+import { LogPane } from '../../components/LogPane.js';
+import { NodeConfirm } from '../../components/NodeConfirm.js';
+import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
+import { Spinner } from '../../components/Spinner.js';
+import { actionFor, hintsFor, type ScreenName } from './keymap.js';
+
+export interface RunScreenProps {
+  bridge: RunBridgeView;
+  /** The run is over and the operator is done reading (or it needs no reading): unmount / go back. */
+  onExit: () => void;
+}
+
+export function runScreenOf(view: RunView): ScreenName {
+  switch (view.stage.kind) {
+    case 'preview':
+      return 'run-preview';
+    case 'starting':
+      return 'run-starting';
+    case 'takeover':
+      return 'run-takeover';
+    case 'done':
+      return 'run-done';
+    case 'running':
+      if (view.pendingConfirm) return view.pendingConfirm.requireTypedName ? 'run-type-name' : 'run-confirm';
+      if (view.pendingPause) return 'run-pause';
+      return 'run-working';
+  }
+}
+
+/** The block on screen: the one asked about, else the one with a running (or failed) step, else the last touched. */
+export function currentBlock(view: RunView): PlannedBlock | null {
+  const state = view.state;
+  if (!state) return null;
+  if (view.pendingConfirm) return view.pendingConfirm.block;
+  const blocks = state.plan.blocks;
+  const active = blocks.find((b) => b.steps.some((s) => ['running', 'failed'].includes(state.steps[s.key].status)));
+  if (active) return active;
+  for (let i = blocks.length - 1; i >= 0; i--) if (blocks[i].steps.some((s) => state.steps[s.key].attempts > 0)) return blocks[i];
+  return null;
+}
+
+function stepViews(block: PlannedBlock, state: RunState): BlockStepView[] {
+  return block.steps.map((s) => ({ title: s.title, status: state.steps[s.key].status, detail: (s.command ?? s.detail).split("\n").filter((l) => l.trim() !== "" && !l.startsWith("umask"))[0] ?? "" }));
+}
+
+function progress(state: RunState): string {
+  const keys = Object.keys(state.steps);
+  const done = keys.filter((k) => ['done', 'skipped'].includes(state.steps[k].status)).length;
+  return `${done}/${keys.length} steps`;
+}
+
+export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element {
+  const view = useRunView(bridge);
+  const { stdout } = useStdout();
+  const height = stdout?.rows || 40;
+  const [offset, setOffset] = useState(0);
+  const [typed, setTyped] = useState('');
+  const screen = runScreenOf(view);
+  const busy = screen === 'run-working' || screen === 'run-starting';
+  const tick = useTicker(busy);
+  const planText = view.plan ? renderPlanText(view.plan) : '';
+  const previewHeight = Math.max(8, height - 8);
+
+  // A new question starts with an empty name field.
+  const confirmKey = view.pendingConfirm ? `${view.pendingConfirm.block.key}:${view.pendingConfirm.retry ?? ''}` : '';
+  useEffect(() => setTyped(''), [confirmKey]);
+
+  const stage = view.stage;
+  useEffect(() => {
+    if (stage.kind === 'done' && !stage.waitForKey) onExit();
+  }, [stage, onExit]);
+
+  useInput((input, key) => {
+    // The store's current view, not the one this handler was rendered with: a key typed right after a new
+    // question arrived (before React re-subscribed the handler) still means what the screen now shows.
+    const screen = runScreenOf(bridge.getSnapshot());
+    const action = actionFor(screen, input, key);
+    switch (action) {
+      case 'scroll-down':
+        setOffset((o) => Math.min(maxPlanOffset(planText, previewHeight), o + (key.pageDown ? previewHeight : 1)));
+        return;
+      case 'scroll-up':
+        setOffset((o) => Math.max(0, o - (key.pageUp ? previewHeight : 1)));
+        return;
+      case 'start-run':
+        bridge.answerStart(true);
+        return;
+      case 'cancel-run':
+        bridge.answerStart(false);
+        return;
+      case 'take-over':
+        bridge.answerTakeover(true);
+        return;
+      case 'decline-takeover':
+        bridge.answerTakeover(false);
+        return;
+      case 'run-node':
+        bridge.answerConfirm({ answer: 'run' });
+        return;
+      case 'skip-node':
+        bridge.answerConfirm({ answer: 'skip' });
+        return;
+      case 'continue-run':
+        bridge.answerPause('continue');
+        return;
+      case 'quit-run':
+        if (screen === 'run-pause') bridge.answerPause('quit');
+        else if (screen === 'run-confirm' || screen === 'run-type-name') bridge.answerConfirm({ answer: 'quit' });
+        else bridge.requestQuit();
+        return;
+      case 'abort-run':
+        bridge.abortNow();
+        return;
+      case 'exit-run':
+        onExit();
+        return;
+      default:
+        return;
+    }
+  });
+
+  const { header } = view;
+  const block = currentBlock(view);
+  const failure = view.state?.outcome.status === 'failed' ? view.state.outcome.failure : null;
+  const logHeight = Math.max(4, Math.min(12, height - 30));
+  const confirm = view.pendingConfirm;
+  const roles = confirm && view.plan ? (view.plan.nodes.find((n) => n.name === confirm.node)?.roles ?? []) : [];
+
+  return (
+    <Box flexDirection="column">
+      <Static items={view.finished as FinishedItem[]}>
+        {(line) => (
+          <Text key={line.id} wrap="truncate-end">
+            <Text color={line.glyph === '✓' ? 'green' : line.glyph === '✗' ? 'red' : 'gray'}>{line.glyph}</Text> {line.node} · {line.title}
+            <Text dimColor> · {line.detail}</Text>
+          </Text>
+        )}
+      </Static>
+      <Text>
+        <Text bold>keyturn {header.resumed ? 'resume' : 'run'}</Text> · <Text bold>{header.recipe}</Text> · run {header.runId} · cluster{' '}
+        {header.cluster}
+        {view.state ? <Text dimColor> · {progress(view.state)}</Text> : null}
+      </Text>
+      {stage.kind === 'preview' ? (
+        <>
+          <PlanPreview text={planText} offset={offset} height={previewHeight} />
+          <Text>
+            Press <Text bold>enter</Text> to start: keyturn asks before each node. <Text bold>q</Text> cancels; nothing has been changed.
+          </Text>
+        </>
+      ) : null}
+      {stage.kind === 'starting' ? <Spinner tick={tick} label={stage.message} /> : null}
+      {stage.kind === 'takeover' ? (
+        <Box flexDirection="column" borderStyle="round" borderColor="red" paddingX={1}>
+          <Text bold color="red">
+            ⚠ The run lock at {stage.where} is held by {stage.holder} (run {stage.runId}); it expired at {stage.expiredAt}.
+          </Text>
+          <Text>Take it over only if that run is really gone (its operator left, or keyturn was killed). y takes over · n leaves it.</Text>
+        </Box>
+      ) : null}
+      {block && view.state && (stage.kind === 'running' || stage.kind === 'done') && !confirm ? (
+        <BlockSteps node={block.node} title={block.phaseTitle} steps={stepViews(block, view.state)} tick={tick} />
+      ) : null}
+      {confirm ? (
+        <NodeConfirm
+          node={confirm.node}
+          roles={roles}
+          unit={confirm.unit}
+          phaseTitle={confirm.block.phaseTitle}
+          steps={confirm.steps}
+          requireTypedName={confirm.requireTypedName}
+          resumed={confirm.resumed}
+          retry={confirm.retry}
+          typed={typed}
+          onTypedChange={setTyped}
+          onTypedSubmit={(name) => bridge.answerConfirm({ answer: 'run', typedName: name.trim() })}
+          onCancel={() => bridge.answerConfirm({ answer: 'quit' })}
+        />
+      ) : null}
+      {view.pendingPause ? (
+        <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1}>
+          <Text bold>Paused on {view.pendingPause.node}</Text>
+          <Text>{view.pendingPause.message}</Text>
+          <Text>
+            <Text bold>enter</Text> continue · <Text bold>q</Text> quit (resume later)
+          </Text>
+        </Box>
+      ) : null}
+      {view.logs.node && stage.kind === 'running' && !confirm ? (
+        <LogPane lines={view.logs.lines} dropped={view.logs.dropped} height={logHeight} title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`} />
+      ) : null}
+      {failure ? <FailurePanel failure={failure} /> : null}
+      {view.quitRequested && stage.kind === 'running' ? (
+        <Text color="yellow">Stopping before the next node… (ctrl-c stops now; resume checks the step in flight)</Text>
+      ) : null}
+      {stage.kind === 'done' ? (
+        <Text bold color={failure ? 'red' : view.state?.outcome.status === 'succeeded' ? 'green' : 'yellow'}>
+          {stage.message}
+          {stage.waitForKey ? <Text dimColor> — press q to exit</Text> : null}
+        </Text>
+      ) : null}
+      <Box marginTop={1}>
+        <KeyHints hints={hintsFor(screen)} />
+      </Box>
+    </Box>
+  );
+}
+
+type FinishedItem = RunView['finished'][number];
