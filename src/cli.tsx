@@ -112,7 +112,18 @@ function buildProgram(exit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * Ink draws only a final frame when CI or CONTINUOUS_INTEGRATION is set (it reads them once, when first imported).
+ * With a terminal on both ends a person is watching, whatever the environment says; piped runs never reach Ink.
+ */
+function renderInteractivelyOnATerminal(): void {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return;
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+}
+
 async function main(argv: string[]): Promise<void> {
+  renderInteractivelyOnATerminal();
   let code = 0;
   const program = buildProgram((c) => {
     code = c;

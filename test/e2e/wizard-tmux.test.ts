@@ -51,7 +51,8 @@ describe.skipIf(!ok)('wizard in tmux against the lab', () => {
     configDir = await mkdtemp(path.join(os.tmpdir(), 'kt-e2e-conf-'));
     const cli = [process.execPath, ...cliArgs, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory].map(quote).join(' ');
     // The trailing echo tells us the process ended and how; the sleep keeps the pane readable for that.
-    const command = `cd ${quote(repoRoot)} && KEYTURN_CONFIG_DIR=${quote(configDir)} ${cli}; echo "keyturn exited $?"; sleep 600`;
+    // CI=true on purpose: Ink would draw only a final frame, but a person at a terminal must see the wizard live.
+    const command = `cd ${quote(repoRoot)} && CI=true KEYTURN_CONFIG_DIR=${quote(configDir)} ${cli}; echo "keyturn exited $?"; sleep 600`;
     await tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', command);
   }, 120_000);
 
