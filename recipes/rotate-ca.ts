@@ -1,52 +1,69 @@
-// Rotate the cluster CAs with `<prog> certificate rotate-ca` (plan only in this release). New CA material must
-// chain to the old CA; servers pick it up on restart, then agents. Known bug k3s#11233/#11940: when every server
-// joined with `server:` set, the new CA never reaches server/tls: compare CA fingerprints across nodes afterwards.
+// Rotate the cluster CAs: generate a new CA set ON a server with openssl (new roots cross-signed by the current
+// ones, like upstream's rotate-default-ca-certs.sh; keys never leave the node), upload it with
+// `<prog> certificate rotate-ca`, then restart servers etcd-first and agents, each gated on holding the new
+// server-ca. Changes the join token's CA hash (recorded). Known bug k3s#11233/#11940: servers that all joined a
+// peer keep the old CA — the per-node CA gate stops the run naming the node.
 import type { Recipe } from '../src/recipe-schema/types.js';
+
+const BUNDLE = '<data-dir>/server/rotate-ca';
 
 export const rotateCa: Recipe = {
   name: 'rotate-ca',
   title: 'Rotate the cluster CAs',
-  summary: 'Upload new CA material (chained to the old CA) once, then restart servers etcd-first and agents. Changes the join token CA hash.',
-  support: 'plan-only',
+  summary: 'Generate a cross-signed CA set on one server (openssl, keys stay on it), upload it once, then restart servers etcd-first and agents; every node must hold the new server-ca. Changes the join token CA hash.',
+  support: 'full',
   settleSeconds: 150,
   phases: [
     {
       id: 'prepare',
-      title: 'Upload the new CA material (once)',
+      title: 'Generate and upload the new CA set (once)',
       nodes: 'one-server',
       steps: [
         { id: 'backup', kind: 'backup', title: 'Copy tls and cred aside', what: ['tls', 'cred'] },
-        { id: 'snapshot', kind: 'command', title: 'Take an etcd snapshot', run: { op: 'etcd-snapshot', name: 'pre-rotate-ca' }, timeoutSeconds: 600 },
-        {
-          id: 'place',
-          kind: 'pause',
-          title: 'Place the new CA material',
-          message: 'Put the new CA files (generated with the upstream generate-custom-ca-certs.sh, chained to the old CA) in <data-dir>/server/keyturn-new-ca on this node, then continue.',
-        },
-        { id: 'rotate-ca', kind: 'command', title: 'Upload the new CAs to the datastore', run: { op: 'rotate-ca', path: '<data-dir>/server/keyturn-new-ca' }, destructive: true, timeoutSeconds: 120 },
+        { id: 'snapshot', kind: 'command', title: 'etcd-snapshot save --name pre-rotate-ca', run: { op: 'etcd-snapshot', name: 'pre-rotate-ca' }, timeoutSeconds: 600 },
+        { id: 'generate', kind: 'command', title: 'Generate new CAs cross-signed by the current ones (openssl on the node)', run: { op: 'generate-ca', path: BUNDLE }, timeoutSeconds: 300 },
+        { id: 'rotate-ca', kind: 'command', title: 'Upload the new CAs to the datastore', run: { op: 'rotate-ca', path: BUNDLE }, destructive: true, timeoutSeconds: 120 },
       ],
     },
     {
       id: 'servers',
-      title: 'Restart each server',
+      title: 'Restart each server onto the new CAs',
       nodes: 'servers',
       steps: [
         { id: 'backup', kind: 'backup', title: 'Copy the tls directory aside', what: ['tls', 'agent-certs'] },
         { id: 'restart', kind: 'command', title: 'Restart the service', run: { op: 'service', action: 'restart' }, disrupts: true, tail: true, timeoutSeconds: 600 },
         { id: 'settle', kind: 'settle', title: 'Watch for restarts' },
-        { id: 'gate', kind: 'gate', title: 'Healthy before the next server', checks: [{ check: 'unit-active' }, { check: 'etcd-quorum' }, { check: 'node-ready' }], timeoutSeconds: 180 },
+        // Mid-rotation, members hold different CA chains: a TLS probe from a peer (curl/OpenSSL) cannot build the
+        // cross-signed path, so etcd health is read from each member's local plain-HTTP probe.
+        { id: 'gate', kind: 'gate', title: 'Healthy before the next server', checks: [{ check: 'unit-active' }, { check: 'etcd-members-healthy' }, { check: 'node-ready' }], timeoutSeconds: 180 },
+        // The CA files are written before the unit reports active: waiting longer does not change a kept old CA.
+        { id: 'ca', kind: 'gate', title: 'Holds the new server-ca', checks: [{ check: 'ca-consistent' }], timeoutSeconds: 15 },
       ],
     },
     {
       id: 'agents',
-      title: 'Restart each agent',
+      title: 'Restart each agent onto the new CAs',
       nodes: 'agents',
       steps: [
+        { id: 'backup', kind: 'backup', title: 'Copy the agent certificates aside', what: ['agent-certs'] },
         { id: 'restart', kind: 'command', title: 'Restart the agent', run: { op: 'service', action: 'restart' }, disrupts: true, tail: true, timeoutSeconds: 600 },
         { id: 'settle', kind: 'settle', title: 'Watch for restarts', seconds: 30 },
         { id: 'gate', kind: 'gate', title: 'Healthy before the next agent', checks: [{ check: 'unit-active' }, { check: 'node-ready' }], timeoutSeconds: 180 },
+        { id: 'ca', kind: 'gate', title: 'Trusts the new server-ca', checks: [{ check: 'ca-consistent' }], timeoutSeconds: 15 },
       ],
     },
+    {
+      id: 'verify',
+      title: 'Verify: every node holds the new server-ca',
+      nodes: 'all',
+      confirm: 'none',
+      steps: [{ id: 'ca', kind: 'gate', title: 'Same new server-ca on every node', checks: [{ check: 'ca-consistent' }], timeoutSeconds: 30 }],
+    },
   ],
-  references: ['https://docs.k3s.io/cli/certificate#rotating-custom-ca-certificates', 'https://github.com/k3s-io/k3s/issues/11233', 'https://github.com/k3s-io/k3s/issues/11940'],
+  references: [
+    'https://docs.k3s.io/cli/certificate#rotating-self-signed-ca-certificates',
+    'https://github.com/k3s-io/k3s/blob/master/contrib/util/rotate-default-ca-certs.sh',
+    'https://github.com/k3s-io/k3s/issues/11233',
+    'https://github.com/k3s-io/k3s/issues/11940',
+  ],
 };

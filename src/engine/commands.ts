@@ -4,6 +4,8 @@ import { assertNever } from '../model/cluster.js';
 import type { BackupTarget, NodeOp } from '../recipe-schema/types.js';
 import { shJoin, shq } from '../util/shell-quote.js';
 import type { PlannedNode } from './plan-types.js';
+import { renderGenerateCa } from './ca/script.js';
+import { parseStatusJson, statusCommand } from './encryption/read.js';
 
 export type CheckVerdict = 'done' | 'not-done';
 
@@ -26,6 +28,8 @@ export function renderOp(op: NodeOp, node: PlannedNode): string {
       return shJoin([prog, 'secrets-encrypt', op.action, ...(op.force ? ['--force'] : [])]);
     case 'etcd-snapshot':
       return shJoin([prog, 'etcd-snapshot', 'save', '--name', op.name]);
+    case 'generate-ca':
+      return renderGenerateCa(node, resolvePath(op.path, node));
     default:
       return assertNever(op);
   }
@@ -45,9 +49,11 @@ export function renderCheck(op: NodeOp, node: PlannedNode): string | null {
         : `${shJoin(['systemctl', 'is-active', node.unit])} || true`;
     case 'certificate-rotate':
       return `ls -1d ${shq(rotateBackupParent(node))}/tls-* 2>/dev/null || true`;
+    case 'secrets-encrypt': // the answering server's stage tells whether the request took effect
+      return `${statusCommand(node)} || true`;
     case 'reset-failed':
     case 'rotate-ca': // uploading the same bundle again is accepted
-    case 'secrets-encrypt': // plan-only in this release
+    case 'generate-ca': // the script keeps a complete bundle and redoes a partial one
     case 'etcd-snapshot': // one more snapshot is harmless
       return null;
     default:
@@ -74,9 +80,14 @@ export function interpretCheck(op: NodeOp, stdout: string, startedAtMs: number):
       });
       return fresh ? 'done' : 'not-done';
     }
+    case 'secrets-encrypt': {
+      const stage = parseStatusJson(out)?.stage ?? '';
+      const after: Record<typeof op.action, string[]> = { prepare: ['prepare'], rotate: ['rotate'], reencrypt: ['reencrypt_active', 'reencrypt_finished'], 'rotate-keys': ['reencrypt_active'] };
+      return after[op.action].includes(stage) ? 'done' : 'not-done';
+    }
     case 'reset-failed':
     case 'rotate-ca':
-    case 'secrets-encrypt':
+    case 'generate-ca':
     case 'etcd-snapshot':
       return 'not-done';
     default:

@@ -13,6 +13,8 @@ export function describeCondition(c: Condition, node: PlannedNode): string {
       return 'every etcd member healthy';
     case 'encryption-stage':
       return `encryption stage ${c.stage}`;
+    case 'reencrypt-finished':
+      return 're-encryption finished (reencrypt_finished), reporting SecretsProgress as N of M secrets';
     default:
       return assertNever(c);
   }
@@ -33,7 +35,15 @@ export function describeCheck(c: GateCheck, node: PlannedNode): string {
     case 'no-expired-leaf':
       return 'no expired leaf certificate';
     case 'encryption-stage':
-      return `encryption stage ${c.stage}, hash matches its config`;
+      return `encryption stage ${c.stage}, its hash = sha256 of its own config (all control-plane hashes match after the last one)`;
+    case 'encryption-hashes':
+      return `every control-plane server at ${c.stages.join(' or ')}, all hashes match, each = sha256 of its config`;
+    case 'encryption-provider':
+      return c.flow === 'classic' ? 'provider is not secretbox (classic prepare/rotate/reencrypt refuse it)' : 'provider read (rotate-keys rotates every provider)';
+    case 'etcd-members-healthy':
+      return 'every running etcd member healthy by its local probe (127.0.0.1:2381), a majority running';
+    case 'ca-consistent':
+      return 'every node holds the same server-ca as the new one (sha256), every leaf verifies';
     default:
       return assertNever(c);
   }
@@ -58,5 +68,6 @@ export function describeStep(step: Step, node: PlannedNode, settleSeconds: numbe
 }
 
 export function settleSecondsOf(step: Step & { kind: 'settle' }, planSettle: number): number {
-  return step.seconds ?? planSettle;
+  // A recipe's shorter window (agents: 30 s) stands unless the operator asked for an even shorter one.
+  return step.seconds === undefined ? planSettle : Math.min(step.seconds, planSettle);
 }

@@ -60,10 +60,13 @@ class Session {
     const steps = block.steps.map((s) => ({ key: s.key, title: s.title, command: s.command, detail: s.detail, destructive: s.destructive, done: this.state.steps[s.key].status === 'done' }));
     let retry: string | undefined;
     for (let attempt = 1; attempt <= TYPED_NAME_ATTEMPTS; attempt++) {
-      const req = { runId: this.state.runId, block, node: node.name, unit: node.unit, steps, requireTypedName: block.typeName, resumed, retry };
+      const req = { runId: this.state.runId, block, node: node.name, unit: node.unit, steps, requireTypedName: block.typeName, requireTypedPhrase: block.typedPhrase, resumed, retry };
       const answer = await this.ports.confirm.confirmNode(req, this.signal);
-      if (answer.answer !== 'run' || !block.typeName || answer.typedName === node.name) return answer;
-      retry = `typed "${answer.typedName ?? ''}", not the node name ${node.name}`;
+      if (answer.answer !== 'run') return answer;
+      const nameOk = !block.typeName || answer.typedName === node.name;
+      const phraseOk = block.typedPhrase === undefined || answer.typedPhrase === block.typedPhrase;
+      if (nameOk && phraseOk) return answer;
+      retry = nameOk ? `typed "${answer.typedPhrase ?? ''}", not the phrase "${block.typedPhrase ?? ''}"` : `typed "${answer.typedName ?? ''}", not the node name ${node.name}`;
     }
     return { answer: 'quit' };
   }

@@ -29,6 +29,8 @@ export interface GateCheckResult {
   status: 'pass' | 'fail' | 'skipped';
   detail: string;
   evidence?: string[];
+  /** The node the failure is about when it is not the gated node (e.g. the server whose hash differs). */
+  node?: string;
   /** Certificate checks: the earliest leaf notAfter read on the node (for the report's final expiry). */
   earliestLeafExpiry?: string;
 }
@@ -38,6 +40,24 @@ export interface StepData {
   certs?: CertSnapshot[];
   gate?: GateCheckResult[];
   restarts?: { before: number; after: number; state: string };
+  /** etcd snapshot taken by this step (its file or name as the CLI printed it). */
+  snapshot?: string;
+  /** Secrets-encryption reading: stage, provider, active key name (never key material). */
+  encryption?: { stage?: string; provider?: string; activeKey?: string; hashes?: Record<string, string> };
+  /** Re-encryption progress (SecretsProgress events). */
+  reencrypt?: ReencryptProgress;
+  /** rotate-ca: the new join-token CA hash (K10<sha256 of server-ca.crt>) and per-node server-ca fingerprints. */
+  ca?: { tokenHash?: string; serverCa?: string; fingerprints?: Record<string, string> };
+}
+
+export interface ReencryptProgress {
+  done: number;
+  total: number | null;
+  ratePerSecond: number | null;
+  secondsLeft: number | null;
+  stalledSeconds: number;
+  finished: boolean;
+  source: 'api' | 'journal' | 'none';
 }
 
 /** Why the run stopped: which check, on which node, the evidence, and what fixes it. */

@@ -36,6 +36,15 @@ export function fixFor(check: string, node: PlannedNode, evidence: readonly stri
       return `a CA changed unexpectedly: restore ${node.dataDir}/server/tls from this run's tls.keyturn-* backup and restart ${node.unit}`;
     case 'no-expired-leaf':
       return '`keyturn run renew-expired-certs`, or `keyturn run rotate-certs` if the cluster is up';
+    case 'encryption-hashes':
+    case 'encryption-stage':
+      return `on ${node.name}: compare ${node.dataDir}/server/cred/encryption-config.json with the other servers' (sha256sum); if it changed by hand restore it from this run's cred.keyturn-* backup (or the last good one), restart ${node.unit} so it publishes its hash again, ${resume}`;
+    case 'encryption-provider':
+      return 'secretbox rotates only with rotate-keys: upgrade every control-plane server to a release with safe rotate-keys (k3s v1.30.5+/v1.31.1+/v1.32+, RKE2 v1.30.2+/v1.31+), then plan again';
+    case 'reencrypt':
+      return `re-encryption continues on the server while its service runs: \`${node.distro} secrets-encrypt status\` on ${node.name}, read its journal for SecretsProgress/SecretsUpdateError, ${resume}`;
+    case 'ca-consistent':
+      return `k3s#11233: ${node.name} took its CA from a peer's disk. Restart ${node.unit} on ${node.name} once a server holding the new CA is up (the init/datastore-loaded server first), or copy server/tls/{server,client,request-header}-ca.{crt,key} (and tls/etcd CAs) from a correct server, then restart it; ${resume}`;
     case 'disruption':
       return 'finish the other server first: `keyturn resume` continues with it';
     default:

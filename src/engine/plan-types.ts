@@ -51,6 +51,8 @@ export interface PlannedBlock {
   /** A destructive step is in the block: the operator types the node name. */
   typeName: boolean;
   rolling: boolean;
+  /** The operator accepted a refusal: 'run' counts only with this phrase typed (answer.typedPhrase). */
+  typedPhrase?: string;
   steps: PlannedStep[];
 }
 
@@ -65,24 +67,34 @@ export interface Plan {
   nodes: PlannedNode[];
   blocks: PlannedBlock[];
   warnings: string[];
+  /** The variant the engine chose for a recipe with chooseFlow (e.g. rotate-keys or classic). */
+  flow?: string;
 }
 
 export interface PlanRefusal {
   reason: string;
   fix: string;
+  /** A known-risk refusal the operator may override by typing this phrase (PlanOptions.acceptRisk). */
+  overridePhrase?: string;
 }
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; refusal: PlanRefusal };
 
 export interface PlanOptions {
-  /** Seconds each server is watched after it starts (default: the recipe's, 150). */
+  /** Seconds each server is watched after it starts (default: the recipe's, 150); also caps shorter windows. */
   settleSeconds?: number;
+  /** How long a gate or a wait may take before the run stops (default: each step's own, 3-10 minutes). */
+  gateTimeoutSeconds?: number;
   /** Names backups; `keyturn plan` shows the placeholder <run-id>. */
   runId?: string;
   /** Per-node facts the API cannot tell: distro and data dir from the inventory or the node's config.yaml. */
   nodeFacts?: Record<string, { distro?: Distro; dataDir?: string; init?: boolean }>;
   /** The node that initialised the cluster (cluster-init): first among equals in its tier. */
   initNode?: string;
+  /** The phrase of a refusal the operator typed to accept its risk (PlanRefusal.overridePhrase). */
+  acceptRisk?: string;
+  /** The secrets-encryption provider when known before the run (aescbc, aesgcm, secretbox); checked again at run time. */
+  encryptionProvider?: string;
 }
 
 export function findStep(plan: Plan, key: string): PlannedStep | undefined {

@@ -7,6 +7,7 @@ import type { Phase, Recipe, Step, VersionCondition } from '../recipe-schema/typ
 import { validateRecipe } from '../recipe-schema/validate.js';
 import { backupPlans, renderBackup, renderCheck, renderOp } from './commands.js';
 import { describeStep } from './describe.js';
+import { chooseFlow } from './flows.js';
 import { orderNodes, selectNodes, tierOf } from './order.js';
 import type { Plan, PlannedBlock, PlannedNode, PlannedStep, PlanOptions, PlanResult } from './plan-types.js';
 
@@ -31,6 +32,12 @@ function versionMatches(version: string, distro: Distro, when: VersionCondition 
     if (a && compareVersions(v, a) < 0) return false;
   }
   return true;
+}
+
+/** The operator's --gate-timeout replaces the recipe's timeout of every gate and wait. */
+function withGateTimeout(step: Step, seconds: number | undefined): Step {
+  if (seconds === undefined) return step;
+  return step.kind === 'gate' || step.kind === 'wait' ? { ...step, timeoutSeconds: seconds } : step;
 }
 
 function planStep(recipe: Recipe, phase: Phase, step: Step, node: PlannedNode, runId: string, settle: number): PlannedStep {
@@ -123,12 +130,16 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
       return refuse(`${recipe.name} needs ${min} or newer; ${too.map((n) => `${n.name} runs ${n.version || 'an unknown version'}`).join(', ')}`, `upgrade the cluster first${recipe.requires?.note ? ` (${recipe.requires.note})` : ''}`);
     }
   }
+  const chosen = chooseFlow(recipe, nodes, options);
+  if (!chosen.ok) return { ok: false, refusal: chosen.refusal };
+  warnings.push(...chosen.warnings);
   const runId = options.runId ?? '<run-id>';
   const blocks: PlannedBlock[] = [];
   for (const phase of recipe.phases) {
+    if (phase.flow !== undefined && phase.flow !== chosen.flow) continue;
     for (const node of selectNodes(nodes, phase.nodes, phase.order)) {
       const steps = phase.steps.filter((s) => versionMatches(node.version, node.distro, s.when) || s.when === undefined);
-      const planned = steps.map((s) => planStep(recipe, phase, s, node, runId, settle));
+      const planned = steps.map((s) => planStep(recipe, phase, withGateTimeout(s, options.gateTimeoutSeconds), node, runId, settle));
       if (planned.length === 0) continue;
       blocks.push({
         key: `${recipe.name}/${node.name}/${phase.id}`,
@@ -142,7 +153,10 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
       });
     }
   }
+  // An overridden refusal: the first confirmed block asks for the phrase again, in the run's own record.
+  const firstConfirmed = blocks.find((b) => b.confirm === 'per-node');
+  if (options.acceptRisk !== undefined && chosen.warnings.some((w) => w.startsWith('risk accepted')) && firstConfirmed) firstConfirmed.typedPhrase = options.acceptRisk;
   if (recipe.support === 'plan-only') warnings.push(`${recipe.name} is plan-only in this release: \`keyturn run\` refuses it`);
-  const plan: Plan = { recipe: recipe.name, title: recipe.title, support: recipe.support, runId, distro, version, settleSeconds: settle, nodes, blocks, warnings };
+  const plan: Plan = { recipe: recipe.name, title: recipe.title, support: recipe.support, runId, distro, version, settleSeconds: settle, nodes, blocks, warnings, ...(chosen.flow ? { flow: chosen.flow } : {}) };
   return { ok: true, plan };
 }

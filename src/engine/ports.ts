@@ -37,11 +37,13 @@ export interface ConfirmRequest {
   requireTypedName: boolean;
   /** Some steps of this block ran in an earlier session. */
   resumed: boolean;
+  /** The operator overrode a refusal: 'run' counts only with this phrase typed (answer.typedPhrase). */
+  requireTypedPhrase?: string;
   /** Set when asking again: why the previous answer was not accepted. */
   retry?: string;
 }
 
-export type ConfirmAnswer = { answer: 'run'; typedName?: string } | { answer: 'skip' } | { answer: 'quit' };
+export type ConfirmAnswer = { answer: 'run'; typedName?: string; typedPhrase?: string } | { answer: 'skip' } | { answer: 'quit' };
 
 export interface PauseRequest {
   runId: string;

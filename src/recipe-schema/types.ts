@@ -20,6 +20,11 @@ export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
 export const ENCRYPTION_ACTIONS = ['prepare', 'rotate', 'reencrypt', 'rotate-keys'] as const;
 export type EncryptionAction = (typeof ENCRYPTION_ACTIONS)[number];
 
+/** Recipes with variants name the engine's chooser; phases name the variant (flow) they belong to. */
+export const FLOW_CHOOSERS = { 'secrets-encryption': ['rotate-keys', 'classic'] } as const;
+export type FlowChooser = keyof typeof FLOW_CHOOSERS;
+export type EncryptionFlow = (typeof FLOW_CHOOSERS)['secrets-encryption'][number];
+
 /** A command on a node, by meaning; the engine renders the exact shell text per distro/unit/data dir. */
 export type NodeOp =
   | { op: 'service'; action: ServiceAction; noBlock?: boolean }
@@ -27,14 +32,18 @@ export type NodeOp =
   | { op: 'certificate-rotate' }
   | { op: 'rotate-ca'; path: string; force?: boolean }
   | { op: 'secrets-encrypt'; action: EncryptionAction; force?: boolean }
-  | { op: 'etcd-snapshot'; name: string };
+  | { op: 'etcd-snapshot'; name: string }
+  /** Generates a new CA set chained to the current CAs on the node (openssl; keys never leave it) into path. */
+  | { op: 'generate-ca'; path: string };
 
 /** Something the engine polls until it holds (or its timeout passes). */
 export type Condition =
   | { condition: 'unit-state'; states: string[] }
   | { condition: 'node-ready' }
   | { condition: 'etcd-healthy' }
-  | { condition: 'encryption-stage'; stage: string };
+  | { condition: 'encryption-stage'; stage: string }
+  /** Secrets re-encryption on this node ended (stage reencrypt_finished), reporting SecretsProgress as it goes. */
+  | { condition: 'reencrypt-finished'; stallSeconds?: number };
 
 /** A check that must pass, or the run stops. */
 export type GateCheck =
@@ -44,7 +53,18 @@ export type GateCheck =
   | { check: 'certs-fresh' } // every leaf re-issued since this run's backup of the node
   | { check: 'cas-unchanged' } // CA fingerprints equal to the backup's
   | { check: 'no-expired-leaf' }
-  | { check: 'encryption-stage'; stage: string };
+  /** This server reached the stage and its annotation hash = sha256 of its own config; after the phase's last
+   *  control-plane server, every control-plane hash must match too (the intermediate/last rule). */
+  | { check: 'encryption-stage'; stage: string }
+  /** Before a rotation: every control-plane server at one of `stages`, every hash equal and equal to its config. */
+  | { check: 'encryption-hashes'; stages: string[] }
+  /** The provider the cluster encrypts with supports the flow (secretbox only rotates with rotate-keys). */
+  | { check: 'encryption-provider'; flow: EncryptionFlow }
+  /** Every node holds the same server-ca as this node (after rotate-ca): catches k3s#11233. */
+  | { check: 'ca-consistent' }
+  /** Every running etcd member healthy by its own plain-HTTP probe (127.0.0.1:2381), a majority running: usable
+   *  while members hold different CA chains (rotate-ca), where TLS checks from a peer cannot verify each other. */
+  | { check: 'etcd-members-healthy' };
 export type GateCheckName = GateCheck['check'];
 
 export type BackupTarget = 'tls' | 'cred' | 'agent-certs';
@@ -100,6 +120,8 @@ export interface Phase {
   rolling?: boolean;
   /** per-node (default): the operator confirms each node. none: read-only checks, no question asked. */
   confirm?: 'per-node' | 'none';
+  /** Only in this flow (the recipe's chooseFlow picks one per cluster). */
+  flow?: string;
   steps: Step[];
 }
 
@@ -113,6 +135,8 @@ export interface Recipe {
   settleSeconds: number;
   /** Minimum versions the recipe needs; the planner refuses older clusters. */
   requires?: { versionAtLeast?: Partial<Record<Distro, string>>; note?: string };
+  /** The engine picks one flow per cluster (versions, provider) and plans only phases of that flow. */
+  chooseFlow?: FlowChooser;
   phases: Phase[];
   /** Upstream references for the procedure. */
   references: string[];

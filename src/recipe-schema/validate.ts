@@ -2,7 +2,7 @@
 import { DISTROS } from '../model/cluster.js';
 import { parseKubeVersion } from '../model/versions.js';
 import type { Recipe } from './types.js';
-import { ENCRYPTION_ACTIONS, NODE_SELECTORS, SERVICE_ACTIONS } from './types.js';
+import { ENCRYPTION_ACTIONS, FLOW_CHOOSERS, NODE_SELECTORS, SERVICE_ACTIONS } from './types.js';
 
 export type Validation = { ok: true; recipe: Recipe } | { ok: false; errors: string[] };
 
@@ -51,13 +51,16 @@ function checkOp(p: Problems, where: string, run: unknown): void {
     case 'etcd-snapshot':
       p.need(isStr(r.name) && ID.test(String(r.name)), `${where}.name`, 'must be a simple name');
       return;
+    case 'generate-ca':
+      p.need(isStr(r.path) && /^(\/|<data-dir>\/)/.test(String(r.path)), `${where}.path`, 'must be absolute or start with <data-dir>/');
+      return;
     default:
       p.add(`${where}.op`, `unknown op ${JSON.stringify(r.op)}`);
   }
 }
 
-const CONDITIONS = ['unit-state', 'node-ready', 'etcd-healthy', 'encryption-stage'];
-const CHECKS = ['unit-active', 'node-ready', 'etcd-quorum', 'certs-fresh', 'cas-unchanged', 'no-expired-leaf', 'encryption-stage'];
+const CONDITIONS = ['unit-state', 'node-ready', 'etcd-healthy', 'encryption-stage', 'reencrypt-finished'];
+const CHECKS = ['unit-active', 'node-ready', 'etcd-quorum', 'certs-fresh', 'cas-unchanged', 'no-expired-leaf', 'encryption-stage', 'encryption-hashes', 'encryption-provider', 'ca-consistent', 'etcd-members-healthy'];
 const BACKUPS = ['tls', 'cred', 'agent-certs'];
 
 function checkStep(p: Problems, where: string, s: unknown): void {
@@ -125,6 +128,8 @@ export function validateRecipe(input: unknown): Validation {
   if (r.requires !== undefined && p.need(isObj(r.requires), 'requires', 'must be an object')) {
     checkVersions(p, 'requires.versionAtLeast', (r.requires as Obj).versionAtLeast);
   }
+  const flows: readonly string[] | undefined = r.chooseFlow === undefined ? undefined : (FLOW_CHOOSERS as Record<string, readonly string[]>)[String(r.chooseFlow)];
+  if (r.chooseFlow !== undefined) p.need(flows !== undefined, 'chooseFlow', `must be one of ${Object.keys(FLOW_CHOOSERS).join('|')}`);
   if (p.need(Array.isArray(r.phases) && r.phases.length > 0, 'phases', 'at least one phase')) {
     const phaseIds = new Set<string>();
     (r.phases as unknown[]).forEach((ph, i) => {
@@ -138,6 +143,7 @@ export function validateRecipe(input: unknown): Validation {
       if (ph.order !== undefined) p.need(ph.order === 'forward' || ph.order === 'reverse', `${w}.order`, 'forward|reverse');
       if (ph.rolling !== undefined) p.need(typeof ph.rolling === 'boolean', `${w}.rolling`, 'boolean');
       if (ph.confirm !== undefined) p.need(ph.confirm === 'per-node' || ph.confirm === 'none', `${w}.confirm`, 'per-node|none');
+      if (ph.flow !== undefined) p.need(flows !== undefined && flows.includes(String(ph.flow)), `${w}.flow`, flows ? `must be one of ${flows.join('|')}` : 'needs the recipe\'s chooseFlow');
       if (!p.need(Array.isArray(ph.steps) && ph.steps.length > 0, `${w}.steps`, 'at least one step')) return;
       const stepIds = new Set<string>();
       (ph.steps as unknown[]).forEach((s, j) => {

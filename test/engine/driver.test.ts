@@ -96,7 +96,7 @@ describe('driveRun: rotate-certs', () => {
 
   it('refuses plan-only recipes', async () => {
     const s = await setup('rotate-ca', 'ha');
-    const r = await createRun(s.ports, { plan: s.plan, operator, server: null });
+    const r = await createRun(s.ports, { plan: { ...s.plan, support: 'plan-only' }, operator, server: null });
     expect(r.ok).toBe(false);
     expect(s.journal.events).toEqual([]);
   });

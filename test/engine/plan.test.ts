@@ -100,8 +100,8 @@ describe('planRun commands', () => {
     const prep = p.blocks.find((b) => b.phase === 'prepare')!;
     expect(prep.node).toBe('server-1');
     expect(prep.typeName).toBe(true);
-    expect(prep.steps.find((s) => s.stepId === 'rotate-ca')?.command).toBe('rke2 certificate rotate-ca --path /var/lib/rancher/rke2/server/keyturn-new-ca');
-    expect(p.support).toBe('plan-only');
+    expect(prep.steps.find((s) => s.stepId === 'rotate-ca')?.command).toBe('rke2 certificate rotate-ca --path /var/lib/rancher/rke2/server/rotate-ca');
+    expect(p.support).toBe('full');
   });
 
   it('every recipe plans on every topology (or refuses with a value)', () => {
@@ -124,12 +124,11 @@ describe('planRun refusals', () => {
     if (!r.ok) expect(r.refusal.reason).toContain('no reachable etcd server');
   });
 
-  it('refuses rotate-encryption-keys on a version without rotate-keys', () => {
+  it('plans the classic encryption flow on a version without a safe rotate-keys', () => {
     const c = cluster('ha', 'k3s');
     for (const n of c.nodes) n.version = 'v1.29.12+k3s1';
     const r = planRun(findRecipe('rotate-encryption-keys')!, c);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.refusal.reason).toContain('v1.30.5+k3s1');
+    expect(r.ok && r.plan.flow).toBe('classic');
   });
 
   it('renew-expired-certs rotates explicitly only on releases without startup renewal', () => {

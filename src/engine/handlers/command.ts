@@ -2,11 +2,14 @@
 import type { StepContext, HandlerResult } from '../context.js';
 import { execEvidence, failed } from '../context.js';
 import { fixFor } from '../fixes.js';
+import { interpretOpResult } from './ops.js';
 
 export async function runCommandStep(ctx: StepContext): Promise<HandlerResult> {
   const { step } = ctx;
   if (step.step.kind !== 'command' || step.command === null) throw new Error(`bug: ${step.key} is not a command step`);
   const r = await ctx.exec(ctx.node, step.command, step.step.timeoutSeconds ?? 300);
+  const special = await interpretOpResult(ctx, step.step.run, r);
+  if (special) return special;
   if (r.outcome === 'ok') return { status: 'done', summary: `exit 0 in ${Math.round(r.durationMs / 100) / 10}s`, execs: ctx.execs };
   // A non-blocking start only queues the job; if the start still reports the unit's failure (as it does before
   // etcd has quorum), the unit is started and systemd keeps restarting it: the settle and gate steps judge it.

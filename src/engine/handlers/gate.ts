@@ -4,7 +4,9 @@ import { assertNever } from '../../model/cluster.js';
 import type { GateCheck } from '../../recipe-schema/types.js';
 import { checkCerts } from '../checks/certs.js';
 import { checkEtcdQuorum } from '../checks/etcd.js';
-import { checkEncryptionStage, checkNodeReady } from '../checks/node.js';
+import { checkNodeReady } from '../checks/node.js';
+import { checkCaConsistent, checkEtcdMembersHealthy } from '../ca/checks.js';
+import { checkAllEncryptionHashes, checkEncryptionProvider, checkServerStage } from '../encryption/checks.js';
 import { readUnit } from '../checks/unit.js';
 import type { HandlerResult, StepContext } from '../context.js';
 import { failed, poll } from '../context.js';
@@ -35,7 +37,15 @@ export async function runGateCheck(ctx: StepContext, c: GateCheck): Promise<Gate
     case 'no-expired-leaf':
       return checkCerts(ctx, c.check);
     case 'encryption-stage':
-      return checkEncryptionStage(ctx, c.stage);
+      return checkServerStage(ctx, c.stage);
+    case 'encryption-hashes':
+      return checkAllEncryptionHashes(ctx, c.stages);
+    case 'encryption-provider':
+      return checkEncryptionProvider(ctx, c.flow);
+    case 'ca-consistent':
+      return checkCaConsistent(ctx);
+    case 'etcd-members-healthy':
+      return checkEtcdMembersHealthy(ctx);
     default:
       return assertNever(c);
   }
@@ -60,8 +70,9 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
     return { status: 'done', summary, execs: ctx.execs.slice(-10), data: { gate: results } };
   }
   const evidence = [...(bad.evidence ?? []), ...ctx.tails.recent(ctx.node.name, 20)];
+  const about = ctx.plan.nodes.find((n) => n.name === bad.node) ?? ctx.node;
   return {
-    ...failed(ctx, { check: bad.check, message: `${bad.check} failed on ${ctx.node.name}: ${bad.detail}`, command: null, exitCode: null, evidence, fix: fixFor(bad.check, ctx.node, evidence, ctx.plan.recipe) }),
+    ...failed(ctx, { node: about.name, check: bad.check, message: `${bad.check} failed on ${about.name}: ${bad.detail}`, command: null, exitCode: null, evidence, fix: fixFor(bad.check, about, evidence, ctx.plan.recipe) }),
     execs: ctx.execs.slice(-10),
     data: { gate: results },
   };

@@ -2,7 +2,9 @@
 import { assertNever } from '../../model/cluster.js';
 import type { Condition } from '../../recipe-schema/types.js';
 import { checkEtcdQuorum } from '../checks/etcd.js';
-import { checkEncryptionStage, checkNodeReady } from '../checks/node.js';
+import { checkNodeReady } from '../checks/node.js';
+import { checkServerStage } from '../encryption/checks.js';
+import { runReencryptWait } from '../encryption/reencrypt.js';
 import { readUnit } from '../checks/unit.js';
 import type { HandlerResult, StepContext } from '../context.js';
 import { failed, poll } from '../context.js';
@@ -29,9 +31,11 @@ async function readCondition(ctx: StepContext, c: Condition): Promise<Reading> {
       return { holds: r.status === 'pass', detail: r.detail };
     }
     case 'encryption-stage': {
-      const r = await checkEncryptionStage(ctx, c.stage);
-      return { holds: r.status === 'pass', detail: r.detail };
+      const r = await checkServerStage(ctx, c.stage);
+      return { holds: r.status !== 'fail', detail: r.detail };
     }
+    case 'reencrypt-finished':
+      throw new Error('bug: reencrypt-finished is handled by runReencryptWait');
     default:
       return assertNever(c);
   }
@@ -40,6 +44,7 @@ async function readCondition(ctx: StepContext, c: Condition): Promise<Reading> {
 export async function runWaitStep(ctx: StepContext): Promise<HandlerResult> {
   const { step } = ctx;
   if (step.step.kind !== 'wait') throw new Error(`bug: ${step.key} is not a wait step`);
+  if (step.step.until.condition === 'reencrypt-finished') return runReencryptWait(ctx);
   const { until, timeoutSeconds, intervalSeconds } = step.step;
   const started = ctx.ports.clock.now();
   const last = await poll(ctx, timeoutSeconds, (intervalSeconds ?? 5) * 1000, async () => {
