@@ -45,10 +45,11 @@ function buildProgram(exit: (code: number) => void): Command {
     });
 
   clusterOptions(program.command('run').argument('<recipe>', 'recipe name').description('run a recipe node by node, asking before each node'))
-    .option('--settle <seconds>', 'seconds to watch each server after it starts (default: the recipe\'s, 150)')
+    .option('--settle <seconds>', 'seconds to watch each node after it starts (default: the recipe\'s, 150 for servers, 30 for agents)')
+    .option('--gate-timeout <seconds>', 'how long a node may take to pass its gate before the run stops (default: each step\'s, 3-10 minutes)')
     .action(async (recipe: string, _opts: unknown, cmd: Command) => {
       const { runRecipe } = await import('./commands/run.js');
-      exit(await runRecipe(recipe, cmd.optsWithGlobals<ClusterOptions & { settle?: string }>()));
+      exit(await runRecipe(recipe, cmd.optsWithGlobals<ClusterOptions & { settle?: string; gateTimeout?: string }>()));
     });
 
   clusterOptions(program.command('resume').description('continue the run that was interrupted'))

@@ -23,11 +23,15 @@ export function recipeOrUsage(name: string, command: string): Recipe {
   return recipe;
 }
 
-export function settleOrUsage(value: string | undefined): number | undefined {
+export function secondsOrUsage(option: string, value: string | undefined, example = 150): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (!(seconds > 0)) throw inputError('--settle', `${value} is not a positive number of seconds`, 'e.g. --settle 150');
+  if (!(seconds > 0)) throw inputError(option, `${value} is not a positive number of seconds`, `e.g. ${option} ${example}`);
   return seconds;
+}
+
+export function settleOrUsage(value: string | undefined): number | undefined {
+  return secondsOrUsage('--settle', value);
 }
 
 export async function runPlan(recipeName: string, opts: ClusterOptions & { settle?: string }): Promise<number> {

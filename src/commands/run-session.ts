@@ -84,9 +84,14 @@ function isAlive(pid: number): boolean {
 export type Prepared = { ok: true; plan: Plan } | { ok: false; outcome: RunOutcome };
 
 /** Plans the recipe over the report (a fresh run id) and checks the locks, without changing anything. */
-export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: StatusReport, settleSeconds?: number): Promise<Prepared> {
+export interface RunTiming {
+  settleSeconds?: number;
+  gateTimeoutSeconds?: number;
+}
+
+export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: StatusReport, timing: RunTiming = {}): Promise<Prepared> {
   const runId = newRunId(recipe.name, deps.clock.now());
-  const result = planRun(recipe, report, { runId, settleSeconds, nodeFacts: nodeFactsFrom(deps.session.targets()) });
+  const result = planRun(recipe, report, { runId, ...timing, nodeFacts: nodeFactsFrom(deps.session.targets()) });
   if (!result.ok) return { ok: false, outcome: refused(renderRefusal(recipe.name, result.refusal).trimEnd()) };
   if (result.plan.support !== 'full') {
     return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`keyturn plan ${recipe.name}\` and follow it by hand`) };

@@ -4,22 +4,23 @@
 import { resolveStateDir } from '../journal/index.js';
 import { ensureTerminal, type WizardIo } from './wizard.js';
 import type { ClusterOptions } from './options.js';
-import { recipeOrUsage, settleOrUsage } from './plan.js';
+import { recipeOrUsage, secondsOrUsage, settleOrUsage } from './plan.js';
 import { currentOperator, prepareNewRun, realClock, showRun } from './run-session.js';
 
 const NOT_A_TERMINAL = 'keyturn: run needs an operator at a terminal to confirm each node; use `keyturn plan <recipe>` to see what it would do\n';
 
-export async function runRecipe(name: string, opts: ClusterOptions & { settle?: string }, io: WizardIo = process): Promise<number> {
-  if (!ensureTerminal(io, NOT_A_TERMINAL)) return 2;
+export async function runRecipe(name: string, opts: ClusterOptions & { settle?: string; gateTimeout?: string }, io: WizardIo = process): Promise<number> {
+  // Bad input first: a typo should be named as a typo, wherever the command runs.
   const recipe = recipeOrUsage(name, 'run');
-  const settleSeconds = settleOrUsage(opts.settle);
+  const timing = { settleSeconds: settleOrUsage(opts.settle), gateTimeoutSeconds: secondsOrUsage('--gate-timeout', opts.gateTimeout) };
+  if (!ensureTerminal(io, NOT_A_TERMINAL)) return 2;
   const { openClusterSession } = await import('./cluster-session.js');
   const session = await openClusterSession(opts);
   try {
     const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: currentOperator(), clock: realClock };
     io.stderr.write(`keyturn: discovering the cluster…\n`);
     const report = await session.discover();
-    const prepared = await prepareNewRun(deps, recipe, report, settleSeconds);
+    const prepared = await prepareNewRun(deps, recipe, report, timing);
     if (!prepared.ok) {
       io.stderr.write(prepared.outcome.lines.join('\n') + '\n');
       return prepared.outcome.exitCode;

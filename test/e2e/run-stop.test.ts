@@ -20,7 +20,7 @@ describe.skipIf(!ok)('keyturn run stops at a failed gate (split rke2)', () => {
   });
 
   it('an etcd server stopped behind its back fails the next etcd gate; later nodes are never touched', async () => {
-    await t.start('run', lab, ['run', 'rotate-certs', '--settle', '1']);
+    await t.start('run', lab, ['run', 'rotate-certs', '--settle', '1', '--gate-timeout', '15']);
     await t.waitFor('run', 'the plan preview', (s) => s.includes('Press enter to start'), 90_000);
     await t.send('run', 'Enter');
     let injectedAt = '';
