@@ -59,7 +59,7 @@ export function describeStep(step: Step, node: PlannedNode, settleSeconds: numbe
     case 'gate':
       return `gate: ${step.checks.map((c) => describeCheck(c, node)).join('; ')}`;
     case 'settle':
-      return `watch ${node.unit} for ${step.seconds ?? settleSeconds}s (ActiveState, NRestarts) with its journal tailed`;
+      return `watch ${node.unit} for ${settleSecondsOf(step, settleSeconds)}s (ActiveState, NRestarts) with its journal tailed`;
     case 'pause':
       return `pause: ${step.message}`;
     default:

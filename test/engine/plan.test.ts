@@ -161,3 +161,15 @@ describe('renderPlanText', () => {
     expect(text.indexOf('-- etcd-3')).toBeLessThan(text.indexOf('-- cp-1'));
   });
 });
+
+describe('settle windows', () => {
+  it('lets an explicit --settle shorten every window, agents included, but never lengthen a recipe\'s shorter one', async () => {
+    const { settleSecondsOf } = await import('../../src/engine/describe.js');
+    const agent = { id: 'settle', kind: 'settle' as const, title: 'Watch', seconds: 30 };
+    const server = { id: 'settle', kind: 'settle' as const, title: 'Watch' };
+    expect(settleSecondsOf(agent, 150)).toBe(30);
+    expect(settleSecondsOf(agent, 2)).toBe(2);
+    expect(settleSecondsOf(server, 2)).toBe(2);
+    expect(settleSecondsOf(server, 150)).toBe(150);
+  });
+});

@@ -2,6 +2,7 @@
 import type { HandlerResult, StepContext } from '../context.js';
 import { execEvidence, failed } from '../context.js';
 import { readUnit } from '../checks/unit.js';
+import { settleSecondsOf } from '../describe.js';
 import { fixFor } from '../fixes.js';
 
 const SAMPLE_MS = 5000;
@@ -20,7 +21,7 @@ function etcdStartedInPhase(ctx: StepContext): { started: number; total: number 
 export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
   const { step, node, ports } = ctx;
   if (step.step.kind !== 'settle') throw new Error(`bug: ${step.key} is not a settle step`);
-  const seconds = step.step.seconds ?? ctx.plan.settleSeconds;
+  const seconds = settleSecondsOf(step.step, ctx.plan.settleSeconds);
   const accept = step.step.accept ?? ['active'];
   const first = await readUnit(ctx);
   if (!first.ok) {
