@@ -10,8 +10,8 @@ import { createRun, driveRun } from '../../../src/engine/driver.js';
 import { planRun } from '../../../src/engine/plan.js';
 import type { PlanOptions, PlanResult } from '../../../src/engine/plan-types.js';
 import type { Clock, LogEvent, RunPorts } from '../../../src/engine/ports.js';
-import type { RunState } from '../../../src/engine/reducer.js';
-import { openFileJournal } from '../../../src/journal/index.js';
+import { foldEvents, type RunState } from '../../../src/engine/reducer.js';
+import { openFileJournal, readJournal } from '../../../src/journal/index.js';
 import type { LabHandle } from '../../support/lab.js';
 
 export const realClock: Clock = {
@@ -32,7 +32,8 @@ export async function planLab(lab: LabHandle, recipe: string, runId: string, opt
   return { session, planned };
 }
 
-export async function driveLab(lab: LabHandle, recipe: string, runId: string, options: PlanOptions = {}): Promise<{ state: RunState; logs: LogEvent[] }> {
+/** Drives a recipe against the lab with an operator who answers yes; also returns the state folded from disk. */
+export async function driveLab(lab: LabHandle, recipe: string, runId: string, options: PlanOptions = {}): Promise<{ state: RunState; fromDisk: RunState; logs: LogEvent[] }> {
   const { session, planned } = await planLab(lab, recipe, runId, options);
   if (!planned.ok) throw new Error(planned.refusal.reason);
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'kt-state-'));
@@ -50,11 +51,14 @@ export async function driveLab(lab: LabHandle, recipe: string, runId: string, op
   const operator = { user: 'test', host: 'ci' };
   const created = await createRun(ports, { plan: planned.plan, operator, server: session.gateway?.server ?? null });
   if (!created.ok) throw new Error(created.reason);
+  let state: RunState;
   try {
-    const state = await driveRun(created.state, ports, { operator, resumed: false }, new AbortController().signal);
-    return { state, logs };
+    state = await driveRun(created.state, ports, { operator, resumed: false }, new AbortController().signal);
   } finally {
     await journal.close();
     await session.dispose();
   }
+  const fromDisk = foldEvents((await readJournal(stateDir, runId)).events);
+  if (!fromDisk) throw new Error(`journal of ${runId} folds to nothing`);
+  return { state, fromDisk, logs };
 }
