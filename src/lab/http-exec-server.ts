@@ -4,38 +4,21 @@
 // X-Exit and X-Stderr (base64) headers and stdout as the body; `journalctl -f` streams its body instead, and
 // ends when the client goes away.
 import http from 'node:http';
-import type net from 'node:net';
 import type { CommandIO } from './commands/io.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { execRecorded } from './rpc-server.js';
+import { listenOnSocket, type SocketServer } from './unix-socket.js';
 
 /** curl refuses header lines over ~100 KB; stderr of a node command is a few lines, so this only guards. */
 const MAX_STDERR_BYTES = 48 * 1024;
 
-export interface HttpExecServer {
-  close(): Promise<void>;
-}
+export type HttpExecServer = SocketServer;
 
-export async function startHttpExecServer(lab: LabRuntime, socketPath: string): Promise<HttpExecServer> {
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
-    void serve(lab, req, res);
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function startHttpExecServer(lab: LabRuntime, socketPath: string): Promise<HttpExecServer> {
+  return listenOnSocket(
+    http.createServer((req, res) => void serve(lab, req, res)),
+    socketPath,
+  );
 }
 
 function isFollow(prog: string, argv: string[]): boolean {

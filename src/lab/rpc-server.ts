@@ -6,30 +6,13 @@ import { runNodeCommand } from './commands/index.js';
 import type { CommandIO } from './commands/io.js';
 import type { RpcFrame, RpcRequest } from './contract.js';
 import { runFault } from './faults.js';
+import { listenOnSocket, type SocketServer } from './unix-socket.js';
 import type { LabRuntime } from './lab-runtime.js';
 
-export interface RpcServer {
-  close(): Promise<void>;
-}
+export type RpcServer = SocketServer;
 
-export async function startRpcServer(lab: LabRuntime, socketPath: string): Promise<RpcServer> {
-  const connections = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    serveConnection(lab, socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of connections) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function startRpcServer(lab: LabRuntime, socketPath: string): Promise<RpcServer> {
+  return listenOnSocket(net.createServer((socket) => serveConnection(lab, socket)), socketPath);
 }
 
 function serveConnection(lab: LabRuntime, socket: net.Socket): void {

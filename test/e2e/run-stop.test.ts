@@ -25,7 +25,7 @@ describe.skipIf(!ok)('keyturn run stops at a failed gate (split rke2)', () => {
     await t.send('run', 'Enter');
     let injectedAt = '';
     const { screen } = await t.answerAll('run', (s) => s.includes('press q to exit') || exitedWith(s) !== null, {
-      // The gate retries for its full timeout (180 s) before it gives up.
+      // The gate retries until --gate-timeout (15 s) before it gives up.
       timeoutMs: 330_000,
       beforeNode: async (node) => {
         if (node === 'etcd-3') {

@@ -105,7 +105,8 @@ export async function startLab(opts: Partial<LabStartOptions> = {}): Promise<Lab
   };
 }
 
-function awaitReady(child: ChildProcess): Promise<string> {
+/** Resolves with the `lab ready` line; on failure SIGTERMs the child and rejects with its stderr. */
+export function awaitReady(child: ChildProcess, timeoutMs = READY_TIMEOUT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -114,7 +115,7 @@ function awaitReady(child: ChildProcess): Promise<string> {
       child.kill('SIGTERM');
       reject(new Error(`lab up ${why}; stderr:\n${stderr}`));
     };
-    const timer = setTimeout(() => fail(`not ready within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(`not ready within ${timeoutMs} ms`), timeoutMs);
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const line = stdout.split('\n').find((l) => l.startsWith('lab ready'));
@@ -129,7 +130,7 @@ function awaitReady(child: ChildProcess): Promise<string> {
 }
 
 /** SIGTERM and wait for exit; SIGKILL after a deadline so a hung lab fails the test instead of leaking. */
-async function terminate(child: ChildProcess): Promise<number | null> {
+export async function terminate(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

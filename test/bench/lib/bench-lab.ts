@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { awaitReady, terminate } from '../../support/lab.js';
 import { keyturnArgs, repoRoot, runTimed, stderrTail } from './proc.js';
 
 export interface BenchLabOptions {
@@ -92,37 +93,3 @@ export async function startBenchLab(opts: BenchLabOptions): Promise<BenchLab> {
   return lab;
 }
 
-function awaitReady(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      reject(new Error(`lab up ${why}${tail ? `: ${tail}` : ''}`));
-    };
-    const timer = setTimeout(() => fail(`not ready within ${timeoutMs / 1000} s`), timeoutMs);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.startsWith('lab ready'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('exit', (code) => fail(`exited with ${code} before ready`));
-  });
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
