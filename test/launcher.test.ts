@@ -1,0 +1,68 @@
+// The launcher users run (bin/keyturn.js → the bundle in dist/bundle, built by `npm test` and `npm ci`): every
+// other test runs the CLI from source, so this one proves the bundle itself works — help, a full status scan of
+// the lab (the Kubernetes client loaded from outside the bundle, node shells, checks), and a usage error.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusReport } from '../src/model/status.js';
+import { startLab, type LabHandle } from './support/lab.js';
+import { repoRoot } from './support/paths.js';
+
+const exec = promisify(execFile);
+const launcher = path.join(repoRoot, 'bin/keyturn.js');
+
+async function keyturn(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [launcher, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 32 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+describe('bin/keyturn.js (the bundle)', () => {
+  let lab: LabHandle;
+  let configDir = '';
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(repoRoot, 'dist/bundle/cli.js'))) {
+      throw new Error('dist/bundle/cli.js is missing: run `npm run build` (npm test does) before this test');
+    }
+    configDir = mkdtempSync(path.join(os.tmpdir(), 'kt-launcher-'));
+    lab = await startLab({ topology: 'split', etcd: 'emulated' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await lab?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('prints help with every command', async () => {
+    const { code, stdout } = await keyturn(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['status', 'plan', 'run', 'resume', 'report', 'lab', 'demo']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+  });
+
+  it('scans the lab: every node reached, every check passing', async () => {
+    const { code, stdout, stderr } = await keyturn(['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { KEYTURN_CONFIG_DIR: configDir });
+    expect(stderr).toBe('');
+    const report = JSON.parse(stdout) as StatusReport;
+    expect(report.cluster).toMatchObject({ source: 'api', apiReachable: true, distro: 'rke2' });
+    expect(report.nodes.map((n) => n.name).sort()).toEqual(lab.nodes.map((n) => n.name).sort());
+    expect(report.nodes.filter((n) => !n.reachable || n.certificates.length === 0)).toEqual([]);
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('turns an unknown recipe into one line and exit 2', async () => {
+    const { code, stdout, stderr } = await keyturn(['plan', 'rotate-everything', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { KEYTURN_CONFIG_DIR: configDir });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/rotate-everything/);
+  });
+});
