@@ -27,6 +27,8 @@ export interface NodeTableProps {
   selected?: string | null;
   /** Large clusters: draw at most this many node rows, scrolled so the selected one is visible. */
   maxRows?: number;
+  /** The nodes are known but not scanned yet: only name, roles and version are real; the rest says so. */
+  scanning?: boolean;
 }
 
 // Sized so a cluster with names up to ~10 characters fits an 100-column terminal.
@@ -99,7 +101,7 @@ function Header({ nameWidth }: { nameWidth: number }): React.JSX.Element {
   );
 }
 
-export function NodeTable({ nodes, selected = null, maxRows = Infinity }: NodeTableProps): React.JSX.Element {
+export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning = false }: NodeTableProps): React.JSX.Element {
   const ordered = orderNodes(nodes);
   const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);
   const ca = caAgreement(ordered);
@@ -120,16 +122,28 @@ export function NodeTable({ nodes, selected = null, maxRows = Infinity }: NodeTa
       lastGroup = group;
     }
     const isSelected = node.name === selected;
-    const cells: Array<[number, Cell]> = [
-      [W.roles, { text: formatRoles(node.roles), tone: 'none' }],
-      [W.version, { text: node.version || '—', tone: 'none' }],
-      [W.service, serviceCell(node)],
-      [W.ready, readyCell(node.ready)],
-      [W.expiry, expiryCell(node)],
-      [W.ca, markCell(ca.get(node.name))],
-      [W.encryption, encryptionCell(node, enc.get(node.name))],
-      [W.etcd, etcdCell(node)],
-    ];
+    const waiting: Cell = { text: '·', tone: 'none' };
+    const cells: Array<[number, Cell]> = scanning
+      ? [
+          [W.roles, { text: node.roles.length > 0 ? formatRoles(node.roles) : '?', tone: 'none' }],
+          [W.version, { text: node.version || '—', tone: 'none' }],
+          [W.service, { text: 'scanning…', tone: 'none' }],
+          [W.ready, waiting],
+          [W.expiry, waiting],
+          [W.ca, waiting],
+          [W.encryption, waiting],
+          [W.etcd, waiting],
+        ]
+      : [
+          [W.roles, { text: formatRoles(node.roles), tone: 'none' }],
+          [W.version, { text: node.version || '—', tone: 'none' }],
+          [W.service, serviceCell(node)],
+          [W.ready, readyCell(node.ready)],
+          [W.expiry, expiryCell(node)],
+          [W.ca, markCell(ca.get(node.name))],
+          [W.encryption, encryptionCell(node, enc.get(node.name))],
+          [W.etcd, etcdCell(node)],
+        ];
     rows.push(
       <Box key={node.name}>
         <Text color="cyan" bold>

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
-import type { StatusReport } from '../model/status.js';
+import type { NodePreview, StatusReport } from '../model/status.js';
 import type { KubeGateway, NodeShell } from '../transports/types.js';
 import type { ClusterOptions } from './options.js';
 
@@ -31,6 +31,9 @@ export function nodesToRemember(report: StatusReport, inventory: Inventory | nul
   });
 }
 
+const SCAN_CONCURRENCY = 32;
+const SCAN_TIMEOUT_MS = 30_000;
+
 async function sshControlDir(): Promise<string> {
   // ControlPath sockets must stay under ~100 characters: keep the directory short.
   const dir = path.join(os.tmpdir(), `keyturn-ssh-${process.getuid?.() ?? 'user'}`);
@@ -41,7 +44,7 @@ async function sshControlDir(): Promise<string> {
 export interface ClusterSession {
   gateway: KubeGateway | null;
   /** Scans every node; re-reads the inventory each time (the operator may fix it while the wizard is open). */
-  discover(): Promise<StatusReport>;
+  discover(hooks?: DiscoverHooks): Promise<StatusReport>;
   /** The node as the last scan reached it (inventory merged with the API), by name. */
   target(name: string): InventoryNode | undefined;
   /** Every node the last scan reached, as it reached it. */
@@ -52,33 +55,47 @@ export interface ClusterSession {
   dispose(): Promise<void>;
 }
 
+export interface DiscoverHooks {
+  /** The node list as soon as it is known: from the inventory at once, from the API before the scan. */
+  onPreview?: (preview: NodePreview) => void;
+}
+
 /** Throws a UsageError (one line, exit 2) when there is no cluster to read at all, before anything runs. */
-export async function openClusterSession(opts: ClusterOptions): Promise<ClusterSession> {
+export async function openClusterSession(opts: ClusterOptions, hooks: DiscoverHooks = {}): Promise<ClusterSession> {
   const kubeconfig = resolveKubeconfig(opts);
   if (!kubeconfig && !opts.inventory) {
     throw new UsageError('no cluster to read — pass --kubeconfig (or set KUBECONFIG) and/or --inventory FILE');
   }
-  const [{ loadInventory }, gateway, { createNodeShell, describeFailure }, { discoverCluster }, { Settings }, controlDir] =
+  // The kubeconfig is read and checked first (fast, no Kubernetes client): bad input is told before any node is
+  // touched. The client itself takes most of a second to load: it loads while the inventory is read and the
+  // inventory's nodes are already being scanned (discovery/prefetch.ts).
+  const loadedKubeconfig = kubeconfig
+    ? await import('../transports/kube-config.js').then(({ loadKubeconfig }) =>
+        // Only --kubeconfig is passed as a file: KUBECONFIG may list several files (merged like kubectl),
+        // and its errors must name KUBECONFIG, not an option the operator never typed.
+        loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context }),
+      )
+    : null;
+  const gatewayLoading = loadedKubeconfig
+    ? import('../transports/kube-gateway.js').then(({ loadKubeGateway }) =>
+        loadKubeGateway({ kubeconfig: opts.kubeconfig, context: opts.context, timeoutMs: 5_000, loaded: loadedKubeconfig }),
+      )
+    : Promise.resolve(null);
+  gatewayLoading.catch(() => {}); // awaited below, after the inventory's own errors
+  const [{ loadInventory }, { createNodeShell, describeFailure }, { discoverCluster, inventoryPreview }, { prefetchScans }, { createLimiter }, { Settings }, controlDir] =
     await Promise.all([
       import('../discovery/inventory.js'),
-      kubeconfig
-        ? import('../transports/kube-gateway.js').then(({ loadKubeGateway }) =>
-            // Only --kubeconfig is passed as a file: KUBECONFIG may list several files (merged like kubectl),
-            // and its errors must name KUBECONFIG, not an option the operator never typed.
-            loadKubeGateway({ kubeconfig: opts.kubeconfig, context: opts.context, timeoutMs: 5_000 }),
-          )
-        : Promise.resolve(null),
       import('../transports/node-shell.js'),
       import('../discovery/discover.js'),
+      import('../discovery/prefetch.js'),
+      import('../discovery/pool.js'),
       import('../settings/settings.js'),
       sshControlDir(),
     ]);
   // Fail on a bad inventory now, with its one-line error, rather than inside the first scan.
   let firstInventory: Inventory | null = opts.inventory ? await loadInventory(opts.inventory) : null;
+  if (firstInventory) hooks.onPreview?.(inventoryPreview(firstInventory, !kubeconfig));
 
-  const settings = new Settings();
-  const inventoryKey = opts.inventory ? `inventory:${path.resolve(opts.inventory)}` : null;
-  const apiKey = gateway ? `api:${gateway.server}` : null;
   const targets = new Map<string, InventoryNode>();
   const shells = new Map<string, NodeShell>();
 
@@ -91,16 +108,42 @@ export async function openClusterSession(opts: ClusterOptions): Promise<ClusterS
     }
     return shell;
   };
+  const dispose = async () => {
+    await Promise.allSettled([...shells.values()].map((s) => s.dispose()));
+    shells.clear();
+  };
 
-  const discover = async (): Promise<StatusReport> => {
+  const limiter = createLimiter(SCAN_CONCURRENCY);
+  let prefetch = firstInventory ? prefetchScans(firstInventory, { shellFor: shellOf, limiter, timeoutMs: SCAN_TIMEOUT_MS }) : undefined;
+  let gateway: KubeGateway | null;
+  try {
+    gateway = await gatewayLoading;
+  } catch (err) {
+    // A bad kubeconfig ends the command before anything is reported: stop the read-only scans already going.
+    prefetch?.cancel();
+    await dispose();
+    throw err;
+  }
+
+  const settings = new Settings();
+  const inventoryKey = opts.inventory ? `inventory:${path.resolve(opts.inventory)}` : null;
+  const apiKey = gateway ? `api:${gateway.server}` : null;
+
+  const discover = async (discoverHooks: DiscoverHooks = {}): Promise<StatusReport> => {
     const inventory = firstInventory ?? (opts.inventory ? await loadInventory(opts.inventory) : null);
     firstInventory = null;
+    const taken = prefetch;
+    prefetch = undefined; // only the first scan can use what was fetched before it was asked for
     const rememberKey = apiKey ?? inventoryKey;
     const report = await discoverCluster({
       gateway,
       inventory,
       remembered: rememberKey ? settings.remembered(rememberKey) : null,
       shellFor: shellOf,
+      limiter,
+      prefetch: taken,
+      onPreview: discoverHooks.onPreview,
+      scanTimeoutMs: SCAN_TIMEOUT_MS,
       // The scan script is long; name it shortly in messages.
       describeFailure: (result) => describeFailure({ ...result, script: 'keyturn scan' }, targets.get(result.node)),
       now: new Date(),
@@ -127,8 +170,8 @@ export async function openClusterSession(opts: ClusterOptions): Promise<ClusterS
       return shellOf(node);
     },
     dispose: async () => {
-      await Promise.allSettled([...shells.values()].map((s) => s.dispose()));
-      shells.clear();
+      prefetch?.cancel();
+      await dispose();
     },
   };
 }

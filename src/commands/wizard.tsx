@@ -2,7 +2,8 @@
 // to `keyturn status` instead of a hung prompt.
 import React from 'react';
 import type { ClusterOptions } from './options.js';
-import type { StatusReport } from '../model/status.js';
+import type { NodePreview, StatusReport } from '../model/status.js';
+import type { Discover } from '../hooks/useDiscovery.js';
 
 export interface WizardIo {
   stdin: NodeJS.ReadStream;
@@ -21,19 +22,43 @@ export function ensureTerminal(io: WizardIo = process, message = NOT_A_TERMINAL)
 
 export async function runWizard(opts: ClusterOptions, io: WizardIo = process): Promise<number> {
   if (!ensureTerminal(io)) return 2;
-  const { openClusterSession } = await import('./cluster-session.js');
-  const [session, { render }, { App }, runSession, { findRecipe }, { resolveStateDir }] = await Promise.all([
-    openClusterSession(opts),
-    import('ink'),
-    import('../screens/App.js'),
-    import('./run-session.js'),
-    import('../../recipes/index.js'),
-    import('../journal/index.js'),
-  ]);
-  const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: runSession.currentOperator(), clock: runSession.realClock };
+  // The node list is drawn as soon as it is known (the inventory at once, then the API's), while the Kubernetes
+  // client loads and the nodes are scanned: the operator's first screen does not wait for the slowest node.
+  let preview: NodePreview | null = null;
+  let tellScreen: ((p: NodePreview) => void) | null = null;
+  let previewKnown!: () => void;
+  const previewArrived = new Promise<void>((resolve) => (previewKnown = resolve));
+  const onPreview = (p: NodePreview) => {
+    preview = p;
+    tellScreen?.(p);
+    previewKnown();
+  };
+  const opening = import('./cluster-session.js').then(({ openClusterSession }) => openClusterSession(opts, { onPreview }));
+  opening.catch(() => {}); // awaited below
+  const [{ render }, { App }] = await Promise.all([import('ink'), import('../screens/App.js')]);
+  type Instance = ReturnType<typeof render>;
+  // Bad input that can be told before drawing (no cluster, a broken inventory) ends here with its one-line error.
+  await Promise.race([opening, previewArrived]);
+  const loaded = Promise.all([opening, import('./run-session.js'), import('../../recipes/index.js'), import('../journal/index.js')]);
+  loaded.catch(() => {});
+
+  let firstScan = true;
+  const discover: Discover = async (_signal, onScreenPreview) => {
+    if (firstScan) {
+      firstScan = false;
+      tellScreen = onScreenPreview ?? null;
+      if (preview) onScreenPreview?.(preview);
+    }
+    const [session] = await loaded;
+    tellScreen = null;
+    return session.discover({ onPreview: onScreenPreview });
+  };
+
   let running: Promise<unknown> = Promise.resolve();
-  // The same pieces as `keyturn run`, on the session the wizard already scanned with.
-  const startRun = (name: string, report: StatusReport) => {
+  // The same pieces as `keyturn run`, on the session the wizard already scanned with (a report exists, so the
+  // modules have loaded).
+  const startRun = (name: string, report: StatusReport, [session, runSession, { findRecipe }, { resolveStateDir }]: Awaited<typeof loaded>) => {
+    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: runSession.currentOperator(), clock: runSession.realClock };
     const bridge = runSession.newPendingBridge(name, deps);
     running = (async () => {
       const recipe = findRecipe(name);
@@ -46,8 +71,21 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     })().catch((err: unknown) => bridge.finish(`keyturn: ${err instanceof Error ? err.message : String(err)}`, true));
     return bridge;
   };
+  let modules: Awaited<typeof loaded> | null = null;
+  let failure: unknown = null;
+  let instance: Instance | null = null;
+  // A kubeconfig is only known to be bad once the Kubernetes client has read it: the screen goes, and the error is
+  // the usual one line with exit 2.
+  loaded.then(
+    (m) => (modules = m),
+    (err: unknown) => {
+      failure = err;
+      instance?.clear();
+      instance?.unmount();
+    },
+  );
   // Child processes run with piped stdio (transports/process-runner), so nothing but Ink writes to the terminal.
-  const instance = render(<App discover={session.discover} startRun={startRun} onExit={() => {}} />, {
+  instance = render(<App discover={discover} startRun={(name, report) => startRun(name, report, modules!)} onExit={() => {}} />, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
@@ -59,7 +97,9 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     await instance.waitUntilExit();
     await running;
   } finally {
-    await session.dispose();
+    const session = await opening.catch(() => null);
+    await session?.dispose();
   }
+  if (failure) throw failure;
   return 0;
 }

@@ -2,15 +2,16 @@
 // parallel, then the cluster-wide views and the checks. Read-only; every failure is part of the report.
 import { isServer, serviceUnit, type Distro, type Role } from '../model/cluster.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
-import type { ClusterSource, NodeStatus, StatusReport } from '../model/status.js';
+import type { ClusterSource, NodePreview, NodeStatus, StatusReport } from '../model/status.js';
 import { renewWindowDays } from '../model/versions.js';
 import type { ApiFailure, ExecResult, KubeGateway, KubeNode, NodeShell } from '../transports/types.js';
 import { runChecks, type NodeFacts } from './checks.js';
 import { caNameOf } from './checks-cluster.js';
 import { detectNode } from './detect.js';
 import { buildEtcdView } from './etcd-view.js';
-import { scanNode, type NodeScan } from './node-scan.js';
-import { mapBounded } from './pool.js';
+import { fetchScan, interpretScan, type NodeScan } from './node-scan.js';
+import { createLimiter, type Limiter } from './pool.js';
+import { runScan, scanKey, scanRequestFor, type Prefetch } from './prefetch.js';
 import { mergeTargets, mostCommon, type NodeTarget } from './targets.js';
 
 export interface DiscoverOptions {
@@ -21,8 +22,22 @@ export interface DiscoverOptions {
   now: Date;
   /** Nodes scanned at once (default 32). */
   concurrency?: number;
+  /** Shared with `prefetch` so that both together stay within the bound. */
+  limiter?: Limiter;
+  /** Scans started from the inventory while the API was being read (prefetch.ts). */
+  prefetch?: Prefetch;
   scanTimeoutMs?: number;
   describeFailure?: (result: ExecResult) => string;
+  /** Told the node list as soon as it is known, before any node is scanned. */
+  onPreview?: (preview: NodePreview) => void;
+}
+
+export function inventoryPreview(inventory: Inventory, final: boolean): NodePreview {
+  return previewOf(mergeTargets(null, inventory), 'inventory', final);
+}
+
+export function previewOf(targets: readonly NodeTarget[], source: ClusterSource, final: boolean): NodePreview {
+  return { source, final, nodes: targets.map((t) => ({ name: t.name, address: t.address, roles: t.roles, version: t.version })) };
 }
 
 export function describeApiFailure(f: ApiFailure): string {
@@ -88,32 +103,37 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
   else if (opts.remembered) [source, targets] = ['remembered', mergeTargets(null, opts.remembered)];
   else [source, targets] = [opts.gateway ? 'api' : 'inventory', []];
 
+  opts.onPreview?.(previewOf(targets, source, true));
+
   const clusterVersion = mostCommon(targets.map((t) => t.version).filter(Boolean)) ?? '';
   const clusterDistro = mostCommon(targets.map((t) => t.distro).filter((d): d is Distro => d !== null));
   const etcdAddresses = targets.filter((t) => t.roles?.includes('etcd')).map((t) => t.address);
 
-  const scanned = await mapBounded(targets, opts.concurrency ?? 32, async (t) => {
-    const shell = opts.shellFor(t.access);
-    try {
-      const kind = await completeTarget(t, clusterDistro, shell);
-      if (!kind) return { t, kind: null, scan: { reached: false, failure: 'could not reach the node or tell its distro' } as NodeScan };
-      const scan = await scanNode(
-        shell,
-        {
-          distro: kind.distro,
-          roles: kind.roles,
-          address: t.address,
-          dataDir: t.access.dataDir ?? null,
-          etcdPeers: etcdAddresses.filter((a) => a !== t.address),
-          journalLines: 40,
-        },
-        { now: opts.now, renewWindowDays: renewWindowDays(t.version || clusterVersion), timeoutMs: opts.scanTimeoutMs, describeFailure: opts.describeFailure },
-      );
-      return { t, kind, scan };
-    } finally {
-      await shell.dispose();
-    }
-  });
+  const limiter = opts.limiter ?? createLimiter(opts.concurrency ?? 32);
+  const timing = { shellFor: opts.shellFor, limiter, timeoutMs: opts.scanTimeoutMs };
+  const scanOptions = (t: NodeTarget) => ({ now: opts.now, renewWindowDays: renewWindowDays(t.version || clusterVersion), timeoutMs: opts.scanTimeoutMs, describeFailure: opts.describeFailure });
+  const scanned = await Promise.all(
+    targets.map(async (t) => {
+      if (t.distro && t.roles) {
+        const kind = { distro: t.distro, roles: t.roles };
+        const plan = scanRequestFor(t, kind, etcdAddresses);
+        const fetched = await (opts.prefetch?.take(scanKey(t.name, plan)) ?? runScan(t, plan, timing));
+        return { t, kind, scan: interpretScan(fetched, plan, scanOptions(t)) };
+      }
+      return limiter(async () => {
+        const shell = opts.shellFor(t.access);
+        try {
+          const kind = await completeTarget(t, clusterDistro, shell);
+          if (!kind) return { t, kind: null, scan: { reached: false, failure: 'could not reach the node or tell its distro' } as NodeScan };
+          const plan = scanRequestFor(t, kind, etcdAddresses);
+          return { t, kind, scan: interpretScan(await fetchScan(shell, plan, { timeoutMs: opts.scanTimeoutMs }), plan, scanOptions(t)) };
+        } finally {
+          await shell.dispose();
+        }
+      });
+    }),
+  );
+  opts.prefetch?.cancel();
 
   const etcdView = buildEtcdView(
     scanned

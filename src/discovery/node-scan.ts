@@ -59,17 +59,29 @@ function fallbackFailure(result: ExecResult): string {
   return `${result.outcome}${result.code !== null ? ` (exit ${result.code})` : ''}${tail ? `: ${tail}` : ''}`;
 }
 
-export async function scanNode(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): Promise<NodeScan> {
+/** The raw answer of one node's scan: what came back, before it is read into values (readScan does that). */
+export interface ScanFetch {
+  result: ExecResult | undefined;
+  sections: ScanSection[];
+}
+
+/** One round trip: runs the scan script on the node and splits its output into sections. */
+export async function fetchScan(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ScanFetch> {
   let result: ExecResult | undefined;
   let sections: ScanSection[] = [];
   // A scan whose output stops before its "end" section lost output on the way (a transport that stopped reading
   // early, under heavy load): it is read once more rather than reported as a half-empty node.
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const marker = newMarker();
-    result = await shell.run(buildScanScript({ ...plan, marker }), { timeoutMs: options.timeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS });
+    result = await shell.run(buildScanScript({ ...plan, marker }), { timeoutMs: options.timeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS, signal: options.signal });
     sections = splitSections(result.stdout, marker);
     if (!sectionBody(sections, 'begin') || sectionBody(sections, 'end')) break;
   }
+  return { result, sections };
+}
+
+/** Reads a fetched scan with the options known once the API has answered (the node's version sets the window). */
+export function interpretScan({ result, sections }: ScanFetch, plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): NodeScan {
   // Reached = our script ran on the node, whatever individual commands did.
   if (!result || !sectionBody(sections, 'begin')) {
     if (result?.outcome === 'ok') {
@@ -79,6 +91,10 @@ export async function scanNode(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>,
     return { reached: false, failure: result ? (options.describeFailure ?? fallbackFailure)(result) : 'not run' };
   }
   return readScan(sections, plan, options);
+}
+
+export async function scanNode(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): Promise<NodeScan> {
+  return interpretScan(await fetchScan(shell, plan, { timeoutMs: options.timeoutMs }), plan, options);
 }
 
 function probe<T>(section: ScanSection | undefined, parse: (text: string) => T | null): Probe<T> {

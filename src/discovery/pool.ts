@@ -11,3 +11,21 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, work:
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/** At most `limit` tasks in flight across every caller that shares it (prefetched and regular scans alike). */
+export type Limiter = <R>(task: () => Promise<R>) => Promise<R>;
+
+export function createLimiter(limit: number): Limiter {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <R>(task: () => Promise<R>): Promise<R> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}

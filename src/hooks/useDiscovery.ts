@@ -1,12 +1,13 @@
 // The bridge between the screens and discovery: runs `discover`, keeps the last good report while a refresh is
 // under way or has failed, and aborts whatever is in flight on refresh and on unmount.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { StatusReport } from '../model/status.js';
+import type { NodePreview, StatusReport } from '../model/status.js';
 
-export type Discover = (signal?: AbortSignal) => Promise<StatusReport>;
+/** Scans the cluster; `onPreview` hears the node list as soon as it is known, before the scan ends. */
+export type Discover = (signal?: AbortSignal, onPreview?: (preview: NodePreview) => void) => Promise<StatusReport>;
 
 export type DiscoveryState =
-  | { status: 'loading'; last: StatusReport | null }
+  | { status: 'loading'; last: StatusReport | null; preview: NodePreview | null }
   | { status: 'ready'; report: StatusReport; at: Date }
   | { status: 'error'; message: string; last: StatusReport | null };
 
@@ -25,7 +26,7 @@ function messageOf(err: unknown): string {
 }
 
 export function useDiscovery(discover: Discover): UseDiscovery {
-  const [state, setState] = useState<DiscoveryState>({ status: 'loading', last: null });
+  const [state, setState] = useState<DiscoveryState>({ status: 'loading', last: null, preview: null });
   const [generation, setGeneration] = useState(0);
   // The latest discover without re-running the effect when a parent passes a new closure each render.
   const discoverRef = useRef(discover);
@@ -33,8 +34,11 @@ export function useDiscovery(discover: Discover): UseDiscovery {
 
   useEffect(() => {
     const controller = new AbortController();
-    setState((prev) => ({ status: 'loading', last: lastReport(prev) }));
-    discoverRef.current(controller.signal).then(
+    setState((prev) => ({ status: 'loading', last: lastReport(prev), preview: null }));
+    const onPreview = (preview: NodePreview) => {
+      if (!controller.signal.aborted) setState((prev) => (prev.status === 'loading' ? { ...prev, preview } : prev));
+    };
+    discoverRef.current(controller.signal, onPreview).then(
       (report) => {
         if (!controller.signal.aborted) setState({ status: 'ready', report, at: new Date() });
       },

@@ -72,3 +72,15 @@ export interface StatusReport {
   nodes: NodeStatus[];
   checks: Check[];
 }
+
+/**
+ * The node list before the nodes are scanned: what the wizard draws while the scan runs. First from the inventory
+ * (known at once), then from the API once it answered.
+ */
+export interface NodePreview {
+  /** Where the list came from; 'inventory' before the API answered means "not confirmed by the API yet". */
+  source: ClusterSource;
+  /** True once the API was asked (whether or not it answered). */
+  final: boolean;
+  nodes: { name: string; address: string; roles: Role[] | null; version: string }[];
+}

@@ -8,6 +8,7 @@ import { useDiscovery, type Discover } from '../hooks/useDiscovery.js';
 import { useTicker } from '../hooks/useTicker.js';
 import { KeyHints } from '../../components/KeyHints.js';
 import { NodeDetail } from '../../components/NodeDetail.js';
+import { NodePreviewTable } from '../../components/NodePreviewTable.js';
 import { RecipeList, type RecipeChoice } from '../../components/RecipeList.js';
 import { Spinner } from '../../components/Spinner.js';
 import { actionFor, hintsFor } from './keymap.js';
@@ -121,7 +122,11 @@ interface RenderContext {
 function renderView(view: View, ctx: RenderContext): React.ReactNode {
   switch (view.kind) {
     case 'discovering':
-      return <Spinner tick={ctx.tick} label="discovering the cluster: nodes, certificates, CAs, encryption, etcd…" />;
+      return view.preview ? (
+        <NodePreviewTable preview={view.preview} tick={ctx.tick} maxRows={Math.max(5, ctx.height - 12)} />
+      ) : (
+        <Spinner tick={ctx.tick} label="discovering the cluster: nodes, certificates, CAs, encryption, etcd…" />
+      );
     case 'error':
       return <ErrorScreen message={view.message} />;
     case 'dashboard':

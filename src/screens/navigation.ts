@@ -1,6 +1,6 @@
 // Where the operator is in the wizard, as a pure reducer over keymap actions, and the view the App draws: the
 // navigation page combined with what discovery has (a spinner before the first report, an error without one).
-import type { StatusReport, NodeStatus } from '../model/status.js';
+import type { NodePreview, StatusReport, NodeStatus } from '../model/status.js';
 import { assertNever } from '../model/cluster.js';
 import type { DiscoveryState } from '../hooks/useDiscovery.js';
 import { lastReport } from '../hooks/useDiscovery.js';
@@ -30,7 +30,7 @@ export type NavEvent =
   | { type: 'run-ended' };
 
 export type View =
-  | { kind: 'discovering' }
+  | { kind: 'discovering'; preview: NodePreview | null }
   | { kind: 'error'; message: string }
   | { kind: 'dashboard'; report: StatusReport; selected: string | null }
   | { kind: 'node-detail'; report: StatusReport; node: NodeStatus; certOffset: number }
@@ -47,7 +47,9 @@ export function effectiveSelection(nodes: readonly NodeStatus[], selected: strin
 export function deriveView(discovery: DiscoveryState, nav: NavState): View {
   const report = lastReport(discovery);
   if (!report) {
-    return discovery.status === 'error' ? { kind: 'error', message: discovery.message } : { kind: 'discovering' };
+    return discovery.status === 'error'
+      ? { kind: 'error', message: discovery.message }
+      : { kind: 'discovering', preview: discovery.status === 'loading' ? discovery.preview : null };
   }
   const page = nav.page;
   switch (page.kind) {

@@ -14,13 +14,15 @@ export interface KubeGatewayOptions {
   context?: string;
   /** Per request; short, because a dead apiserver should not stall a status scan. */
   timeoutMs?: number;
+  /** Already read and checked (kube-config.ts), so that bad input is told before the client loads. */
+  loaded?: LoadedKubeconfig;
 }
 
 const DEFAULT_TIMEOUT_MS = 3_000;
 const SECRET_PAGE_SIZE = 500;
 
 export async function loadKubeGateway(opts: KubeGatewayOptions): Promise<KubeGateway> {
-  const loaded = loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const loaded = opts.loaded ?? loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const k8s = await import('@kubernetes/client-node');
   const kc = buildKubeConfig(k8s, loaded);

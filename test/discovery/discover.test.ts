@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverCluster } from '../../src/discovery/discover.js';
+import { createLimiter } from '../../src/discovery/pool.js';
+import { prefetchScans } from '../../src/discovery/prefetch.js';
 import type { InventoryNode } from '../../src/model/inventory.js';
 import type { ApiResult, KubeGateway, KubeNode, NodeShell } from '../../src/transports/types.js';
 import { createNodeShell } from '../../src/transports/node-shell.js';
@@ -93,5 +95,51 @@ describe('discoverCluster', () => {
     const fromMemory = await discoverCluster({ gateway: gateway(null), inventory: null, remembered: { nodes: inventory.slice(1) }, shellFor: shellFor([]), now });
     expect(fromMemory.cluster.source).toBe('remembered');
     expect(fromMemory.nodes.map((n) => n.name)).toEqual(['w-1']);
+  });
+
+  describe('scans prefetched from the inventory while the API is read', () => {
+    const counting = (runs: string[]) => (n: InventoryNode): NodeShell => {
+      const shell = createNodeShell(n, { controlDir: os.tmpdir() });
+      return { ...shell, node: shell.node, run: (script, o) => (runs.push(n.name), shell.run(script, o)), follow: (c, o) => shell.follow(c, o), dispose: () => shell.dispose() };
+    };
+    const apiNodes = (workerLabels: Record<string, string>) => [
+      kubeNode('srv-1', '127.0.0.1', { 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/control-plane': 'true' }),
+      kubeNode('w-1', '127.0.0.2', workerLabels),
+    ];
+
+    it('uses a prefetched scan when the API gives the node the same plan: one round trip per node', async () => {
+      const runs: string[] = [];
+      const limiter = createLimiter(32);
+      const prefetch = prefetchScans({ nodes: inventory }, { shellFor: counting(runs), limiter });
+      const report = await discoverCluster({ gateway: gateway(apiNodes({})), inventory: { nodes: inventory }, remembered: null, shellFor: counting(runs), limiter, prefetch, now });
+      expect(runs.sort()).toEqual(['srv-1', 'w-1']);
+      expect(report.nodes.map((n) => [n.name, n.reachable, n.version])).toEqual([['srv-1', true, VERSION], ['w-1', true, VERSION]]);
+      expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    });
+
+    it('scans again when the API disagrees with the inventory (the API decides)', async () => {
+      const runs: string[] = [];
+      const limiter = createLimiter(32);
+      const prefetch = prefetchScans({ nodes: inventory }, { shellFor: counting(runs), limiter });
+      // The API says w-1 is also a control-plane server: its scan must read the server's files too.
+      const report = await discoverCluster({ gateway: gateway(apiNodes({ 'node-role.kubernetes.io/control-plane': 'true' })), inventory: { nodes: inventory }, remembered: null, shellFor: counting(runs), limiter, prefetch, now });
+      expect(runs.sort()).toEqual(['srv-1', 'w-1', 'w-1']);
+      expect(report.nodes.find((n) => n.name === 'w-1')!.roles).toEqual(['control-plane']);
+    });
+
+    it('a prefetch nobody took is cancelled: queued scans never start', async () => {
+      const runs: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const limiter = createLimiter(1);
+      const busy = limiter(() => gate); // holds the only slot, so both prefetched scans queue
+      const prefetch = prefetchScans({ nodes: inventory }, { shellFor: counting(runs), limiter });
+      prefetch.cancel();
+      release();
+      await busy;
+      await limiter(async () => undefined); // every queued task has had its turn
+      expect(runs).toEqual([]);
+      expect(prefetch.take('anything')).toBeUndefined();
+    });
   });
 });

@@ -3,13 +3,14 @@ import React from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/screens/App.js';
 import { DEFAULT_RECIPES } from '../../src/screens/recipes.js';
-import type { StatusReport } from '../../src/model/status.js';
+import type { NodePreview, StatusReport } from '../../src/model/status.js';
+import type { Discover } from '../../src/hooks/useDiscovery.js';
 import { press, settle, stripAnsi, waitForFrame } from '../components/frames.js';
 import { splitReport } from '../components/sample-report.js';
 import { RunBridge } from '../../src/hooks/run-bridge.js';
 import { demoPlan } from './run-fixture.js';
 
-function start(discover: (signal?: AbortSignal) => Promise<StatusReport> = async () => splitReport()) {
+function start(discover: Discover = async () => splitReport()) {
   const onExit = vi.fn();
   const onPickRecipe = vi.fn();
   const spy = vi.fn(discover);
@@ -32,6 +33,29 @@ describe('App', () => {
     expect(dash).toContain('Checks');
     expect(dash).toContain('r refresh');
     expect(selectedRow(dash)).toBe('etcd-1');
+  });
+
+  it('draws the node list as soon as discovery knows it, then the dashboard when the scan ends', async () => {
+    let resolve!: (r: StatusReport) => void;
+    let tell!: (p: NodePreview) => void;
+    const { frame } = start((_signal, onPreview) => {
+      tell = onPreview!;
+      return new Promise((r) => (resolve = r));
+    });
+    await waitForFrame(frame, (f) => f.includes('discovering the cluster'));
+    const nodes = splitReport().nodes.map((n) => ({ name: n.name, address: n.address, roles: n.roles, version: '' }));
+    tell({ source: 'inventory', final: false, nodes });
+    const early = await waitForFrame(frame, (f) => f.includes('7 nodes from the inventory; asking the Kubernetes API…'));
+    expect(early.match(/scanning…/g)).toHaveLength(7);
+    // Rotation order already: etcd servers first.
+    expect(early.indexOf('etcd-1')).toBeLessThan(early.indexOf('cp-1'));
+    expect(early.indexOf('cp-2')).toBeLessThan(early.indexOf('agent-1'));
+    tell({ source: 'api', final: true, nodes: nodes.map((n) => ({ ...n, version: 'v1.32.5+rke2r1' })) });
+    const fromApi = await waitForFrame(frame, (f) => f.includes('7 nodes from the Kubernetes API'));
+    expect(fromApi).toContain('v1.32.5+rke2r1');
+    resolve(splitReport());
+    const dash = await waitForFrame(frame, (f) => f.includes('Earliest leaf expiry'));
+    expect(dash).not.toContain('scanning…');
   });
 
   it('moves the highlight with j/k and the arrows, in rotation order', async () => {

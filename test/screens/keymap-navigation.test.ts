@@ -83,7 +83,7 @@ describe('navigate', () => {
   });
 
   it('shows the spinner before the first report and the error only when there is nothing to show', () => {
-    expect(deriveView({ status: 'loading', last: null }, initialNav).kind).toBe('discovering');
+    expect(deriveView({ status: 'loading', last: null, preview: null }, initialNav).kind).toBe('discovering');
     expect(deriveView({ status: 'error', message: 'x', last: null }, initialNav).kind).toBe('error');
     expect(deriveView({ status: 'error', message: 'x', last: splitReport() }, initialNav).kind).toBe('dashboard');
   });
