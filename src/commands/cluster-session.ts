@@ -142,6 +142,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: DiscoverHo
       shellFor: shellOf,
       limiter,
       prefetch: taken,
+      knownVersions: { ...(inventoryKey ? settings.rememberedVersions(inventoryKey) : {}), ...(apiKey ? settings.rememberedVersions(apiKey) : {}) },
       onPreview: discoverHooks.onPreview,
       scanTimeoutMs: SCAN_TIMEOUT_MS,
       // The scan script is long; name it shortly in messages.
@@ -151,7 +152,8 @@ export async function openClusterSession(opts: ClusterOptions, hooks: DiscoverHo
     const key = report.cluster.source === 'api' ? apiKey : report.cluster.source === 'inventory' ? inventoryKey : null;
     if (key && report.nodes.some((n) => n.reachable)) {
       try {
-        settings.remember(key, nodesToRemember(report, inventory));
+        const versions = Object.fromEntries(report.nodes.filter((n) => n.version).map((n) => [n.name, n.version]));
+        settings.remember(key, nodesToRemember(report, inventory), new Date(), versions);
       } catch {
         // A read-only home must not turn a scan into a failure.
       }

@@ -28,6 +28,11 @@ export interface DiscoverOptions {
   prefetch?: Prefetch;
   scanTimeoutMs?: number;
   describeFailure?: (result: ExecResult) => string;
+  /**
+   * Versions the API told at the last good discovery, by node name: used when the API cannot be asked now (the
+   * renew window and the recipes' version gates depend on them).
+   */
+  knownVersions?: Record<string, string>;
   /** Told the node list as soon as it is known, before any node is scanned. */
   onPreview?: (preview: NodePreview) => void;
 }
@@ -103,6 +108,7 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
   else if (opts.remembered) [source, targets] = ['remembered', mergeTargets(null, opts.remembered)];
   else [source, targets] = [opts.gateway ? 'api' : 'inventory', []];
 
+  if (opts.knownVersions) targets = targets.map((t) => (t.version ? t : { ...t, version: opts.knownVersions?.[t.name] ?? '' }));
   opts.onPreview?.(previewOf(targets, source, true));
 
   const clusterVersion = mostCommon(targets.map((t) => t.version).filter(Boolean)) ?? '';

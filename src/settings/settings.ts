@@ -9,6 +9,8 @@ import type { Inventory, InventoryNode } from '../model/inventory.js';
 export interface RememberedCluster {
   nodes: InventoryNode[];
   savedAt: string;
+  /** Each node's kubelet version as the API last told it: the renew window and recipe gates depend on it. */
+  versions?: Record<string, string>;
 }
 
 interface SettingsShape {
@@ -66,9 +68,16 @@ export class Settings {
     return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0 ? { nodes: entry.nodes } : null;
   }
 
-  remember(key: string, nodes: readonly InventoryNode[], now = new Date()): void {
+  /** The versions remembered under the key, by node name (empty when none). */
+  rememberedVersions(key: string): Record<string, string> {
+    const versions = this.conf.get('clusters')[key]?.versions;
+    if (!versions || typeof versions !== 'object') return {};
+    return Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' && v !== ''));
+  }
+
+  remember(key: string, nodes: readonly InventoryNode[], now = new Date(), versions: Record<string, string> = {}): void {
     const clusters = { ...this.conf.get('clusters') };
-    clusters[key] = { nodes: nodes.map(withoutSecrets), savedAt: now.toISOString() };
+    clusters[key] = { nodes: nodes.map(withoutSecrets), savedAt: now.toISOString(), versions: { ...versions } };
     this.conf.set('clusters', clusters);
   }
 }

@@ -113,6 +113,9 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
       expect(code).toBe(1);
       expect(report.cluster).toMatchObject({ apiReachable: false, source: 'inventory', distro: 'rke2' });
       expect(report.nodes.map((n) => n.name).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
+      // The versions the API told at the last good scan (earlier tests here), not blanks.
+      expect(report.cluster.version).toBe('v1.32.5+rke2r1');
+      expect(report.nodes.filter((n) => n.version !== 'v1.32.5+rke2r1').map((n) => n.name)).toEqual([]);
       expect(report.nodes.every((n) => n.reachable)).toBe(true);
       expect(check(report, 'api').status).toBe('fail');
       expect(check(report, 'services').detail).toContain('cp-1 rke2-server is inactive');
