@@ -3,8 +3,8 @@
 // instead of ~400 module files: resolving and reading Ink's and React's files one by one took a third of a second
 // of every start, which an operator waiting for the first screen feels. The Kubernetes client stays outside the
 // bundle and is loaded lazily, only by commands that talk to the API.
-// React's development build keeps a performance entry per render and never clears them, so a wizard tailing
-// logs for an hour would grow without bound: run the production build unless told otherwise. The import is
-// dynamic so that it happens after NODE_ENV is set.
+// The bundle holds React's production build only: the development build keeps a performance entry per render and
+// never clears them, so a wizard tailing logs for an hour would grow without bound. NODE_ENV is set for the
+// libraries outside the bundle that read it at run time.
 process.env.NODE_ENV ??= 'production';
 await import('../dist/bundle/cli.js');

@@ -61,7 +61,15 @@ export interface DiscoverHooks {
 }
 
 /** Throws a UsageError (one line, exit 2) when there is no cluster to read at all, before anything runs. */
-export async function openClusterSession(opts: ClusterOptions, hooks: DiscoverHooks = {}): Promise<ClusterSession> {
+export interface SessionHooks extends DiscoverHooks {
+  /**
+   * The Kubernetes client starts loading only once this settles. Loading it keeps the main thread busy for a few
+   * hundred milliseconds; the wizard lets its first frame be drawn first.
+   */
+  loadClientAfter?: Promise<unknown>;
+}
+
+export async function openClusterSession(opts: ClusterOptions, hooks: SessionHooks = {}): Promise<ClusterSession> {
   const kubeconfig = resolveKubeconfig(opts);
   if (!kubeconfig && !opts.inventory) {
     throw new UsageError('no cluster to read — pass --kubeconfig (or set KUBECONFIG) and/or --inventory FILE');
@@ -77,7 +85,8 @@ export async function openClusterSession(opts: ClusterOptions, hooks: DiscoverHo
       )
     : null;
   const gatewayLoading = loadedKubeconfig
-    ? import('../transports/kube-gateway.js').then(({ loadKubeGateway }) =>
+    ? Promise.resolve(hooks.loadClientAfter)
+        .then(() => import('../transports/kube-gateway.js')).then(({ loadKubeGateway }) =>
         loadKubeGateway({ kubeconfig: opts.kubeconfig, context: opts.context, timeoutMs: 5_000, loaded: loadedKubeconfig }),
       )
     : Promise.resolve(null);

@@ -33,7 +33,11 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     tellScreen?.(p);
     previewKnown();
   };
-  const opening = import('./cluster-session.js').then(({ openClusterSession }) => openClusterSession(opts, { onPreview }));
+  let drawn!: () => void;
+  const firstFrameDrawn = new Promise<void>((resolve) => (drawn = resolve));
+  // Without an inventory the node list comes from the API: nothing to draw before the client has loaded.
+  if (!opts.inventory) drawn();
+  const opening = import('./cluster-session.js').then(({ openClusterSession }) => openClusterSession(opts, { onPreview, loadClientAfter: firstFrameDrawn }));
   opening.catch(() => {}); // awaited below
   const [{ render }, { App }] = await Promise.all([import('ink'), import('../screens/App.js')]);
   type Instance = ReturnType<typeof render>;
@@ -85,7 +89,7 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     },
   );
   // Child processes run with piped stdio (transports/process-runner), so nothing but Ink writes to the terminal.
-  instance = render(<App discover={discover} startRun={(name, report) => startRun(name, report, modules!)} onExit={() => {}} />, {
+  instance = render(<App discover={discover} initialPreview={preview} startRun={(name, report) => startRun(name, report, modules!)} onExit={() => {}} />, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
@@ -93,6 +97,7 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     exitOnCtrlC: false,
     patchConsole: true,
   });
+  drawn(); // Ink wrote the first frame during render()
   try {
     await instance.waitUntilExit();
     await running;

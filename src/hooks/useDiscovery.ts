@@ -25,8 +25,8 @@ function messageOf(err: unknown): string {
   return text.split('\n')[0] || 'discovery failed';
 }
 
-export function useDiscovery(discover: Discover): UseDiscovery {
-  const [state, setState] = useState<DiscoveryState>({ status: 'loading', last: null, preview: null });
+export function useDiscovery(discover: Discover, initialPreview: NodePreview | null = null): UseDiscovery {
+  const [state, setState] = useState<DiscoveryState>({ status: 'loading', last: null, preview: initialPreview });
   const [generation, setGeneration] = useState(0);
   // The latest discover without re-running the effect when a parent passes a new closure each render.
   const discoverRef = useRef(discover);
@@ -34,7 +34,7 @@ export function useDiscovery(discover: Discover): UseDiscovery {
 
   useEffect(() => {
     const controller = new AbortController();
-    setState((prev) => ({ status: 'loading', last: lastReport(prev), preview: null }));
+    setState((prev) => ({ status: 'loading', last: lastReport(prev), preview: prev.status === 'loading' ? prev.preview : null }));
     const onPreview = (preview: NodePreview) => {
       if (!controller.signal.aborted) setState((prev) => (prev.status === 'loading' ? { ...prev, preview } : prev));
     };

@@ -2,7 +2,7 @@
 // App runs against a real cluster, the lab, or a fake in tests.
 import React, { useState } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import type { StatusReport } from '../model/status.js';
+import type { NodePreview, StatusReport } from '../model/status.js';
 import { assertNever } from '../model/cluster.js';
 import { useDiscovery, type Discover } from '../hooks/useDiscovery.js';
 import { useTicker } from '../hooks/useTicker.js';
@@ -22,6 +22,8 @@ import type { RunBridgeView } from '../hooks/run-bridge.js';
 
 export interface AppProps {
   discover: Discover;
+  /** The node list already known when the wizard starts (the inventory): the very first frame shows it. */
+  initialPreview?: NodePreview | null;
   /** Called when a recipe is picked; the plan screen then shows renderPlan's output. */
   onPickRecipe?: (recipe: string, report: StatusReport) => void;
   /** The plan preview; until the engine lands the App shows a placeholder. */
@@ -54,10 +56,10 @@ function ErrorScreen({ message }: { message: string }): React.JSX.Element {
   );
 }
 
-export function App({ discover, onPickRecipe, renderPlan, recipes, startRun, onExit }: AppProps): React.JSX.Element {
+export function App({ discover, initialPreview = null, onPickRecipe, renderPlan, recipes, startRun, onExit }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const { stdout } = useStdout();
-  const { state: discovery, refresh } = useDiscovery(discover);
+  const { state: discovery, refresh } = useDiscovery(discover, initialPreview);
   const [nav, setNav] = useState<NavState>(initialNav);
   const [run, setRun] = useState<RunBridgeView | null>(null);
   const view = deriveView(discovery, nav);

@@ -58,6 +58,16 @@ describe('App', () => {
     expect(dash).not.toContain('scanning…');
   });
 
+  it('with a node list known at start, the very first frame is the table, not a spinner', () => {
+    const nodes = splitReport().nodes.map((n) => ({ name: n.name, address: n.address, roles: n.roles, version: '' }));
+    const app = render(<App discover={() => new Promise<StatusReport>(() => {})} initialPreview={{ source: 'inventory', final: false, nodes }} onExit={() => {}} />);
+    const first = stripAnsi(app.frames[0] ?? '');
+    expect(first).toContain('7 nodes from the inventory');
+    expect(first.match(/scanning…/g)).toHaveLength(7);
+    expect(first).not.toContain('discovering the cluster');
+    app.unmount();
+  });
+
   it('moves the highlight with j/k and the arrows, in rotation order', async () => {
     const { driven } = start();
     await waitForFrame(driven.lastFrame, (f) => selectedRow(f) === 'etcd-1');
