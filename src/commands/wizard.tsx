@@ -4,6 +4,8 @@ import React from 'react';
 import type { ClusterOptions } from './options.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import type { Discover } from '../hooks/useDiscovery.js';
+import type { InterruptedRun } from '../../components/InterruptedRunBanner.js';
+import type { RunState } from '../engine/reducer.js';
 
 export interface WizardIo {
   stdin: NodeJS.ReadStream;
@@ -18,6 +20,14 @@ export function ensureTerminal(io: WizardIo = process, message = NOT_A_TERMINAL)
   if (io.stdin.isTTY && io.stdout.isTTY) return true;
   io.stderr.write(message);
   return false;
+}
+
+/** Where an unfinished run stands, in one line. */
+export function describeInterrupted(state: RunState): string {
+  const steps = Object.values(state.steps);
+  const done = steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
+  const how = state.outcome.status === 'failed' ? `stopped by a failed check on ${state.outcome.failure.node}: ${state.outcome.failure.check}` : state.outcome.status === 'stopped' ? `stopped (${state.outcome.reason})` : 'did not end (keyturn was killed or lost the terminal)';
+  return `${how} · ${done} of ${steps.length} steps done · started ${state.createdAt}`;
 }
 
 export async function runWizard(opts: ClusterOptions, io: WizardIo = process): Promise<number> {
@@ -75,6 +85,29 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     })().catch((err: unknown) => bridge.finish(`keyturn: ${err instanceof Error ? err.message : String(err)}`, true));
     return bridge;
   };
+  // An earlier run that did not finish is offered on the dashboard; continuing it is `keyturn resume` in-process.
+  const findInterrupted = async (): Promise<InterruptedRun | null> => {
+    const [, , , { findResumableRun, resolveStateDir }] = await loaded;
+    const found = await findResumableRun(resolveStateDir(opts.stateDir));
+    return found ? { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state) } : null;
+  };
+  const resumeRun = ({ runId, recipe }: InterruptedRun, [session, runSession, , { readJournal, resolveStateDir }]: Awaited<typeof loaded>) => {
+    const stateDir = resolveStateDir(opts.stateDir);
+    const deps = { session, stateDir, operator: runSession.currentOperator(), clock: runSession.realClock };
+    const bridge = runSession.newPendingBridge(recipe, deps);
+    running = (async () => {
+      const { foldEvents } = await import('../engine/index.js');
+      const state = foldEvents((await readJournal(stateDir, runId)).events);
+      if (!state) return bridge.finish(`keyturn: the journal of ${runId} does not start with run-created; see \`keyturn report ${runId}\``, true);
+      const missing = runSession.missingNodes(state.plan, session);
+      if (missing.length > 0) return bridge.finish(`keyturn: cannot continue ${runId}: the scan did not reach ${missing.join(', ')} — check that the node is up, then refresh`, true);
+      const refusal = await runSession.lockRefusal(deps, state.plan, runId);
+      if (refusal) return bridge.finish(refusal, true);
+      bridge.setHeader({ runId, resumed: true });
+      await runSession.conductRun(deps, bridge, { kind: 'resume', state }, { everyEnding: true });
+    })().catch((err: unknown) => bridge.finish(`keyturn: ${err instanceof Error ? err.message : String(err)}`, true));
+    return bridge;
+  };
   let modules: Awaited<typeof loaded> | null = null;
   let failure: unknown = null;
   let instance: Instance | null = null;
@@ -89,7 +122,17 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     },
   );
   // Child processes run with piped stdio (transports/process-runner), so nothing but Ink writes to the terminal.
-  instance = render(<App discover={discover} initialPreview={preview} startRun={(name, report) => startRun(name, report, modules!)} onExit={() => {}} />, {
+  const app = (
+    <App
+      discover={discover}
+      initialPreview={preview}
+      startRun={(name, report) => startRun(name, report, modules!)}
+      findInterrupted={findInterrupted}
+      resumeRun={(run) => resumeRun(run, modules!)}
+      onExit={() => {}}
+    />
+  );
+  instance = render(app, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,

@@ -1,11 +1,12 @@
 // The wizard: discovering → dashboard → node detail → recipe picker → plan. Discovery is injected, so the same
 // App runs against a real cluster, the lab, or a fake in tests.
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import { assertNever } from '../model/cluster.js';
 import { useDiscovery, type Discover } from '../hooks/useDiscovery.js';
 import { useTicker } from '../hooks/useTicker.js';
+import { InterruptedRunBanner, type InterruptedRun } from '../../components/InterruptedRunBanner.js';
 import { KeyHints } from '../../components/KeyHints.js';
 import { NodeDetail } from '../../components/NodeDetail.js';
 import { NodePreviewTable } from '../../components/NodePreviewTable.js';
@@ -31,6 +32,10 @@ export interface AppProps {
   recipes?: readonly Omit<RecipeChoice, 'suggested'>[];
   /** Starts a run of the picked recipe in-process (plan preview first, then each node confirmed). */
   startRun?: (recipe: string, report: StatusReport) => RunBridgeView;
+  /** The newest run that did not finish, if any: offered on the dashboard (asked again after each run). */
+  findInterrupted?: () => Promise<InterruptedRun | null>;
+  /** Continues that run in-process, on the last scan. */
+  resumeRun?: (run: InterruptedRun, report: StatusReport) => RunBridgeView;
   onExit: () => void;
 }
 
@@ -56,12 +61,25 @@ function ErrorScreen({ message }: { message: string }): React.JSX.Element {
   );
 }
 
-export function App({ discover, initialPreview = null, onPickRecipe, renderPlan, recipes, startRun, onExit }: AppProps): React.JSX.Element {
+export function App({ discover, initialPreview = null, onPickRecipe, renderPlan, recipes, startRun, findInterrupted, resumeRun, onExit }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const { state: discovery, refresh } = useDiscovery(discover, initialPreview);
   const [nav, setNav] = useState<NavState>(initialNav);
   const [run, setRun] = useState<RunBridgeView | null>(null);
+  const [interrupted, setInterrupted] = useState<InterruptedRun | null>(null);
+  const [runsEnded, setRunsEnded] = useState(0);
+  useEffect(() => {
+    let live = true;
+    findInterrupted?.().then(
+      (found) => live && setInterrupted(found),
+      () => live && setInterrupted(null), // an unreadable state dir must not take the dashboard down
+    );
+    return () => {
+      live = false;
+    };
+  }, [findInterrupted, runsEnded]);
+  const keys = { interruptedRun: interrupted !== null && resumeRun !== undefined };
   const view = deriveView(discovery, nav);
   const screen = screenOf(view);
   const tick = useTicker(discovery.status === 'loading');
@@ -69,8 +87,15 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
   const height = stdout.rows || 40;
 
   useInput((input, key) => {
-    const action = actionFor(screen, input, key);
+    const action = actionFor(screen, input, key, undefined, keys);
     if (!action) return;
+    if (action === 'resume-run') {
+      if (interrupted && resumeRun && view.kind === 'dashboard') {
+        setRun(resumeRun(interrupted, view.report));
+        setNav((prev) => navigate(prev, { type: 'run-started', recipe: interrupted.recipe }, view));
+      }
+      return;
+    }
     if (action === 'quit') {
       onExit();
       exit();
@@ -94,6 +119,7 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
   };
   const endRun = () => {
     setRun(null);
+    setRunsEnded((n) => n + 1);
     setNav((prev) => navigate(prev, { type: 'run-ended' }, view));
     refresh();
   };
@@ -102,11 +128,12 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
 
   return (
     <Box flexDirection="column" width={width}>
+      {view.kind === 'dashboard' && interrupted && resumeRun ? <InterruptedRunBanner run={interrupted} /> : null}
       {renderView(view, { width, height, tick, pickRecipe, renderPlan, recipes })}
       {nav.help ? <HelpOverlay screen={screen} /> : null}
       <Box marginTop={1} flexDirection="column">
         {view.kind === 'discovering' || view.kind === 'error' ? null : <StatusLine discovery={discovery} tick={tick} />}
-        <KeyHints hints={hintsFor(screen)} />
+        <KeyHints hints={hintsFor(screen, undefined, keys)} />
       </Box>
     </Box>
   );

@@ -29,6 +29,7 @@ export type Action =
   | 'open-detail'
   | 'refresh'
   | 'pick-recipe'
+  | 'resume-run'
   | 'back'
   | 'quit'
   | 'help'
@@ -62,6 +63,14 @@ export interface Binding {
   dangerous?: boolean;
   /** Another component consumes these keys; the table only documents them. */
   delegated?: boolean;
+  /** Only bound while this holds (see KeyContext): the help bar never offers what is not there. */
+  requires?: keyof KeyContext;
+}
+
+/** Facts about the screen that some bindings depend on. */
+export interface KeyContext {
+  /** An earlier run stopped before the end and can be continued. */
+  interruptedRun?: boolean;
 }
 
 const up: KeyMatch = { named: 'up' };
@@ -88,6 +97,7 @@ export const KEYMAP: readonly Binding[] = [
   { key: 'enter/d', label: 'node detail', action: 'open-detail', match: [enter, ch('d')], screens: ['dashboard'] },
   { key: 'r', label: 'refresh', action: 'refresh', match: [ch('r')], screens: ['dashboard', 'node-detail', 'error'] },
   { key: 'p', label: 'pick recipe', action: 'pick-recipe', match: [ch('p')], screens: BROWSING },
+  { key: 'c', label: 'continue the interrupted run', action: 'resume-run', match: [ch('c')], screens: ['dashboard'], requires: 'interruptedRun' },
   { key: 'esc/b', label: 'back', action: 'back', match: [escape, ch('b')], screens: ['node-detail', 'pick-recipe', 'plan'] },
   { key: '?', label: 'help', action: 'help', match: [ch('?')], screens: EVERYWHERE },
   { key: 'q', label: 'quit', action: 'quit', match: [ch('q'), ctrl('c')], screens: EVERYWHERE },
@@ -128,17 +138,17 @@ function matches(m: KeyMatch, input: string, key: Key): boolean {
   }
 }
 
-export function bindingsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP): Binding[] {
-  return table.filter((b) => b.screens.includes(screen));
+export function bindingsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): Binding[] {
+  return table.filter((b) => b.screens.includes(screen) && (!b.requires || context[b.requires] === true));
 }
 
 /** The action a keypress means on this screen, or undefined (delegated keys are left to their component). */
-export function actionFor(screen: ScreenName, input: string, key: Key, table: readonly Binding[] = KEYMAP): Action | undefined {
-  return bindingsFor(screen, table).find((b) => !b.delegated && b.match.some((m) => matches(m, input, key)))?.action;
+export function actionFor(screen: ScreenName, input: string, key: Key, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): Action | undefined {
+  return bindingsFor(screen, table, context).find((b) => !b.delegated && b.match.some((m) => matches(m, input, key)))?.action;
 }
 
-export function hintsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP): KeyHint[] {
-  return bindingsFor(screen, table).map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
+export function hintsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): KeyHint[] {
+  return bindingsFor(screen, table, context).map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
 }
 
 export function isDangerous(action: Action, table: readonly Binding[] = KEYMAP): boolean {

@@ -199,4 +199,27 @@ describe('App', () => {
     await waitForFrame(frame, (f) => f.includes('press q to exit'));
     await press(driven, 'q', (f) => f.includes('etcd servers'));
   });
+
+  it('offers an interrupted run on the dashboard; c continues it in-process; once it ends, the offer is asked again', async () => {
+    const bridge = new RunBridge({ recipe: 'rotate-certs', runId: 'RUN-7', cluster: 'https://api:6443', resumed: true });
+    const resumeRun = vi.fn(() => bridge);
+    const interrupted = { runId: 'RUN-7', recipe: 'rotate-certs', summary: 'stopped (interrupted) · 9 of 34 steps done' };
+    let pending: typeof interrupted | null = interrupted;
+    const findInterrupted = vi.fn(async () => pending);
+    const app = render(<App discover={async () => splitReport()} onExit={() => {}} findInterrupted={findInterrupted} resumeRun={resumeRun} />);
+    const frame = () => stripAnsi(app.lastFrame() ?? '');
+    const driven = { lastFrame: frame, stdin: app.stdin };
+    const offer = await waitForFrame(frame, (f) => f.includes('An earlier rotate-certs run did not finish: RUN-7') && f.includes('etcd servers'));
+    expect(offer).toContain('9 of 34 steps done');
+    expect(offer).toMatch(/c continue the interrupted run/);
+    await press(driven, 'c', (f) => !f.includes('An earlier rotate-certs run'));
+    expect(resumeRun).toHaveBeenCalledWith(interrupted, expect.objectContaining({ nodes: expect.any(Array) }));
+    pending = null; // the run finished
+    bridge.finish('rotate-certs succeeded on every node', true);
+    await waitForFrame(frame, (f) => f.includes('press q to exit'));
+    await press(driven, 'q', (f) => f.includes('etcd servers'));
+    const back = await waitForFrame(frame, (f) => f.includes('etcd servers') && !f.includes('did not finish'));
+    expect(findInterrupted.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(back).not.toMatch(/c continue the interrupted run/);
+  });
 });

@@ -29,8 +29,14 @@ describe('keymap', () => {
     for (const s of screens) {
       const hints = hintsFor(s);
       expect(hints.map((h) => h.label)).toEqual(expect.arrayContaining(['quit', 'help']));
-      expect(hints).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s)).length);
+      expect(hints).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s) && !b.requires).length);
+      expect(hintsFor(s, KEYMAP, { interruptedRun: true })).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s)).length);
     }
+    // A binding that needs a fact is neither offered nor taken without it.
+    expect(hintsFor('dashboard').map((h) => h.key)).not.toContain('c');
+    expect(actionFor('dashboard', 'c', noKey)).toBeUndefined();
+    expect(hintsFor('dashboard', KEYMAP, { interruptedRun: true }).find((h) => h.key === 'c')?.label).toBe('continue the interrupted run');
+    expect(actionFor('dashboard', 'c', noKey, KEYMAP, { interruptedRun: true })).toBe('resume-run');
     // While a run is on screen the App hands every key to the run screen.
     expect(hintsFor('running')).toEqual([]);
   });

@@ -1,0 +1,30 @@
+// An earlier run stopped before its end (keyturn was killed, the operator quit, a gate failed): the dashboard says
+// so first, because finishing or reviewing it comes before starting anything new on the same cluster.
+import React from 'react';
+import { Box, Text } from 'ink';
+
+export interface InterruptedRun {
+  runId: string;
+  recipe: string;
+  /** Where it stands, e.g. "stopped: interrupted · 9 of 34 steps done · last on etcd-2". */
+  summary: string;
+}
+
+export interface InterruptedRunBannerProps {
+  run: InterruptedRun;
+}
+
+export function InterruptedRunBanner({ run }: InterruptedRunBannerProps): React.JSX.Element {
+  return (
+    <Box borderStyle="round" borderColor="yellow" paddingX={1} flexDirection="column">
+      <Text color="yellow" bold>
+        ⚠ An earlier {run.recipe} run did not finish: {run.runId}
+      </Text>
+      <Text>{run.summary}</Text>
+      <Text>
+        Press <Text bold>c</Text> to continue it (each node is confirmed again; finished steps are not repeated), or
+        see <Text bold>keyturn report {run.runId}</Text>.
+      </Text>
+    </Box>
+  );
+}
