@@ -9,7 +9,7 @@ import { parseEncryptionState, parseSha256sum } from './parse-secrets-encrypt.js
 import { parseSystemctlShow, type UnitState } from './parse-systemctl.js';
 import { parsePemCertificate } from './pem.js';
 import { buildScanScript, newMarker, type ScanPlan } from './scan-script.js';
-import { sectionBody, splitSections, type ScanSection } from './scan-sections.js';
+import { sectionBody, splitSections, type ScanSection } from '../util/sections.js';
 
 /** A probe answer or why there is none (curl's message: refused, timeout, TLS). */
 export type Probe<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -6,7 +6,7 @@ import { certFilesFor } from '../../src/model/cert-files.js';
 import { createNodeShell } from '../../src/transports/node-shell.js';
 import { scanNode } from '../../src/discovery/node-scan.js';
 import { buildScanScript } from '../../src/discovery/scan-script.js';
-import { splitSections } from '../../src/discovery/scan-sections.js';
+import { splitSections } from '../../src/util/sections.js';
 import { buildFakeNode, etcdAnswers, makeCaSet, type CaSet } from './support/fake-node.js';
 
 const now = new Date('2025-06-01T00:00:00Z');

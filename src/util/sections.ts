@@ -1,5 +1,6 @@
-// Splits the scan script's output into its sections. A section starts at a line "<marker> <kind> [arg]"; a line
-// "<marker> rc N" inside a section records the exit code of the command that produced it (curl).
+// Splits marked-up script output into sections (the node scan, the etcd gate's probe). A section starts at a line
+// "<marker> <kind> [arg]"; a line "<marker> rc N" inside a section records the exit code of the command that
+// produced it (curl).
 
 export interface ScanSection {
   kind: string;
