@@ -60,6 +60,11 @@ function hostOf(url: string): string {
   }
 }
 
+/** The plan's node serving a member's client URL (member names carry a suffix on real clusters), else its name. */
+function nodeOfMember(ctx: StepContext, member: string, url: string): string {
+  return ctx.plan.nodes.find((n) => n.etcd && n.address === hostOf(url))?.name ?? member;
+}
+
 export async function checkEtcdQuorum(ctx: StepContext, when: 'always' | 'majority-started' = 'always'): Promise<GateCheckResult> {
   const check = 'etcd-quorum';
   const total = ctx.plan.nodes.filter((n) => n.etcd).length;
@@ -80,11 +85,13 @@ export async function checkEtcdQuorum(ctx: StepContext, when: 'always' | 'majori
       continue;
     }
     const sick: string[] = [];
+    const sickNames: string[] = [];
     let waiting = 0;
     for (const m of members) {
       const url = m.clientURLs[0];
       if (!url) {
         sick.push(`${m.name}: no client URL (learner or not started)`);
+        sickNames.push(m.name);
         continue;
       }
       const h = await ctx.exec(peer, etcdCurl(peer, `${url.replace(/\/$/, '')}/health`, false), 30);
@@ -94,10 +101,13 @@ export async function checkEtcdQuorum(ctx: StepContext, when: 'always' | 'majori
       if (running && !running.has(hostOf(url))) {
         waiting++;
         evidence.push(`${m.name}: not started yet`);
-      } else sick.push(line);
+      } else {
+        sick.push(line);
+        sickNames.push(nodeOfMember(ctx, m.name, url));
+      }
     }
     if (members.length === 0) return { check, status: 'fail', detail: `member list from ${peer.name} is empty`, evidence };
-    if (sick.length > 0) return { check, status: 'fail', detail: `${sick.length} of ${members.length} etcd members unhealthy (asked ${peer.name})`, evidence };
+    if (sick.length > 0) return { check, status: 'fail', detail: `${sick.length} of ${members.length} etcd members unhealthy: ${sickNames.join(', ')} (asked ${peer.name})`, evidence };
     const healthyCount = members.length - waiting;
     if (healthyCount <= members.length / 2) return { check, status: 'fail', detail: `only ${healthyCount} of ${members.length} members healthy: no quorum`, evidence };
     const rest = waiting > 0 ? `, ${waiting} not started yet` : '';

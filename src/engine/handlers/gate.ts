@@ -66,13 +66,18 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
   });
   const bad = results.find((r) => r.status === 'fail');
   if (!bad) {
-    const summary = results.map((r) => `${r.check}: ${r.status}`).join(', ');
+    // A skipped check says why (e.g. the API is unreachable): the operator sees what was not checked.
+    const summary = results.map((r) => (r.status === 'skipped' ? `${r.check}: skipped (${r.detail})` : `${r.check}: ${r.status}`)).join(', ');
     return { status: 'done', summary, execs: ctx.execs.slice(-10), data: { gate: results } };
   }
   const evidence = [...(bad.evidence ?? []), ...ctx.tails.recent(ctx.node.name, 20)];
   const about = ctx.plan.nodes.find((n) => n.name === bad.node) ?? ctx.node;
+  // Retried until the gate's timeout: say for how long, so "never came back" reads as such.
+  const timeout = step.step.timeoutSeconds ?? 0;
+  const waited = Math.round((ctx.ports.clock.now() - ctx.startedAtMs) / 1000);
+  const still = timeout > 0 ? ` (still failing after ${waited}s; gate timeout ${timeout}s)` : '';
   return {
-    ...failed(ctx, { node: about.name, check: bad.check, message: `${bad.check} failed on ${about.name}: ${bad.detail}`, command: null, exitCode: null, evidence, fix: fixFor(bad.check, about, evidence, ctx.plan.recipe) }),
+    ...failed(ctx, { node: about.name, check: bad.check, message: `${bad.check} failed on ${about.name}: ${bad.detail}${still}`, command: null, exitCode: null, evidence, fix: fixFor(bad.check, about, evidence, ctx.plan.recipe) }),
     execs: ctx.execs.slice(-10),
     data: { gate: results },
   };
