@@ -35,12 +35,12 @@ const peer: PlannedNode = {
   distro: 'rke2',
   dataDir: `${dir}/data dir; touch ${dir}/pwned`,
   unit: 'rke2-server',
-  tier: 'etcd',
+  tier: 'etcd-only',
   server: true,
   etcd: true,
   version: 'v1.32.5+rke2r1',
   init: true,
-} as PlannedNode;
+};
 
 describe('etcd probe', () => {
   it('asks the member list and each member in one script, each answer in its own section', async () => {
