@@ -25,6 +25,14 @@ describe('driveRun: rotate-certs', () => {
     const curl = s.fake.scripts.find((x) => x.script.includes('member/list'))!;
     expect(curl.node).not.toBe('etcd-1');
     expect(curl.script).toContain(`--cacert /var/lib/rancher/rke2/server/tls/etcd/server-ca.crt --cert /var/lib/rancher/rke2/server/tls/etcd/client.crt`);
+    // A gate between servers is three round trips: the unit, etcd (member list and every member's health from
+    // one peer, one script) and one reading of the certificates shared by the certificate checks.
+    const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.gate')!;
+    expect(gate.result.status).toBe('done');
+    const gateExecs = gate.result.status === 'done' ? gate.result.execs.map((x) => x.command) : [];
+    expect(gateExecs).toHaveLength(3);
+    expect(gateExecs.filter((c) => c.includes('member/list'))).toHaveLength(1);
+    expect(gateExecs.filter((c) => c.includes('/health')).length).toBe(1);
     // Settle took the default 150 s per server (the fake clock advanced).
     const settle = finished(s.journal.events).find((e) => e.key === 'rotate-certs/etcd-1/servers.settle')!;
     expect(settle.result.status).toBe('done');

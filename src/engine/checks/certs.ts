@@ -72,9 +72,13 @@ export function snapshotBefore(ctx: StepContext, node: string): CertSnapshot[] |
 
 type CertCheck = 'certs-fresh' | 'cas-unchanged' | 'no-expired-leaf';
 
-export async function checkCerts(ctx: StepContext, check: CertCheck): Promise<GateCheckResult> {
+/** One reading of the node's certificates shared by the checks of one gate attempt (one round trip, not three). */
+export type CertReadingCache = { reading?: Promise<CertReading> };
+
+export async function checkCerts(ctx: StepContext, check: CertCheck, cache: CertReadingCache = {}): Promise<GateCheckResult> {
   if (nodesWithSkips(ctx.state).has(ctx.node.name)) return { check, status: 'skipped', detail: `${ctx.node.name} was skipped by the operator` };
-  const now = await readCerts(ctx);
+  cache.reading ??= readCerts(ctx);
+  const now = await cache.reading;
   if (!now.ok) return { check, status: 'fail', detail: `could not read certificates: ${now.detail}` };
   const before = snapshotBefore(ctx, ctx.node.name);
   const byPath = new Map((before ?? []).map((c) => [c.path, c]));

@@ -18,12 +18,15 @@ export function etcdCurlArgs(peer: PlannedNode, url: string, post: boolean): str
 export const clientUrlOf = (address: string): string => `https://${address}:2379`;
 export const healthUrlOf = (clientUrl: string): string => `${clientUrl.replace(/\/$/, '')}/health`;
 
-/** Prints "<marker> list", the member list and "<marker> rc N"; then the same as "health URL" per client URL. */
-export function etcdProbeScript(peer: PlannedNode, clientUrls: readonly string[]): string {
+/**
+ * Prints "<marker> list", the member list and "<marker> rc N" (unless withList is false); then the same as
+ * "health URL" per client URL.
+ */
+export function etcdProbeScript(peer: PlannedNode, clientUrls: readonly string[], withList = true): string {
   const section = (kind: string, argv: string[]) =>
     `printf '%s\\n' ${shq(`${MARKER} ${kind}`)}; ${shJoin(argv)} 2>&1; rc=$?; printf '\\n%s\\n' "${MARKER} rc $rc"`;
   return [
-    section('list', etcdCurlArgs(peer, `${clientUrlOf(peer.address)}/v3/cluster/member/list`, true)),
+    ...(withList ? [section('list', etcdCurlArgs(peer, `${clientUrlOf(peer.address)}/v3/cluster/member/list`, true))] : []),
     ...clientUrls.map((u) => section(`health ${u}`, etcdCurlArgs(peer, healthUrlOf(u), false))),
   ].join('\n');
 }

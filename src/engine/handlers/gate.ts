@@ -2,7 +2,7 @@
 // run stops with the failing check, the node, the evidence and the fix. Check implementations keyed by name.
 import { assertNever } from '../../model/cluster.js';
 import type { GateCheck } from '../../recipe-schema/types.js';
-import { checkCerts } from '../checks/certs.js';
+import { checkCerts, type CertReadingCache } from '../checks/certs.js';
 import { checkEtcdQuorum } from '../checks/etcd.js';
 import { checkNodeReady } from '../checks/node.js';
 import { checkCaConsistent, checkEtcdMembersHealthy } from '../ca/checks.js';
@@ -24,7 +24,8 @@ async function checkUnitActive(ctx: StepContext): Promise<GateCheckResult> {
     : { check: 'unit-active', status: 'fail', detail: `${ctx.node.unit} is ${u.state}` };
 }
 
-export async function runGateCheck(ctx: StepContext, c: GateCheck): Promise<GateCheckResult> {
+/** `attempt` carries what the checks of one gate attempt share (the certificate reading). */
+export async function runGateCheck(ctx: StepContext, c: GateCheck, attempt: CertReadingCache = {}): Promise<GateCheckResult> {
   switch (c.check) {
     case 'unit-active':
       return checkUnitActive(ctx);
@@ -35,7 +36,7 @@ export async function runGateCheck(ctx: StepContext, c: GateCheck): Promise<Gate
     case 'certs-fresh':
     case 'cas-unchanged':
     case 'no-expired-leaf':
-      return checkCerts(ctx, c.check);
+      return checkCerts(ctx, c.check, attempt);
     case 'encryption-stage':
       return checkServerStage(ctx, c.stage);
     case 'encryption-hashes':
@@ -57,8 +58,9 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
   const checks = step.step.checks;
   const results = await poll(ctx, step.step.timeoutSeconds ?? 0, RETRY_MS, async () => {
     const rs: GateCheckResult[] = [];
+    const attempt: CertReadingCache = {};
     for (const c of checks) {
-      const r = await runGateCheck(ctx, c);
+      const r = await runGateCheck(ctx, c, attempt);
       rs.push(r);
       if (r.status === 'fail') break; // later checks mean little while this one fails
     }

@@ -166,6 +166,23 @@ export class FakeCluster {
       const out = wanted.filter((p) => n.certs.has(p)).map((p) => `==> ${p}\n${n.certs.get(p)}\n`).join('');
       return this.ok(name, script, out);
     }
+    const curl = this.curl(name, n, script);
+    if (curl) return curl;
+    // The etcd gate's probe (src/engine/checks/etcd-probe.ts): each line is one marked curl; answer each.
+    if (script.includes('@@keyturn-etcd@@')) {
+      let out = '';
+      for (const line of script.split('\n')) {
+        const mk = /^printf '%s\\n' '(@@keyturn-etcd@@ [^']*)'; (curl .*?) 2>&1; rc=/.exec(line);
+        const r = mk ? this.curl(name, n, mk[2]) : null;
+        if (mk && r) out += `${mk[1]}\n${r.stdout}${r.stderr}\n@@keyturn-etcd@@ rc ${r.code}\n`;
+      }
+      return this.ok(name, script, out);
+    }
+    return this.ok(name, script, '', 127, `fake: no answer for: ${script}`);
+  }
+
+  private curl(name: string, n: SimNode, script: string): ExecResult | null {
+    let m: RegExpExecArray | null;
     if (/^curl .*\/v3\/cluster\/member\/list$/.test(script)) {
       if (n.state === 'inactive' || n.state === 'failed') return this.ok(name, script, '', 7, 'curl: (7) Failed to connect');
       const members = [...this.nodes.values()].filter((x) => x.info.etcd).map((x) => ({ name: `${x.info.name}-1a2b`, clientURLs: [`https://${x.info.address}:2379`] }));
@@ -179,7 +196,7 @@ export class FakeCluster {
       const ok = up > total / 2 && !this.opts.unhealthyEtcd?.includes(target.info.name);
       return this.ok(name, script, JSON.stringify(ok ? { health: 'true', reason: '' } : { health: 'false', reason: 'RAFT NO LEADER' }));
     }
-    return this.ok(name, script, '', 127, `fake: no answer for: ${script}`);
+    return null;
   }
 
   async follow(name: string, script: string, options: FollowOptions): Promise<ExecResult> {
