@@ -13,6 +13,7 @@ export const rotateCa: Recipe = {
   summary: 'Generate a cross-signed CA set on one server (openssl, keys stay on it), upload it once, then restart servers etcd-first and agents; every node must hold the new server-ca. Changes the join token CA hash.',
   support: 'full',
   settleSeconds: 150,
+  requires: { everyServer: 'a server left out keeps the old CA and stops trusting the others once they restart' },
   phases: [
     {
       id: 'prepare',

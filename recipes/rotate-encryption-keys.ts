@@ -50,6 +50,7 @@ export const rotateEncryptionKeys: Recipe = {
   summary: 'Check every hash, back up cred, snapshot etcd; rotate-keys where every control-plane server supports it, else prepare → rotate → reencrypt with a restart of every server after each stage; hash gates per server.',
   support: 'full',
   settleSeconds: 150,
+  requires: { everyServer: 'every control-plane server must reach each stage with the same encryption config, or secrets become unreadable on the one left behind' },
   chooseFlow: 'secrets-encryption',
   phases: [
     {

@@ -122,6 +122,10 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
   if (unreachableEtcd.length > 0 && recipe.phases.some((p) => p.nodes !== 'agents')) {
     return refuse(`etcd server(s) ${unreachableEtcd.join(', ')} not reachable`, 'make every etcd server reachable (ssh, inventory) before changing servers');
   }
+  const unreachableServers = cluster.nodes.filter((n) => n.roles.some((r) => r !== 'worker') && !n.reachable).map((n) => n.name);
+  if (recipe.requires?.everyServer && unreachableServers.length > 0) {
+    return refuse(`server(s) ${unreachableServers.join(', ')} not reachable, and ${recipe.name} needs every server: ${recipe.requires.everyServer}`, 'make every server reachable (ssh, inventory), then plan again');
+  }
   const version = cluster.cluster.version || nodes[0].version;
   const min = recipe.requires?.versionAtLeast?.[distro];
   if (min !== undefined) {

@@ -133,8 +133,11 @@ export interface Recipe {
   support: 'full' | 'plan-only';
   /** Seconds to watch each node after it starts; the operator may override (--settle). */
   settleSeconds: number;
-  /** Minimum versions the recipe needs; the planner refuses older clusters. */
-  requires?: { versionAtLeast?: Partial<Record<Distro, string>>; note?: string };
+  /**
+   * Minimum versions the recipe needs (the planner refuses older clusters); everyServer: the recipe changes what
+   * every server must agree on (keys, CAs), so an unreachable server refuses the plan — the text says why.
+   */
+  requires?: { versionAtLeast?: Partial<Record<Distro, string>>; note?: string; everyServer?: string };
   /** The engine picks one flow per cluster (versions, provider) and plans only phases of that flow. */
   chooseFlow?: FlowChooser;
   phases: Phase[];

@@ -127,6 +127,8 @@ export function validateRecipe(input: unknown): Validation {
   p.need(Array.isArray(r.references), 'references', 'must be a list');
   if (r.requires !== undefined && p.need(isObj(r.requires), 'requires', 'must be an object')) {
     checkVersions(p, 'requires.versionAtLeast', (r.requires as Obj).versionAtLeast);
+    const every = (r.requires as Obj).everyServer;
+    p.need(every === undefined || (isStr(every) && String(every).length > 0), 'requires.everyServer', 'must be a non-empty reason');
   }
   const flows: readonly string[] | undefined = r.chooseFlow === undefined ? undefined : (FLOW_CHOOSERS as Record<string, readonly string[]>)[String(r.chooseFlow)];
   if (r.chooseFlow !== undefined) p.need(flows !== undefined, 'chooseFlow', `must be one of ${Object.keys(FLOW_CHOOSERS).join('|')}`);

@@ -141,6 +141,19 @@ describe('planRun refusals', () => {
     expect(has(modern)).toBe(false);
   });
 
+  it('recipes that need every server refuse when a control-plane server is unreachable; rotate-certs warns', () => {
+    const c = cluster('split');
+    c.nodes = c.nodes.map((n) => (n.name === 'cp-2' ? { ...n, reachable: false } : n));
+    for (const name of ['rotate-encryption-keys', 'rotate-ca']) {
+      const r = planRun(findRecipe(name)!, c, { runId: 'r' });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.refusal.reason).toMatch(new RegExp(`server\\(s\\) cp-2 not reachable, and ${name} needs every server: `));
+    }
+    const certs = plan('rotate-certs', c);
+    expect(certs.nodes.map((n) => n.name)).not.toContain('cp-2');
+    expect(certs.warnings.join()).toContain('cp-2');
+  });
+
   it('leaves unreachable agents out with a warning', () => {
     const c = cluster('split');
     c.nodes.push(node('agent-9', ['worker'], 'rke2', 9, { reachable: false }));
