@@ -1,7 +1,7 @@
 // The engine's ports: everything it needs from the world, filled in by the composition root (run/resume
 // commands, the wizard's hooks, tests' fakes). The engine imports no transport implementation.
 import type { KubeGateway, NodeShell } from '../transports/types.js';
-import type { RunEvent } from './events.js';
+import type { ReencryptProgress, RunEvent } from './events.js';
 import type { PlannedBlock } from './plan-types.js';
 import type { RunState } from './reducer.js';
 
@@ -57,11 +57,15 @@ export interface ConfirmPort {
   pause(request: PauseRequest, signal: AbortSignal): Promise<'continue' | 'quit'>;
 }
 
-/** Live journal lines of the node being changed. The UI keeps them in a bounded pane. */
+/**
+ * What a run shows live: the journal lines of the node being changed (the UI keeps them in a bounded pane), and
+ * the re-encryption progress of the node running it (sent on every poll whose reading changed).
+ */
 export type LogEvent =
   | { type: 'tail-started'; node: string; unit: string; command: string }
   | { type: 'line'; node: string; line: string; stream: 'stdout' | 'stderr' }
-  | { type: 'tail-stopped'; node: string };
+  | { type: 'tail-stopped'; node: string }
+  | { type: 'progress'; node: string; progress: ReencryptProgress; stallAfterSeconds: number };
 
 export interface LogSink {
   emit(event: LogEvent): void;

@@ -3,8 +3,9 @@
 // Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
 import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, PauseRequest } from '../engine/ports.js';
 import type { Plan } from '../engine/plan-types.js';
-import type { RunEvent } from '../engine/events.js';
+import type { ReencryptProgress, RunEvent, StepData } from '../engine/events.js';
 import type { RunState } from '../engine/reducer.js';
+import { assertNever } from '../model/cluster.js';
 import { RingBuffer } from './useBoundedLines.js';
 
 export const LOG_KEEP_LINES = 500;
@@ -34,6 +35,13 @@ export interface RunHeader {
   resumed: boolean;
 }
 
+/** The latest re-encryption reading of the wait in flight. */
+export interface ReencryptReading {
+  node: string;
+  progress: ReencryptProgress;
+  stallAfterSeconds: number;
+}
+
 export interface RunView {
   header: RunHeader;
   stage: RunStage;
@@ -43,6 +51,8 @@ export interface RunView {
   pendingPause: PauseRequest | null;
   logs: { node: string | null; unit: string | null; lines: readonly string[]; dropped: number };
   finished: readonly FinishedLine[];
+  /** Re-encryption progress: the last reading since the step in flight started (null before the first). */
+  reencrypt: ReencryptReading | null;
   /** q was pressed while a step ran: the next question is answered "quit". */
   quitRequested: boolean;
 }
@@ -62,6 +72,15 @@ export interface RunBridgeView {
 }
 
 type Waiter<T> = { resolve: (value: T) => void };
+
+/** What a finished step found that the operator needs later: the new join-token CA hash, secrets re-encrypted. */
+function notesOf(data: StepData | undefined): string[] {
+  const notes: string[] = [];
+  if (data?.ca?.tokenHash) notes.push(`new join-token CA hash ${data.ca.tokenHash}`);
+  const r = data?.reencrypt;
+  if (r?.finished) notes.push(r.total !== null ? `${r.done} of ${r.total} secrets re-encrypted` : `${r.done} secrets re-encrypted`);
+  return notes;
+}
 
 export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   readonly abort = new AbortController();
@@ -91,6 +110,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
       pendingPause: null,
       logs: { node: null, unit: null, lines: [], dropped: 0 },
       finished: [],
+      reencrypt: null,
       quitRequested: false,
     };
   }
@@ -230,13 +250,20 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
         return;
       case 'tail-stopped':
         return; // keep the last node's lines on screen until the next node's tail starts
+      case 'progress':
+        this.set({ reencrypt: { node: event.node, progress: event.progress, stallAfterSeconds: event.stallAfterSeconds } });
+        return;
+      default:
+        assertNever(event);
     }
   }
 
   onEvent = (event: RunEvent, state: RunState): void => {
     const added: FinishedLine[] = [];
     if (event.type === 'step-finished' || event.type === 'block-skipped') added.push(...this.linesFor(state));
-    this.set({ state, finished: added.length > 0 ? [...this.view.finished, ...added] : this.view.finished }, event.type !== 'step-started' && event.type !== 'step-checked');
+    // A reading belongs to the step that produced it: a step starting (a wait run again, too) starts without one.
+    const reencrypt = event.type === 'step-started' ? null : this.view.reencrypt;
+    this.set({ state, reencrypt, finished: added.length > 0 ? [...this.view.finished, ...added] : this.view.finished }, event.type !== 'step-started' && event.type !== 'step-checked');
   };
 
   /** Finished steps and skipped blocks not listed yet, in plan order. */
@@ -256,7 +283,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
         this.seen.add(s.key);
         const secs = st.startedAt && st.finishedAt ? ((Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000).toFixed(1) + 's' : '';
         const glyph = st.status === 'done' ? '✓' : st.status === 'skipped' ? '↷' : '✗';
-        const detail = st.result.status === 'skipped' ? `skipped: ${st.result.reason}` : st.result.status === 'failed' ? `failed: ${st.result.failure.check}` : secs;
+        const detail = st.result.status === 'skipped' ? `skipped: ${st.result.reason}` : st.result.status === 'failed' ? `failed: ${st.result.failure.check}` : [secs, ...notesOf(st.result.data)].filter(Boolean).join(' · ');
         out.push({ id: s.key, glyph, node: s.node, title: s.title, detail });
       }
     }

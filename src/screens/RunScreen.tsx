@@ -1,9 +1,11 @@
 // The run screen: the plan preview, then one node at a time — the question with the exact commands, the steps
-// with their status, the node's live log, finished work in <Static>, and on failure the panel that says why and
-// what to do next. Everything comes from the bridge (useRunView); keys go through the one keymap table.
-import React, { useEffect, useState } from 'react';
+// with their status, re-encryption progress while a run waits for it, the node's live log, finished work in
+// <Static>, and on failure the panel that says why and what to do next. Everything comes from the bridge
+// (useRunView); keys go through the one keymap table.
+import React, { useEffect, useMemo, useState } from 'react';
 import { Box, Static, Text, useInput, useStdout } from 'ink';
 import { renderPlanText } from '../engine/render-plan.js';
+import { DEFAULT_STALL_SECONDS } from '../engine/encryption/reencrypt.js';
 import type { PlannedBlock } from '../engine/plan-types.js';
 import type { RunState } from '../engine/reducer.js';
 import type { RunBridgeView, RunView } from '../hooks/run-bridge.js';
@@ -15,6 +17,7 @@ import { KeyHints } from '../../components/KeyHints.js';
 import { LogPane } from '../../components/LogPane.js';
 import { NodeConfirm } from '../../components/NodeConfirm.js';
 import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
+import { ReencryptProgress } from '../../components/ReencryptProgress.js';
 import { Spinner } from '../../components/Spinner.js';
 import { actionFor, hintsFor, type ScreenName } from './keymap.js';
 
@@ -23,6 +26,10 @@ export interface RunScreenProps {
   /** The run is over and the operator is done reading (or it needs no reading): unmount / go back. */
   onExit: () => void;
 }
+
+/** The spinner's pace while steps run, and while a re-encryption wait (with its own progress widget) runs. */
+export const FAST_TICK_MS = 100;
+export const SLOW_TICK_MS = 1000;
 
 export function runScreenOf(view: RunView): ScreenName {
   switch (view.stage.kind) {
@@ -53,6 +60,18 @@ export function currentBlock(view: RunView): PlannedBlock | null {
   return null;
 }
 
+/** The re-encryption wait running in this block now: its node, unit and stall threshold; else null. */
+export function runningReencryptWait(block: PlannedBlock | null, view: RunView): { node: string; unit: string; stallAfterSeconds: number } | null {
+  const state = view.state;
+  if (!block || !state) return null;
+  for (const s of block.steps) {
+    if (s.step.kind !== 'wait' || s.step.until.condition !== 'reencrypt-finished' || state.steps[s.key]?.status !== 'running') continue;
+    const unit = state.plan.nodes.find((n) => n.name === s.node)?.unit ?? '';
+    return { node: s.node, unit, stallAfterSeconds: s.step.until.stallSeconds ?? DEFAULT_STALL_SECONDS };
+  }
+  return null;
+}
+
 function stepViews(block: PlannedBlock, state: RunState): BlockStepView[] {
   return block.steps.map((s) => ({ title: s.title, status: state.steps[s.key].status, detail: (s.command ?? s.detail).split("\n").filter((l) => l.trim() !== "" && !l.startsWith("umask"))[0] ?? "" }));
 }
@@ -71,8 +90,13 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
   const [typed, setTyped] = useState('');
   const screen = runScreenOf(view);
   const busy = screen === 'run-working' || screen === 'run-starting';
-  const tick = useTicker(busy);
-  const planText = view.plan ? renderPlanText(view.plan) : '';
+  const block = currentBlock(view);
+  const reencryptWait = view.stage.kind === 'running' && !view.pendingConfirm ? runningReencryptWait(block, view) : null;
+  // A re-encryption runs for minutes to hours and its widget moves with every reading: the spinner beside it need
+  // not redraw the whole screen ten times a second.
+  const tick = useTicker(busy, reencryptWait ? SLOW_TICK_MS : FAST_TICK_MS);
+  // The plan's text is only needed on the preview, and the plan never changes during a run: render it once.
+  const planText = useMemo(() => (view.plan ? renderPlanText(view.plan) : ''), [view.plan]);
   const previewHeight = Math.max(8, height - 8);
 
   // A new question starts with an empty name field.
@@ -134,11 +158,11 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
   });
 
   const { header } = view;
-  const block = currentBlock(view);
   const failure = view.state?.outcome.status === 'failed' ? view.state.outcome.failure : null;
   const logHeight = Math.max(4, Math.min(12, height - 30));
   const confirm = view.pendingConfirm;
   const roles = confirm && view.plan ? (view.plan.nodes.find((n) => n.name === confirm.node)?.roles ?? []) : [];
+  const reading = reencryptWait && view.reencrypt?.node === reencryptWait.node ? view.reencrypt : null;
 
   return (
     <Box flexDirection="column">
@@ -174,6 +198,9 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
       ) : null}
       {block && view.state && (stage.kind === 'running' || stage.kind === 'done') && !confirm ? (
         <BlockSteps node={block.node} title={block.phaseTitle} steps={stepViews(block, view.state)} tick={tick} />
+      ) : null}
+      {reencryptWait ? (
+        <ReencryptProgress node={reencryptWait.node} unit={reencryptWait.unit} progress={reading?.progress ?? null} stallAfterSeconds={reading?.stallAfterSeconds ?? reencryptWait.stallAfterSeconds} />
       ) : null}
       {confirm ? (
         <NodeConfirm

@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordEntry } from '../../src/lab/contract.js';
+import { renderReport } from '../../src/engine/report.js';
+import { foldEvents } from '../../src/engine/reducer.js';
+import { readJournal } from '../../src/journal/index.js';
 import type { LabHandle } from '../support/lab.js';
 import { cliArgs, repoRoot } from '../support/paths.js';
 
@@ -151,3 +154,124 @@ export function stopOrder(record: RecordEntry[], since: string): string[] {
 }
 
 export const tierOf = (roles: readonly string[]): number => (roles.includes('etcd') ? 0 : roles.includes('control-plane') ? 1 : 2);
+
+/** Nodes in the order their service was first started by a command (after `since`). */
+export function startOrder(record: RecordEntry[], since: string): string[] {
+  const order: string[] = [];
+  for (const e of record) {
+    if (e.t < since || e.type !== 'command' || e.prog !== 'systemctl' || !['start', 'restart'].includes(e.argv[0])) continue;
+    if (!order.includes(e.node)) order.push(e.node);
+  }
+  return order;
+}
+
+/**
+ * Servers that left `active` once the bring-up began (the first start command after `since`). The recovery
+ * recipes stop every node on purpose; from then on no server that is back up may go down again.
+ */
+export function serversLostDuringBringUp(record: RecordEntry[], servers: Set<string>, since: string): string[] {
+  const first = record.find((e) => e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'restart'].includes(e.argv[0]));
+  if (!first) return [];
+  return record.filter((e) => e.t >= first.t && e.type === 'service' && servers.has(e.node) && e.from === 'active' && e.to !== 'active').map((e) => `${e.node}@${e.t}`);
+}
+
+/** Tiers (etcd 0, control-plane 1, agent 2) of the named nodes, in the given order. */
+export const tiersOf = (lab: LabHandle, names: string[]): number[] => names.map((n) => tierOf(lab.nodes.find((x) => x.name === n)!.roles));
+
+/**
+ * `keyturn run <recipe> --settle 1` in tmux: enter at the preview, y at every node, q at the end.
+ * Returns the final screen, the nodes asked about in order, and the run id the exit line names.
+ */
+export async function runToSuccess(t: TmuxDriver, session: string, lab: LabHandle, recipe: string, opts: { beforeNode?: (node: string) => Promise<'answer' | 'stop'> } = {}): Promise<{ screen: string; asked: string[]; runId: string }> {
+  await t.start(session, lab, ['run', recipe, '--settle', '1']);
+  await t.waitFor(session, 'the plan preview', (s) => s.includes('Press enter to start'), 90_000);
+  await t.send(session, 'Enter');
+  const { screen, asked } = await t.answerAll(session, (s) => s.includes('press q to exit') || exitedWith(s) !== null, opts);
+  if (!screen.includes(`${recipe} succeeded on every node`)) throw new Error(`${recipe} did not succeed; screen:\n${screen}`);
+  await t.send(session, 'q');
+  const end = await t.waitFor(session, 'keyturn to exit', (s) => exitedWith(s) !== null);
+  if (exitedWith(end) !== 0) throw new Error(`keyturn exited ${exitedWith(end)}; screen:\n${end}`);
+  const runId = new RegExp(`keyturn report (\\S+-${recipe}-\\S+)`).exec(end)?.[1];
+  if (!runId) throw new Error(`no run id on the exit screen:\n${end}`);
+  return { screen, asked, runId };
+}
+
+/** The run's audit record folded from its journal on disk: the outcome and the Markdown `keyturn report` prints. */
+export async function auditRecord(stateDir: string, runId: string): Promise<{ outcome: string; markdown: string }> {
+  const state = foldEvents((await readJournal(stateDir, runId)).events);
+  if (!state) throw new Error(`journal of ${runId} folds to nothing`);
+  return { outcome: state.outcome.status, markdown: renderReport(state) };
+}
+
+/** The units every systemctl start/stop/restart named (after `since`), sorted. */
+export function unitsTouched(record: RecordEntry[], since: string): string[] {
+  const units = record.flatMap((e) => (e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'stop', 'restart'].includes(e.argv[0]) ? [e.argv[e.argv.length - 1]] : []));
+  return [...new Set(units)].sort();
+}
+
+/**
+ * `keyturn <args>` in tmux to its end, whatever the outcome: enter at the preview, y (or the typed name) at every
+ * node, q on the last screen. `watch` sees every screen on the way, for what shows only for a while (progress).
+ * `rows` makes the window taller (a question with long commands, e.g. rotate-ca's generated script, must fit).
+ * Returns the last run screen, the exit screen, the exit code, the nodes asked about and the run id (or null).
+ */
+export async function runWatched(
+  t: TmuxDriver,
+  session: string,
+  lab: LabHandle,
+  args: string[],
+  watch: (screen: string) => void,
+  opts: { rows?: number; timeoutMs?: number } = {},
+): Promise<{ screen: string; end: string; code: number | null; asked: string[]; runId: string | null }> {
+  await t.start(session, lab, args);
+  if (opts.rows) await t.tmux('resize-window', '-t', session, '-y', String(opts.rows));
+  const preview = await t.waitFor(session, 'the plan preview', (s) => (watch(s), s.includes('Press enter to start') || exitedWith(s) !== null), 90_000);
+  if (exitedWith(preview) !== null) return { screen: preview, end: preview, code: exitedWith(preview), asked: [], runId: null };
+  await t.send(session, 'Enter');
+  const done = (s: string) => (watch(s), s.includes('press q to exit') || exitedWith(s) !== null);
+  const deadline = Date.now() + (opts.timeoutMs ?? 240_000);
+  const asked: string[] = [];
+  let screen: string;
+  for (;;) {
+    screen = await t.waitFor(session, 'a node question or the end', (s) => done(s) || askedNode(s) !== null, Math.max(1000, deadline - Date.now()));
+    if (done(screen)) break;
+    const node = askedNode(screen)!;
+    asked.push(node);
+    if (/Type the node name/.test(screen)) await typeName(t, session, node);
+    else await t.send(session, 'y');
+    const gone = (s: string) => askedNode(s) !== node || done(s);
+    try {
+      await t.waitFor(session, `the answer for ${node} to be taken`, gone, 3_000);
+    } catch {
+      // A key lost to a re-render is sent again.
+      const again = await t.screen(session);
+      if (askedNode(again) === node && !/Type the node name/.test(again)) await t.send(session, 'y');
+      await t.waitFor(session, `the answer for ${node} to be taken`, gone, 30_000);
+    }
+  }
+  if (exitedWith(screen) === null) await t.send(session, 'q');
+  const end = await t.waitFor(session, 'keyturn to exit', (s) => exitedWith(s) !== null);
+  return { screen, end, code: exitedWith(end), asked, runId: /keyturn report (\S+)/.exec(end)?.[1] ?? null };
+}
+
+/**
+ * Types the node name, waits until the field holds it (its placeholder is the same name, drawn dim), then enter:
+ * a name and an enter sent together can reach the wizard as one chunk, which a text field does not take.
+ */
+async function typeName(t: TmuxDriver, session: string, node: string): Promise<void> {
+  // With colours kept, the placeholder is the name drawn dim (SGR 2) after the "> " prompt; typed text is not dim.
+  const field = /> ((?:\x1b\[[0-9;]*m)*)(\S+)/;
+  const typed = async () =>
+    (await t.tmux('capture-pane', '-p', '-e', '-J', '-t', session)).split('\n').some((line) => {
+      const m = field.exec(line);
+      return m !== null && m[2].replace(/\x1b\[[0-9;]*m/g, '').startsWith(node) && !/\x1b\[(?:[0-9;]*;)?2(?:;[0-9;]*)?m/.test(m[1]);
+    });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await t.send(session, '-l', node);
+    const deadline = Date.now() + 3_000;
+    while (!(await typed()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (await typed()) return void (await t.send(session, 'Enter'));
+    await t.send(session, ...Array.from({ length: 3 * node.length }, () => 'BSpace')); // empty the field, type again
+  }
+  throw new Error(`the name ${node} never reached the field; screen:\n${await t.screen(session)}`);
+}

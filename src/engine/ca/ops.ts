@@ -41,5 +41,6 @@ export async function caOpResult(ctx: StepContext, op: NodeOp, r: ExecResult): P
     ctx.ports.log.emit({ type: 'line', node: ctx.node.name, line: `[keyturn] new join-token CA hash: ${tokenHash} (tokens become ${tokenHash}::<role>:<secret>)`, stream: 'stdout' });
   }
   const summary = op.op === 'rotate-ca' ? `certificates saved to datastore; new join-token CA hash ${tokenHash ?? '(unread)'}` : `bundle in ${dir}, new server-ca sha256 ${sha ?? '(unread)'}`;
-  return { status: 'done', summary, execs: ctx.execs, data: { ca: { serverCa: sha, tokenHash } } };
+  // The token hash changes when the upload is done, not when the bundle is generated.
+  return { status: 'done', summary, execs: ctx.execs, data: { ca: { serverCa: sha, tokenHash: op.op === 'rotate-ca' ? tokenHash : undefined } } };
 }

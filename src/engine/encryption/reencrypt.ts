@@ -1,5 +1,6 @@
 // Waits for secrets re-encryption to end on the node that runs it, reporting "N of M secrets", the rate, the time
-// left and a stall warning as it goes (log lines through the log port; the last reading in the step's data).
+// left and a stall warning as it goes (a progress event and log lines through the log port; the last reading in
+// the step's data).
 // Progress comes from the node's SecretsProgress events (API), or its journal while the API is down; the end is
 // the node's stage reaching reencrypt_finished (a CLI timeout before it meant "still running", k3s#11384).
 import { shJoin } from '../../util/shell-quote.js';
@@ -12,6 +13,10 @@ import { readStatus } from './read.js';
 
 const PROGRESS = /reencrypted (\d+) secrets/;
 export const DEFAULT_STALL_SECONDS = 120;
+/** Readings kept for the rate (the most recent changes; a six-hour wait must not grow without end). */
+export const KEEP_SAMPLES = 120;
+/** Command records kept while polling (the failure's evidence needs the last few, not every poll's). */
+const KEEP_EXECS = 16;
 
 export interface ProgressReading {
   done: number;
@@ -63,6 +68,19 @@ export function estimate(samples: readonly { t: number; done: number }[], total:
   return { done: last.done, total, ratePerSecond: rate === null ? null : Math.round(rate * 10) / 10, secondsLeft, stalledSeconds: Math.round((nowMs - changedAt) / 1000) };
 }
 
+export function sameProgress(a: ReencryptProgress | null, b: ReencryptProgress): boolean {
+  return (
+    a !== null &&
+    a.done === b.done &&
+    a.total === b.total &&
+    a.ratePerSecond === b.ratePerSecond &&
+    a.secondsLeft === b.secondsLeft &&
+    a.stalledSeconds === b.stalledSeconds &&
+    a.finished === b.finished &&
+    a.source === b.source
+  );
+}
+
 export function describeProgress(p: ReencryptProgress): string {
   const of = p.total !== null ? `${p.done} of ${p.total} secrets` : `${p.done} secrets`;
   const rate = p.ratePerSecond !== null ? `, ${p.ratePerSecond}/s` : '';
@@ -106,6 +124,7 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
   const samples: { t: number; done: number }[] = [];
   const say = (line: string) => ports.log.emit({ type: 'line', node: node.name, line: `[keyturn] ${line}`, stream: 'stdout' });
   let progress: ReencryptProgress = { done: 0, total, ratePerSecond: null, secondsLeft: null, stalledSeconds: 0, finished: false, source: 'none' };
+  let lastSent: ReencryptProgress | null = null;
   let lastSaid = '';
   let warnedAt = 0;
   let stage = '';
@@ -116,8 +135,14 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
     stage = status.ok ? status.value.stage : stage;
     const now = ports.clock.now();
     if (samples.length === 0 || reading.done !== samples[samples.length - 1].done) samples.push({ t: now, done: reading.done });
+    if (samples.length > KEEP_SAMPLES) samples.splice(0, samples.length - KEEP_SAMPLES);
+    if (ctx.execs.length > KEEP_EXECS) ctx.execs.splice(0, ctx.execs.length - KEEP_EXECS);
     const finished = stage === 'reencrypt_finished';
     progress = { ...estimate(samples, total, now), finished, source: reading.source };
+    if (!sameProgress(lastSent, progress)) {
+      ports.log.emit({ type: 'progress', node: node.name, progress, stallAfterSeconds: stallSeconds });
+      lastSent = progress;
+    }
     if (reading.error) {
       return failed(ctx, {
         check: 'reencrypt',
