@@ -31,6 +31,10 @@ export interface NodeConfirmProps {
   onCancel: () => void;
 }
 
+// A generated script (rotate-ca's openssl steps run to ~55 lines) would push the question itself off a normal
+// terminal: the first lines are shown, the whole script is in the plan preview.
+const MAX_COMMAND_LINES = 8;
+
 export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
   const { node, roles, unit, phaseTitle, steps, requireTypedName, resumed, retry } = props;
   const colour = requireTypedName ? 'red' : 'yellow';
@@ -52,12 +56,17 @@ export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
             {s.done ? <Text dimColor> (done earlier)</Text> : null}
           </Text>
           {s.command !== null ? (
-            s.command.split('\n').map((line, j) => (
-              <Text key={j} wrap="truncate-end">
-                <Text dimColor>{'       $ '}</Text>
-                {line}
-              </Text>
-            ))
+            <>
+              {s.command.split('\n').slice(0, MAX_COMMAND_LINES).map((line, j) => (
+                <Text key={j} wrap="truncate-end">
+                  <Text dimColor>{'       $ '}</Text>
+                  {line}
+                </Text>
+              ))}
+              {s.command.split('\n').length > MAX_COMMAND_LINES ? (
+                <Text dimColor>{`         … ${s.command.split('\n').length - MAX_COMMAND_LINES} more lines: the plan preview and \`keyturn plan\` show the whole script`}</Text>
+              ) : null}
+            </>
           ) : (
             <Text dimColor>{`       ${s.detail}`}</Text>
           )}

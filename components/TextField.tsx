@@ -25,7 +25,14 @@ export function TextField({
       else if (key.escape) onCancel?.();
       else if (key.backspace || key.delete) onChange(value.slice(0, -1));
       else if (key.ctrl && input === 'u') onChange('');
-      else if (!key.ctrl && !key.meta && !key.tab && input && !/[\u0000-\u001f]/.test(input)) onChange(value + input);
+      else if (!key.ctrl && !key.meta && !key.tab && input) {
+        // Typed fast or pasted, the text and its enter arrive in one read: take the text, then submit it.
+        const line = /^([^\u0000-\u001f]*)[\r\n]/.exec(input);
+        if (line) {
+          onChange(value + line[1]);
+          onSubmit?.(value + line[1]);
+        } else if (!/[\u0000-\u001f]/.test(input)) onChange(value + input);
+      }
     },
     { isActive: isFocused },
   );
