@@ -73,9 +73,13 @@ export interface RunBridgeView {
 
 type Waiter<T> = { resolve: (value: T) => void };
 
-/** What a finished step found that the operator needs later: the new join-token CA hash, secrets re-encrypted. */
-function notesOf(data: StepData | undefined): string[] {
+/**
+ * What a finished step found that the operator needs later: the new join-token CA hash, secrets re-encrypted, and
+ * any gate check that could not be made (e.g. Ready while the API is unreachable) with why.
+ */
+export function notesOf(data: StepData | undefined): string[] {
   const notes: string[] = [];
+  for (const g of data?.gate ?? []) if (g.status === 'skipped') notes.push(`${g.check} not checked: ${g.detail.length > 120 ? `${g.detail.slice(0, 119)}…` : g.detail}`);
   if (data?.ca?.tokenHash) notes.push(`new join-token CA hash ${data.ca.tokenHash}`);
   const r = data?.reencrypt;
   if (r?.finished) notes.push(r.total !== null ? `${r.done} of ${r.total} secrets re-encrypted` : `${r.done} secrets re-encrypted`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReencryptProgress } from '../../src/engine/events.js';
 import type { LogEvent } from '../../src/engine/ports.js';
 import { applyEvent } from '../../src/engine/reducer.js';
-import { RunBridge } from '../../src/hooks/run-bridge.js';
+import { notesOf, RunBridge } from '../../src/hooks/run-bridge.js';
 import { demoState } from '../screens/run-fixture.js';
 
 const reading = (done: number): ReencryptProgress => ({ done, total: 10000, ratePerSecond: 5, secondsLeft: (10000 - done) / 5, stalledSeconds: 0, finished: false, source: 'api' });
@@ -119,5 +119,20 @@ describe('RunBridge', () => {
     const [a, b] = bridge.getSnapshot().finished;
     expect(a.detail).toBe(`1.0s · new join-token CA hash ${hash}`);
     expect(b.detail).toBe('5.0s · 10000 of 10000 secrets re-encrypted');
+  });
+});
+
+describe('notesOf (the finished line of a step)', () => {
+  it('names every gate check that could not be made, with why; passing checks add nothing', () => {
+    const notes = notesOf({
+      gate: [
+        { check: 'unit-active', status: 'pass', detail: 'rke2-server active' },
+        { check: 'node-ready', status: 'skipped', detail: 'API unreachable (unavailable 503: etcd cluster is unavailable): Ready not checked' },
+        { check: 'etcd-quorum', status: 'pass', detail: '3 members healthy' },
+      ],
+    });
+    expect(notes).toEqual(['node-ready not checked: API unreachable (unavailable 503: etcd cluster is unavailable): Ready not checked']);
+    expect(notesOf({ gate: [{ check: 'node-ready', status: 'skipped', detail: 'x'.repeat(500) }] })[0]).toHaveLength('node-ready not checked: '.length + 120);
+    expect(notesOf(undefined)).toEqual([]);
   });
 });
