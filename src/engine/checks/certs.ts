@@ -46,16 +46,25 @@ export function snapshotPem(path: string, pem: string): CertSnapshot | null {
 
 export type CertReading = { ok: true; certs: CertSnapshot[] } | { ok: false; detail: string };
 
-export async function readCerts(ctx: StepContext, node: PlannedNode = ctx.node): Promise<CertReading> {
-  const paths = certFilesFor(node.distro, node.roles).map((f) => f.path);
-  const r = await ctx.exec(node, renderReadFiles(node, paths), 60);
-  if (r.outcome !== 'ok') return { ok: false, detail: `${r.outcome}: ${r.stderr.trim()}` };
+/** The script that prints the node's certificate files ("==> path" headed), for readCerts and certsFrom. */
+export function readCertsScript(node: PlannedNode): string {
+  return renderReadFiles(node, certFilesFor(node.distro, node.roles).map((f) => f.path));
+}
+
+/** The certificates in a readCertsScript output (anything printed before the first heading is ignored). */
+export function certsFrom(stdout: string): CertSnapshot[] {
   const certs: CertSnapshot[] = [];
-  for (const [path, pem] of splitDump(r.stdout)) {
+  for (const [path, pem] of splitDump(stdout)) {
     const snap = snapshotPem(path, pem);
     if (snap) certs.push(snap);
   }
-  return { ok: true, certs };
+  return certs;
+}
+
+export async function readCerts(ctx: StepContext, node: PlannedNode = ctx.node): Promise<CertReading> {
+  const r = await ctx.exec(node, readCertsScript(node), 60);
+  if (r.outcome !== 'ok') return { ok: false, detail: `${r.outcome}: ${r.stderr.trim()}` };
+  return { ok: true, certs: certsFrom(r.stdout) };
 }
 
 /** The node's certificates as this run's first backup of it recorded them (before any change). */

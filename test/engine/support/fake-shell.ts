@@ -157,9 +157,12 @@ export class FakeCluster {
       return this.ok(name, script, '', 0, `INFO[0000] Successfully backed up certificates to ${dir}, please restart ${n.info.distro} server or agent to rotate certificates\n`);
     }
     if (/^ls -1d .*\/tls-\* /.test(script)) return this.ok(name, script, n.rotateBackups.map((d) => `${d}\n`).join(''));
-    if (script.startsWith('umask 077\n')) {
-      for (const d of script.matchAll(/mv \S+ (\S+); fi/g)) n.backups.add(d[1]);
-      return this.ok(name, script);
+    // The backup step: the plan's copy in a subshell, a marker once it succeeded, then the certificate files.
+    const backup = /^\(\n(umask 077\n[\s\S]*)\n\) && printf '%s\\n' '(@@keyturn-backup-done@@)' && (cd [\s\S]*)$/.exec(script);
+    if (backup) {
+      for (const d of backup[1].matchAll(/mv \S+ (\S+); fi/g)) n.backups.add(d[1]);
+      const files = this.run(name, backup[3]);
+      return files.then((r) => this.ok(name, script, `${backup[2]}\n${r.stdout}`, r.code ?? 0, r.stderr));
     }
     if (/^cd \S+ && for f in /.test(script)) {
       const wanted = [...script.matchAll(/(?:server|agent)\/[^\s;]+/g)].map((x) => x[0]);
