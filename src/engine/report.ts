@@ -41,7 +41,7 @@ export function renderReport(state: RunState): string {
   const ended = state.outcome.status === 'active' ? null : state.outcome.at;
   out.push(`# keyturn run ${state.runId}: ${plan.title}`, '');
   out.push(`- **Recipe:** ${plan.recipe}`);
-  out.push(`- **Cluster:** ${plan.distro} ${plan.version}, ${plan.nodes.length} nodes (${plan.nodes.map((n) => n.name).join(', ')})`);
+  out.push(`- **Cluster:** ${plan.distro} ${plan.version || '(version unknown: the API could not be read when the run was planned)'}, ${plan.nodes.length} nodes (${plan.nodes.map((n) => n.name).join(', ')})`);
   out.push(`- **Operator:** ${[...new Set(state.operators.map((o) => `${o.user}@${o.host}`))].join(', ')} (${state.sessions} session${state.sessions === 1 ? '' : 's'})`);
   out.push(`- **Started:** ${state.createdAt}`);
   out.push(`- **Ended:** ${ended ?? 'not ended (interrupted; `keyturn resume` continues it)'}`);

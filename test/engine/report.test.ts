@@ -19,6 +19,10 @@ describe('renderReport', () => {
     expect(md).toContain('- `/var/lib/rancher/k3s/server/tls.keyturn-run-1`');
     expect(md).toMatch(/\| agent-1 \| 2026-06-01T\S+ \|/);
     expect(md).toContain('| agents.stop | `systemctl stop k3s-agent` |');
+    // Planned with the API down, no version was known: the report says so instead of leaving a gap.
+    const state = foldEvents(s.journal.events)!;
+    const unknown = renderReport({ ...state, plan: { ...state.plan, version: '' } });
+    expect(unknown).toContain('- **Cluster:** k3s (version unknown: the API could not be read when the run was planned), 4 nodes');
   });
 
   it('a failed run names the failed check, node, evidence and fix', async () => {
