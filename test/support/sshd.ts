@@ -28,7 +28,15 @@ export interface TestSshd {
   stop(): Promise<void>;
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /**
+   * sshd's MaxStartups: how many connections may be unauthenticated at once before new ones are dropped (default
+   * 10:30:100). A low value makes a burst of parallel connects fail the way a busy server does.
+   */
+  maxStartups?: string;
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const sshd = findBinary('sshd');
   if (!sshd) throw new Error('sshd not found');
   const dir = mkdtempSync(path.join(tmpdir(), 'kt-sshd-'));
@@ -56,6 +64,7 @@ export async function startSshd(): Promise<TestSshd> {
       'KbdInteractiveAuthentication no',
       'PubkeyAuthentication yes',
       'MaxSessions 50',
+      ...(options.maxStartups === undefined ? [] : [`MaxStartups ${options.maxStartups}`]),
       'LogLevel INFO',
       '',
     ].join('\n'),

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -110,8 +110,154 @@ describe.skipIf(!available)('ssh shell specifics', () => {
   });
 });
 
-function countAccepted(): number {
-  return sshd.log().split('\n').filter((line) => line.startsWith('Accepted publickey')).length;
+describe.skipIf(!available)('ssh shell: one master connection per target', () => {
+  // A server that, like a busy one, drops connections beyond 2 that are not yet authenticated: a burst of parallel
+  // first connections fails here unless they wait for one master connection.
+  let busy: TestSshd;
+  beforeAll(async () => {
+    busy = await startSshd({ maxStartups: '2' });
+  });
+  afterAll(async () => {
+    await busy?.stop();
+  });
+
+  const busyNode = (name = 'busy-1', address: string = busy.host): InventoryNode => ({
+    name,
+    address,
+    transport: 'ssh',
+    ssh: { port: busy.port, user: busy.user, identityFile: busy.identityFile, options: [...busy.sshOptions, 'HostName=127.0.0.1'] },
+  });
+  const accepted = () => countAccepted(busy);
+  /** What ssh itself says when connections race or are dropped. */
+  const SSH_TROUBLE = /ControlSocket|multiplexing|mux_client|control master|kex_exchange|Connection (closed|reset)/;
+
+  it('8 commands and a log follow started at once on a fresh target all succeed over one connection (3 rounds)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const before = accepted();
+      const shell = createSshShell(busyNode(), { controlDir: freshControlDir() });
+      const sleep = uniqueSleep();
+      const stop = new AbortController();
+      const followed: string[] = [];
+      const firstLine = deferred<void>();
+      const following = shell.follow(`echo following; ${sleep.script}`, {
+        signal: stop.signal,
+        onLine: (line) => {
+          followed.push(line);
+          firstLine.resolve();
+        },
+      });
+      const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => shell.run(`echo command-${i}`)));
+      expect(runs.map((r) => [r.outcome, r.stdout]), `round ${round}`).toEqual(Array.from({ length: 8 }, (_, i) => ['ok', `command-${i}\n`]));
+      // (Not stderr === '': the node's login shell may print its own complaints.)
+      for (const r of runs) expect(r.stderr).not.toMatch(SSH_TROUBLE);
+      await firstLine.promise;
+      expect(followed).toEqual(['following']);
+      stop.abort();
+      expect((await following).outcome).toBe('aborted');
+      expect(await processesMatching(sleep.pattern)).toEqual([]);
+      expect(accepted() - before, `round ${round}: connections accepted`).toBe(1);
+      await shell.dispose();
+    }
+  });
+
+  it('shells of three inventory names for the same host, port and user share one master', async () => {
+    const controlDir = freshControlDir();
+    const before = accepted();
+    const shells = ['alias-a', 'alias-b', 'alias-c'].map((name) => createSshShell(busyNode(name, `${name}.invalid`), { controlDir }));
+    const results = await Promise.all(shells.flatMap((shell) => [1, 2, 3].map((i) => shell.run(`echo ${shell.node}-${i}`))));
+    expect(results.map((r) => [r.outcome, r.stdout])).toEqual(shells.flatMap((shell) => [1, 2, 3].map((i) => ['ok', `${shell.node}-${i}\n`])));
+    for (const r of results) expect(r.stderr).not.toMatch(SSH_TROUBLE);
+    expect(accepted() - before).toBe(1);
+    expect(readdirSync(controlDir)).toHaveLength(1);
+    await Promise.all(shells.map((shell) => shell.dispose()));
+    expect(readdirSync(controlDir)).toHaveLength(0);
+  });
+
+  it("one shell's dispose does not cut off a command another shell runs through the same master", async () => {
+    const controlDir = freshControlDir();
+    const mark = path.join(freshControlDir(), 'go-on');
+    const [a, b] = [createSshShell(busyNode('keeper'), { controlDir }), createSshShell(busyNode('leaver'), { controlDir })];
+    expect((await b.run('true')).outcome).toBe('ok');
+    const lines: string[] = [];
+    const started = deferred<void>();
+    const running = a.follow(`echo first; while [ ! -e ${mark} ]; do sleep 0.1; done; echo second`, {
+      signal: new AbortController().signal,
+      onLine: (line) => {
+        lines.push(line);
+        if (line === 'first') started.resolve();
+      },
+    });
+    await started.promise;
+    await b.dispose();
+    writeFileSync(mark, '');
+    const result = await running;
+    expect(result).toMatchObject({ outcome: 'ok', stdout: 'first\nsecond\n' });
+    expect(lines).toEqual(['first', 'second']);
+    await a.dispose();
+  });
+
+  it('dispose ends a command still running, on the node too', async () => {
+    const shell = createSshShell(busyNode(), { controlDir: freshControlDir() });
+    const sleep = uniqueSleep();
+    const started = deferred<void>();
+    const running = shell.follow(`echo up; ${sleep.script}`, { signal: new AbortController().signal, onLine: () => started.resolve() });
+    await started.promise;
+    expect((await processesMatching(sleep.pattern)).length).toBeGreaterThan(0);
+    await shell.dispose();
+    expect((await running).outcome).toBe('aborted');
+    expect(await processesMatching(sleep.pattern)).toEqual([]);
+  });
+
+  describe('a multiplexing failure', () => {
+    // An ssh in front of the real one that fails a node command with OpenSSH's mux messages, once.
+    function flakySsh(when: 'before-start' | 'after-start'): string {
+      const dir = freshControlDir();
+      const once = path.join(dir, 'failed-once');
+      const script = path.join(dir, 'ssh');
+      const fail = `printf '%s\\n' 'mux_client_request_session: read from master failed: Broken pipe' 'Failed to connect to new control master' >&2; exit 255`;
+      writeFileSync(
+        script,
+        [
+          '#!/bin/sh',
+          `case "$*" in *keyturn-remote-pgid*) if [ ! -e ${once} ]; then : > ${once}; ${when === 'after-start' ? 'ssh "$@"; ' : ''}${fail}; fi;; esac`,
+          'exec ssh "$@"',
+          '',
+        ].join('\n'),
+      );
+      chmodSync(script, 0o755);
+      return script;
+    }
+
+    it('before the command started on the node: tried once more, and it runs once', async () => {
+      const ran = path.join(freshControlDir(), 'ran');
+      const shell = createSshShell(busyNode(), { controlDir: freshControlDir(), sshBinary: flakySsh('before-start') });
+      const result = await shell.run(`echo ran >> ${ran}; echo done`);
+      expect(result).toMatchObject({ outcome: 'ok', stdout: 'done\n' });
+      expect(result.stderr).not.toMatch(SSH_TROUBLE);
+      expect(readFileSync(ran, 'utf8')).toBe('ran\n');
+      await shell.dispose();
+    });
+
+    it('after the command started on the node: reported as a connection failure, never run twice', async () => {
+      const ran = path.join(freshControlDir(), 'ran');
+      const shell = createSshShell(busyNode(), { controlDir: freshControlDir(), sshBinary: flakySsh('after-start') });
+      const result = await shell.run(`echo ran >> ${ran}`);
+      expect(result.outcome).toBe('connection');
+      expect(result.stderr).toMatch(/Failed to connect to new control master/);
+      expect(readFileSync(ran, 'utf8')).toBe('ran\n');
+      await shell.dispose();
+    });
+  });
+});
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+function countAccepted(server: TestSshd = sshd): number {
+  return server.log().split('\n').filter((line) => line.startsWith('Accepted publickey')).length;
 }
 
 async function dropAllConnections(): Promise<void> {
