@@ -107,10 +107,14 @@ export function remoteKillScript(target: RemoteProcess): string {
   const group = target.pgid > 1 ? `-${target.pgid}` : null;
   const pid = target.pid > 1 ? String(target.pid) : null;
   if (group === null) return pid === null ? 'true' : `kill -TERM ${pid} 2>/dev/null; exit 0`;
+  // "Still running" counts live members only: where nothing reaps orphans (a container's minimal init), the ended
+  // follower stays a zombie and kill -0 would wait out the whole second on every stop. Without ps, kill -0.
+  const alive = `alive() { if command -v ps >/dev/null 2>&1; then ps -eo pgid=,stat= 2>/dev/null | awk -v g=${target.pgid} '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'; else kill -0 ${group} 2>/dev/null; fi; }`;
   return [
     `kill -TERM ${group} 2>/dev/null || { ${pid ? `kill -TERM ${pid} 2>/dev/null;` : ''} exit 0; }`,
+    alive,
     'n=0',
-    `while kill -0 ${group} 2>/dev/null && [ "$n" -lt 10 ]; do sleep 0.1; n=$((n + 1)); done`,
+    `while alive && [ "$n" -lt 10 ]; do sleep 0.1; n=$((n + 1)); done`,
     `kill -KILL ${group} 2>/dev/null`,
     'exit 0',
   ].join('; ');

@@ -1,5 +1,5 @@
 // The pieces under the shells: bounded output, line splitting, the marker filter, and the ssh command line.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { InventoryNode } from '../../src/model/inventory.js';
 import { BoundedOutput } from '../../src/transports/bounded-output.js';
@@ -107,5 +107,19 @@ describe('ssh command line', () => {
     expect(remoteKillScript({ pgid: 1, pid: 1 })).toBe('true');
     expect(remoteKillScript({ pgid: 0, pid: 55 })).toBe('kill -TERM 55 2>/dev/null; exit 0');
     expect(remoteKillScript({ pgid: 77, pid: 78 })).toMatch(/^kill -TERM -77 2>\/dev\/null/);
+  });
+
+  it('ends a real process group, and counts a member that is only a zombie as gone', async () => {
+    // `sleep 30` (the group leader, exec'd from sh) never reaps its finished child: that child is a zombie member.
+    const child = spawn('sh', ['-c', 'sleep 0 & exec sleep 30'], { detached: true, stdio: 'ignore' });
+    const pgid = child.pid!;
+    const members = () => (spawnSync('ps', ['-eo', 'pgid=,stat='], { encoding: 'utf8' }).stdout ?? '').split('\n').map((l) => l.trim().split(/\s+/)).filter(([g]) => g === String(pgid));
+    for (let i = 0; i < 100 && !members().some(([, st]) => st.startsWith('Z')); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(members().some(([, st]) => st.startsWith('Z'))).toBe(true);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const r = spawnSync('sh', ['-c', remoteKillScript({ pgid, pid: pgid })], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    await exited;
+    expect(members().filter(([, st]) => !st.startsWith('Z'))).toEqual([]);
   });
 });
