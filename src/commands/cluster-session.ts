@@ -91,14 +91,17 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
       )
     : Promise.resolve(null);
   gatewayLoading.catch(() => {}); // awaited below, after the inventory's own errors
-  const [{ loadInventory }, { createNodeShell, describeFailure }, { discoverCluster, inventoryPreview }, { prefetchScans }, { createLimiter }, { Settings }, controlDir] =
+  // The settings (conf and its schema validator) are only needed once the scan is asked for: not on the way to the
+  // first frame.
+  const settingsLoading = import('../settings/settings.js');
+  settingsLoading.catch(() => {});
+  const [{ loadInventory }, { createNodeShell, describeFailure }, { discoverCluster, inventoryPreview }, { prefetchScans }, { createLimiter }, controlDir] =
     await Promise.all([
       import('../discovery/inventory.js'),
       import('../transports/node-shell.js'),
       import('../discovery/discover.js'),
       import('../discovery/prefetch.js'),
       import('../discovery/pool.js'),
-      import('../settings/settings.js'),
       sshControlDir(),
     ]);
   // Fail on a bad inventory now, with its one-line error, rather than inside the first scan.
@@ -134,6 +137,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
     throw err;
   }
 
+  const { Settings } = await settingsLoading;
   const settings = new Settings();
   const inventoryKey = opts.inventory ? `inventory:${path.resolve(opts.inventory)}` : null;
   const apiKey = gateway ? `api:${gateway.server}` : null;

@@ -14,7 +14,6 @@
 // node is tried once more.
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { $ } from 'zx';
 import type { InventoryNode } from '../model/inventory.js';
 import { buildResult, OutputCapture, type OutcomeRules } from './exec-result.js';
 import { MarkerFilter } from './marker-filter.js';
@@ -73,6 +72,8 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
 
   /** A helper's exit code (null: it did not exit by itself) and its few lines of output. */
   const runHelper = async (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    // Loaded on first use: the wizard's first frame and the lab's local nodes never need zx.
+    const { $ } = await import('zx');
     const out = await $({ quiet: true, nothrow: true, verbose: false, timeout: helperTimeoutMs, stdio: ['ignore', 'pipe', 'pipe'] })`${sshBinary} ${args}`;
     return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
   };
