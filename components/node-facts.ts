@@ -3,6 +3,7 @@
 // the same order the table draws them) and tests share one definition.
 import { assertNever, type Role } from '../src/model/cluster.js';
 import type { CertificateInfo, CertStatus, NodeStatus } from '../src/model/status.js';
+import { naturalCompare } from '../src/util/natural-order.js';
 
 /** Rotation order: etcd servers first, then control-plane servers, then agents (field-notes "Certificates"). */
 export type NodeGroup = 'etcd' | 'control-plane' | 'agent';
@@ -30,11 +31,10 @@ export function formatRoles(roles: readonly Role[]): string {
 }
 
 /** Natural name order inside a group, so node-10 comes after node-9. */
-const collator = new Intl.Collator('en', { numeric: true });
 
 export function orderNodes(nodes: readonly NodeStatus[]): NodeStatus[] {
   return [...nodes].sort(
-    (a, b) => GROUP_RANK[groupOf(a.roles)] - GROUP_RANK[groupOf(b.roles)] || collator.compare(a.name, b.name),
+    (a, b) => GROUP_RANK[groupOf(a.roles)] - GROUP_RANK[groupOf(b.roles)] || naturalCompare(a.name, b.name),
   );
 }
 

@@ -3,6 +3,7 @@
 import type { Role } from '../model/cluster.js';
 import type { NodeSelector } from '../recipe-schema/types.js';
 import type { PlannedNode, Tier } from './plan-types.js';
+import { naturalCompare } from '../util/natural-order.js';
 
 const TIER_RANK: Record<Tier, number> = { 'etcd-only': 0, 'etcd-control-plane': 1, 'control-plane-only': 2, agent: 3 };
 
@@ -15,10 +16,9 @@ export function tierOf(roles: readonly Role[]): Tier {
   return 'agent';
 }
 
-const collator = new Intl.Collator('en', { numeric: true });
 
 export function compareNodes(a: PlannedNode, b: PlannedNode): number {
-  return TIER_RANK[a.tier] - TIER_RANK[b.tier] || Number(b.init) - Number(a.init) || collator.compare(a.name, b.name);
+  return TIER_RANK[a.tier] - TIER_RANK[b.tier] || Number(b.init) - Number(a.init) || naturalCompare(a.name, b.name);
 }
 
 export function orderNodes(nodes: readonly PlannedNode[]): PlannedNode[] {
