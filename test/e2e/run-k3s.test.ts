@@ -3,18 +3,20 @@
 // recover-restart-loop after a parallel restart. The lab's own record proves the order and how many servers were
 // down; `keyturn status --json` passes every check afterwards; the run's record on disk says it succeeded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordEntry } from '../../src/lab/contract.js';
+import type { StatusReport } from '../../src/model/status.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import {
   TmuxDriver,
-  auditRecord,
-  cliJson,
+  ascending,
+  expectHealthy,
+  expectRecorded,
+  expectRecoversRestartLoop,
+  expectRenewsExpiredCerts,
   maxServersDown,
   runToSuccess,
   serverNames,
-  serversLostDuringBringUp,
-  startOrder,
+  statusOf,
   stopOrder,
   tierOf,
   tiersOf,
@@ -22,18 +24,12 @@ import {
 } from './run-tmux.js';
 
 const ok = haveBinaries('tmux');
-
-interface StatusDoc {
-  nodes: { name: string; service: { state: string } | null; certificates: { path: string; status: string; isCA: boolean; sha256: string }[] }[];
-  checks: { id: string; status: string; detail: string }[];
-}
-
-const ascending = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const UNITS = ['k3s', 'k3s-agent'];
 
 describe.skipIf(!ok)('keyturn run: every recipe in tmux on a split k3s lab', () => {
   let lab: LabHandle;
   const t = new TmuxDriver();
-  let afterRotate: StatusDoc | undefined;
+  let afterRotate: StatusReport | undefined;
 
   beforeAll(async () => {
     lab = await startLab({ topology: 'split', distro: 'k3s', speed: 60 });
@@ -44,31 +40,6 @@ describe.skipIf(!ok)('keyturn run: every recipe in tmux on a split k3s lab', () 
     await t.teardown();
     await lab?.stop();
   });
-
-  const status = async () => (await cliJson(lab, ['status', '--json'], { KEYTURN_CONFIG_DIR: t.configDir })) as StatusDoc;
-  const leaves = (doc: StatusDoc) => doc.nodes.flatMap((n) => n.certificates.filter((c) => !c.isCA).map((c) => ({ id: `${n.name}:${c.path}`, ...c })));
-
-  /** The run's record on disk says it succeeded; `certs`: the recipe read every node's leaves at the end. */
-  async function expectRecorded(runId: string, certs: boolean): Promise<void> {
-    const { outcome, markdown } = await auditRecord(t.stateDir, runId);
-    expect(outcome, markdown).toBe('succeeded');
-    if (certs) expect(markdown).not.toContain('not read |');
-  }
-
-  /**
-   * A recovery stops every node on purpose (agents first, etcd servers last), then starts them etcd →
-   * control-plane → agents, one at a time, and never loses a server that is back up.
-   */
-  function expectRecovery(record: RecordEntry[], since: string): void {
-    const stops = tiersOf(lab, stopOrder(record, since));
-    expect(stops).toHaveLength(lab.nodes.length);
-    expect(stops).toEqual(ascending(stops).reverse());
-    const starts = tiersOf(lab, startOrder(record, since));
-    expect(starts).toHaveLength(lab.nodes.length);
-    expect(starts).toEqual(ascending(starts));
-    expect(serversLostDuringBringUp(record, serverNames(lab), since)).toEqual([]);
-    expect(unitsTouched(record, since)).toEqual(['k3s', 'k3s-agent']);
-  }
 
   it('rotate-certs: asked node by node in rotation order, one server down at a time, journal streamed', async () => {
     const since = new Date().toISOString();
@@ -90,46 +61,19 @@ describe.skipIf(!ok)('keyturn run: every recipe in tmux on a split k3s lab', () 
     expect(order).toHaveLength(lab.nodes.length);
     expect(order).toEqual(ascending(order));
     expect(maxServersDown(record, serverNames(lab), since)).toBe(1);
-    expect(unitsTouched(record, since)).toEqual(['k3s', 'k3s-agent']);
-    await expectRecorded(runId, true);
+    expect(unitsTouched(record, since)).toEqual(UNITS);
+    await expectRecorded(t, runId, true);
 
-    afterRotate = await status();
+    afterRotate = await statusOf(t, lab);
     expect(afterRotate.checks.filter((c) => c.status !== 'pass')).toEqual([]);
   }, 300_000);
 
   it('renew-expired-certs brings the lab back after it was down past expiry: fresh leaves, none expired', async () => {
-    await lab.fault('expire-certs');
-    const since = new Date().toISOString();
-    const { runId } = await runToSuccess(t, 'renew', lab, 'renew-expired-certs');
-    expectRecovery(await lab.record(), since);
-    await expectRecorded(runId, true);
-
-    const after = await status();
-    expect(leaves(after).filter((c) => c.status === 'expired').map((c) => c.id)).toEqual([]);
-    // The backdated leaves were re-issued on start, not merely left alone.
-    if (afterRotate) {
-      const old = new Map(leaves(afterRotate).map((c) => [c.id, c.sha256]));
-      expect(leaves(after).filter((c) => old.get(c.id) === c.sha256).map((c) => c.id)).toEqual([]);
-    }
-    expect(after.nodes.filter((n) => n.service?.state !== 'active').map((n) => n.name)).toEqual([]);
-    expect(after.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    await expectRenewsExpiredCerts(t, lab, UNITS, afterRotate);
   }, 300_000);
 
   it('recover-restart-loop brings back the lab stuck after a parallel restart', async () => {
-    const faultAt = new Date().toISOString();
-    await lab.fault('parallel-restart');
-    const since = new Date().toISOString();
-    // The fault left servers in their restart loop (never back to active): the recipe has something to recover.
-    const last = new Map<string, string>();
-    for (const e of await lab.record()) if (e.t >= faultAt && e.type === 'service') last.set(e.node, e.to);
-    expect([...last].filter(([, to]) => to !== 'active').length).toBeGreaterThan(0);
-
-    const { runId } = await runToSuccess(t, 'recover', lab, 'recover-restart-loop');
-    expectRecovery(await lab.record(), since);
-    await expectRecorded(runId, false);
-
-    const after = await status();
-    expect(after.nodes.filter((n) => n.service?.state !== 'active').map((n) => n.name)).toEqual([]);
-    expect(after.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    await expectRecoversRestartLoop(t, lab, UNITS);
+    expectHealthy(await statusOf(t, lab));
   }, 300_000);
 });

@@ -4,18 +4,18 @@
 // restart; the lab's record proves the order, each sshd's log proves the commands came over ssh, `status --json`
 // over the same inventory passes every check. Then every output of those runs (each screen seen, the full
 // scrollback, the journals, the reports, status output) is searched for the lab's secrets.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordEntry } from '../../src/lab/contract.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { runCli, type CliResult } from '../reliability/support.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
-import { TmuxDriver, exitedWith, maxServersDown, serverNames, stopOrder, tierOf } from './run-tmux.js';
+import { collectSecrets, filesUnder, leakFinder, pemBody, WINDOW, type Secret } from '../support/secrets.js';
+import { sshInventoryFor, startSshdPerNode, type TestSshd } from '../support/sshd.js';
+import { TmuxDriver, ascending, exitedWith, maxServersDown, serverNames, serversLostDuringBringUp, startOrder, stopOrder, tiersOf } from './run-tmux.js';
 
 const ok = haveBinaries('tmux', 'ssh', 'sshd', 'ssh-keygen');
 
@@ -31,15 +31,6 @@ class KeepingTmuxDriver extends TmuxDriver {
   scrollback(session: string): Promise<string> {
     return this.tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', session);
   }
-}
-
-interface LabInventoryNode {
-  name: string;
-  address: string;
-  roles: string[];
-  distro: string;
-  dataDir: string;
-  env: Record<string, string>;
 }
 
 interface RunOutcome {
@@ -58,7 +49,8 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
   const t = new KeepingTmuxDriver();
   /** Everything keyturn printed or wrote, by where it came from: searched for secrets at the end. */
   const outputs: { name: string; text: string }[] = [];
-  const secrets = new Map<string, string>(); // form → what
+  const secrets: Secret[] = [];
+  const seen = new Set<string>();
   const runs: RunOutcome[] = [];
 
   // keyturn's ssh control sockets go under TMPDIR: keep them in this test's sandbox (a short path: unix sockets).
@@ -67,27 +59,11 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
   beforeAll(async () => {
     sandbox = mkdtempSync('/tmp/kt-e2e-ssh-');
     [lab] = await Promise.all([startLab({ topology: 'split', distro: 'rke2', speed: 120 }), t.setup()]);
-    const labNodes = (parse(readFileSync(lab.inventory, 'utf8')) as { nodes: LabInventoryNode[] }).nodes;
-    sshds = new Map(await Promise.all(labNodes.map(async (n) => [n.name, await startSshd()] as const)));
-    const nodes = labNodes.map((n) => {
-      const sshd = sshds.get(n.name)!;
-      return {
-        name: n.name,
-        // The node's own address (etcd listens there); ssh reaches the node's sshd by HostName, as a ~/.ssh/config
-        // alias would. Host-key checking stays on: the known_hosts file trusts exactly that sshd.
-        address: n.address,
-        roles: n.roles,
-        distro: n.distro,
-        dataDir: n.dataDir,
-        transport: 'ssh',
-        ssh: { port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, options: [...sshd.sshOptions, 'HostName=127.0.0.1'] },
-        env: n.env,
-      };
-    });
+    sshds = await startSshdPerNode(lab);
     const inventory = path.join(sandbox, 'inventory-ssh.yaml');
-    writeFileSync(inventory, `nodes: ${JSON.stringify(nodes, null, 2)}\n`);
+    writeFileSync(inventory, sshInventoryFor(lab, sshds));
     sshLab = { ...lab, inventory };
-    collectSecrets(lab, sshds, secrets);
+    collect();
   }, 180_000);
 
   afterAll(async () => {
@@ -95,6 +71,15 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     await Promise.allSettled([lab?.stop(), ...[...(sshds?.values() ?? [])].map((d) => d.stop())]);
     if (sandbox) rmSync(sandbox, { recursive: true, force: true });
   });
+
+  /** Adds the lab's secrets now and the ssh identities: each form once (its first name), none under 8 chars. */
+  function collect(): void {
+    for (const { what, forms } of collectSecrets(lab, sshds)) {
+      const fresh = forms.filter((f) => f.length >= 8 && !seen.has(f));
+      for (const f of fresh) seen.add(f);
+      if (fresh.length > 0) secrets.push({ what, forms: fresh });
+    }
+  }
 
   /** `keyturn run <recipe> --settle 1` over the ssh inventory: enter at the preview, y at every node, q at the end. */
   async function runOverSsh(session: string, recipe: string): Promise<RunOutcome> {
@@ -145,14 +130,11 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     outputs.push({ name: `${name} (stdout)`, text: result.stdout }, { name: `${name} (stderr)`, text: result.stderr });
   }
 
-  const tiersOf = (names: string[]) => names.map((n) => tierOf(lab.nodes.find((x) => x.name === n)!.roles));
-  const ascending = (xs: number[]) => [...xs].sort((a, b) => a - b);
-
   it('rotate-certs: asked node by node, etcd → control-plane → agents, one server down at a time, all over ssh', async () => {
     const before = accepted();
     const { asked, since } = await runOverSsh('rotate', 'rotate-certs');
     expect(asked).toHaveLength(lab.nodes.length);
-    expect(tiersOf(asked)).toEqual(ascending(tiersOf(asked)));
+    expect(tiersOf(lab, asked)).toEqual(ascending(tiersOf(lab, asked)));
 
     const record = await lab.record();
     const order = stopOrder(record, since);
@@ -161,7 +143,7 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     expectEveryNodeReachedOverSsh(before, record, since);
 
     await statusOverSsh('rotate-certs');
-    collectSecrets(lab, sshds, secrets); // the rotated keys too
+    collect(); // the rotated keys too
   }, 300_000);
 
   it('recover-restart-loop after a parallel restart: stop all, start etcd → control-plane → agents, servers stay up once back', async () => {
@@ -170,8 +152,8 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     const { asked, since } = await runOverSsh('recover', 'recover-restart-loop');
     // Asked to stop every node (agents first), then to start each one (etcd servers first).
     const [stopAsked, startAsked] = [asked.slice(0, lab.nodes.length), asked.slice(lab.nodes.length)];
-    expect(tiersOf(stopAsked)).toEqual(ascending(tiersOf(stopAsked)).reverse());
-    expect(tiersOf(startAsked)).toEqual(ascending(tiersOf(startAsked)));
+    expect(tiersOf(lab, stopAsked)).toEqual(ascending(tiersOf(lab, stopAsked)).reverse());
+    expect(tiersOf(lab, startAsked)).toEqual(ascending(tiersOf(lab, startAsked)));
 
     const record = await lab.record();
     expect(stopOrder(record, since)).toEqual(stopAsked);
@@ -181,7 +163,7 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     expectEveryNodeReachedOverSsh(before, record, since);
 
     await statusOverSsh('recover-restart-loop');
-    collectSecrets(lab, sshds, secrets);
+    collect();
   }, 300_000);
 
   it('no secret of the lab in anything those runs printed or wrote: screens, scrollback, journals, reports, status', async () => {
@@ -202,7 +184,7 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     outputs.push({ name: `${t.screens.size} screens captured while driving`, text: [...t.screens].join('\0') });
 
     // The scan is worth something: there are secrets of every kind to look for, and a planted one is found.
-    const whats = new Set(secrets.values());
+    const whats = new Set(secrets.map((s) => s.what));
     for (const node of lab.nodes) expect([...whats].filter((w) => w.startsWith(`${node.name} `) && w.endsWith('.key')).length, node.name).toBeGreaterThan(3);
     expect([...whats].some((w) => w.endsWith('encryption key'))).toBe(true);
     expect([...whats].some((w) => w.includes('token'))).toBe(true);
@@ -218,7 +200,7 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     expect(findLeak(`${screen}\n│ ${body.slice(100, 100 + WINDOW)} │`)).not.toBeNull();
     expect(findLeak(JSON.stringify({ evidence: key }))).not.toBeNull();
     expect(findLeak(Buffer.from(key).toString('base64'))).not.toBeNull();
-    const encryption = [...secrets].find(([, what]) => what.endsWith('encryption key'))![0];
+    const encryption = secrets.find((s) => s.what.endsWith('encryption key'))!.forms[0];
     expect(findLeak(`secret=${encryption}`)).not.toBeNull();
 
     expect(outputs.filter((o) => o.text.length > 0).length).toBeGreaterThanOrEqual(9);
@@ -226,101 +208,3 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     expect(leaks).toEqual([]);
   }, 120_000);
 });
-
-/** Nodes in the order their service was first started by a command (after `since`). */
-function startOrder(record: RecordEntry[], since: string): string[] {
-  const order: string[] = [];
-  for (const e of record) {
-    if (e.t < since || e.type !== 'command' || e.prog !== 'systemctl' || !['start', 'restart'].includes(e.argv[0])) continue;
-    if (!order.includes(e.node)) order.push(e.node);
-  }
-  return order;
-}
-
-/** Servers that left `active` after the first start command (after `since`): the bring-up must not lose any. */
-function serversLostDuringBringUp(record: RecordEntry[], servers: Set<string>, since: string): string[] {
-  const first = record.find((e) => e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'restart'].includes(e.argv[0]));
-  if (!first) return ['no start command at all'];
-  return record
-    .filter((e) => e.t >= first.t && e.type === 'service' && servers.has(e.node) && e.from === 'active' && e.to !== 'active')
-    .map((e) => (e.type === 'service' ? `${e.node}@${e.t}` : ''));
-}
-
-// ---- The secrets scan (the approach of test/reliability/secrets.test.ts) ----
-
-const WINDOW = 40;
-
-function filesUnder(dir: string, match: (name: string) => boolean): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(full, match));
-    else if (entry.isFile() && match(entry.name)) out.push(full);
-  }
-  return out;
-}
-
-/** The base64 body of a PEM, without armour or line breaks. */
-function pemBody(pem: string): string {
-  return pem
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('-----'))
-    .join('');
-}
-
-/**
- * Adds every secret the lab holds now (private keys, tokens, encryption keys, the kubeconfig's client key) and each
- * node's ssh identity, in the forms they could leak in, to `into` (form → what).
- */
-function collectSecrets(lab: LabHandle, sshds: Map<string, TestSshd>, into: Map<string, string>): void {
-  const add = (what: string, forms: string[]) => {
-    for (const form of forms) if (form.length >= 8 && !into.has(form)) into.set(form, what);
-  };
-  const addPem = (what: string, pem: string) => add(what, [pemBody(pem), Buffer.from(pem).toString('base64')]);
-  for (const node of lab.nodes) {
-    for (const key of filesUnder(node.dataDir, (n) => n.endsWith('.key'))) addPem(`${node.name} ${path.relative(node.dataDir, key)}`, readFileSync(key, 'utf8'));
-    for (const token of filesUnder(node.dataDir, (n) => n.includes('token'))) {
-      const text = readFileSync(token, 'utf8').trim();
-      // K10<sha256 of the CA, public>::server:<password>: the password is the secret.
-      const password = text.includes('::') ? text.slice(text.indexOf('::') + 2) : text;
-      add(`${node.name} ${path.relative(node.dataDir, token)}`, [password, password.split(':').pop()!, Buffer.from(password).toString('base64')]);
-    }
-    const config = path.join(node.dataDir, 'server/cred/encryption-config.json');
-    if (existsSync(config)) {
-      for (const [, secret] of readFileSync(config, 'utf8').matchAll(/"secret"\s*:\s*"([^"]+)"/g)) {
-        add(`${node.name} encryption key`, [secret, Buffer.from(secret, 'base64').toString('hex'), Buffer.from(secret).toString('base64')]);
-      }
-    }
-  }
-  const kubeconfig = parse(readFileSync(lab.kubeconfig, 'utf8')) as { users: { user: Record<string, string> }[] };
-  for (const { user } of kubeconfig.users) {
-    if (user['client-key-data']) {
-      add('kubeconfig client-key-data', [user['client-key-data'], pemBody(Buffer.from(user['client-key-data'], 'base64').toString('utf8'))]);
-    }
-    if (user.token) add('kubeconfig token', [user.token]);
-  }
-  for (const [name, sshd] of sshds) addPem(`ssh identity ${name}`, readFileSync(sshd.identityFile, 'utf8'));
-}
-
-/**
- * A finder that names the first secret in a text: a form shorter than the window anywhere, or any 40-char piece of
- * a longer one, ignoring whitespace and escaped line breaks (a key wrapped on screen or escaped in JSON still counts).
- */
-function leakFinder(secrets: Map<string, string>): (haystack: string) => string | null {
-  const short: [string, string][] = [];
-  const pieces = new Map<string, string>();
-  for (const [form, what] of secrets) {
-    if (form.length < WINDOW) short.push([form, what]);
-    else for (let i = 0; i + WINDOW <= form.length; i++) pieces.set(form.slice(i, i + WINDOW), `${what} (40 chars at ${i})`);
-  }
-  return (haystack) => {
-    const flat = haystack.replace(/\\n|\\r|\s/g, '');
-    for (const [form, what] of short) if (flat.includes(form)) return `${what} (whole)`;
-    for (let i = 0; i + WINDOW <= flat.length; i++) {
-      const hit = pieces.get(flat.slice(i, i + WINDOW));
-      if (hit) return hit;
-    }
-    return null;
-  };
-}

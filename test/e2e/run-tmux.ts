@@ -1,15 +1,18 @@
 // Drives `keyturn run` / `keyturn resume` in tmux as a person does: wait for each question on screen, answer it,
-// wait for the screen that answers back. One private tmux server per test file.
+// wait for the screen that answers back. One private tmux server per test file. Also what the run tests read back
+// and check: the lab's record (order, servers down), the run's journal, `keyturn status --json`.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { RecordEntry } from '../../src/lab/contract.js';
+import type { StatusReport } from '../../src/model/status.js';
 import { renderReport } from '../../src/engine/report.js';
-import { foldEvents } from '../../src/engine/reducer.js';
-import { readJournal } from '../../src/journal/index.js';
-import type { LabHandle } from '../support/lab.js';
+import { foldEvents, type RunState } from '../../src/engine/reducer.js';
+import { listRuns, readJournal } from '../../src/journal/index.js';
+import { startLab, type LabHandle, type LabStartOptions } from '../support/lab.js';
 import { cliArgs, repoRoot } from '../support/paths.js';
 
 const exec = promisify(execFile);
@@ -167,16 +170,20 @@ export function startOrder(record: RecordEntry[], since: string): string[] {
 
 /**
  * Servers that left `active` once the bring-up began (the first start command after `since`). The recovery
- * recipes stop every node on purpose; from then on no server that is back up may go down again.
+ * recipes stop every node on purpose; from then on no server that is back up may go down again. No bring-up at
+ * all is named too.
  */
 export function serversLostDuringBringUp(record: RecordEntry[], servers: Set<string>, since: string): string[] {
   const first = record.find((e) => e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'restart'].includes(e.argv[0]));
-  if (!first) return [];
+  if (!first) return ['no start command at all'];
   return record.filter((e) => e.t >= first.t && e.type === 'service' && servers.has(e.node) && e.from === 'active' && e.to !== 'active').map((e) => `${e.node}@${e.t}`);
 }
 
 /** Tiers (etcd 0, control-plane 1, agent 2) of the named nodes, in the given order. */
 export const tiersOf = (lab: LabHandle, names: string[]): number[] => names.map((n) => tierOf(lab.nodes.find((x) => x.name === n)!.roles));
+
+/** A sorted copy, lowest first. */
+export const ascending = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 
 /**
  * `keyturn run <recipe> --settle 1` in tmux: enter at the preview, y at every node, q at the end.
@@ -207,6 +214,107 @@ export async function auditRecord(stateDir: string, runId: string): Promise<{ ou
 export function unitsTouched(record: RecordEntry[], since: string): string[] {
   const units = record.flatMap((e) => (e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'stop', 'restart'].includes(e.argv[0]) ? [e.argv[e.argv.length - 1]] : []));
   return [...new Set(units)].sort();
+}
+
+/** The run's journal on disk, folded. */
+export async function runState(t: TmuxDriver, runId: string | null): Promise<RunState> {
+  const run = (await listRuns(t.stateDir)).find((r) => r.runId === runId);
+  if (!run) throw new Error(`no run ${runId} in ${t.stateDir}`);
+  return run.state;
+}
+
+/** `keyturn status --json` against the lab, with the driver's settings. */
+export async function statusOf(t: TmuxDriver, lab: LabHandle): Promise<StatusReport> {
+  return (await cliJson(lab, ['status', '--json'], { KEYTURN_CONFIG_DIR: t.configDir })) as StatusReport;
+}
+
+/** Every leaf (not CA) certificate the status shows, named `node:path`. */
+export const leafCerts = (doc: StatusReport) => doc.nodes.flatMap((n) => n.certificates.filter((c) => !c.isCA).map((c) => ({ id: `${n.name}:${c.path}`, ...c })));
+
+/** Every node's service active, every check passing. */
+export function expectHealthy(doc: StatusReport): void {
+  expect(doc.nodes.filter((n) => n.service?.state !== 'active').map((n) => n.name)).toEqual([]);
+  expect(doc.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+}
+
+/** The run's record on disk says it succeeded; `certs`: the recipe read every node's leaves at the end. */
+export async function expectRecorded(t: TmuxDriver, runId: string, certs: boolean): Promise<void> {
+  const { outcome, markdown } = await auditRecord(t.stateDir, runId);
+  expect(outcome, markdown).toBe('succeeded');
+  if (certs) expect(markdown).not.toContain('not read |');
+}
+
+/**
+ * A recovery stops every node on purpose (agents first, etcd servers last), then starts them etcd →
+ * control-plane → agents, one at a time, and never loses a server that is back up. `units`: the distro's services.
+ */
+export function expectRecovery(lab: LabHandle, record: RecordEntry[], since: string, units: string[]): void {
+  const stops = tiersOf(lab, stopOrder(record, since));
+  expect(stops).toHaveLength(lab.nodes.length);
+  expect(stops).toEqual(ascending(stops).reverse());
+  const starts = tiersOf(lab, startOrder(record, since));
+  expect(starts).toHaveLength(lab.nodes.length);
+  expect(starts).toEqual(ascending(starts));
+  expect(serversLostDuringBringUp(record, serverNames(lab), since)).toEqual([]);
+  expect(unitsTouched(record, since)).toEqual(units);
+}
+
+/**
+ * The parallel-restart fault, then recover-restart-loop in tmux (session `recover`): the fault left servers in
+ * their restart loop, the recipe brings every node back in order and the run's record says it succeeded.
+ */
+export async function expectRecoversRestartLoop(t: TmuxDriver, lab: LabHandle, units: string[]): Promise<void> {
+  const faultAt = new Date().toISOString();
+  await lab.fault('parallel-restart');
+  const since = new Date().toISOString();
+  // The fault left servers in their restart loop (never back to active): the recipe has something to recover.
+  const last = new Map<string, string>();
+  for (const e of await lab.record()) if (e.t >= faultAt && e.type === 'service') last.set(e.node, e.to);
+  expect([...last].filter(([, to]) => to !== 'active').length).toBeGreaterThan(0);
+
+  const { runId } = await runToSuccess(t, 'recover', lab, 'recover-restart-loop');
+  expectRecovery(lab, await lab.record(), since, units);
+  await expectRecorded(t, runId, false);
+}
+
+/**
+ * The lab down past its certificates' expiry, then renew-expired-certs in tmux (session `renew`): every node back
+ * in order, the run's record says it succeeded having read every leaf, no expired leaf left, every node's service
+ * active and every check passing. `before` (a status from an earlier test, when it ran): each of its leaves was
+ * re-issued, not merely left alone.
+ */
+export async function expectRenewsExpiredCerts(t: TmuxDriver, lab: LabHandle, units: string[], before: StatusReport | undefined): Promise<void> {
+  await lab.fault('expire-certs');
+  const since = new Date().toISOString();
+  const { runId } = await runToSuccess(t, 'renew', lab, 'renew-expired-certs');
+  expectRecovery(lab, await lab.record(), since, units);
+  await expectRecorded(t, runId, true);
+
+  const after = await statusOf(t, lab);
+  expect(leafCerts(after).filter((c) => c.status === 'expired').map((c) => c.id)).toEqual([]);
+  // The backdated leaves were re-issued on start, not merely left alone.
+  if (before) {
+    const old = new Map(leafCerts(before).map((c) => [c.id, c.sha256]));
+    expect(leafCerts(after).filter((c) => old.get(c.id) === c.sha256).map((c) => c.id)).toEqual([]);
+  }
+  expectHealthy(after);
+}
+
+/**
+ * For a describe block whose every test starts its own lab: one driver for the block; after each test its tmux
+ * server (a keyturn left running by a failed test holds the lock) and that test's lab are stopped.
+ */
+export function labPerTest(): { t: TmuxDriver; start(opts: Partial<LabStartOptions>): Promise<LabHandle> } {
+  const t = new TmuxDriver();
+  let lab: LabHandle | undefined;
+  beforeAll(() => t.setup());
+  afterEach(async () => {
+    await t.tmux('kill-server').catch(() => undefined);
+    await lab?.stop();
+    lab = undefined;
+  });
+  afterAll(() => t.teardown());
+  return { t, start: async (opts) => (lab = await startLab(opts)) };
 }
 
 /**

@@ -7,37 +7,27 @@
 import { spawn } from 'node:child_process';
 import { readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/engine/lock.js';
 import { renderReport } from '../../src/engine/report.js';
 import { journalPath } from '../../src/journal/index.js';
 import { openClusterSession } from '../../src/commands/cluster-session.js';
 import { haveBinaries } from '../support/binaries.js';
-import { startLab, type LabHandle } from '../support/lab.js';
+import type { LabHandle } from '../support/lab.js';
 import { repoRoot } from '../support/paths.js';
 import { TmuxDriver, exitedWith } from '../e2e/run-tmux.js';
 import { everyKindRecipe, keyOf } from './support-recipe.js';
 import type { RunHooks } from './support-lab-run.js';
-import { descendants, disruptiveCounts, finishes, newStateDir, planLabRun, processesOnNode, readBack, resumeLabRun, startLabRun } from './support-lab-run.js';
+import { ALL_ONCE, descendants, disruptiveCounts, finishes, newStateDir, planLabRun, processesOnNode, readBack, resumeLabRun, startLabRun } from './support-lab-run.js';
+import { shareFaultLab } from './support-fault-lab.js';
 
 const haveTmux = haveBinaries('tmux');
 const CHILD = path.join(repoRoot, 'test/reliability/support-kill-child.ts');
-const ALL_ONCE = { stop: 1, rotate: 1, start: 1 };
 
 let lab: LabHandle;
 const t = new TmuxDriver();
-
-beforeAll(async () => {
-  lab = await startLab({ topology: 'split', distro: 'rke2', speed: 30 });
-  process.env.KEYTURN_CONFIG_DIR = path.join(lab.dir, 'config'); // remembered node lists: the lab's, not ours
-  await t.setup();
-}, 120_000);
-
-afterAll(async () => {
-  await t.teardown();
-  await lab?.stop();
-});
+shareFaultLab(t, (l) => (lab = l));
 
 /** Where a run is interrupted: one step of each kind, each on its own node, in run order. */
 const EVERY_KIND = [

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rotateCerts } from '../../recipes/rotate-certs.js';
 import { openClusterSession } from '../../src/commands/cluster-session.js';
 import { nodeFactsFrom } from '../../src/commands/plan.js';
@@ -20,31 +20,21 @@ import { renderReport } from '../../src/engine/report.js';
 import { readJournal } from '../../src/journal/index.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { haveBinaries } from '../support/binaries.js';
-import { startLab, type LabHandle } from '../support/lab.js';
+import type { LabHandle } from '../support/lab.js';
 import { cliArgs, repoRoot } from '../support/paths.js';
 import { TmuxDriver, exitedWith } from '../e2e/run-tmux.js';
 import type { RunHooks } from './support-lab-run.js';
-import { disruptiveCounts, disruptiveKind, finishes, labFault, newStateDir, planLabRun, readBack, realClock, resumeLabRun, startLabRun } from './support-lab-run.js';
+import { ALL_ONCE, disruptiveCounts, disruptiveKind, finishes, labFault, newStateDir, planLabRun, readBack, realClock, resumeLabRun, startLabRun } from './support-lab-run.js';
+import { shareFaultLab } from './support-fault-lab.js';
 
 const exec = promisify(execFile);
 const haveTmux = haveBinaries('tmux');
 /** Short, so a gate that cannot pass gives up quickly; the lab's healthy gates pass within ~2 s at --speed 30. */
 const GATE_TIMEOUT = 8;
-const ALL_ONCE = { stop: 1, rotate: 1, start: 1 };
 
 let lab: LabHandle;
 const t = new TmuxDriver();
-
-beforeAll(async () => {
-  lab = await startLab({ topology: 'split', distro: 'rke2', speed: 30 });
-  process.env.KEYTURN_CONFIG_DIR = path.join(lab.dir, 'config'); // remembered node lists: the lab's, not ours
-  await t.setup();
-}, 120_000);
-
-afterAll(async () => {
-  await t.teardown();
-  await lab?.stop();
-});
+shareFaultLab(t, (l) => (lab = l));
 
 const key = (node: string, step: string, phase = node.startsWith('agent') ? 'agents' : 'servers') => `rotate-certs/${node}/${phase}.${step}`;
 

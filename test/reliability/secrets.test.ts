@@ -1,100 +1,30 @@
 // Security: no secret of the cluster leaves the nodes through keyturn's output or files, hostile names and
 // addresses run nothing, files keyturn writes are private, and host-key checking is never turned off.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLocalLock, openFileJournal, runsDir } from '../../src/journal/index.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { repoRoot } from '../support/paths.js';
+import { collectSecrets, filesUnder, leakFinder, pemBody, WINDOW, type Secret } from '../support/secrets.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 import { makeSandbox, type CliResult, type Sandbox } from './support.js';
-
-const WINDOW = 40;
-
-/** Every file under `dir` (recursively) whose name matches. */
-function filesUnder(dir: string, match: (name: string) => boolean): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(full, match));
-    else if (entry.isFile() && match(entry.name)) out.push(full);
-  }
-  return out;
-}
-
-/** The base64 body of a PEM, without armour or line breaks. */
-function pemBody(pem: string): string {
-  return pem
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('-----'))
-    .join('');
-}
-
-interface Secret {
-  what: string;
-  /** Text that must appear nowhere (each is also checked as every 40-char window). */
-  forms: string[];
-}
-
-/** Every secret of the lab: private keys, encryption keys, tokens, the kubeconfig's client key. */
-function collectSecrets(lab: LabHandle): Secret[] {
-  const secrets: Secret[] = [];
-  const addPem = (what: string, pem: string) => secrets.push({ what, forms: [pemBody(pem), Buffer.from(pem).toString('base64')] });
-  for (const node of lab.nodes) {
-    for (const key of filesUnder(node.dataDir, (n) => n.endsWith('.key'))) addPem(`${node.name} ${path.relative(node.dataDir, key)}`, readFileSync(key, 'utf8'));
-    for (const token of filesUnder(node.dataDir, (n) => n.includes('token'))) {
-      const text = readFileSync(token, 'utf8').trim();
-      // K10<sha256 of the CA, public>::server:<password>: the password is the secret.
-      const password = text.includes('::') ? text.slice(text.indexOf('::') + 2) : text;
-      secrets.push({ what: `${node.name} ${path.relative(node.dataDir, token)}`, forms: [password, password.split(':').pop()!, Buffer.from(password).toString('base64')] });
-    }
-    const config = path.join(node.dataDir, 'server/cred/encryption-config.json');
-    if (existsSync(config)) {
-      const matches = readFileSync(config, 'utf8').matchAll(/"secret"\s*:\s*"([^"]+)"/g);
-      for (const [, secret] of matches) {
-        secrets.push({ what: `${node.name} encryption key`, forms: [secret, Buffer.from(secret, 'base64').toString('hex'), Buffer.from(secret).toString('base64')] });
-      }
-    }
-  }
-  const kubeconfig = parse(readFileSync(lab.kubeconfig, 'utf8')) as { users: { user: Record<string, string> }[] };
-  for (const { user } of kubeconfig.users) {
-    if (user['client-key-data']) {
-      secrets.push({ what: 'kubeconfig client-key-data', forms: [user['client-key-data'], pemBody(Buffer.from(user['client-key-data'], 'base64').toString('utf8'))] });
-    }
-    if (user.token) secrets.push({ what: 'kubeconfig token', forms: [user.token] });
-  }
-  return secrets;
-}
-
-/** Names the first secret found in `haystack` (whole, or any 40-char window of it, ignoring line breaks). */
-function findLeak(haystack: string, secrets: Secret[]): string | null {
-  const flat = haystack.replace(/\\n|\\r|\s/g, '');
-  const windows = new Set<string>();
-  for (let i = 0; i + WINDOW <= flat.length; i++) windows.add(flat.slice(i, i + WINDOW));
-  for (const s of secrets) {
-    for (const form of s.forms) {
-      if (form.length < WINDOW && flat.includes(form)) return `${s.what} (whole)`;
-      for (let i = 0; i + WINDOW <= form.length; i++) if (windows.has(form.slice(i, i + WINDOW))) return `${s.what} (40 chars at ${i})`;
-    }
-  }
-  return null;
-}
 
 describe('no secret leaves the nodes', () => {
   let box: Sandbox;
   let lab: LabHandle;
   let secrets: Secret[];
+  let findLeak: (haystack: string) => string | null;
   const outputs: { name: string; result: CliResult }[] = [];
 
   beforeAll(async () => {
     box = makeSandbox('kt-secrets-');
     lab = await startLab({ topology: 'split' });
     secrets = collectSecrets(lab);
+    findLeak = leakFinder(secrets);
     const cluster = ['--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory];
     for (const [name, args] of [
       ['status --json', ['status', '--json', ...cluster]],
@@ -122,12 +52,12 @@ describe('no secret leaves the nodes', () => {
 
   it('the leak finder does find a key, its base64 and a 40-char piece of it (so "none" below means something)', () => {
     const key = readFileSync(filesUnder(lab.nodes[0].dataDir, (n) => n.endsWith('.key'))[0], 'utf8');
-    expect(findLeak(`x ${key} y`, secrets)).not.toBeNull();
-    expect(findLeak(JSON.stringify({ evidence: key }), secrets)).not.toBeNull();
-    expect(findLeak(`...${pemBody(key).slice(13, 13 + WINDOW)}...`, secrets)).not.toBeNull();
-    expect(findLeak(Buffer.from(key).toString('base64'), secrets)).not.toBeNull();
+    expect(findLeak(`x ${key} y`)).not.toBeNull();
+    expect(findLeak(JSON.stringify({ evidence: key }))).not.toBeNull();
+    expect(findLeak(`...${pemBody(key).slice(13, 13 + WINDOW)}...`)).not.toBeNull();
+    expect(findLeak(Buffer.from(key).toString('base64'))).not.toBeNull();
     const encryption = secrets.find((s) => s.what.endsWith('encryption key'))!;
-    expect(findLeak(`secret=${encryption.forms[0]}`, secrets)).not.toBeNull();
+    expect(findLeak(`secret=${encryption.forms[0]}`)).not.toBeNull();
   });
 
   it('status (json and text) and plan print no secret, on stdout or stderr', () => {
@@ -135,16 +65,16 @@ describe('no secret leaves the nodes', () => {
     expect(outputs.find((o) => o.name === 'plan rotate-certs')!.result.code).toBe(0);
     for (const { name, result } of outputs) {
       expect(result.stdout.length, `${name} printed something`).toBeGreaterThan(0);
-      expect(findLeak(result.stdout, secrets), `${name} stdout`).toBeNull();
-      expect(findLeak(result.stderr, secrets), `${name} stderr`).toBeNull();
+      expect(findLeak(result.stdout), `${name} stdout`).toBeNull();
+      expect(findLeak(result.stderr), `${name} stderr`).toBeNull();
     }
   });
 
   it('the remembered settings and everything in the state dir hold no secret', () => {
     const files = [...filesUnder(box.configDir, () => true), ...filesUnder(box.stateDir, () => true)];
     expect(files.some((f) => f.startsWith(box.configDir))).toBe(true);
-    // TODO(run): once `keyturn run` lands, run a recipe here so its journal and report are searched too.
-    for (const file of files) expect(findLeak(readFileSync(file, 'utf8'), secrets), file).toBeNull();
+    // A real run's journal, report and screens are searched by test/e2e/run-ssh.test.ts.
+    for (const file of files) expect(findLeak(readFileSync(file, 'utf8')), file).toBeNull();
   });
 
   it('files keyturn writes are 0600 in 0700 directories: settings, journals, lock files', async () => {

@@ -3,35 +3,18 @@
 // on the far side. The lab's systemctl, journalctl and etcd certificates are only found through that PATH and
 // dataDir, so passing checks prove both travelled.
 //
-// Why one sshd per node: with a single sshd every node maps to the same ssh ControlPath (%C hashes host, port and
-// user), and concurrent first connections to one ControlPath race inside OpenSSH ("mux_client_request_session:
-// read from master failed: Broken pipe | Failed to connect to new control master"). See RELIABILITY.md.
-import { readFileSync, rmSync } from 'node:fs';
-import { parse } from 'yaml';
+// Why one sshd per node: real nodes have their own host keys, so each node gets its own known_hosts line. Several
+// inventory names behind one sshd (one ControlPath) work too: keyturn opens one master per target before its
+// commands and those names share it (test/transports/ssh-shell.test.ts).
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/model/status.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { sshInventoryFor, startSshdPerNode, type TestSshd } from '../support/sshd.js';
 import { makeSandbox, type Sandbox } from './support.js';
 
 const available = haveBinaries('ssh', 'sshd');
-
-const sshTo = (sshd: TestSshd) => ({
-  port: sshd.port,
-  user: sshd.user,
-  identityFile: sshd.identityFile,
-  options: [...sshd.sshOptions, 'HostName=127.0.0.1'],
-});
-
-interface LabInventoryNode {
-  name: string;
-  address: string;
-  roles: string[];
-  distro: string;
-  dataDir: string;
-  env: Record<string, string>;
-}
 
 describe.skipIf(!available)('keyturn status over real SSH (split lab)', () => {
   let box: Sandbox;
@@ -45,22 +28,9 @@ describe.skipIf(!available)('keyturn status over real SSH (split lab)', () => {
   beforeAll(async () => {
     box = makeSandbox('kt-ssh-');
     lab = await startLab({ topology: 'split' });
-    const labNodes = (parse(readFileSync(lab.inventory, 'utf8')) as { nodes: LabInventoryNode[] }).nodes;
-    nodeNames = labNodes.map((n) => n.name).sort();
-    sshds = new Map(await Promise.all(labNodes.map(async (n) => [n.name, await startSshd()] as const)));
-    const nodes = labNodes.map((n) => ({
-      name: n.name,
-      // The node's own address (etcd listens there; the inventory needs distinct addresses); ssh is pointed at the
-      // node's sshd by HostName, as a ~/.ssh/config alias would. Host-key checking stays on (UserKnownHostsFile).
-      address: n.address,
-      roles: n.roles,
-      distro: n.distro,
-      dataDir: n.dataDir,
-      transport: 'ssh',
-      ssh: sshTo(sshds.get(n.name)!),
-      env: n.env,
-    }));
-    inventory = box.write('inventory-ssh.yaml', `nodes: ${JSON.stringify(nodes, null, 2)}\n`);
+    nodeNames = lab.nodes.map((n) => n.name).sort();
+    sshds = await startSshdPerNode(lab);
+    inventory = box.write('inventory-ssh.yaml', sshInventoryFor(lab, sshds));
   }, 180_000);
 
   afterAll(async () => {

@@ -216,6 +216,9 @@ export function disruptiveKind(e: RecordEntry): Disruptive | null {
   return null;
 }
 
+/** rotate-certs on one node, done once: one stop, one `certificate rotate`, one start (a `disruptiveCounts` entry). */
+export const ALL_ONCE = { stop: 1, rotate: 1, start: 1 };
+
 /** Per node, how many of each disruptive command the lab recorded at or after `since`. */
 export function disruptiveCounts(record: readonly RecordEntry[], since: string): Record<string, Partial<Record<Disruptive, number>>> {
   const out: Record<string, Partial<Record<Disruptive, number>>> = {};

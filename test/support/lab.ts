@@ -24,6 +24,16 @@ export interface LabStartOptions {
   extraArgs: string[];
 }
 
+/** A node of the lab's inventory.yaml, as `lab up` writes it. */
+export interface LabInventoryNode {
+  name: string;
+  address: string;
+  roles: Role[];
+  distro: string;
+  dataDir: string;
+  env: Record<string, string>;
+}
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -70,7 +80,7 @@ export async function startLab(opts: Partial<LabStartOptions> = {}): Promise<Lab
   const readyLine = await awaitReady(child);
 
   const inventoryPath = path.join(dir, 'inventory.yaml');
-  const inventory = parse(await readFile(inventoryPath, 'utf8')) as { nodes: { name: string; address: string; roles: Role[]; dataDir: string; env: Record<string, string> }[] };
+  const inventory = parse(await readFile(inventoryPath, 'utf8')) as { nodes: LabInventoryNode[] };
   const byName = new Map(inventory.nodes.map((n) => [n.name, n]));
   const env = (node: string) => {
     const entry = byName.get(node);

@@ -1,12 +1,15 @@
 // A real OpenSSH server on 127.0.0.1 for transport tests: generated host and user keys in a temp dir, host-key
-// checking left ON (the test gets a known_hosts file that trusts exactly this server).
+// checking left ON (the test gets a known_hosts file that trusts exactly this server). Also one per lab node, with
+// the lab's inventory turned into one that reaches each node over ssh through its own server.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { findBinary } from './binaries.js';
+import type { LabHandle, LabInventoryNode } from './lab.js';
 
 const run = promisify(execFile);
 const READY_DEADLINE_MS = 10_000;
@@ -113,6 +116,35 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One sshd per lab node (real nodes have their own host keys), by node name. */
+export async function startSshdPerNode(lab: LabHandle): Promise<Map<string, TestSshd>> {
+  return new Map(await Promise.all(lab.nodes.map(async (n) => [n.name, await startSshd()] as const)));
+}
+
+/**
+ * The lab's inventory (YAML) with every node reached over ssh through its own sshd, the node's env applied on the
+ * far side. Each node keeps its own address (etcd listens there; the inventory needs distinct addresses); ssh is
+ * pointed at the node's sshd by HostName, as a ~/.ssh/config alias would. Host-key checking stays on: each
+ * known_hosts file trusts exactly that node's sshd.
+ */
+export function sshInventoryFor(lab: LabHandle, sshds: ReadonlyMap<string, TestSshd>): string {
+  const labNodes = (parse(readFileSync(lab.inventory, 'utf8')) as { nodes: LabInventoryNode[] }).nodes;
+  const nodes = labNodes.map((n) => {
+    const sshd = sshds.get(n.name)!;
+    return {
+      name: n.name,
+      address: n.address,
+      roles: n.roles,
+      distro: n.distro,
+      dataDir: n.dataDir,
+      transport: 'ssh',
+      ssh: { port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, options: [...sshd.sshOptions, 'HostName=127.0.0.1'] },
+      env: n.env,
+    };
+  });
+  return `nodes: ${JSON.stringify(nodes, null, 2)}\n`;
 }
 
 async function findFreePort(): Promise<number> {

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { awaitReady, terminate } from '../../support/lab.js';
+import { awaitReady, terminate, type LabInventoryNode } from '../../support/lab.js';
 import { keyturnArgs, repoRoot, runTimed, stderrTail } from './proc.js';
 
 export interface BenchLabOptions {
@@ -18,14 +18,7 @@ export interface BenchLabOptions {
   readyTimeoutMs?: number;
 }
 
-export interface InventoryEntry {
-  name: string;
-  address: string;
-  roles: string[];
-  distro: string;
-  dataDir: string;
-  env: Record<string, string>;
-}
+export type InventoryEntry = LabInventoryNode;
 
 export interface BenchLab {
   dir: string;
