@@ -82,12 +82,13 @@ export class TmuxDriver {
       if (/Type the node name/.test(text)) await this.send(session, '-l', node), await this.send(session, 'Enter');
       else await this.send(session, 'y');
       // The question goes away once the answer is taken; a key lost to a re-render is sent again.
-      const gone = (t: string) => askedNode(t) !== node || done(t);
+      const key = questionKey(text);
+      const gone = (t: string) => questionKey(t) !== key || done(t);
       try {
         await this.waitFor(session, `the answer for ${node} to be taken`, gone, 3_000);
       } catch {
         const again = await this.screen(session);
-        if (askedNode(again) === node && !/Type the node name/.test(again)) await this.send(session, 'y');
+        if (questionKey(again) === key && !/Type the node name/.test(again)) await this.send(session, 'y');
         await this.waitFor(session, `the answer for ${node} to be taken`, gone, 30_000);
       }
     }
@@ -116,6 +117,19 @@ export class TmuxDriver {
 /** The node a question on screen is about, or null. */
 export function askedNode(text: string): string | null {
   return /These steps will run on (\S+), in order:/.exec(text)?.[1] ?? null;
+}
+
+/**
+ * Which question is on screen: its node, its title (phase and node) and how many steps the run has done. Two
+ * questions in a row can be about the same node (a prepare, then the restart after it), so the node alone cannot
+ * tell that an answer was taken.
+ */
+export function questionKey(text: string): string | null {
+  const node = askedNode(text);
+  if (node === null) return null;
+  const title = new RegExp(`│\\s*(?:⚠ )?(.+?): ${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`).exec(text)?.[1] ?? '';
+  const progress = /· (\d+\/\d+) steps/.exec(text)?.[1] ?? '';
+  return `${node}|${title}|${progress}`;
 }
 
 export const exitedWith = (text: string): number | null => {
@@ -347,13 +361,14 @@ export async function runWatched(
     asked.push(node);
     if (/Type the node name/.test(screen)) await typeName(t, session, node);
     else await t.send(session, 'y');
-    const gone = (s: string) => askedNode(s) !== node || done(s);
+    const key = questionKey(screen);
+    const gone = (s: string) => questionKey(s) !== key || done(s);
     try {
       await t.waitFor(session, `the answer for ${node} to be taken`, gone, 3_000);
     } catch {
       // A key lost to a re-render is sent again.
       const again = await t.screen(session);
-      if (askedNode(again) === node && !/Type the node name/.test(again)) await t.send(session, 'y');
+      if (questionKey(again) === key && !/Type the node name/.test(again)) await t.send(session, 'y');
       await t.waitFor(session, `the answer for ${node} to be taken`, gone, 30_000);
     }
   }
