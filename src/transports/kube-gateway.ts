@@ -6,7 +6,8 @@ import { inputError } from '../errors.js';
 import { loadKubeconfig, type LoadedKubeconfig } from './kube-config.js';
 import { failureFromError } from './kube-failure.js';
 import { toKubeEvent, toKubeLease, toKubeNode } from './kube-mapping.js';
-import { getRawText } from './kube-raw.js';
+import { getRawText, requestText } from './kube-raw.js';
+import { lightRequestOptions } from './kube-light.js';
 import type { ApiResult, KubeGateway, KubeLease } from './types.js';
 
 export interface KubeGatewayOptions {
@@ -21,9 +22,53 @@ export interface KubeGatewayOptions {
 const DEFAULT_TIMEOUT_MS = 3_000;
 const SECRET_PAGE_SIZE = 500;
 
+/** Node lists of large clusters run to megabytes. */
+const NODE_LIST_MAX_BYTES = 64 << 20;
+
+/**
+ * The gateway for the kubeconfig. With plain credentials (client certificate, token) /readyz and the node list go
+ * over node:https directly (kube-light.ts) and the Kubernetes client is loaded only on the first other call (leases,
+ * events, patches): a status scan never loads it.
+ */
 export async function loadKubeGateway(opts: KubeGatewayOptions): Promise<KubeGateway> {
   const loaded = opts.loaded ?? loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const light = lightRequestOptions(loaded);
+  if (!light) return loadClientGateway(loaded, timeoutMs);
+  let client: Promise<KubeGateway> | null = null;
+  const viaClient = async <T>(call: (g: KubeGateway) => Promise<ApiResult<T>>): Promise<ApiResult<T>> => {
+    try {
+      return await call(await (client ??= loadClientGateway(loaded, timeoutMs)));
+    } catch (error) {
+      return { ok: false, failure: failureFromError(error, timeoutMs) };
+    }
+  };
+  return {
+    server: loaded.server,
+    readyz: () => requestText(light, loaded.server, '/readyz', timeoutMs),
+    listNodes: async () => {
+      const r = await requestText(light, loaded.server, '/api/v1/nodes', timeoutMs, NODE_LIST_MAX_BYTES);
+      if (!r.ok) return r;
+      try {
+        const items = (JSON.parse(r.value) as { items?: unknown }).items;
+        return { ok: true, value: (Array.isArray(items) ? (items as K8s.V1Node[]) : []).map(toKubeNode) };
+      } catch {
+        return { ok: false, failure: { kind: 'error', status: null, detail: 'the node list is not JSON' } };
+      }
+    },
+    getNode: (name) => viaClient((g) => g.getNode(name)),
+    patchNodeAnnotations: (name, annotations) => viaClient((g) => g.patchNodeAnnotations(name, annotations)),
+    listEvents: (options) => viaClient((g) => g.listEvents(options)),
+    countSecrets: () => viaClient((g) => g.countSecrets()),
+    getLease: (namespace, name) => viaClient((g) => g.getLease(namespace, name)),
+    createLease: (lease) => viaClient((g) => g.createLease(lease)),
+    updateLease: (lease) => viaClient((g) => g.updateLease(lease)),
+    deleteLease: (namespace, name) => viaClient((g) => g.deleteLease(namespace, name)),
+  };
+}
+
+/** Every call through @kubernetes/client-node (loaded here). */
+async function loadClientGateway(loaded: LoadedKubeconfig, timeoutMs: number): Promise<KubeGateway> {
   const k8s = await import('@kubernetes/client-node');
   const kc = buildKubeConfig(k8s, loaded);
 

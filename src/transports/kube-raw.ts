@@ -16,16 +16,21 @@ export async function getRawText(kc: KubeConfig, server: string, urlPath: string
   } catch (error) {
     return { ok: false, failure: failureFromError(error, timeoutMs) };
   }
+  return requestText(options, server, urlPath, timeoutMs);
+}
+
+/** GET `urlPath` with ready-made request options; the body (up to maxBytes) when 2xx, else the failure. */
+export function requestText(options: https.RequestOptions, server: string, urlPath: string, timeoutMs: number, maxBytes = MAX_BODY_BYTES): Promise<ApiResult<string>> {
   const url = new URL(server.replace(/\/+$/, '') + urlPath);
   const transport = url.protocol === 'http:' ? http : https;
 
   return new Promise((resolve) => {
-    const request = transport.request(url, { ...options, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
+    const request = transport.request(url, { method: 'GET', ...options, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        if (size <= maxBytes) chunks.push(chunk);
       });
       response.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
@@ -42,6 +47,13 @@ export async function getRawText(kc: KubeConfig, server: string, urlPath: string
 
 /** readyz bodies list checks as "[+]name ok" / "[-]name failed: reason"; the failed ones are the story. */
 function summarise(body: string, status: number): string {
+  try {
+    // A JSON Status (401, 403, 404 from a list call): its message is the story.
+    const message = (JSON.parse(body) as { message?: unknown }).message;
+    if (typeof message === 'string' && message) return message.length > 300 ? `${message.slice(0, 299)}…` : message;
+  } catch {
+    // not JSON: readyz's check list
+  }
   const lines = body.split('\n').map((l) => l.trim()).filter(Boolean);
   const failed = lines.filter((l) => l.startsWith('[-]'));
   const picked = failed.length > 0 ? failed.join('; ') : (lines[0] ?? `HTTP ${status}`);
