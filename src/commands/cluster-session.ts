@@ -31,7 +31,6 @@ export function nodesToRemember(report: StatusReport, inventory: Inventory | nul
   });
 }
 
-const SCAN_CONCURRENCY = 32;
 const SCAN_TIMEOUT_MS = 30_000;
 
 async function sshControlDir(): Promise<string> {
@@ -95,7 +94,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   // first frame.
   const settingsLoading = import('../settings/settings.js');
   settingsLoading.catch(() => {});
-  const [{ loadInventory }, { createNodeShell, describeFailure }, { discoverCluster, inventoryPreview }, { prefetchScans }, { createLimiter }, controlDir] =
+  const [{ loadInventory }, { createNodeShell, describeFailure }, { discoverCluster, inventoryPreview }, { prefetchScans }, { createLimiter, SCAN_CONCURRENCY }, controlDir] =
     await Promise.all([
       import('../discovery/inventory.js'),
       import('../transports/node-shell.js'),

@@ -10,7 +10,7 @@ import { caNameOf } from './checks-cluster.js';
 import { detectNode } from './detect.js';
 import { buildEtcdView } from './etcd-view.js';
 import { fetchScan, interpretScan, type NodeScan } from './node-scan.js';
-import { createLimiter, type Limiter } from './pool.js';
+import { createLimiter, SCAN_CONCURRENCY, type Limiter } from './pool.js';
 import { runScan, scanKey, scanRequestFor, type Prefetch } from './prefetch.js';
 import { mergeTargets, mostCommon, type NodeTarget } from './targets.js';
 
@@ -20,7 +20,7 @@ export interface DiscoverOptions {
   remembered: Inventory | null;
   shellFor: (node: InventoryNode) => NodeShell;
   now: Date;
-  /** Nodes scanned at once (default 32). */
+  /** Nodes scanned at once (default SCAN_CONCURRENCY). */
   concurrency?: number;
   /** Shared with `prefetch` so that both together stay within the bound. */
   limiter?: Limiter;
@@ -115,7 +115,7 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
   const clusterDistro = mostCommon(targets.map((t) => t.distro).filter((d): d is Distro => d !== null));
   const etcdAddresses = targets.filter((t) => t.roles?.includes('etcd')).map((t) => t.address);
 
-  const limiter = opts.limiter ?? createLimiter(opts.concurrency ?? 32);
+  const limiter = opts.limiter ?? createLimiter(opts.concurrency ?? SCAN_CONCURRENCY);
   const timing = { shellFor: opts.shellFor, limiter, timeoutMs: opts.scanTimeoutMs };
   const scanOptions = (t: NodeTarget) => ({ now: opts.now, renewWindowDays: renewWindowDays(t.version || clusterVersion), timeoutMs: opts.scanTimeoutMs, describeFailure: opts.describeFailure });
   const scanned = await Promise.all(

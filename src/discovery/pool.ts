@@ -1,3 +1,6 @@
+/** Nodes scanned at once by default: enough to hide per-node latency, few enough ssh sessions for a laptop. */
+export const SCAN_CONCURRENCY = 32;
+
 // Runs async work over items with at most `limit` in flight, keeping the input order in the results.
 export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

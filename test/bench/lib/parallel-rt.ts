@@ -3,22 +3,13 @@
 // `limit` in flight, from this already-warm process. This is the least time any scan that makes one round trip per
 // node with that parallelism can take, before doing any work on the node or locally.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { SCAN_CONCURRENCY } from '../../../src/discovery/pool.js';
 import type { Role } from '../../../src/model/cluster.js';
 import type { InventoryEntry } from './bench-lab.js';
-import { repoRoot } from './proc.js';
 
 /** The default bounded parallelism keyturn's discovery uses (read from its source, so it stays in step). */
 export function keyturnConcurrency(): { value: number; from: string } {
-  const file = path.join(repoRoot, 'src/discovery/discover.ts');
-  try {
-    const m = /concurrency\s*\?\?\s*(\d+)/.exec(readFileSync(file, 'utf8'));
-    if (m) return { value: Number(m[1]), from: 'src/discovery/discover.ts (`opts.concurrency ?? N` passed to mapBounded)' };
-  } catch {
-    // fall through
-  }
-  return { value: 32, from: 'assumed 32 (could not read src/discovery/discover.ts)' };
+  return { value: SCAN_CONCURRENCY, from: 'SCAN_CONCURRENCY in src/discovery/pool.ts (the limiter every scan shares)' };
 }
 
 function runTrivial(node: InventoryEntry): Promise<void> {
