@@ -25,12 +25,14 @@ describe('driveRun: rotate-certs', () => {
     const curl = s.fake.scripts.find((x) => x.script.includes('member/list'))!;
     expect(curl.node).not.toBe('etcd-1');
     expect(curl.script).toContain(`--cacert /var/lib/rancher/rke2/server/tls/etcd/server-ca.crt --cert /var/lib/rancher/rke2/server/tls/etcd/client.crt`);
-    // A gate between servers is three round trips: the unit, etcd (member list and every member's health from
-    // one peer, one script) and one reading of the certificates shared by the certificate checks.
+    // A gate between servers is two round trips: etcd (member list and every member's health from one peer, one
+    // script) and one reading of the certificates shared by the certificate checks; the unit's state is the settle
+    // step's last sample, taken just before.
     const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.gate')!;
     expect(gate.result.status).toBe('done');
     const gateExecs = gate.result.status === 'done' ? gate.result.execs.map((x) => x.command) : [];
-    expect(gateExecs).toHaveLength(3);
+    expect(gateExecs).toHaveLength(2);
+    expect(gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail).toMatch(/active, NRestarts 0 \(the settle step's last sample, 0 ms before\)/);
     expect(gateExecs.filter((c) => c.includes('member/list'))).toHaveLength(1);
     expect(gateExecs.filter((c) => c.includes('/health')).length).toBe(1);
     // Settle took the default 150 s per server (the fake clock advanced).
@@ -51,6 +53,19 @@ describe('driveRun: rotate-certs', () => {
     expect(s.logs[0]).toEqual({ type: 'tail-started', node: 'server-1', unit: 'rke2-server', command: 'journalctl -u rke2-server -f -n 0 --no-pager' });
     expect(s.logs.some((l) => l.type === 'line')).toBe(true);
     expect(s.logs.filter((l) => l.type === 'tail-stopped')).toHaveLength(1);
+  });
+
+  it("a gate reads the unit itself when the settle step's sample is not fresh (e.g. a resumed run)", async () => {
+    const s = await setup('rotate-certs', 'single');
+    const append = s.ports.journal.append.bind(s.ports.journal);
+    // Time passes between the settle step and its gate (keyturn was restarted in between, say).
+    s.ports.journal = { append: async (e) => (await append(e), e.type === 'step-finished' && e.key.endsWith('servers.settle') ? void (s.clock.t += 5_000) : undefined) };
+    const state = await start(s);
+    expect(state.outcome.status).toBe('succeeded');
+    const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/server-1/servers.gate')!;
+    const commands = gate.result.status === 'done' ? gate.result.execs.map((x) => x.command) : [];
+    expect(commands.filter((c) => c.startsWith('systemctl show -p ActiveState,NRestarts'))).toHaveLength(1);
+    expect(gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail).toBe('rke2-server active, NRestarts 0');
   });
 
   it('a failed gate stops the run: which check, which node, the evidence, the fix; nothing after runs', async () => {
