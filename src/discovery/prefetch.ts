@@ -2,6 +2,7 @@
 // second, while an inventory already says how to reach each node and what it is: those nodes' scans run in the
 // meantime. A prefetched scan is used only when the API's view gives the node exactly the same scan plan (same
 // roles, address, data-dir, etcd peers); otherwise the node is scanned again, so the API still decides.
+import { setMaxListeners } from 'node:events';
 import type { Distro } from '../model/cluster.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import type { NodeShell } from '../transports/types.js';
@@ -59,6 +60,9 @@ export interface Prefetch {
 
 export function prefetchScans(inventory: Inventory, opts: ScanTiming): Prefetch {
   const controller = new AbortController();
+  // Every prefetched scan listens on this one signal: dozens of listeners are expected, and Node's warning about
+  // them would land on stderr — over the wizard's screen.
+  setMaxListeners(0, controller.signal);
   const targets = mergeTargets(null, inventory);
   const etcdAddresses = targets.filter((t) => t.roles?.includes('etcd')).map((t) => t.address);
   const started = new Map<string, Promise<ScanFetch>>();

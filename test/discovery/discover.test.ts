@@ -127,6 +127,25 @@ describe('discoverCluster', () => {
       expect(report.nodes.find((n) => n.name === 'w-1')!.roles).toEqual(['control-plane']);
     });
 
+    it('dozens of prefetched scans on one abort signal raise no process warning (it would land on the screen)', async () => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+      process.on('warning', onWarning);
+      try {
+        const many = Array.from({ length: 14 }, (_, i) => ({ ...inventory[1], name: `w-${i + 1}`, address: `127.0.0.${i + 2}` }));
+        const limiter = createLimiter(32);
+        const runs: string[] = [];
+        const prefetch = prefetchScans({ nodes: many }, { shellFor: counting(runs), limiter });
+        const report = await discoverCluster({ gateway: gateway(null), inventory: { nodes: many }, remembered: null, shellFor: counting(runs), limiter, prefetch, now });
+        expect(report.nodes).toHaveLength(14);
+        expect(runs).toHaveLength(14);
+        await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+        expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     it('a prefetch nobody took is cancelled: queued scans never start', async () => {
       const runs: string[] = [];
       let release!: () => void;
