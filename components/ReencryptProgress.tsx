@@ -2,17 +2,10 @@
 // the reading comes from, and a warning that cannot be missed when nothing has moved for too long. Props only.
 import React from 'react';
 import { Box, Text } from 'ink';
+import type { ReencryptProgress as Reading } from '../src/model/reencrypt.js';
 
-/** One reading of the wait (the engine's ReencryptProgress, structurally). */
-export interface ReencryptProgressView {
-  done: number;
-  total: number | null;
-  ratePerSecond: number | null;
-  secondsLeft: number | null;
-  stalledSeconds: number;
-  finished: boolean;
-  source: 'api' | 'journal' | 'none';
-}
+/** One reading of the wait. */
+export type ReencryptProgressView = Reading;
 
 export interface ReencryptProgressProps {
   node: string;

@@ -1,6 +1,9 @@
 // Run events: the journal's vocabulary. The run state is a fold of these (reducer.ts); they are plain JSON.
 import type { ExecOutcome } from '../transports/types.js';
 import type { Plan } from './plan-types.js';
+import type { ReencryptProgress } from '../model/reencrypt.js';
+
+export type { ReencryptProgress } from '../model/reencrypt.js';
 
 export interface Operator {
   user: string;
@@ -50,15 +53,6 @@ export interface StepData {
   ca?: { tokenHash?: string; serverCa?: string; fingerprints?: Record<string, string> };
 }
 
-export interface ReencryptProgress {
-  done: number;
-  total: number | null;
-  ratePerSecond: number | null;
-  secondsLeft: number | null;
-  stalledSeconds: number;
-  finished: boolean;
-  source: 'api' | 'journal' | 'none';
-}
 
 /** Why the run stopped: which check, on which node, the evidence, and what fixes it. */
 export interface Failure {
