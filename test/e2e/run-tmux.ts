@@ -79,7 +79,7 @@ export class TmuxDriver {
       const node = askedNode(text)!;
       if (opts.beforeNode && (await opts.beforeNode(node)) === 'stop') return { screen: text, asked };
       asked.push(node);
-      if (/Type the node name/.test(text)) await this.send(session, '-l', node), await this.send(session, 'Enter');
+      if (/Type the node name/.test(text)) await typeName(this, session, node);
       else await this.send(session, 'y');
       // The question goes away once the answer is taken; a key lost to a re-render is sent again.
       const key = questionKey(text);
@@ -351,27 +351,7 @@ export async function runWatched(
   if (exitedWith(preview) !== null) return { screen: preview, end: preview, code: exitedWith(preview), asked: [], runId: null };
   await t.send(session, 'Enter');
   const done = (s: string) => (watch(s), s.includes('press q to exit') || exitedWith(s) !== null);
-  const deadline = Date.now() + (opts.timeoutMs ?? 240_000);
-  const asked: string[] = [];
-  let screen: string;
-  for (;;) {
-    screen = await t.waitFor(session, 'a node question or the end', (s) => done(s) || askedNode(s) !== null, Math.max(1000, deadline - Date.now()));
-    if (done(screen)) break;
-    const node = askedNode(screen)!;
-    asked.push(node);
-    if (/Type the node name/.test(screen)) await typeName(t, session, node);
-    else await t.send(session, 'y');
-    const key = questionKey(screen);
-    const gone = (s: string) => questionKey(s) !== key || done(s);
-    try {
-      await t.waitFor(session, `the answer for ${node} to be taken`, gone, 3_000);
-    } catch {
-      // A key lost to a re-render is sent again.
-      const again = await t.screen(session);
-      if (questionKey(again) === key && !/Type the node name/.test(again)) await t.send(session, 'y');
-      await t.waitFor(session, `the answer for ${node} to be taken`, gone, 30_000);
-    }
-  }
+  const { screen, asked } = await t.answerAll(session, done, { timeoutMs: opts.timeoutMs });
   if (exitedWith(screen) === null) await t.send(session, 'q');
   const end = await t.waitFor(session, 'keyturn to exit', (s) => exitedWith(s) !== null);
   return { screen, end, code: exitedWith(end), asked, runId: /keyturn report (\S+)/.exec(end)?.[1] ?? null };
