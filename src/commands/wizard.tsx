@@ -33,14 +33,13 @@ export function describeInterrupted(state: RunState): string {
 export async function runWizard(opts: ClusterOptions, io: WizardIo = process): Promise<number> {
   if (!ensureTerminal(io)) return 2;
   // The node list is drawn as soon as it is known (the inventory at once, then the API's), while the Kubernetes
-  // client loads and the nodes are scanned: the operator's first screen does not wait for the slowest node.
+  // client loads and the nodes are scanned: the operator's first screen does not wait for the slowest node. The
+  // inventory's list arrives before the session is open and is the screen's initial state.
   let preview: NodePreview | null = null;
-  let tellScreen: ((p: NodePreview) => void) | null = null;
   let previewKnown!: () => void;
   const previewArrived = new Promise<void>((resolve) => (previewKnown = resolve));
   const onPreview = (p: NodePreview) => {
     preview = p;
-    tellScreen?.(p);
     previewKnown();
   };
   let drawn!: () => void;
@@ -56,15 +55,8 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   const loaded = Promise.all([opening, import('./run-session.js'), import('../../recipes/index.js'), import('../journal/index.js')]);
   loaded.catch(() => {});
 
-  let firstScan = true;
   const discover: Discover = async (_signal, onScreenPreview) => {
-    if (firstScan) {
-      firstScan = false;
-      tellScreen = onScreenPreview ?? null;
-      if (preview) onScreenPreview?.(preview);
-    }
     const [session] = await loaded;
-    tellScreen = null;
     return session.discover({ onPreview: onScreenPreview });
   };
 
@@ -111,8 +103,8 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   let modules: Awaited<typeof loaded> | null = null;
   let failure: unknown = null;
   let instance: Instance | null = null;
-  // A kubeconfig is only known to be bad once the Kubernetes client has read it: the screen goes, and the error is
-  // the usual one line with exit 2.
+  // A session that fails after the first frame (a kubeconfig only the Kubernetes client can judge): the screen goes,
+  // and the error is the usual one line with exit 2.
   loaded.then(
     (m) => (modules = m),
     (err: unknown) => {
