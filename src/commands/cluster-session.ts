@@ -31,8 +31,6 @@ export function nodesToRemember(report: StatusReport, inventory: Inventory | nul
   });
 }
 
-const SCAN_TIMEOUT_MS = 30_000;
-
 async function sshControlDir(): Promise<string> {
   // ControlPath sockets must stay under ~100 characters: keep the directory short.
   const dir = path.join(os.tmpdir(), `keyturn-ssh-${process.getuid?.() ?? 'user'}`);
@@ -62,8 +60,8 @@ export interface DiscoverHooks {
 /** Throws a UsageError (one line, exit 2) when there is no cluster to read at all, before anything runs. */
 export interface SessionHooks extends DiscoverHooks {
   /**
-   * The Kubernetes client starts loading only once this settles. Loading it keeps the main thread busy for a few
-   * hundred milliseconds; the wizard lets its first frame be drawn first.
+   * The gateway comes up only once this settles: where it must load the Kubernetes client, that keeps the main
+   * thread busy for a few hundred milliseconds, and the wizard lets its first frame be drawn first.
    */
   loadClientAfter?: Promise<unknown>;
 }
@@ -74,20 +72,20 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
     throw new UsageError('no cluster to read — pass --kubeconfig (or set KUBECONFIG) and/or --inventory FILE');
   }
   // The kubeconfig is read and checked first (fast, no Kubernetes client): bad input is told before any node is
-  // touched. The client itself takes most of a second to load: it loads while the inventory is read and the
-  // inventory's nodes are already being scanned (discovery/prefetch.ts).
-  const loadedKubeconfig = kubeconfig
+  // touched. The gateway then comes up while the inventory is read and its nodes are already being scanned
+  // (discovery/prefetch.ts); for kubeconfigs only the Kubernetes client can use (exec plugins, …) that means
+  // loading the client, after `loadClientAfter`.
+  const loaded = kubeconfig
     ? await import('../transports/kube-config.js').then(({ loadKubeconfig }) =>
         // Only --kubeconfig is passed as a file: KUBECONFIG may list several files (merged like kubectl),
         // and its errors must name KUBECONFIG, not an option the operator never typed.
         loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context }),
       )
     : null;
-  const gatewayLoading = loadedKubeconfig
+  const gatewayLoading = loaded
     ? Promise.resolve(hooks.loadClientAfter)
-        .then(() => import('../transports/kube-gateway.js')).then(({ loadKubeGateway }) =>
-        loadKubeGateway({ kubeconfig: opts.kubeconfig, context: opts.context, timeoutMs: 5_000, loaded: loadedKubeconfig }),
-      )
+        .then(() => import('../transports/kube-gateway.js'))
+        .then(({ loadKubeGateway }) => loadKubeGateway({ loaded, timeoutMs: 5_000 }))
     : Promise.resolve(null);
   gatewayLoading.catch(() => {}); // awaited below, after the inventory's own errors
   // The settings (conf and its schema validator) are only needed once the scan is asked for: not on the way to the
@@ -125,12 +123,12 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   };
 
   const limiter = createLimiter(SCAN_CONCURRENCY);
-  let prefetch = firstInventory ? prefetchScans(firstInventory, { shellFor: shellOf, limiter, timeoutMs: SCAN_TIMEOUT_MS }) : undefined;
+  let prefetch = firstInventory ? prefetchScans(firstInventory, { shellFor: shellOf, limiter }) : undefined;
   let gateway: KubeGateway | null;
   try {
     gateway = await gatewayLoading;
   } catch (err) {
-    // A bad kubeconfig ends the command before anything is reported: stop the read-only scans already going.
+    // A kubeconfig the client rejects ends the command before anything is reported: stop the read-only scans.
     prefetch?.cancel();
     await dispose();
     throw err;
@@ -156,7 +154,6 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
       prefetch: taken,
       knownVersions: { ...(inventoryKey ? settings.rememberedVersions(inventoryKey) : {}), ...(apiKey ? settings.rememberedVersions(apiKey) : {}) },
       onPreview: discoverHooks.onPreview,
-      scanTimeoutMs: SCAN_TIMEOUT_MS,
       // The scan script is long; name it shortly in messages.
       describeFailure: (result) => describeFailure({ ...result, script: 'keyturn scan' }, targets.get(result.node)),
       now: new Date(),
