@@ -4,6 +4,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { NodePreview, NodeStatus } from '../src/model/status.js';
+import { previewSourceLine } from './node-facts.js';
 import { NodeTable } from './NodeTable.js';
 import { Spinner } from './Spinner.js';
 
@@ -30,18 +31,12 @@ function pendingStatus(n: NodePreview['nodes'][number]): NodeStatus {
   };
 }
 
-function sourceLine(preview: NodePreview): string {
-  if (preview.source === 'api') return 'from the Kubernetes API';
-  const where = preview.source === 'inventory' ? 'the inventory' : 'the node list remembered from an earlier scan';
-  return preview.final ? `from ${where}` : `from ${where}; asking the Kubernetes API…`;
-}
-
 export function NodePreviewTable({ preview, tick, maxRows }: NodePreviewTableProps): React.JSX.Element {
   const count = preview.nodes.length;
   return (
     <Box flexDirection="column">
       <Text>
-        <Text bold>{count} nodes</Text> {sourceLine(preview)}
+        <Text bold>{count} nodes</Text> {previewSourceLine(preview)}
       </Text>
       <Box marginTop={1}>
         <NodeTable nodes={preview.nodes.map(pendingStatus)} maxRows={maxRows} scanning />

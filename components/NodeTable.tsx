@@ -6,6 +6,7 @@ import type { NodeStatus } from '../src/model/status.js';
 import { TableCell } from './TableCell.js';
 import {
   GROUP_TITLES,
+  TABLE_COLUMNS,
   TONE_COLOR,
   caAgreement,
   certTone,
@@ -14,10 +15,12 @@ import {
   formatDays,
   formatRoles,
   groupOf,
+  nameColumnWidth,
   orderNodes,
+  scanningCells,
   shortHash,
+  type CellFacts,
   type NodeGroup,
-  type Tone,
   visibleWindow,
 } from './node-facts.js';
 
@@ -31,8 +34,6 @@ export interface NodeTableProps {
   scanning?: boolean;
 }
 
-// Sized so a cluster with names up to ~10 characters fits an 100-column terminal.
-const W = { roles: 7, version: 14, service: 14, ready: 5, expiry: 6, ca: 2, encryption: 23, etcd: 9 };
 
 // Long stage names would push the table past 100 columns; the detail view shows them in full.
 const STAGE_SHORT: Record<string, string> = {
@@ -41,12 +42,7 @@ const STAGE_SHORT: Record<string, string> = {
   reencrypt_finished: 'reenc-done',
 };
 
-interface Cell {
-  text: string;
-  tone: Tone;
-}
-
-function serviceCell(node: NodeStatus): Cell {
+function serviceCell(node: NodeStatus): CellFacts {
   if (!node.reachable) return { text: 'unreachable', tone: 'bad' };
   const { state, restarts } = node.service;
   const text = restarts > 0 ? `${state} ↻${restarts}` : state;
@@ -55,48 +51,42 @@ function serviceCell(node: NodeStatus): Cell {
   return { text, tone: 'warn' };
 }
 
-function readyCell(ready: boolean | null): Cell {
+function readyCell(ready: boolean | null): CellFacts {
   if (ready === null) return { text: '?', tone: 'none' };
   return ready ? { text: 'yes', tone: 'ok' } : { text: 'no', tone: 'bad' };
 }
 
-function expiryCell(node: NodeStatus): Cell {
+function expiryCell(node: NodeStatus): CellFacts {
   const leaf = earliestLeaf(node.certificates);
   if (!leaf) return { text: '—', tone: 'none' };
   return { text: formatDays(leaf.daysLeft), tone: certTone(leaf.status) };
 }
 
-function markCell(agrees: boolean | null | undefined): Cell {
+function markCell(agrees: boolean | null | undefined): CellFacts {
   if (agrees === null || agrees === undefined) return { text: '—', tone: 'none' };
   return agrees ? { text: '✓', tone: 'ok' } : { text: '✗', tone: 'bad' };
 }
 
-function encryptionCell(node: NodeStatus, agrees: boolean | undefined): Cell {
+function encryptionCell(node: NodeStatus, agrees: boolean | undefined): CellFacts {
   if (!node.encryption) return { text: '—', tone: 'none' };
   const stage = STAGE_SHORT[node.encryption.stage] ?? node.encryption.stage;
   const mark = agrees ? '✓' : '✗';
   return { text: `${stage} ${shortHash(node.encryption.hash)} ${mark}`, tone: agrees ? 'ok' : 'bad' };
 }
 
-function etcdCell(node: NodeStatus): Cell {
+function etcdCell(node: NodeStatus): CellFacts {
   if (!node.etcd) return { text: '—', tone: 'none' };
   if (!node.etcd.healthy) return { text: 'unhealthy', tone: 'bad' };
   return node.etcd.isLeader ? { text: 'leader ★', tone: 'ok' } : { text: 'healthy', tone: 'ok' };
 }
 
 function Header({ nameWidth }: { nameWidth: number }): React.JSX.Element {
-  const h = (width: number, text: string, last = false) => <TableCell width={width} text={text} bold last={last} />;
   return (
     <Box>
       <TableCell width={nameWidth} text="  NODE" bold shrink />
-      {h(W.roles, 'ROLES')}
-      {h(W.version, 'VERSION')}
-      {h(W.service, 'SERVICE')}
-      {h(W.ready, 'READY')}
-      {h(W.expiry, 'CERTS')}
-      {h(W.ca, 'CA')}
-      {h(W.encryption, 'ENCRYPTION')}
-      {h(W.etcd, 'ETCD', true)}
+      {TABLE_COLUMNS.map((c, i) => (
+        <TableCell key={c.title} width={c.width} text={c.title} bold last={i === TABLE_COLUMNS.length - 1} />
+      ))}
     </Box>
   );
 }
@@ -106,8 +96,7 @@ export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning
   const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);
   const ca = caAgreement(ordered);
   const enc = encryptionAgreement(ordered);
-  // Two extra columns for the selection pointer that leads the name.
-  const nameWidth = 2 + Math.min(24, Math.max(4, ...ordered.map((n) => n.name.length)));
+  const nameWidth = nameColumnWidth(ordered);
   let lastGroup: NodeGroup | null = null;
   const rows: React.JSX.Element[] = [];
   if (start > 0) rows.push(<Text key="above" dimColor>{`  ↑ ${start} more`}</Text>);
@@ -122,27 +111,17 @@ export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning
       lastGroup = group;
     }
     const isSelected = node.name === selected;
-    const waiting: Cell = { text: '·', tone: 'none' };
-    const cells: Array<[number, Cell]> = scanning
-      ? [
-          [W.roles, { text: node.roles.length > 0 ? formatRoles(node.roles) : '?', tone: 'none' }],
-          [W.version, { text: node.version || '—', tone: 'none' }],
-          [W.service, { text: 'scanning…', tone: 'none' }],
-          [W.ready, waiting],
-          [W.expiry, waiting],
-          [W.ca, waiting],
-          [W.encryption, waiting],
-          [W.etcd, waiting],
-        ]
+    const cells: CellFacts[] = scanning
+      ? scanningCells(node)
       : [
-          [W.roles, { text: formatRoles(node.roles), tone: 'none' }],
-          [W.version, { text: node.version || '—', tone: 'none' }],
-          [W.service, serviceCell(node)],
-          [W.ready, readyCell(node.ready)],
-          [W.expiry, expiryCell(node)],
-          [W.ca, markCell(ca.get(node.name))],
-          [W.encryption, encryptionCell(node, enc.get(node.name))],
-          [W.etcd, etcdCell(node)],
+          { text: formatRoles(node.roles), tone: 'none' },
+          { text: node.version || '—', tone: 'none' },
+          serviceCell(node),
+          readyCell(node.ready),
+          expiryCell(node),
+          markCell(ca.get(node.name)),
+          encryptionCell(node, enc.get(node.name)),
+          etcdCell(node),
         ];
     rows.push(
       <Box key={node.name}>
@@ -150,8 +129,8 @@ export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning
           {isSelected ? '› ' : '  '}
         </Text>
         <TableCell width={nameWidth - 2} text={node.name} bold={isSelected} inverse={isSelected} shrink />
-        {cells.map(([width, cell], i) => (
-          <TableCell key={i} width={width} text={cell.text} color={TONE_COLOR[cell.tone]} last={i === cells.length - 1} />
+        {cells.map((cell, i) => (
+          <TableCell key={i} width={TABLE_COLUMNS[i].width} text={cell.text} color={TONE_COLOR[cell.tone]} last={i === cells.length - 1} />
         ))}
       </Box>,
     );

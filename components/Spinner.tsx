@@ -1,8 +1,8 @@
 // A spinner whose frame is a prop: the ticking lives in a hook (useTicker), so this stays a pure frame.
 import React from 'react';
 import { Text } from 'ink';
+import { spinnerFrame } from './spinner-frames.js';
 
-const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export interface SpinnerProps {
   tick: number;
@@ -12,7 +12,7 @@ export interface SpinnerProps {
 export function Spinner({ tick, label }: SpinnerProps): React.JSX.Element {
   return (
     <Text>
-      <Text color="cyan">{FRAMES[tick % FRAMES.length]}</Text> {label}
+      <Text color="cyan">{spinnerFrame(tick)}</Text> {label}
     </Text>
   );
 }

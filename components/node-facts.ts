@@ -2,7 +2,7 @@
 // CA and encryption agreement across nodes. Kept apart from the components so screens (which must select rows in
 // the same order the table draws them) and tests share one definition.
 import { assertNever, type Role } from '../src/model/cluster.js';
-import type { CertificateInfo, CertStatus, NodeStatus } from '../src/model/status.js';
+import type { CertificateInfo, CertStatus, NodePreview, NodeStatus } from '../src/model/status.js';
 import { naturalCompare } from '../src/util/natural-order.js';
 
 /** Rotation order: etcd servers first, then control-plane servers, then agents (field-notes "Certificates"). */
@@ -32,7 +32,7 @@ export function formatRoles(roles: readonly Role[]): string {
 
 /** Natural name order inside a group, so node-10 comes after node-9. */
 
-export function orderNodes(nodes: readonly NodeStatus[]): NodeStatus[] {
+export function orderNodes<N extends Pick<NodeStatus, 'name' | 'roles'>>(nodes: readonly N[]): N[] {
   return [...nodes].sort(
     (a, b) => GROUP_RANK[groupOf(a.roles)] - GROUP_RANK[groupOf(b.roles)] || naturalCompare(a.name, b.name),
   );
@@ -137,4 +137,53 @@ export function visibleWindow(length: number, selectedIndex: number, maxRows: nu
   const half = Math.floor(maxRows / 2);
   const start = Math.max(0, Math.min(Math.max(0, selectedIndex) - half, length - maxRows));
   return { start, end: start + maxRows };
+}
+
+/** The node table's columns after the name, in order; sized so names up to ~10 characters fit 100 columns. */
+export const TABLE_COLUMNS = [
+  { title: 'ROLES', width: 7 },
+  { title: 'VERSION', width: 14 },
+  { title: 'SERVICE', width: 14 },
+  { title: 'READY', width: 5 },
+  { title: 'CERTS', width: 6 },
+  { title: 'CA', width: 2 },
+  { title: 'ENCRYPTION', width: 23 },
+  { title: 'ETCD', width: 9 },
+] as const;
+
+/** The name column: two leading columns for the selection pointer, then the longest name, 4 to 24 wide. */
+export function nameColumnWidth(nodes: readonly { name: string }[]): number {
+  return 2 + Math.min(24, Math.max(4, ...nodes.map((n) => n.name.length)));
+}
+
+export interface CellFacts {
+  text: string;
+  tone: Tone;
+}
+
+/** A known but not yet scanned node's cells, one per TABLE_COLUMNS entry: only roles and version are real. */
+export function scanningCells(node: Pick<NodeStatus, 'roles' | 'version'>): CellFacts[] {
+  const waiting: CellFacts = { text: '·', tone: 'none' };
+  return [
+    { text: node.roles.length > 0 ? formatRoles(node.roles) : '?', tone: 'none' },
+    { text: node.version || '—', tone: 'none' },
+    { text: 'scanning…', tone: 'none' },
+    waiting,
+    waiting,
+    waiting,
+    waiting,
+    waiting,
+  ];
+}
+
+/** Where the node list on the first screen came from, and whether the API is still being asked. */
+export function previewSourceLine(preview: NodePreview): string {
+  if (preview.source === 'api') return 'from the Kubernetes API';
+  const where = preview.source === 'inventory' ? 'the inventory' : 'the node list remembered from an earlier scan';
+  return preview.final ? `from ${where}` : `from ${where}; asking the Kubernetes API…`;
+}
+
+/** Node rows the first screen draws in a terminal this tall: what is left after the lines around the table. */
+export function previewMaxRows(terminalRows: number): number {
+  return Math.max(5, terminalRows - 12);
 }

@@ -12,6 +12,7 @@ import { NodeDetail } from '../../components/NodeDetail.js';
 import { NodePreviewTable } from '../../components/NodePreviewTable.js';
 import { RecipeList, type RecipeChoice } from '../../components/RecipeList.js';
 import { Spinner } from '../../components/Spinner.js';
+import { previewMaxRows } from '../../components/node-facts.js';
 import { actionFor, hintsFor } from './keymap.js';
 import { deriveView, initialNav, navigate, screenOf, type NavState, type View } from './navigation.js';
 import { recipeChoices } from './recipes.js';
@@ -152,7 +153,7 @@ function renderView(view: View, ctx: RenderContext): React.ReactNode {
   switch (view.kind) {
     case 'discovering':
       return view.preview ? (
-        <NodePreviewTable preview={view.preview} tick={ctx.tick} maxRows={Math.max(5, ctx.height - 12)} />
+        <NodePreviewTable preview={view.preview} tick={ctx.tick} maxRows={previewMaxRows(ctx.height)} />
       ) : (
         <Spinner tick={ctx.tick} label="discovering the cluster: nodes, certificates, CAs, encryption, etcd…" />
       );
