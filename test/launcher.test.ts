@@ -65,4 +65,22 @@ describe('bin/keyturn.js (the bundle)', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/rotate-everything/);
   });
+
+  it("loads Ink's layout engine without Node's fetch (the build's Yoga patch; undici costs ~150 ms of startup)", async () => {
+    // A fresh process, so that its list of loaded internal modules says only what loading Ink's chunk did.
+    const script = [
+      "import { readdirSync, readFileSync } from 'node:fs';",
+      "import path from 'node:path';",
+      'const dir = process.argv[1];',
+      "const chunk = readdirSync(dir).find((f) => f.endsWith('.js') && readFileSync(path.join(dir, f), 'utf8').includes('node_modules/yoga-layout/dist/binaries/'));",
+      "if (!chunk) throw new Error('no chunk holds Yoga');",
+      // Evaluating the chunk instantiates Yoga's WebAssembly (a top-level await): the path under test.
+      'await import(path.join(dir, chunk));',
+      'console.log(JSON.stringify({ chunk, undici: process.moduleLoadList.filter((m) => m.includes("undici")) }));',
+    ].join('\n');
+    const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script, path.join(repoRoot, 'dist/bundle')]);
+    const loaded = JSON.parse(stdout) as { chunk: string; undici: string[] };
+    expect(loaded.chunk).toMatch(/\.js$/);
+    expect(loaded.undici).toEqual([]);
+  });
 });
