@@ -60,8 +60,9 @@ export interface DiscoverHooks {
 /** Throws a UsageError (one line, exit 2) when there is no cluster to read at all, before anything runs. */
 export interface SessionHooks extends DiscoverHooks {
   /**
-   * The gateway comes up only once this settles: where it must load the Kubernetes client, that keeps the main
-   * thread busy for a few hundred milliseconds, and the wizard lets its first frame be drawn first.
+   * The gateway and the settings come up only once this settles: where the gateway must load the Kubernetes
+   * client, that keeps the main thread busy for a few hundred milliseconds, and the wizard lets its first frame be
+   * drawn first.
    */
   loadClientAfter?: Promise<unknown>;
 }
@@ -88,22 +89,22 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
         .then(({ loadKubeGateway }) => loadKubeGateway({ loaded, timeoutMs: 5_000 }))
     : Promise.resolve(null);
   gatewayLoading.catch(() => {}); // awaited below, after the inventory's own errors
-  // The settings (conf and its schema validator) are only needed once the scan is asked for: not on the way to the
-  // first frame.
-  const settingsLoading = import('../settings/settings.js');
-  settingsLoading.catch(() => {});
-  const [{ loadInventory }, { createNodeShell, describeFailure }, { discoverCluster, inventoryPreview }, { prefetchScans }, { createLimiter, SCAN_CONCURRENCY }, controlDir] =
-    await Promise.all([
-      import('../discovery/inventory.js'),
-      import('../transports/node-shell.js'),
-      import('../discovery/discover.js'),
-      import('../discovery/prefetch.js'),
-      import('../discovery/pool.js'),
-      sshControlDir(),
-    ]);
-  // Fail on a bad inventory now, with its one-line error, rather than inside the first scan.
+  // The inventory is read (and its one-line error told) before the scan's modules load: its node list is the
+  // wizard's first frame.
+  const [{ loadInventory }, { inventoryPreview }] = await Promise.all([import('../discovery/inventory.js'), import('../discovery/preview.js')]);
   let firstInventory: Inventory | null = opts.inventory ? await loadInventory(opts.inventory) : null;
   if (firstInventory) hooks.onPreview?.(inventoryPreview(firstInventory, !kubeconfig));
+  // The settings (conf and its schema validator: a large module) are only needed once the scan is asked for: not
+  // on the way to the first frame, and not competing with Ink's own loading for the main thread either.
+  const settingsLoading = Promise.resolve(hooks.loadClientAfter).then(() => import('../settings/settings.js'));
+  settingsLoading.catch(() => {});
+  const [{ createNodeShell, describeFailure }, { discoverCluster }, { prefetchScans }, { createLimiter, SCAN_CONCURRENCY }, controlDir] = await Promise.all([
+    import('../transports/node-shell.js'),
+    import('../discovery/discover.js'),
+    import('../discovery/prefetch.js'),
+    import('../discovery/pool.js'),
+    sshControlDir(),
+  ]);
 
   const targets = new Map<string, InventoryNode>();
   const shells = new Map<string, NodeShell>();

@@ -12,6 +12,7 @@ import { buildEtcdView } from './etcd-view.js';
 import { fetchScan, interpretScan, type NodeScan } from './node-scan.js';
 import { createLimiter, SCAN_CONCURRENCY, type Limiter } from './pool.js';
 import { runScan, scanKey, scanRequestFor, type Prefetch } from './prefetch.js';
+import { previewOf } from './preview.js';
 import { mergeTargets, mostCommon, type NodeTarget } from './targets.js';
 
 export interface DiscoverOptions {
@@ -35,14 +36,6 @@ export interface DiscoverOptions {
   knownVersions?: Record<string, string>;
   /** Told the node list as soon as it is known, before any node is scanned. */
   onPreview?: (preview: NodePreview) => void;
-}
-
-export function inventoryPreview(inventory: Inventory, final: boolean): NodePreview {
-  return previewOf(mergeTargets(null, inventory), 'inventory', final);
-}
-
-export function previewOf(targets: readonly NodeTarget[], source: ClusterSource, final: boolean): NodePreview {
-  return { source, final, nodes: targets.map((t) => ({ name: t.name, address: t.address, roles: t.roles, version: t.version })) };
 }
 
 export function describeApiFailure(f: ApiFailure): string {
