@@ -6,6 +6,7 @@ import type { NodePreview, StatusReport } from '../model/status.js';
 import type { Discover } from '../hooks/useDiscovery.js';
 import type { InterruptedRun } from '../../components/InterruptedRunBanner.js';
 import type { RunState } from '../engine/reducer.js';
+import type { Painted } from './first-paint-terminal.js';
 
 export interface WizardIo {
   stdin: NodeJS.ReadStream;
@@ -34,13 +35,18 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   if (!ensureTerminal(io)) return 2;
   // The node list is drawn as soon as it is known (the inventory at once, then the API's), while the Kubernetes
   // client loads and the nodes are scanned: the operator's first screen does not wait for the slowest node. The
-  // inventory's list arrives before the session is open and is the screen's initial state.
+  // inventory's list arrives before the session is open and is the screen's initial state; it is painted as plain
+  // text at once (first-paint-terminal.ts), before Ink has even loaded, and Ink's first frame replaces it.
+  const { paintFirstFrame, eraseBeforeNextWrite } = await import('./first-paint-terminal.js');
   let preview: NodePreview | null = null;
+  let painted: Painted | null = null;
+  let inkStarted = false;
   let previewKnown!: () => void;
   const previewArrived = new Promise<void>((resolve) => (previewKnown = resolve));
   const onPreview = (p: NodePreview) => {
     preview = p;
     previewKnown();
+    if (!inkStarted && !painted) painted = paintFirstFrame(io, p);
   };
   let drawn!: () => void;
   const firstFrameDrawn = new Promise<void>((resolve) => (drawn = resolve));
@@ -48,9 +54,11 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   if (!opts.inventory) drawn();
   const opening = import('./cluster-session.js').then(({ openClusterSession }) => openClusterSession(opts, { onPreview, loadClientAfter: firstFrameDrawn }));
   opening.catch(() => {}); // awaited below
+  // Bad input that can be told before drawing (no cluster, a broken inventory) ends here with its one-line error.
+  // With an inventory, Ink starts loading only once its list is painted: loading Ink keeps the thread busy.
+  if (opts.inventory) await Promise.race([opening, previewArrived]);
   const [{ render }, { App }] = await Promise.all([import('ink'), import('../screens/App.js')]);
   type Instance = ReturnType<typeof render>;
-  // Bad input that can be told before drawing (no cluster, a broken inventory) ends here with its one-line error.
   await Promise.race([opening, previewArrived]);
   const loaded = Promise.all([opening, import('./run-session.js'), import('../../recipes/index.js'), import('../journal/index.js')]);
   loaded.catch(() => {});
@@ -124,6 +132,8 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
       onExit={() => {}}
     />
   );
+  inkStarted = true;
+  if (painted) eraseBeforeNextWrite(io.stdout, painted);
   instance = render(app, {
     stdin: io.stdin,
     stdout: io.stdout,
@@ -137,6 +147,8 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     await instance.waitUntilExit();
     await running;
   } finally {
+    // Ink leaves raw mode when it unmounts; this covers a painted frame Ink never took over.
+    if (painted && io.stdin.isTTY) io.stdin.setRawMode?.(false);
     const session = await opening.catch(() => null);
     await session?.dispose();
   }

@@ -75,6 +75,15 @@ describe.skipIf(!ok)('wizard in tmux against the lab', () => {
     expect(first).toContain('7 nodes from the inventory');
     expect(first.match(/scanning…/g)?.length).toBe(7);
     expect(first).not.toContain('scanned at');
+    expect(first.match(/NODE\s+ROLES/g)).toHaveLength(1);
+    // The first frame is painted before Ink loads; once Ink draws (its spinner has moved on from the first frame's
+    // ⠋) the painted one must be gone: one table, one title, nothing left above or below.
+    const live = await waitForScreen('Ink drawing the node list', (t) => /^[⠙⠹⠸⠼⠴⠦⠧⠇⠏] scanning 7 nodes/m.test(t), 30_000);
+    expect(live.match(/NODE\s+ROLES/g)).toHaveLength(1);
+    // (By now the title may say the list came from the API.)
+    expect(live.match(/^7 nodes from /gm)).toHaveLength(1);
+    expect(live.match(/scanning…/g)).toHaveLength(7);
+    expect(live.trimStart().startsWith('7 nodes from '), live).toBe(true);
     await lab.fault('latency', ['0']);
     const dashboard = await waitForScreen('all 7 nodes on the dashboard', (t) => names.every((n) => t.includes(n)) && t.includes('scanned at'), 90_000);
 
