@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import type { KubeGateway, NodeShell } from '../transports/types.js';
+import type { ApiView } from '../discovery/api-view.js';
 import type { ClusterOptions } from './options.js';
 
 /** The kubeconfig kubectl would use, or null when there is none. */
@@ -89,6 +90,17 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
         .then(({ loadKubeGateway }) => loadKubeGateway({ loaded, timeoutMs: 5_000 }))
     : Promise.resolve(null);
   gatewayLoading.catch(() => {}); // awaited below, after the inventory's own errors
+  // The API is asked as soon as its gateway is up, while the rest loads; the first discovery takes the answer.
+  // Without an inventory, its node list is the wizard's first frame.
+  let apiAsked: Promise<ApiView> | undefined = gatewayLoading.then(async (g) => (await import('../discovery/api-view.js')).readApi(g));
+  apiAsked.catch(() => {});
+  if (!opts.inventory && hooks.onPreview) {
+    const tell = hooks.onPreview;
+    Promise.all([apiAsked, import('../discovery/preview.js')]).then(
+      ([api, { apiPreview }]) => api.nodes && tell(apiPreview(api.nodes)),
+      () => {}, // the session's own error is told by whoever opened it
+    );
+  }
   // The inventory is read (and its one-line error told) before the scan's modules load: its node list is the
   // wizard's first frame.
   const [{ loadInventory }, { inventoryPreview }] = await Promise.all([import('../discovery/inventory.js'), import('../discovery/preview.js')]);
@@ -145,9 +157,12 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
     firstInventory = null;
     const taken = prefetch;
     prefetch = undefined; // only the first scan can use what was fetched before it was asked for
+    const api = apiAsked;
+    apiAsked = undefined;
     const rememberKey = apiKey ?? inventoryKey;
     const report = await discoverCluster({
       gateway,
+      api,
       inventory,
       remembered: rememberKey ? settings.remembered(rememberKey) : null,
       shellFor: shellOf,

@@ -14,6 +14,11 @@ export interface WizardIo {
   stderr: NodeJS.WriteStream;
 }
 
+/** How long the wizard started without an inventory waits for the API's node list before loading Ink. */
+const API_PREVIEW_WAIT_MS = 250;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 const NOT_A_TERMINAL = 'keyturn: the wizard needs a terminal; use `keyturn status` for a non-interactive report\n';
 
 /** False (after saying so on stderr) when stdin or stdout is not a terminal. */
@@ -57,6 +62,9 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   // Bad input that can be told before drawing (no cluster, a broken inventory) ends here with its one-line error.
   // With an inventory, Ink starts loading only once its list is painted: loading Ink keeps the thread busy.
   if (opts.inventory) await Promise.race([opening, previewArrived]);
+  // Without one, the first frame is the API's node list: Ink waits a moment for it (a healthy API answers in tens
+  // of milliseconds; one that is down must not hold the screen back).
+  else await Promise.race([previewArrived, opening.then(() => new Promise<void>(() => {})), delay(API_PREVIEW_WAIT_MS)]);
   const [{ render }, { App }] = await Promise.all([import('ink'), import('../screens/App.js')]);
   type Instance = ReturnType<typeof render>;
   await Promise.race([opening, previewArrived]);

@@ -4,7 +4,8 @@ import { isServer, serviceUnit, type Distro, type Role } from '../model/cluster.
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import type { ClusterSource, NodePreview, NodeStatus, StatusReport } from '../model/status.js';
 import { renewWindowDays } from '../model/versions.js';
-import type { ApiFailure, ExecResult, KubeGateway, KubeNode, NodeShell } from '../transports/types.js';
+import type { ExecResult, KubeGateway, NodeShell } from '../transports/types.js';
+import { readApi, type ApiView } from './api-view.js';
 import { runChecks, type NodeFacts } from './checks.js';
 import { caNameOf } from './checks-cluster.js';
 import { detectNode } from './detect.js';
@@ -36,39 +37,8 @@ export interface DiscoverOptions {
   knownVersions?: Record<string, string>;
   /** Told the node list as soon as it is known, before any node is scanned. */
   onPreview?: (preview: NodePreview) => void;
-}
-
-export function describeApiFailure(f: ApiFailure): string {
-  switch (f.kind) {
-    case 'unreachable':
-    case 'tls':
-    case 'not-found':
-    case 'conflict':
-      return `${f.kind}: ${f.detail}`;
-    case 'unavailable':
-    case 'unauthorized':
-      return `${f.kind} (HTTP ${f.status}): ${f.detail}`;
-    case 'error':
-      return `error${f.status !== null ? ` (HTTP ${f.status})` : ''}: ${f.detail}`;
-  }
-}
-
-interface ApiView {
-  configured: boolean;
-  ready: boolean;
-  detail: string;
-  nodes: KubeNode[] | null;
-}
-
-async function readApi(gateway: KubeGateway | null): Promise<ApiView> {
-  if (!gateway) return { configured: false, ready: false, detail: 'no kubeconfig', nodes: null };
-  const [readyz, nodes] = await Promise.all([gateway.readyz(), gateway.listNodes()]);
-  return {
-    configured: true,
-    ready: readyz.ok,
-    detail: readyz.ok ? gateway.server : `${gateway.server}: ${describeApiFailure(readyz.failure)}`,
-    nodes: nodes.ok ? nodes.value : null,
-  };
+  /** The API's answer, asked for before discovery was (cluster-session.ts); read from the gateway when absent. */
+  api?: Promise<ApiView>;
 }
 
 /** Fills in distro and roles nobody told us, by looking at the node's disk. */
@@ -93,7 +63,7 @@ function caFingerprints(scan: NodeScan): Record<string, string> {
 }
 
 export async function discoverCluster(opts: DiscoverOptions): Promise<StatusReport> {
-  const api = await readApi(opts.gateway);
+  const api = await (opts.api ?? readApi(opts.gateway));
   let source: ClusterSource = 'api';
   let targets: NodeTarget[];
   if (api.nodes) targets = mergeTargets(api.nodes, opts.inventory);

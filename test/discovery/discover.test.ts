@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readApi } from '../../src/discovery/api-view.js';
 import { discoverCluster } from '../../src/discovery/discover.js';
 import { createLimiter } from '../../src/discovery/pool.js';
 import { prefetchScans } from '../../src/discovery/prefetch.js';
@@ -95,6 +96,20 @@ describe('discoverCluster', () => {
     const fromMemory = await discoverCluster({ gateway: gateway(null), inventory: null, remembered: { nodes: inventory.slice(1) }, shellFor: shellFor([]), now });
     expect(fromMemory.cluster.source).toBe('remembered');
     expect(fromMemory.nodes.map((n) => n.name)).toEqual(['w-1']);
+  });
+
+  it("takes the API's answer asked for before discovery instead of asking again", async () => {
+    const gw = gateway([kubeNode('srv-1', '127.0.0.1', { 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/control-plane': 'true' })]);
+    const asked: string[] = [];
+    const counted: KubeGateway = { ...gw, readyz: () => (asked.push('readyz'), gw.readyz()), listNodes: () => (asked.push('nodes'), gw.listNodes()) };
+    const api = readApi(counted);
+    const report = await discoverCluster({ gateway: counted, api, inventory: { nodes: inventory }, remembered: null, shellFor: shellFor([]), now });
+    expect(asked).toEqual(['readyz', 'nodes']);
+    expect(report.cluster).toMatchObject({ source: 'api', apiReachable: true });
+    expect(report.nodes.map((n) => n.name)).toEqual(['srv-1', 'w-1']);
+    // Without one, discovery asks itself.
+    await discoverCluster({ gateway: counted, inventory: { nodes: inventory }, remembered: null, shellFor: shellFor([]), now });
+    expect(asked).toEqual(['readyz', 'nodes', 'readyz', 'nodes']);
   });
 
   describe('scans prefetched from the inventory while the API is read', () => {

@@ -5,7 +5,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatusReport } from '../../src/model/status.js';
+import { openClusterSession } from '../../src/commands/cluster-session.js';
+import type { NodePreview, StatusReport } from '../../src/model/status.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { cliArgs, repoRoot } from '../support/paths.js';
@@ -77,6 +78,25 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
       const run = await status(lab, configDir);
       expectHealthy(run, 'rke2');
       console.log(`status --json on the 7-node rke2 lab: ${run.ms} ms`);
+    });
+
+    it("opened with a kubeconfig only, the session tells the API's node list before discovery is asked", async () => {
+      process.env.KEYTURN_CONFIG_DIR = configDir;
+      const previews: NodePreview[] = [];
+      let told!: () => void;
+      const previewTold = new Promise<void>((resolve) => (told = resolve));
+      const session = await openClusterSession({ kubeconfig: lab.kubeconfig }, { onPreview: (p) => (previews.push(p), told()) });
+      try {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no node list within 10 s of the session opening')), 10_000)));
+        await Promise.race([previewTold, late]).finally(() => clearTimeout(timer));
+        expect(previews).toHaveLength(1);
+        expect(previews[0]).toMatchObject({ source: 'api', final: true });
+        expect(previews[0].nodes.map((n) => n.name).sort()).toEqual(lab.nodes.map((n) => n.name).sort());
+        expect(new Set(previews[0].nodes.map((n) => n.version))).toEqual(new Set(['v1.32.5+rke2r1']));
+      } finally {
+        await session.dispose();
+      }
     });
 
     it('names the node of each fault: ca-drift, hash-mismatch, stop-service', async () => {
