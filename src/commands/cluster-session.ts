@@ -61,9 +61,9 @@ export interface DiscoverHooks {
 /** Throws a UsageError (one line, exit 2) when there is no cluster to read at all, before anything runs. */
 export interface SessionHooks extends DiscoverHooks {
   /**
-   * The gateway and the settings come up only once this settles: where the gateway must load the Kubernetes
-   * client, that keeps the main thread busy for a few hundred milliseconds, and the wizard lets its first frame be
-   * drawn first.
+   * The gateway and the settings come up only once this settles (and the inventory's scans have started): where
+   * the gateway must load the Kubernetes client, that keeps the main thread busy for a few hundred milliseconds,
+   * and the wizard lets its first frame be drawn first.
    */
   loadClientAfter?: Promise<unknown>;
 }
@@ -84,8 +84,15 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
         loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context }),
       )
     : null;
+  // With an inventory, its nodes' scans are the longest wait: they start first, and what they do not need (the
+  // gateway and its TLS, the API's answer, the settings) loads once they are under way — and, in the wizard, once
+  // its first frame is drawn. Without one, the API's node list is what everything waits for.
+  let scansStarted!: () => void;
+  const scansUnderWay = new Promise<void>((resolve) => (scansStarted = resolve));
+  if (!opts.inventory) scansStarted();
+  const afterStart = Promise.all([hooks.loadClientAfter, scansUnderWay]);
   const gatewayLoading = loaded
-    ? Promise.resolve(hooks.loadClientAfter)
+    ? afterStart
         .then(() => import('../transports/kube-gateway.js'))
         .then(({ loadKubeGateway }) => loadKubeGateway({ loaded, timeoutMs: 5_000 }))
     : Promise.resolve(null);
@@ -106,9 +113,8 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   const [{ loadInventory }, { inventoryPreview }] = await Promise.all([import('../discovery/inventory.js'), import('../discovery/preview.js')]);
   let firstInventory: Inventory | null = opts.inventory ? await loadInventory(opts.inventory) : null;
   if (firstInventory) hooks.onPreview?.(inventoryPreview(firstInventory, !kubeconfig));
-  // The settings (conf and its schema validator: a large module) are only needed once the scan is asked for: not
-  // on the way to the first frame, and not competing with Ink's own loading for the main thread either.
-  const settingsLoading = Promise.resolve(hooks.loadClientAfter).then(() => import('../settings/settings.js'));
+  // The settings (conf and its schema validator: a large module) are only needed once the scan is asked for.
+  const settingsLoading = afterStart.then(() => import('../settings/settings.js'));
   settingsLoading.catch(() => {});
   const [{ createNodeShell, describeFailure }, { discoverCluster }, { prefetchScans }, { createLimiter, SCAN_CONCURRENCY }, controlDir] = await Promise.all([
     import('../transports/node-shell.js'),
@@ -137,6 +143,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
 
   const limiter = createLimiter(SCAN_CONCURRENCY);
   let prefetch = firstInventory ? prefetchScans(firstInventory, { shellFor: shellOf, limiter }) : undefined;
+  scansStarted();
   let gateway: KubeGateway | null;
   try {
     gateway = await gatewayLoading;
