@@ -67,12 +67,12 @@ function etcdLines(plan: ScanPlan): string[] {
     // kt_etcd SECTION URL [curl args...]: output, then "rc N" (curl's exit code) inside the same section.
     `kt_etcd() { kt_s=$1; shift; kt_sec "$kt_s"; ${curl} "$@" 2>&1; kt_rc=$?; printf '\\n%s rc %s\\n' "$M" "$kt_rc"; }`,
     // Probes run in the background, so a dead peer's connect timeout overlaps the rest of the scan.
-    `kt_etcd etcd-health ${shq(etcdUrl(plan.address, '/health'))} > "$KT_T/1" &`,
-    `kt_etcd etcd-members -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/cluster/member/list'))} > "$KT_T/2" &`,
-    `kt_etcd etcd-status -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/maintenance/status'))} > "$KT_T/3" &`,
+    `kt_etcd etcd-health ${shq(etcdUrl(plan.address, '/health'))} > "$KT_T/o.1" &`,
+    `kt_etcd etcd-members -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/cluster/member/list'))} > "$KT_T/o.2" &`,
+    `kt_etcd etcd-status -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/maintenance/status'))} > "$KT_T/o.3" &`,
   ];
   plan.etcdPeers.forEach((peer, i) => {
-    lines.push(`kt_etcd ${shq(`peer-health ${peer}`)} ${shq(etcdUrl(peer, '/health'))} > "$KT_T/p${i}" &`);
+    lines.push(`kt_etcd ${shq(`peer-health ${peer}`)} ${shq(etcdUrl(peer, '/health'))} > "$KT_T/o.p${i}" &`);
   });
   return lines;
 }
@@ -97,11 +97,11 @@ export function buildScanScript(plan: ScanPlan): string {
     'kt_sec begin',
     'kt_sec data-dir',
     `printf '%s\\n' "$DD"`,
-    `{ kt_sec systemctl; systemctl show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState ${shq(unit)} 2>&1; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/s" &`,
+    `{ kt_sec systemctl; systemctl show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState ${shq(unit)} 2>&1; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/o.s" &`,
     // One journalctl call: the last lines for diagnoses, and older "error ID N" lines that explain CLI errors.
     `{ journalctl -u ${shq(unit)} -n ${ERROR_ID_SEARCH_LINES} --no-pager > "$KT_T/j.raw" 2>&1`,
     `  kt_sec journal; tail -n ${plan.journalLines} "$KT_T/j.raw" | ${cut}`,
-    `  kt_sec error-ids; grep -E 'error ID [0-9]+' "$KT_T/j.raw" | tail -n 10 | ${cut}; rm -f "$KT_T/j.raw"; } > "$KT_T/j" &`,
+    `  kt_sec error-ids; grep -E 'error ID [0-9]+' "$KT_T/j.raw" | tail -n 10 | ${cut}; } > "$KT_T/o.j" &`,
   ];
   if (etcd) lines.push(...etcdLines(plan));
   lines.push(
@@ -118,6 +118,8 @@ export function buildScanScript(plan: ScanPlan): string {
       `sha256sum "$DD/"${shq(ENCRYPTION_CONFIG)} 2>&1`,
     );
   }
-  lines.push('wait', 'for kt_f in "$KT_T"/*; do [ -f "$kt_f" ] && cat "$kt_f"; done', 'kt_sec end', 'exit 0');
+  // One cat for every background result (o.*; the raw journal is only the search's input), and the trap removes
+  // the directory: every process counts on a node that is struggling.
+  lines.push('wait', 'cat "$KT_T"/o.* 2>/dev/null', 'kt_sec end', 'exit 0');
   return `${lines.join('\n')}\n`;
 }
