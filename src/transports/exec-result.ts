@@ -36,13 +36,22 @@ function assertNeverEnd(end: never): never {
   throw new Error(`unexpected process end: ${JSON.stringify(end)}`);
 }
 
+/**
+ * What a follow() keeps of its own output for its result: the lines went to onLine as they came. A live tail can
+ * pour megabytes a second; keeping 4 MiB of it kept every chunk alive long enough to be promoted, and the wizard's
+ * memory then rose by tens of MiB between full collections.
+ */
+export const FOLLOW_KEPT_BYTES = 64 * 1024;
+
 /** Capped stdout/stderr, optionally also split into lines for follow(). */
 export class OutputCapture {
-  readonly stdout = new BoundedOutput();
-  readonly stderr = new BoundedOutput();
+  readonly stdout: BoundedOutput;
+  readonly stderr: BoundedOutput;
   private readonly splitters: { stdout: LineSplitter; stderr: LineSplitter } | null;
 
   constructor(follow?: FollowOptions) {
+    this.stdout = new BoundedOutput(follow ? FOLLOW_KEPT_BYTES : undefined);
+    this.stderr = new BoundedOutput(follow ? FOLLOW_KEPT_BYTES : undefined);
     this.splitters = follow
       ? {
           stdout: new LineSplitter((line) => follow.onLine(line, 'stdout')),

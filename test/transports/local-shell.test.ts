@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import type { InventoryNode } from '../../src/model/inventory.js';
+import { FOLLOW_KEPT_BYTES } from '../../src/transports/exec-result.js';
 import { createLocalShell } from '../../src/transports/local-shell.js';
 import { describeShellContract } from './shell-contract.js';
 
@@ -40,6 +41,24 @@ describe('local shell specifics', () => {
     expect(result.outcome).toBe('ok');
     expect(result.stdout.length).toBe(4 * 1024 * 1024);
     expect(result.stdout.endsWith('aaaEND\n')).toBe(true);
+  });
+
+  it('a follow hands every line over and keeps only the last 64 KiB of its own output', async () => {
+    const shell = createLocalShell(baseNode);
+    let count = 0;
+    let last = '';
+    const result = await shell.follow("i=0; while [ $i -lt 20000 ]; do echo \"line $i of the tail\"; i=$((i+1)); done", {
+      signal: new AbortController().signal,
+      onLine: (line) => {
+        count++;
+        last = line;
+      },
+    });
+    expect(count).toBe(20000);
+    expect(last).toBe('line 19999 of the tail');
+    expect(result.stdout.length).toBeLessThanOrEqual(FOLLOW_KEPT_BYTES);
+    expect(result.stdout.length).toBeGreaterThan(FOLLOW_KEPT_BYTES - 100);
+    expect(result.stdout.endsWith('line 19999 of the tail\n')).toBe(true);
   });
 
   it('rejects an env name that is not a variable name when the shell is built', () => {

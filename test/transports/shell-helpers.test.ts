@@ -39,6 +39,23 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['one', 'two €', '', 'last']);
   });
 
+  it('cuts an endless line between characters, not inside one', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line), 4);
+    splitter.push(Buffer.from('abc€def')); // "€" is 3 bytes: a cut at 4 would split it
+    splitter.end();
+    expect(lines).toEqual(['abc', '€d', 'ef']);
+    expect(lines.join('')).toBe('abc€def');
+  });
+
+  it('splits lines inside one chunk and across two, stripping \\r', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    splitter.push(Buffer.from('a\nbb\r\nccc\nunfinished'));
+    splitter.push(Buffer.from(' line\n'));
+    expect(lines).toEqual(['a', 'bb', 'ccc', 'unfinished line']);
+  });
+
   it('delivers an endless line in bounded pieces', () => {
     const lines: string[] = [];
     const splitter = new LineSplitter((line) => lines.push(line), 4);
