@@ -11,4 +11,5 @@ export type { BlockState, NextAction, Outcome, RunState, StepState, StepStatus }
 export { renderReport } from './report.js';
 export { acquireRunLock, showLockHolder, DEFAULT_LOCK_TTL_SECONDS, LEASE_NAME, LEASE_NAMESPACE } from './lock.js';
 export type { HeldLock, LockPorts, LockResult } from './lock.js';
-export { TAIL_KEEP_LINES, RingBuffer } from './tails.js';
+export { TAIL_KEEP_LINES } from './tails.js';
+export { RingBuffer } from '../util/ring-buffer.js';

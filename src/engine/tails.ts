@@ -4,21 +4,10 @@ import type { NodeShell } from '../transports/types.js';
 import { followJournalCommand } from './commands.js';
 import type { PlannedNode } from './plan-types.js';
 import type { LogSink } from './ports.js';
+import { RingBuffer } from '../util/ring-buffer.js';
 
 export const TAIL_KEEP_LINES = 200;
 export const TAIL_MAX_LINE = 2000;
-
-export class RingBuffer {
-  private readonly items: string[] = [];
-  constructor(private readonly capacity: number) {}
-  push(item: string): void {
-    this.items.push(item);
-    if (this.items.length > this.capacity) this.items.splice(0, this.items.length - this.capacity);
-  }
-  last(n: number): string[] {
-    return this.items.slice(-n);
-  }
-}
 
 interface Tail {
   abort: AbortController;

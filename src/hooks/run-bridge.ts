@@ -6,7 +6,7 @@ import type { Plan } from '../engine/plan-types.js';
 import type { ReencryptProgress, RunEvent, StepData } from '../engine/events.js';
 import type { RunState } from '../engine/reducer.js';
 import { assertNever } from '../model/cluster.js';
-import { RingBuffer } from './useBoundedLines.js';
+import { RingBuffer } from '../util/ring-buffer.js';
 
 export const LOG_KEEP_LINES = 500;
 export const MAX_NOTIFY_PER_SECOND = 10;

@@ -1,6 +1,7 @@
 // Live output without melting the terminal: lines go into a ring buffer of fixed capacity as fast as they come,
 // and the component re-renders at most `maxRendersPerSecond` times (a journal in a restart loop is chatty).
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { RingBuffer } from '../util/ring-buffer.js';
 
 export interface BoundedLines {
   lines: readonly string[];
@@ -8,33 +9,6 @@ export interface BoundedLines {
   dropped: number;
   push: (...lines: string[]) => void;
   clear: () => void;
-}
-
-/** A fixed-capacity buffer that keeps the newest lines; plain data so it can be tested without React. */
-export class RingBuffer {
-  private readonly items: string[] = [];
-  dropped = 0;
-
-  constructor(readonly capacity: number) {
-    if (capacity < 1) throw new Error('RingBuffer capacity must be at least 1');
-  }
-
-  push(line: string): void {
-    this.items.push(line);
-    if (this.items.length > this.capacity) {
-      this.items.splice(0, this.items.length - this.capacity);
-      this.dropped += 1;
-    }
-  }
-
-  clear(): void {
-    this.items.length = 0;
-    this.dropped = 0;
-  }
-
-  snapshot(): string[] {
-    return [...this.items];
-  }
 }
 
 export function useBoundedLines(capacity = 500, maxRendersPerSecond = 10): BoundedLines {

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import React from 'react';
 import { render } from 'ink-testing-library';
-import { RingBuffer, useBoundedLines, type BoundedLines } from '../../src/hooks/useBoundedLines.js';
+import { useBoundedLines, type BoundedLines } from '../../src/hooks/useBoundedLines.js';
+import { RingBuffer } from '../../src/util/ring-buffer.js';
 import { LogPane } from '../../components/LogPane.js';
 import { settle } from '../components/frames.js';
 
@@ -12,8 +13,22 @@ describe('RingBuffer', () => {
     for (const l of ['a', 'b', 'c', 'd', 'e']) ring.push(l);
     expect(ring.snapshot()).toEqual(['c', 'd', 'e']);
     expect(ring.dropped).toBe(2);
+    expect(ring.last(2)).toEqual(['d', 'e']);
+    expect(ring.last(10)).toEqual(['c', 'd', 'e']);
     ring.clear();
     expect(ring.snapshot()).toEqual([]);
+    expect(ring.dropped).toBe(0);
+  });
+
+  it('stays in order however many times it wraps', () => {
+    const ring = new RingBuffer<number>(7);
+    for (let i = 0; i < 1000; i++) {
+      ring.push(i);
+      const expected = Array.from({ length: Math.min(i + 1, 7) }, (_, k) => i - Math.min(i + 1, 7) + 1 + k);
+      expect(ring.snapshot()).toEqual(expected);
+    }
+    expect(ring.size).toBe(7);
+    expect(ring.dropped).toBe(993);
   });
 });
 
