@@ -31,11 +31,15 @@ interface Launch {
 }
 
 /** One launch: ms until every name is on screen, the frame that showed them, and ms until the full dashboard. */
-async function timeFirstScreen(lab: BenchLab, env: NodeJS.ProcessEnv, session: string, withInventory = true): Promise<Launch> {
+/** The pane's command: the wizard from the bundle, with the run's isolated settings and state directories. */
+function wizardCommand(lab: BenchLab, env: NodeJS.ProcessEnv, withInventory: boolean): string {
   const envPrefix = ['KEYTURN_CONFIG_DIR', 'KEYTURN_STATE_DIR'].map((k) => `${k}=${shq(env[k] ?? '')}`).join(' ');
   const inventory = withInventory ? ` --inventory ${shq(lab.inventory)}` : '';
-  const command = `${envPrefix} exec ${shq(process.execPath)} ${shq(keyturnBin)} --kubeconfig ${shq(lab.kubeconfig)}${inventory}`;
-  return timeInPane(lab, session, command, (frame) => frame.includes('Earliest leaf expiry'));
+  return `${envPrefix} exec ${shq(process.execPath)} ${shq(keyturnBin)} --kubeconfig ${shq(lab.kubeconfig)}${inventory}`;
+}
+
+async function timeFirstScreen(lab: BenchLab, env: NodeJS.ProcessEnv, session: string, withInventory = true): Promise<Launch> {
+  return timeInPane(lab, session, wizardCommand(lab, env, withInventory), (frame) => frame.includes('Earliest leaf expiry'));
 }
 
 /**
@@ -43,10 +47,8 @@ async function timeFirstScreen(lab: BenchLab, env: NodeJS.ProcessEnv, session: s
  * before Ink has loaded), and the clock stops when the help overlay is drawn. Keys typed meanwhile wait for Ink.
  */
 async function timeFirstKey(lab: BenchLab, env: NodeJS.ProcessEnv, session: string): Promise<number> {
-  const envPrefix = ['KEYTURN_CONFIG_DIR', 'KEYTURN_STATE_DIR'].map((k) => `${k}=${shq(env[k] ?? '')}`).join(' ');
-  const command = `${envPrefix} exec ${shq(process.execPath)} ${shq(keyturnBin)} --kubeconfig ${shq(lab.kubeconfig)} --inventory ${shq(lab.inventory)}`;
   let sent = false;
-  const launch = await timeInPane(lab, session, command, (frame) => frame.includes('Keys on this screen'), async () => {
+  const launch = await timeInPane(lab, session, wizardCommand(lab, env, true), (frame) => frame.includes('Keys on this screen'), async () => {
     if (sent) return;
     sent = true;
     const r = await tmux('send-keys', '-t', session, '?');
