@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Writable } from 'node:stream';
 import React, { useEffect } from 'react';
 import type { PlannedNode } from '../../src/engine/plan-types.js';
@@ -55,6 +56,12 @@ class NullTerminal extends Writable {
     this.bytes += chunk.length;
     done();
   }
+}
+
+/** The sizes (MiB) of V8's young generation (new space) and old generation (old space) right now. */
+function heapSpaces(): { new: number; old: number } {
+  const size = (name: string) => (getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0) / 2 ** 20;
+  return { new: size('new_space'), old: size('old_space') };
 }
 
 function emit(result: Record<string, unknown>): void {
@@ -169,7 +176,13 @@ async function main(): Promise<void> {
   const memBefore = process.memoryUsage();
   const rssBefore = memBefore.rss;
   let rssPeak = rssBefore;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+  let atPeak = memBefore;
+  const spacesBefore = heapSpaces();
+  let spacesAtPeak = spacesBefore;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > rssPeak) [rssPeak, atPeak, spacesAtPeak] = [m.rss, m, heapSpaces()];
+  }, 50);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const rendersBefore = renders;
@@ -212,6 +225,12 @@ async function main(): Promise<void> {
     rssBeforeMiB: rssBefore / 2 ** 20,
     rssPeakGrowthMiB: (rssPeak - rssBefore) / 2 ** 20,
     rssEndGrowthMiB: (rssAfter - rssBefore) / 2 ** 20,
+    /** Where the peak was: heap (JS objects) vs external (Buffers) growth at the sample with the highest RSS. */
+    peakHeapGrowthMiB: (atPeak.heapTotal - memBefore.heapTotal) / 2 ** 20,
+    /** V8's young and old generation sizes before the flood and at the RSS peak (MiB). */
+    newSpaceMiB: [spacesBefore.new, spacesAtPeak.new],
+    oldSpaceMiB: [spacesBefore.old, spacesAtPeak.old],
+    peakExternalGrowthMiB: (atPeak.external - memBefore.external) / 2 ** 20,
     retainedGrowthMiB: (memAfter.heapUsed + memAfter.external - memBefore.heapUsed - memBefore.external) / 2 ** 20,
     gcExposed: typeof (global as { gc?: unknown }).gc === 'function',
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,

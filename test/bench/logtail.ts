@@ -1,6 +1,8 @@
 // Benchmark 4: the live log tail under a flood (50 000 lines/s for 10 s) — lines lost vs recorded, renders per
 // second, RSS growth and CPU. The measuring happens in logtail-child.tsx, one child process per run.
 import path from 'node:path';
+import { build } from 'esbuild';
+import { bundlePatches } from '../../bin/bundle-patches.mjs';
 import { repoRoot, runTimed, stderrTail } from './lib/proc.js';
 import { fmtRuns, median } from './lib/stats.js';
 import type { Bench, BenchContext, Row } from './lib/types.js';
@@ -33,11 +35,34 @@ interface ChildResult {
 const RATE = Number(process.env.BENCH_LOGTAIL_RATE ?? 50_000);
 const SECONDS = Number(process.env.BENCH_LOGTAIL_SECONDS ?? 10);
 
-async function runChild(env: Record<string, string>): Promise<ChildResult> {
+/**
+ * The measured process is bundled the way `npm run build` bundles keyturn — the same esbuild patches to Ink and
+ * Yoga — so the numbers are those of the code users run, not of the sources run through tsx. `production` defines
+ * NODE_ENV as the shipped bundle does; otherwise React picks its development build at run time.
+ */
+async function bundleChild(production: boolean): Promise<string> {
+  const outfile = path.join(repoRoot, 'dist/bench', `logtail-child.${production ? 'production' : 'development'}.mjs`);
+  await build({
+    entryPoints: [path.join(repoRoot, 'test/bench/logtail-child.tsx')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    external: ['@kubernetes/client-node', 'react-devtools-core'],
+    define: production ? { 'process.env.NODE_ENV': '"production"' } : {},
+    banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(import.meta.url);" },
+    plugins: bundlePatches,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+async function runChild(bundle: string, env: Record<string, string>): Promise<ChildResult> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, LOGTAIL_RATE: String(RATE), LOGTAIL_SECONDS: String(SECONDS), ...env };
   delete childEnv.CI;
   if (!('NODE_ENV' in env)) delete childEnv.NODE_ENV;
-  const args = ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'test/bench/logtail-child.tsx')];
+  const args = ['--expose-gc', bundle];
   const r = await runTimed(process.execPath, args, { env: childEnv, timeoutMs: (SECONDS + 60) * 1000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`logtail child printed no result (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${stderrTail(r)}`);
@@ -89,8 +114,9 @@ function summarize(label: string, results: ChildResult[]): Row[] {
 async function measure(ctx: BenchContext, label: string, runs: number, env: Record<string, string>): Promise<Row[]> {
   const results: ChildResult[] = [];
   try {
+    const bundle = await bundleChild(env.NODE_ENV === 'production');
     for (let i = 0; i < runs; i++) {
-      const r = await runChild(env);
+      const r = await runChild(bundle, env);
       ctx.log(`  ${label} run ${i + 1}: lost ${r.lost}, ${r.rendersPerSecond.toFixed(1)} renders/s, RSS +${r.rssPeakGrowthMiB.toFixed(1)} MiB (retained ${r.retainedGrowthMiB.toFixed(1)}), ${r.cpuCores.toFixed(2)} cores`);
       results.push(r);
     }

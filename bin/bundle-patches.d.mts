@@ -1,0 +1,15 @@
+// Types for bin/bundle-patches.mjs (imported by the benchmarks and tests written in TypeScript).
+import type { Plugin } from 'esbuild';
+
+export interface Replacement {
+  from: string;
+  to: string;
+  count?: number;
+}
+export function replaceExactly(source: string, file: string, replacements: Replacement[]): string;
+export const INK_TEXT_CACHE_ENTRIES: number;
+export const yogaWithoutFetch: Plugin;
+export const inkTextCachesBounded: Plugin[];
+export const inkSharedBlankCell: Plugin;
+export const inkPlainTextCells: Plugin;
+export const bundlePatches: Plugin[];
