@@ -26,6 +26,8 @@ interface ChildResult {
   cpuCores: number;
   rssPeakGrowthMiB: number;
   rssEndGrowthMiB: number;
+  newSpaceMiB: [number, number];
+  oldSpaceMiB: [number, number];
   retainedGrowthMiB: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
@@ -41,21 +43,24 @@ const SECONDS = Number(process.env.BENCH_LOGTAIL_SECONDS ?? 10);
  * NODE_ENV as the shipped bundle does; otherwise React picks its development build at run time.
  */
 async function bundleChild(production: boolean): Promise<string> {
-  const outfile = path.join(repoRoot, 'dist/bench', `logtail-child.${production ? 'production' : 'development'}.mjs`);
+  const outdir = path.join(repoRoot, 'dist/bench', `logtail-${production ? 'production' : 'development'}`);
   await build({
     entryPoints: [path.join(repoRoot, 'test/bench/logtail-child.tsx')],
     bundle: true,
+    // Split like the real build: Ink's devtools module (and its external import) stays in a chunk never loaded.
+    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    outfile,
+    outdir,
+    outExtension: { '.js': '.mjs' },
     external: ['@kubernetes/client-node', 'react-devtools-core'],
     define: production ? { 'process.env.NODE_ENV': '"production"' } : {},
     banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(import.meta.url);" },
     plugins: bundlePatches,
     logLevel: 'warning',
   });
-  return outfile;
+  return path.join(outdir, 'logtail-child.mjs');
 }
 
 async function runChild(bundle: string, env: Record<string, string>): Promise<ChildResult> {
@@ -71,7 +76,12 @@ async function runChild(bundle: string, env: Record<string, string>): Promise<Ch
   return result;
 }
 
-function summarize(label: string, results: ChildResult[]): Row[] {
+/**
+ * `shipped`: the configuration users run (the production bundle), judged against the targets. The others are
+ * context — what the same path costs in builds keyturn does not ship — and are reported as info.
+ */
+function summarize(label: string, results: ChildResult[], shipped: boolean): Row[] {
+  const judge = (ok: boolean) => (shipped ? verdict(ok) : 'info');
   const m = (pick: (r: ChildResult) => number) => median(results.map(pick));
   const lost = results.reduce((s, r) => s + r.lost + Math.abs(r.unaccounted), 0);
   const generated = results.reduce((s, r) => s + r.generated, 0);
@@ -84,28 +94,28 @@ function summarize(label: string, results: ChildResult[]): Row[] {
       metric: `${label}: lines lost`,
       target: '0 lost (every line shown or counted as dropped)',
       measured: `${lost} lost of ${generated} produced${results.length > 1 ? ` over ${results.length} runs` : ''}; each run: ring buffer kept ${results[0].bufferLines}, counted ${results[0].dropped} as dropped; newest line on screen: ${newest ? 'yes' : 'NO'}`,
-      verdict: verdict(lost === 0 && newest),
+      verdict: judge(lost === 0 && newest),
       notes: `effective rate ${Math.round(rate)} lines/s over ${fmtRuns(results.map((r) => r.floodMs))}`,
     },
     {
       metric: `${label}: renders per second`,
       target: '≤ ~10',
       measured: fmt((r) => r.rendersPerSecond, 1, '/s'),
-      verdict: verdict(m((r) => r.rendersPerSecond) <= 10.5),
+      verdict: judge(m((r) => r.rendersPerSecond) <= 10.5),
       notes: `LogPane renders counted in the component; Ink terminal writes ${m((r) => r.terminalWritesPerSecond).toFixed(1)}/s (several writes per frame). Event-loop delay p99 ${m((r) => r.loopDelayP99Ms).toFixed(0)} ms, max ${m((r) => r.loopDelayMaxMs).toFixed(0)} ms.`,
     },
     {
       metric: `${label}: RSS growth`,
       target: '< 20 MB',
       measured: fmt((r) => r.rssPeakGrowthMiB, 1, ' MiB peak'),
-      verdict: verdict(m((r) => r.rssPeakGrowthMiB) < 20),
-      notes: `at the end ${m((r) => r.rssEndGrowthMiB).toFixed(1)} MiB; still reachable after a forced GC (heap + external): ${fmt((r) => r.retainedGrowthMiB, 1, ' MiB')}`,
+      verdict: judge(m((r) => r.rssPeakGrowthMiB) < 20),
+      notes: `at the end ${m((r) => r.rssEndGrowthMiB).toFixed(1)} MiB; still reachable after a forced GC (heap + external): ${fmt((r) => r.retainedGrowthMiB, 1, ' MiB')}; V8 young generation before → at the peak: ${results.map((r) => `${r.newSpaceMiB[0]} → ${r.newSpaceMiB[1]}`).join(', ')} MiB; old generation: ${results.map((r) => `${r.oldSpaceMiB[0].toFixed(0)} → ${r.oldSpaceMiB[1].toFixed(0)}`).join(', ')} MiB`,
     },
     {
       metric: `${label}: CPU`,
       target: '< 1 core',
       measured: fmt((r) => r.cpuCores, 2, ' cores'),
-      verdict: verdict(m((r) => r.cpuCores) < 1),
+      verdict: judge(m((r) => r.cpuCores) < 1),
       notes: 'process.cpuUsage() of the keyturn process over the flood (the generator is a separate process)',
     },
   ];
@@ -124,7 +134,7 @@ async function measure(ctx: BenchContext, label: string, runs: number, env: Reco
     if (results.length === 0) return [notMeasured(`${label}`, 'lost 0, ≤ ~10 renders/s, RSS < 20 MB, CPU < 1 core', reasonOf(error))];
     ctx.log(`  ${label}: a later run failed: ${reasonOf(error)}`);
   }
-  return summarize(label, results);
+  return summarize(label, results, env.NODE_ENV === 'production');
 }
 
 export const logTailBench: Bench = {
@@ -148,9 +158,10 @@ export const logTailBench: Bench = {
       notes: [
         'Path measured (test/bench/logtail-child.tsx, one process per run): a node\'s `journalctl -u rke2-agent -f` — a generator process on the node\'s PATH writing the flood in 5 ms batches — read by keyturn\'s local transport `follow()` (line splitter, bounded capture), the engine\'s `Tails` (per-node ring buffer, LogSink events), a sink that pushes each line into the wizard\'s `useBoundedLines` hook (ring buffer of 500, ≤ 10 renders/s), rendered by `LogPane` (20 lines) through Ink to a null 160×50 TTY stream. The run screen\'s own bridge (src/hooks/run-bridge.ts) does the same with its own ring buffer.',
         'Lost = lines produced − lines that reached the sink, plus any line neither in the ring buffer nor counted in its `dropped` (the pane shows "… N earlier lines"). A 1 s warm-up flood runs first so first-use costs (module code, JIT) are not counted; RSS is sampled every 50 ms; CPU is process.cpuUsage() over the flood.',
-        'Finding that led to the launcher\'s NODE_ENV=production: with NODE_ENV unset React 19 loads its development build, which records a `performance.measure` entry (with props details) for every component render in Node\'s global performance timeline and never clears them — ~2.5 MB/s of retained heap at ~8 renders/s in a 20 s trial (7.5 MiB retained after 3 s, 52 MiB after 20 s). With NODE_ENV=production nothing is retained (< 1 MiB).',
-        'What the RSS peak is made of (measured with --trace-gc and V8 heap-space statistics at the peak): not what is kept — after a forced GC the growth is < 1 MiB — but old-generation garbage waiting for V8\'s next full collection. At this rate about 1 MB is promoted per scavenge (a scavenge every ~110 ms, mostly the per-frame allocation of rendering a 160×50 screen); when V8 starts marking promptly the peak stays near 10 MiB, when it waits several seconds the garbage reaches ~40 MiB first. Found and fixed on the way: a follow() kept 4 MiB of the stream\'s own chunks (24-31 MiB of Buffers at the peak; now 64 KiB), lines were slices of whole chunk strings (now decoded one by one), and both ring buffers spliced on every line (now circular; CPU 0.28 → 0.14 cores).',
-        'Knobs: BENCH_LOGTAIL_RATE, BENCH_LOGTAIL_SECONDS, BENCH_LOGTAIL_EXTRA=0 (skip the production and hook-only rows).',
+        'What is measured is the code users run: the child is bundled the way `npm run build` bundles keyturn (the same patches from bin/bundle-patches.mjs) into dist/bench/. "As shipped" defines NODE_ENV=production as the shipped bundle does and is the row judged against the targets; the other two rows load React\'s development build, which keyturn never ships, and are context (info).',
+        'Why the launcher is production-only: React 19\'s development build records a `performance.measure` entry (with props details) for every component render in Node\'s global performance timeline and never clears them — ~29 MiB still reachable after this 10 s flood (the development rows above).',
+        'What the RSS peak was made of (V8 heap-space statistics at the peak, --trace-gc-nvp, an allocation profile that counts collected objects): V8\'s young generation, which doubles (up to 2 × 16 MiB) whenever enough has survived its scavenges since it last grew — and the more is allocated, the more scavenges. Ink allocated ~9 MB per frame of this 160-column pane (a styles array per cell, three Sets and several arrays to diff the empty styles of every pair of neighbouring cells, a new object per blank cell): ~80 MB/s, the young generation reached 32 MiB in every run and the peak was 22-41 MiB. The bundle now builds Ink\'s frames with fast paths for plain text and shares one blank cell (src/util/ink-text-cells.ts, held to the library\'s results by its tests): ~16 MB/s in all, of which ~9 MB/s is the flood\'s lines themselves, and CPU halved again. The same patches bound Ink\'s text caches, which kept every line ever displayed (upstream ink#986). Earlier fixes: a follow() kept 4 MiB of the stream\'s chunks (now 64 KiB), lines were slices of whole chunk strings (now decoded one by one), ring buffers spliced on every line (now circular).',
+        'Knobs: BENCH_LOGTAIL_RATE, BENCH_LOGTAIL_SECONDS, BENCH_LOGTAIL_EXTRA=0 (skip the development-build and hook-only rows).',
       ],
     };
   },
