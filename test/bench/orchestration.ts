@@ -26,6 +26,8 @@ interface Breakdown {
   totalMs: number;
   sleepMs: number;
   execMs: number;
+  /** Wall time with at least one node command in flight (a gate's checks run at once, so they overlap). */
+  execWallMs: number;
   execCount: number;
   labWaitMs: number;
   labCommands: number;
@@ -73,6 +75,18 @@ async function labWaits(lab: BenchLab, sinceIso: string): Promise<{ waitMs: numb
   return { waitMs, commands: recent.filter((e) => e.type === 'command').length };
 }
 
+/** Total length of the union of [start, end] spans. */
+function unionMs(spans: [number, number][]): number {
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
 async function driveRotation(lab: BenchLab): Promise<Breakdown> {
   const [{ findRecipe }, { planRun }, { createRun, driveRun, newRunId }, { discoverCluster }, { loadInventory }, { loadKubeGateway }, { createNodeShell }] = await Promise.all([
     import('../../recipes/index.js'),
@@ -101,8 +115,12 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
   const planned = planRun(recipe, report, { runId, settleSeconds: SETTLE_S, nodeFacts });
   if (!planned.ok) throw new Error(`plan refused: ${planned.refusal.reason}`);
 
+  // BENCH_ORCH_TRACE=1: log every node command (start, node, duration, script) to see where a node's time goes.
+  const trace: string[] | null = process.env.BENCH_ORCH_TRACE === '1' ? [] : null;
+  let started = performance.now();
   const clock = new TimedClock();
   let execMs = 0;
+  const execSpans: [number, number][] = [];
   let execCount = 0;
   const shells = new Map<string, NodeShell>();
   const shellOf = (name: string): NodeShell => {
@@ -115,9 +133,12 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
         ...real,
         node: real.node,
         async run(script: string, options?: ExecOptions) {
+          const at = performance.now() - started;
           const r = await real.run(script, options);
           execMs += r.durationMs;
+          execSpans.push([at, performance.now() - started]);
           execCount += 1;
+          trace?.push(`${fmtMs(at).padStart(8)} ${name.padEnd(10)} ${String(Math.round(r.durationMs)).padStart(5)} ms  ${script.replace(/\s+/g, ' ').slice(0, 110)}`);
           return r;
         },
       };
@@ -144,11 +165,12 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
   };
   const operator = { user: 'bench', host: os.hostname() };
   const sinceIso = new Date().toISOString();
-  const started = performance.now();
+  started = performance.now();
   const created = await createRun(ports, { plan: planned.plan, operator, server: gateway.server });
   if (!created.ok) throw new Error(created.reason);
   const final = await driveRun(created.state, ports, { operator, resumed: false }, new AbortController().signal);
   const totalMs = performance.now() - started;
+  if (trace) process.stderr.write(`${trace.join('\n')}\n`);
   await Promise.all([...shells.values()].map((s) => s.dispose()));
   const outcome = final.outcome.status === 'stopped' ? `stopped (${'reason' in final.outcome ? String(final.outcome.reason) : '?'}${'detail' in final.outcome ? `: ${String(final.outcome.detail)}` : ''})` : final.outcome.status;
   if (final.outcome.status !== 'succeeded') {
@@ -161,6 +183,7 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
     totalMs,
     sleepMs: clock.sleptMs,
     execMs,
+    execWallMs: unionMs(execSpans),
     execCount,
     labWaitMs: lab2.waitMs,
     labCommands: lab2.commands,
@@ -210,7 +233,7 @@ export const orchestrationBench: Bench = {
         rows.push(notMeasured(metric, target, failure ?? 'no run'));
       } else {
         const perNode = (b: Breakdown) => (b.totalMs - b.sleepMs - b.labWaitMs) / b.nodes;
-        const ownPerNode = (b: Breakdown) => (b.totalMs - b.sleepMs - b.execMs) / b.nodes;
+        const ownPerNode = (b: Breakdown) => (b.totalMs - b.sleepMs - b.execWallMs) / b.nodes;
         const m = median(runs.map(perNode));
         const mid = [...runs].sort((a, b) => perNode(a) - perNode(b))[Math.floor(runs.length / 2)];
         rows.push({
@@ -225,7 +248,7 @@ export const orchestrationBench: Bench = {
           target: '— (keyturn\'s own time)',
           measured: `median ${fmtMs(median(runs.map(ownPerNode)))} per node`,
           verdict: 'info',
-          notes: `${mid.execCount} node commands took ${fmtMs(mid.execMs)} in all (${fmtMs(mid.execMs / mid.execCount)} each; each lab systemctl/journalctl/<prog> is a Node process, like an ssh round trip on a real cluster); ${mid.labCommands} lab commands recorded; ${mid.logLines} live log lines.`,
+          notes: `${mid.execCount} node commands took ${fmtMs(mid.execMs)} in all (${fmtMs(mid.execMs / mid.execCount)} each), ${fmtMs(mid.execWallMs)} of wall time with one or more in flight (a gate's checks run at once; each lab systemctl/journalctl/<prog> is a Node process, like an ssh round trip on a real cluster); ${mid.labCommands} lab commands recorded; ${mid.logLines} live log lines.`,
         });
         if (failure) notes.push(`A later run failed: ${failure}`);
       }

@@ -68,6 +68,44 @@ describe('driveRun: rotate-certs', () => {
     expect(gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail).toBe('rke2-server active, NRestarts 0');
   });
 
+  it("a gate's checks run at once (its cost is the slowest round trip), reported in the recipe's order", async () => {
+    const s = await setup('rotate-certs', 'split');
+    // Every command takes a real moment; count how many of the cp-1 gate's commands are in flight together.
+    const shellOf = s.ports.shell;
+    let inGate = false;
+    let inFlight = 0;
+    let most = 0;
+    s.ports.shell = (name) => {
+      const shell = shellOf(name);
+      return {
+        ...shell,
+        node: shell.node,
+        async run(script, options) {
+          if (!inGate) return shell.run(script, options);
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setImmediate(r));
+          try {
+            return await shell.run(script, options);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+    };
+    const append = s.ports.journal.append.bind(s.ports.journal);
+    s.ports.journal = {
+      append: async (e) => {
+        await append(e);
+        if (e.type === 'step-started') inGate = e.key === 'rotate-certs/cp-1/servers.gate';
+      },
+    };
+    const state = await start(s);
+    expect(state.outcome.status).toBe('succeeded');
+    expect(most).toBe(2); // the etcd probe from a peer and the certificate reading, together
+    const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.gate')!;
+    expect(gate.result.status === 'done' && gate.result.data?.gate?.map((g) => g.check)).toEqual(['unit-active', 'node-ready', 'etcd-quorum', 'certs-fresh', 'cas-unchanged']);
+  });
+
   it('a failed gate stops the run: which check, which node, the evidence, the fix; nothing after runs', async () => {
     const s = await setup('rotate-certs', 'split', { crashLoop: ['cp-1'] });
     const state = await start(s);

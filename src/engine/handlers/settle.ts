@@ -23,6 +23,8 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
   if (step.step.kind !== 'settle') throw new Error(`bug: ${step.key} is not a settle step`);
   const seconds = settleSecondsOf(step.step, ctx.plan.settleSeconds);
   const accept = step.step.accept ?? ['active'];
+  // The window starts with the step, so the first sample's round trip is part of it, not added to it.
+  const deadline = ports.clock.now() + seconds * 1000;
   const first = await readUnit(ctx);
   if (!first.ok) {
     const evidence = execEvidence(ctx, first.exec);
@@ -34,7 +36,6 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
       return { status: 'done', summary: `${started} of ${total} etcd servers started: restarts are expected until a quorum runs`, execs: ctx.execs, data: { restarts: { before: first.restarts, after: first.restarts, state: first.state } } };
     }
   }
-  const deadline = ports.clock.now() + seconds * 1000;
   let last = first;
   for (;;) {
     if (!accept.includes(last.state) || last.restarts > first.restarts) {
