@@ -80,12 +80,34 @@ function etcdLines(plan: ScanPlan): string[] {
 /** How far back the journal is searched for "error ID N:" lines that explain a CLI error. */
 export const ERROR_ID_SEARCH_LINES = 2000;
 
+/** Error-ID lines kept from the searched journal (the newest). */
+const ERROR_ID_LINES = 10;
+
+/**
+ * The awk program (quoted) that prints the journal section (the last `lines` lines) and the error-ids section
+ * (the last ERROR_ID_LINES lines matching `error ID N`) from journalctl's output, each line cut to
+ * JOURNAL_LINE_BYTES. Expects the marker in awk variable m.
+ */
+function journalAwk(lines: number): string {
+  const n = Math.max(0, Math.floor(lines));
+  const program = [
+    `n > 0 { j[NR % n] = substr($0, 1, ${JOURNAL_LINE_BYTES}) }`,
+    `/error ID [0-9]+/ { e[k++ % ${ERROR_ID_LINES}] = substr($0, 1, ${JOURNAL_LINE_BYTES}) }`,
+    'END {',
+    '  printf "\\n%s journal\\n", m',
+    '  if (n > 0) for (i = (NR > n ? NR - n + 1 : 1); i <= NR; i++) print j[i % n]',
+    '  printf "\\n%s error-ids\\n", m',
+    `  for (i = (k > ${ERROR_ID_LINES} ? k - ${ERROR_ID_LINES} : 0); i < k; i++) print e[i % ${ERROR_ID_LINES}]`,
+    '}',
+  ].join('\n');
+  return `-v n=${n} ${shq(program)}`;
+}
+
 export function buildScanScript(plan: ScanPlan): string {
   const marker = plan.marker ?? newMarker();
   const server = isServer(plan.roles);
   const unit = serviceUnit(plan.distro, plan.roles);
   const etcd = server && plan.roles.includes('etcd');
-  const cut = `cut -b 1-${JOURNAL_LINE_BYTES}`;
   const lines: string[] = [
     `M=${shq(marker)}`,
     `kt_sec() { printf '\\n%s %s\\n' "$M" "$1"; }`,
@@ -98,10 +120,10 @@ export function buildScanScript(plan: ScanPlan): string {
     'kt_sec data-dir',
     `printf '%s\\n' "$DD"`,
     `{ kt_sec systemctl; systemctl show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState ${shq(unit)} 2>&1; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/o.s" &`,
-    // One journalctl call: the last lines for diagnoses, and older "error ID N" lines that explain CLI errors.
-    `{ journalctl -u ${shq(unit)} -n ${ERROR_ID_SEARCH_LINES} --no-pager > "$KT_T/j.raw" 2>&1`,
-    `  kt_sec journal; tail -n ${plan.journalLines} "$KT_T/j.raw" | ${cut}`,
-    `  kt_sec error-ids; grep -E 'error ID [0-9]+' "$KT_T/j.raw" | tail -n 10 | ${cut}; } > "$KT_T/o.j" &`,
+    // One journalctl call and one awk: the last lines for diagnoses, and older "error ID N" lines that explain CLI
+    // errors, each cut to JOURNAL_LINE_BYTES (bytes: LC_ALL=C). One process instead of a tail | cut and a
+    // grep | tail | cut: on a node that is struggling, and on 200 of them, every process counts.
+    `journalctl -u ${shq(unit)} -n ${ERROR_ID_SEARCH_LINES} --no-pager 2>&1 | LC_ALL=C awk -v m="$M" ${journalAwk(plan.journalLines)} > "$KT_T/o.j" &`,
   ];
   if (etcd) lines.push(...etcdLines(plan));
   lines.push(
@@ -118,7 +140,7 @@ export function buildScanScript(plan: ScanPlan): string {
       `sha256sum "$DD/"${shq(ENCRYPTION_CONFIG)} 2>&1`,
     );
   }
-  // One cat for every background result (o.*; the raw journal is only the search's input), and the trap removes
+  // One cat for every background result (o.*), and the trap removes
   // the directory: every process counts on a node that is struggling.
   lines.push('wait', 'cat "$KT_T"/o.* 2>/dev/null', 'kt_sec end', 'exit 0');
   return `${lines.join('\n')}\n`;

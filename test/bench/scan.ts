@@ -162,11 +162,14 @@ function rowsFor(r: SizeResult, concurrency: number): Row[] {
     const bare = median(r.par50.value);
     const limit = median(r.scan50.value);
     const ratio = s50 / limit;
+    // The issue sets the 1.5× target on large:50 and large:200; on the 7-node lab the fixed start-up (Node alone
+    // starts in ~65 ms here) is a third of the whole, so that ratio is context.
+    const judged = r.label !== 'split';
     rows.push({
       metric: `${name}: keyturn vs one-parallel-round-trip limit`,
-      target: '≤ 1.5×',
+      target: judged ? '≤ 1.5×' : '— (the target is set on large:50 and large:200)',
       measured: `keyturn ${fmtMs(s50)} vs limit ${fmtMs(limit)} → ${fmtRatio(ratio)}`,
-      verdict: verdict(ratio <= 1.5),
+      verdict: judged ? verdict(ratio <= 1.5) : 'info',
       notes:
         `limit = keyturn's own scan script sent to all ${r.nodes} nodes, ${concurrency} in flight, from a warm process (${fmtRuns(r.scan50.value)}). ` +
         `keyturn − limit = ${fmtMs(s50 - limit)} (Node start-up, kube client and API, parsing, checks, JSON).`,

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { certFilesFor } from '../../src/model/cert-files.js';
 import { createNodeShell } from '../../src/transports/node-shell.js';
 import { scanNode } from '../../src/discovery/node-scan.js';
-import { buildScanScript } from '../../src/discovery/scan-script.js';
+import { buildScanScript, JOURNAL_LINE_BYTES } from '../../src/discovery/scan-script.js';
 import { splitSections } from '../../src/util/sections.js';
 import { buildFakeNode, etcdAnswers, makeCaSet, type CaSet } from './support/fake-node.js';
 
@@ -68,6 +68,27 @@ describe('node scan (one round trip through the real local shell)', () => {
     expect(calls).toContain(`[--cacert] [${node.dataDir}/server/tls/etcd/server-ca.crt]`);
     expect(calls).toContain('show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState rke2-server');
     expect(calls).toContain('journalctl -u rke2-server -n 2000 --no-pager');
+  });
+
+  it('prints the last journal lines and the newest 10 error-ID lines of 2000, each cut to JOURNAL_LINE_BYTES bytes', async () => {
+    const lines: string[] = [];
+    for (let i = 1; i <= 2000; i++) {
+      if (i % 100 === 0) lines.push(`Jun 01 10:00:00 w rke2[1]: level=fatal msg="cli: error ID ${i}: failed"`);
+      else lines.push(`Jun 01 10:00:00 w rke2[1]: level=info msg="line ${i}"${i === 1999 ? ` ${'é'.repeat(3000)}` : ''}`);
+    }
+    const node = await buildFakeNode(root, { name: 'journal', address: '127.0.0.8', distro: 'rke2', roles: ['worker'], now, cas, journal: `${lines.join('\n')}\n` });
+    const script = buildScanScript({ distro: 'rke2', roles: ['worker'], address: node.address, dataDir: node.dataDir, etcdPeers: [], journalLines: 5, marker: '@@m' });
+    const result = await shellOf(node).run(script);
+    const section = (kind: string) => splitSections(result.stdout, '@@m').find((s) => s.kind === kind)?.body.split('\n').filter(Boolean);
+    const journal = section('journal')!;
+    expect(journal).toHaveLength(5);
+    expect(journal[0]).toContain('msg="line 1996"');
+    expect(journal.at(-1)).toContain('error ID 2000');
+    // Cut at 4096 bytes: 'é' is 2 bytes, so the long line keeps its head and loses the tail of its 6000 bytes.
+    expect(Buffer.byteLength(journal[3])).toBeLessThanOrEqual(JOURNAL_LINE_BYTES);
+    expect(journal[3]).toMatch(/^Jun 01 10:00:00 w rke2\[1\]: level=info msg="line 1999" é+/);
+    const ids = section('error-ids')!;
+    expect(ids.map((l) => /error ID (\d+)/.exec(l)?.[1])).toEqual(['1100', '1200', '1300', '1400', '1500', '1600', '1700', '1800', '1900', '2000']);
   });
 
   it('never puts key material or the encryption config in its output', async () => {
