@@ -1,5 +1,5 @@
 // Types for bin/bundle-patches.mjs (imported by the benchmarks and tests written in TypeScript).
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 export interface Replacement {
   from: string;
@@ -13,3 +13,10 @@ export const inkTextCachesBounded: Plugin[];
 export const inkSharedBlankCell: Plugin;
 export const inkPlainTextCells: Plugin;
 export const bundlePatches: Plugin[];
+export function bundleOptions(options: {
+  entryPoints: string[];
+  outdir: string;
+  production?: boolean;
+  patched?: boolean;
+  outExtension?: Record<string, string>;
+}): BuildOptions;

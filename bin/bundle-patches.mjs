@@ -113,3 +113,28 @@ export const inkPlainTextCells = {
 
 /** Every patch, in the order the build applies them. */
 export const bundlePatches = [yogaWithoutFetch, ...inkTextCachesBounded, inkSharedBlankCell, inkPlainTextCells];
+
+/**
+ * esbuild options that bundle `entryPoints` into `outdir` the way keyturn ships: ESM for Node 20, split into chunks
+ * (Ink's devtools module and its external import stay in a chunk never loaded), the Kubernetes client outside,
+ * a `require` for the CommonJS inside, and every patch above unless `patched` is false. `production` defines
+ * NODE_ENV as the shipped bundle does; otherwise React picks its development build at run time.
+ */
+export function bundleOptions({ entryPoints, outdir, production = true, patched = true, outExtension }) {
+  return {
+    entryPoints,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outdir,
+    ...(outExtension ? { outExtension } : {}),
+    // Loaded lazily, only by commands that talk to the API through it; devtools never in production.
+    external: ['@kubernetes/client-node', 'react-devtools-core'],
+    define: production ? { 'process.env.NODE_ENV': '"production"' } : {},
+    banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(import.meta.url);" },
+    plugins: patched ? bundlePatches : [],
+    logLevel: 'warning',
+  };
+}

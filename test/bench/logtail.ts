@@ -2,7 +2,7 @@
 // second, RSS growth and CPU. The measuring happens in logtail-child.tsx, one child process per run.
 import path from 'node:path';
 import { build } from 'esbuild';
-import { bundlePatches } from '../../bin/bundle-patches.mjs';
+import { bundleOptions } from '../../bin/bundle-patches.mjs';
 import { repoRoot, runTimed, stderrTail } from './lib/proc.js';
 import { fmtRuns, median } from './lib/stats.js';
 import type { Bench, BenchContext, Row } from './lib/types.js';
@@ -44,22 +44,7 @@ const SECONDS = Number(process.env.BENCH_LOGTAIL_SECONDS ?? 10);
  */
 async function bundleChild(production: boolean): Promise<string> {
   const outdir = path.join(repoRoot, 'dist/bench', `logtail-${production ? 'production' : 'development'}`);
-  await build({
-    entryPoints: [path.join(repoRoot, 'test/bench/logtail-child.tsx')],
-    bundle: true,
-    // Split like the real build: Ink's devtools module (and its external import) stays in a chunk never loaded.
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    external: ['@kubernetes/client-node', 'react-devtools-core'],
-    define: production ? { 'process.env.NODE_ENV': '"production"' } : {},
-    banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(import.meta.url);" },
-    plugins: bundlePatches,
-    logLevel: 'warning',
-  });
+  await build(bundleOptions({ entryPoints: [path.join(repoRoot, 'test/bench/logtail-child.tsx')], outdir, production, outExtension: { '.js': '.mjs' } }));
   return path.join(outdir, 'logtail-child.mjs');
 }
 

@@ -6,32 +6,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundlePatches, replaceExactly } from '../../bin/bundle-patches.mjs';
+import { bundleOptions, replaceExactly } from '../../bin/bundle-patches.mjs';
 import { repoRoot } from '../support/paths.js';
 
 const exec = promisify(execFile);
 let dir = '';
 const bundles = { patched: '', unpatched: '' };
 
-async function bundleProbe(name: string, plugins: Plugin[]): Promise<string> {
+async function bundleProbe(name: string, patched: boolean): Promise<string> {
   const outdir = path.join(dir, name);
-  await build({
-    entryPoints: [path.join(repoRoot, 'test/build/ink-probe.tsx')],
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    external: ['react-devtools-core'],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(import.meta.url);" },
-    plugins,
-    logLevel: 'silent',
-  });
+  await build({ ...bundleOptions({ entryPoints: [path.join(repoRoot, 'test/build/ink-probe.tsx')], outdir, patched, outExtension: { '.js': '.mjs' } }), logLevel: 'silent' });
   return path.join(outdir, 'ink-probe.mjs');
 }
 
@@ -50,7 +36,7 @@ describe('the bundle\'s patches to Ink and Yoga', () => {
   beforeAll(async () => {
     // Inside the repository, so the bundles' one external (react-devtools-core, never loaded) resolves as in dist/.
     dir = mkdtempSync(path.join(repoRoot, 'dist', '.probe-'));
-    [bundles.patched, bundles.unpatched] = await Promise.all([bundleProbe('patched', bundlePatches), bundleProbe('unpatched', [])]);
+    [bundles.patched, bundles.unpatched] = await Promise.all([bundleProbe('patched', true), bundleProbe('unpatched', false)]);
   }, 60_000);
 
   afterAll(() => {
