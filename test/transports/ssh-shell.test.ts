@@ -138,10 +138,13 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
       const sleep = uniqueSleep();
       const stop = new AbortController();
       const followed: string[] = [];
+      const followedStderr: string[] = [];
       const firstLine = deferred<void>();
       const following = shell.follow(`echo following; ${sleep.script}`, {
         signal: stop.signal,
-        onLine: (line) => {
+        onLine: (line, stream) => {
+          // The node's login shell may print its own complaints on stderr (as for the commands below).
+          if (stream === 'stderr') return void followedStderr.push(line);
           followed.push(line);
           firstLine.resolve();
         },
@@ -152,6 +155,7 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
       for (const r of runs) expect(r.stderr).not.toMatch(SSH_TROUBLE);
       await firstLine.promise;
       expect(followed).toEqual(['following']);
+      for (const line of followedStderr) expect(line).not.toMatch(SSH_TROUBLE);
       stop.abort();
       expect((await following).outcome).toBe('aborted');
       expect(await processesMatching(sleep.pattern)).toEqual([]);
