@@ -56,12 +56,13 @@ export const INK_TEXT_CACHE_ENTRIES = 2000;
 // Ink 6 remembers the size and the wrapped form of every distinct text it has ever laid out, in module-level
 // caches that are never emptied (upstream ink#986). A live log tail shows new lines on every frame, so the wizard
 // kept every journal line it ever displayed: ~0.5 MB per 10 s of a flood, without end. The patch bounds both caches.
+const BOUNDED_CACHE = `import { BoundedCache } from ${JSON.stringify(srcUtil('bounded-cache.ts'))};\nconst cache = new BoundedCache(${INK_TEXT_CACHE_ENTRIES});`;
 export const inkTextCachesBounded = [
   sourcePatch('ink-measure-text-bounded', /ink[\\/]build[\\/]measure-text\.js$/, (source, file) =>
     replaceExactly(source, file, [
       {
         from: 'const cache = new Map();',
-        to: `import { BoundedCache } from ${JSON.stringify(srcUtil('bounded-cache.ts'))};\nconst cache = new BoundedCache(${INK_TEXT_CACHE_ENTRIES});`,
+        to: BOUNDED_CACHE,
       },
     ]),
   ),
@@ -69,7 +70,7 @@ export const inkTextCachesBounded = [
     replaceExactly(source, file, [
       {
         from: 'const cache = {};',
-        to: `import { BoundedCache } from ${JSON.stringify(srcUtil('bounded-cache.ts'))};\nconst cache = new BoundedCache(${INK_TEXT_CACHE_ENTRIES});`,
+        to: BOUNDED_CACHE,
       },
       { from: 'const cachedText = cache[cacheKey];', to: 'const cachedText = cache.get(cacheKey);' },
       { from: 'cache[cacheKey] = wrappedText;', to: 'cache.set(cacheKey, wrappedText);' },

@@ -140,8 +140,8 @@ export function buildScanScript(plan: ScanPlan): string {
       `sha256sum "$DD/"${shq(ENCRYPTION_CONFIG)} 2>&1`,
     );
   }
-  // One cat for every background result (o.*), and the trap removes
-  // the directory: every process counts on a node that is struggling.
+  // One cat for every background result (o.*), and the trap removes the directory: every process counts on a
+  // node that is struggling.
   lines.push('wait', 'cat "$KT_T"/o.* 2>/dev/null', 'kt_sec end', 'exit 0');
   return `${lines.join('\n')}\n`;
 }

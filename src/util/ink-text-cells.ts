@@ -99,6 +99,7 @@ export function tokenize(text: string, endChar?: number): Token[] {
 export function styledCharsFromTokens(tokens: Token[]): StyledChar[] {
   return readyCells.has(tokens) ? (tokens as StyledChar[]) : styledCharsFromAnyTokens(tokens);
 }
+
 export function styledCharsToString(chars: StyledChar[]): string {
   let text = '';
   let previous: readonly AnsiCode[] = NO_STYLES;

@@ -176,12 +176,11 @@ async function main(): Promise<void> {
   const memBefore = process.memoryUsage();
   const rssBefore = memBefore.rss;
   let rssPeak = rssBefore;
-  let atPeak = memBefore;
   const spacesBefore = heapSpaces();
   let spacesAtPeak = spacesBefore;
   const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    if (m.rss > rssPeak) [rssPeak, atPeak, spacesAtPeak] = [m.rss, m, heapSpaces()];
+    const rss = process.memoryUsage().rss;
+    if (rss > rssPeak) [rssPeak, spacesAtPeak] = [rss, heapSpaces()];
   }, 50);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -225,12 +224,9 @@ async function main(): Promise<void> {
     rssBeforeMiB: rssBefore / 2 ** 20,
     rssPeakGrowthMiB: (rssPeak - rssBefore) / 2 ** 20,
     rssEndGrowthMiB: (rssAfter - rssBefore) / 2 ** 20,
-    /** Where the peak was: heap (JS objects) vs external (Buffers) growth at the sample with the highest RSS. */
-    peakHeapGrowthMiB: (atPeak.heapTotal - memBefore.heapTotal) / 2 ** 20,
     /** V8's young and old generation sizes before the flood and at the RSS peak (MiB). */
     newSpaceMiB: [spacesBefore.new, spacesAtPeak.new],
     oldSpaceMiB: [spacesBefore.old, spacesAtPeak.old],
-    peakExternalGrowthMiB: (atPeak.external - memBefore.external) / 2 ** 20,
     retainedGrowthMiB: (memAfter.heapUsed + memAfter.external - memBefore.heapUsed - memBefore.external) / 2 ** 20,
     gcExposed: typeof (global as { gc?: unknown }).gc === 'function',
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,

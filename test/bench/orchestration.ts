@@ -253,7 +253,7 @@ export const orchestrationBench: Bench = {
         if (failure) notes.push(`A later run failed: ${failure}`);
       }
       notes.push(
-        `The engine is driven through its API from source (test/bench/orchestration.ts) because the CLI cannot run a recipe non-interactively yet. Lab: split, --speed ${LAB_SPEED} (BENCH_ORCH_SPEED); settle windows ${SETTLE_S} s (BENCH_ORCH_SETTLE); runs: BENCH_ORCH_RUNS (default BENCH_RUNS), each rotating the same lab again.`,
+        `The engine is driven through its API from source (test/bench/orchestration.ts) because the CLI cannot run a recipe non-interactively yet. Lab: split, --speed ${LAB_SPEED} (BENCH_ORCH_SPEED); settle windows ${SETTLE_S} s (BENCH_ORCH_SETTLE); runs: BENCH_ORCH_RUNS (default BENCH_RUNS), each rotating the same lab again; BENCH_ORCH_TRACE=1 logs every node command (start, node, duration, script).`,
       );
     } finally {
       await lab.stop();
