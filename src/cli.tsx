@@ -1,8 +1,18 @@
 // Composition root: parse argv, then hand over to one command module (loaded lazily so that `status --json`
 // and the lab's node commands never pay for Ink or the Kubernetes client they do not use).
 import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
 import { UsageError } from './errors.js';
+import { closest } from './util/closest.js';
 import type { ClusterOptions } from './commands/options.js';
+
+/** Exit codes, one list for every command's --help and the README. */
+const EXIT_CODES = `
+Exit codes:
+  0    done; for status: every check passed
+  1    a check warned or failed, or a run stopped (a gate failed, a node was declined)
+  2    bad input (arguments, kubeconfig, inventory, PEM, recipe) or the cluster could not be read at all
+`;
 
 function clusterOptions(cmd: Command): Command {
   return cmd
@@ -24,12 +34,24 @@ function buildProgram(exit: (code: number) => void): Command {
     // Subcommands declare the cluster options too: let each command own the options written after it, and read
     // the ones written before it (keyturn --kubeconfig K status) through optsWithGlobals().
     .enablePositionalOptions()
+    .version(pkg.version, '-V, --version', "print keyturn's version")
+    .helpCommand('help [command]', 'show help for a command')
+    .addHelpText('after', EXIT_CODES)
     .exitOverride();
 
-  clusterOptions(program).action(async (opts: ClusterOptions) => {
-    const { runWizard } = await import('./commands/wizard.js');
-    exit(await runWizard(opts));
-  });
+  // The wizard takes no operands: a word here is a command keyturn does not have (commander alone would call it
+  // "too many arguments").
+  clusterOptions(program)
+    .argument('[command]')
+    .action(async (command: string | undefined, opts: ClusterOptions) => {
+      if (command !== undefined) {
+        const known = program.commands.map((c) => c.name());
+        const near = closest(command, known);
+        throw new UsageError(`unknown command '${command}'${near ? ` (did you mean '${near}'?)` : ''}; commands: ${known.join(', ')}`);
+      }
+      const { runWizard } = await import('./commands/wizard.js');
+      exit(await runWizard(opts));
+    });
 
   clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services'))
     .option('--json', 'print one JSON document (see README)')

@@ -2,7 +2,7 @@
 // other test runs the CLI from source, so this one proves the bundle itself works — help, a full status scan of
 // the lab (the Kubernetes client loaded from outside the bundle, node shells, checks), and a usage error.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +56,23 @@ describe('bin/keyturn.js (the bundle)', () => {
     expect(report.nodes.filter((n) => !n.reachable || n.certificates.length === 0)).toEqual([]);
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(code).toBe(0);
+  });
+
+  it('answers like other CLIs: --version, help <command>, an unknown command with the nearest one, exit codes in --help', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(await keyturn(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    expect(await keyturn(['-V'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    const help = await keyturn(['help', 'status']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: keyturn status/);
+    const typo = await keyturn(['stauts']);
+    expect(typo).toMatchObject({ code: 2, stdout: '' });
+    expect(typo.stderr).toMatch(/^keyturn: unknown command 'stauts' \(did you mean 'status'\?\); commands: status, plan, run, [^\n]*\n$/);
+    const unknown = await keyturn(['frobnicate']);
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toMatch(/^keyturn: unknown command 'frobnicate'; commands: /);
+    const top = await keyturn(['--help']);
+    expect(top.stdout).toMatch(/Exit codes:\n\s+0 [^\n]+\n\s+1 [^\n]+\n\s+2 /);
   });
 
   it('turns an unknown recipe into one line and exit 2', async () => {
