@@ -164,7 +164,12 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    throw err;
+    // Anything else is keyturn's fault or the machine's, not the operator's: still one line, never a stack on an
+    // on-call engineer's screen (KEYTURN_DEBUG=1 shows it).
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`keyturn: ${message.split('\n')[0]}${process.env.KEYTURN_DEBUG ? '' : ' (KEYTURN_DEBUG=1 shows where)'}\n`);
+    if (process.env.KEYTURN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+    process.exitCode = 1;
   }
   process.exitCode = code;
 }

@@ -16,8 +16,12 @@ export interface DemoOptions {
 const READY_DEADLINE_MS = 60_000;
 const STOP_DEADLINE_MS = 20_000;
 
+/** The lab's own one-line error when it gave one (its `keyturn: ` line), else the last lines it printed. */
 function tail(text: string, lines = 3): string {
-  return text.trim().split('\n').slice(-lines).join(' | ') || 'no output';
+  const all = text.trim().split('\n');
+  const own = all.find((l) => l.startsWith('keyturn: '));
+  if (own) return own.slice('keyturn: '.length).replace(/ \(KEYTURN_DEBUG=1 shows where\)$/, '');
+  return all.slice(-lines).join(' | ') || 'no output';
 }
 
 /** Resolves when the lab prints its `lab ready` line; rejects with its stderr tail if it exits or stalls first. */

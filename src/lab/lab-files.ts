@@ -1,6 +1,6 @@
 // Writing a lab directory before anything runs: the lock (pid file), the node-client, and each node's data dir.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { isServer } from '../model/cluster.js';
@@ -26,7 +26,7 @@ export async function claimLabDir(paths: LabPaths): Promise<void> {
   if (Buffer.byteLength(paths.httpSocket) > MAX_SOCKET_PATH) {
     throw new UsageError(`--dir ${paths.root}: path too long for the lab's socket — use a shorter directory`);
   }
-  await mkdir(paths.root, { recursive: true });
+  await makeDirs(paths.root);
   const other = runningLabPid(paths.pidFile);
   if (other !== null) throw new UsageError(`--dir ${paths.root}: another lab is running there (pid ${other}) — stop it first or use another --dir`);
   for (const stale of [paths.socket, paths.httpSocket, paths.record, paths.latency, paths.kubeconfig, paths.inventory, casFile(paths), path.join(paths.root, 'nodes')]) {
@@ -35,6 +35,35 @@ export async function claimLabDir(paths: LabPaths): Promise<void> {
   await writeFile(paths.pidFile, `${process.pid}\n`);
   await writeFile(paths.record, '');
   await writeFile(paths.client, NODE_CLIENT_SOURCE);
+}
+
+/**
+ * mkdir -p one level at a time: Node 20's recursive mkdir never returns for a path under /proc (it retries the
+ * parent forever), so a lab asked for `--dir /proc/x` spun a core and ignored signals.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const found = await stat(d).catch(() => null);
+    if (found) {
+      if (!found.isDirectory()) throw new UsageError(`--dir ${dir}: ${d} is not a directory — use another --dir`);
+      break;
+    }
+    missing.unshift(d);
+    if (d === path.dirname(d)) break;
+  }
+  for (const d of missing) {
+    await mkdir(d).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw new UsageError(`--dir ${dir}: cannot create ${d} (${error.code ?? error.message}) — use a directory you can write`);
+    });
+  }
+}
+
+/** What a lab that failed to start wrote into its directory (the directory itself stays: it may be the user's). */
+export async function discardLabDir(paths: LabPaths): Promise<void> {
+  for (const file of [paths.kubeconfig, paths.inventory, paths.record, paths.latency, paths.client, casFile(paths), path.join(paths.root, 'nodes')]) {
+    await rm(file, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  }
 }
 
 export async function releaseLabDir(paths: LabPaths): Promise<void> {
