@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { inputError, type UsageError } from '../errors.js';
+import { closest } from '../util/closest.js';
 import { DISTROS, ROLES, isDistro, isRole, type Role } from '../model/cluster.js';
 import type { Inventory, InventoryNode, SshOptions } from '../model/inventory.js';
 
@@ -77,8 +78,12 @@ function parseNode(raw: unknown, index: number, file: string): InventoryNode {
   const fail = (field: string, problem: string, fix: string): UsageError => inputError(`${where}: field ${field}`, problem, fix);
   const address = requireText(raw.address, `${where}: field address`, 'give the node an `address:` (IP or host name ssh can reach)');
 
+  rejectUnknownFields(raw, NODE_FIELDS, (field, problem, fix) => fail(field, problem, fix));
   const node: InventoryNode = { name, address, transport: 'ssh' };
-  if (raw.roles !== undefined) node.roles = parseRoles(raw.roles, fail);
+  // Required even when the API could tell them: with the API down, a node without roles cannot be put in the
+  // rotation order, and a guess there is how two servers end up down at once.
+  if (raw.roles === undefined) throw fail('roles', 'is missing', `list the node's roles, e.g. roles: [etcd, control-plane] (${ROLES.join(' | ')})`);
+  node.roles = parseRoles(raw.roles, fail);
   if (raw.distro !== undefined) {
     if (!isDistro(raw.distro)) throw fail('distro', `unknown distro ${JSON.stringify(raw.distro)}`, `use one of ${DISTROS.join(', ')}`);
     node.distro = raw.distro;
@@ -101,6 +106,18 @@ function parseNode(raw: unknown, index: number, file: string): InventoryNode {
 
 type Fail = (field: string, problem: string, fix: string) => UsageError;
 
+const NODE_FIELDS = ['name', 'address', 'roles', 'distro', 'dataDir', 'transport', 'ssh', 'sudo', 'env'] as const;
+const SSH_FIELDS = ['user', 'port', 'identityFile', 'jumpHost', 'options'] as const;
+
+/** A field keyturn does not know is a typo until proven otherwise: left alone, `transprot: local` would mean ssh. */
+function rejectUnknownFields(raw: Raw, known: readonly string[], fail: Fail, prefix = ''): void {
+  for (const field of Object.keys(raw)) {
+    if (known.includes(field)) continue;
+    const near = closest(field, known);
+    throw fail(`${prefix}${field}`, 'is not a field keyturn knows', near ? `did you mean ${prefix}${near}?` : `use only ${known.map((k) => prefix + k).join(', ')}`);
+  }
+}
+
 function requireText(value: unknown, input: string, fix: string): string {
   if (typeof value === 'number') value = String(value);
   if (typeof value !== 'string' || value.trim() === '') throw inputError(input, 'is missing or empty', fix);
@@ -119,6 +136,7 @@ function parseRoles(value: unknown, fail: Fail): Role[] {
 
 function parseSsh(value: unknown, fail: Fail): SshOptions {
   if (!isObject(value)) throw fail('ssh', 'must be a mapping', 'write ssh: {user: ..., port: 22}');
+  rejectUnknownFields(value, SSH_FIELDS, fail, 'ssh.');
   const ssh: SshOptions = {};
   for (const key of ['user', 'identityFile', 'jumpHost'] as const) {
     const v = value[key];

@@ -100,13 +100,16 @@ describe('bad inventory: one line naming the file, the entry and the field; noth
   const cases: { title: string; rest: string; mentions: (string | RegExp)[] }[] = [
     { title: 'a node without a name', rest: '  - {address: 10.0.0.2}\n', mentions: ['entry 2: field name', 'is missing or empty', 'give the node a `name:`'] },
     { title: 'a node without an address', rest: '  - {name: b}\n', mentions: ['node "b": field address', 'is missing or empty', 'give the node an `address:`'] },
-    { title: 'duplicate names', rest: '  - {name: tripwire, address: 10.0.0.3}\n', mentions: ['node "tripwire" (entry 2)', 'name "tripwire" is already used by entry 1', 'unique name'] },
+    { title: 'duplicate names', rest: '  - {name: tripwire, address: 10.0.0.3, roles: [worker]}\n', mentions: ['node "tripwire" (entry 2)', 'name "tripwire" is already used by entry 1', 'unique name'] },
     { title: 'an unknown role', rest: '  - {name: b, address: 10.0.0.2, roles: [etcd, master]}\n', mentions: ['node "b": field roles', 'unknown role "master"', 'etcd|control-plane|worker'] },
-    { title: 'an unknown transport', rest: '  - {name: b, address: 10.0.0.2, transport: telnet}\n', mentions: ['node "b": field transport', 'unknown transport "telnet"', 'use ssh or local'] },
-    { title: 'an env value that is not a string', rest: '  - {name: b, address: 10.0.0.2, env: {PATH: 3}}\n', mentions: ['node "b": field env.PATH', 'must be a string, not 3', 'quote the value'] },
+    { title: 'an unknown transport', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], transport: telnet}\n', mentions: ['node "b": field transport', 'unknown transport "telnet"', 'use ssh or local'] },
+    { title: 'an env value that is not a string', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], env: {PATH: 3}}\n', mentions: ['node "b": field env.PATH', 'must be a string, not 3', 'quote the value'] },
     { title: 'a name with a newline', rest: '  - {name: "b\\nc", address: 10.0.0.2}\n', mentions: ['entry 2: field name', 'control character or newline', 'remove it'] },
     { title: 'an address with a newline', rest: '  - {name: b, address: "10.0.0.2\\ntouch /tmp/x"}\n', mentions: ['node "b": field address', 'control character or newline'] },
-    { title: 'an env name with a newline', rest: '  - {name: b, address: 10.0.0.2, env: {"A\\nB": x}}\n', mentions: ['node "b": field env "A\\nB"', 'not a valid variable name'] },
+    { title: 'an env name with a newline', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], env: {"A\\nB": x}}\n', mentions: ['node "b": field env "A\\nB"', 'not a valid variable name'] },
+    { title: 'a node without roles', rest: '  - {name: b, address: 10.0.0.2}\n', mentions: ['node "b": field roles', 'is missing', 'roles: [etcd, control-plane]'] },
+    { title: 'a misspelt field', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], transprot: local}\n', mentions: ['node "b": field transprot', 'is not a field keyturn knows', 'did you mean transport?'] },
+    { title: 'a misspelt ssh field', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], ssh: {identityfile: /k}}\n', mentions: ['node "b": field ssh.identityfile', 'did you mean ssh.identityFile?'] },
     { title: 'an unknown YAML tag (a warning the yaml package would print)', rest: '  - !weird {name: b, address: 10.0.0.2}\n', mentions: ['not valid YAML', 'Unresolved tag: !weird', 'fix the YAML syntax'] },
   ];
 
@@ -135,7 +138,7 @@ describe('bad inventory: one line naming the file, the entry and the field; noth
 
   it('plan with a bad inventory fails the same way before discovering anything', async () => {
     const { fired } = await trip();
-    const file = await inventoryWith('inv-plan.yaml', '  - {name: b, address: 10.0.0.2, transport: telnet}\n');
+    const file = await inventoryWith('inv-plan.yaml', '  - {name: b, address: 10.0.0.2, roles: [worker], transport: telnet}\n');
     expectOneLineError(await box.cli(['plan', 'rotate-certs', '--inventory', file]), [`inventory ${file}`, 'unknown transport "telnet"']);
     expect(fired()).toBe(false);
   });
