@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { identityOf, type ClusterIdentity } from '../model/cluster-identity.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import type { KubeGateway, NodeShell } from '../transports/types.js';
@@ -49,6 +50,8 @@ export interface ClusterSession {
   targets(): InventoryNode[];
   /** The shell of a node the last scan reached; reused across scans and steps. */
   shell(name: string): NodeShell;
+  /** Which cluster the last scan read (null before the first scan): what a run is bound to. */
+  identity(): ClusterIdentity | null;
   /** Closes every node shell (ssh control masters) the session opened. */
   dispose(): Promise<void>;
 }
@@ -159,6 +162,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   const inventoryKey = opts.inventory ? `inventory:${path.resolve(opts.inventory)}` : null;
   const apiKey = gateway ? `api:${gateway.server}` : null;
 
+  let lastIdentity: ClusterIdentity | null = null;
   const discover = async (discoverHooks: DiscoverHooks = {}): Promise<StatusReport> => {
     const inventory = firstInventory ?? (opts.inventory ? await loadInventory(opts.inventory) : null);
     firstInventory = null;
@@ -190,6 +194,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
         // A read-only home must not turn a scan into a failure.
       }
     }
+    lastIdentity = identityOf(report, gateway?.server ?? null);
     return report;
   };
 
@@ -198,6 +203,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
     discover,
     target: (name) => targets.get(name),
     targets: () => [...targets.values()],
+    identity: () => lastIdentity,
     shell: (name) => {
       const node = targets.get(name);
       if (!node) throw new Error(`no scanned node named ${name}`); // a bug: callers plan from the last scan

@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { createElement } from 'react';
 import type { Recipe } from '../recipe-schema/index.js';
+import { describeCluster, sameCluster } from '../model/cluster-identity.js';
 import type { StatusReport } from '../model/status.js';
 import { acquireRunLock, createRun, driveRun, newRunId, planRun, renderRefusal, showLockHolder, applyEvent } from '../engine/index.js';
 import type { Clock, LockHolder, Operator, Plan, RunEvent, RunPorts, RunState } from '../engine/index.js';
@@ -101,6 +102,16 @@ export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: Statu
   return { ok: true, plan: result.plan };
 }
 
+/**
+ * A journalled run may continue only on the cluster it was created on: node names repeat across clusters, and a
+ * resume that matched names alone stopped and restarted another cluster's etcd server. The one line names both.
+ */
+export function otherClusterRefusal(state: RunState, session: ClusterSession): string | null {
+  const now = session.identity();
+  if (!now || sameCluster(state.cluster, now)) return null;
+  return `keyturn: refusing to continue ${state.runId}: it was started on ${describeCluster(state.cluster)}, and this is ${describeCluster(now)} — pass that cluster's --kubeconfig/--inventory`;
+}
+
 /** Nodes of a journalled plan the fresh scan did not reach: a resumed run cannot drive them. */
 export function missingNodes(plan: Plan, session: ClusterSession): string[] {
   const reached = new Set(session.targets().map((t) => t.name));
@@ -183,7 +194,7 @@ async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promi
     try {
       let state: RunState;
       if (input.kind === 'new') {
-        const created = await createRun({ journal, clock: deps.clock }, { plan, operator: deps.operator, server: deps.session.gateway?.server ?? null });
+        const created = await createRun({ journal, clock: deps.clock }, { plan, operator: deps.operator, cluster: deps.session.identity() ?? { server: deps.session.gateway?.server ?? null } });
         if (!created.ok) return refused(`keyturn: ${created.reason}`);
         state = created.state;
       } else state = input.state;

@@ -3,6 +3,7 @@
 import React from 'react';
 import type { ClusterOptions } from './options.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
+import { sameCluster } from '../model/cluster-identity.js';
 import type { Discover } from '../hooks/useDiscovery.js';
 import type { InterruptedRun } from '../../components/InterruptedRunBanner.js';
 import type { RunState } from '../engine/reducer.js';
@@ -71,9 +72,15 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   const loaded = Promise.all([opening, import('./run-session.js'), import('../../recipes/index.js'), import('../journal/index.js')]);
   loaded.catch(() => {});
 
+  let scanned!: () => void;
+  const firstScan = new Promise<void>((resolve) => (scanned = resolve));
   const discover: Discover = async (_signal, onScreenPreview) => {
     const [session] = await loaded;
-    return session.discover({ onPreview: onScreenPreview });
+    try {
+      return await session.discover({ onPreview: onScreenPreview });
+    } finally {
+      scanned();
+    }
   };
 
   let running: Promise<unknown> = Promise.resolve();
@@ -95,8 +102,11 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   };
   // An earlier run that did not finish is offered on the dashboard; continuing it is `keyturn resume` in-process.
   const findInterrupted = async (): Promise<InterruptedRun | null> => {
-    const [, , , { findResumableRun, resolveStateDir }] = await loaded;
-    const found = await findResumableRun(resolveStateDir(opts.stateDir));
+    const [session, , , { findResumableRun, resolveStateDir }] = await loaded;
+    // Only a run of the cluster on screen: which one that is, the first scan tells.
+    await firstScan;
+    const here = session.identity();
+    const found = here ? await findResumableRun(resolveStateDir(opts.stateDir), (state) => sameCluster(state.cluster, here)) : null;
     return found ? { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state) } : null;
   };
   const resumeRun = ({ runId, recipe }: InterruptedRun, [session, runSession, , { readJournal, resolveStateDir }]: Awaited<typeof loaded>) => {
@@ -109,6 +119,8 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
       if (!state) return bridge.finish(`keyturn: the journal of ${runId} does not start with run-created; see \`keyturn report ${runId}\``, true);
       const missing = runSession.missingNodes(state.plan, session);
       if (missing.length > 0) return bridge.finish(`keyturn: cannot continue ${runId}: the scan did not reach ${missing.join(', ')} — check that the node is up, then refresh`, true);
+      const elsewhere = runSession.otherClusterRefusal(state, session);
+      if (elsewhere) return bridge.finish(elsewhere, true);
       const refusal = await runSession.lockRefusal(deps, state.plan, runId);
       if (refusal) return bridge.finish(refusal, true);
       bridge.setHeader({ runId, resumed: true });

@@ -2,6 +2,7 @@
 // journal every event before acting on the next, stop at the first failure. Resume is the same walk over a
 // folded journal: a step that was running when keyturn died is checked before it runs again.
 import { randomBytes } from 'node:crypto';
+import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { HandlerResult, StepContext } from './context.js';
 import { makeExec } from './context.js';
 import { interpretCheck } from './commands.js';
@@ -26,11 +27,11 @@ export function newRunId(recipe: string, nowMs: number): string {
 export type CreateResult = { ok: true; state: RunState; event: RunEvent } | { ok: false; reason: string };
 
 /** Journals run-created. Refuses plan-only recipes (their run support comes in a later release). */
-export async function createRun(ports: Pick<RunPorts, 'journal' | 'clock'>, input: { plan: Plan; operator: Operator; server: string | null }): Promise<CreateResult> {
+export async function createRun(ports: Pick<RunPorts, 'journal' | 'clock'>, input: { plan: Plan; operator: Operator; cluster: ClusterIdentity }): Promise<CreateResult> {
   const { plan } = input;
   if (plan.support !== 'full') return { ok: false, reason: `${plan.recipe} is plan-only in this release: review \`keyturn plan ${plan.recipe}\` and follow it by hand` };
   if (plan.runId.startsWith('<')) return { ok: false, reason: 'the plan has no run id: plan it with { runId: newRunId(...) }' };
-  const event: RunEvent = { type: 'run-created', at: new Date(ports.clock.now()).toISOString(), runId: plan.runId, plan, operator: input.operator, cluster: { server: input.server } };
+  const event: RunEvent = { type: 'run-created', at: new Date(ports.clock.now()).toISOString(), runId: plan.runId, plan, operator: input.operator, cluster: input.cluster };
   await ports.journal.append(event);
   return { ok: true, state: initialState(event), event };
 }

@@ -1,4 +1,5 @@
 // Run events: the journal's vocabulary. The run state is a fold of these (reducer.ts); they are plain JSON.
+import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { ExecOutcome } from '../transports/types.js';
 import type { Plan } from './plan-types.js';
 import type { ReencryptProgress } from '../model/reencrypt.js';
@@ -79,7 +80,7 @@ export interface LockHolder {
 }
 
 export type RunEvent =
-  | { type: 'run-created'; at: string; runId: string; plan: Plan; operator: Operator; cluster: { server: string | null } }
+  | { type: 'run-created'; at: string; runId: string; plan: Plan; operator: Operator; cluster: ClusterIdentity }
   | { type: 'session-started'; at: string; operator: Operator; resumed: boolean }
   | { type: 'lock'; at: string; action: 'acquired' | 'taken-over' | 'released'; where: string; previous?: LockHolder }
   | { type: 'block-confirmed'; at: string; block: string; typedName?: string }

@@ -1,5 +1,6 @@
 // The run state is a pure fold of journal events (design.md habit 9); nextAction says what the driver does next.
 import { assertNever } from '../model/cluster.js';
+import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { Failure, Operator, RunEvent, StepResult } from './events.js';
 import type { Plan, PlannedBlock, PlannedStep } from './plan-types.js';
 
@@ -30,6 +31,8 @@ export type Outcome =
 export interface RunState {
   runId: string;
   plan: Plan;
+  /** The cluster the run was created on (journals from before this field: the API URL only). */
+  cluster: ClusterIdentity;
   createdAt: string;
   operators: Operator[];
   sessions: number;
@@ -52,6 +55,7 @@ export function initialState(created: Extract<RunEvent, { type: 'run-created' }>
   }
   return {
     runId: created.runId,
+    cluster: created.cluster ?? { server: null },
     plan: created.plan,
     createdAt: created.at,
     operators: [created.operator],

@@ -1,5 +1,6 @@
 // The run's audit record as Markdown, for the incident review: who, when, which cluster, each node's steps with
 // commands, durations, exit codes, gate results, backups, and the final certificate expiry. Pure.
+import { describeCluster } from '../model/cluster-identity.js';
 import type { ExecRecord, GateCheckResult } from './events.js';
 import type { RunState, StepState } from './reducer.js';
 
@@ -41,7 +42,7 @@ export function renderReport(state: RunState): string {
   const ended = state.outcome.status === 'active' ? null : state.outcome.at;
   out.push(`# keyturn run ${state.runId}: ${plan.title}`, '');
   out.push(`- **Recipe:** ${plan.recipe}`);
-  out.push(`- **Cluster:** ${plan.distro} ${plan.version || '(version unknown: the API could not be read when the run was planned)'}, ${plan.nodes.length} nodes (${plan.nodes.map((n) => n.name).join(', ')})`);
+  out.push(`- **Cluster:** ${describeCluster(state.cluster)}; ${plan.distro} ${plan.version || '(version unknown: the API could not be read when the run was planned)'}, ${plan.nodes.length} nodes (${plan.nodes.map((n) => n.name).join(', ')})`);
   out.push(`- **Operator:** ${[...new Set(state.operators.map((o) => `${o.user}@${o.host}`))].join(', ')} (${state.sessions} session${state.sessions === 1 ? '' : 's'})`);
   out.push(`- **Started:** ${state.createdAt}`);
   out.push(`- **Ended:** ${ended ?? 'not ended (interrupted; `keyturn resume` continues it)'}`);

@@ -57,7 +57,10 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
   return runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-/** The newest run that did not succeed (interrupted, quit, or stopped by a failed gate): what `resume` continues. */
-export async function findResumableRun(stateDir: string): Promise<RunSummary | null> {
-  return (await listRuns(stateDir)).find((r) => r.status !== 'succeeded') ?? null;
+/**
+ * The newest run that did not succeed (interrupted, quit, or stopped by a failed gate): what `resume` continues.
+ * `belongs` keeps the runs of one cluster (the state dir is shared by every cluster the operator works on).
+ */
+export async function findResumableRun(stateDir: string, belongs: (state: RunState) => boolean = () => true): Promise<RunSummary | null> {
+  return (await listRuns(stateDir)).find((r) => r.status !== 'succeeded' && belongs(r.state)) ?? null;
 }

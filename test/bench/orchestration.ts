@@ -166,7 +166,7 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
   const operator = { user: 'bench', host: os.hostname() };
   const sinceIso = new Date().toISOString();
   started = performance.now();
-  const created = await createRun(ports, { plan: planned.plan, operator, server: gateway.server });
+  const created = await createRun(ports, { plan: planned.plan, operator, cluster: { server: gateway.server } });
   if (!created.ok) throw new Error(created.reason);
   const final = await driveRun(created.state, ports, { operator, resumed: false }, new AbortController().signal);
   const totalMs = performance.now() - started;

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       },
     };
     const operator = { user: 'bench', host: os.hostname() };
-    const created = await engine.createRun(ports, { plan: planned.plan, operator, server: session.gateway?.server ?? null });
+    const created = await engine.createRun(ports, { plan: planned.plan, operator, cluster: { server: session.gateway?.server ?? null } });
     if (!created.ok) throw new Error(created.reason);
     bridge.startRunning(created.state);
     const final = await engine.driveRun(created.state, ports, { operator, resumed: false }, new AbortController().signal);

@@ -157,7 +157,7 @@ describe('driveRun: rotate-certs', () => {
 
   it('refuses plan-only recipes', async () => {
     const s = await setup('rotate-ca', 'ha');
-    const r = await createRun(s.ports, { plan: { ...s.plan, support: 'plan-only' }, operator, server: null });
+    const r = await createRun(s.ports, { plan: { ...s.plan, support: 'plan-only' }, operator, cluster: { server: null } });
     expect(r.ok).toBe(false);
     expect(s.journal.events).toEqual([]);
   });

@@ -10,7 +10,7 @@ describe('renderReport', () => {
     const md = renderReport(foldEvents(s.journal.events)!);
     expect(md).toContain('# keyturn run run-1: Rotate certificates');
     expect(md).toContain('- **Operator:** oncall@laptop (1 session)');
-    expect(md).toContain('- **Cluster:** k3s v1.32.5+k3s1, 4 nodes');
+    expect(md).toContain('- **Cluster:** https://fake:6443; k3s v1.32.5+k3s1, 4 nodes');
     expect(md).toContain('- **Outcome:** succeeded');
     expect(md).toContain('### server-1 (etcd-control-plane, k3s, 127.0.10.3)');
     expect(md).toMatch(/\| servers\.stop \| `systemctl stop k3s` \| 2025-06-01T\S+ \| [\d.]+s \| 0 \| done: exit 0/);
@@ -22,7 +22,7 @@ describe('renderReport', () => {
     // Planned with the API down, no version was known: the report says so instead of leaving a gap.
     const state = foldEvents(s.journal.events)!;
     const unknown = renderReport({ ...state, plan: { ...state.plan, version: '' } });
-    expect(unknown).toContain('- **Cluster:** k3s (version unknown: the API could not be read when the run was planned), 4 nodes');
+    expect(unknown).toContain('; k3s (version unknown: the API could not be read when the run was planned), 4 nodes');
   });
 
   it('a failed run names the failed check, node, evidence and fix', async () => {

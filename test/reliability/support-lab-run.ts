@@ -158,7 +158,7 @@ export function startLabRun(access: LabAccess, plan: Plan, stateDir: string, hoo
     stateDir,
     plan.runId,
     async (ports) => {
-      const created = await createRun(ports, { plan, operator, server: null });
+      const created = await createRun(ports, { plan, operator, cluster: { server: null } });
       if (!created.ok) throw new Error(created.reason);
       return { state: created.state, resumed: false };
     },

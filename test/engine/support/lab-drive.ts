@@ -49,7 +49,7 @@ export async function driveLab(lab: LabHandle, recipe: string, runId: string, op
     onEvent: process.env.KT_DEBUG ? (e) => console.error(new Date().toISOString(), JSON.stringify(e).slice(0, 600)) : undefined,
   };
   const operator = { user: 'test', host: 'ci' };
-  const created = await createRun(ports, { plan: planned.plan, operator, server: session.gateway?.server ?? null });
+  const created = await createRun(ports, { plan: planned.plan, operator, cluster: { server: session.gateway?.server ?? null } });
   if (!created.ok) throw new Error(created.reason);
   let state: RunState;
   try {

@@ -29,7 +29,7 @@ export async function setup(recipe: string, topology: Topology, opts: Partial<Fa
 }
 
 export async function start(s: Setup, signal = new AbortController().signal): Promise<RunState> {
-  const created = await createRun(s.ports, { plan: s.plan, operator, server: 'https://fake:6443' });
+  const created = await createRun(s.ports, { plan: s.plan, operator, cluster: { server: 'https://fake:6443' } });
   if (!created.ok) throw new Error(created.reason);
   return driveRun(created.state, s.ports, { operator, resumed: false }, signal);
 }
