@@ -8,6 +8,8 @@ export interface InterruptedRun {
   recipe: string;
   /** Where it stands, e.g. "stopped: interrupted · 9 of 34 steps done · last on etcd-2". */
   summary: string;
+  /** Who is running it right now in another terminal ("ops@bastion, pid 4242"): then it is not offered. */
+  runningElsewhere?: string;
 }
 
 export interface InterruptedRunBannerProps {
@@ -18,13 +20,20 @@ export function InterruptedRunBanner({ run }: InterruptedRunBannerProps): React.
   return (
     <Box borderStyle="round" borderColor="yellow" paddingX={1} flexDirection="column">
       <Text color="yellow" bold>
-        ⚠ An earlier {run.recipe} run did not finish: {run.runId}
+        ⚠ {run.runningElsewhere ? `A ${run.recipe} run is in progress` : `An earlier ${run.recipe} run did not finish`}: {run.runId}
       </Text>
       <Text>{run.summary}</Text>
-      <Text>
-        Press <Text bold>c</Text> to continue it (each node is confirmed again; finished steps are not repeated), or
-        see <Text bold>keyturn report {run.runId}</Text>.
-      </Text>
+      {run.runningElsewhere ? (
+        <Text>
+          It is running now in another terminal ({run.runningElsewhere}): follow it there, or see{' '}
+          <Text bold>keyturn report {run.runId}</Text>.
+        </Text>
+      ) : (
+        <Text>
+          Press <Text bold>c</Text> to continue it (each node is confirmed again; finished steps are not repeated),{' '}
+          <Text bold>x</Text> to abandon it (recorded, never offered again), or see <Text bold>keyturn report {run.runId}</Text>.
+        </Text>
+      )}
     </Box>
   );
 }

@@ -90,6 +90,17 @@ function buildProgram(exit: (code: number) => void): Command {
       exit(await runReport(runId, opts));
     });
 
+  program
+    .command('abandon')
+    .argument('<run-id>', 'id of a run that did not finish')
+    .option('--reason <text>', 'why, for the audit record')
+    .option('--state-dir <dir>', 'where run journals are kept')
+    .description('close a run that will not be continued (recorded with who and why; never offered again)')
+    .action(async (runId: string, opts: { stateDir?: string; reason?: string }) => {
+      const { runAbandon } = await import('./commands/abandon.js');
+      exit(await runAbandon(runId, opts));
+    });
+
   const lab = program.command('lab').description('the built-in simulated cluster');
   lab
     .command('up')

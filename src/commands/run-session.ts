@@ -1,7 +1,6 @@
 // The pieces `keyturn run`, `keyturn resume` and the wizard share to run a recipe: plan it over a fresh scan,
 // check nobody else holds the run, then (after the operator says go) take the workstation lock and the cluster
 // run lock, journal, drive the engine through the run bridge, keep the lease renewed, and release everything.
-import os from 'node:os';
 import { createElement } from 'react';
 import type { Recipe } from '../recipe-schema/index.js';
 import { describeCluster, sameCluster } from '../model/cluster-identity.js';
@@ -36,15 +35,7 @@ export interface RunDeps {
   clock: Clock;
 }
 
-export function currentOperator(): Operator {
-  let user = process.env.USER ?? 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // no passwd entry (containers): keep $USER
-  }
-  return { user, host: os.hostname() };
-}
+export { currentOperator } from './operator.js';
 
 export const holderOf = (op: Operator): string => `${op.user}@${op.host}`;
 
@@ -136,6 +127,8 @@ export function outcomeOf(state: RunState): RunOutcome {
       return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with \`keyturn resume\` — run ${runId}; ${report}`] };
     case 'active':
       return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} did not finish: resume with \`keyturn resume\`; ${report}`] };
+    case 'abandoned':
+      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} was abandoned by ${o.by} (${o.reason}); ${report}`] };
   }
 }
 

@@ -102,12 +102,16 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   };
   // An earlier run that did not finish is offered on the dashboard; continuing it is `keyturn resume` in-process.
   const findInterrupted = async (): Promise<InterruptedRun | null> => {
-    const [session, , , { findResumableRun, resolveStateDir }] = await loaded;
+    const [session, , , { findResumableRun, resolveStateDir, runningHere }] = await loaded;
     // Only a run of the cluster on screen: which one that is, the first scan tells.
     await firstScan;
     const here = session.identity();
-    const found = here ? await findResumableRun(resolveStateDir(opts.stateDir), (state) => sameCluster(state.cluster, here)) : null;
-    return found ? { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state) } : null;
+    const stateDir = resolveStateDir(opts.stateDir);
+    const found = here ? await findResumableRun(stateDir, (state) => sameCluster(state.cluster, here)) : null;
+    if (!found) return null;
+    // Alive in another terminal is not "killed": say who runs it, and do not offer it.
+    const live = await runningHere(stateDir, found.runId);
+    return { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state), ...(live ? { runningElsewhere: `${live.holder}, pid ${live.pid}` } : {}) };
   };
   const resumeRun = ({ runId, recipe }: InterruptedRun, [session, runSession, , { readJournal, resolveStateDir }]: Awaited<typeof loaded>) => {
     const stateDir = resolveStateDir(opts.stateDir);
@@ -149,6 +153,10 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
       startRun={(name, report) => startRun(name, report, modules!)}
       findInterrupted={findInterrupted}
       resumeRun={(run) => resumeRun(run, modules!)}
+      abandonRun={async (run) => {
+        const { abandonRun: close, DEFAULT_ABANDON_REASON } = await import('./abandon.js');
+        await close(run.runId, { stateDir: opts.stateDir, reason: `${DEFAULT_ABANDON_REASON} (x on the dashboard)` });
+      }}
       onExit={() => {}}
     />
   );

@@ -81,6 +81,8 @@ export interface LockHolder {
 
 export type RunEvent =
   | { type: 'run-created'; at: string; runId: string; plan: Plan; operator: Operator; cluster: ClusterIdentity }
+  /** An operator closed a run that will not be continued (`keyturn abandon`, or x on the dashboard). */
+  | { type: 'run-abandoned'; at: string; operator: Operator; reason: string }
   | { type: 'session-started'; at: string; operator: Operator; resumed: boolean }
   | { type: 'lock'; at: string; action: 'acquired' | 'taken-over' | 'released'; where: string; previous?: LockHolder }
   | { type: 'block-confirmed'; at: string; block: string; typedName?: string }

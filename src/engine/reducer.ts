@@ -26,7 +26,9 @@ export type Outcome =
   | { status: 'active' }
   | { status: 'stopped'; at: string; reason: 'quit' | 'interrupted'; detail: string }
   | { status: 'failed'; at: string; failure: Failure }
-  | { status: 'succeeded'; at: string };
+  | { status: 'succeeded'; at: string }
+  /** Closed by an operator: never offered or resumed again. */
+  | { status: 'abandoned'; at: string; by: string; reason: string };
 
 export interface RunState {
   runId: string;
@@ -93,11 +95,13 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       const blocks: Record<string, BlockState> = {};
       for (const [k, b] of Object.entries(s.blocks)) blocks[k] = { ...b, confirmed: false };
       // Resuming a failed run retries the failed step (after its check) once the operator has fixed the cause.
-      const final = s.outcome.status === 'succeeded';
+      const final = s.outcome.status === 'succeeded' || s.outcome.status === 'abandoned';
       return { ...s, blocks, sessions: s.sessions + 1, operators: [...s.operators, e.operator], outcome: final ? s.outcome : { status: 'active' } };
     }
     case 'lock':
       return s;
+    case 'run-abandoned':
+      return { ...s, outcome: { status: 'abandoned', at: e.at, by: `${e.operator.user}@${e.operator.host}`, reason: e.reason } };
     case 'block-confirmed':
       return { ...s, blocks: { ...s.blocks, [e.block]: { ...s.blocks[e.block], confirmed: true, typedName: e.typedName } } };
     case 'block-skipped':
@@ -153,7 +157,7 @@ export type NextAction =
 const terminal = (st: StepState): boolean => st.status === 'done' || st.status === 'skipped';
 
 export function nextAction(state: RunState): NextAction {
-  if (state.outcome.status === 'failed' || state.outcome.status === 'succeeded') return { type: 'finished' };
+  if (state.outcome.status === 'failed' || state.outcome.status === 'succeeded' || state.outcome.status === 'abandoned') return { type: 'finished' };
   // (a 'stopped' run continues: the driver only calls this inside a session)
   for (const block of state.plan.blocks) {
     const bs = state.blocks[block.key];

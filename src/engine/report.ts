@@ -46,7 +46,8 @@ export function renderReport(state: RunState): string {
   out.push(`- **Operator:** ${[...new Set(state.operators.map((o) => `${o.user}@${o.host}`))].join(', ')} (${state.sessions} session${state.sessions === 1 ? '' : 's'})`);
   out.push(`- **Started:** ${state.createdAt}`);
   out.push(`- **Ended:** ${ended ?? 'not ended (interrupted; `keyturn resume` continues it)'}`);
-  out.push(`- **Outcome:** ${state.outcome.status}${state.outcome.status === 'stopped' ? ` (${state.outcome.detail})` : ''}`);
+  const why = state.outcome.status === 'stopped' ? ` (${state.outcome.detail})` : state.outcome.status === 'abandoned' ? ` by ${state.outcome.by}: ${state.outcome.reason}` : '';
+  out.push(`- **Outcome:** ${state.outcome.status}${why}`);
   out.push(`- **Settle time:** ${plan.settleSeconds}s`);
   if (state.outcome.status === 'failed') {
     const f = state.outcome.failure;

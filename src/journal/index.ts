@@ -3,4 +3,4 @@ export type { FileJournal } from './file-journal.js';
 export { parseJournal, readJournal, listRuns, findResumableRun } from './read.js';
 export type { JournalRead, RunSummary } from './read.js';
 export { resolveStateDir, journalPath, runsDir, isRunId } from './state-dir.js';
-export { acquireLocalLock, readLocalLock } from './lock-file.js';
+export { acquireLocalLock, readLocalLock, runningHere } from './lock-file.js';

@@ -21,6 +21,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Another live keyturn process driving `runId` from this workstation now, if any (its lock says so). */
+export async function runningHere(stateDir: string, runId: string): Promise<LocalLockInfo | null> {
+  const lock = await readLocalLock(stateDir);
+  return lock && lock.runId === runId && lock.pid !== process.pid && alive(lock.pid) ? lock : null;
+}
+
 export async function readLocalLock(stateDir: string): Promise<LocalLockInfo | null> {
   try {
     return JSON.parse(await readFile(path.join(stateDir, 'keyturn.lock'), 'utf8')) as LocalLockInfo;

@@ -58,9 +58,24 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
 }
 
 /**
- * The newest run that did not succeed (interrupted, quit, or stopped by a failed gate): what `resume` continues.
+ * The newest run that did not succeed (interrupted, quit, or stopped by a failed gate) and is worth continuing:
+ * what `resume` continues and the dashboard offers.
  * `belongs` keeps the runs of one cluster (the state dir is shared by every cluster the operator works on).
  */
 export async function findResumableRun(stateDir: string, belongs: (state: RunState) => boolean = () => true): Promise<RunSummary | null> {
-  return (await listRuns(stateDir)).find((r) => r.status !== 'succeeded' && belongs(r.state)) ?? null;
+  const laterSuccess = new Set<string>();
+  for (const run of (await listRuns(stateDir)).filter((r) => belongs(r.state))) {
+    if (run.status === 'succeeded') laterSuccess.add(run.recipe);
+    else if (isWorthResuming(run.state) && !laterSuccess.has(run.recipe)) return run;
+  }
+  return null;
+}
+
+/**
+ * Not abandoned, and something was started: a run quit (or ctrl-c'd) before its first step changed nothing, and a
+ * new run is the same thing without a nag. A newer successful run of the same recipe supersedes it (above).
+ */
+function isWorthResuming(state: RunState): boolean {
+  if (state.outcome.status === 'succeeded' || state.outcome.status === 'abandoned') return false;
+  return Object.values(state.steps).some((s) => s.status !== 'pending');
 }

@@ -37,6 +37,8 @@ export interface AppProps {
   findInterrupted?: () => Promise<InterruptedRun | null>;
   /** Continues that run in-process, on the last scan. */
   resumeRun?: (run: InterruptedRun, report: StatusReport) => RunBridgeView;
+  /** Closes that run in its journal (who and why): it is not offered again. */
+  abandonRun?: (run: InterruptedRun) => Promise<void>;
   onExit: () => void;
 }
 
@@ -62,7 +64,7 @@ function ErrorScreen({ message }: { message: string }): React.JSX.Element {
   );
 }
 
-export function App({ discover, initialPreview = null, onPickRecipe, renderPlan, recipes, startRun, findInterrupted, resumeRun, onExit }: AppProps): React.JSX.Element {
+export function App({ discover, initialPreview = null, onPickRecipe, renderPlan, recipes, startRun, findInterrupted, resumeRun, abandonRun, onExit }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const { state: discovery, refresh } = useDiscovery(discover, initialPreview);
@@ -80,7 +82,7 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
       live = false;
     };
   }, [findInterrupted, runsEnded]);
-  const keys = { interruptedRun: interrupted !== null && resumeRun !== undefined };
+  const keys = { interruptedRun: interrupted !== null && !interrupted.runningElsewhere && resumeRun !== undefined };
   const view = deriveView(discovery, nav);
   const screen = screenOf(view);
   const tick = useTicker(discovery.status === 'loading');
@@ -94,6 +96,13 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
       if (interrupted && resumeRun && view.kind === 'dashboard') {
         setRun(resumeRun(interrupted, view.report));
         setNav((prev) => navigate(prev, { type: 'run-started', recipe: interrupted.recipe }, view));
+      }
+      return;
+    }
+    if (action === 'abandon-run') {
+      if (interrupted && abandonRun) {
+        // Asked again afterwards: the banner goes, or shows the next unfinished run.
+        void abandonRun(interrupted).finally(() => setRunsEnded((n) => n + 1));
       }
       return;
     }

@@ -30,6 +30,7 @@ export type Action =
   | 'refresh'
   | 'pick-recipe'
   | 'resume-run'
+  | 'abandon-run'
   | 'back'
   | 'quit'
   | 'help'
@@ -98,6 +99,7 @@ export const KEYMAP: readonly Binding[] = [
   { key: 'r', label: 'refresh', action: 'refresh', match: [ch('r')], screens: ['dashboard', 'node-detail', 'error'] },
   { key: 'p', label: 'pick recipe', action: 'pick-recipe', match: [ch('p')], screens: BROWSING },
   { key: 'c', label: 'continue the interrupted run', action: 'resume-run', match: [ch('c')], screens: ['dashboard'], requires: 'interruptedRun' },
+  { key: 'x', label: 'abandon the interrupted run', action: 'abandon-run', match: [ch('x')], screens: ['dashboard'], requires: 'interruptedRun' },
   { key: 'esc/b', label: 'back', action: 'back', match: [escape, ch('b')], screens: ['node-detail', 'pick-recipe', 'plan'] },
   { key: '?', label: 'help', action: 'help', match: [ch('?')], screens: EVERYWHERE },
   { key: 'q', label: 'quit', action: 'quit', match: [ch('q'), ctrl('c')], screens: EVERYWHERE },

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,5 +90,35 @@ describe('local lock', () => {
     if (c.ok) await c.release();
     await writeFile(path.join(dir, 'keyturn.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, runId: 'old', holder: 'x', since: 't' }));
     expect((await acquireLocalLock(dir, { runId: 'r4', holder: 'd@h', since: 't' })).ok).toBe(true);
+  });
+});
+
+describe('which run is worth continuing', () => {
+  /** A real engine run of rotate-certs on `ha`, journalled as `runId` created at `at`, quit as `outcome` says. */
+  async function journalled(dir: string, runId: string, at: string, outcome: 'quit-first' | 'quit-agents' | 'succeed'): Promise<void> {
+    const quitter = new ScriptedConfirm((req) => (outcome === 'quit-first' || (outcome === 'quit-agents' && req.block.phase === 'agents') ? { answer: 'quit' } : { answer: 'run' }));
+    const s = await setup('rotate-certs', 'ha', { confirm: quitter });
+    await start(s);
+    const events = s.journal.events.map((e) => (e.type === 'run-created' ? { ...e, runId, at, plan: { ...e.plan, runId } } : e));
+    await mkdir(path.join(dir, 'runs'), { recursive: true });
+    await writeFile(journalPath(dir, runId), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  }
+
+  it('not a run quit before its first step (nothing changed), not one a newer success superseded, not an abandoned one', async () => {
+    const dir = await tmp();
+    await journalled(dir, 'r-old-quit', '2026-01-01T00:00:00Z', 'quit-agents');
+    expect((await findResumableRun(dir))?.runId).toBe('r-old-quit');
+    await journalled(dir, 'r-nothing', '2026-01-02T00:00:00Z', 'quit-first');
+    expect((await listRuns(dir)).map((r) => r.runId)).toContain('r-nothing');
+    expect((await findResumableRun(dir))?.runId).toBe('r-old-quit');
+    await journalled(dir, 'r-ok', '2026-01-03T00:00:00Z', 'succeed');
+    expect(await findResumableRun(dir)).toBeNull();
+    await journalled(dir, 'r-new-quit', '2026-01-04T00:00:00Z', 'quit-agents');
+    expect((await findResumableRun(dir))?.runId).toBe('r-new-quit');
+    const journal = await openFileJournal(dir, 'r-new-quit');
+    await journal.append({ type: 'run-abandoned', at: '2026-01-05T00:00:00Z', operator: { user: 'oncall', host: 'bastion' }, reason: 'replaced by a fresh run' });
+    await journal.close();
+    expect((await listRuns(dir)).find((r) => r.runId === 'r-new-quit')?.status).toBe('abandoned');
+    expect(await findResumableRun(dir)).toBeNull();
   });
 });

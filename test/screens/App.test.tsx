@@ -222,4 +222,26 @@ describe('App', () => {
     expect(findInterrupted.mock.calls.length).toBeGreaterThanOrEqual(2);
     expect(back).not.toMatch(/c continue the interrupted run/);
   });
+  it('x abandons the offered run and the banner is asked again; a run live in another terminal is shown, not offered', async () => {
+    const interrupted = { runId: 'RUN-8', recipe: 'rotate-certs', summary: 'stopped (quit) · 3 of 34 steps done' };
+    let pending: (typeof interrupted & { runningElsewhere?: string }) | null = interrupted;
+    const abandonRun = vi.fn(async () => {
+      pending = null;
+    });
+    const app = render(<App discover={async () => splitReport()} onExit={() => {}} findInterrupted={async () => pending} resumeRun={vi.fn()} abandonRun={abandonRun} />);
+    const frame = () => stripAnsi(app.lastFrame() ?? '');
+    const offer = await waitForFrame(frame, (f) => f.includes('did not finish: RUN-8') && f.includes('etcd servers'));
+    expect(offer).toMatch(/x abandon the interrupted run/);
+    await press({ lastFrame: frame, stdin: app.stdin }, 'x', (f) => !f.includes('RUN-8'));
+    expect(abandonRun).toHaveBeenCalledWith(interrupted);
+    app.unmount();
+
+    pending = { ...interrupted, runningElsewhere: 'ops@bastion, pid 4242' };
+    const live = render(<App discover={async () => splitReport()} onExit={() => {}} findInterrupted={async () => pending} resumeRun={vi.fn()} abandonRun={abandonRun} />);
+    const liveFrame = () => stripAnsi(live.lastFrame() ?? '');
+    const shown = await waitForFrame(liveFrame, (f) => f.includes('A rotate-certs run is in progress: RUN-8') && f.includes('etcd servers'));
+    expect(shown).toContain('running now in another terminal (ops@bastion, pid 4242)');
+    expect(shown).not.toMatch(/c continue the interrupted run|x abandon/);
+    live.unmount();
+  });
 });
