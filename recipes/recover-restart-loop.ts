@@ -7,6 +7,7 @@ export const recoverRestartLoop: Recipe = {
   title: 'Recover a restart loop',
   summary: 'Stop every node, then start etcd servers one at a time until etcd is healthy, then control-plane servers, then agents.',
   support: 'full',
+  neededWhen: 'restart-loop',
   settleSeconds: 150,
   phases: [
     {

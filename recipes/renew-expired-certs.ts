@@ -10,6 +10,7 @@ export const renewExpiredCerts: Recipe = {
   title: 'Renew expired certificates',
   summary: 'For a cluster down past expiry: back up, start servers etcd-first so startup renewal issues new leaves, then agents; verify no expired leaf remains.',
   support: 'full',
+  neededWhen: 'expired-leaf',
   settleSeconds: 150,
   phases: [
     {

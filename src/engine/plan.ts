@@ -1,9 +1,9 @@
 // planRun: recipe + discovered cluster → the ordered per-node plan with exact commands. Pure; refusals are values.
-import { defaultDataDir, isDistro, isServer, serviceUnit } from '../model/cluster.js';
+import { assertNever, defaultDataDir, isDistro, isServer, serviceUnit } from '../model/cluster.js';
 import type { Distro } from '../model/cluster.js';
 import type { StatusReport } from '../model/status.js';
 import { compareVersions, parseKubeVersion } from '../model/versions.js';
-import type { Phase, Recipe, Step, VersionCondition } from '../recipe-schema/types.js';
+import type { NeededWhen, Phase, Recipe, Step, VersionCondition } from '../recipe-schema/types.js';
 import { validateRecipe } from '../recipe-schema/validate.js';
 import { backupPlans, renderBackup, renderCheck, renderOp } from './commands.js';
 import { describeStep } from './describe.js';
@@ -103,6 +103,24 @@ function planNodes(cluster: StatusReport, options: PlanOptions, warnings: string
   return orderNodes(nodes);
 }
 
+/**
+ * A whole-cluster recipe on a cluster that does not show its situation: the warning to put first, else null. The
+ * diagnoses are the one home of "this is a restart loop" and "these certificates expired": a diagnosis that names
+ * the recipe as its fix is the situation.
+ */
+function needlessWarning(name: string, when: NeededWhen, cluster: StatusReport): string | null {
+  if (cluster.nodes.some((n) => n.diagnoses.some((d) => d.recipe === name))) return null;
+  switch (when) {
+    case 'expired-leaf':
+      if (cluster.nodes.some((n) => n.certificates.some((c) => !c.isCA && c.status === 'expired'))) return null;
+      return `no expired certificate found on any node, and ${name} takes EVERY node down: \`rotate-certs\` renews leaves one node at a time. To go ahead anyway, type the first node's name`;
+    case 'restart-loop':
+      return `no restart loop detected on any node, and ${name} takes EVERY node down (a full outage). To go ahead anyway, type the first node's name`;
+    default:
+      return assertNever(when);
+  }
+}
+
 export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOptions = {}): PlanResult {
   const valid = validateRecipe(recipe);
   if (!valid.ok) return refuse(`recipe ${recipe.name} is invalid: ${valid.errors.join('; ')}`, 'fix the recipe file');
@@ -159,6 +177,11 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
   }
   // An overridden refusal: the first confirmed block asks for the phrase again, in the run's own record.
   const firstConfirmed = blocks.find((b) => b.confirm === 'per-node');
+  const needless = recipe.neededWhen ? needlessWarning(recipe.name, recipe.neededWhen, cluster) : null;
+  if (needless) {
+    warnings.unshift(needless);
+    if (firstConfirmed) firstConfirmed.typeName = true;
+  }
   if (options.acceptRisk !== undefined && chosen.warnings.some((w) => w.startsWith('risk accepted')) && firstConfirmed) firstConfirmed.typedPhrase = options.acceptRisk;
   if (recipe.support === 'plan-only') warnings.push(`${recipe.name} is plan-only in this release: \`keyturn run\` refuses it`);
   const plan: Plan = { recipe: recipe.name, title: recipe.title, support: recipe.support, runId, distro, version, settleSeconds: settle, nodes, blocks, warnings, ...(chosen.flow ? { flow: chosen.flow } : {}) };

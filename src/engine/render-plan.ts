@@ -20,7 +20,11 @@ export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
   out.push(`Plan: ${plan.title} (${plan.recipe}) on ${plan.distro} ${plan.version}`.trimEnd());
   out.push(`Nodes in order: ${plan.nodes.map((n) => `${n.name} (${n.tier}${n.init ? ', init' : ''})`).join(', ')}`);
-  out.push(`Settle time per server: ${plan.settleSeconds}s. One server is disrupted at a time; a failed gate stops the run.`);
+  const together = plan.blocks.find((b) => !b.rolling);
+  const disruption = together
+    ? `This recipe takes nodes down together on purpose ("${together.phaseTitle}"); they come back one at a time`
+    : 'One server is disrupted at a time';
+  out.push(`Settle time per server: ${plan.settleSeconds}s. ${disruption}; a failed gate stops the run.`);
   for (const w of plan.warnings) out.push(`! ${w}`);
   let phase = '';
   for (const b of plan.blocks) {

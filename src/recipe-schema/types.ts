@@ -67,6 +67,9 @@ export type GateCheck =
   | { check: 'etcd-members-healthy' };
 export type GateCheckName = GateCheck['check'];
 
+export const NEEDED_WHEN = ['expired-leaf', 'restart-loop'] as const;
+export type NeededWhen = (typeof NEEDED_WHEN)[number];
+
 export type BackupTarget = 'tls' | 'cred' | 'agent-certs';
 
 /** Run a step only on some versions (e.g. where startup renewal is missing). Versions as kubelet strings. */
@@ -138,6 +141,11 @@ export interface Recipe {
    * every server must agree on (keys, CAs), so an unreachable server refuses the plan — the text says why.
    */
   requires?: { versionAtLeast?: Partial<Record<Distro, string>>; note?: string; everyServer?: string };
+  /**
+   * A recipe that takes the whole cluster down is for one situation: when the scan does not show it, the plan warns
+   * first and the first node must be confirmed by typing its name.
+   */
+  neededWhen?: NeededWhen;
   /** The engine picks one flow per cluster (versions, provider) and plans only phases of that flow. */
   chooseFlow?: FlowChooser;
   phases: Phase[];

@@ -2,7 +2,7 @@
 import { DISTROS } from '../model/cluster.js';
 import { parseKubeVersion } from '../model/versions.js';
 import type { Recipe } from './types.js';
-import { ENCRYPTION_ACTIONS, FLOW_CHOOSERS, NODE_SELECTORS, SERVICE_ACTIONS } from './types.js';
+import { ENCRYPTION_ACTIONS, FLOW_CHOOSERS, NEEDED_WHEN, NODE_SELECTORS, SERVICE_ACTIONS } from './types.js';
 
 export type Validation = { ok: true; recipe: Recipe } | { ok: false; errors: string[] };
 
@@ -130,6 +130,7 @@ export function validateRecipe(input: unknown): Validation {
     const every = (r.requires as Obj).everyServer;
     p.need(every === undefined || (isStr(every) && String(every).length > 0), 'requires.everyServer', 'must be a non-empty reason');
   }
+  if (r.neededWhen !== undefined) p.need((NEEDED_WHEN as readonly unknown[]).includes(r.neededWhen), 'neededWhen', `must be one of ${NEEDED_WHEN.join('|')}`);
   const flows: readonly string[] | undefined = r.chooseFlow === undefined ? undefined : (FLOW_CHOOSERS as Record<string, readonly string[]>)[String(r.chooseFlow)];
   if (r.chooseFlow !== undefined) p.need(flows !== undefined, 'chooseFlow', `must be one of ${Object.keys(FLOW_CHOOSERS).join('|')}`);
   if (p.need(Array.isArray(r.phases) && r.phases.length > 0, 'phases', 'at least one phase')) {

@@ -187,8 +187,12 @@ describe('driveRun: destructive confirmation', () => {
 describe('driveRun: recover-restart-loop', () => {
   it('stops everything, starts etcd servers one at a time until healthy, then control-plane, then agents', async () => {
     const s = await setup('recover-restart-loop', 'split');
+    // The cluster shows no restart loop, so the first node is confirmed by typing its name (plan.test.ts).
+    const confirm = new ScriptedConfirm((req) => ({ answer: 'run', typedName: req.node }));
+    s.ports.confirm = confirm;
     const state = await start(s);
     expect(state.outcome.status).toBe('succeeded');
+    expect(confirm.asked[0]).toMatchObject({ node: 'agent-2', requireTypedName: true });
     const svc = s.fake.scripts.filter((x) => /^systemctl (stop|start)/.test(x.script)).map((x) => `${x.node}:${x.script.split(' ')[1]}`);
     expect(svc).toEqual([
       'agent-2:stop', 'agent-1:stop', 'cp-2:stop', 'cp-1:stop', 'etcd-3:stop', 'etcd-2:stop', 'etcd-1:stop',

@@ -186,3 +186,43 @@ describe('settle windows', () => {
     expect(settleSecondsOf(server, 150)).toBe(150);
   });
 });
+
+describe('whole-cluster recipes say when the scan does not show their situation', () => {
+  const expiredLeaf = { path: 'server/tls/client-admin.crt', subject: 'CN=system:admin', issuer: 'CN=k3s-client-ca', notAfter: '2026-01-01T00:00:00Z', daysLeft: -3, status: 'expired' as const, isCA: false, sha256: 'ab' };
+  const loop = { code: 'restart-loop', message: 'restarting every 5 s', evidence: 'NRestarts=12', recipe: 'recover-restart-loop' };
+  const planned = (name: string, report = cluster('split')) => {
+    const r = planRun(findRecipe(name)!, report);
+    if (!r.ok) throw new Error(r.refusal.reason);
+    return r.plan;
+  };
+  const firstAsked = (p: ReturnType<typeof planned>) => p.blocks.find((b) => b.confirm === 'per-node')!;
+
+  it('renew-expired-certs with nothing expired: the warning comes first and the first node is confirmed by its name', () => {
+    const p = planned('renew-expired-certs');
+    expect(p.warnings[0]).toMatch(/^no expired certificate found on any node, and renew-expired-certs takes EVERY node down/);
+    expect(firstAsked(p).typeName).toBe(true);
+    expect(renderPlanText(p)).toContain('! no expired certificate found');
+  });
+
+  it('renew-expired-certs with an expired leaf: no warning', () => {
+    const report = cluster('split');
+    report.nodes[0].certificates = [expiredLeaf];
+    const p = planned('renew-expired-certs', report);
+    expect(p.warnings.filter((w) => w.includes('EVERY node'))).toEqual([]);
+  });
+
+  it('recover-restart-loop on a healthy cluster warns; with a diagnosis that names it, it does not', () => {
+    const healthy = planned('recover-restart-loop');
+    expect(healthy.warnings[0]).toMatch(/^no restart loop detected on any node, and recover-restart-loop takes EVERY node down/);
+    expect(firstAsked(healthy).typeName).toBe(true);
+    const report = cluster('split');
+    report.nodes[1].diagnoses = [loop];
+    const looping = planned('recover-restart-loop', report);
+    expect(looping.warnings.filter((w) => w.includes('EVERY node'))).toEqual([]);
+  });
+
+  it('the plan header says when nodes go down together, instead of "one server at a time"', () => {
+    expect(renderPlanText(planned('recover-restart-loop'))).toMatch(/This recipe takes nodes down together on purpose \("Stop every node/);
+    expect(renderPlanText(planned('rotate-certs'))).toContain('One server is disrupted at a time; a failed gate stops the run.');
+  });
+});
