@@ -52,10 +52,10 @@ const SOURCE = /https?:\/\/\S+|\b[\w.-]+#\d+\b|\b[\w.-]+\/[\w.-]+ [\w./-]+/;
 describe('docs/upstream.md', () => {
   it('has a table for every area, each with the six ledger columns', () => {
     const sections = [...LEDGER.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    for (const area of ['Nodes, roles, units', 'Certificates and `certificate rotate`', '`certificate rotate-ca`', 'Secrets encryption', 'etcd', 'API objects, annotations, events', 'Journal signatures', 'Version cuts', 'Lab node commands']) {
+    for (const area of ['Nodes, roles, units', 'Certificates and `certificate rotate`', '`certificate rotate-ca`', 'Secrets encryption', 'etcd', 'API objects, annotations, events', 'Journal signatures', 'Version cuts', 'Lab faults', 'Lab node commands']) {
       expect(sections).toContain(area);
     }
-    expect(headers.length).toBeGreaterThanOrEqual(9);
+    expect(headers.length).toBeGreaterThanOrEqual(10);
     for (const header of headers) expect(header.cells, `table at line ${header.line}`).toEqual(HEADER);
   });
 
@@ -88,6 +88,13 @@ describe('docs/upstream.md', () => {
     const gates = Object.entries(upstreamVersions).filter(([, v]) => typeof v === 'function').map(([name]) => name);
     expect(gates.length).toBeGreaterThanOrEqual(5);
     for (const gate of gates) expect(LEDGER, gate).toContain(`\`${gate}\``);
+  });
+
+  it('names every fault the lab can inject', () => {
+    const faults = [...readFileSync(path.join(repoRoot, 'src/lab/faults.ts'), 'utf8').matchAll(/case '([\w-]+)':/g)].map((m) => m[1]);
+    expect(faults).toEqual(expect.arrayContaining(['stop-service', 'parallel-restart', 'expire-certs', 'ca-drift', 'hash-mismatch', 'latency']));
+    const section = LEDGER.slice(LEDGER.indexOf('## Lab faults'), LEDGER.indexOf('## Lab node commands'));
+    for (const fault of faults) expect(section, fault).toContain(`\`${fault}`);
   });
 
   it('names every command the lab answers on a node', () => {
