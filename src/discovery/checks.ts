@@ -3,6 +3,7 @@
 import type { Check, CheckStatus, NodeStatus } from '../model/status.js';
 import { checkCaConsistency, checkEncryptionHashes, checkEtcdQuorum } from './checks-cluster.js';
 import type { EtcdView } from './etcd-view.js';
+import { AGENT_WAITING_CODE } from './agent-waiting.js';
 
 export interface NodeFacts {
   status: NodeStatus;
@@ -83,7 +84,11 @@ function checkServices(input: CheckInput): Check {
     read += 1;
     // Restart=always with RestartSec=5s: a crashing unit sits in "activating (auto-restart)" or failed with NRestarts
     // climbing. A unit that restarted once and is active again is fine.
-    if (state === 'activating' || (restarts > 0 && state !== 'active')) {
+    const waiting = node.diagnoses.find((d) => d.code === AGENT_WAITING_CODE);
+    if (waiting) {
+      // Retrying its server in-process (agent-waiting.ts): down until a server answers, but not looping.
+      failed.push(`${node.name} ${unit} cannot reach or validate a server, retrying every 2 s (${state}, ${restarts} restarts): ${waiting.evidence.slice(0, 200)}`);
+    } else if (state === 'activating' || (restarts > 0 && state !== 'active')) {
       const evidence = node.diagnoses.find((d) => d.code === 'restart-loop')?.evidence;
       failed.push(`${node.name} ${unit} restart loop (${state}, ${restarts} restarts)${evidence ? `: ${evidence.slice(0, 200)}` : ''}`);
     } else if (state !== 'active') {

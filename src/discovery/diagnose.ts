@@ -3,6 +3,7 @@
 import type { Role } from '../model/cluster.js';
 import type { Diagnosis } from '../model/status.js';
 import type { UnitState } from './parse-systemctl.js';
+import { agentWaitingForServer } from './agent-waiting.js';
 import { logMessage, type JournalLine, type LogLevel } from './parse-journal.js';
 
 export type DiagnosisCode =
@@ -14,10 +15,11 @@ export type DiagnosisCode =
   | 'newer-than-datastore'
   | 'secrets-encrypt-error'
   | 'certificate-error'
-  | 'restart-loop';
+  | 'restart-loop'
+  | 'agent-waiting-for-server';
 
 interface Signature {
-  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error'>;
+  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error' | 'agent-waiting-for-server'>;
   test: (text: string) => boolean;
   message: (line: JournalLine, roles: readonly Role[]) => string;
   recipe: string | null;
@@ -141,7 +143,10 @@ function truncate(text: string, max: number): string {
 
 export function diagnose(lines: readonly JournalLine[], context: DiagnoseContext): Diagnosis[] {
   const found: Diagnosis[] = [];
-  const loop = restartLoop(lines, context.unit);
+  // An agent retrying its server in-process is not a restart loop (agent-waiting.ts).
+  const waiting = agentWaitingForServer(lines, context.roles, context.unit);
+  const loop = waiting ? null : restartLoop(lines, context.unit);
+  if (waiting) found.push(waiting);
   if (loop) found.push(loop);
   let sawNotYetValid = false;
   for (const sig of SIGNATURES) {

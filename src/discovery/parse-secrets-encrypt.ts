@@ -57,6 +57,17 @@ export function parseSecretsEncryptText(output: string): SecretsEncryptStatus {
   return result;
 }
 
+/**
+ * A key of `status -o json`: `"AES-CBC aescbckey-..."` / `"XSalsa20-POLY1305 secretboxkey-..."` since secretbox
+ * support (k3s#12021, April 2025 releases), the bare name before (type "" then: those releases knew only AES-CBC,
+ * which their CLI printed itself). Key names have no spaces (upstream makes them `<provider>key-<RFC 3339>`).
+ */
+export function splitStatusKey(value: string): { type: string; name: string } {
+  const v = value.trim();
+  const space = v.indexOf(' ');
+  return space < 0 ? { type: '', name: v } : { type: v.slice(0, space), name: v.slice(space + 1).trim() };
+}
+
 /** `-o json`: {stage, activekey, enable, hashmatch (omitted when false), hasherror, inactivekeys}. */
 export function parseSecretsEncryptJson(output: string): SecretsEncryptStatus | null {
   const start = output.indexOf('{');
@@ -75,9 +86,9 @@ export function parseSecretsEncryptJson(output: string): SecretsEncryptStatus | 
       ? hashAgreement(hashError)
       : { kind: 'error', detail: 'hashes do not match' };
   const keys: EncryptKey[] = [];
-  if (typeof doc.activekey === 'string' && doc.activekey) keys.push({ active: true, type: '', name: doc.activekey });
+  if (typeof doc.activekey === 'string' && doc.activekey) keys.push({ active: true, ...splitStatusKey(doc.activekey) });
   if (Array.isArray(doc.inactivekeys)) {
-    for (const k of doc.inactivekeys) if (typeof k === 'string') keys.push({ active: false, type: '', name: k });
+    for (const k of doc.inactivekeys) if (typeof k === 'string') keys.push({ active: false, ...splitStatusKey(k) });
   }
   return {
     enabled: typeof doc.enable === 'boolean' ? doc.enable : null,

@@ -20,6 +20,8 @@ export interface LabNode {
    * once etcd is back, until an explicit start/restart while etcd is healthy (the split-role incident, rke2#7629).
    */
   stuck: boolean;
+  /** An agent process retrying its first connection to a server (agent-connect.ts): its kubelet is not Ready. */
+  awaitingServer?: boolean;
   /** `<stage>-<hash>` published as the Node annotation (control-plane servers), from the last start. */
   encryptionHash: string | null;
   /** The node this one registers with (`server:` in its config.yaml); null for the init server. */

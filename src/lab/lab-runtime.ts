@@ -159,7 +159,7 @@ export class LabRuntime {
       roles: node.spec.roles,
       distro: node.spec.distro,
       version: this.options.version,
-      ready: node.service.state === 'active',
+      ready: node.service.state === 'active' && node.awaitingServer !== true,
       etcdVoter,
       encryptionHash: isControlPlane(node) ? node.encryptionHash : null,
       createdAt: this.createdAt,

@@ -4,8 +4,9 @@
 import { renewWindowDays } from '../model/versions.js';
 import { refreshEncryptionState } from './encryption-files.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
+import { connectToServer } from './agent-connect.js';
 import { reconcileAgentCas, reconcileServerBootstrap } from './node-bootstrap.js';
-import { panicsRestartingAfterPrepare } from './upstream-versions.js';
+import { agentUnitType, panicsRestartingAfterPrepare } from './upstream-versions.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { renewLeaves } from './pki/index.js';
 import type { AttemptContext, AttemptResult } from './service.js';
@@ -15,11 +16,26 @@ const SERVER_START_MS = 3_000;
 const AGENT_START_MS = 1_500;
 /** How long a server with a local etcd member waits for quorum ("Waiting for etcd server to become available"). */
 const LOCAL_ETCD_WAIT_MS = 60_000;
+/** How often a Type=exec agent's background start checks that its process still runs (real time). */
+const PROCESS_WATCH_MS = 50;
 
 export const HANDSHAKE_FATAL =
   'starting kubernetes: preparing server: failed to get MemberList from server: Internal error occurred: failed to get etcd MemberList: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: context deadline exceeded"';
 
 export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: AttemptContext): Promise<AttemptResult> {
+  if (isServerNode(node) || agentUnitType(node.prog, lab.options.version) === 'notify') return runNodeProcess(lab, node, attempt);
+  // Type=exec (K3s agents installed before July 2022): systemd calls the unit started as soon as the process runs,
+  // so `systemctl start` returns and the unit is active (running) while the agent still connects in the background.
+  const gone = new AbortController();
+  const watch = setInterval(() => {
+    if (node.service.mainPid !== attempt.pid || lab.lifetime.signal.aborted) gone.abort();
+  }, PROCESS_WATCH_MS);
+  void runNodeProcess(lab, node, { ...attempt, signal: gone.signal }).finally(() => clearInterval(watch));
+  return { ok: true };
+}
+
+/** The main process from its start until it is up and running (READY=1 for a notify unit), or stopped. */
+async function runNodeProcess(lab: LabRuntime, node: LabNode, attempt: AttemptContext): Promise<AttemptResult> {
   const log = (level: 'info' | 'warning' | 'error' | 'fatal', msg: string) => node.journal.service(node.prog, attempt.pid, level, msg);
   const fail = (msg: string): AttemptResult => {
     log('fatal', msg);
@@ -72,12 +88,9 @@ export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: 
   }
 
   if (!server) {
-    const target = lab.activeControlPlane();
-    if (!target) {
-      const first = lab.nodes.find(isControlPlane);
-      const address = `${first?.spec.address ?? '127.0.0.1'}:${supervisorPort(node.prog)}`;
-      return fail(`Error: failed to get CA certs: Get "https://${address}/cacerts": dial tcp ${address}: connect: connection refused`);
-    }
+    // No server: the agent retries in-process every 2 s (it never exits for this), see agent-connect.ts.
+    const target = await connectToServer(lab, node, log, () => !attempt.signal.aborted, attempt.signal);
+    if (!target) return { ok: false, reason: 'stopped' };
     log('info', `Connecting to proxy url="wss://${target.spec.address}:${supervisorPort(node.prog)}/v1-${node.prog}/connect"`);
   }
 

@@ -26,13 +26,50 @@ export function reencryptReturnsImmediately(version: string): boolean {
 }
 
 /**
- * SecretsProgress cadence. Every 50 since reencryption moved from the old secrets controller into the supervisor
- * handler with rotate-keys (v1.28); the old controller reported every 10. The k3s#11384 journals show 50 both
- * before and after the Dec 2024 fix, so the cadence is not tied to that fix.
+ * k3s#10612 ("Remove secrets encryption controller", merged 2024-07-30, so v1.31.0 on; backported to 1.30 in the
+ * 2024-09 batch k3s#10801, v1.30.5): reencryption moved from the old secrets controller (which watched for the
+ * reencrypt annotation, rotate-keys included) into the supervisor handler. 1.29 is cut at v1.29.9, the same
+ * 2024-09 release cycle; inferred, not read: k3s#11440 patches the handler's reencrypt for 1.29 in Dec 2024, so
+ * 1.29 had it by v1.29.12 at the latest. 1.28 and older keep the controller.
+ */
+export function reencryptsInHandler(version: string): boolean {
+  return atOrAfterFix(parsed(version), { 30: 5, 29: 9 }, 31);
+}
+
+/**
+ * SecretsProgress cadence: the old controller reported every 10 secrets (`i%10 == 0`, k3s-io/k3s
+ * pkg/secretsencrypt/controller.go@75ea1121), the handler every 50 (`i%50 == 0`, pkg/server/handlers/secrets-encrypt.go@0b6425ac).
  */
 export function reencryptEventEvery(version: string): number {
-  const v = parsed(version);
-  return v.major === 1 && v.minor < 28 ? 10 : 50;
+  return reencryptsInHandler(version) ? 50 : 10;
+}
+
+/** The SecretsUpdateComplete message: the controller's `completed reencrypt of N secrets`, the handler's `reencrypted N secrets`. */
+export function reencryptCompleteMessage(version: string, secrets: number): string {
+  return reencryptsInHandler(version) ? `reencrypted ${secrets} secrets` : `completed reencrypt of ${secrets} secrets`;
+}
+
+/**
+ * `secrets-encrypt status -o json` names keys with their type (`"AES-CBC aescbckey-..."`,
+ * `"XSalsa20-POLY1305 secretboxkey-..."`) since secretbox support, k3s#12021 (April 2025 releases: v1.33.0 and the
+ * backports k3s#12065/#12066/#12067, validated on v1.30.12-rc1 and v1.31.8-rc1 per k3s#12224/#12225; 1.32 is
+ * v1.32.4, the same cycle). Before it the server sent the bare name and the CLI printed "AES-CBC" itself. RKE2
+ * runs the same k3s handler at the same patch levels (rke2#8122).
+ */
+export function statusKeysCarryType(version: string): boolean {
+  return atOrAfterFix(parsed(version), { 32: 4, 31: 8, 30: 12 }, 33);
+}
+
+/**
+ * The unit type of an agent: RKE2 ships `Type=notify` for both units since June 2021 (rancher/rke2 c47190af7). K3s's
+ * install.sh wrote `Type=exec` for agents until k3s#5851 (July 2022: "Set the unit type to notify by default for
+ * both server and agent"). The real cut is the date the node was installed (get.k3s.io serves the newest script,
+ * and INSTALL_K3S_TYPE overrides it); the lab takes the release as the install date: the July 2022 releases
+ * v1.24.3, v1.23.9, v1.22.12 and later are notify.
+ */
+export function agentUnitType(distro: Distro, version: string): 'notify' | 'exec' {
+  if (distro === 'rke2') return 'notify';
+  return atOrAfterFix(parsed(version), { 24: 3, 23: 9, 22: 12 }, 25) ? 'notify' : 'exec';
 }
 
 export type RotateKeysSupport = 'unknown-command' | 'unsafe-release' | 'supported';

@@ -28,7 +28,7 @@ describe('secrets-encrypt across releases (k3s, single server)', () => {
     expect(result).toMatchObject({ code: 0, stdout: 'keys rotated, reencryption started\n' });
     const status = await statusJson(lab, 'server-1');
     expect(status).toMatchObject({ stage: 'reencrypt_finished', hashmatch: true });
-    expect(status.activekey).toMatch(/^aescbckey-\d{4}-/);
+    expect(status.activekey).toMatch(/^AES-CBC aescbckey-\d{4}-/);
     expect(status).not.toHaveProperty('inactivekeys');
     expect(progressOf(lab, 'server-1')).toEqual([50, 100]);
     expect(stateOf(lab, 'server-1')).toBe(`reencrypt_finished-${configHash(lab, 'server-1')}`);
@@ -74,6 +74,6 @@ describe('secrets-encrypt across releases (k3s, single server)', () => {
       expect(causeOf(lab, 'server-1', refused.stderr)).toBe(`${stage} does not support secretbox key type, use rotate-keys instead`);
     }
     expect((await lab.run('server-1', 'k3s secrets-encrypt rotate-keys')).code).toBe(0);
-    expect((await statusJson(lab, 'server-1')).activekey).toMatch(/^secretboxkey-\d{4}-/);
+    expect((await statusJson(lab, 'server-1')).activekey).toMatch(/^XSalsa20-POLY1305 secretboxkey-\d{4}-/);
   });
 });

@@ -35,7 +35,7 @@ describe('classic rotation on k3s (ha, emulated etcd)', () => {
     const hashes = SERVERS.map((n) => stateOf(lab, n));
     expect(new Set(hashes).size).toBe(1);
     expect(hashes[0]).toBe(`prepare-${configHash(lab, 'server-3')}`);
-    expect(await statusJson(lab, 'server-2')).toMatchObject({ stage: 'prepare', hashmatch: true, activekey: 'aescbckey' });
+    expect(await statusJson(lab, 'server-2')).toMatchObject({ stage: 'prepare', hashmatch: true, activekey: 'AES-CBC aescbckey' });
   });
 
   it('refuses stages out of order, naming the first control-plane node like upstream', async () => {
@@ -48,8 +48,8 @@ describe('classic rotation on k3s (ha, emulated etcd)', () => {
     expect(await lab.run('server-2', 'k3s secrets-encrypt rotate')).toMatchObject({ code: 0, stdout: 'rotate completed successfully\n' });
     await restart(lab, SERVERS);
     const rotated = await statusJson(lab, 'server-3');
-    expect(rotated).toMatchObject({ stage: 'rotate', hashmatch: true, inactivekeys: ['aescbckey'] });
-    expect(rotated.activekey).toMatch(/^aescbckey-/);
+    expect(rotated).toMatchObject({ stage: 'rotate', hashmatch: true, inactivekeys: ['AES-CBC aescbckey'] });
+    expect(rotated.activekey).toMatch(/^AES-CBC aescbckey-/);
 
     expect(await lab.run('server-3', 'k3s secrets-encrypt reencrypt')).toMatchObject({ code: 0, stdout: 'reencryption started\n' });
     await waitFor('reencrypt_finished on server-3', async () => ((await statusJson(lab, 'server-3')).stage === 'reencrypt_finished' ? true : undefined), 45_000);

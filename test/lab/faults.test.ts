@@ -63,7 +63,7 @@ describe.each(modes)('lab faults (split, etcd %s)', (mode) => {
     const status = await lab.run('cp-1', 'rke2 secrets-encrypt status');
     expect(status.stdout).toContain('Server Encryption Hashes: hash does not match between cp-1 and cp-2\n');
     const json = JSON.parse((await lab.run('cp-1', 'rke2 secrets-encrypt status -o json')).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ stage: 'start', activekey: 'aescbckey', enable: true, hasherror: 'hash does not match between cp-1 and cp-2' });
+    expect(json).toMatchObject({ stage: 'start', activekey: 'AES-CBC aescbckey', enable: true, hasherror: 'hash does not match between cp-1 and cp-2' });
     expect(json).not.toHaveProperty('hashmatch');
   });
 

@@ -34,7 +34,7 @@ describe('node commands on k3s (ha, emulated etcd)', () => {
     const text = await lab.run('server-2', 'k3s secrets-encrypt status');
     expect(text.stdout).toBe(fixtureOutput('k3s-secrets-encrypt-status-single-start.txt'));
     const json = await lab.run('server-2', 'k3s secrets-encrypt status -o json');
-    expect(json.stdout).toBe('{\n\t"stage": "start",\n\t"activekey": "aescbckey",\n\t"enable": true,\n\t"hashmatch": true\n}\n');
+    expect(json.stdout).toBe('{\n\t"stage": "start",\n\t"activekey": "AES-CBC aescbckey",\n\t"enable": true,\n\t"hashmatch": true\n}\n');
     const agent = await lab.run('agent-1', 'k3s secrets-encrypt status');
     expect(agent.code).toBe(1);
     expect(agent.stderr).toMatch(/level=fatal msg="Get \\"https:\/\/127\.0\.0\.1:6443\/v1-k3s\/encrypt\/status\\": dial tcp 127\.0\.0\.1:6443: connect: connection refused"/);

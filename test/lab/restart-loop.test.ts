@@ -70,20 +70,4 @@ describe.each(modes)('restart loop (split, etcd $mode)', ({ mode, available }) =
 
 });
 
-describe('agent restart loop', () => {
-  let lab: LabHandle | undefined;
-  afterEach(async () => {
-    await lab?.stop();
-    lab = undefined;
-  });
-
-  it('agents loop until a control-plane server is up', async () => {
-    lab = await startLab({ topology: 'single', etcd: 'emulated' });
-    await lab.run('server-1', 'systemctl stop rke2-server');
-    const start = await lab.run('agent-1', 'systemctl restart rke2-agent');
-    expect(start.code).toBe(1);
-    expect((await lab.run('agent-1', 'journalctl -u rke2-agent -n 8 -o cat')).stdout).toMatch(/level=fatal msg="Error: failed to get CA certs/);
-    await lab.run('server-1', 'systemctl start rke2-server');
-    await waitFor('agent active again', async () => ((await lab!.run('agent-1', 'systemctl is-active rke2-agent')).code === 0 ? true : undefined));
-  });
-});
+// Agents do not loop when their server is down: they retry in-process (test/lab/agent-server-wait.test.ts).

@@ -2,6 +2,7 @@
 // state file (<stage>-<hash>, plain text), the provider name, its Node annotation, and `secrets-encrypt status -o json`.
 import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../model/cert-files.js';
 import { shJoin, shq } from '../../util/shell-quote.js';
+import { splitStatusKey } from '../../discovery/parse-secrets-encrypt.js';
 import type { StepContext } from '../context.js';
 import type { PlannedNode } from '../plan-types.js';
 
@@ -86,7 +87,8 @@ export function parseStatusJson(text: string): EncryptionStatus | null {
     const doc = JSON.parse(text) as Record<string, unknown>;
     return {
       stage: typeof doc.stage === 'string' ? doc.stage : '',
-      activeKey: typeof doc.activekey === 'string' ? doc.activekey : '',
+      // The name only, on every release (newer ones prefix the key type).
+      activeKey: typeof doc.activekey === 'string' ? splitStatusKey(doc.activekey).name : '',
       hashMatch: doc.hashmatch === true,
       hashError: typeof doc.hasherror === 'string' ? doc.hasherror : '',
     };

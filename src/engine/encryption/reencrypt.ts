@@ -11,7 +11,9 @@ import type { KubeEvent } from '../../transports/types.js';
 import { fixFor } from '../fixes.js';
 import { readStatus } from './read.js';
 
-const PROGRESS = /reencrypted (\d+) secrets/;
+// SecretsProgress says `reencrypted N secrets`; SecretsUpdateComplete says the same since k3s#10612 (2024) and
+// `completed reencrypt of N secrets` from the old controller before it.
+const PROGRESS = /(?:reencrypted|completed reencrypt of) (\d+) secrets/;
 export const DEFAULT_STALL_SECONDS = 120;
 /** Readings kept for the rate (the most recent changes; a six-hour wait must not grow without end). */
 export const KEEP_SAMPLES = 120;

@@ -4,6 +4,7 @@
 import { readNodeEncryption, stageOfState, verifyEncryptionHashes } from '../encryption/node-encryption.js';
 import { keyTypeLabel } from '../encryption/config.js';
 import type { LabRuntime } from '../lab-runtime.js';
+import { statusKeysCarryType } from '../upstream-versions.js';
 import { takeOption, type CommandContext } from './io.js';
 import { logLine } from './logrus.js';
 
@@ -24,15 +25,18 @@ export async function printEncryptionStatus({ lab, node, io }: CommandContext, a
   const inactive = layout.enabled ? layout.keys.slice(1).map((k) => k.name) : layout.keys.map((k) => k.name);
   const hashError = compareHashes(lab);
   const stage = node.encryptionHash === null ? '' : stageOfState(node.encryptionHash);
+  const type = keyTypeLabel(layout.provider);
   if (output === 'json') {
-    const status: Record<string, unknown> = { stage, activekey: active, enable: layout.enabled };
+    // The server names keys `<type> <name>` since secretbox support; older releases sent the bare name.
+    const typed = statusKeysCarryType(lab.options.version);
+    const named = (name: string) => (typed ? `${type} ${name}` : name);
+    const status: Record<string, unknown> = { stage, activekey: active ? named(active) : '', enable: layout.enabled };
     if (!hashError) status.hashmatch = true;
     if (hashError) status.hasherror = hashError;
-    if (inactive.length > 0) status.inactivekeys = inactive;
+    if (inactive.length > 0) status.inactivekeys = inactive.map(named);
     io.stdout(JSON.stringify(status, null, '\t') + '\n');
     return 0;
   }
-  const type = keyTypeLabel(layout.provider);
   const rows = [
     ['Active', 'Key Type', 'Name'],
     ['------', '--------', '----'],

@@ -1,7 +1,8 @@
 // `systemctl` on a lab node: start/stop/restart/is-active/status/show/reset-failed for the node's upstream unit
 // (rke2-server/rke2-agent, k3s/k3s-agent). Other units are not loaded, as on a real node: there is no rke2.service.
 import { systemdTime } from '../clock.js';
-import type { LabNode } from '../lab-node.js';
+import { isServerNode, type LabNode } from '../lab-node.js';
+import { agentUnitType } from '../upstream-versions.js';
 import type { CommandContext, CommandIO } from './io.js';
 
 const VERBS = ['start', 'stop', 'restart', 'try-restart', 'is-active', 'is-failed', 'status', 'show', 'reset-failed'] as const;
@@ -11,7 +12,7 @@ function unitName(arg: string): string {
   return arg.endsWith('.service') ? arg : `${arg}.service`;
 }
 
-export async function runSystemctl({ node, argv, io }: CommandContext): Promise<number> {
+export async function runSystemctl({ lab, node, argv, io }: CommandContext): Promise<number> {
   const { verb, units, properties, noBlock } = parseArgs(argv);
   if (!verb) {
     io.stderr(`Unknown command verb '${argv.find((a) => !a.startsWith('-')) ?? ''}'.\n`);
@@ -24,7 +25,7 @@ export async function runSystemctl({ node, argv, io }: CommandContext): Promise<
   let code = 0;
   for (const unit of units.length > 0 ? units : [`${node.unit}.service`]) {
     const own = unitName(unit) === `${node.unit}.service`;
-    const result = own ? await onOwnUnit(verb, node, properties, io, noBlock) : onUnknownUnit(verb, unitName(unit), properties, io);
+    const result = own ? await onOwnUnit(verb, node, lab.options.version, properties, io, noBlock) : onUnknownUnit(verb, unitName(unit), properties, io);
     code = code || result;
   }
   return code;
@@ -48,7 +49,7 @@ function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; p
   return { verb, units, properties: properties.filter((p) => p !== ''), noBlock };
 }
 
-async function onOwnUnit(verb: Verb, node: LabNode, properties: string[], io: CommandIO, noBlock: boolean): Promise<number> {
+async function onOwnUnit(verb: Verb, node: LabNode, version: string, properties: string[], io: CommandIO, noBlock: boolean): Promise<number> {
   const service = node.service;
   const unit = `${node.unit}.service`;
   switch (verb) {
@@ -87,7 +88,7 @@ async function onOwnUnit(verb: Verb, node: LabNode, properties: string[], io: Co
       io.stdout(`${service.state}\n`);
       return service.state === 'failed' ? 0 : 1;
     case 'show':
-      io.stdout(showProperties(ownProperties(node), properties));
+      io.stdout(showProperties(ownProperties(node, version), properties));
       return 0;
     case 'status':
       io.stdout(await statusText(node));
@@ -126,10 +127,10 @@ function onUnknownUnit(verb: Verb, unit: string, properties: string[], io: Comma
 
 type Properties = Record<string, string>;
 
-function ownProperties(node: LabNode): Properties {
+function ownProperties(node: LabNode, version: string): Properties {
   const s = node.service;
   return {
-    Type: node.prog === 'k3s' && node.unit === 'k3s-agent' ? 'exec' : 'notify',
+    Type: isServerNode(node) ? 'notify' : agentUnitType(node.prog, version),
     Restart: 'always',
     RestartUSec: '5s',
     MainPID: String(s.mainPid),

@@ -1,11 +1,12 @@
 // Reencryption as upstream's supervisor runs it: every Secret is read and written back with the active key
 // (the lab's pace: ~5 secrets/s as the docs say, divided by the lab speed), a Node event every N secrets
-// (`SecretsProgress` "reencrypted N secrets", also logged by klog), then `SecretsUpdateComplete`; after that the
+// (`SecretsProgress` "reencrypted N secrets", also logged by klog), then `SecretsUpdateComplete` (worded per release,
+// see upstream-versions.ts); after that the
 // old key leaves the config and the stage becomes reencrypt_finished — or, with --skip, the key stays and the
 // annotation falls back to the state file.
 import type { LabNode } from '../lab-node.js';
 import type { LabRuntime } from '../lab-runtime.js';
-import { reencryptEventEvery } from '../upstream-versions.js';
+import { reencryptCompleteMessage, reencryptEventEvery } from '../upstream-versions.js';
 import { encryptionConfigText } from './config.js';
 import { publishStage, readNodeEncryption, readStateFile, writeNodeConfig } from './node-encryption.js';
 
@@ -61,7 +62,7 @@ async function rewriteEverySecret(lab: LabRuntime, node: LabNode, pid: number): 
       recordEvent(lab, node, pid, 'SecretsProgress', `reencrypted ${nextEvent} secrets`);
     }
   }
-  recordEvent(lab, node, pid, 'SecretsUpdateComplete', `reencrypted ${total} secrets`);
+  recordEvent(lab, node, pid, 'SecretsUpdateComplete', reencryptCompleteMessage(lab.options.version, total));
   return { kind: 'finished', secrets: total };
 }
 
