@@ -49,8 +49,11 @@ export interface StepData {
   encryption?: { stage?: string; provider?: string; activeKey?: string; hashes?: Record<string, string> };
   /** Re-encryption progress (SecretsProgress events). */
   reencrypt?: ReencryptProgress;
-  /** rotate-ca: the new join-token CA hash (K10<sha256 of server-ca.crt>) and per-node server-ca fingerprints. */
-  ca?: { tokenHash?: string; serverCa?: string; fingerprints?: Record<string, string> };
+  /**
+   * rotate-ca: the join-token CA hashes (`K10<hash>`, upstream's hashCA rule over server-ca.crt: the bundle's root
+   * DER, or the file bytes for a single certificate) before and after, and per-node server-ca fingerprints.
+   */
+  ca?: { tokenHash?: string; oldTokenHash?: string; serverCa?: string; fingerprints?: Record<string, string>; tokenFiles?: string[] };
 }
 
 
