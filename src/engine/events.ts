@@ -50,10 +50,11 @@ export interface StepData {
   /** Re-encryption progress (SecretsProgress events). */
   reencrypt?: ReencryptProgress;
   /**
-   * rotate-ca: the join-token CA hashes (`K10<hash>`, upstream's hashCA rule over server-ca.crt: the bundle's root
-   * DER, or the file bytes for a single certificate) before and after, and per-node server-ca fingerprints.
+   * rotate-ca: join-token CA hashes (`K10<hash>`, upstream's hashCA over server-ca.crt: the bundle's root DER, or
+   * the file bytes for a single certificate) — `tokenHash` once the upload made it the cluster's, `tokenHashes`
+   * as the generate step computed them (current and next) — the files a token step moved, and fingerprints.
    */
-  ca?: { tokenHash?: string; oldTokenHash?: string; serverCa?: string; fingerprints?: Record<string, string>; tokenFiles?: string[] };
+  ca?: { tokenHash?: string; tokenHashes?: { old: string; new: string }; serverCa?: string; fingerprints?: Record<string, string>; tokenFiles?: string[] };
 }
 
 

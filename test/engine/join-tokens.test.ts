@@ -4,6 +4,7 @@
 // its update-token step moves every `K10<old>::` to `K10<new>::` in place, with a backup, the rest of each line
 // kept byte for byte — and the secret is in no command, no output, no journalled record. A token in the unit's
 // ExecStart, or one pinning an unknown CA, stops the run naming the file, the key and the hash to set.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import type { ExecRecord, RunEvent } from '../../src/engine/events.js';
 import { runCommandStep } from '../../src/engine/handlers/command.js';
 import { runGateCheck } from '../../src/engine/handlers/gate.js';
 import { planRun } from '../../src/engine/plan.js';
+import { renderOp } from '../../src/engine/commands.js';
 import type { Plan } from '../../src/engine/plan-types.js';
 import { applyEvent, initialState } from '../../src/engine/reducer.js';
 import { Tails } from '../../src/engine/tails.js';
@@ -92,7 +94,7 @@ function ctxFor(p: Plan, stepKey: string, files: Map<string, NodeFiles>, recorde
   const clock = new FakeClock();
   const created = { type: 'run-created' as const, at: new Date(clock.now()).toISOString(), runId: p.runId, plan: p, operator: { user: 'u', host: 'h' }, cluster: { server: null } };
   const generate = p.blocks.find((b) => b.phase === 'prepare')!.steps.find((s) => s.stepId === 'generate')!;
-  const done: RunEvent = { type: 'step-finished', at: created.at, key: generate.key, result: { status: 'done', summary: '', execs: [], data: { ca: { serverCa: 'f'.repeat(64), tokenHash: `K10${NEW}`, oldTokenHash: `K10${OLD}` } } } };
+  const done: RunEvent = { type: 'step-finished', at: created.at, key: generate.key, result: { status: 'done', summary: '', execs: [], data: { ca: { serverCa: 'f'.repeat(64), tokenHashes: { old: `K10${OLD}`, new: `K10${NEW}` } } } } };
   const state = recorded ? applyEvent(initialState(created), done) : initialState(created);
   const empty = bareNode();
   const shells = new Map(p.nodes.map((n) => [n.name, createLocalShell({ name: n.name, address: n.address, transport: 'local', env: (files.get(n.name) ?? empty).env })]));
@@ -105,6 +107,33 @@ function ctxFor(p: Plan, stepKey: string, files: Map<string, NodeFiles>, recorde
 }
 
 const keyOf = (p: Plan, phase: string, node: string, step: string) => `${p.recipe}/${node}/${phase}.${step}`;
+
+describe('rotate-ca generate step (real sh, openssl)', () => {
+  it('records the current and the next token CA hash by hashCA: file bytes of the single-cert CA, DER of the bundle root', async () => {
+    const p = plan();
+    const d = bareNode().root;
+    const tls = path.join(d, 'server/tls');
+    mkdirSync(path.join(tls, 'etcd'), { recursive: true });
+    for (const t of ['client', 'server', 'request-header', 'etcd/peer', 'etcd/server']) {
+      execFileSync('sh', ['-c', `openssl ecparam -name prime256v1 -genkey -noout -out ${t}-ca.key 2>/dev/null && openssl req -new -x509 -key ${t}-ca.key -subj "/CN=k3s-${t.replace('/', '-')}-ca@1" -days 3650 -out ${t}-ca.crt 2>/dev/null`], { cwd: tls });
+    }
+    execFileSync('sh', ['-c', 'openssl genrsa -out service.key 2048 2>/dev/null'], { cwd: tls });
+    const ctx = ctxFor(p, keyOf(p, 'prepare', 'etcd-1', 'generate'), new Map(), false);
+    ctx.node = { ...ctx.node, dataDir: d };
+    ctx.step = { ...ctx.step, command: renderOp({ op: 'generate-ca', path: '<data-dir>/server/rotate-ca' }, ctx.node) };
+    ctx.ports.clock = { now: () => Date.now(), sleep: async () => undefined };
+    const r = await runCommandStep(ctx);
+    expect(r.status, JSON.stringify(r)).toBe('done');
+    if (r.status !== 'done') return;
+    const sha = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }).trim();
+    const bundle = path.join(d, 'server/rotate-ca/tls/server-ca.crt');
+    const old = sha(`sha256sum ${path.join(tls, 'server-ca.crt')} | cut -d ' ' -f 1`);
+    const root = sha(`awk 'BEGIN{c=0} /-----BEGIN CERTIFICATE/{c++} c==2{print} /-----END CERTIFICATE/ && c==2{exit}' ${bundle} | openssl x509 -outform DER | sha256sum | cut -d ' ' -f 1`);
+    expect(r.data?.ca?.tokenHashes).toEqual({ old: `K10${old}`, new: `K10${root}` });
+    expect(r.data?.ca?.serverCa).toBe(sha(`sha256sum ${bundle} | cut -d ' ' -f 1`));
+    expect(r.summary).toContain(`join-token CA hash K10${old} → K10${root}`);
+  });
+});
 
 describe('rotate-ca join tokens (real sh)', () => {
   it('the gate lists every node carrying a token with the current CA hash, before anything changes', async () => {

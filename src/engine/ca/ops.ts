@@ -76,7 +76,8 @@ export async function caOpResult(ctx: StepContext, op: NodeOp, r: ExecResult): P
   if (op.op === 'generate-ca') {
     const oldTokenHash = k10(files.get(currentCa), now);
     const summary = `bundle in ${dir}, new server-ca sha256 ${sha ?? '(unread)'}; join-token CA hash ${oldTokenHash ?? '(unread)'} → ${tokenHash ?? '(unread)'}`;
-    return { status: 'done', summary, execs: ctx.execs, data: { ca: { serverCa: sha, tokenHash, oldTokenHash } } };
+    const tokenHashes = oldTokenHash && tokenHash ? { old: oldTokenHash, new: tokenHash } : undefined;
+    return { status: 'done', summary, execs: ctx.execs, data: { ca: { serverCa: sha, tokenHashes } } };
   }
   // The token hash changes when the upload is done, not when the bundle is generated.
   if (tokenHash) {

@@ -27,8 +27,8 @@ export function recordedTokenHashes(ctx: StepContext): TokenHashes | null {
       if (s.step.kind !== 'command' || s.step.run.op !== 'generate-ca') continue;
       const r = ctx.state.steps[s.key]?.result;
       const ca = r?.status === 'done' ? r.data?.ca : undefined;
-      const old = ca?.oldTokenHash?.replace(/^K10/, '');
-      const next = ca?.tokenHash?.replace(/^K10/, '');
+      const old = ca?.tokenHashes?.old.replace(/^K10/, '');
+      const next = ca?.tokenHashes?.new.replace(/^K10/, '');
       if (old && next && HEX64.test(old) && HEX64.test(next)) return { old, new: next };
     }
   }
@@ -112,5 +112,5 @@ export function tokenUpdateResult(ctx: StepContext, r: { outcome: string; code: 
   const summary = files.length === 0
     ? 'no secure join token with the old CA hash on this node'
     : `join token moved to K10${h.new.slice(0, 12)}… in ${files.join(', ')} (backups ${found.updated.map((u) => u.backup).join(', ')})`;
-  return { status: 'done', summary, execs: ctx.execs, data: { ca: { tokenHash: `K10${h.new}`, tokenFiles: files }, backups: found.updated.map((u) => u.backup) } };
+  return { status: 'done', summary, execs: ctx.execs, data: { ca: { tokenFiles: files }, backups: found.updated.map((u) => u.backup) } };
 }
