@@ -6,6 +6,7 @@
 // So the run (1) lists, before changing anything, which nodes carry such a token and refuses what keyturn cannot
 // move, and (2) moves each node's tokens to the new hash just before that node restarts.
 // server/token and server/node-token are rewritten by every server start (pkg/server/server.go printTokens).
+import type { ExecResult } from '../../transports/types.js';
 import type { GateCheckResult } from '../events.js';
 import type { FailedResult, HandlerResult, StepContext } from '../context.js';
 import { execEvidence, failed } from '../context.js';
@@ -18,6 +19,7 @@ export interface TokenHashes {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const SCAN_BATCH = 16;
 const short = (hash: string) => `K10${hash.slice(0, 12)}…`;
 
 /** The hashes the run's generate-ca step recorded (its data.ca), or null before it finished. */
@@ -56,8 +58,15 @@ export async function checkJoinTokens(ctx: StepContext): Promise<GateCheckResult
   if (!h) return { check, status: 'fail', detail: NO_HASHES };
   const evidence: string[] = [`current CA: K10${h.old}`, `new CA:     K10${h.new}`];
   const toMove: string[] = [];
-  for (const n of ctx.plan.nodes) {
-    const r = await ctx.exec(n, renderTokenScan(n), 60);
+  // Read-only scans, a bounded number at a time; judged in plan order.
+  const scans: Promise<ExecResult>[] = [];
+  for (let i = 0; i < ctx.plan.nodes.length; i += SCAN_BATCH) {
+    const batch = ctx.plan.nodes.slice(i, i + SCAN_BATCH).map((n) => ctx.exec(n, renderTokenScan(n), 60));
+    await Promise.all(batch);
+    scans.push(...batch);
+  }
+  for (const [i, n] of ctx.plan.nodes.entries()) {
+    const r = await scans[i];
     if (r.outcome !== 'ok') return { check, status: 'fail', node: n.name, detail: `cannot list the join tokens on ${n.name}: ${r.outcome} ${r.stderr.trim()}`.trim(), evidence };
     const found = parseTokenReport(r.stdout);
     evidence.push(...found.tokens.map((t) => describe(n.name, t, h)));
