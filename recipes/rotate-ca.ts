@@ -1,8 +1,12 @@
 // Rotate the cluster CAs: generate a new CA set ON a server with openssl (new roots cross-signed by the current
 // ones, like upstream's rotate-default-ca-certs.sh; keys never leave the node), upload it with
 // `<prog> certificate rotate-ca`, then restart servers etcd-first and agents, each gated on holding the new
-// server-ca. Changes the join token's CA hash (recorded). Known bug k3s#11233/#11940: servers that all joined a
-// peer keep the old CA — the per-node CA gate stops the run naming the node.
+// server-ca. Changes the join token's CA hash (upstream hashCA: the DER of the bundle's root): before anything
+// changes, every node's secure tokens are listed (a token keyturn cannot move stops the run), and each node's
+// tokens move to the new hash just before it restarts — docs: nodes joined with a secure token must be
+// reconfigured before they restart, or they fail "token CA hash does not match the Cluster CA certificate hash".
+// Known bug k3s#11233/#11940: servers that all joined a peer keep the old CA — the per-node CA gate stops the
+// run naming the node.
 import type { Recipe } from '../src/recipe-schema/types.js';
 
 const BUNDLE = '<data-dir>/server/rotate-ca';
@@ -23,6 +27,8 @@ export const rotateCa: Recipe = {
         { id: 'backup', kind: 'backup', title: 'Copy tls and cred aside', what: ['tls', 'cred'] },
         { id: 'snapshot', kind: 'command', title: 'etcd-snapshot save --name pre-rotate-ca', run: { op: 'etcd-snapshot', name: 'pre-rotate-ca' }, timeoutSeconds: 600 },
         { id: 'generate', kind: 'command', title: 'Generate new CAs cross-signed by the current ones (openssl on the node)', run: { op: 'generate-ca', path: BUNDLE }, timeoutSeconds: 300 },
+        // Before the upload changes the hash: where every node keeps a secure join token, and that each can move.
+        { id: 'tokens', kind: 'gate', title: 'Every secure join token can move to the new CA hash', checks: [{ check: 'join-tokens' }], timeoutSeconds: 60 },
         { id: 'rotate-ca', kind: 'command', title: 'Upload the new CAs to the datastore', run: { op: 'rotate-ca', path: BUNDLE }, destructive: true, timeoutSeconds: 120 },
       ],
     },
@@ -32,6 +38,7 @@ export const rotateCa: Recipe = {
       nodes: 'servers',
       steps: [
         { id: 'backup', kind: 'backup', title: 'Copy the tls directory aside', what: ['tls', 'agent-certs'] },
+        { id: 'token', kind: 'command', title: 'Move this node\'s join token to the new CA hash (backup beside each file)', run: { op: 'update-token' }, timeoutSeconds: 60 },
         { id: 'restart', kind: 'command', title: 'Restart the service', run: { op: 'service', action: 'restart' }, disrupts: true, tail: true, timeoutSeconds: 600 },
         { id: 'settle', kind: 'settle', title: 'Watch for restarts' },
         // Mid-rotation, members hold different CA chains: a TLS probe from a peer (curl/OpenSSL) cannot build the
@@ -47,6 +54,7 @@ export const rotateCa: Recipe = {
       nodes: 'agents',
       steps: [
         { id: 'backup', kind: 'backup', title: 'Copy the agent certificates aside', what: ['agent-certs'] },
+        { id: 'token', kind: 'command', title: 'Move this node\'s join token to the new CA hash (backup beside each file)', run: { op: 'update-token' }, timeoutSeconds: 60 },
         { id: 'restart', kind: 'command', title: 'Restart the agent', run: { op: 'service', action: 'restart' }, disrupts: true, tail: true, timeoutSeconds: 600 },
         { id: 'settle', kind: 'settle', title: 'Watch for restarts', seconds: 30 },
         { id: 'gate', kind: 'gate', title: 'Healthy before the next agent', checks: [{ check: 'unit-active' }, { check: 'node-ready' }], timeoutSeconds: 180 },
@@ -66,5 +74,6 @@ export const rotateCa: Recipe = {
     'https://github.com/k3s-io/k3s/blob/master/contrib/util/rotate-default-ca-certs.sh',
     'https://github.com/k3s-io/k3s/issues/11233',
     'https://github.com/k3s-io/k3s/issues/11940',
+    'https://github.com/k3s-io/k3s/blob/master/pkg/clientaccess/token.go',
   ],
 };

@@ -5,6 +5,7 @@ import type { BackupTarget, NodeOp } from '../recipe-schema/types.js';
 import { shJoin, shq } from '../util/shell-quote.js';
 import type { PlannedNode } from './plan-types.js';
 import { renderGenerateCa } from './ca/script.js';
+import { renderTokenUpdate } from './ca/token-script.js';
 import { parseStatusJson, statusCommand } from './encryption/read.js';
 
 export type CheckVerdict = 'done' | 'not-done';
@@ -30,6 +31,8 @@ export function renderOp(op: NodeOp, node: PlannedNode): string {
       return shJoin([prog, 'etcd-snapshot', 'save', '--name', op.name]);
     case 'generate-ca':
       return renderGenerateCa(node, resolvePath(op.path, node));
+    case 'update-token':
+      return renderTokenUpdate(node);
     default:
       return assertNever(op);
   }
@@ -55,6 +58,7 @@ export function renderCheck(op: NodeOp, node: PlannedNode): string | null {
     case 'rotate-ca': // uploading the same bundle again is accepted
     case 'generate-ca': // the script keeps a complete bundle and redoes a partial one
     case 'etcd-snapshot': // one more snapshot is harmless
+    case 'update-token': // moves only the old hash: a second run finds nothing left to move
       return null;
     default:
       return assertNever(op);
@@ -89,6 +93,7 @@ export function interpretCheck(op: NodeOp, stdout: string, startedAtMs: number):
     case 'rotate-ca':
     case 'generate-ca':
     case 'etcd-snapshot':
+    case 'update-token':
       return 'not-done';
     default:
       return assertNever(op);

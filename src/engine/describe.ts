@@ -44,6 +44,8 @@ export function describeCheck(c: GateCheck, node: PlannedNode): string {
       return 'every running etcd member healthy by its local probe (127.0.0.1:2381), a majority running';
     case 'ca-consistent':
       return 'every node holds the same server-ca as the new one (sha256), every leaf verifies';
+    case 'join-tokens':
+      return 'every secure join token (K10<CA hash>::…) on every node can be moved to the new CA hash';
     default:
       return assertNever(c);
   }

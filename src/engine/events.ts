@@ -50,8 +50,12 @@ export interface StepData {
   encryption?: { stage?: string; provider?: string; activeKey?: string; hashes?: Record<string, string> };
   /** Re-encryption progress (SecretsProgress events). */
   reencrypt?: ReencryptProgress;
-  /** rotate-ca: the new join-token CA hash (K10<sha256 of server-ca.crt>) and per-node server-ca fingerprints. */
-  ca?: { tokenHash?: string; serverCa?: string; fingerprints?: Record<string, string> };
+  /**
+   * rotate-ca: join-token CA hashes (`K10<hash>`, upstream's hashCA over server-ca.crt: the bundle's root DER, or
+   * the file bytes for a single certificate) — `tokenHash` once the upload made it the cluster's, `tokenHashes`
+   * as the generate step computed them (current and next) — the files a token step moved, and fingerprints.
+   */
+  ca?: { tokenHash?: string; tokenHashes?: { old: string; new: string }; serverCa?: string; fingerprints?: Record<string, string>; tokenFiles?: string[] };
 }
 
 

@@ -3,7 +3,9 @@
 // each change bumps a revision so a server knows whether the datastore moved since it last synced (upstream
 // compares timestamps instead).
 import { randomBytes } from 'node:crypto';
+import { tokenCaHash } from '../model/token-ca-hash.js';
 import { sha256Hex, type ClusterCAs } from './pki/index.js';
+import { normalizePem } from './pki/pem-files.js';
 import type { EncryptionProvider } from './encryption/config.js';
 
 export type EncryptionStage = 'start' | 'prepare' | 'rotate' | 'reencrypt_request' | 'reencrypt_active' | 'reencrypt_finished';
@@ -20,7 +22,7 @@ export class LabDatastore {
   private caSet: ClusterCAs;
   private caRev = 0;
   encryption: EncryptionRecord;
-  /** The part after `::` in the join token (`K10<ca hash>::server:<secret>`); it never changes in the lab. */
+  /** The password in the join token (`K10<ca hash>::server:<secret>`); the CA hash follows the CAs (joinToken). */
   readonly tokenSecret = randomBytes(16).toString('hex');
 
   constructor(cas: ClusterCAs, encryptionConfig: string, readonly encryptionProvider: EncryptionProvider) {
@@ -34,6 +36,14 @@ export class LabDatastore {
 
   get caRevision(): number {
     return this.caRev;
+  }
+
+  /**
+   * The token servers write to server/token for the CAs held here, as of `now` (the hash is upstream's hashCA
+   * over server-ca.crt as servers write it: after rotate-ca, the DER of the bundle's new root).
+   */
+  joinToken(now: Date): string {
+    return joinToken(normalizePem(this.caSet.serverCa.certPem), this.tokenSecret, now);
   }
 
   /** `certificate rotate-ca` succeeded: servers take these CAs on their next start. */
@@ -53,7 +63,10 @@ export class LabDatastore {
   }
 }
 
-/** The join token upstream writes to `<data-dir>/server/token`: the CA hash pins the cluster's server CA bundle. */
-export function joinToken(serverCaCrt: string, secret: string): string {
-  return `K10${sha256Hex(serverCaCrt)}::server:${secret}`;
+/**
+ * The join token upstream writes to `<data-dir>/server/token` on every server start (pkg/server/server.go
+ * printTokens → clientaccess.FormatToken): `K10<hashCA(server-ca.crt)>::server:<secret>`.
+ */
+export function joinToken(serverCaCrt: string, secret: string, now: Date): string {
+  return `K10${tokenCaHash(serverCaCrt, now).hash}::server:${secret}`;
 }

@@ -91,6 +91,8 @@ export interface NodeMaterial {
   now: Date;
   /** Address agents and joining servers register with (the first server), or null for that server itself. */
   joinAddress: (node: LabNodeSpec) => string | null;
+  /** The secure join token joining nodes carry in their config.yaml (the first server's node-token). */
+  token?: string;
 }
 
 export async function writeNodeFiles(paths: LabPaths, spec: LabNodeSpec, material: NodeMaterial): Promise<string | null> {
@@ -99,7 +101,7 @@ export async function writeNodeFiles(paths: LabPaths, spec: LabNodeSpec, materia
   await mkdir(nodePaths.etcDir, { recursive: true });
   await writeFile(nodePaths.journal, '');
   await writeNodeCommands(paths, spec);
-  await writeFile(path.join(nodePaths.etcDir, 'config.yaml'), nodeConfigYaml(spec, nodePaths.dataDir, material.joinAddress(spec)));
+  await writeFile(path.join(nodePaths.etcDir, 'config.yaml'), nodeConfigYaml(spec, nodePaths.dataDir, material.joinAddress(spec), material.token ?? null));
   await writeNodeCertificates(
     { dataDir: nodePaths.dataDir, distro: spec.distro, roles: spec.roles, nodeName: spec.name, address: spec.address, cas: material.cas },
     material.now,

@@ -89,7 +89,7 @@ async function reconcileEncryption(lab: LabRuntime, node: LabNode, log: Log): Pr
 
 async function writeJoinToken(lab: LabRuntime, node: LabNode): Promise<void> {
   const serverCa = await readFile(path.join(node.paths.dataDir, 'server/tls/server-ca.crt'), 'utf8');
-  const token = joinToken(serverCa, lab.datastore.tokenSecret) + '\n';
+  const token = joinToken(serverCa, lab.datastore.tokenSecret, lab.clock.now()) + '\n';
   await writeFile(path.join(node.paths.dataDir, 'server', 'token'), token, { mode: 0o600 });
   await writeFile(path.join(node.paths.dataDir, 'server', 'node-token'), token, { mode: 0o600 });
 }

@@ -109,10 +109,15 @@ async function writeExecutable(file: string, text: string): Promise<void> {
   await chmod(file, 0o755);
 }
 
-/** etc/config.yaml as an operator would have it: data-dir, node identity, and the role switches of split servers. */
-export function nodeConfigYaml(node: LabNodeSpec, dataDir: string, joinAddress: string | null): string {
+/**
+ * etc/config.yaml as an operator would have it: data-dir, node identity, the role switches of split servers, and
+ * for a node that joins (agents, servers after the first) `server:` with the secure token copied from the first
+ * server's node-token (`K10<CA hash>::server:<secret>`), as the docs tell operators to.
+ */
+export function nodeConfigYaml(node: LabNodeSpec, dataDir: string, joinAddress: string | null, token: string | null = null): string {
   const config: Record<string, unknown> = { 'data-dir': dataDir, 'node-name': node.name, 'node-ip': node.address };
   if (joinAddress) config.server = `https://${joinAddress}:${supervisorPort(node.distro)}`;
+  if (joinAddress && token) config.token = token;
   if (isServer(node.roles) && !node.roles.includes('control-plane')) {
     Object.assign(config, { 'disable-apiserver': true, 'disable-controller-manager': true, 'disable-scheduler': true });
   }
@@ -134,7 +139,9 @@ export async function writeInventory(file: string, root: string, nodes: LabNodeS
     dataDir: labNodePaths(root, node.name).dataDir,
     transport: 'local',
     sudo: false,
-    env: { PATH: nodePath(root, node.name) },
+    // <PROG>_CONFIG_FILE is the variable upstream's --config flag reads: keyturn finds the node's config.yaml (and
+    // its join token) where the lab keeps it, through the same variable a real node could set.
+    env: { PATH: nodePath(root, node.name), [`${node.distro.toUpperCase()}_CONFIG_FILE`]: path.join(labNodePaths(root, node.name).etcDir, 'config.yaml') },
   }));
   await writeFile(file, stringify({ nodes: entries }));
 }

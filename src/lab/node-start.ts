@@ -6,6 +6,7 @@ import { refreshEncryptionState } from './encryption-files.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
 import { connectToServer } from './agent-connect.js';
 import { reconcileAgentCas, reconcileServerBootstrap } from './node-bootstrap.js';
+import { awaitAgentToken, joiningServerTokenError } from './join-token.js';
 import { agentUnitType, panicsRestartingAfterPrepare } from './upstream-versions.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { renewLeaves } from './pki/index.js';
@@ -44,6 +45,11 @@ async function runNodeProcess(lab: LabRuntime, node: LabNode, attempt: AttemptCo
   const server = isServerNode(node);
   const duration = server ? SERVER_START_MS : AGENT_START_MS;
   log('info', `Starting ${node.prog} ${lab.options.version} (lab)`);
+
+  // The join token's CA hash is checked before anything is taken from the server (join-token.ts).
+  if (!server && !(await awaitAgentToken(lab, node, attempt.signal, log))) return { ok: false, reason: 'stopped' };
+  const tokenError = server ? await joiningServerTokenError(lab, node) : null;
+  if (tokenError) return fail(tokenError);
 
   if (server) await reconcileServerBootstrap(lab, node, log);
   else await reconcileAgentCas(lab, node, log);

@@ -57,10 +57,12 @@ export class NodeService {
   }
 
   stop(): Promise<void> {
+    this.cancelStartJob();
     return this.exclusive(() => this.stopNow());
   }
 
   restart(): Promise<AttemptResult> {
+    this.cancelStartJob();
     return this.exclusive(async () => {
       await this.stopNow();
       return this.startNow();
@@ -94,6 +96,14 @@ export class NodeService {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.endAttempt();
+  }
+
+  /**
+   * A stop or restart job replaces a start job still waiting for READY (systemd's job mode "replace"): the start
+   * that never finishes (an agent retrying its token validation, TimeoutStartSec=0) must not block it forever.
+   */
+  private cancelStartJob(): void {
+    if (this.running && this.state === 'activating') this.running.abort.abort();
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {

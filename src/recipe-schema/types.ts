@@ -34,7 +34,10 @@ export type NodeOp =
   | { op: 'secrets-encrypt'; action: EncryptionAction; force?: boolean }
   | { op: 'etcd-snapshot'; name: string }
   /** Generates a new CA set chained to the current CAs on the node (openssl; keys never leave it) into path. */
-  | { op: 'generate-ca'; path: string };
+  | { op: 'generate-ca'; path: string }
+  /** Moves this node's secure join tokens (`K10<hash>::…` in config.yaml(.d), token files, the unit's env
+   *  files) from the old CA hash to the new one the run's generate-ca step recorded; on the node, with backups. */
+  | { op: 'update-token' };
 
 /** Something the engine polls until it holds (or its timeout passes). */
 export type Condition =
@@ -64,7 +67,10 @@ export type GateCheck =
   | { check: 'ca-consistent' }
   /** Every running etcd member healthy by its own plain-HTTP probe (127.0.0.1:2381), a majority running: usable
    *  while members hold different CA chains (rotate-ca), where TLS checks from a peer cannot verify each other. */
-  | { check: 'etcd-members-healthy' };
+  | { check: 'etcd-members-healthy' }
+  /** Before rotate-ca changes anything: which nodes hold a secure join token, and that keyturn can move every one
+   *  of them to the new CA hash (a token in the unit's ExecStart or with an unknown hash stops the run). */
+  | { check: 'join-tokens' };
 export type GateCheckName = GateCheck['check'];
 
 export const NEEDED_WHEN = ['expired-leaf', 'restart-loop'] as const;

@@ -3,11 +3,15 @@ import type { StepContext, HandlerResult } from '../context.js';
 import { execEvidence, failed } from '../context.js';
 import { fixFor } from '../fixes.js';
 import { interpretOpResult } from './ops.js';
+import { fillTokenHashes } from '../ca/tokens.js';
 
 export async function runCommandStep(ctx: StepContext): Promise<HandlerResult> {
   const { step } = ctx;
   if (step.step.kind !== 'command' || step.command === null) throw new Error(`bug: ${step.key} is not a command step`);
-  const r = await ctx.exec(ctx.node, step.command, step.step.timeoutSeconds ?? 300);
+  // update-token's hashes are known only once the run's generate step has recorded them.
+  const command = step.step.run.op === 'update-token' ? fillTokenHashes(ctx, step.command) : step.command;
+  if (typeof command !== 'string') return command;
+  const r = await ctx.exec(ctx.node, command, step.step.timeoutSeconds ?? 300);
   const special = await interpretOpResult(ctx, step.step.run, r);
   if (special) return special;
   if (r.outcome === 'ok') return { status: 'done', summary: `exit 0 in ${Math.round(r.durationMs / 100) / 10}s`, execs: ctx.execs };

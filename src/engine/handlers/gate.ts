@@ -6,6 +6,7 @@ import { checkCerts, type CertReadingCache } from '../checks/certs.js';
 import { checkEtcdQuorum } from '../checks/etcd.js';
 import { checkNodeReady } from '../checks/node.js';
 import { checkCaConsistent, checkEtcdMembersHealthy } from '../ca/checks.js';
+import { checkJoinTokens } from '../ca/tokens.js';
 import { checkAllEncryptionHashes, checkEncryptionProvider, checkServerStage } from '../encryption/checks.js';
 import { readUnit } from '../checks/unit.js';
 import type { HandlerResult, StepContext } from '../context.js';
@@ -73,6 +74,8 @@ export async function runGateCheck(ctx: StepContext, c: GateCheck, attempt: Gate
       return checkCaConsistent(ctx);
     case 'etcd-members-healthy':
       return checkEtcdMembersHealthy(ctx);
+    case 'join-tokens':
+      return checkJoinTokens(ctx);
     default:
       return assertNever(c);
   }

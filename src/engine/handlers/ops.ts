@@ -6,6 +6,7 @@ import type { ExecResult } from '../../transports/types.js';
 import type { HandlerResult, StepContext } from '../context.js';
 import { execEvidence, failed } from '../context.js';
 import { caOpResult } from '../ca/ops.js';
+import { tokenUpdateResult } from '../ca/tokens.js';
 import { explainErrorId } from '../error-id.js';
 
 const CLIENT_GAVE_UP = /context deadline exceeded|Client\.Timeout exceeded|: EOF"?\s*$/m;
@@ -46,6 +47,8 @@ export async function interpretOpResult(ctx: StepContext, op: NodeOp, r: ExecRes
     case 'rotate-ca':
     case 'generate-ca':
       return caOpResult(ctx, op, r);
+    case 'update-token':
+      return tokenUpdateResult(ctx, r);
     case 'service':
     case 'reset-failed':
     case 'certificate-rotate':
