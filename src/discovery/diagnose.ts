@@ -2,6 +2,7 @@
 // evidence line and the recipe that fixes it. Pure: journal lines and a little context in, diagnoses out.
 import type { Role } from '../model/cluster.js';
 import type { Diagnosis } from '../model/status.js';
+import { serviceCondition } from '../model/service-state.js';
 import type { UnitState } from './parse-systemctl.js';
 import { logMessage, type JournalLine, type LogLevel } from './parse-journal.js';
 
@@ -14,10 +15,12 @@ export type DiagnosisCode =
   | 'newer-than-datastore'
   | 'secrets-encrypt-error'
   | 'certificate-error'
+  | 'encryption-annotation-invalid'
+  | 'key-missing'
   | 'restart-loop';
 
 interface Signature {
-  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error'>;
+  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error' | 'tls-bad-certificate'>;
   test: (text: string) => boolean;
   message: (line: JournalLine, roles: readonly Role[]) => string;
   recipe: string | null;
@@ -26,7 +29,8 @@ interface Signature {
 const SIGNATURES: Signature[] = [
   {
     code: 'etcd-handshake',
-    test: (t) => t.includes('transport: authentication handshake failed') || t.includes('failed to get etcd MemberList'),
+    // gRPC's handshake error alone is any gRPC peer (containerd too): it is etcd's only when the line names etcd.
+    test: (t) => t.includes('failed to get etcd MemberList') || (t.includes('transport: authentication handshake failed') && /etcd|:2379\b|:2380\b/.test(t)),
     message: (_l, roles) =>
       roles.includes('control-plane') && !roles.includes('etcd')
         ? 'this control-plane server cannot reach etcd or etcd rejects its certificates — the split-role restart loop after a parallel or out-of-order rotation'
@@ -56,9 +60,25 @@ const SIGNATURES: Signature[] = [
     recipe: 'recover-restart-loop',
   },
   {
-    code: 'tls-bad-certificate',
-    test: (t) => t.includes('tls: bad certificate'),
-    message: () => 'a peer rejected this node\'s certificate (signed by a CA it does not trust): compare CA fingerprints across nodes',
+    code: 'key-missing',
+    // Go's os.Open error, e.g. rke2#2683 after an interrupted rotate: "open .../tls/etcd/client.key: no such file or directory".
+    test: (t) => /open \S+\.key: no such file or directory/.test(t),
+    message: (l) => {
+      const path = /open (\S+\.key): no such file or directory/.exec(l.raw)?.[1] ?? 'a private key';
+      return `${path} is missing (an interrupted certificate rotate? rke2#2683): restore it from the tls backup whose certificate matches (see the certificates check), do not rotate again`;
+    },
+    recipe: null,
+  },
+  {
+    code: 'encryption-annotation-invalid',
+    // k3s pkg/server/handlers/secrets-encrypt.go getEncryptionHashAnnotation: the annotation must be "<stage>-<hash>".
+    test: (t) => /invalid annotation .* found on node \S+|missing annotation on node \S+/.test(t),
+    message: (l) => {
+      const m = /invalid annotation (.*?) found on node (\S+?)["\s]|missing annotation on node (\S+?)["\s]/.exec(`${l.raw} `);
+      const node = m?.[2] ?? m?.[3] ?? 'a control-plane server';
+      const what = m?.[3] ? 'has no encryption-config-hash annotation' : `has an encryption-config-hash annotation that is not <stage>-<hash> (${JSON.stringify(m?.[1] ?? '')})`;
+      return `${node} ${what}: secrets-encrypt status and every stage command fail with a server error until it is fixed; a restart of ${node} writes it again from its encryption-state.json (compare that file's stage with the other servers' first)`;
+    },
     recipe: null,
   },
   {
@@ -68,6 +88,107 @@ const SIGNATURES: Signature[] = [
     recipe: 'recover-restart-loop',
   },
 ];
+
+/** Where a `tls: bad certificate` happened: which listener, and whether this node served or dialled. */
+export interface TlsFailureSite {
+  direction: 'incoming' | 'outgoing' | 'unknown';
+  listener: 'supervisor' | 'etcd-client' | 'etcd-peer' | 'etcd' | 'kubelet' | 'apiserver' | 'unknown';
+  /** The other end (host:port) when the line names it. */
+  peer: string | null;
+}
+
+const PORT_LISTENER: Record<string, TlsFailureSite['listener']> = {
+  '9345': 'supervisor',
+  '2379': 'etcd-client',
+  '2380': 'etcd-peer',
+  '10250': 'kubelet',
+  '6444': 'apiserver',
+  // K3s serves its supervisor and the apiserver proxy on 6443; RKE2's 6443 is the apiserver itself.
+  '6443': 'supervisor',
+};
+
+const LISTENER_TEXT: Record<TlsFailureSite['listener'], string> = {
+  supervisor: 'the supervisor (rke2 :9345, k3s :6443)',
+  'etcd-client': 'etcd\'s client port :2379',
+  'etcd-peer': 'etcd\'s peer port :2380',
+  etcd: 'etcd (client :2379 or peer :2380)',
+  kubelet: 'the kubelet :10250',
+  apiserver: 'the apiserver',
+  unknown: 'a listener the line does not name',
+};
+
+export function tlsFailureSite(line: JournalLine): TlsFailureSite {
+  const text = line.raw;
+  // Incoming: this node served and the client refused our certificate ("remote error" from the client's alert).
+  const served = /TLS handshake error from (\S+?):? /.exec(text);
+  if (served) {
+    const listener = /Cluster-Http-Server/.test(text) ? 'supervisor' : /kubelet/i.test(text) ? 'kubelet' : 'unknown';
+    return { direction: 'incoming', listener, peer: served[1] };
+  }
+  if (line.fields && line.fields.msg === 'rejected connection') {
+    return { direction: 'incoming', listener: 'etcd', peer: typeof line.fields['remote-addr'] === 'string' ? line.fields['remote-addr'] : null };
+  }
+  if (/rejected connection from "?([^"\s]+)/.test(text)) return { direction: 'incoming', listener: 'etcd', peer: /rejected connection from "?([^"\s]+?)"?[\s,]/.exec(`${text} `)?.[1] ?? null };
+  // Outgoing: this node dialled a URL or address and the server refused our client certificate.
+  const target = /https:\/\/([^/\s"\\]+?):(\d+)|dial tcp ([^\s"\\]+?):(\d+)|Addr: \\?"([^"\\]+?):(\d+)/.exec(text);
+  if (target) {
+    const host = target[1] ?? target[3] ?? target[5];
+    const port = target[2] ?? target[4] ?? target[6];
+    return { direction: 'outgoing', listener: PORT_LISTENER[port] ?? (/etcd/i.test(text) ? 'etcd' : 'unknown'), peer: `${host}:${port}` };
+  }
+  return { direction: 'unknown', listener: /etcd/i.test(text) ? 'etcd' : 'unknown', peer: null };
+}
+
+/** `tls: bad certificate`: which listener and which way first, then what to compare; never "stop every server". */
+function tlsBadCertificate(lines: readonly JournalLine[]): Diagnosis | null {
+  const line = pickEvidence(lines, (t) => t.includes('tls: bad certificate'));
+  if (!line) return null;
+  const site = tlsFailureSite(line);
+  const where = LISTENER_TEXT[site.listener];
+  const peer = site.peer ? ` ${site.peer}` : '';
+  let message: string;
+  if (site.direction === 'incoming') {
+    message = `incoming, on ${where}: the client${peer} rejected this node's serving certificate`;
+    if (site.listener === 'supervisor') {
+      message += ' — logged on every agent or server join that first tries the OS CA bundle (k3s#4126), so harmless alone; if joins fail, compare the joining node\'s server-ca.crt with this one (ca-consistency)';
+    } else {
+      message += ': compare the CA the client trusts with the one that signed this certificate (ca-consistency)';
+    }
+  } else if (site.direction === 'outgoing') {
+    message = `outgoing, to ${where}${peer}: that server rejected this node's client certificate (not signed by the CA it trusts)`;
+    message += site.listener === 'supervisor'
+      ? '; a join handshake: check this node\'s token and agent/server-ca.crt against the servers\' (ca-consistency). Other servers need not stop'
+      : ': compare CA fingerprints of the two nodes (ca-consistency) before restarting anything';
+  } else {
+    message = `on ${where}, direction not in the line: a peer rejected a certificate; compare CA fingerprints across nodes (ca-consistency) before restarting anything`;
+  }
+  return { code: 'tls-bad-certificate', message, evidence: line.raw, recipe: null };
+}
+
+/**
+ * Private keys missing beside their certificates (the scan tests existence only): how to restore each from the
+ * backup keyturn made before a rotation (server/tls.keyturn-<run>, agent/certs.keyturn-<run>) or upstream's
+ * `certificate rotate` made (server/tls-<unix-ts>, agent/tls-<unix-ts>), when that backup's certificate is the
+ * current one; a key from any other backup would not pair with the certificate.
+ */
+export function missingKeyDiagnoses(missing: readonly { path: string; backups: readonly { dir: string; pairs: boolean }[] }[], dataDir: string): Diagnosis[] {
+  return missing.map(({ path, backups }) => {
+    const crt = path.replace(/\.key$/, '.crt');
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const rel = path.startsWith('server/tls/') ? path.slice('server/tls/'.length) : base;
+    const pairing = backups.find((b) => b.pairs);
+    const ca = /-ca\.key$/.test(path);
+    let how: string;
+    if (pairing) {
+      how = `restore it from ${pairing.dir}, whose ${base.replace(/\.key$/, '.crt')} is the current certificate: cp -p ${dataDir}/${pairing.dir}/${rel} ${dataDir}/${path} (chmod 600), then start the service`;
+    } else if (ca) {
+      how = `no backup holds the key of this CA certificate${backups.length > 0 ? ` (${backups.map((b) => b.dir).join(', ')} hold keys of other certificates)` : ''}: copy ${path} from another server whose ${crt} is identical (CA keys are the same on every server); never let the service generate a new CA`;
+    } else {
+      how = `no backup holds the key of the current certificate${backups.length > 0 ? ` (${backups.map((b) => b.dir).join(', ')} hold keys of other certificates, which would not pair)` : ''}: move ${crt} aside so that the next start issues a new pair under the same CA`;
+    }
+    return { code: 'key-missing', message: `${path} is missing beside ${crt} (an interrupted rotate? rke2#2683): ${how}`, evidence: `${dataDir}/${path}: no such file`, recipe: null };
+  });
+}
 
 function timeClause(line: JournalLine): string {
   const m = /current time (\S+) is (after|before) (\S+?)[,"\]]/.exec(line.raw);
@@ -119,13 +240,13 @@ export interface DiagnoseContext {
 }
 
 /**
- * A restart loop is what systemd shows (Restart=always, RestartSec=5s): activating (auto-restart) or failed with
- * NRestarts climbing. The evidence is the last fatal line, which is what killed the process.
+ * A restart loop is what systemd shows (Restart=always, RestartSec=5s): activating/auto-restart between crashes, or
+ * not active with NRestarts > 0 (model/service-state.ts). A Type=notify server in activating/start with no restarts
+ * is starting, which can take minutes: not a loop. The evidence is the last fatal line, which killed the process.
  */
 function restartLoop(lines: readonly JournalLine[], unit: UnitState | null): Diagnosis | null {
   if (!unit) return null;
-  const looping = unit.activeState === 'activating' || (unit.restarts > 0 && unit.activeState !== 'active');
-  if (!looping) return null;
+  if (serviceCondition({ state: unit.activeState, subState: unit.subState, restarts: unit.restarts }) !== 'restart-loop') return null;
   const fatal = [...lines].reverse().find((l) => l.level === 'fatal') ?? [...lines].reverse().find((l) => l.level === 'error');
   return {
     code: 'restart-loop',
@@ -154,6 +275,8 @@ export function diagnose(lines: readonly JournalLine[], context: DiagnoseContext
     if (sig.code === 'cert-not-yet-valid') sawNotYetValid = true;
     found.push({ code: sig.code, message: sig.message(line, context.roles), evidence: line.raw, recipe: sig.recipe });
   }
+  const tls = tlsBadCertificate(lines);
+  if (tls) found.push(tls);
   found.push(...errorIdDiagnoses(lines));
   return found;
 }

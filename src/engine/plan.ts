@@ -92,7 +92,8 @@ function planNodes(cluster: StatusReport, options: PlanOptions, warnings: string
       roles: [...n.roles],
       distro,
       dataDir: facts.dataDir ?? defaultDataDir(distro),
-      unit: serviceUnit(distro, n.roles),
+      // The unit discovery found on the node (a k3s unit may be k3s-<INSTALL_K3S_NAME>), else upstream's default.
+      unit: n.service.unit || serviceUnit(distro, n.roles),
       tier: tierOf(n.roles),
       server: isServer(n.roles),
       etcd: n.roles.includes('etcd'),

@@ -21,6 +21,8 @@ export interface ServiceInfo {
   unit: string;
   /** systemd ActiveState: active, activating, deactivating, inactive, failed; "unknown" when unreadable. */
   state: string;
+  /** systemd SubState ("start" while a Type=notify unit starts, "auto-restart" between two crashes); absent when unread. */
+  subState?: string;
   restarts: number;
 }
 
