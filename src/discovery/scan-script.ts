@@ -111,17 +111,19 @@ function journalAwk(lines: number): string {
  */
 export function unitLines(distro: Distro, roles: readonly Role[]): string[] {
   const unit = serviceUnit(distro, roles);
-  const lines = [`KT_U=${shq(unit)}`];
-  if (distro !== 'k3s') return [...lines, 'KT_E=$(systemctl show -p ExecStart "$KT_U" 2>/dev/null)'];
-  const command = isServer(roles) ? 'server' : 'agent';
+  const lines = [`KT_U=${shq(unit)}`, 'KT_E=$(systemctl show -p ExecStart "$KT_U" 2>/dev/null)'];
+  if (distro !== 'k3s') return lines;
+  const runs = `grep -Eq ${shq(`argv\\[\\]=([^ ;]*/)?k3s ${isServer(roles) ? 'server' : 'agent'}( |;|$)`)}`;
+  // The default name costs one systemctl call; only when it does not run the role are the installed units listed.
   return [
     ...lines,
-    'KT_E=',
-    `for kt_c in ${shq(`${unit}.service`)} $(systemctl list-unit-files --type=service --no-legend --no-pager 'k3s*' 2>/dev/null | awk '$1 ~ /^k3s[-A-Za-z0-9_.@]*[.]service$/ { print $1 }' | head -n 16); do`,
-    '  kt_e=$(systemctl show -p ExecStart "$kt_c" 2>/dev/null)',
-    `  if printf '%s\\n' "$kt_e" | grep -Eq ${shq(`argv\\[\\]=([^ ;]*/)?k3s ${command}( |;|$)`)}; then KT_U=\${kt_c%.service}; KT_E=$kt_e; break; fi`,
-    'done',
-    '[ -n "$KT_E" ] || KT_E=$(systemctl show -p ExecStart "$KT_U" 2>/dev/null)',
+    `if ! printf '%s\\n' "$KT_E" | ${runs}; then`,
+    `  for kt_c in $(systemctl list-unit-files --type=service --no-legend --no-pager 'k3s*' 2>/dev/null | awk '$1 ~ /^k3s[-A-Za-z0-9_.@]*[.]service$/ { print $1 }' | head -n 16); do`,
+    '    [ "$kt_c" = "$KT_U.service" ] && continue',
+    '    kt_e=$(systemctl show -p ExecStart "$kt_c" 2>/dev/null)',
+    `    if printf '%s\\n' "$kt_e" | ${runs}; then KT_U=\${kt_c%.service}; KT_E=$kt_e; break; fi`,
+    '  done',
+    'fi',
   ];
 }
 

@@ -50,6 +50,8 @@ describe('the unit and the data dir, as install.sh and the unit file set them', 
     const k3s = await buildFakeNode(root, { name: 'k3s-default', address: '127.0.0.22', distro: 'k3s', roles: ['worker'], now, cas, units: { 'k3s-agent': '/usr/local/bin/k3s agent', 'k3s-extra': '/usr/local/bin/k3s agent' } });
     const ks = await scanNode(shellOf(k3s), { distro: 'k3s', roles: ['worker'], address: k3s.address, dataDir: k3s.dataDir, etcdPeers: [], journalLines: 40 }, options);
     expect(ks.reached && ks.unitName).toBe('k3s-agent');
+    // The default unit runs the role: one systemctl call answers, no listing of installed units.
+    expect(await readFile(path.join(k3s.dir, 'calls.log'), 'utf8')).not.toContain('list-unit-files');
     const rke2 = await buildFakeNode(root, { name: 'rke2-d', address: '127.0.0.23', distro: 'rke2', roles: ['worker'], now, cas });
     await writeFile(path.join(rke2.dir, 'units', 'rke2-agent'), `ExecStart={ path=/usr/local/bin/rke2 ; argv[]=/usr/local/bin/rke2 agent -d ${rke2.dataDir} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n`);
     const rs = await scanNode(shellOf(rke2), { distro: 'rke2', roles: ['worker'], address: rke2.address, dataDir: null, etcdPeers: [], journalLines: 40, configFile: path.join(root, 'no-config.yaml') }, options);
