@@ -248,12 +248,36 @@ function restartLoop(lines: readonly JournalLine[], unit: UnitState | null): Dia
   if (!unit) return null;
   if (serviceCondition({ state: unit.activeState, subState: unit.subState, restarts: unit.restarts }) !== 'restart-loop') return null;
   const fatal = [...lines].reverse().find((l) => l.level === 'fatal') ?? [...lines].reverse().find((l) => l.level === 'error');
+  const state = `${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts`;
+  // A node that dies joining the supervisor (its token or CA does not match the servers') is fixed on that node:
+  // stopping every server (recover-restart-loop) would take the healthy ones down for nothing.
+  if (fatal && isJoinFailure(fatal)) {
+    return {
+      code: 'restart-loop',
+      message: `the service is in a restart loop (${state}) because it cannot join the supervisor: ${truncate(logMessage(fatal), 300)} — fix this node's token or CA (compare its server-ca.crt with a server's, ca-consistency); the other servers need not stop`,
+      evidence: fatal.raw,
+      recipe: null,
+    };
+  }
   return {
     code: 'restart-loop',
-    message: `the service is in a restart loop (${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts)${fatal ? `: ${truncate(logMessage(fatal), 300)}` : ''}`,
+    message: `the service is in a restart loop (${state})${fatal ? `: ${truncate(logMessage(fatal), 300)}` : ''}`,
     evidence: fatal?.raw ?? '',
     recipe: 'recover-restart-loop',
   };
+}
+
+/**
+ * A failure to join through the supervisor: a TLS failure dialling it (:9345 rke2, :6443 k3s), the CA fetch
+ * (`/cacerts`, "CA cert validation failed") or the join token's CA hash check ("token CA hash does not match the
+ * Cluster CA certificate hash", k3s pkg/clientaccess/token.go).
+ */
+function isJoinFailure(line: JournalLine): boolean {
+  // An expired or not-yet-valid certificate on that path is the cert-expired / clock-skew case, not the join's config.
+  if (line.raw.includes('certificate has expired or is not yet valid')) return false;
+  if (/token CA hash does not match|Failed to validate connection to cluster|CA cert validation failed|\/cacerts\b/.test(line.raw)) return true;
+  const site = tlsFailureSite(line);
+  return site.direction === 'outgoing' && site.listener === 'supervisor' && /tls:|x509:/.test(line.raw);
 }
 
 function truncate(text: string, max: number): string {

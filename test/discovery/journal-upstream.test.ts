@@ -94,3 +94,24 @@ describe('restart loops are what systemd shows, not a start in progress', () => 
     expect(diagnose(lines, { roles: ['control-plane'], unit: unit('inactive', 'dead', 3) }).map((d) => d.code)).not.toContain('restart-loop');
   });
 });
+
+describe('a restart loop from a failed join is fixed on that node', () => {
+  const looping = { activeState: 'activating', subState: 'auto-restart', restarts: 9, activeEnterTimestamp: null, loadState: 'loaded' };
+
+  it('a token CA hash mismatch or a TLS failure to the supervisor: no recover-restart-loop (stop every server)', () => {
+    // The core is upstream clientaccess's error for a token whose CA hash does not match (field-notes); the wrapping is made up.
+    const token = 'Jan 1 00:00:00 cp-3 k3s[4]: time="x" level=fatal msg="starting kubernetes: preparing server: failed to validate token: token CA hash does not match the Cluster CA certificate hash: 1a2b != 3c4d"';
+    const tls = 'Jan 1 00:00:00 cp-3 rke2[4]: time="x" level=fatal msg="Get \\"https://10.0.0.1:9345/v1-rke2/server-bootstrap\\": remote error: tls: bad certificate"';
+    for (const line of [token, tls]) {
+      const loop = diagnose(parseJournal(line), { roles: ['control-plane'], unit: looping }).find((d) => d.code === 'restart-loop');
+      expect(loop, line).toMatchObject({ recipe: null, message: expect.stringContaining('cannot join the supervisor') });
+    }
+  });
+
+  it('an expired certificate on the CA fetch stays the expired-certificates case', () => {
+    const lines = parseJournal(fixture('k3s-journal-x509-expired.txt'));
+    const found = diagnose(lines, { roles: ['control-plane', 'etcd'], unit: looping });
+    expect(found.find((d) => d.code === 'restart-loop')?.recipe).toBe('recover-restart-loop');
+    expect(found.find((d) => d.code === 'cert-expired')?.recipe).toBe('renew-expired-certs');
+  });
+});
