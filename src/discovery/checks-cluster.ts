@@ -86,8 +86,12 @@ export function checkEncryptionHashes(input: CheckInput): Check {
       continue;
     }
     if (!enc) {
-      if (/No such file/.test(n.encryptionProblem ?? '')) disabled.push(`${name}: ${n.encryptionProblem}`);
-      else unread.push(`${name}: ${n.encryptionProblem ?? 'no encryption state'}`);
+      const why = n.encryptionProblem ?? 'no encryption state';
+      // No file: encryption off here. The file could not be opened (permissions, I/O): not read. A file that was
+      // read but is not <stage>-<hash>: broken, and upstream copies it into the annotation on start.
+      if (/No such file/.test(why)) disabled.push(`${name}: ${why}`);
+      else if (/cannot open|Permission denied|Input\/output error|no encryption state/.test(why)) unread.push(`${name}: ${why}`);
+      else problems.push(`${name}: ${why}`);
       if (fromApi) valueOf.set(name, fromApi);
       continue;
     }
