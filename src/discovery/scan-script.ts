@@ -103,25 +103,34 @@ function journalAwk(lines: number): string {
   return `-v n=${n} ${shq(program)}`;
 }
 
+/** The unit properties status reads (ExecStart is read too, but stays on the node). */
+const UNIT_PROPERTIES = 'ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState';
+
 /**
- * Shell lines that set KT_U to the node's unit and KT_E to its `systemctl show -p ExecStart` line (read on the node
- * only: ExecStart may carry a token, so it is never printed). RKE2's units have fixed names; K3s's install.sh names
- * the unit `k3s-${INSTALL_K3S_NAME}` when a name is given, so for K3s the unit is the one whose ExecStart runs
- * `k3s server` (servers) or `k3s agent` (agents), the default name first.
+ * Shell lines that set KT_U to the node's unit, KT_S (and KT_SRC) to its `systemctl show` of UNIT_PROPERTIES, and
+ * KT_E to its ExecStart line, which stays on the node (it may carry a token). One systemctl call in the common case.
+ * RKE2's units have fixed names; K3s's install.sh names the unit `k3s-${INSTALL_K3S_NAME}` when a name is given,
+ * so for K3s the unit is the one whose ExecStart runs `k3s server` (servers) or `k3s agent` (agents), the default
+ * name first; only when the default does not run the role are the installed units listed.
  */
 export function unitLines(distro: Distro, roles: readonly Role[]): string[] {
   const unit = serviceUnit(distro, roles);
-  const lines = [`KT_U=${shq(unit)}`, 'KT_E=$(systemctl show -p ExecStart "$KT_U" 2>/dev/null)'];
+  const show = `systemctl show -p ${UNIT_PROPERTIES}`;
+  const lines = [
+    `KT_U=${shq(unit)}`,
+    `kt_all=$(${show},ExecStart "$KT_U" 2>&1); KT_SRC=$?`,
+    `KT_E=$(printf '%s\\n' "$kt_all" | sed -n '/^ExecStart=/p')`,
+    `KT_S=$(printf '%s\\n' "$kt_all" | sed '/^ExecStart=/d')`,
+  ];
   if (distro !== 'k3s') return lines;
   const runs = `grep -Eq ${shq(`argv\\[\\]=([^ ;]*/)?k3s ${isServer(roles) ? 'server' : 'agent'}( |;|$)`)}`;
-  // The default name costs one systemctl call; only when it does not run the role are the installed units listed.
   return [
     ...lines,
     `if ! printf '%s\\n' "$KT_E" | ${runs}; then`,
     `  for kt_c in $(systemctl list-unit-files --type=service --no-legend --no-pager 'k3s*' 2>/dev/null | awk '$1 ~ /^k3s[-A-Za-z0-9_.@]*[.]service$/ { print $1 }' | head -n 16); do`,
     '    [ "$kt_c" = "$KT_U.service" ] && continue',
     '    kt_e=$(systemctl show -p ExecStart "$kt_c" 2>/dev/null)',
-    `    if printf '%s\\n' "$kt_e" | ${runs}; then KT_U=\${kt_c%.service}; KT_E=$kt_e; break; fi`,
+    `    if printf '%s\\n' "$kt_e" | ${runs}; then KT_U=\${kt_c%.service}; KT_E=$kt_e; KT_S=$(${show} "$KT_U" 2>&1); KT_SRC=$?; break; fi`,
     '  done',
     'fi',
   ];
@@ -140,12 +149,11 @@ export function execStartDataDirLines(): string[] {
 export const JOURNAL_WINDOW = '-1h';
 
 /**
- * Shell lines that read the unit's state (printed later as the systemctl section) and set KT_SINCE to its current
- * start: only lines since then make a diagnosis, so a restart loop that was fixed stops being diagnosed.
+ * Shell lines that set KT_SINCE to the unit's current start (from KT_S): only lines since then make a diagnosis,
+ * so a restart loop that was fixed stops being diagnosed.
  */
-function unitStateLines(): string[] {
+function sinceLines(): string[] {
   return [
-    'KT_S=$(systemctl show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState "$KT_U" 2>&1); KT_SRC=$?',
     `kt_aet=$(printf '%s\\n' "$KT_S" | sed -n 's/^ActiveEnterTimestamp=//p')`,
     `KT_SINCE=${shq(JOURNAL_WINDOW)}`,
     'if [ -n "$kt_aet" ] && [ "$kt_aet" != n/a ]; then kt_at=$(date -d "$kt_aet" +%s 2>/dev/null) && KT_SINCE="@$kt_at"; fi',
@@ -189,7 +197,7 @@ export function buildScanScript(plan: ScanPlan): string {
     ...unitLines(plan.distro, plan.roles),
     ...dataDirLines(plan.distro, plan.dataDir, plan.configFile),
     ...(plan.dataDir ? [] : execStartDataDirLines()),
-    ...unitStateLines(),
+    ...sinceLines(),
     // Slow commands (journalctl, curl) run in the background into files while the certificates are read, so a
     // scan costs about one command's time, not the sum; the files are printed at the end.
     'KT_T=$(mktemp -d 2>/dev/null) || { KT_T="/tmp/keyturn-scan.$$"; mkdir -p "$KT_T"; }',

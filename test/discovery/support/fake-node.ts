@@ -100,7 +100,8 @@ export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<I
         'echo "$*" >> "$FAKE_DIR/calls.log"',
         // list-unit-files prints "NAME.service STATE PRESET" per installed unit.
         'if [ "$1" = list-unit-files ]; then for u in "$FAKE_DIR"/units/*; do [ -f "$u" ] && printf \'%s.service enabled enabled\\n\' "${u##*/}"; done; exit 0; fi',
-        'if [ "$2" = -p ] && [ "$3" = ExecStart ]; then u=${4%.service}; if [ -f "$FAKE_DIR/units/$u" ]; then cat "$FAKE_DIR/units/$u"; else echo ExecStart=; fi; exit 0; fi',
+        // show -p ...,ExecStart: the state lines (unless ExecStart alone was asked), then the unit's ExecStart.
+        'case "$2 $3" in "-p "*ExecStart*) u=${4%.service}; [ "$3" = ExecStart ] || cat "$FAKE_DIR/systemctl.out"; if [ -f "$FAKE_DIR/units/$u" ]; then cat "$FAKE_DIR/units/$u"; else echo ExecStart=; fi; exit 0 ;; esac',
         'cat "$FAKE_DIR/systemctl.out"',
       ].join('\n'),
     ),
