@@ -3,7 +3,8 @@ import type { CertificateInfo, Diagnosis, EncryptionInfo } from '../model/status
 import type { ExecResult, NodeShell } from '../transports/types.js';
 import { certFilesFor } from '../model/cert-files.js';
 import { isServer } from '../model/cluster.js';
-import { diagnose, missingKeyDiagnoses } from './diagnose.js';
+import { diagnose } from './diagnose.js';
+import { missingKeyDiagnoses } from './diagnose-keys.js';
 import { parseEtcdHealth, parseEtcdMemberList, parseEtcdStatus, type EtcdEndpointStatus, type EtcdHealth, type EtcdMemberList } from './parse-etcd.js';
 import { parseJournal, type JournalLine } from './parse-journal.js';
 import { parseEncryptionState, parseSha256sum } from './parse-secrets-encrypt.js';

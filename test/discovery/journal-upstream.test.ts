@@ -2,7 +2,8 @@
 // SecretsProgress, `tls: bad certificate` by listener and direction, a key missing after an interrupted rotate,
 // an encryption annotation upstream cannot parse, and what systemd's states mean for a restart loop.
 import { describe, expect, it } from 'vitest';
-import { diagnose, tlsFailureSite } from '../../src/discovery/diagnose.js';
+import { diagnose } from '../../src/discovery/diagnose.js';
+import { tlsFailureSite } from '../../src/discovery/diagnose-tls.js';
 import { logMessage, parseJournal, parseJournalLine, secretsEventOf } from '../../src/discovery/parse-journal.js';
 import { progressFromJournal } from '../../src/engine/encryption/reencrypt.js';
 import { fixture } from './support/fixtures.js';
