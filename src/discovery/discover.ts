@@ -120,6 +120,7 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
       version: t.version,
       ready: t.ready,
       reachable: scan.reached,
+      ...(scan.reached && scan.dataDir ? { dataDir: scan.dataDir } : {}),
       service: {
         // The unit the node actually runs (a custom k3s-<name> unit is found by the scan), else upstream's default.
         unit: scan.reached && scan.unitName ? scan.unitName : distro ? serviceUnit(distro, roles) : '',

@@ -18,3 +18,15 @@ describe('plan: the discovered unit', () => {
     expect(text).toMatch(/systemctl stop k3s\b(?!-)/);
   });
 });
+
+describe('plan: the discovered data dir', () => {
+  it('uses the data dir the scan found (e.g. --data-dir on the unit) when the inventory gives none', () => {
+    const c = cluster('single', 'k3s');
+    c.nodes[0].dataDir = '/opt/k3s';
+    const r = planRun(findRecipe('rotate-certs')!, c);
+    if (!r.ok) throw new Error(r.refusal.reason);
+    expect(r.plan.nodes[0].dataDir).toBe('/opt/k3s');
+    const inventory = planRun(findRecipe('rotate-certs')!, c, { nodeFacts: { 'server-1': { dataDir: '/srv/k3s' } } });
+    expect(inventory.ok && inventory.plan.nodes[0].dataDir).toBe('/srv/k3s');
+  });
+});
