@@ -214,7 +214,8 @@ export function buildScanScript(plan: ScanPlan): string {
     // errors, each cut to JOURNAL_LINE_BYTES (bytes: LC_ALL=C), all since the unit's current start. One process
     // instead of a tail | cut and a grep | tail | cut: on a node that is struggling, and on 200 of them, every
     // process counts.
-    `journalctl -u "$KT_U" -n ${ERROR_ID_SEARCH_LINES} --since "$KT_SINCE" --no-pager 2>&1 | LC_ALL=C awk -v m="$M" ${journalAwk(plan.journalLines)} > "$KT_T/o.j" &`,
+    // A journalctl too old to parse the --since value fails before printing anything: then it is read unbounded.
+    `{ journalctl -u "$KT_U" -n ${ERROR_ID_SEARCH_LINES} --since "$KT_SINCE" --no-pager 2>/dev/null || journalctl -u "$KT_U" -n ${ERROR_ID_SEARCH_LINES} --no-pager 2>&1; } | LC_ALL=C awk -v m="$M" ${journalAwk(plan.journalLines)} > "$KT_T/o.j" &`,
   ];
   if (etcd) lines.push(...etcdLines(plan));
   lines.push(...certLines());

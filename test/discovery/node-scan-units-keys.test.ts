@@ -122,4 +122,16 @@ describe('journal lines since the unit\'s current start', () => {
     const calls = await readFile(path.join(node.dir, 'calls.log'), 'utf8');
     expect(calls).toContain('--since -1h');
   });
+
+  it('a journalctl that cannot parse --since is asked again without it', async () => {
+    const node = await buildFakeNode(root, {
+      name: 'old-journald', address: '127.0.0.27', distro: 'k3s', roles: ['worker'], now, cas,
+      unit: { ActiveState: 'activating', SubState: 'auto-restart', NRestarts: 3 },
+      journal: 'Jun 01 10:00:00 old-journald k3s[1]: time="x" level=fatal msg="bootstrap data on disk is newer than datastore"\n',
+    });
+    // journalctl's own answer to a timestamp it cannot parse: an error and exit 1, nothing on stdout.
+    await writeFile(path.join(node.dir, 'bin', 'journalctl'), '#!/bin/sh\necho "journalctl $*" >> "$FAKE_DIR/calls.log"\ncase "$*" in *--since*) echo "Failed to parse timestamp: $KT_SINCE" >&2; exit 1 ;; esac\ncat "$FAKE_DIR/journal.log"\n');
+    const scan = await scanNode(shellOf(node), { distro: 'k3s', roles: ['worker'], address: node.address, dataDir: node.dataDir, etcdPeers: [], journalLines: 40 }, options);
+    expect(scan.reached && scan.diagnoses.map((d) => d.code).sort()).toEqual(['newer-than-datastore', 'restart-loop']);
+  });
 });
