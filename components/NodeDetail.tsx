@@ -2,6 +2,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { NodeStatus } from '../src/model/status.js';
+import { serviceCondition } from '../src/model/service-state.js';
 import { CertificateList } from './CertificateList.js';
 import { DiagnosisItem } from './DiagnosisItem.js';
 import { formatRoles, shortHash } from './node-facts.js';
@@ -27,11 +28,13 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 
 function ServiceLine({ node }: { node: NodeStatus }): React.JSX.Element {
   if (!node.reachable) return <Text color="red">unreachable: keyturn could not run commands on this node</Text>;
-  const { unit, state, restarts } = node.service;
-  const bad = state === 'activating' || state === 'failed';
+  const { unit, state, subState, restarts } = node.service;
+  const condition = serviceCondition(node.service);
+  const bad = condition === 'restart-loop' || condition === 'failed';
+  const shown = condition === 'starting' ? `${state}/${subState} (starting: a Type=notify server waits for READY, which can take minutes)` : state;
   return (
     <Text>
-      {unit} <Text color={bad ? 'red' : state === 'active' ? 'green' : 'yellow'}>{state}</Text>
+      {unit} <Text color={bad ? 'red' : condition === 'running' ? 'green' : 'yellow'}>{shown}</Text>
       {restarts > 0 ? <Text color="red"> restarted {restarts} times</Text> : null}
     </Text>
   );

@@ -3,6 +3,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { NodeStatus } from '../src/model/status.js';
+import { serviceCondition } from '../src/model/service-state.js';
 import { TableCell } from './TableCell.js';
 import {
   GROUP_TITLES,
@@ -45,9 +46,12 @@ const STAGE_SHORT: Record<string, string> = {
 function serviceCell(node: NodeStatus): CellFacts {
   if (!node.reachable) return { text: 'unreachable', tone: 'bad' };
   const { state, restarts } = node.service;
-  const text = restarts > 0 ? `${state} ↻${restarts}` : state;
-  if (state === 'activating' || state === 'failed') return { text, tone: 'bad' };
-  if (state === 'active') return { text, tone: restarts > 0 ? 'warn' : 'ok' };
+  const condition = serviceCondition(node.service);
+  // A Type=notify server sits in activating/start for minutes on a normal start: "starting", not red.
+  const shown = condition === 'starting' ? 'starting' : state;
+  const text = restarts > 0 ? `${shown} ↻${restarts}` : shown;
+  if (condition === 'restart-loop' || condition === 'failed') return { text, tone: 'bad' };
+  if (condition === 'running') return { text, tone: restarts > 0 ? 'warn' : 'ok' };
   return { text, tone: 'warn' };
 }
 

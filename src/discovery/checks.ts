@@ -1,6 +1,8 @@
 // The status checks: each one pass | warn | fail | unknown with a detail that names the nodes and the evidence,
 // so the on-call engineer knows where to look without opening the JSON. Pure: facts in, checks out.
 import type { Check, CheckStatus, NodeStatus } from '../model/status.js';
+import { assertNever } from '../model/cluster.js';
+import { serviceCondition } from '../model/service-state.js';
 import { checkCaConsistency, checkEncryptionHashes, checkEtcdQuorum } from './checks-cluster.js';
 import type { EtcdView } from './etcd-view.js';
 import { AGENT_WAITING_CODE } from './agent-waiting.js';
@@ -11,6 +13,8 @@ export interface NodeFacts {
   failure: string | null;
   /** Expected certificate files that are missing or unreadable. */
   certProblems: string[];
+  /** Private keys (paths relative to the data dir) missing beside their certificates. */
+  missingKeys?: string[];
   encryptionProblem: string | null;
   /** Why the service state is unknown on a reached node. */
   unitProblem?: string | null;
@@ -50,9 +54,11 @@ function checkCertificates(input: CheckInput): Check {
   const failed: { node: string; text: string }[] = [];
   const warned: { node: string; text: string }[] = [];
   let read = 0;
-  for (const { status: node, certProblems, failure } of input.nodes) {
+  for (const { status: node, certProblems, failure, missingKeys = [] } of input.nodes) {
     if (failure) continue;
     read += 1;
+    // The service cannot use a certificate without its key (rke2#2683: FATA open .../client.key).
+    for (const key of missingKeys) failed.push({ node: node.name, text: `${key} missing beside ${key.replace(/\.key$/, '.crt')}` });
     for (const c of node.certificates) {
       if (c.status === 'expired') failed.push({ node: node.name, text: `${c.path} expired ${c.notAfter}` });
       else if (c.status === 'not-yet-valid') failed.push({ node: node.name, text: `${c.path} not yet valid (clock skew?)` });
@@ -63,7 +69,7 @@ function checkCertificates(input: CheckInput): Check {
   if (read === 0) return check('certificates', 'unknown', 'no node could be read');
   if (failed.length > 0) {
     const nodes = new Set(failed.map((f) => f.node)).size;
-    return check('certificates', 'fail', `${failed.length} certificate(s) unusable on ${nodes} node(s): ${listNames(groupByNode(failed), 20)}`);
+    return check('certificates', 'fail', `${failed.length} certificate(s) or key(s) unusable on ${nodes} node(s): ${listNames(groupByNode(failed), 20)}`);
   }
   if (warned.length > 0) return check('certificates', 'warn', listNames(groupByNode(warned), 20));
   const total = input.nodes.reduce((n, f) => n + f.status.certificates.length, 0);
@@ -72,32 +78,53 @@ function checkCertificates(input: CheckInput): Check {
 
 function checkServices(input: CheckInput): Check {
   const failed: string[] = [];
+  const starting: string[] = [];
   const unknown: string[] = [];
   let read = 0;
   for (const { status: node, failure, unitProblem } of input.nodes) {
     if (failure) continue;
-    const { unit, state, restarts } = node.service;
+    const { unit, state, subState, restarts } = node.service;
     if (state === 'unknown') {
       unknown.push(`${node.name} ${unit}: ${unitProblem ?? 'state unknown'}`);
       continue;
     }
     read += 1;
-    // Restart=always with RestartSec=5s: a crashing unit sits in "activating (auto-restart)" or failed with NRestarts
-    // climbing. A unit that restarted once and is active again is fine.
     const waiting = node.diagnoses.find((d) => d.code === AGENT_WAITING_CODE);
     if (waiting) {
       // Retrying its server in-process (agent-waiting.ts): down until a server answers, but not looping.
       failed.push(`${node.name} ${unit} cannot reach or validate a server, retrying every 2 s (${state}, ${restarts} restarts): ${waiting.evidence.slice(0, 200)}`);
-    } else if (state === 'activating' || (restarts > 0 && state !== 'active')) {
-      const evidence = node.diagnoses.find((d) => d.code === 'restart-loop')?.evidence;
-      failed.push(`${node.name} ${unit} restart loop (${state}, ${restarts} restarts)${evidence ? `: ${evidence.slice(0, 200)}` : ''}`);
-    } else if (state !== 'active') {
-      failed.push(`${node.name} ${unit} is ${state}`);
+      continue;
+    }
+    const shown = `${state}${subState ? `/${subState}` : ''}`;
+    const condition = serviceCondition(node.service);
+    switch (condition) {
+      case 'running':
+        break;
+      case 'restart-loop': {
+        const evidence = node.diagnoses.find((d) => d.code === 'restart-loop')?.evidence;
+        failed.push(`${node.name} ${unit} restart loop (${shown}, ${restarts} restarts)${evidence ? `: ${evidence.slice(0, 200)}` : ''}`);
+        break;
+      }
+      case 'starting':
+        // Type=notify: activating/start until READY, minutes on a big server. Not a loop, not yet up either.
+        starting.push(`${node.name} ${unit} is starting (${shown}, no restarts)`);
+        break;
+      case 'failed':
+      case 'stopping':
+      case 'stopped':
+      case 'unknown':
+        failed.push(`${node.name} ${unit} is ${shown}`);
+        break;
+      default:
+        assertNever(condition);
     }
   }
-  if (failed.length > 0) return check('services', 'fail', listNames([...failed, ...unknown]));
+  if (failed.length > 0) return check('services', 'fail', listNames([...failed, ...starting, ...unknown]));
   if (read === 0) return check('services', 'unknown', unknown.length > 0 ? listNames(unknown) : 'no service state could be read');
-  if (unknown.length > 0) return check('services', 'warn', `${read} unit(s) active; not read: ${listNames(unknown)}`);
+  if (starting.length > 0 || unknown.length > 0) {
+    const parts = [...starting, ...(unknown.length > 0 ? [`not read: ${listNames(unknown)}`] : [])];
+    return check('services', 'warn', `${read - starting.length} unit(s) active; ${listNames(parts)}`);
+  }
   return check('services', 'pass', `${read} unit(s) active`);
 }
 

@@ -2,8 +2,10 @@
 // evidence line and the recipe that fixes it. Pure: journal lines and a little context in, diagnoses out.
 import type { Role } from '../model/cluster.js';
 import type { Diagnosis } from '../model/status.js';
+import { serviceCondition } from '../model/service-state.js';
 import type { UnitState } from './parse-systemctl.js';
 import { agentWaitingForServer } from './agent-waiting.js';
+import { isJoinFailure, tlsBadCertificate } from './diagnose-tls.js';
 import { logMessage, type JournalLine, type LogLevel } from './parse-journal.js';
 
 export type DiagnosisCode =
@@ -15,11 +17,13 @@ export type DiagnosisCode =
   | 'newer-than-datastore'
   | 'secrets-encrypt-error'
   | 'certificate-error'
+  | 'encryption-annotation-invalid'
+  | 'key-missing'
   | 'restart-loop'
   | 'agent-waiting-for-server';
 
 interface Signature {
-  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error' | 'agent-waiting-for-server'>;
+  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error' | 'tls-bad-certificate' | 'agent-waiting-for-server'>;
   test: (text: string) => boolean;
   message: (line: JournalLine, roles: readonly Role[]) => string;
   recipe: string | null;
@@ -28,7 +32,8 @@ interface Signature {
 const SIGNATURES: Signature[] = [
   {
     code: 'etcd-handshake',
-    test: (t) => t.includes('transport: authentication handshake failed') || t.includes('failed to get etcd MemberList'),
+    // gRPC's handshake error alone is any gRPC peer (containerd too): it is etcd's only when the line names etcd.
+    test: (t) => t.includes('failed to get etcd MemberList') || (t.includes('transport: authentication handshake failed') && /etcd|:2379\b|:2380\b/.test(t)),
     message: (_l, roles) =>
       roles.includes('control-plane') && !roles.includes('etcd')
         ? 'this control-plane server cannot reach etcd or etcd rejects its certificates — the split-role restart loop after a parallel or out-of-order rotation'
@@ -58,9 +63,25 @@ const SIGNATURES: Signature[] = [
     recipe: 'recover-restart-loop',
   },
   {
-    code: 'tls-bad-certificate',
-    test: (t) => t.includes('tls: bad certificate'),
-    message: () => 'a peer rejected this node\'s certificate (signed by a CA it does not trust): compare CA fingerprints across nodes',
+    code: 'key-missing',
+    // Go's os.Open error, e.g. rke2#2683 after an interrupted rotate: "open .../tls/etcd/client.key: no such file or directory".
+    test: (t) => /open \S+\.key: no such file or directory/.test(t),
+    message: (l) => {
+      const path = /open (\S+\.key): no such file or directory/.exec(l.raw)?.[1] ?? 'a private key';
+      return `${path} is missing (an interrupted certificate rotate? rke2#2683): restore it from the tls backup whose certificate matches (see the certificates check), do not rotate again`;
+    },
+    recipe: null,
+  },
+  {
+    code: 'encryption-annotation-invalid',
+    // k3s pkg/server/handlers/secrets-encrypt.go getEncryptionHashAnnotation: the annotation must be "<stage>-<hash>".
+    test: (t) => /invalid annotation .* found on node \S+|missing annotation on node \S+/.test(t),
+    message: (l) => {
+      const m = /invalid annotation (.*?) found on node (\S+?)["\s]|missing annotation on node (\S+?)["\s]/.exec(`${l.raw} `);
+      const node = m?.[2] ?? m?.[3] ?? 'a control-plane server';
+      const what = m?.[3] ? 'has no encryption-config-hash annotation' : `has an encryption-config-hash annotation that is not <stage>-<hash> (${JSON.stringify(m?.[1] ?? '')})`;
+      return `${node} ${what}: secrets-encrypt status and every stage command fail with a server error until it is fixed; a restart of ${node} writes it again from its encryption-state.json (compare that file's stage with the other servers' first)`;
+    },
     recipe: null,
   },
   {
@@ -121,17 +142,28 @@ export interface DiagnoseContext {
 }
 
 /**
- * A restart loop is what systemd shows (Restart=always, RestartSec=5s): activating (auto-restart) or failed with
- * NRestarts climbing. The evidence is the last fatal line, which is what killed the process.
+ * A restart loop is what systemd shows (Restart=always, RestartSec=5s): activating/auto-restart between crashes, or
+ * not active with NRestarts > 0 (model/service-state.ts). A Type=notify server in activating/start with no restarts
+ * is starting, which can take minutes: not a loop. The evidence is the last fatal line, which killed the process.
  */
 function restartLoop(lines: readonly JournalLine[], unit: UnitState | null): Diagnosis | null {
   if (!unit) return null;
-  const looping = unit.activeState === 'activating' || (unit.restarts > 0 && unit.activeState !== 'active');
-  if (!looping) return null;
+  if (serviceCondition({ state: unit.activeState, subState: unit.subState, restarts: unit.restarts }) !== 'restart-loop') return null;
   const fatal = [...lines].reverse().find((l) => l.level === 'fatal') ?? [...lines].reverse().find((l) => l.level === 'error');
+  const state = `${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts`;
+  // A node that dies joining the supervisor (its token or CA does not match the servers') is fixed on that node:
+  // stopping every server (recover-restart-loop) would take the healthy ones down for nothing.
+  if (fatal && isJoinFailure(fatal)) {
+    return {
+      code: 'restart-loop',
+      message: `the service is in a restart loop (${state}) because it cannot join the supervisor: ${truncate(logMessage(fatal), 300)} — fix this node's token or CA (compare its server-ca.crt with a server's, ca-consistency); the other servers need not stop`,
+      evidence: fatal.raw,
+      recipe: null,
+    };
+  }
   return {
     code: 'restart-loop',
-    message: `the service is in a restart loop (${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts)${fatal ? `: ${truncate(logMessage(fatal), 300)}` : ''}`,
+    message: `the service is in a restart loop (${state})${fatal ? `: ${truncate(logMessage(fatal), 300)}` : ''}`,
     evidence: fatal?.raw ?? '',
     recipe: 'recover-restart-loop',
   };
@@ -159,6 +191,8 @@ export function diagnose(lines: readonly JournalLine[], context: DiagnoseContext
     if (sig.code === 'cert-not-yet-valid') sawNotYetValid = true;
     found.push({ code: sig.code, message: sig.message(line, context.roles), evidence: line.raw, recipe: sig.recipe });
   }
+  const tls = pickEvidence(lines, (t) => t.includes('tls: bad certificate'));
+  if (tls) found.push(tlsBadCertificate(tls));
   found.push(...errorIdDiagnoses(lines));
   return found;
 }

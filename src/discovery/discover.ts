@@ -120,9 +120,12 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
       version: t.version,
       ready: t.ready,
       reachable: scan.reached,
+      ...(scan.reached && scan.dataDir ? { dataDir: scan.dataDir } : {}),
       service: {
-        unit: distro ? serviceUnit(distro, roles) : '',
+        // The unit the node actually runs (a custom k3s-<name> unit is found by the scan), else upstream's default.
+        unit: scan.reached && scan.unitName ? scan.unitName : distro ? serviceUnit(distro, roles) : '',
         state: scan.reached ? (scan.unit?.activeState ?? 'unknown') : 'unknown',
+        ...(scan.reached && scan.unit ? { subState: scan.unit.subState } : {}),
         restarts: scan.reached ? (scan.unit?.restarts ?? 0) : 0,
       },
       certificates: scan.reached ? scan.certificates : [],
@@ -135,6 +138,7 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
       status,
       failure: scan.reached ? null : scan.failure,
       certProblems: scan.reached ? scan.certProblems.map((p) => p.detail) : [],
+      missingKeys: scan.reached ? scan.missingKeys.map((k) => k.path) : [],
       encryptionProblem: scan.reached ? scan.encryptionProblem : null,
       unitProblem: scan.reached ? scan.unitProblem : null,
       encryptionAnnotation: t.encryptionAnnotation,

@@ -1,8 +1,10 @@
 // Scans one node in one round trip (scan-script.ts) and reads the sections into plain values.
 import type { CertificateInfo, Diagnosis, EncryptionInfo } from '../model/status.js';
 import type { ExecResult, NodeShell } from '../transports/types.js';
+import { certFilesFor } from '../model/cert-files.js';
 import { isServer } from '../model/cluster.js';
 import { diagnose } from './diagnose.js';
+import { missingKeyDiagnoses } from './diagnose-keys.js';
 import { parseEtcdHealth, parseEtcdMemberList, parseEtcdStatus, type EtcdEndpointStatus, type EtcdHealth, type EtcdMemberList } from './parse-etcd.js';
 import { parseJournal, type JournalLine } from './parse-journal.js';
 import { parseEncryptionState, parseSha256sum } from './parse-secrets-encrypt.js';
@@ -27,6 +29,14 @@ export interface CertProblem {
   detail: string;
 }
 
+/** A private key absent beside its certificate, and the backups on the node that hold one (never their contents). */
+export interface MissingKey {
+  /** Key path relative to the data dir, e.g. server/tls/etcd/client.key. */
+  path: string;
+  /** Backup directories (relative to the data dir) holding this key; `pairs`: their certificate equals the current. */
+  backups: { dir: string; pairs: boolean }[];
+}
+
 export type NodeScan =
   | {
       reached: true;
@@ -34,9 +44,13 @@ export type NodeScan =
       certificates: CertificateInfo[];
       /** Expected files that are absent, directories, or not certificates. */
       certProblems: CertProblem[];
+      /** Private keys missing beside their certificates (e.g. after an interrupted rotate, rke2#2683). */
+      missingKeys: MissingKey[];
       encryption: EncryptionInfo | null;
       encryptionProblem: string | null;
       unit: UnitState | null;
+      /** The unit the node runs (k3s units may carry an INSTALL_K3S_NAME); null when the scan did not say. */
+      unitName: string | null;
       /** Why the unit state could not be read (systemctl's own words). */
       unitProblem: string | null;
       journal: JournalLine[];
@@ -120,8 +134,12 @@ function readEncryption(sections: ScanSection[]): { info: EncryptionInfo | null;
 export function readScan(sections: ScanSection[], plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): NodeScan {
   const certificates: CertificateInfo[] = [];
   const certProblems: CertProblem[] = [];
+  const missingKeys: MissingKey[] = [];
+  const optional = new Set(certFilesFor(plan.distro, plan.roles).filter((f) => f.optional).map((f) => f.path));
   for (const s of sections) {
-    if (s.kind === 'cert-missing') certProblems.push({ path: s.arg, detail: `${s.arg}: missing` });
+    if (s.kind === 'key-missing') missingKeys.push({ path: s.arg, backups: readBackups(s.body) });
+    else if (s.kind === 'cert-missing' && optional.has(s.arg)) continue;
+    else if (s.kind === 'cert-missing') certProblems.push({ path: s.arg, detail: `${s.arg}: missing` });
     else if (s.kind === 'cert-dir') certProblems.push({ path: s.arg, detail: `${s.arg}: is a directory, not a certificate` });
     else if (s.kind === 'cert') {
       const parsed = parsePemCertificate(s.arg, s.body, options.now, options.renewWindowDays);
@@ -154,18 +172,31 @@ export function readScan(sections: ScanSection[], plan: Omit<ScanPlan, 'marker'>
     };
   }
   // Error-ID lines first so that an explaining line found only in the older journal is still seen.
-  const diagnoses = diagnose([...errorIdLines, ...journal], { roles: plan.roles, unit });
+  const dataDir = sectionBody(sections, 'data-dir')?.body.trim() ?? '';
+  const diagnoses = [...diagnose([...errorIdLines, ...journal], { roles: plan.roles, unit }), ...missingKeyDiagnoses(missingKeys, dataDir)];
   return {
     reached: true,
-    dataDir: sectionBody(sections, 'data-dir')?.body.trim() ?? '',
+    dataDir,
     certificates,
     certProblems,
+    missingKeys,
     encryption: encryption.info,
     encryptionProblem: encryption.problem,
     unit,
+    unitName: sectionBody(sections, 'unit')?.body.trim() || null,
     unitProblem,
     journal,
     etcd,
     diagnoses,
   };
+}
+
+/** "same server/tls-1737633868" lines: newest first (upstream's unix stamps and keyturn's run ids both sort by age). */
+function readBackups(body: string): MissingKey['backups'] {
+  const out: MissingKey['backups'] = [];
+  for (const line of body.split('\n')) {
+    const m = /^(same|differs) (\S.*)$/.exec(line.trim());
+    if (m) out.push({ dir: m[2], pairs: m[1] === 'same' });
+  }
+  return out.reverse();
 }

@@ -103,34 +103,123 @@ function journalAwk(lines: number): string {
   return `-v n=${n} ${shq(program)}`;
 }
 
+/** The unit properties status reads (ExecStart is read too, but stays on the node). */
+const UNIT_PROPERTIES = 'ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState';
+
+/**
+ * Shell lines that set KT_U to the node's unit, KT_S (and KT_SRC) to its `systemctl show` of UNIT_PROPERTIES, and
+ * KT_E to its ExecStart line, which stays on the node (it may carry a token). One systemctl call in the common case.
+ * RKE2's units have fixed names; K3s's install.sh names the unit `k3s-${INSTALL_K3S_NAME}` when a name is given,
+ * so for K3s the unit is the one whose ExecStart runs `k3s server` (servers) or `k3s agent` (agents), the default
+ * name first; only when the default does not run the role are the installed units listed.
+ */
+export function unitLines(distro: Distro, roles: readonly Role[]): string[] {
+  const unit = serviceUnit(distro, roles);
+  const show = `systemctl show -p ${UNIT_PROPERTIES}`;
+  const lines = [
+    `KT_U=${shq(unit)}`,
+    `kt_all=$(${show},ExecStart "$KT_U" 2>&1); KT_SRC=$?`,
+    `KT_E=$(printf '%s\\n' "$kt_all" | sed -n '/^ExecStart=/p')`,
+    `KT_S=$(printf '%s\\n' "$kt_all" | sed '/^ExecStart=/d')`,
+  ];
+  if (distro !== 'k3s') return lines;
+  const runs = `grep -Eq ${shq(`argv\\[\\]=([^ ;]*/)?k3s ${isServer(roles) ? 'server' : 'agent'}( |;|$)`)}`;
+  return [
+    ...lines,
+    `if ! printf '%s\\n' "$KT_E" | ${runs}; then`,
+    `  for kt_c in $(systemctl list-unit-files --type=service --no-legend --no-pager 'k3s*' 2>/dev/null | awk '$1 ~ /^k3s[-A-Za-z0-9_.@]*[.]service$/ { print $1 }' | head -n 16); do`,
+    '    [ "$kt_c" = "$KT_U.service" ] && continue',
+    '    kt_e=$(systemctl show -p ExecStart "$kt_c" 2>/dev/null)',
+    `    if printf '%s\\n' "$kt_e" | ${runs}; then KT_U=\${kt_c%.service}; KT_E=$kt_e; KT_S=$(${show} "$KT_U" 2>&1); KT_SRC=$?; break; fi`,
+    '  done',
+    'fi',
+  ];
+}
+
+/**
+ * Shell lines that set DD from `--data-dir`/`-d` on the unit's command line (KT_E), when there is one: a flag wins
+ * over config.yaml, as upstream's config-file handling puts the file's values before the command line's.
+ */
+export function execStartDataDirLines(): string[] {
+  const sed = String.raw`sed -n -e 's/^.*argv\[\]=[^;]* --data-dir[= ]\([^ ;]*\).*$/\1/p' -e t -e 's/^.*argv\[\]=[^;]* -d[= ]\([^ ;]*\).*$/\1/p'`;
+  return [`kt_v=$(printf '%s\\n' "$KT_E" | ${sed} | head -n 1)`, '[ -n "$kt_v" ] && DD=$kt_v'];
+}
+
+/** How far back the journal is read when the unit's current start is unknown (never active, or no GNU date). */
+export const JOURNAL_WINDOW = '-1h';
+
+/**
+ * Shell lines that set KT_SINCE to the unit's current start (from KT_S): only lines since then make a diagnosis,
+ * so a restart loop that was fixed stops being diagnosed.
+ */
+function sinceLines(): string[] {
+  return [
+    `kt_aet=$(printf '%s\\n' "$KT_S" | sed -n 's/^ActiveEnterTimestamp=//p')`,
+    `KT_SINCE=${shq(JOURNAL_WINDOW)}`,
+    'if [ -n "$kt_aet" ] && [ "$kt_aet" != n/a ]; then kt_at=$(date -d "$kt_aet" +%s 2>/dev/null) && KT_SINCE="@$kt_at"; fi',
+  ];
+}
+
+/**
+ * `kt_cert PATH [KEY]`: the certificate's bytes (cert-missing / cert-dir when it is not a regular file) and, with
+ * KEY, whether the private key beside it exists (test -f only: key contents are never read). A missing key lists
+ * the backups that hold one, upstream's (`tls-<unix-ts>`) and keyturn's (`tls.keyturn-<run>`, `certs.keyturn-<run>`),
+ * newest first, each marked "same" when its certificate is byte-identical to the current one (then its key pairs).
+ */
+function certLines(): string[] {
+  return [
+    `kt_cert() { if [ -d "$DD/$1" ]; then kt_sec "cert-dir $1"; elif [ -f "$DD/$1" ]; then kt_sec "cert $1"; head -c ${FILE_BYTES} "$DD/$1" 2>&1; else kt_sec "cert-missing $1"; fi; [ -n "$2" ] && [ -f "$DD/$1" ] && [ ! -f "$DD/\${1%.crt}.key" ] && kt_keymiss "$1"; }`,
+    'kt_keymiss() {',
+    '  kt_sec "key-missing ${1%.crt}.key"',
+    '  kt_f=$1',
+    '  case $1 in',
+    '    server/tls/*) kt_r=${1#server/tls/}; set -- "$DD"/server/tls-[0-9]* "$DD"/server/tls.keyturn-* ;;',
+    // Upstream copies agent leaves flat into the tls-<ts> backup: agent/tls-<ts> on agents, server/tls-<ts> on servers.
+    '    agent/*) kt_r=${1#agent/}; set -- "$DD"/agent/tls-[0-9]* "$DD"/server/tls-[0-9]* "$DD"/agent/certs.keyturn-* ;;',
+    '    *) return ;;',
+    '  esac',
+    '  for kt_d; do',
+    '    [ -f "$kt_d/${kt_r%.crt}.key" ] || continue',
+    `    if cmp -s "$kt_d/$kt_r" "$DD/$kt_f"; then kt_m=same; else kt_m=differs; fi`,
+    `    printf '%s %s\\n' "$kt_m" "\${kt_d#"$DD"/}"`,
+    '  done',
+    '}',
+  ];
+}
+
 export function buildScanScript(plan: ScanPlan): string {
   const marker = plan.marker ?? newMarker();
   const server = isServer(plan.roles);
-  const unit = serviceUnit(plan.distro, plan.roles);
   const etcd = server && plan.roles.includes('etcd');
   const lines: string[] = [
     `M=${shq(marker)}`,
     `kt_sec() { printf '\\n%s %s\\n' "$M" "$1"; }`,
+    ...unitLines(plan.distro, plan.roles),
     ...dataDirLines(plan.distro, plan.dataDir, plan.configFile),
-    // Slow commands (systemctl, journalctl, curl) run in the background into files while the certificates are
-    // read, so a scan costs about one command's time, not the sum; the files are printed at the end.
+    ...(plan.dataDir ? [] : execStartDataDirLines()),
+    ...sinceLines(),
+    // Slow commands (journalctl, curl) run in the background into files while the certificates are read, so a
+    // scan costs about one command's time, not the sum; the files are printed at the end.
     'KT_T=$(mktemp -d 2>/dev/null) || { KT_T="/tmp/keyturn-scan.$$"; mkdir -p "$KT_T"; }',
     "trap 'rm -rf \"$KT_T\"' EXIT",
     'kt_sec begin',
     'kt_sec data-dir',
     `printf '%s\\n' "$DD"`,
-    `{ kt_sec systemctl; systemctl show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState ${shq(unit)} 2>&1; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/o.s" &`,
+    'kt_sec unit',
+    `printf '%s\\n' "$KT_U"`,
+    'kt_sec systemctl',
+    `printf '%s\\n' "$KT_S"`,
+    `printf '\\n%s rc %s\\n' "$M" "$KT_SRC"`,
     // One journalctl call and one awk: the last lines for diagnoses, and older "error ID N" lines that explain CLI
-    // errors, each cut to JOURNAL_LINE_BYTES (bytes: LC_ALL=C). One process instead of a tail | cut and a
-    // grep | tail | cut: on a node that is struggling, and on 200 of them, every process counts.
-    `journalctl -u ${shq(unit)} -n ${ERROR_ID_SEARCH_LINES} --no-pager 2>&1 | LC_ALL=C awk -v m="$M" ${journalAwk(plan.journalLines)} > "$KT_T/o.j" &`,
+    // errors, each cut to JOURNAL_LINE_BYTES (bytes: LC_ALL=C), all since the unit's current start. One process
+    // instead of a tail | cut and a grep | tail | cut: on a node that is struggling, and on 200 of them, every
+    // process counts.
+    // A journalctl too old to parse the --since value fails before printing anything: then it is read unbounded.
+    `{ journalctl -u "$KT_U" -n ${ERROR_ID_SEARCH_LINES} --since "$KT_SINCE" --no-pager 2>/dev/null || journalctl -u "$KT_U" -n ${ERROR_ID_SEARCH_LINES} --no-pager 2>&1; } | LC_ALL=C awk -v m="$M" ${journalAwk(plan.journalLines)} > "$KT_T/o.j" &`,
   ];
   if (etcd) lines.push(...etcdLines(plan));
-  lines.push(
-    // cert PATH: the file's bytes; cert-missing / cert-dir when it is not a regular file.
-    `kt_cert() { if [ -d "$DD/$1" ]; then kt_sec "cert-dir $1"; elif [ -f "$DD/$1" ]; then kt_sec "cert $1"; head -c ${FILE_BYTES} "$DD/$1" 2>&1; else kt_sec "cert-missing $1"; fi; }`,
-  );
-  for (const file of certFilesFor(plan.distro, plan.roles)) lines.push(`kt_cert ${shq(file.path)}`);
+  lines.push(...certLines());
+  for (const file of certFilesFor(plan.distro, plan.roles)) lines.push(file.hasKey ? `kt_cert ${shq(file.path)} key` : `kt_cert ${shq(file.path)}`);
   if (server) {
     lines.push(
       'kt_sec enc-state',

@@ -91,8 +91,10 @@ function planNodes(cluster: StatusReport, options: PlanOptions, warnings: string
       address: n.address,
       roles: [...n.roles],
       distro,
-      dataDir: facts.dataDir ?? defaultDataDir(distro),
-      unit: serviceUnit(distro, n.roles),
+      // The inventory's, else the one the scan found on the node (ExecStart flag, config.yaml), else the default.
+      dataDir: facts.dataDir ?? n.dataDir ?? defaultDataDir(distro),
+      // The unit discovery found on the node (a k3s unit may be k3s-<INSTALL_K3S_NAME>), else upstream's default.
+      unit: n.service.unit || serviceUnit(distro, n.roles),
       tier: tierOf(n.roles),
       server: isServer(n.roles),
       etcd: n.roles.includes('etcd'),

@@ -12,6 +12,8 @@ export interface CertFile {
   issuer: string;
   /** Whether a matching .key sits beside the .crt. */
   hasKey: boolean;
+  /** Absent on releases older than the one that added it: its absence is no problem. */
+  optional?: boolean;
 }
 
 export const SERVER_CAS = ['server-ca', 'client-ca', 'request-header-ca'] as const;
@@ -33,6 +35,10 @@ function serverTls(distro: Distro): CertFile[] {
     leaf('client-kube-apiserver', 'client-ca'),
     leaf('client-kube-proxy', 'client-ca'),
     leaf(`client-${distro}-controller`, 'client-ca'),
+    // The embedded cloud-controller-manager's own client (CN <prog>-cloud-controller-manager), issued on every server
+    // by k3s pkg/daemons/control/deps genClientCerts; seen in real listings (rke2#8380, k3s#7328's journal, 2023).
+    // Older releases did not have it, hence optional.
+    { ...leaf(`client-${distro}-cloud-controller`, 'client-ca'), optional: true },
     leaf('client-supervisor', 'client-ca'),
     leaf('client-auth-proxy', 'request-header-ca'),
     leaf('serving-kube-apiserver', 'server-ca'),

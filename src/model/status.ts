@@ -21,6 +21,8 @@ export interface ServiceInfo {
   unit: string;
   /** systemd ActiveState: active, activating, deactivating, inactive, failed; "unknown" when unreadable. */
   state: string;
+  /** systemd SubState ("start" while a Type=notify unit starts, "auto-restart" between two crashes); absent when unread. */
+  subState?: string;
   restarts: number;
 }
 
@@ -53,6 +55,11 @@ export interface NodeStatus {
   ready: boolean | null;
   /** Whether keyturn could run commands on the node; when false most fields below are empty. */
   reachable: boolean;
+  /**
+   * The data dir the scan used (inventory, else `--data-dir`/`-d` on the unit's ExecStart, else config.yaml, else
+   * the default); absent when the node was not reached.
+   */
+  dataDir?: string;
   service: ServiceInfo;
   certificates: CertificateInfo[];
   caFingerprints: Record<string, string>;

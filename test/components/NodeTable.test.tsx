@@ -33,6 +33,15 @@ describe('NodeTable', () => {
     expect(stripAnsi(both)).toContain('etcd servers');
   });
 
+  it('shows a Type=notify server in activating/start with no restarts as starting, in yellow, not as a red loop', () => {
+    const starting = node('cp-9', ['control-plane'], { service: { unit: 'rke2-server', state: 'activating', subState: 'start', restarts: 0 } });
+    const looping = node('cp-8', ['control-plane'], { service: { unit: 'rke2-server', state: 'activating', subState: 'auto-restart', restarts: 0 } });
+    const raw = render(<NodeTable nodes={[starting, looping]} />).lastFrame() ?? '';
+    expect(stripAnsi(lineWith(raw, 'cp-9'))).toMatch(/cp-9\s+cp\s+\S+\s+starting/);
+    expect(isColoured(lineWith(raw, 'cp-9'), 'starting', 'yellow')).toBe(true);
+    expect(isColoured(lineWith(raw, 'cp-8'), 'activating', 'red')).toBe(true);
+  });
+
   it('colours the earliest leaf expiry: red expired, yellow inside the renew window, green ok', () => {
     const { raw } = table();
     expect(isColoured(lineWith(raw, 'agent-2'), '-3d', 'red')).toBe(true);

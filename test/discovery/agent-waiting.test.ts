@@ -37,7 +37,7 @@ describe('agent waiting for a server', () => {
   it('is still a restart loop when systemd restarts the unit, or on a server', () => {
     const text = fixture('k3s-agent-validate-connection-retry-current.txt');
     expect(codes(text, ['worker'], unit('activating', 'auto-restart', 3))).toEqual(['restart-loop']);
-    expect(codes(text, ['control-plane'], unit('activating', 'start'))).toEqual(['restart-loop']);
+    expect(codes(text, ['control-plane'], unit('activating', 'auto-restart', 2))).toEqual(['restart-loop']);
   });
 
   it('is over once the agent connected', () => {

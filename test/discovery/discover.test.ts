@@ -77,7 +77,10 @@ describe('discoverCluster', () => {
       ['w-2', ['worker'], false, true],
     ]);
     const srv = report.nodes[0];
-    expect(srv.service).toEqual({ unit: 'rke2-server', state: 'active', restarts: 0 });
+    expect(srv.service).toEqual({ unit: 'rke2-server', state: 'active', subState: 'running', restarts: 0 });
+    // The data dir the scan used travels with the node, for the plan; an unreached node has none.
+    expect(srv.dataDir).toBe(inventory[0].dataDir);
+    expect(report.nodes[2].dataDir).toBeUndefined();
     expect(srv.etcd).toEqual({ member: 'srv-1-aaaa', healthy: true, isLeader: true, error: null });
     expect(srv.caFingerprints['server-ca']).toBe(report.nodes[1].caFingerprints['server-ca']);
     expect(Object.keys(srv.caFingerprints).sort()).toEqual(['client-ca', 'etcd-peer-ca', 'etcd-server-ca', 'request-header-ca', 'server-ca']);

@@ -66,8 +66,9 @@ describe('node scan (one round trip through the real local shell)', () => {
     // curl got the server's own etcd client certs (the key by path only), and systemd the right unit.
     expect(calls).toContain(`[--key] [${node.dataDir}/server/tls/etcd/client.key]`);
     expect(calls).toContain(`[--cacert] [${node.dataDir}/server/tls/etcd/server-ca.crt]`);
-    expect(calls).toContain('show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState rke2-server');
-    expect(calls).toContain('journalctl -u rke2-server -n 2000 --no-pager');
+    expect(calls).toContain('show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState,ExecStart rke2-server');
+    // Only lines since the unit's current start (ActiveEnterTimestamp Mon 2025-06-02 10:00:00 UTC) make diagnoses.
+    expect(calls).toContain(`journalctl -u rke2-server -n 2000 --since @${Date.parse('2025-06-02T10:00:00Z') / 1000} --no-pager`);
   });
 
   it('prints the last journal lines and the newest 10 error-ID lines of 2000, each cut to JOURNAL_LINE_BYTES bytes', async () => {

@@ -10,6 +10,7 @@ import type { ReencryptProgress } from '../events.js';
 import type { KubeEvent } from '../../transports/types.js';
 import { fixFor } from '../fixes.js';
 import { readStatus } from './read.js';
+import { secretsEventOf } from '../../discovery/parse-journal.js';
 
 // SecretsProgress says `reencrypted N secrets`; SecretsUpdateComplete says the same since k3s#10612 (2024) and
 // `completed reencrypt of N secrets` from the old controller before it.
@@ -43,12 +44,13 @@ export function progressFromEvents(events: readonly KubeEvent[], node: string, s
   return r;
 }
 
-/** The same from journal lines (klog "Event occurred" ... reason="SecretsProgress" message="reencrypted N secrets"). */
+/** The same from journal lines, in every event form upstream has logged (discovery/parse-journal.ts secretsEventOf). */
 export function progressFromJournal(text: string): ProgressReading {
   const r: ProgressReading = { done: 0, complete: false, error: null };
   for (const line of text.split('\n')) {
-    const reason = /reason="(Secrets\w+)"/.exec(line)?.[1];
-    const message = /message="([^"]*)"/.exec(line)?.[1] ?? '';
+    const event = secretsEventOf(line);
+    const reason = event?.reason;
+    const message = event?.message ?? '';
     const n = Number(PROGRESS.exec(message)?.[1] ?? NaN);
     if (reason === 'SecretsProgress' && Number.isFinite(n)) r.done = Math.max(r.done, n);
     else if (reason === 'SecretsUpdateComplete') {

@@ -59,6 +59,9 @@ export function leafProfileFor(certPath: string, ctx: Pick<NodeCertContext, 'dis
     case `server/tls/client-${prog}-controller.crt`:
     case `agent/client-${prog}-controller.crt`:
       return client(`system:${prog}-controller`);
+    case `server/tls/client-${prog}-cloud-controller.crt`:
+      // k3s pkg/daemons/control/deps genClientCerts: no organization.
+      return client(`${prog}-cloud-controller-manager`);
     case 'server/tls/client-supervisor.crt':
       return client(`system:${prog}-supervisor`, 'system:masters');
     case 'server/tls/client-auth-proxy.crt':
@@ -120,8 +123,8 @@ export function invalidServiceMessage(distro: Distro, services: readonly string[
 }
 
 /**
- * The .crt files (relative) a service covers; each has a .key beside it. `cloud-controller` and `<prog>-server`
- * are valid names whose files the lab does not model (the dynamic listener cert is not a PEM leaf).
+ * The .crt files (relative) a service covers; each has a .key beside it. `<prog>-server` is a valid name whose
+ * file the lab does not model (the dynamic listener cert is not a PEM leaf).
  */
 export function certFilesForService(distro: Distro, service: string): string[] {
   const tls = (name: string) => `server/tls/${name}.crt`;
@@ -147,6 +150,7 @@ export function certFilesForService(distro: Distro, service: string): string[] {
     case 'kube-proxy':
       return [tls('client-kube-proxy'), 'agent/client-kube-proxy.crt'];
     case 'cloud-controller':
+      return [tls(`client-${distro}-cloud-controller`)];
     case `${distro}-server`:
       return [];
     default:

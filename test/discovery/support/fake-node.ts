@@ -36,8 +36,21 @@ export interface FakeNodeSpec {
   leafDays?: number;
   /** Files (relative to the data dir) to leave out. */
   missing?: string[];
-  unit?: { ActiveState: string; SubState?: string; NRestarts?: number };
+  unit?: { ActiveState: string; SubState?: string; NRestarts?: number; ActiveEnterTimestamp?: string };
   journal?: string;
+  /**
+   * Journal lines with their times: the fake journalctl then honours `--since @<epoch>` and `--since -1h` as
+   * journalctl does (instead of printing `journal` whole).
+   */
+  timedJournal?: { at: Date; line: string }[];
+  /**
+   * Installed units (`systemctl list-unit-files`) and the argv systemd shows in their ExecStart, e.g.
+   * { 'k3s-prod': '/usr/local/bin/k3s server --data-dir /opt/k3s' }. Units not named here show `ExecStart=`.
+   */
+  units?: Record<string, string>;
+  /** Private keys (relative, e.g. server/tls/etcd/client.key) to leave out beside their certificates. */
+  missingKeys?: string[];
+
   /** URL → body for the fake curl; absent URLs fail like a refused connection (exit 7). */
   curl?: Record<string, string>;
   encryption?: { stage: string; tamperState?: boolean };
@@ -55,7 +68,7 @@ export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<I
     const ca = caFor(spec.cas, file.issuer);
     const pem = file.kind === 'ca' ? ca.pem : await makeLeafBundle(ca, `${spec.name}-${path.basename(file.path, '.crt')}`, days(-30, spec.now), days(spec.leafDays ?? 300, spec.now));
     await writeFile(target, pem);
-    if (file.hasKey) await writeFile(target.replace(/\.crt$/, '.key'), 'KEY MATERIAL MUST NEVER BE READ\n');
+    if (file.hasKey && !spec.missingKeys?.includes(file.path.replace(/\.crt$/, '.key'))) await writeFile(target.replace(/\.crt$/, '.key'), 'KEY MATERIAL MUST NEVER BE READ\n');
   }
   if (isServer(spec.roles) && spec.encryption) {
     const config = JSON.stringify({ kind: 'EncryptionConfiguration', resources: [{ providers: [{ aescbc: { keys: [{ name: 'k', secret: 'SECRETKEY' }] } }] }] });
@@ -67,14 +80,44 @@ export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<I
   const unit = spec.unit ?? { ActiveState: 'active', SubState: 'running', NRestarts: 0 };
   await writeFile(
     path.join(dir, 'systemctl.out'),
-    `ActiveState=${unit.ActiveState}\nSubState=${unit.SubState ?? ''}\nNRestarts=${unit.NRestarts ?? 0}\nActiveEnterTimestamp=Mon 2025-06-02 10:00:00 UTC\nLoadState=loaded\n`,
+    `ActiveState=${unit.ActiveState}\nSubState=${unit.SubState ?? ''}\nNRestarts=${unit.NRestarts ?? 0}\nActiveEnterTimestamp=${unit.ActiveEnterTimestamp ?? 'Mon 2025-06-02 10:00:00 UTC'}\nLoadState=loaded\n`,
   );
   await writeFile(path.join(dir, 'journal.log'), spec.journal ?? `Jun 01 10:00:00 ${spec.name} ${spec.distro}[100]: time="2025-06-01T10:00:00Z" level=info msg="started"\n`);
+  if (spec.timedJournal) await writeFile(path.join(dir, 'journal.tsv'), spec.timedJournal.map((j) => `${Math.floor(j.at.getTime() / 1000)}\t${j.line}\n`).join(''));
+  await mkdir(path.join(dir, 'units'), { recursive: true });
+  for (const [name, argv] of Object.entries(spec.units ?? {})) {
+    const exe = argv.split(' ')[0];
+    await writeFile(path.join(dir, 'units', name), `ExecStart={ path=${exe} ; argv[]=${argv} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n`);
+  }
+
   await mkdir(path.join(dir, 'curl'), { recursive: true });
   for (const [url, body] of Object.entries(spec.curl ?? {})) await writeFile(path.join(dir, 'curl', url.replace(/[^A-Za-z0-9]/g, '_')), body);
   const script = (body: string) => `#!/bin/sh\n${body}\n`;
-  await writeFile(path.join(bin, 'systemctl'), script(`echo "$*" >> "$FAKE_DIR/calls.log"\ncat "$FAKE_DIR/systemctl.out"`));
-  await writeFile(path.join(bin, 'journalctl'), script(`echo "journalctl $*" >> "$FAKE_DIR/calls.log"\ncat "$FAKE_DIR/journal.log"`));
+  await writeFile(
+    path.join(bin, 'systemctl'),
+    script(
+      [
+        'echo "$*" >> "$FAKE_DIR/calls.log"',
+        // list-unit-files prints "NAME.service STATE PRESET" per installed unit.
+        'if [ "$1" = list-unit-files ]; then for u in "$FAKE_DIR"/units/*; do [ -f "$u" ] && printf \'%s.service enabled enabled\\n\' "${u##*/}"; done; exit 0; fi',
+        // show -p ...,ExecStart: the state lines (unless ExecStart alone was asked), then the unit's ExecStart.
+        'case "$2 $3" in "-p "*ExecStart*) u=${4%.service}; [ "$3" = ExecStart ] || cat "$FAKE_DIR/systemctl.out"; if [ -f "$FAKE_DIR/units/$u" ]; then cat "$FAKE_DIR/units/$u"; else echo ExecStart=; fi; exit 0 ;; esac',
+        'cat "$FAKE_DIR/systemctl.out"',
+      ].join('\n'),
+    ),
+  );
+  await writeFile(
+    path.join(bin, 'journalctl'),
+    script(
+      [
+        'echo "journalctl $*" >> "$FAKE_DIR/calls.log"',
+        'if [ ! -f "$FAKE_DIR/journal.tsv" ]; then cat "$FAKE_DIR/journal.log"; exit 0; fi',
+        'since=0; while [ $# -gt 0 ]; do if [ "$1" = --since ]; then since=$2; fi; shift; done',
+        'case $since in @*) since=${since#@} ;; -1h) since=$(( $(date +%s) - 3600 )) ;; esac',
+        'awk -F \'\t\' -v s="$since" \'$1 >= s { print $2 }\' "$FAKE_DIR/journal.tsv"',
+      ].join('\n'),
+    ),
+  );
   await writeFile(
     path.join(bin, 'curl'),
     script(
