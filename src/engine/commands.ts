@@ -115,7 +115,7 @@ export function parseSystemdTime(value: string): number | null {
 }
 
 export function showUnitCommand(node: PlannedNode): string {
-  return shJoin(['systemctl', 'show', '-p', 'ActiveState,NRestarts', node.unit]);
+  return shJoin(['systemctl', 'show', '-p', 'ActiveState,SubState,NRestarts', node.unit]);
 }
 
 export function followJournalCommand(node: PlannedNode): string {

@@ -7,7 +7,7 @@ import { checkEtcdQuorum } from '../checks/etcd.js';
 import { checkNodeReady } from '../checks/node.js';
 import { checkCaConsistent, checkEtcdMembersHealthy } from '../ca/checks.js';
 import { checkAllEncryptionHashes, checkEncryptionProvider, checkServerStage } from '../encryption/checks.js';
-import { readUnit } from '../checks/unit.js';
+import { describeUnitState, readUnit } from '../checks/unit.js';
 import type { HandlerResult, StepContext } from '../context.js';
 import { failed, poll } from '../context.js';
 import type { GateCheckResult } from '../events.js';
@@ -47,7 +47,7 @@ async function checkUnitActive(ctx: StepContext, attempt: GateAttempt = {}): Pro
   // "not restarting": the settle step watched NRestarts; here the unit must be active now.
   return u.state === 'active'
     ? { check: 'unit-active', status: 'pass', detail: `${ctx.node.unit} active, NRestarts ${u.restarts}` }
-    : { check: 'unit-active', status: 'fail', detail: `${ctx.node.unit} is ${u.state}` };
+    : { check: 'unit-active', status: 'fail', detail: `${ctx.node.unit} is ${describeUnitState(u)}` };
 }
 
 /** `attempt` carries what the checks of one gate attempt share (the certificate reading). */
