@@ -101,7 +101,7 @@ function commandStartedAt(ctx: StepContext): number {
   return at - 2000;
 }
 
-async function readProgress(ctx: StepContext, since: number): Promise<ProgressReading & { source: 'api' | 'journal' | 'none' }> {
+export async function readProgress(ctx: StepContext, since: number): Promise<ProgressReading & { source: 'api' | 'journal' | 'none' }> {
   const kube = ctx.ports.kube;
   if (kube && (await kube.readyz()).ok) {
     const ev = await kube.listEvents({ fieldSelector: `involvedObject.kind=Node,involvedObject.name=${ctx.node.name}` });
