@@ -8,6 +8,7 @@ import type { HandlerResult, StepContext } from '../context.js';
 import { failed } from '../context.js';
 import type { ReencryptProgress } from '../events.js';
 import type { KubeEvent } from '../../transports/types.js';
+import type { PlannedNode } from '../plan-types.js';
 import { fixFor } from '../fixes.js';
 import { readStatus } from './read.js';
 
@@ -101,14 +102,25 @@ function commandStartedAt(ctx: StepContext): number {
   return at - 2000;
 }
 
+const EVENTS = 'Secrets(Progress|UpdateComplete|UpdateError)';
+
+/**
+ * The node's last re-encryption events from its journal, in both forms upstream has logged them: klog's
+ * `reason="SecretsProgress" message="…"` and the older broadcaster's `Event(v1.ObjectReference{…}): type: 'Normal'
+ * reason: 'SecretsProgress' …` (k3s#5933); discovery/parse-journal.ts reads both.
+ */
+export function journalProgressScript(node: PlannedNode): string {
+  const grep = shJoin(['grep', '-E', '-e', `reason="${EVENTS}"`, '-e', `reason: '${EVENTS}'`]);
+  return `${shJoin(['journalctl', '-u', node.unit, '--no-pager', '-n', '5000'])} | ${grep} | tail -n 20 || true`;
+}
+
 export async function readProgress(ctx: StepContext, since: number): Promise<ProgressReading & { source: 'api' | 'journal' | 'none' }> {
   const kube = ctx.ports.kube;
   if (kube && (await kube.readyz()).ok) {
     const ev = await kube.listEvents({ fieldSelector: `involvedObject.kind=Node,involvedObject.name=${ctx.node.name}` });
     if (ev.ok) return { ...progressFromEvents(ev.value, ctx.node.name, since), source: 'api' };
   }
-  const script = `${shJoin(['journalctl', '-u', ctx.node.unit, '--no-pager', '-n', '5000'])} | grep -E 'reason="Secrets(Progress|UpdateComplete|UpdateError)"' | tail -n 20 || true`;
-  const r = await ctx.exec(ctx.node, script, 30);
+  const r = await ctx.exec(ctx.node, journalProgressScript(ctx.node), 30);
   return r.outcome === 'ok' ? { ...progressFromJournal(r.stdout), source: 'journal' } : { done: 0, complete: false, error: null, source: 'none' };
 }
 
