@@ -10,6 +10,7 @@ import { cluster } from './support/clusters.js';
 import { FakeCluster, type FakeOptions } from './support/fake-shell.js';
 import { FakeClock, harness, ScriptedConfirm } from './support/ports.js';
 import { operator } from './support/run.js';
+import { describeWaitProgress } from '../../src/engine/handlers/wait-progress.js';
 
 /** One phase over the etcd servers: a non-blocking start, then the given steps. */
 function recipeWith(steps: Step[]): Recipe {
@@ -45,7 +46,8 @@ async function drive(recipe: Recipe, opts: Partial<FakeOptions>) {
   const state = await driveRun(created.state, h.ports, { operator, resumed: false }, new AbortController().signal);
   const shows = (node: string) => fake.scripts.filter((x) => x.node === node && /^systemctl show -p ActiveState,(SubState,)?NRestarts /.test(x.script));
   const finished = (key: string) => h.journal.events.find((e): e is Extract<RunEvent, { type: 'step-finished' }> => e.type === 'step-finished' && e.key === key);
-  return { state, fake, shows, finished, elapsedMs: () => clock.now() - startedAt };
+  const waiting = (key: string) => h.logs.flatMap((l) => (l.type === 'waiting' && l.key === key ? [describeWaitProgress(l.wait)] : []));
+  return { state, fake, shows, finished, waiting, elapsedMs: () => clock.now() - startedAt };
 }
 
 const settle: Step = { id: 'settle', kind: 'settle', title: 'Watch for restarts' };
@@ -91,5 +93,32 @@ describe('wait until active', () => {
     expect(f).toMatchObject({ node: 'etcd-1', check: 'unit-active', key: 'recover-restart-loop/etcd-1/start.active' });
     expect(f!.message).toMatch(/^rke2-server is activating\/auto-restart, NRestarts 1 → 2: a restart loop after \d+s, while waiting until/);
     expect(r.elapsedMs()).toBeLessThan(60_000);
+  });
+});
+
+describe('where a wait stands (the run screen shows it as the running step\'s detail)', () => {
+  it('settle: seconds of the window, restarts, state; past the window while still starting, the start limit', async () => {
+    const r = await drive(recipeWith([settle]), { slowStart: { 'etcd-1': 8, 'etcd-2': 8, 'etcd-3': 8 } });
+    const seen = r.waiting('recover-restart-loop/etcd-1/start.settle');
+    expect(seen[0]).toBe('0 s of 30 s · 0 restarts · activating/start');
+    expect(seen).toContain('25 s of 30 s · 0 restarts · activating/start');
+    expect(seen).toContain('30 s of 600 s · 0 restarts · activating/start · still starting');
+    expect(seen.at(-1)).toBe('35 s of 600 s · 0 restarts · active/running');
+  });
+
+  it('wait: what it waits for and its last reading', async () => {
+    const r = await drive(recipeWith([activeWait]), { slowStart: { 'etcd-1': 3, 'etcd-2': 3, 'etcd-3': 3 } });
+    const seen = r.waiting('recover-restart-loop/etcd-1/start.active');
+    expect(seen[0]).toMatch(/^0 s of 600 s · until .+: rke2-server is activating\/start, NRestarts 0 → 0$/);
+    expect(seen.at(-1)).toMatch(/ s of 600 s · until .+: rke2-server is active\/running, NRestarts 0 → 0$/);
+  });
+
+  it('gate: the check pending, its last answer, when the gate times out', async () => {
+    const gate: Step = { id: 'gate', kind: 'gate', title: 'Healthy', checks: [{ check: 'unit-active' }], timeoutSeconds: 60 };
+    const r = await drive(recipeWith([gate]), { slowStart: { 'etcd-1': 3, 'etcd-2': 3, 'etcd-3': 3 } });
+    expect(r.state.outcome.status).toBe('succeeded');
+    const seen = r.waiting('recover-restart-loop/etcd-1/start.gate');
+    expect(seen[0]).toBe('0 s of 60 s · unit-active pending: rke2-server is activating/start · times out in 60 s');
+    expect(seen.length).toBeGreaterThan(1);
   });
 });

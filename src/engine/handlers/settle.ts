@@ -5,6 +5,7 @@ import { execEvidence, failed } from '../context.js';
 import { describeUnitState, readUnit, unitPhase } from '../checks/unit.js';
 import { settleSecondsOf } from '../describe.js';
 import { fixFor } from '../fixes.js';
+import { reportWait } from './wait-progress.js';
 
 const SAMPLE_MS = 5000;
 
@@ -57,6 +58,9 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
   }
   let last: Reading = first;
   for (;;) {
+    const restarts = last.restarts - first.restarts;
+    const overtime = ports.clock.now() >= deadline;
+    reportWait(ctx, startedAt, overtime ? Math.max(seconds, START_WAIT_SECONDS) : seconds, `${restarts} restart${restarts === 1 ? '' : 's'} · ${describeUnitState(last)}${overtime && unitPhase(last) === 'starting' ? ' · still starting' : ''}`);
     const verdict = verdictOf(last, first, accept);
     if (verdict) {
       const evidence = [`${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`, ...execEvidence(ctx, null)];

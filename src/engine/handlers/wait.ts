@@ -10,6 +10,7 @@ import type { HandlerResult, StepContext } from '../context.js';
 import { failed, poll } from '../context.js';
 import { describeCondition } from '../describe.js';
 import { fixFor } from '../fixes.js';
+import { reportWait } from './wait-progress.js';
 
 interface Reading {
   holds: boolean;
@@ -67,6 +68,7 @@ export async function runWaitStep(ctx: StepContext): Promise<HandlerResult> {
   const baseline: { restarts: number | null } = { restarts: null };
   const last = await poll(ctx, timeoutSeconds, (intervalSeconds ?? 5) * 1000, async () => {
     const r = await readCondition(ctx, until, baseline);
+    reportWait(ctx, started, timeoutSeconds, `until ${describeCondition(until, ctx.node)}: ${r.detail}`);
     return { stop: r.holds || r.hopeless === true, value: r };
   });
   const waited = Math.round((ctx.ports.clock.now() - started) / 1000);
