@@ -20,9 +20,9 @@ export function unitPhase(u: { state: string; subState: string }): UnitPhase {
   return 'other';
 }
 
-/** "activating/start" style, as systemctl status prints it. */
+/** "activating/start", "active/running": the SubState where it tells something (failed/failed does not). */
 export function describeUnitState(u: { state: string; subState: string }): string {
-  return u.subState ? `${u.state}/${u.subState}` : u.state;
+  return u.subState && (u.state === 'activating' || u.state === 'active') ? `${u.state}/${u.subState}` : u.state;
 }
 
 export async function readUnit(ctx: StepContext, node: PlannedNode = ctx.node): Promise<UnitReading> {
