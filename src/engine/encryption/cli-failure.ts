@@ -6,6 +6,7 @@ import type { StepContext } from '../context.js';
 import { readProgress } from './reencrypt.js';
 import { readServerEncryption, readStatus, rotateKeysTookEffect, type EncryptionStatus } from './read.js';
 
+
 export type ServerWork =
   | { kind: 'finished' | 'working'; detail: string }
   | { kind: 'idle'; detail: string; status: EncryptionStatus | null; provider: string | null };
@@ -23,17 +24,4 @@ export async function readServerWork(ctx: StepContext, action: 'rotate-keys' | '
   const enc = await readServerEncryption(ctx, ctx.node);
   const detail = status.ok ? `${ctx.node.name} is at ${stage || '(no stage)'}, active key ${value?.activeKey || '(none)'}, no re-encryption events since the command` : status.detail;
   return { kind: 'idle', detail, status: value, provider: enc.ok ? enc.value.provider : null };
-}
-
-/** k3s#12373: WaitForEncryptionConfigReload gave up (60 s before the June 2025 releases); no secret was rewritten. */
-export const RELOAD_TIMED_OUT = /apiserver has not reloaded encryption configuration/;
-
-/** What to do after k3s#12373: finish what rotate-keys left undone, without a restart (the datastore has the old config). */
-export function reloadTimeoutFix(ctx: StepContext, provider: string | null): string {
-  const { node } = ctx;
-  const keep = `keep ${node.unit} on ${node.name} running and restart no server: the new config is only on ${node.name}, not yet in the datastore`;
-  if (provider === 'secretbox') {
-    return `${keep}. reencrypt refuses secretbox, so no upstream command finishes this rotation: secrets written since hold the new key, so do not restore the old config alone; restore the pre-rotate etcd snapshot together with ${node.dataDir}/server/cred from this run's cred.keyturn-* backup, or ask upstream (k3s#12373)`;
-  }
-  return `${keep}. Run \`${node.distro} secrets-encrypt reencrypt --force\` on ${node.name}: it re-encrypts every secret with the new key, removes the old one and saves the config for the other servers (what rotate-keys would have done); then \`keyturn resume\``;
 }

@@ -10,7 +10,8 @@ import type { ReencryptProgress } from '../events.js';
 import type { KubeEvent } from '../../transports/types.js';
 import type { PlannedNode } from '../plan-types.js';
 import { fixFor } from '../fixes.js';
-import { readStatus } from './read.js';
+import { readServerEncryption, readStatus } from './read.js';
+import { findReloadTimeout, reloadTimeoutFix } from './reload-timeout.js';
 
 const PROGRESS = /reencrypted (\d+) secrets/;
 export const DEFAULT_STALL_SECONDS = 120;
@@ -172,6 +173,19 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
     }
     if (finished) break;
     if (progress.stalledSeconds >= stallSeconds && now - warnedAt >= stallSeconds * 1000) {
+      // Nothing moves at reencrypt_active: a rotate-keys that gave up on the reload (k3s#12373) never starts.
+      const gaveUp = stage === 'reencrypt_active' && samples.every((s) => s.done === 0) ? await findReloadTimeout(ctx) : null;
+      if (gaveUp) {
+        const enc = await readServerEncryption(ctx, node);
+        return failed(ctx, {
+          check: 'reencrypt',
+          message: `no re-encryption on ${node.name} for ${progress.stalledSeconds}s at reencrypt_active: its rotate-keys gave up waiting for the apiserver to reload the new config (k3s#12373), so nothing re-encrypts`,
+          command: null,
+          exitCode: null,
+          evidence: [`${node.name} journal: ${gaveUp}`, ...ctx.tails.recent(node.name, 20)],
+          fix: reloadTimeoutFix(ctx, enc.ok ? enc.value.provider : null),
+        });
+      }
       say(`warning: no re-encryption progress for ${progress.stalledSeconds}s (stage ${stage || 'unknown'}): check \`journalctl -u ${node.unit}\` on ${node.name}`);
       warnedAt = now;
     }

@@ -8,7 +8,8 @@ import type { HandlerResult, StepContext } from '../context.js';
 import { execEvidence, failed } from '../context.js';
 import { caOpResult } from '../ca/ops.js';
 import { explainErrorId } from '../error-id.js';
-import { readServerWork, RELOAD_TIMED_OUT, reloadTimeoutFix } from '../encryption/cli-failure.js';
+import { readServerWork } from '../encryption/cli-failure.js';
+import { RELOAD_TIMED_OUT, reloadTimeoutFix } from '../encryption/reload-timeout.js';
 
 const CLIENT_GAVE_UP = /context deadline exceeded|Client\.Timeout exceeded|: EOF"?\s*$/m;
 
