@@ -122,7 +122,7 @@ function buildProgram(exit: (code: number) => void): Command {
     });
   lab
     .command('fault')
-    .argument('<name>', 'stop-service | parallel-restart | expire-certs | ca-drift | hash-mismatch | latency')
+    .argument('<name>', 'stop-service | parallel-restart | expire-certs | ca-drift | hash-mismatch | latency | slow-reload')
     .argument('[args...]', 'fault arguments (latency takes milliseconds)')
     .option('--node <name>', 'node to inject the fault into')
     .requiredOption('--dir <dir>', 'directory of a running lab')

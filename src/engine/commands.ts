@@ -6,7 +6,7 @@ import { shJoin, shq } from '../util/shell-quote.js';
 import type { PlannedNode } from './plan-types.js';
 import { renderGenerateCa } from './ca/script.js';
 import { renderTokenUpdate } from './ca/token-script.js';
-import { parseStatusJson, statusCommand } from './encryption/read.js';
+import { parseStatusJson, rotateKeysTookEffect, statusCommand } from './encryption/read.js';
 
 export type CheckVerdict = 'done' | 'not-done';
 
@@ -85,9 +85,11 @@ export function interpretCheck(op: NodeOp, stdout: string, startedAtMs: number):
       return fresh ? 'done' : 'not-done';
     }
     case 'secrets-encrypt': {
-      const stage = parseStatusJson(out)?.stage ?? '';
-      const after: Record<typeof op.action, string[]> = { prepare: ['prepare'], rotate: ['rotate'], reencrypt: ['reencrypt_active', 'reencrypt_finished'], 'rotate-keys': ['reencrypt_active'] };
-      return after[op.action].includes(stage) ? 'done' : 'not-done';
+      const status = parseStatusJson(out);
+      // rotate-keys cannot be sent twice (refused while hashes differ, no --force): its own rule.
+      if (op.action === 'rotate-keys') return rotateKeysTookEffect(status, startedAtMs) ? 'done' : 'not-done';
+      const after: Record<Exclude<typeof op.action, 'rotate-keys'>, string[]> = { prepare: ['prepare'], rotate: ['rotate'], reencrypt: ['reencrypt_active', 'reencrypt_finished'] };
+      return after[op.action].includes(status?.stage ?? '') ? 'done' : 'not-done';
     }
     case 'reset-failed':
     case 'rotate-ca':
@@ -120,7 +122,7 @@ export function parseSystemdTime(value: string): number | null {
 }
 
 export function showUnitCommand(node: PlannedNode): string {
-  return shJoin(['systemctl', 'show', '-p', 'ActiveState,NRestarts', node.unit]);
+  return shJoin(['systemctl', 'show', '-p', 'ActiveState,SubState,NRestarts', node.unit]);
 }
 
 export function followJournalCommand(node: PlannedNode): string {

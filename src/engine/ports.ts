@@ -57,15 +57,25 @@ export interface ConfirmPort {
   pause(request: PauseRequest, signal: AbortSignal): Promise<'continue' | 'quit'>;
 }
 
+/** A settle, gate or wait in flight: how long it has waited, for how long it may, and what it waits on. */
+export interface WaitProgress {
+  elapsedSeconds: number;
+  totalSeconds: number;
+  /** e.g. "0 restarts · active/running", or "etcd-quorum pending: 2 of 3 members healthy". */
+  about: string;
+}
+
 /**
- * What a run shows live: the journal lines of the node being changed (the UI keeps them in a bounded pane), and
- * the re-encryption progress of the node running it (sent on every poll whose reading changed).
+ * What a run shows live: the journal lines of the node being changed (the UI keeps them in a bounded pane), the
+ * re-encryption progress of the node running it (sent on every poll whose reading changed), and where a settle,
+ * gate or wait stands (sent on every sample).
  */
 export type LogEvent =
   | { type: 'tail-started'; node: string; unit: string; command: string }
   | { type: 'line'; node: string; line: string; stream: 'stdout' | 'stderr' }
   | { type: 'tail-stopped'; node: string }
-  | { type: 'progress'; node: string; progress: ReencryptProgress; stallAfterSeconds: number };
+  | { type: 'progress'; node: string; progress: ReencryptProgress; stallAfterSeconds: number }
+  | { type: 'waiting'; node: string; key: string; wait: WaitProgress };
 
 export interface LogSink {
   emit(event: LogEvent): void;

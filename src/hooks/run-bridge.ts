@@ -1,7 +1,7 @@
 // The bridge between a run (the engine's ports, the run-session conductor) and the run screen: a small store the
 // screen subscribes to. It implements ConfirmPort, LogSink and onEvent; the screen answers through its methods.
 // Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
-import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, PauseRequest } from '../engine/ports.js';
+import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, PauseRequest, WaitProgress } from '../engine/ports.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { ReencryptProgress, RunEvent, StepData } from '../engine/events.js';
 import type { RunState } from '../engine/reducer.js';
@@ -53,6 +53,8 @@ export interface RunView {
   finished: readonly FinishedLine[];
   /** Re-encryption progress: the last reading since the step in flight started (null before the first). */
   reencrypt: ReencryptReading | null;
+  /** Where the settle, gate or wait in flight stands (null before its first sample). */
+  waiting: { key: string; wait: WaitProgress } | null;
   /** q was pressed while a step ran: the next question is answered "quit". */
   quitRequested: boolean;
 }
@@ -115,6 +117,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
       logs: { node: null, unit: null, lines: [], dropped: 0 },
       finished: [],
       reencrypt: null,
+      waiting: null,
       quitRequested: false,
     };
   }
@@ -257,6 +260,9 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
       case 'progress':
         this.set({ reencrypt: { node: event.node, progress: event.progress, stallAfterSeconds: event.stallAfterSeconds } });
         return;
+      case 'waiting':
+        this.set({ waiting: { key: event.key, wait: event.wait } });
+        return;
       default:
         assertNever(event);
     }
@@ -267,7 +273,8 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
     if (event.type === 'step-finished' || event.type === 'block-skipped') added.push(...this.linesFor(state));
     // A reading belongs to the step that produced it: a step starting (a wait run again, too) starts without one.
     const reencrypt = event.type === 'step-started' ? null : this.view.reencrypt;
-    this.set({ state, reencrypt, finished: added.length > 0 ? [...this.view.finished, ...added] : this.view.finished }, event.type !== 'step-started' && event.type !== 'step-checked');
+    const waiting = event.type === 'step-started' || event.type === 'step-finished' ? null : this.view.waiting;
+    this.set({ state, reencrypt, waiting, finished: added.length > 0 ? [...this.view.finished, ...added] : this.view.finished }, event.type !== 'step-started' && event.type !== 'step-checked');
   };
 
   /** Finished steps and skipped blocks not listed yet, in plan order. */

@@ -6,13 +6,14 @@ import { readEncryptionConfig } from './encryption-files.js';
 import { encryptionConfigText, readEncryptionLayout } from './encryption/config.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
 import type { LabRuntime } from './lab-runtime.js';
+import { slowDownReload } from './encryption/reload.js';
 import { backdateLeaves, createEncryptionConfig, driftServerCa, newEncryptionKey, readEncryptionKeys } from './pki/index.js';
 import { ENCRYPTION_CONFIG } from '../model/cert-files.js';
 import path from 'node:path';
 
-export const FAULT_NAMES = ['stop-service', 'parallel-restart', 'expire-certs', 'ca-drift', 'hash-mismatch', 'latency'] as const;
+export const FAULT_NAMES = ['stop-service', 'parallel-restart', 'expire-certs', 'ca-drift', 'hash-mismatch', 'latency', 'slow-reload'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
-const NEEDS_NODE: readonly FaultName[] = ['stop-service', 'ca-drift', 'hash-mismatch'];
+const NEEDS_NODE: readonly FaultName[] = ['stop-service', 'ca-drift', 'hash-mismatch', 'slow-reload'];
 const EXPIRED_DAYS = 400;
 
 export function isFaultName(name: string): name is FaultName {
@@ -70,6 +71,9 @@ async function injectFault(lab: LabRuntime, fault: FaultName, node: LabNode | un
       else await writeFile(lab.paths.latency, `${ms}\n`);
       return ms === 0 ? 'node command latency removed' : `every node command now waits ${ms} ms`;
     }
+    case 'slow-reload':
+      slowDownReload(target());
+      return `the apiserver on ${target().spec.name} applies encryption-config changes only at its next one-minute poll (k3s#12373)`;
   }
 }
 

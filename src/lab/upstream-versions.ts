@@ -107,3 +107,25 @@ export function panicsRestartingAfterPrepare(distro: Distro, version: string): b
 export function bootstrapsFromPeerDisk(version: string): boolean {
   return !atOrAfterFix(parsed(version), { 32: 3, 31: 7, 30: 11, 29: 15 }, 33);
 }
+
+/**
+ * k3s#10612 "Remove secrets encryption controller" (September 2024: v1.31.1+k3s1, v1.30.5+k3s1 — the releases the
+ * docs name for rotate-keys; RKE2 carries the same code in its releases of that month): the supervisor re-encrypts
+ * inside the rotate-keys request, which returns at reencrypt_finished; the CLI (90 s client timeout) prints
+ * `keys rotated, reencryption finished`. Before, the request ended once the apiserver had reloaded the new config,
+ * with the node at reencrypt_request; the old secrets controller re-encrypted afterwards, and the CLI (70 s)
+ * printed `keys rotated, reencryption started` (k3s#7760 validation on v1.28.1).
+ */
+export function rotateKeysWaitsForReencrypt(version: string): boolean {
+  return atOrAfterFix(parsed(version), { 30: 5, 31: 1 }, 32);
+}
+
+/**
+ * How long rotate-keys waits for the apiserver to reload the new encryption config (k3s pkg/secretsencrypt
+ * WaitForEncryptionConfigReload): 60 s, which the apiserver's one-minute poll can miss by a few seconds — the
+ * request then fails although the reload happens right after (k3s#12373); 120 s since k3s#12392, in the June 2025
+ * releases v1.33.2, v1.32.6, v1.31.10, v1.30.14 (backports k3s#12412–#12415 tested 2025-06-18).
+ */
+export function encryptionReloadTimeoutSeconds(version: string): number {
+  return atOrAfterFix(parsed(version), { 33: 2, 32: 6, 31: 10, 30: 14 }, 34) ? 120 : 60;
+}

@@ -18,9 +18,17 @@ export interface ServiceStateFacts {
   restarts: number;
 }
 
+/** systemd holds a unit in these between a failed try and the next (auto-restart-queued on systemd ≥ 254). */
+const RESTART_WAITS = ['auto-restart', 'auto-restart-queued'];
+
+/** The unit is waiting RestartSec after a failed try: a restart loop in progress, whatever NRestarts says yet. */
+export function isRestartWait(subState: string | undefined): boolean {
+  return RESTART_WAITS.includes(subState ?? '');
+}
+
 export function serviceCondition({ state, subState = '', restarts }: ServiceStateFacts): ServiceCondition {
   if (state === 'active' || state === 'reloading') return 'running';
-  if (subState === 'auto-restart') return 'restart-loop';
+  if (isRestartWait(subState)) return 'restart-loop';
   switch (state) {
     case 'activating':
       return restarts > 0 ? 'restart-loop' : 'starting';

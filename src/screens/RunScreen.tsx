@@ -6,6 +6,7 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { Box, Static, Text, useInput, useStdout } from 'ink';
 import { renderPlanText } from '../engine/render-plan.js';
 import { DEFAULT_STALL_SECONDS } from '../engine/encryption/reencrypt.js';
+import { describeWaitProgress } from '../engine/handlers/wait-progress.js';
 import type { PlannedBlock } from '../engine/plan-types.js';
 import type { RunState } from '../engine/reducer.js';
 import type { RunBridgeView, RunView } from '../hooks/run-bridge.js';
@@ -72,8 +73,13 @@ export function runningReencryptWait(block: PlannedBlock | null, view: RunView):
   return null;
 }
 
-function stepViews(block: PlannedBlock, state: RunState): BlockStepView[] {
-  return block.steps.map((s) => ({ title: s.title, status: state.steps[s.key].status, detail: (s.command ?? s.detail).split("\n").filter((l) => l.trim() !== "" && !l.startsWith("umask"))[0] ?? "" }));
+function stepViews(block: PlannedBlock, state: RunState, waiting: RunView['waiting']): BlockStepView[] {
+  return block.steps.map((s) => {
+    const status = state.steps[s.key].status;
+    // A settle, gate or wait in flight says where it stands instead of what it is.
+    if (status === 'running' && waiting?.key === s.key) return { title: s.title, status, detail: describeWaitProgress(waiting.wait) };
+    return { title: s.title, status, detail: (s.command ?? s.detail).split("\n").filter((l) => l.trim() !== "" && !l.startsWith("umask"))[0] ?? "" };
+  });
 }
 
 function progress(state: RunState): string {
@@ -197,7 +203,7 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
         </Box>
       ) : null}
       {block && view.state && (stage.kind === 'running' || stage.kind === 'done') && !confirm ? (
-        <BlockSteps node={block.node} title={block.phaseTitle} steps={stepViews(block, view.state)} tick={tick} />
+        <BlockSteps node={block.node} title={block.phaseTitle} steps={stepViews(block, view.state, view.waiting)} tick={tick} />
       ) : null}
       {reencryptWait ? (
         <ReencryptProgress node={reencryptWait.node} unit={reencryptWait.unit} progress={reading?.progress ?? null} stallAfterSeconds={reading?.stallAfterSeconds ?? reencryptWait.stallAfterSeconds} />

@@ -53,6 +53,24 @@ describe('resume checks', () => {
     expect(interpretCheck({ op: 'certificate-rotate' }, `/d/server/tls-${ts - 86400}\n`, started)).toBe('not-done');
   });
 
+  it('rotate-keys counts as done at any stage it answers at, never on the previous rotation\'s reencrypt_finished', () => {
+    const op = { op: 'secrets-encrypt', action: 'rotate-keys' } as const;
+    // `status -o json` (k3s pkg/server/handlers/secrets-encrypt.go EncryptionState, MarshalIndent with tabs); the
+    // added key's name is `aescbckey-<RFC 3339>` (k3s#12373 log: aescbckey-2025-05-16T19:21:39Z).
+    const status = (stage: string, activekey: string) => JSON.stringify({ stage, activekey, enable: true, hashmatch: true }, null, '\t');
+    const at = Date.parse('2025-05-16T19:21:30Z');
+    // Recent releases return at reencrypt_finished; older ones at reencrypt_request / reencrypt_active.
+    expect(interpretCheck(op, status('reencrypt_finished', 'AES-CBC aescbckey-2025-05-16T19:21:39Z'), at)).toBe('done');
+    expect(interpretCheck(op, status('reencrypt_finished', 'aescbckey-2025-05-16T19:21:39Z'), at)).toBe('done');
+    expect(interpretCheck(op, status('reencrypt_active', 'AES-CBC aescbckey-2025-05-16T19:21:39Z'), at)).toBe('done');
+    expect(interpretCheck(op, status('reencrypt_request', 'aescbckey-2025-05-16T19:21:39Z'), at)).toBe('done');
+    expect(interpretCheck(op, status('reencrypt_finished', 'XSalsa20-POLY1305 secretboxkey-2025-05-16T19:21:39Z'), at)).toBe('done');
+    // Not sent (or refused): the cluster is where a rotation starts, with the key it had.
+    expect(interpretCheck(op, status('reencrypt_finished', 'AES-CBC aescbckey-2025-02-01T08:00:00Z'), at)).toBe('not-done');
+    expect(interpretCheck(op, status('start', 'AES-CBC aescbckey'), at)).toBe('not-done');
+    expect(interpretCheck(op, '', at)).toBe('not-done');
+  });
+
   it('parses systemd timestamps', () => {
     expect(parseSystemdTime('Tue 2025-05-06 12:00:00 UTC')).toBe(Date.parse('2025-05-06T12:00:00Z'));
     expect(parseSystemdTime('')).toBeNull();

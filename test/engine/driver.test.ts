@@ -64,7 +64,7 @@ describe('driveRun: rotate-certs', () => {
     expect(state.outcome.status).toBe('succeeded');
     const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/server-1/servers.gate')!;
     const commands = gate.result.status === 'done' ? gate.result.execs.map((x) => x.command) : [];
-    expect(commands.filter((c) => c.startsWith('systemctl show -p ActiveState,NRestarts'))).toHaveLength(1);
+    expect(commands.filter((c) => c.startsWith('systemctl show -p ActiveState,SubState,NRestarts'))).toHaveLength(1);
     expect(gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail).toBe('rke2-server active, NRestarts 0');
   });
 

@@ -110,7 +110,13 @@ describe('progress', () => {
 });
 
 // A StepContext on a planned step with a node shell answering by pattern and a gateway with annotations.
-function fakeCtx(p: Plan, step: PlannedStep, files: Record<string, { config: string; state: string; annotation?: string }>, stdoutFor?: (node: string, script: string) => ExecResult | undefined): StepContext {
+function fakeCtx(
+  p: Plan,
+  step: PlannedStep,
+  files: Record<string, { config: string; state: string; annotation?: string }>,
+  stdoutFor?: (node: string, script: string) => ExecResult | undefined,
+  events: KubeEvent[] = [],
+): StepContext {
   const clock = new FakeClock();
   const created = { type: 'run-created' as const, at: new Date(clock.now()).toISOString(), runId: p.runId, plan: p, operator: { user: 'u', host: 'h' }, cluster: { server: null } };
   const res = (node: string, script: string, stdout: string, code = 0, stderr = ''): ExecResult => ({ node, script, outcome: code === 0 ? 'ok' : 'exit', code, stdout, stderr, durationMs: 1 });
@@ -129,6 +135,7 @@ function fakeCtx(p: Plan, step: PlannedStep, files: Record<string, { config: str
   });
   const kube = {
     readyz: async () => ({ ok: true, value: 'ok' }),
+    listEvents: async () => ({ ok: true, value: events }),
     getNode: async (name: string) => ({ ok: true, value: { name, labels: {}, annotations: files[name]?.annotation ? { [`${p.distro}.io/encryption-config-hash`]: files[name].annotation! } : {}, internalIP: null, kubeletVersion: '', providerID: null, conditions: [] } }),
   } as unknown as KubeGateway;
   const ports = { shell, kube, clock, confirm: null as never, journal: null as never, log: { emit: () => undefined } };
@@ -204,5 +211,65 @@ describe('stage command results', () => {
     if (res?.status !== 'failed') return;
     expect(res.failure.message).toContain('hash does not match between server-1 and server-2');
     expect(res.failure.evidence[0]).toContain('server-1 journal');
+  });
+});
+
+describe('a failed rotate-keys is checked against the server first (k3s#12373)', () => {
+  const p = plan('ha', 'k3s', 'v1.32.5+k3s1');
+  const step = p.blocks.find((b) => b.phase === 'rotate-keys')!.steps[0];
+  const op = step.step.kind === 'command' ? step.step.run : null;
+  // The CLI's last line and the server's journal line, as k3s#12373 shows them.
+  const cli = 'time="2025-05-16T19:22:39Z" level=fatal msg="see server log for details: secret-encrypt error ID 22605"';
+  const cause = 'context deadline exceeded: apiserver has not reloaded encryption configuration (reload success: 1/1, reload timestamp 1747423239/1747423239)';
+  const failedCli: ExecResult = { node: 'server-1', script: step.command!, outcome: 'exit', code: 1, stdout: '', stderr: cli, durationMs: 60_000 };
+  const ctxWith = (stage: string, activekey: string, events: KubeEvent[] = []) => {
+    const ctx = fakeCtx(
+      p,
+      step,
+      { 'server-1': { config: H('n'), state: `start-${H('o')}` } },
+      (node, script) => {
+        const ok = (stdout: string): ExecResult => ({ node, script, outcome: 'ok', code: 0, stdout, stderr: '', durationMs: 1 });
+        if (script.includes("grep -F 'error ID 22605:'")) return ok(`server-1 k3s[7]: time="2025-05-16T19:22:39Z" level=error msg="secret-encrypt error ID 22605: ${cause}"\n`);
+        if (script.includes('secrets-encrypt status')) return ok(JSON.stringify({ stage, activekey, enable: true, hashmatch: true }));
+        return undefined;
+      },
+      events,
+    );
+    return ctx;
+  };
+  const newKey = () => `aescbckey-${new Date(Date.parse('2025-06-01T12:00:05Z')).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+
+  it('the new key is in place but nothing was re-encrypted: failed, with the way to finish it and no restart', async () => {
+    const res = await interpretOpResult(ctxWith('reencrypt_active', newKey()), op!, failedCli);
+    expect(res?.status).toBe('failed');
+    if (res?.status !== 'failed') return;
+    expect(res.failure.message).toContain('k3s#12373');
+    expect(res.failure.message).toContain('no secret was re-encrypted (server-1 is at reencrypt_active');
+    expect(res.failure.fix).toContain('restart no server');
+    expect(res.failure.fix).toContain('`k3s secrets-encrypt reencrypt --force` on server-1');
+    expect(res.failure.evidence[0]).toBe(`server-1 journal: ${cause}`);
+  });
+
+  it('the server re-encrypts after all (SecretsProgress since the command): the step is done, the wait follows it', async () => {
+    const progress: KubeEvent = { reason: 'SecretsProgress', message: 'reencrypted 50 secrets', type: 'Normal', involvedObject: { kind: 'Node', name: 'server-1' }, lastTimestamp: '2025-06-01T12:00:30Z' } as KubeEvent;
+    const res = await interpretOpResult(ctxWith('reencrypt_active', newKey(), [progress]), op!, failedCli);
+    expect(res).toMatchObject({ status: 'done', summary: expect.stringContaining('server-1 is re-encrypting (50 secrets so far') });
+  });
+
+  it('the server finished with the new key: done', async () => {
+    const res = await interpretOpResult(ctxWith('reencrypt_finished', `AES-CBC ${newKey()}`), op!, failedCli);
+    expect(res).toMatchObject({ status: 'done', summary: expect.stringContaining('server-1 is at reencrypt_finished') });
+  });
+
+  it('a refusal leaves the previous rotation\'s reencrypt_finished: still a failure, with the journal\'s cause', async () => {
+    const refused: ExecResult = { ...failedCli, stderr: cli.replace('22605', '64661') };
+    const ctx = fakeCtx(p, step, {}, (node, script) => {
+      const ok = (stdout: string): ExecResult => ({ node, script, outcome: 'ok', code: 0, stdout, stderr: '', durationMs: 1 });
+      if (script.includes("grep -F 'error ID 64661:'")) return ok('server-1 k3s[7]: level=error msg="secret-encrypt error ID 64661: hash does not match between server-1 and server-2"\n');
+      if (script.includes('secrets-encrypt status')) return ok(JSON.stringify({ stage: 'reencrypt_finished', activekey: 'aescbckey-2025-01-01T00:00:00Z' }));
+      return undefined;
+    });
+    const res = await interpretOpResult(ctx, op!, refused);
+    expect(res?.status === 'failed' && res.failure.message).toContain('hash does not match between server-1 and server-2');
   });
 });

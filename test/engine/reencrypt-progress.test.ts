@@ -30,7 +30,7 @@ interface Poll {
   finished?: boolean;
 }
 
-function waitCtx(polls: Poll[], total: number | null) {
+function waitCtx(polls: Poll[], total: number | null, journal = '') {
   const plan = classicPlan();
   const step = plan.blocks.find((b) => b.phase === 'reencrypt')!.steps.find((s) => s.kind === 'wait')!;
   const clock = new FakeClock();
@@ -50,6 +50,8 @@ function waitCtx(polls: Poll[], total: number | null) {
   const shell = (node: string) => ({
     node,
     run: async (script: string) => {
+      if (script.includes("grep -F 'apiserver has not reloaded")) return res(node, script, journal);
+      if (script.includes('sha256sum')) return res(node, script, `config-sha256=${'a'.repeat(64)}\nstate=start-${'b'.repeat(64)}\nprovider=aescbc\n`);
       // The status read ends a poll: the next poll sees the next answer.
       const p = current();
       i += 1;
@@ -93,6 +95,21 @@ describe('re-encryption wait progress events', () => {
     const { ctx, logs } = waitCtx([{ done: 50 }, { done: 50 }, { done: 100, finished: true }], 100);
     await runReencryptWait(ctx);
     expect(progressOf(logs).map((p) => p.done)).toEqual([50, 100]);
+  });
+
+  it('k3s#12373 left the node at reencrypt_active with nothing to do: the stall fails the wait with the way out', async () => {
+    const stuck: Poll[] = Array.from({ length: 40 }, () => ({ done: 0 }));
+    const line = 'server-1 k3s[7]: time="2025-05-16T19:22:39Z" level=error msg="secret-encrypt error ID 22605: context deadline exceeded: apiserver has not reloaded encryption configuration (reload success: 1/1, reload timestamp 1747423239/1747423239)"';
+    const { ctx } = waitCtx(stuck, 1000, `${line}\n`);
+    const r = await runReencryptWait(ctx);
+    expect(r.status).toBe('failed');
+    if (r.status !== 'failed') return;
+    expect(r.failure.message).toMatch(/^no re-encryption on \S+ for 1\d\ds at reencrypt_active: its rotate-keys gave up waiting for the apiserver to reload the new config \(k3s#12373\)/);
+    expect(r.failure.evidence[0]).toContain('apiserver has not reloaded encryption configuration');
+    expect(r.failure.fix).toContain('secrets-encrypt reencrypt --force');
+    // Without that journal line a stall is only a warning.
+    const plain = waitCtx([...stuck, { done: 1000, finished: true }], 1000);
+    expect((await runReencryptWait(plain.ctx)).status).toBe('done');
   });
 
   it('a stall shows in the events (stalledSeconds past the threshold) and in a warning line', async () => {

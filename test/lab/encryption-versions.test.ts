@@ -25,7 +25,8 @@ describe('secrets-encrypt across releases (k3s, single server)', () => {
   it('rotate-keys on a current release: one step, the CLI waits for the reencryption', async () => {
     lab = await startLab({ topology: 'single', distro: 'k3s', etcd: 'emulated', speed: 20, secrets: 120 });
     const result = await lab.run('server-1', 'k3s secrets-encrypt rotate-keys');
-    expect(result).toMatchObject({ code: 0, stdout: 'keys rotated, reencryption started\n' });
+    // k3s#10612 on: the request returns at reencrypt_finished (k3s#12223 validation output on v1.32.4-rc1).
+    expect(result).toMatchObject({ code: 0, stdout: 'keys rotated, reencryption finished\n' });
     const status = await statusJson(lab, 'server-1');
     expect(status).toMatchObject({ stage: 'reencrypt_finished', hashmatch: true });
     expect(status.activekey).toMatch(/^AES-CBC aescbckey-\d{4}-/);
@@ -48,12 +49,14 @@ describe('secrets-encrypt across releases (k3s, single server)', () => {
     expect(progressOf(lab, 'server-1')).toEqual([50, 100, 150, 200, 250, 300, 350, 400, 450, 500, 550]);
   });
 
-  it('refuses rotate-keys on releases before the safe ones, and does not know it before v1.28', { timeout: 120_000 }, async () => {
-    lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.30.4+k3s1', etcd: 'emulated', speed: 20 });
-    const refused = await lab.run('server-1', 'k3s secrets-encrypt rotate-keys');
-    expect(refused.code).toBe(1);
-    expect(causeOf(lab, 'server-1', refused.stderr)).toBe('node server-1 is running k3s version 1.30.4+k3s1 that does not support rotate-keys');
-    expect((await statusJson(lab, 'server-1')).stage).toBe('start');
+  it('before k3s#10612 rotate-keys returns once the config reloaded, and does not exist before v1.28', { timeout: 120_000 }, async () => {
+    lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.30.4+k3s1', etcd: 'emulated', speed: 20, secrets: 120 });
+    // The old secrets controller re-encrypts after the answer (k3s#7760 validation on v1.28.1: "reencryption started").
+    expect(await lab.run('server-1', 'k3s secrets-encrypt rotate-keys')).toMatchObject({ code: 0, stdout: 'keys rotated, reencryption started\n' });
+    expect(['reencrypt_request', 'reencrypt_active']).toContain((await statusJson(lab, 'server-1')).stage);
+    const old = lab;
+    await waitFor('reencrypt_finished', async () => ((await statusJson(old, 'server-1')).stage === 'reencrypt_finished' ? true : undefined), 45_000);
+    expect(stateOf(lab, 'server-1')).toBe(`reencrypt_finished-${configHash(lab, 'server-1')}`);
     await lab.stop();
 
     lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.27.16+k3s1', etcd: 'emulated', speed: 20, secrets: 30 });
@@ -63,6 +66,31 @@ describe('secrets-encrypt across releases (k3s, single server)', () => {
     const live = lab;
     await waitFor('reencrypt_finished', async () => ((await statusJson(live, 'server-1')).stage === 'reencrypt_finished' ? true : undefined), 45_000);
     expect(progressOf(lab, 'server-1')).toEqual([10, 20]);
+  });
+
+  it('k3s#12373: the apiserver reloads after the 60 s wait; rotate-keys fails, nothing is re-encrypted', { timeout: 120_000 }, async () => {
+    lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.32.5+k3s1', etcd: 'emulated', speed: 20, secrets: 120 });
+    await lab.fault('slow-reload', [], 'server-1');
+    const failed = await lab.run('server-1', 'k3s secrets-encrypt rotate-keys');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/level=fatal msg="see server log for details: .*secret-encrypt error ID \d{5}"/);
+    expect(causeOf(lab, 'server-1', failed.stderr)).toMatch(
+      /^context deadline exceeded: apiserver has not reloaded encryption configuration \(reload success: \d+\/\d+, reload timestamp \d+\/\d+\)$/,
+    );
+    // The new key is in the config and the apiserver loads it moments later; the secrets keep the old key.
+    const status = await statusJson(lab, 'server-1');
+    expect(status.stage).toBe('reencrypt_active');
+    expect(status.activekey).toMatch(/^aescbckey-\d{4}-/);
+    expect(progressOf(lab, 'server-1')).toEqual([]);
+    const live = lab;
+    await waitFor('the late reload', async () => (journalOf(live, 'server-1').includes('encryption config reloaded successfully') ? true : undefined), 10_000);
+    await lab.stop();
+
+    // Fixed (120 s wait): the same slow reload is waited out.
+    lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.32.6+k3s1', etcd: 'emulated', speed: 20, secrets: 120 });
+    await lab.fault('slow-reload', [], 'server-1');
+    expect(await lab.run('server-1', 'k3s secrets-encrypt rotate-keys')).toMatchObject({ code: 0, stdout: 'keys rotated, reencryption finished\n' });
+    expect((await statusJson(lab, 'server-1')).stage).toBe('reencrypt_finished');
   });
 
   it('secretbox: only rotate-keys rotates', async () => {

@@ -8,8 +8,10 @@ import type { HandlerResult, StepContext } from '../context.js';
 import { failed } from '../context.js';
 import type { ReencryptProgress } from '../events.js';
 import type { KubeEvent } from '../../transports/types.js';
+import type { PlannedNode } from '../plan-types.js';
 import { fixFor } from '../fixes.js';
-import { readStatus } from './read.js';
+import { readServerEncryption, readStatus } from './read.js';
+import { findReloadTimeout, reloadTimeoutFix } from './reload-timeout.js';
 import { secretsEventOf } from '../../discovery/parse-journal.js';
 
 // SecretsProgress says `reencrypted N secrets`; SecretsUpdateComplete says the same since k3s#10612 (2024) and
@@ -105,14 +107,25 @@ function commandStartedAt(ctx: StepContext): number {
   return at - 2000;
 }
 
-async function readProgress(ctx: StepContext, since: number): Promise<ProgressReading & { source: 'api' | 'journal' | 'none' }> {
+const EVENTS = 'Secrets(Progress|UpdateComplete|UpdateError)';
+
+/**
+ * The node's last re-encryption events from its journal, in both forms upstream has logged them: klog's
+ * `reason="SecretsProgress" message="…"` and the older broadcaster's `Event(v1.ObjectReference{…}): type: 'Normal'
+ * reason: 'SecretsProgress' …` (k3s#5933); discovery/parse-journal.ts reads both.
+ */
+export function journalProgressScript(node: PlannedNode): string {
+  const grep = shJoin(['grep', '-E', '-e', `reason="${EVENTS}"`, '-e', `reason: '${EVENTS}'`]);
+  return `${shJoin(['journalctl', '-u', node.unit, '--no-pager', '-n', '5000'])} | ${grep} | tail -n 20 || true`;
+}
+
+export async function readProgress(ctx: StepContext, since: number): Promise<ProgressReading & { source: 'api' | 'journal' | 'none' }> {
   const kube = ctx.ports.kube;
   if (kube && (await kube.readyz()).ok) {
     const ev = await kube.listEvents({ fieldSelector: `involvedObject.kind=Node,involvedObject.name=${ctx.node.name}` });
     if (ev.ok) return { ...progressFromEvents(ev.value, ctx.node.name, since), source: 'api' };
   }
-  const script = `${shJoin(['journalctl', '-u', ctx.node.unit, '--no-pager', '-n', '5000'])} | grep -E 'reason="Secrets(Progress|UpdateComplete|UpdateError)"' | tail -n 20 || true`;
-  const r = await ctx.exec(ctx.node, script, 30);
+  const r = await ctx.exec(ctx.node, journalProgressScript(ctx.node), 30);
   return r.outcome === 'ok' ? { ...progressFromJournal(r.stdout), source: 'journal' } : { done: 0, complete: false, error: null, source: 'none' };
 }
 
@@ -164,6 +177,19 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
     }
     if (finished) break;
     if (progress.stalledSeconds >= stallSeconds && now - warnedAt >= stallSeconds * 1000) {
+      // Nothing moves at reencrypt_active: a rotate-keys that gave up on the reload (k3s#12373) never starts.
+      const gaveUp = stage === 'reencrypt_active' && samples.every((s) => s.done === 0) ? await findReloadTimeout(ctx) : null;
+      if (gaveUp) {
+        const enc = await readServerEncryption(ctx, node);
+        return failed(ctx, {
+          check: 'reencrypt',
+          message: `no re-encryption on ${node.name} for ${progress.stalledSeconds}s at reencrypt_active: its rotate-keys gave up waiting for the apiserver to reload the new config (k3s#12373), so nothing re-encrypts`,
+          command: null,
+          exitCode: null,
+          evidence: [`${node.name} journal: ${gaveUp}`, ...ctx.tails.recent(node.name, 20)],
+          fix: reloadTimeoutFix(ctx, enc.ok ? enc.value.provider : null),
+        });
+      }
       say(`warning: no re-encryption progress for ${progress.stalledSeconds}s (stage ${stage || 'unknown'}): check \`journalctl -u ${node.unit}\` on ${node.name}`);
       warnedAt = now;
     }

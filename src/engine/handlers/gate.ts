@@ -8,11 +8,12 @@ import { checkNodeReady } from '../checks/node.js';
 import { checkCaConsistent, checkEtcdMembersHealthy } from '../ca/checks.js';
 import { checkJoinTokens } from '../ca/tokens.js';
 import { checkAllEncryptionHashes, checkEncryptionProvider, checkServerStage } from '../encryption/checks.js';
-import { readUnit } from '../checks/unit.js';
+import { describeUnitState, readUnit } from '../checks/unit.js';
 import type { HandlerResult, StepContext } from '../context.js';
 import { failed, poll } from '../context.js';
 import type { GateCheckResult } from '../events.js';
 import { fixFor } from '../fixes.js';
+import { reportWait } from './wait-progress.js';
 
 const RETRY_MS = 5000;
 
@@ -48,7 +49,7 @@ async function checkUnitActive(ctx: StepContext, attempt: GateAttempt = {}): Pro
   // "not restarting": the settle step watched NRestarts; here the unit must be active now.
   return u.state === 'active'
     ? { check: 'unit-active', status: 'pass', detail: `${ctx.node.unit} active, NRestarts ${u.restarts}` }
-    : { check: 'unit-active', status: 'fail', detail: `${ctx.node.unit} is ${u.state}` };
+    : { check: 'unit-active', status: 'fail', detail: `${ctx.node.unit} is ${describeUnitState(u)}` };
 }
 
 /** `attempt` carries what the checks of one gate attempt share (the certificate reading). */
@@ -85,6 +86,7 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
   const { step } = ctx;
   if (step.step.kind !== 'gate') throw new Error(`bug: ${step.key} is not a gate step`);
   const checks = step.step.checks;
+  const gateTimeout = step.step.timeoutSeconds ?? 0;
   let first = true;
   const results = await poll(ctx, step.step.timeoutSeconds ?? 0, RETRY_MS, async () => {
     const attempt: GateAttempt = { settled: first ? freshSettleSample(ctx) : null };
@@ -95,6 +97,11 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
     const all = await Promise.all(checks.map((c) => runGateCheck(ctx, c, attempt)));
     const failedAt = all.findIndex((r) => r.status === 'fail');
     const rs = failedAt === -1 ? all : all.slice(0, failedAt + 1);
+    if (failedAt !== -1) {
+      const timeout = gateTimeout;
+      const left = Math.max(0, Math.round(timeout - (ctx.ports.clock.now() - ctx.startedAtMs) / 1000));
+      reportWait(ctx, ctx.startedAtMs, timeout, `${all[failedAt].check} pending: ${all[failedAt].detail} · times out in ${left} s`);
+    }
     return { stop: failedAt === -1, value: rs };
   });
   const bad = results.find((r) => r.status === 'fail');

@@ -1,5 +1,6 @@
 // What a command's result means beyond its exit code, per op: a reencrypt CLI timeout is "still running"
-// (k3s#11384); a supervisor "error ID NNNNN" is explained by that server's journal line; an etcd snapshot's name
+// (k3s#11384); a failed rotate-keys/reencrypt is checked against the server before it counts as failed
+// (k3s#12373); a supervisor "error ID NNNNN" is explained by that server's journal line; an etcd snapshot's name
 // is recorded. Returns null when the generic handling applies.
 import type { NodeOp } from '../../recipe-schema/types.js';
 import type { ExecResult } from '../../transports/types.js';
@@ -8,6 +9,8 @@ import { execEvidence, failed } from '../context.js';
 import { caOpResult } from '../ca/ops.js';
 import { tokenUpdateResult } from '../ca/tokens.js';
 import { explainErrorId } from '../error-id.js';
+import { readServerWork } from '../encryption/cli-failure.js';
+import { RELOAD_TIMED_OUT, reloadTimeoutFix } from '../encryption/reload-timeout.js';
 
 const CLIENT_GAVE_UP = /context deadline exceeded|Client\.Timeout exceeded|: EOF"?\s*$/m;
 
@@ -32,6 +35,25 @@ export async function interpretOpResult(ctx: StepContext, op: NodeOp, r: ExecRes
         return { status: 'done', summary: `the CLI gave up waiting (${r.outcome === 'timeout' ? 'our timeout' : 'client timeout'}); the server keeps re-encrypting (k3s#11384): the next step polls it`, execs: ctx.execs };
       }
       const cause = await explainErrorId(ctx, r);
+      if (long) {
+        // The CLI failed; the server may not have (k3s#12373, k3s#11384): read it again before calling it failed.
+        const work = await readServerWork(ctx, op.action === 'rotate-keys' ? 'rotate-keys' : 'reencrypt');
+        const why = cause ?? (r.stderr.trim().split('\n').slice(-1)[0] || r.outcome);
+        if (work.kind !== 'idle') {
+          return { status: 'done', summary: `the CLI failed (${why}), but ${work.detail}: the next step follows it`, execs: ctx.execs };
+        }
+        if (cause && RELOAD_TIMED_OUT.test(cause)) {
+          const evidence = [`${ctx.node.name} journal: ${cause}`, work.detail, ...execEvidence(ctx, r)];
+          return failed(ctx, {
+            check: 'encryption-stage',
+            message: `\`${r.script}\` failed on ${ctx.node.name}: the apiserver had not reloaded the new encryption config when the wait ended (k3s#12373; 60 s before v1.30.14, v1.31.10, v1.32.6, v1.33.2). The new key is in ${ctx.node.name}'s config but no secret was re-encrypted (${work.detail})`,
+            command: r.script,
+            exitCode: r.code,
+            evidence,
+            fix: reloadTimeoutFix(ctx, work.provider),
+          });
+        }
+      }
       if (!cause) return null;
       const evidence = [`${ctx.node.name} journal: ${cause}`, ...execEvidence(ctx, r)];
       const named = /between (\S+) and (\S+)|on node (\S+)|node (\S+) is running/.exec(cause);

@@ -1,9 +1,11 @@
-// Watches the unit for the settle window: it must stay in an accepted state and NRestarts must not grow.
+// Watches the unit for the settle window: no restart loop (auto-restart, NRestarts rising) and an accepted state at
+// the end. A Type=notify start in progress (activating/start) is not a loop: it is waited for, however slow.
 import type { HandlerResult, StepContext } from '../context.js';
 import { execEvidence, failed } from '../context.js';
-import { readUnit } from '../checks/unit.js';
+import { describeUnitState, readUnit, unitPhase } from '../checks/unit.js';
 import { settleSecondsOf } from '../describe.js';
 import { fixFor } from '../fixes.js';
+import { reportWait } from './wait-progress.js';
 
 const SAMPLE_MS = 5000;
 
@@ -18,13 +20,31 @@ function etcdStartedInPhase(ctx: StepContext): { started: number; total: number 
   return { started, total };
 }
 
+/** How long a start that is still in progress (activating/start, no restart) may take before the settle gives up. */
+export const START_WAIT_SECONDS = 600;
+
+type Reading = { state: string; subState: string; restarts: number };
+
+/** Why a sample ends the settle: a restart loop, or a state the step does not accept; null: keep watching. */
+function verdictOf(sample: Reading, first: Reading, accept: readonly string[]): { loop: boolean; what: string } | null {
+  // A loop shows at once as auto-restart (the next try is scheduled), or afterwards as a higher NRestarts.
+  if (unitPhase(sample) === 'restarting') return { loop: true, what: `is ${describeUnitState(sample)} (a try failed; systemd restarts it in RestartSec)` };
+  if (sample.restarts > first.restarts) return { loop: true, what: `restarted ${sample.restarts - first.restarts} time(s)` };
+  // A start in progress is not a loop, however long it takes (Type=notify: until READY=1).
+  if (accept.includes(sample.state) || unitPhase(sample) === 'starting') return null;
+  return { loop: false, what: `is ${describeUnitState(sample)}` };
+}
+
 export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
   const { step, node, ports } = ctx;
   if (step.step.kind !== 'settle') throw new Error(`bug: ${step.key} is not a settle step`);
   const seconds = settleSecondsOf(step.step, ctx.plan.settleSeconds);
   const accept = step.step.accept ?? ['active'];
   // The window starts with the step, so the first sample's round trip is part of it, not added to it.
-  const deadline = ports.clock.now() + seconds * 1000;
+  const startedAt = ports.clock.now();
+  const deadline = startedAt + seconds * 1000;
+  // A unit still starting when the window ends (and the step wants it active) is waited for, up to this.
+  const startDeadline = startedAt + Math.max(seconds, START_WAIT_SECONDS) * 1000;
   const first = await readUnit(ctx);
   if (!first.ok) {
     const evidence = execEvidence(ctx, first.exec);
@@ -36,14 +56,18 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
       return { status: 'done', summary: `${started} of ${total} etcd servers started: restarts are expected until a quorum runs`, execs: ctx.execs, data: { restarts: { before: first.restarts, after: first.restarts, state: first.state } } };
     }
   }
-  let last = first;
+  let last: Reading = first;
   for (;;) {
-    if (!accept.includes(last.state) || last.restarts > first.restarts) {
-      const evidence = [`${node.unit}: ActiveState=${last.state}, NRestarts ${first.restarts} → ${last.restarts}`, ...execEvidence(ctx, null)];
+    const restarts = last.restarts - first.restarts;
+    const overtime = ports.clock.now() >= deadline;
+    reportWait(ctx, startedAt, overtime ? Math.max(seconds, START_WAIT_SECONDS) : seconds, `${restarts} restart${restarts === 1 ? '' : 's'} · ${describeUnitState(last)}${overtime && unitPhase(last) === 'starting' ? ' · still starting' : ''}`);
+    const verdict = verdictOf(last, first, accept);
+    if (verdict) {
+      const evidence = [`${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`, ...execEvidence(ctx, null)];
       return {
         ...failed(ctx, {
           check: 'unit-active',
-          message: `${node.unit} on ${node.name} ${last.restarts > first.restarts ? `restarted ${last.restarts - first.restarts} time(s)` : `is ${last.state}`} during the settle window`,
+          message: `${node.unit} on ${node.name} ${verdict.what} during the settle window${verdict.loop ? ': a restart loop' : ''}`,
           command: null,
           exitCode: null,
           evidence,
@@ -52,15 +76,33 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
         data: { restarts: { before: first.restarts, after: last.restarts, state: last.state } },
       };
     }
-    const left = deadline - ports.clock.now();
-    if (left <= 0 || ctx.signal.aborted) break;
-    await ports.clock.sleep(Math.min(SAMPLE_MS, left), ctx.signal);
+    const now = ports.clock.now();
+    const stillStarting = !accept.includes(last.state) && unitPhase(last) === 'starting';
+    if (ctx.signal.aborted) break;
+    if (now >= deadline && !stillStarting) break;
+    if (now >= startDeadline) {
+      const evidence = [`${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`, ...execEvidence(ctx, null)];
+      return {
+        ...failed(ctx, {
+          check: 'unit-active',
+          message: `${node.unit} on ${node.name} is still starting (${describeUnitState(last)}, no restart) after ${Math.round((now - startedAt) / 1000)}s: a slow start, not a restart loop`,
+          command: null,
+          exitCode: null,
+          evidence,
+          fix: `read \`journalctl -u ${node.unit} -n 200\` on ${node.name} for what the start waits on (etcd, the datastore, images), then \`keyturn resume\``,
+        }),
+        data: { restarts: { before: first.restarts, after: last.restarts, state: last.state } },
+      };
+    }
+    const until = stillStarting && now >= deadline ? startDeadline : deadline;
+    await ports.clock.sleep(Math.min(SAMPLE_MS, Math.max(0, until - now)), ctx.signal);
     const next = await readUnit(ctx);
     if (next.ok) last = next; // a missed sample is not a restart; the next one decides
   }
+  const waited = Math.round((ports.clock.now() - startedAt) / 1000);
   return {
     status: 'done',
-    summary: `${node.unit} ${last.state} for ${seconds}s, NRestarts ${first.restarts} → ${last.restarts}`,
+    summary: `${node.unit} ${describeUnitState(last)} for ${Math.max(seconds, waited)}s, NRestarts ${first.restarts} → ${last.restarts}`,
     execs: ctx.execs.slice(-2), // samples are many and alike: keep the last
     data: { restarts: { before: first.restarts, after: last.restarts, state: last.state } },
   };

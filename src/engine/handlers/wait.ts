@@ -5,23 +5,41 @@ import { checkEtcdQuorum } from '../checks/etcd.js';
 import { checkNodeReady } from '../checks/node.js';
 import { checkServerStage } from '../encryption/checks.js';
 import { runReencryptWait } from '../encryption/reencrypt.js';
-import { readUnit } from '../checks/unit.js';
+import { describeUnitState, readUnit, unitPhase } from '../checks/unit.js';
 import type { HandlerResult, StepContext } from '../context.js';
 import { failed, poll } from '../context.js';
 import { describeCondition } from '../describe.js';
 import { fixFor } from '../fixes.js';
+import { reportWait } from './wait-progress.js';
 
 interface Reading {
   holds: boolean;
   detail: string;
+  /** The wait cannot succeed: stop now (a restart loop), instead of at the timeout. */
+  hopeless?: boolean;
 }
 
-async function readCondition(ctx: StepContext, c: Condition): Promise<Reading> {
+/**
+ * Waiting for a unit state: a start in progress (activating/start) is waited for however slow. A unit that had
+ * failed before the wait may be in auto-restart at first (e.g. an etcd server that started before a quorum ran):
+ * one more try is its due. It loops when a try made during the wait failed too: NRestarts rose and it is back in
+ * auto-restart, or NRestarts rose twice.
+ */
+async function readUnitState(ctx: StepContext, states: readonly string[], baseline: { restarts: number | null }): Promise<Reading> {
+  const u = await readUnit(ctx);
+  if (!u.ok) return { holds: false, detail: `cannot read unit: ${u.exec.outcome}` };
+  baseline.restarts ??= u.restarts;
+  const more = u.restarts - baseline.restarts;
+  const detail = `${ctx.node.unit} is ${describeUnitState(u)}, NRestarts ${baseline.restarts} → ${u.restarts}`;
+  if (states.includes(u.state) && unitPhase(u) !== 'restarting') return { holds: true, detail };
+  const looping = more >= 2 || (more >= 1 && unitPhase(u) === 'restarting');
+  return { holds: false, detail: looping ? `${detail}: a restart loop` : detail, hopeless: looping };
+}
+
+async function readCondition(ctx: StepContext, c: Condition, baseline: { restarts: number | null }): Promise<Reading> {
   switch (c.condition) {
-    case 'unit-state': {
-      const u = await readUnit(ctx);
-      return u.ok ? { holds: c.states.includes(u.state), detail: `${ctx.node.unit} is ${u.state}` } : { holds: false, detail: `cannot read unit: ${u.exec.outcome}` };
-    }
+    case 'unit-state':
+      return readUnitState(ctx, c.states, baseline);
     case 'node-ready': {
       const r = await checkNodeReady(ctx);
       return { holds: r.status === 'pass', detail: r.detail };
@@ -47,16 +65,21 @@ export async function runWaitStep(ctx: StepContext): Promise<HandlerResult> {
   if (step.step.until.condition === 'reencrypt-finished') return runReencryptWait(ctx);
   const { until, timeoutSeconds, intervalSeconds } = step.step;
   const started = ctx.ports.clock.now();
+  const baseline: { restarts: number | null } = { restarts: null };
   const last = await poll(ctx, timeoutSeconds, (intervalSeconds ?? 5) * 1000, async () => {
-    const r = await readCondition(ctx, until);
-    return { stop: r.holds, value: r };
+    const r = await readCondition(ctx, until, baseline);
+    reportWait(ctx, started, timeoutSeconds, `until ${describeCondition(until, ctx.node)}: ${r.detail}`);
+    return { stop: r.holds || r.hopeless === true, value: r };
   });
   const waited = Math.round((ctx.ports.clock.now() - started) / 1000);
   if (last.holds) return { status: 'done', summary: `${last.detail} after ${waited}s`, execs: ctx.execs.slice(-2) };
   const evidence = [last.detail, ...ctx.tails.recent(ctx.node.name, 20)];
   const check = until.condition === 'unit-state' ? 'unit-active' : until.condition;
+  const message = last.hopeless
+    ? `${last.detail} after ${waited}s, while waiting until ${describeCondition(until, ctx.node)}`
+    : `timed out after ${timeoutSeconds}s waiting until ${describeCondition(until, ctx.node)}`;
   return {
-    ...failed(ctx, { check, message: `timed out after ${timeoutSeconds}s waiting until ${describeCondition(until, ctx.node)}`, command: null, exitCode: null, evidence, fix: fixFor(check, ctx.node, evidence, ctx.plan.recipe) }),
+    ...failed(ctx, { check, message, command: null, exitCode: null, evidence, fix: fixFor(check, ctx.node, evidence, ctx.plan.recipe) }),
     execs: ctx.execs.slice(-4),
   };
 }

@@ -4,7 +4,7 @@
 import { isControlPlane, type LabNode } from '../lab-node.js';
 import { CLIENT_TIMEOUT_MS, handleStageRequest, type StageRequest, type StageResult } from '../encryption/stages.js';
 import type { ReencryptResult } from '../encryption/reencrypt.js';
-import { rotateKeysSupport } from '../upstream-versions.js';
+import { rotateKeysSupport, rotateKeysWaitsForReencrypt } from '../upstream-versions.js';
 import { takeFlag, type CommandContext } from './io.js';
 import { connectionRefused } from './logrus.js';
 import { printEncryptionStatus } from './secrets-encrypt-status.js';
@@ -24,6 +24,11 @@ const SUCCESS: Record<Exclude<Subcommand, 'status'>, string> = {
   reencrypt: 'reencryption started',
   'rotate-keys': 'keys rotated, reencryption started',
 };
+
+/** What the CLI prints on success; rotate-keys says "finished" once it waits for the re-encryption (k3s#10612). */
+function successLine(subcommand: Exclude<Subcommand, 'status'>, version: string): string {
+  return subcommand === 'rotate-keys' && rotateKeysWaitsForReencrypt(version) ? 'keys rotated, reencryption finished' : SUCCESS[subcommand];
+}
 
 /** Upstream's handler waits a second after a change "so things have time to sync to disk". */
 const HANDLER_SETTLE_MS = 1_000;
@@ -76,7 +81,7 @@ async function finish(context: CommandContext, subcommand: Exclude<Subcommand, '
       return failWithServerError(lab, node, io, { path, status: '400 Bad Request', component: 'secret-encrypt' }, result.error);
     case 'done':
       await lab.clock.sleep(HANDLER_SETTLE_MS);
-      io.stdout(`${SUCCESS[subcommand]}\n`);
+      io.stdout(`${successLine(subcommand, lab.options.version)}\n`);
       return 0;
     case 'working': {
       const outcome = await withinClientTimeout(context, result.finished, result.clientTimeoutMs);
@@ -85,7 +90,7 @@ async function finish(context: CommandContext, subcommand: Exclude<Subcommand, '
         return failWithClientError(lab, node, io, path, 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)');
       }
       if (outcome.kind === 'interrupted') return failWithClientError(lab, node, io, path, 'EOF');
-      io.stdout(`${SUCCESS[subcommand]}\n`);
+      io.stdout(`${successLine(subcommand, lab.options.version)}\n`);
       return 0;
     }
   }

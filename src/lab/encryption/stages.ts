@@ -5,10 +5,11 @@ import type { EncryptionStage } from '../datastore.js';
 import type { LabNode } from '../lab-node.js';
 import type { LabRuntime } from '../lab-runtime.js';
 import { newEncryptionKey } from '../pki/index.js';
-import { reencryptReturnsImmediately, rotateKeysSupport } from '../upstream-versions.js';
+import { reencryptReturnsImmediately, rotateKeysWaitsForReencrypt } from '../upstream-versions.js';
 import { addedKeyName, encryptionConfigText, type EncryptionLayout } from './config.js';
 import { publishStage, readNodeEncryption, verifyEncryptionHashes, writeNodeConfig, type NodeEncryption } from './node-encryption.js';
 import { reencryptSecrets, type ReencryptResult } from './reencrypt.js';
+import { waitForEncryptionConfigReload } from './reload.js';
 
 export type StageRequest =
   | { kind: 'prepare'; force: boolean }
@@ -26,9 +27,11 @@ export type StageResult =
   /** The handler holds the request until reencryption ends; the CLI gives up after its client timeout. */
   | { kind: 'working'; finished: Promise<ReencryptResult>; clientTimeoutMs: number };
 
-/** The CLI's client timeout for a request and the longer one rotate-keys sets (70 s). */
+/** The CLI's client timeout for a request, and the one rotate-keys sets since it waits for the re-encryption (90 s). */
 export const CLIENT_TIMEOUT_MS = 10_000;
-const ROTATE_KEYS_TIMEOUT_MS = 70_000;
+const ROTATE_KEYS_TIMEOUT_MS = 90_000;
+/** How soon the old secrets controller saw a reencrypt_request annotation (it watches Nodes). */
+const CONTROLLER_PICKUP_MS = 1_000;
 
 const AFTER_REENCRYPT: EncryptionStage[] = ['start', 'reencrypt_finished'];
 
@@ -98,17 +101,31 @@ async function rotateKeys(lab: LabRuntime, node: LabNode, current: NodeEncryptio
   // No --force here upstream: the hashes must match.
   const refused = refusal(lab, node, current, AFTER_REENCRYPT, false);
   if (refused) return refused;
-  if (rotateKeysSupport(node.prog, lab.options.version) !== 'supported') {
-    const firstControlPlane = lab.nodes.filter((n) => n.spec.roles.includes('control-plane')).map((n) => n.spec.name).sort()[0];
-    return { kind: 'refused', error: `node ${firstControlPlane} is running k3s version ${lab.options.version.replace(/^v/, '')} that does not support rotate-keys` };
-  }
-  await publishStage(node, 'reencrypt_active', current.text, false);
+  const waits = rotateKeysWaitsForReencrypt(lab.options.version);
+  // Since k3s#10612 the node announces reencrypt_active (annotation only, hash of the config it holds) first.
+  if (waits) await publishStage(node, 'reencrypt_active', current.text, false);
   const { layout } = current;
   const key = newEncryptionKey(addedKeyName(layout.provider, lab.clock.now()));
+  const keys = [key, ...layout.keys];
   node.journal.service(node.prog, node.service.mainPid, 'info', `Adding secrets-encryption key: ${key.name}`);
   node.journal.service(node.prog, node.service.mainPid, 'info', `Rotating secrets-encryption ${layout.provider} keys`);
-  await writeNodeConfig(node, encryptionConfigText({ ...layout, keys: [key, ...layout.keys] }));
-  return { kind: 'working', finished: reencryptSecrets(lab, node, { removeOldKey: true }), clientTimeoutMs: ROTATE_KEYS_TIMEOUT_MS };
+  await writeNodeConfig(node, encryptionConfigText({ ...layout, keys }));
+  const reload = await waitForEncryptionConfigReload(lab, node);
+  // k3s#12373: the handler gives up; the new key stays in this server's config, nothing is re-encrypted, the
+  // datastore keeps the old config.
+  if (!reload.ok) return { kind: 'refused', error: reload.error };
+  if (waits) return { kind: 'working', finished: reencryptSecrets(lab, node, { removeOldKey: true }), clientTimeoutMs: ROTATE_KEYS_TIMEOUT_MS };
+  // Before: the request ends with the node at reencrypt_request (a hash of the key list, not of the file); the
+  // secrets controller then moves it to reencrypt_active and re-encrypts.
+  await publishStage(node, 'reencrypt_request', JSON.stringify(keys.map((k) => k.name)), false);
+  void (async () => {
+    await lab.clock.sleep(CONTROLLER_PICKUP_MS);
+    const now = await readNodeEncryption(node);
+    if (!now || node.service.state !== 'active') return;
+    await publishStage(node, 'reencrypt_active', now.text, false);
+    await reencryptSecrets(lab, node, { removeOldKey: true });
+  })();
+  return { kind: 'done' };
 }
 
 async function setEnabled(lab: LabRuntime, node: LabNode, current: NodeEncryption, enable: boolean): Promise<StageResult> {

@@ -22,11 +22,15 @@ interface SimNode {
   backups: Set<string>;
   enteredAt: number;
   files: Map<string, string>;
+  /** Unit readings left before a slow start reports READY. */
+  startingFor: number;
 }
 
 export interface FakeOptions {
-  /** Nodes whose service crash-loops after it starts (NRestarts grows, ActiveState activating). */
+  /** Nodes whose service crash-loops after it starts (NRestarts grows, activating/auto-restart). */
   crashLoop?: string[];
+  /** Nodes whose start (a non-blocking one) stays activating/start, no restart, for this many unit readings. */
+  slowStart?: Record<string, number>;
   /** Nodes whose etcd member answers unhealthy. */
   unhealthyEtcd?: string[];
   /** Clock for backup timestamps (ms). */
@@ -48,7 +52,7 @@ export class FakeCluster {
     readonly opts: FakeOptions,
   ) {
     for (const info of plan.nodes) {
-      this.nodes.set(info.name, { info, state: opts.expired ? 'failed' : 'active', restarts: 0, certs: new Map(), pendingRotate: false, rotateBackups: [], backups: new Set(), files: new Map(), enteredAt: opts.now() - 86400_000 });
+      this.nodes.set(info.name, { info, state: opts.expired ? 'failed' : 'active', restarts: 0, certs: new Map(), pendingRotate: false, rotateBackups: [], backups: new Set(), files: new Map(), enteredAt: opts.now() - 86400_000, startingFor: 0 });
     }
   }
 
@@ -103,8 +107,14 @@ export class FakeCluster {
     }
   }
 
-  private async start(n: SimNode): Promise<void> {
+  private async start(n: SimNode, noBlock: boolean): Promise<void> {
     if (this.opts.crashLoop?.includes(n.info.name)) {
+      this.setState(n, 'activating');
+      return;
+    }
+    const slow = this.opts.slowStart?.[n.info.name];
+    if (slow !== undefined && noBlock) {
+      n.startingFor = slow;
       this.setState(n, 'activating');
       return;
     }
@@ -128,13 +138,20 @@ export class FakeCluster {
     if ((m = /^systemctl (stop|start|restart) (--no-block )?(\S+)$/.exec(script))) {
       if (m[3] !== unit) return this.ok(name, script, '', 5, `Failed to ${m[1]} ${m[3]}.service: Unit ${m[3]}.service not loaded.`);
       if (m[1] === 'stop' || m[1] === 'restart') this.setState(n, 'inactive');
-      if (m[1] === 'start' || m[1] === 'restart') await this.start(n);
+      if (m[1] === 'start' || m[1] === 'restart') await this.start(n, m[2] !== undefined);
       return this.ok(name, script);
     }
     if ((m = /^systemctl is-active (\S+) \|\| true$/.exec(script))) return this.ok(name, script, `${n.state}\n`);
-    if (/^systemctl show -p ActiveState,NRestarts /.test(script)) {
-      if (this.opts.crashLoop?.includes(name) && n.state !== 'inactive') n.restarts++;
-      return this.ok(name, script, `ActiveState=${n.state}\nNRestarts=${n.restarts}\n`);
+    if ((m = /^systemctl show -p ActiveState,(SubState,)?NRestarts /.exec(script))) {
+      const looping = this.opts.crashLoop?.includes(name) && n.state !== 'inactive';
+      if (looping) n.restarts++;
+      if (n.startingFor > 0 && --n.startingFor === 0) {
+        await this.renewLeaves(n, n.pendingRotate);
+        n.pendingRotate = false;
+        this.setState(n, 'active');
+      }
+      const sub = n.state === 'active' ? 'running' : looping ? 'auto-restart' : n.state === 'activating' ? 'start' : 'dead';
+      return this.ok(name, script, `ActiveState=${n.state}\n${m[1] ? `SubState=${sub}\n` : ''}NRestarts=${n.restarts}\n`);
     }
     if (/^systemctl show -p ActiveState,ActiveEnterTimestamp /.test(script)) {
       const ts = new Date(n.enteredAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');

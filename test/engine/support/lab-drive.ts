@@ -13,6 +13,7 @@ import type { Clock, LogEvent, RunPorts } from '../../../src/engine/ports.js';
 import { foldEvents, type RunState } from '../../../src/engine/reducer.js';
 import { openFileJournal, readJournal } from '../../../src/journal/index.js';
 import type { LabHandle } from '../../support/lab.js';
+import type { Recipe } from '../../../src/recipe-schema/types.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
@@ -24,16 +25,17 @@ export const realClock: Clock = {
     }),
 };
 
-export async function planLab(lab: LabHandle, recipe: string, runId: string, options: PlanOptions = {}) {
+/** `recipe`: a shipped recipe's name, or a recipe object (a test's own phase list). */
+export async function planLab(lab: LabHandle, recipe: string | Recipe, runId: string, options: PlanOptions = {}) {
   process.env.XDG_CONFIG_HOME ??= await mkdtemp(path.join(os.tmpdir(), 'kt-cfg-'));
   const session = await openClusterSession({ kubeconfig: lab.kubeconfig, inventory: lab.inventory });
   const report = await session.discover();
-  const planned: PlanResult = planRun(findRecipe(recipe)!, report, { runId, settleSeconds: 2, nodeFacts: nodeFactsFrom(session.targets()), ...options });
+  const planned: PlanResult = planRun(typeof recipe === 'string' ? findRecipe(recipe)! : recipe, report, { runId, settleSeconds: 2, nodeFacts: nodeFactsFrom(session.targets()), ...options });
   return { session, planned };
 }
 
 /** Drives a recipe against the lab with an operator who answers yes; also returns the state folded from disk. */
-export async function driveLab(lab: LabHandle, recipe: string, runId: string, options: PlanOptions = {}): Promise<{ state: RunState; fromDisk: RunState; logs: LogEvent[] }> {
+export async function driveLab(lab: LabHandle, recipe: string | Recipe, runId: string, options: PlanOptions = {}): Promise<{ state: RunState; fromDisk: RunState; logs: LogEvent[] }> {
   const { session, planned } = await planLab(lab, recipe, runId, options);
   if (!planned.ok) throw new Error(planned.refusal.reason);
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'kt-state-'));
