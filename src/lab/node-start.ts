@@ -8,6 +8,7 @@ import { reconcileAgentCas, reconcileServerBootstrap } from './node-bootstrap.js
 import { panicsRestartingAfterPrepare } from './upstream-versions.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { renewLeaves } from './pki/index.js';
+import { cleanupPodsOnStart, markApiserverStarted } from './static-pods.js';
 import type { AttemptContext, AttemptResult } from './service.js';
 import { supervisorPort } from './node-files.js';
 
@@ -29,6 +30,8 @@ export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: 
   const duration = server ? SERVER_START_MS : AGENT_START_MS;
   log('info', `Starting ${node.prog} ${lab.options.version} (lab)`);
 
+  // RKE2: force-restart (written by `certificate rotate`) terminates the still-running static pods first.
+  if (server) await cleanupPodsOnStart(lab, node, (msg) => log('info', msg));
   if (server) await reconcileServerBootstrap(lab, node, log);
   else await reconcileAgentCas(lab, node, log);
   // Upstream renews leaves that are expired or inside the renew window on every start, under the same CA.
@@ -85,6 +88,7 @@ export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: 
   if (panicsAfterPrepare(lab, node)) return panic(node, attempt.pid, log);
   if (isControlPlane(node)) log('info', 'Tunnel server egress proxy mode: agent');
   log('info', `${node.prog} ${server ? 'server' : 'agent'} is up and running`);
+  markApiserverStarted(node);
   return { ok: true };
 }
 
