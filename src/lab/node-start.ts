@@ -16,6 +16,8 @@ const SERVER_START_MS = 3_000;
 const AGENT_START_MS = 1_500;
 /** How long a server with a local etcd member waits for quorum ("Waiting for etcd server to become available"). */
 const LOCAL_ETCD_WAIT_MS = 60_000;
+/** A window no leaf is outside of: an agent's start re-issues every agent leaf. */
+const AGENT_RENEWS_ALL_DAYS = 100 * 366;
 
 export const HANDSHAKE_FATAL =
   'starting kubernetes: preparing server: failed to get MemberList from server: Internal error occurred: failed to get etcd MemberList: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: context deadline exceeded"';
@@ -34,10 +36,12 @@ export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: 
   if (server) await cleanupPodsOnStart(lab, node, (msg) => log('info', msg));
   if (server) await reconcileServerBootstrap(lab, node, log);
   else await reconcileAgentCas(lab, node, log);
-  // Upstream renews leaves that are expired or inside the renew window on every start, under the same CA.
-  const window = renewWindowDays(lab.options.version);
+  // Servers renew leaves that are expired or inside the renew window on every start, under the same CA. Agents
+  // fetch new certificates from a server on every start ("Agent certificates are renewed every time the agent
+  // starts", docs.rke2.io/security/certificates; brandond in rke2#2623): upstream's way to renew an agent.
+  const window = server ? renewWindowDays(lab.options.version) : AGENT_RENEWS_ALL_DAYS;
   for (const file of await renewLeaves(node.certs, lab.clock.now(), window)) {
-    log('info', `Certificate ${file} is expired or will expire within ${window} days; renewed`);
+    if (server) log('info', `Certificate ${file} is expired or will expire within ${window} days; renewed`);
   }
   if (server) {
     node.encryptionHash = await refreshEncryptionState(node.paths.dataDir);
