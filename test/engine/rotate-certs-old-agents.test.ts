@@ -1,6 +1,7 @@
 // Agents on releases before k3s#9785's fix (April 2024: v1.29.4, v1.28.9, v1.27.13; all of 1.30): `<prog>
 // certificate rotate` fails there with upstream's message, so rotate-certs renews those agents by the restart alone
 // (an agent fetches new certificates on every start) and still proves every leaf fresh.
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findRecipe } from '../../recipes/index.js';
 import { planRun } from '../../src/engine/plan.js';
@@ -46,7 +47,9 @@ describe('a k3s v1.29.3 lab (split)', () => {
     const agentDir = lab.nodes.find((n) => n.name === 'agent-1')!.dataDir;
     const refused = await lab.run('agent-1', 'k3s certificate rotate');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`level=fatal msg="open ${agentDir}/server/token: no such file or directory"`);
+    // Upstream's own line (k3s#9785, v1.29.3+k3s1), with the lab node's data dir for /var/lib/rancher/k3s.
+    const upstream = /FATA\[0000\] (.+?)\s*$/m.exec(readFileSync(new URL('../fixtures/upstream/k3s-certificate-rotate-agent-fails-v1.29.3.txt', import.meta.url), 'utf8'))![1];
+    expect(refused.stderr).toContain(`level=fatal msg="${upstream.replace('/var/lib/rancher/k3s', agentDir)}"`);
 
     const { state } = await driveLab(lab, 'rotate-certs', 'old-agents');
     expect(state.outcome.status).toBe('succeeded');
