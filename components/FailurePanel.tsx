@@ -15,11 +15,15 @@ export interface FailureView {
 
 export interface FailurePanelProps {
   failure: FailureView;
+  /** One loud line per node the run left stopped ("<node> is STOPPED: …"), then what starting one did. */
+  stopped?: readonly string[];
+  /** The start of a stopped node offered now: y starts it, n leaves it stopped. */
+  offer?: { node: string; unit: string; command: string } | null;
   /** Evidence lines shown at most (the newest). */
   maxEvidence?: number;
 }
 
-export function FailurePanel({ failure, maxEvidence = 12 }: FailurePanelProps): React.JSX.Element {
+export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence = 12 }: FailurePanelProps): React.JSX.Element {
   // The check's own evidence comes first, the node's journal tail after it: keep the head and the end.
   const all = failure.evidence;
   const head = Math.ceil(maxEvidence / 2);
@@ -31,6 +35,16 @@ export function FailurePanel({ failure, maxEvidence = 12 }: FailurePanelProps): 
       <Text color="red" bold>
         ✗ Stopped: check {failure.check} failed on {failure.node}
       </Text>
+      {stopped.map((line, i) => (
+        <Text key={`stopped-${i}`} bold color={line.startsWith('✓') ? 'green' : 'red'} inverse={!line.startsWith('✓') && !line.startsWith('✗')}>
+          {line.startsWith('✓') || line.startsWith('✗') ? line : `⚠ ${line}`}
+        </Text>
+      ))}
+      {offer ? (
+        <Text bold color="yellow">
+          Start {offer.unit} on {offer.node} now (`{offer.command}`)? y starts it · n leaves it stopped
+        </Text>
+      ) : null}
       <Text>{failure.message}</Text>
       {failure.command !== null ? (
         <Text>

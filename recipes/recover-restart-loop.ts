@@ -1,22 +1,29 @@
 // The documented recovery for the split-role restart loop after a parallel or out-of-order rotation: stop every
-// node, start etcd servers one at a time until etcd is healthy, then control-plane servers, then agents.
+// node (on RKE2 servers with rke2-killall.sh, since a unit stop leaves the etcd static pod running), start etcd
+// servers one at a time until etcd is healthy, then control-plane servers, then agents.
 import type { Recipe } from '../src/recipe-schema/types.js';
 
 export const recoverRestartLoop: Recipe = {
   name: 'recover-restart-loop',
   title: 'Recover a restart loop',
-  summary: 'Stop every node, then start etcd servers one at a time until etcd is healthy, then control-plane servers, then agents.',
+  summary: 'Stop every node (RKE2 servers: rke2-killall.sh, so etcd really stops), then start etcd servers one at a time until etcd is healthy, then control-plane servers, then agents.',
   support: 'full',
   neededWhen: 'restart-loop',
   settleSeconds: 150,
   phases: [
     {
       id: 'stop',
-      title: 'Stop every node (agents first, etcd servers last)',
+      title: 'Stop every node (agents first, etcd servers last) so that every etcd member is down',
       nodes: 'all',
       order: 'reverse',
       rolling: false,
-      steps: [{ id: 'stop', kind: 'command', title: 'Stop the service', run: { op: 'service', action: 'stop' }, timeoutSeconds: 300 }],
+      steps: [
+        { id: 'backup', kind: 'backup', title: 'Copy the tls directory aside', what: ['tls', 'agent-certs'] },
+        // RKE2 servers: `systemctl stop` leaves the etcd and apiserver static pods running (KillMode=process); the
+        // engine renders killall as rke2-killall.sh there (typed confirmation) and as `systemctl stop` elsewhere.
+        { id: 'stop', kind: 'command', title: 'Stop the node with its etcd member', run: { op: 'killall' }, timeoutSeconds: 300 },
+        { id: 'etcd-down', kind: 'wait', title: 'etcd member stopped', until: { condition: 'etcd-member-stopped' }, timeoutSeconds: 60, intervalSeconds: 1 },
+      ],
     },
     {
       id: 'etcd',

@@ -15,11 +15,17 @@ export const renewExpiredCerts: Recipe = {
   phases: [
     {
       id: 'stop',
-      title: 'Make sure every node is stopped (agents first)',
+      title: 'Make sure every node is stopped, etcd members included (agents first)',
       nodes: 'all',
       order: 'reverse',
       rolling: false,
-      steps: [{ id: 'stop', kind: 'command', title: 'Stop the service', run: { op: 'service', action: 'stop' }, timeoutSeconds: 300 }],
+      steps: [
+        { id: 'backup', kind: 'backup', title: 'Copy the tls directory aside', what: ['tls', 'agent-certs'] },
+        // RKE2 servers: `systemctl stop` leaves the etcd and apiserver static pods running (KillMode=process); the
+        // engine renders killall as rke2-killall.sh there (typed confirmation) and as `systemctl stop` elsewhere.
+        { id: 'stop', kind: 'command', title: 'Stop the node with its etcd member', run: { op: 'killall' }, timeoutSeconds: 300 },
+        { id: 'etcd-down', kind: 'wait', title: 'etcd member stopped', until: { condition: 'etcd-member-stopped' }, timeoutSeconds: 60, intervalSeconds: 1 },
+      ],
     },
     {
       id: 'etcd',

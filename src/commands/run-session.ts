@@ -6,6 +6,7 @@ import type { Recipe } from '../recipe-schema/index.js';
 import { describeCluster, sameCluster } from '../model/cluster-identity.js';
 import type { StatusReport } from '../model/status.js';
 import { acquireRunLock, createRun, driveRun, newRunId, planRun, renderRefusal, showLockHolder, applyEvent } from '../engine/index.js';
+import { startCommandFor, startStoppedNode, stoppedLine, stoppedNodes } from '../engine/stopped-nodes.js';
 import type { Clock, LockHolder, Operator, Plan, RunEvent, RunPorts, RunState } from '../engine/index.js';
 import { expired } from '../engine/lock.js';
 import { acquireLocalLock, openFileJournal, readLocalLock } from '../journal/index.js';
@@ -121,7 +122,11 @@ export function outcomeOf(state: RunState): RunOutcome {
         exitCode: 1,
         runId,
         status: 'failed',
-        lines: [`✗ stopped at ${o.failure.node}: ${o.failure.check} — ${o.failure.fix}`, `run ${runId}: fix the cause, then \`keyturn resume\`; ${report}`],
+        lines: [
+          `✗ stopped at ${o.failure.node}: ${o.failure.check} — ${o.failure.fix}`,
+          ...stoppedNodes(state).map((n) => `⚠ ${stoppedLine(n)}`),
+          `run ${runId}: fix the cause, then \`keyturn resume\`; ${report}`,
+        ],
       };
     case 'stopped':
       return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with \`keyturn resume\` — run ${runId}; ${report}`] };
@@ -202,7 +207,8 @@ async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promi
       renewing = locked.lock.keepRenewed(stopRenew.signal);
       bridge.startRunning(state);
       const ports: RunPorts = { shell, kube: deps.session.gateway, clock: deps.clock, confirm: bridge, journal, log: bridge, onEvent: bridge.onEvent };
-      const final = await driveRun(state, ports, { operator: deps.operator, resumed: input.kind === 'resume' }, bridge.signal);
+      const driven = await driveRun(state, ports, { operator: deps.operator, resumed: input.kind === 'resume' }, bridge.signal);
+      const final = await offerStarts(driven, ports, bridge, deps.operator);
       await release();
       await journal.append({ type: 'lock', at: at(), action: 'released', where: 'Lease kube-system/keyturn + server lock files' }).catch(() => undefined);
       return outcomeOf(final);
@@ -213,6 +219,28 @@ async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promi
   } finally {
     await local.release();
   }
+}
+
+/**
+ * After a failure, every node this run left stopped is named loudly and its start offered, one at a time, while
+ * the run still holds its locks and journal: y runs `systemctl start <unit>` (journalled as node-started), n leaves
+ * it stopped (the exit lines then give the exact command). Ctrl-C leaves the rest stopped.
+ */
+async function offerStarts(state: RunState, ports: RunPorts, bridge: RunBridge, operator: Operator): Promise<RunState> {
+  if (state.outcome.status !== 'failed') return state;
+  let current = state;
+  const notes: string[] = [];
+  const show = () => bridge.showStopped([...stoppedNodes(current).map(stoppedLine), ...notes]);
+  for (const node of stoppedNodes(state)) {
+    show();
+    if (bridge.signal.aborted) break;
+    if (!(await bridge.askStartStopped({ node: node.name, unit: node.unit, command: startCommandFor(node) }))) continue;
+    const started = await startStoppedNode(ports, current, node.name, operator);
+    current = started.state;
+    notes.push(`${started.ok ? '✓' : '✗'} ${started.detail}`);
+  }
+  show();
+  return current;
 }
 
 export interface ScreenIo {

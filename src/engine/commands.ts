@@ -7,6 +7,7 @@ import type { PlannedNode } from './plan-types.js';
 import { renderGenerateCa } from './ca/script.js';
 import { renderTokenUpdate } from './ca/token-script.js';
 import { parseStatusJson, rotateKeysTookEffect, statusCommand } from './encryption/read.js';
+import { renderKillall, stopLeavesPodsRunning } from './killall.js';
 
 export type CheckVerdict = 'done' | 'not-done';
 
@@ -23,6 +24,8 @@ export function renderOp(op: NodeOp, node: PlannedNode): string {
       return `${shJoin(['systemctl', 'reset-failed', node.unit])} || true`;
     case 'certificate-rotate':
       return shJoin([prog, 'certificate', 'rotate']);
+    case 'killall':
+      return renderKillall(node);
     case 'rotate-ca':
       return shJoin([prog, 'certificate', 'rotate-ca', '--path', resolvePath(op.path, node), ...(op.force ? ['--force'] : [])]);
     case 'secrets-encrypt':
@@ -36,6 +39,11 @@ export function renderOp(op: NodeOp, node: PlannedNode): string {
     default:
       return assertNever(op);
   }
+}
+
+/** Ops that can lose data whatever the recipe says: the operator types the node name. */
+export function opDestructive(op: NodeOp, node: PlannedNode): boolean {
+  return op.op === 'killall' && stopLeavesPodsRunning(node);
 }
 
 /** Where `<prog> certificate rotate` leaves its tls-<unix-ts> backups on this node. */
@@ -55,6 +63,7 @@ export function renderCheck(op: NodeOp, node: PlannedNode): string | null {
     case 'secrets-encrypt': // the answering server's stage tells whether the request took effect
       return `${statusCommand(node)} || true`;
     case 'reset-failed':
+    case 'killall': // stopping what is already stopped is harmless
     case 'rotate-ca': // uploading the same bundle again is accepted
     case 'generate-ca': // the script keeps a complete bundle and redoes a partial one
     case 'etcd-snapshot': // one more snapshot is harmless
@@ -92,6 +101,7 @@ export function interpretCheck(op: NodeOp, stdout: string, startedAtMs: number):
       return after[op.action].includes(status?.stage ?? '') ? 'done' : 'not-done';
     }
     case 'reset-failed':
+    case 'killall':
     case 'rotate-ca':
     case 'generate-ca':
     case 'etcd-snapshot':

@@ -1,6 +1,7 @@
 // One human line per step, for the plan preview, the confirmation and the report.
 import { assertNever } from '../model/cluster.js';
 import type { Condition, GateCheck, Step } from '../recipe-schema/types.js';
+import { describeKillall } from './killall.js';
 import type { PlannedNode } from './plan-types.js';
 
 export function describeCondition(c: Condition, node: PlannedNode): string {
@@ -11,6 +12,8 @@ export function describeCondition(c: Condition, node: PlannedNode): string {
       return `${node.name} Ready in the API`;
     case 'etcd-healthy':
       return 'every etcd member healthy';
+    case 'etcd-member-stopped':
+      return node.etcd ? `the etcd member on ${node.name} stopped (127.0.0.1:2381 refuses)` : `nothing (${node.name} runs no etcd member)`;
     case 'encryption-stage':
       return `encryption stage ${c.stage}`;
     case 'reencrypt-finished':
@@ -54,6 +57,7 @@ export function describeCheck(c: GateCheck, node: PlannedNode): string {
 export function describeStep(step: Step, node: PlannedNode, settleSeconds: number): string {
   switch (step.kind) {
     case 'command':
+      return step.run.op === 'killall' ? describeKillall(node) : step.title;
     case 'backup':
       return step.title;
     case 'wait':

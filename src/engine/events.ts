@@ -97,6 +97,8 @@ export type RunEvent =
   | { type: 'run-quit'; at: string; block: string | null }
   | { type: 'session-interrupted'; at: string; reason: string }
   | { type: 'run-failed'; at: string; failure: Failure }
+  /** After a failure: the operator confirmed starting a node this run had left stopped (stopped-nodes.ts). */
+  | { type: 'node-started'; at: string; node: string; command: string; operator: Operator; outcome: 'ok' | 'failed'; detail: string }
   | { type: 'run-succeeded'; at: string };
 export type RunEventType = RunEvent['type'];
 

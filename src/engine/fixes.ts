@@ -45,6 +45,8 @@ export function fixFor(check: string, node: PlannedNode, evidence: readonly stri
       return `re-encryption continues on the server while its service runs: \`${node.distro} secrets-encrypt status\` on ${node.name}, read its journal for SecretsProgress/SecretsUpdateError, ${resume}`;
     case 'ca-consistent':
       return `k3s#11233: ${node.name} took its CA from a peer's disk. Restart ${node.unit} on ${node.name} once a server holding the new CA is up (the init/datastore-loaded server first), or copy server/tls/{server,client,request-header}-ca.{crt,key} (and tls/etcd CAs) from a correct server, then restart it; ${resume}`;
+    case 'etcd-member-stopped':
+      return `the etcd member on ${node.name} still runs: on RKE2 run ${node.distro}-killall.sh there (a unit stop leaves the static pod), then \`keyturn resume\``;
     case 'disruption':
       return 'finish the other server first: `keyturn resume` continues with it';
     default:

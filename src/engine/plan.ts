@@ -5,7 +5,7 @@ import type { StatusReport } from '../model/status.js';
 import { compareVersions, parseKubeVersion } from '../model/versions.js';
 import type { NeededWhen, Phase, Recipe, Step, VersionCondition } from '../recipe-schema/types.js';
 import { validateRecipe } from '../recipe-schema/validate.js';
-import { backupPlans, renderBackup, renderCheck, renderOp } from './commands.js';
+import { backupPlans, opDestructive, renderBackup, renderCheck, renderOp } from './commands.js';
 import { describeStep } from './describe.js';
 import { chooseFlow } from './flows.js';
 import { orderNodes, selectNodes, tierOf } from './order.js';
@@ -63,7 +63,7 @@ function planStep(recipe: Recipe, phase: Phase, step: Step, node: PlannedNode, r
         command: renderOp(step.run, node),
         check: renderCheck(step.run, node),
         disrupts: step.disrupts === true,
-        destructive: step.destructive === true,
+        destructive: step.destructive === true || opDestructive(step.run, node),
         tail: step.tail === true,
       };
     case 'backup':

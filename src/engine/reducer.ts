@@ -3,6 +3,7 @@ import { assertNever } from '../model/cluster.js';
 import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { Failure, Operator, RunEvent, StepResult } from './events.js';
 import type { Plan, PlannedBlock, PlannedStep } from './plan-types.js';
+import { stopsTheNode } from './service-effect.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -134,9 +135,29 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       return { ...s, outcome: { status: 'failed', at: e.at, failure: e.failure } };
     case 'run-succeeded':
       return { ...s, outcome: { status: 'succeeded', at: e.at } };
+    case 'node-started':
+      return e.outcome === 'ok' ? reopenStops(s, e.node) : s;
     default:
       return assertNever(e);
   }
+}
+
+/**
+ * The operator started a node the run had left stopped: in the node's unfinished blocks, the stop steps that had
+ * run become pending again, so a resume stops the node before it redoes the step that failed (a rotate on a
+ * running unit would not take effect).
+ */
+function reopenStops(state: RunState, node: string): RunState {
+  let next = state;
+  for (const block of state.plan.blocks) {
+    if (block.node !== node || block.steps.every((p) => ['done', 'skipped'].includes(state.steps[p.key].status))) continue;
+    for (const p of block.steps) {
+      if (p.step.kind === 'command' && stopsTheNode(p.step.run) && state.steps[p.key].status === 'done') {
+        next = updateStep(next, p.key, (st) => ({ ...st, status: 'pending', result: null, finishedAt: null }));
+      }
+    }
+  }
+  return next;
 }
 
 /** Folds a whole journal. Returns null when it does not start with run-created (not a run journal). */

@@ -11,6 +11,8 @@ function indent(text: string, prefix: string): string {
 function stepLines(s: PlannedStep, n: number): string[] {
   const mark = s.destructive ? ' [destructive: type the node name]' : s.disrupts ? ' [takes the node down]' : '';
   const lines = [`    ${n}. ${s.title}${mark}`];
+  // A command whose detail differs from its title says what it really does on this node (killall per distro).
+  if (s.command !== null && s.detail !== s.title) lines.push(`         ${s.detail}`);
   if (s.command !== null) lines.push(indent(s.command, '         $ '));
   else lines.push(`         ${s.detail}`);
   return lines;

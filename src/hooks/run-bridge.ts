@@ -57,6 +57,10 @@ export interface RunView {
   waiting: { key: string; wait: WaitProgress } | null;
   /** q was pressed while a step ran: the next question is answered "quit". */
   quitRequested: boolean;
+  /** After a failure: one loud line per node this run left stopped (stopped-nodes.ts), and what starting did. */
+  stopped: readonly string[];
+  /** After a failure: the start of a node left stopped, offered to the operator (y starts it, n leaves it). */
+  pendingStart: { node: string; unit: string; command: string } | null;
 }
 
 /** What the screen needs from a bridge: a store to read and the operator's answers. */
@@ -67,6 +71,8 @@ export interface RunBridgeView {
   answerPause(answer: 'continue' | 'quit'): void;
   answerStart(start: boolean): void;
   answerTakeover(take: boolean): void;
+  /** The offered start of a node left stopped: true starts it. */
+  answerStartStopped(start: boolean): void;
   /** q while a step runs: stop before the next node. */
   requestQuit(): void;
   /** Ctrl-C (or a second q): abort the step in flight; resume checks it before running it again. */
@@ -100,6 +106,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   private pauseWaiter: Waiter<'continue' | 'quit'> | null = null;
   private startWaiter: Waiter<boolean> | null = null;
   private takeoverWaiter: Waiter<boolean> | null = null;
+  private startStoppedWaiter: Waiter<boolean> | null = null;
   private readonly seen = new Set<string>();
 
   constructor(
@@ -119,6 +126,8 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
       reencrypt: null,
       waiting: null,
       quitRequested: false,
+      stopped: [],
+      pendingStart: null,
     };
   }
 
@@ -200,6 +209,19 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   /** The run starts (or resumes) from this state: steps finished earlier go straight into the finished list. */
   startRunning(state: RunState): void {
     this.set({ state, plan: state.plan, stage: { kind: 'running' }, finished: [...this.view.finished, ...this.linesFor(state)] }, true);
+  }
+
+  /** The loud lines for nodes left stopped (empty: none). */
+  showStopped(lines: readonly string[]): void {
+    this.set({ stopped: lines }, true);
+  }
+
+  /** Offers the start of a node left stopped; resolves true when the operator confirms it (y). */
+  askStartStopped(offer: { node: string; unit: string; command: string }): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.startStoppedWaiter = { resolve };
+      this.set({ pendingStart: offer }, true);
+    });
   }
 
   finish(message: string, waitForKey: boolean): void {
@@ -319,6 +341,15 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
     }
   };
 
+  answerStartStopped = (start: boolean): void => {
+    const w = this.startStoppedWaiter;
+    this.startStoppedWaiter = null;
+    if (w) {
+      this.set({ pendingStart: null }, true);
+      w.resolve(start);
+    }
+  };
+
   answerTakeover = (take: boolean): void => {
     const w = this.takeoverWaiter;
     this.takeoverWaiter = null;
@@ -347,7 +378,10 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   private cancelWaiters(): void {
     this.startWaiter?.resolve(false);
     this.takeoverWaiter?.resolve(false);
+    this.startStoppedWaiter?.resolve(false);
     this.startWaiter = null;
     this.takeoverWaiter = null;
+    this.startStoppedWaiter = null;
+    if (this.view.pendingStart) this.set({ pendingStart: null }, true);
   }
 }

@@ -7,6 +7,7 @@ import { encryptionConfigText, readEncryptionLayout } from './encryption/config.
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { slowDownReload } from './encryption/reload.js';
+import { killStaticPods, podsOutliveUnit } from './static-pods.js';
 import { backdateLeaves, createEncryptionConfig, driftServerCa, newEncryptionKey, readEncryptionKeys } from './pki/index.js';
 import { ENCRYPTION_CONFIG } from '../model/cert-files.js';
 import path from 'node:path';
@@ -55,7 +56,11 @@ async function injectFault(lab: LabRuntime, fault: FaultName, node: LabNode | un
     case 'parallel-restart':
       return restartServersAtOnce(lab);
     case 'expire-certs': {
-      await Promise.all(lab.nodes.map((n) => n.service.stop()));
+      // The cluster was down (machines off): RKE2's static pods, which outlive a unit stop, are gone too.
+      await Promise.all(lab.nodes.map(async (n) => {
+        await n.service.stop();
+        await killStaticPods(lab, n);
+      }));
       let count = 0;
       for (const n of lab.nodes) count += (await backdateLeaves(n.certs, EXPIRED_DAYS)).length;
       return `every service stopped and ${count} leaf certificates backdated ${EXPIRED_DAYS} days (expired)`;
@@ -85,6 +90,10 @@ async function injectFault(lab: LabRuntime, fault: FaultName, node: LabNode | un
 async function restartServersAtOnce(lab: LabRuntime): Promise<string> {
   const servers = lab.nodes.filter(isServerNode);
   await Promise.all(servers.map((n) => n.service.stop()));
+  // RKE2's etcd pods outlive a unit restart (static-pods.ts): the incident (rke2#7629) follows a parallel
+  // `rke2 certificate rotate`, whose force-restart file makes every server terminate its pods as it starts —
+  // all at the same moment.
+  await Promise.all(servers.filter(podsOutliveUnit).map((n) => killStaticPods(lab, n)));
   const controlPlaneOnly = servers.filter((n) => isControlPlane(n) && !hasEtcd(n));
   const withEtcd = servers.filter(hasEtcd);
   const firstTries = controlPlaneOnly.map((n) => n.service.start());

@@ -29,6 +29,8 @@ export interface LabNode {
   /** Datastore revisions this server's disk was last reconciled with (see LabDatastore). */
   syncedCaRevision: number;
   syncedEncryptionRevision: number;
+  /** RKE2 control-plane servers: the kube-apiserver static pod runs, whatever the unit's state (static-pods.ts). */
+  apiserverPod: boolean;
 }
 
 export function unitDescription(distro: Distro, server: boolean): string {

@@ -11,6 +11,7 @@ import type { ClusterCAs } from './pki/index.js';
 import type { LabDatastore } from './datastore.js';
 import type { LabRecord } from './record.js';
 import { NodeService } from './service.js';
+import { afterMainProcessExit } from './static-pods.js';
 
 const HEALTH_QUERY_TIMEOUT_MS = 3_000;
 const MAX_EVENTS = 2_000;
@@ -44,13 +45,10 @@ export class LabRuntime {
   addNode(spec: LabNodeSpec): LabNode {
     const { paths, certs, unit, description } = nodeIdentity(this.paths.root, spec, this.cas);
     const journal = new NodeJournal(paths.journal, spec.name, () => this.clock.now());
-    const node = { spec, prog: spec.distro, unit, description, paths, certs, journal, stuck: false, encryptionHash: null, joinTarget: null, syncedCaRevision: 0, syncedEncryptionRevision: 0 } as Omit<LabNode, 'service'> as LabNode;
+    const node = { spec, prog: spec.distro, unit, description, paths, certs, journal, stuck: false, encryptionHash: null, joinTarget: null, syncedCaRevision: 0, syncedEncryptionRevision: 0, apiserverPod: false } as Omit<LabNode, 'service'> as LabNode;
     node.service = new NodeService(unit, description, journal, this.clock, {
       attempt: (attempt) => attemptNodeStart(this, node, attempt),
-      afterExit: async () => {
-        if (hasEtcd(node)) await this.etcd.member(spec.name).stop();
-        this.refreshHealthSoon();
-      },
+      afterExit: () => afterMainProcessExit(this, node),
       onTransition: (from, to) => {
         this.record.append({ type: 'service', node: spec.name, unit, from, to });
         if (to === 'active') this.emitEvent(spec.name, 'NodeReady', `Node ${spec.name} status is now: NodeReady`);
@@ -136,7 +134,8 @@ export class LabRuntime {
   }
 
   unavailableReason(): string | null {
-    if (!this.activeControlPlane()) return 'no control-plane server is running';
+    // An RKE2 apiserver pod outlives its stopped unit (static-pods.ts): the API stays up until killall.
+    if (!this.activeControlPlane() && !this.nodes.some((n) => isControlPlane(n) && n.apiserverPod)) return 'no control-plane server is running';
     if (!this.health.healthy) return `etcd has no quorum: ${this.health.reason}`;
     return null;
   }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { isServer, type Distro } from '../model/cluster.js';
+import { isServer, killallScript, type Distro } from '../model/cluster.js';
 import { shq } from '../util/shell-quote.js';
 import { labNodePaths, type LabNodeSpec } from './contract.js';
 
@@ -27,7 +27,8 @@ export async function writeNodeCommands(paths: LabPaths, node: LabNodeSpec): Pro
   const { bin } = labNodePaths(paths.root, node.name);
   await mkdir(bin, { recursive: true });
   const curl = findCurl();
-  for (const prog of [node.distro, 'systemctl', 'journalctl']) {
+  // <prog>-killall.sh sits beside <prog>, as upstream's installers put it.
+  for (const prog of [node.distro, 'systemctl', 'journalctl', killallScript(node.distro)]) {
     const script = curl ? curlCommand(curl, paths.httpSocket, node.name, prog) : nodeClientCommand(paths, node.name, prog);
     await writeExecutable(path.join(bin, prog), script);
   }

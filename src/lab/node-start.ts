@@ -10,6 +10,7 @@ import { awaitAgentToken, joiningServerTokenError } from './join-token.js';
 import { agentUnitType, panicsRestartingAfterPrepare } from './upstream-versions.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { renewLeaves } from './pki/index.js';
+import { cleanupPodsOnStart, markApiserverStarted } from './static-pods.js';
 import type { AttemptContext, AttemptResult } from './service.js';
 import { supervisorPort } from './node-files.js';
 
@@ -19,6 +20,8 @@ const AGENT_START_MS = 1_500;
 const LOCAL_ETCD_WAIT_MS = 60_000;
 /** How often a Type=exec agent's background start checks that its process still runs (real time). */
 const PROCESS_WATCH_MS = 50;
+/** A window no leaf is outside of: an agent's start re-issues every agent leaf. */
+const AGENT_RENEWS_ALL_DAYS = 100 * 366;
 
 export const HANDSHAKE_FATAL =
   'starting kubernetes: preparing server: failed to get MemberList from server: Internal error occurred: failed to get etcd MemberList: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: context deadline exceeded"';
@@ -51,12 +54,16 @@ async function runNodeProcess(lab: LabRuntime, node: LabNode, attempt: AttemptCo
   const tokenError = server ? await joiningServerTokenError(lab, node) : null;
   if (tokenError) return fail(tokenError);
 
+  // RKE2: force-restart (written by `certificate rotate`) terminates the still-running static pods first.
+  if (server) await cleanupPodsOnStart(lab, node, (msg) => log('info', msg));
   if (server) await reconcileServerBootstrap(lab, node, log);
   else await reconcileAgentCas(lab, node, log);
-  // Upstream renews leaves that are expired or inside the renew window on every start, under the same CA.
-  const window = renewWindowDays(lab.options.version);
+  // Servers renew leaves that are expired or inside the renew window on every start, under the same CA. Agents
+  // fetch new certificates from a server on every start ("Agent certificates are renewed every time the agent
+  // starts", docs.rke2.io/security/certificates; brandond in rke2#2623): upstream's way to renew an agent.
+  const window = server ? renewWindowDays(lab.options.version) : AGENT_RENEWS_ALL_DAYS;
   for (const file of await renewLeaves(node.certs, lab.clock.now(), window)) {
-    log('info', `Certificate ${file} is expired or will expire within ${window} days; renewed`);
+    if (server) log('info', `Certificate ${file} is expired or will expire within ${window} days; renewed`);
   }
   if (server) {
     node.encryptionHash = await refreshEncryptionState(node.paths.dataDir);
@@ -104,6 +111,7 @@ async function runNodeProcess(lab: LabRuntime, node: LabNode, attempt: AttemptCo
   if (panicsAfterPrepare(lab, node)) return panic(node, attempt.pid, log);
   if (isControlPlane(node)) log('info', 'Tunnel server egress proxy mode: agent');
   log('info', `${node.prog} ${server ? 'server' : 'agent'} is up and running`);
+  markApiserverStarted(node);
   return { ok: true };
 }
 

@@ -18,7 +18,8 @@ export interface AttemptContext {
 export interface ServiceHooks {
   /** One run of the main process until it reports READY=1 (ok) or exits (failed); logs its own lines. */
   attempt(context: AttemptContext): Promise<AttemptResult>;
-  /** The main process is gone (stopped, failed or killed): stop what it ran (the etcd member). */
+  /** The main process is gone (stopped, failed or killed): stop what died with it (K3s: its embedded etcd member;
+   *  RKE2's static pods outlive it, static-pods.ts). */
   afterExit(): Promise<void>;
   onTransition(from: ServiceState, to: ServiceState): void;
 }

@@ -100,6 +100,18 @@ export function panicsRestartingAfterPrepare(distro: Distro, version: string): b
 }
 
 /**
+ * k3s#9785: `<prog> certificate rotate` on an agent failed — `FATA open <data-dir>/server/token: no such file or
+ * directory` on v1.29.3+k3s1 (older releases: `stat <data-dir>/server/tls: ...`, k3s#5111, rke2#2623). Fixed by
+ * k3s PR #9902 ("Actually fix agent certificate rotation") in the April 2024 releases: K3s v1.29.4+k3s1 (release
+ * notes), v1.28.9+k3s1 (backport #9900, release notes), v1.27.13+k3s1 (backport #9901, release PR #9912), and every
+ * v1.30 on. RKE2 carries it from the same patch levels: v1.29.4+rke2r1, v1.28.9+rke2r1 and v1.27.13+rke2r1 pin
+ * k3s commits of 2024-04-23 in go.mod (v1.29.3/v1.28.8/v1.27.12 pin 2024-03-13 ones). 1.26 and older never got it.
+ */
+export function agentCertificateRotateWorks(version: string): boolean {
+  return atOrAfterFix(parsed(version), { 29: 4, 28: 9, 27: 13 }, 30);
+}
+
+/**
  * k3s#11233 / k3s#11940 (fixed by k3s#11844 in the March 2025 releases v1.32.3, v1.31.7, v1.30.11, v1.29.15):
  * a server started with `server:` set took its bootstrap data (CA certificates) from that peer over HTTP, and the
  * peer served it from its disk, so after `rotate-ca` the new CA never reached servers that all joined a peer.

@@ -19,6 +19,15 @@ export function isServer(roles: readonly Role[]): boolean {
   return roles.includes('etcd') || roles.includes('control-plane');
 }
 
+/**
+ * The script upstream installs beside the binary (tarball: /usr/local/bin or /opt/rke2/bin; RPM: /usr/bin; k3s:
+ * its BIN_DIR, /usr/local/bin by default) that stops the units and kills every container they started
+ * (rancher/rke2 bundle/bin/rke2-killall.sh; k3s-io/k3s install.sh create_killall).
+ */
+export function killallScript(distro: Distro): string {
+  return `${distro}-killall.sh`;
+}
+
 /** Upstream unit names. There is no `rke2.service`: stopping "rke2" fails with "Unit rke2.service not loaded". */
 export function serviceUnit(distro: Distro, roles: readonly Role[]): string {
   const server = isServer(roles);

@@ -30,6 +30,10 @@ export type NodeOp =
   | { op: 'service'; action: ServiceAction; noBlock?: boolean }
   | { op: 'reset-failed' }
   | { op: 'certificate-rotate' }
+  /** Stop the node so its etcd member and apiserver really stop: RKE2 servers run `rke2-killall.sh` (their static
+   *  pods outlive `systemctl stop`; every container on the node is killed), elsewhere `systemctl stop <unit>`.
+   *  Destructive on RKE2 servers (the engine asks for the node name there). */
+  | { op: 'killall' }
   | { op: 'rotate-ca'; path: string; force?: boolean }
   | { op: 'secrets-encrypt'; action: EncryptionAction; force?: boolean }
   | { op: 'etcd-snapshot'; name: string }
@@ -44,6 +48,8 @@ export type Condition =
   | { condition: 'unit-state'; states: string[] }
   | { condition: 'node-ready' }
   | { condition: 'etcd-healthy' }
+  /** This node's own etcd member is down (its 127.0.0.1:2381 listener refuses); holds at once on nodes without etcd. */
+  | { condition: 'etcd-member-stopped' }
   | { condition: 'encryption-stage'; stage: string }
   /** Secrets re-encryption on this node ended (stage reencrypt_finished), reporting SecretsProgress as it goes. */
   | { condition: 'reencrypt-finished'; stallSeconds?: number };

@@ -42,6 +42,7 @@ function checkOp(p: Problems, where: string, run: unknown): void {
     case 'reset-failed':
     case 'certificate-rotate':
     case 'update-token':
+    case 'killall':
       return;
     case 'rotate-ca':
       p.need(isStr(r.path) && /^(\/|<data-dir>\/)/.test(String(r.path)), `${where}.path`, 'must be absolute or start with <data-dir>/');
@@ -60,7 +61,7 @@ function checkOp(p: Problems, where: string, run: unknown): void {
   }
 }
 
-const CONDITIONS = ['unit-state', 'node-ready', 'etcd-healthy', 'encryption-stage', 'reencrypt-finished'];
+const CONDITIONS = ['unit-state', 'node-ready', 'etcd-healthy', 'etcd-member-stopped', 'encryption-stage', 'reencrypt-finished'];
 const CHECKS = ['unit-active', 'node-ready', 'etcd-quorum', 'certs-fresh', 'cas-unchanged', 'no-expired-leaf', 'encryption-stage', 'encryption-hashes', 'encryption-provider', 'ca-consistent', 'etcd-members-healthy', 'join-tokens'];
 const BACKUPS = ['tls', 'cred', 'agent-certs'];
 

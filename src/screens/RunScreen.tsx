@@ -43,6 +43,7 @@ export function runScreenOf(view: RunView): ScreenName {
     case 'done':
       return 'run-done';
     case 'running':
+      if (view.pendingStart) return 'run-start-stopped';
       if (view.pendingConfirm) return view.pendingConfirm.requireTypedName ? 'run-type-name' : 'run-confirm';
       if (view.pendingPause) return 'run-pause';
       return 'run-working';
@@ -158,6 +159,12 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
       case 'exit-run':
         onExit();
         return;
+      case 'start-stopped-node':
+        bridge.answerStartStopped(true);
+        return;
+      case 'leave-stopped-node':
+        bridge.answerStartStopped(false);
+        return;
       default:
         return;
     }
@@ -236,7 +243,7 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
       {view.logs.node && stage.kind === 'running' && !confirm ? (
         <LogPane lines={view.logs.lines} dropped={view.logs.dropped} height={logHeight} title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`} />
       ) : null}
-      {failure ? <FailurePanel failure={failure} /> : null}
+      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} /> : null}
       {view.quitRequested && stage.kind === 'running' ? (
         <Text color="yellow">Stopping before the next node… (ctrl-c stops now; resume checks the step in flight)</Text>
       ) : null}

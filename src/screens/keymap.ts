@@ -19,6 +19,8 @@ export type ScreenName =
   | 'run-type-name'
   | 'run-pause'
   | 'run-working'
+  /** After a failure: the start of a node the run left stopped is offered. */
+  | 'run-start-stopped'
   | 'run-done';
 
 export type Action =
@@ -46,6 +48,8 @@ export type Action =
   | 'continue-run'
   | 'abort-run'
   | 'exit-run'
+  | 'start-stopped-node'
+  | 'leave-stopped-node'
   // Handled by the focused list component (ink-select-input); listed so the help bar shows them.
   | 'list-move'
   | 'list-pick';
@@ -118,6 +122,8 @@ export const KEYMAP: readonly Binding[] = [
   { key: 'esc', label: 'quit (resume later)', action: 'quit-run', match: [escape], screens: ['run-type-name'] },
   { key: 'q', label: 'stop before the next node', action: 'quit-run', match: [ch('q')], screens: ['run-working'] },
   { key: 'ctrl-c', label: 'stop now', action: 'abort-run', match: [ctrl('c')], screens: RUN_ACTIVE, dangerous: true },
+  { key: 'y', label: 'start the stopped node', action: 'start-stopped-node', match: [ch('y')], screens: ['run-start-stopped'], dangerous: true },
+  { key: 'n/q', label: 'leave it stopped', action: 'leave-stopped-node', match: [ch('n'), ch('q'), escape], screens: ['run-start-stopped'] },
   { key: 'q/enter', label: 'exit', action: 'exit-run', match: [ch('q'), enter, escape, ctrl('c')], screens: ['run-done'] },
 ];
 

@@ -114,8 +114,9 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
     });
 
     it('fails etcd-quorum naming the two stopped etcd servers', async () => {
+      // A plain `systemctl stop rke2-server` leaves the etcd static pod running; the killall script stops it.
       for (const n of ['etcd-2', 'etcd-3']) {
-        const r = await lab.run(n, 'systemctl stop rke2-server');
+        const r = await lab.run(n, 'rke2-killall.sh');
         expect(r.code, r.stderr).toBe(0);
       }
       const { report } = await status(lab, configDir);
@@ -128,7 +129,7 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
     });
 
     it('reports every node from the inventory when the API is down', async () => {
-      for (const n of ['cp-1', 'cp-2']) await lab.run(n, 'systemctl stop rke2-server');
+      for (const n of ['cp-1', 'cp-2']) await lab.run(n, 'rke2-killall.sh');
       const { report, code } = await status(lab, configDir);
       expect(code).toBe(1);
       expect(report.cluster).toMatchObject({ apiReachable: false, source: 'inventory', distro: 'rke2' });

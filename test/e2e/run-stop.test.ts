@@ -30,7 +30,8 @@ describe.skipIf(!ok)('keyturn run stops at a failed gate (split rke2)', () => {
       beforeNode: async (node) => {
         if (node === 'etcd-3') {
           injectedAt = new Date().toISOString();
-          const r = await lab.run('etcd-1', 'systemctl stop rke2-server');
+          // `systemctl stop rke2-server` would leave its etcd static pod running: the killall script stops it.
+          const r = await lab.run('etcd-1', 'rke2-killall.sh');
           expect(r.code).toBe(0);
         }
         return 'answer';

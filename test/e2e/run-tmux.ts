@@ -160,11 +160,12 @@ export function maxServersDown(record: RecordEntry[], servers: Set<string>, sinc
   return max;
 }
 
-/** Nodes in the order their service was first stopped by a command (after `since`). */
+/** Nodes in the order their service was first stopped by a command, systemctl or the killall script (after `since`). */
 export function stopOrder(record: RecordEntry[], since: string): string[] {
   const order: string[] = [];
   for (const e of record) {
-    if (e.t < since || e.type !== 'command' || e.prog !== 'systemctl' || !['stop', 'restart'].includes(e.argv[0])) continue;
+    if (e.t < since || e.type !== 'command') continue;
+    if (!e.prog.endsWith('-killall.sh') && (e.prog !== 'systemctl' || !['stop', 'restart'].includes(e.argv[0]))) continue;
     if (!order.includes(e.node)) order.push(e.node);
   }
   return order;
@@ -287,8 +288,22 @@ export async function expectRecoversRestartLoop(t: TmuxDriver, lab: LabHandle, u
   expect([...last].filter(([, to]) => to !== 'active').length).toBeGreaterThan(0);
 
   const { runId } = await runToSuccess(t, 'recover', lab, 'recover-restart-loop');
-  expectRecovery(lab, await lab.record(), since, units);
+  const record = await lab.record();
+  expectRecovery(lab, record, since, units);
+  expectEtcdReallyStopped(lab, record, since, units);
   await expectRecorded(t, runId, false);
+}
+
+/**
+ * Every server was stopped the way its distro needs for etcd to stop: RKE2 servers with rke2-killall.sh (a unit
+ * stop leaves the etcd static pod running, and the lab keeps it running), K3s servers with systemctl stop; agents
+ * with systemctl stop. Removing the killall step from the recipe fails this (and the run's etcd-down wait).
+ */
+export function expectEtcdReallyStopped(lab: LabHandle, record: RecordEntry[], since: string, units: string[]): void {
+  const killed = new Set(record.filter((e) => e.t >= since && e.type === 'command' && e.prog.endsWith('-killall.sh') && e.code === 0).map((e) => (e as { node: string }).node));
+  const rke2 = units.includes('rke2-server');
+  const servers = lab.nodes.filter((n) => n.roles.includes('etcd') || n.roles.includes('control-plane')).map((n) => n.name);
+  expect([...killed].sort()).toEqual(rke2 ? [...servers].sort() : []);
 }
 
 /**
@@ -302,6 +317,7 @@ export async function expectRenewsExpiredCerts(t: TmuxDriver, lab: LabHandle, un
   const since = new Date().toISOString();
   const { runId } = await runToSuccess(t, 'renew', lab, 'renew-expired-certs');
   expectRecovery(lab, await lab.record(), since, units);
+  expectEtcdReallyStopped(lab, await lab.record(), since, units);
   await expectRecorded(t, runId, true);
 
   const after = await statusOf(t, lab);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
 import { ScriptedConfirm } from './support/ports.js';
 import { operator, setup, start } from './support/run.js';
-import { createRun } from '../../src/engine/driver.js';
+import { createRun, driveRun } from '../../src/engine/driver.js';
+import { planRun } from '../../src/engine/plan.js';
+import { recoverRestartLoop } from '../../recipes/recover-restart-loop.js';
+import { cluster } from './support/clusters.js';
+import { FakeCluster } from './support/fake-shell.js';
+import { FakeClock, harness } from './support/ports.js';
 
 const finished = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'step-finished' }> => e.type === 'step-finished');
 
@@ -187,20 +192,47 @@ describe('driveRun: destructive confirmation', () => {
 describe('driveRun: recover-restart-loop', () => {
   it('stops everything, starts etcd servers one at a time until healthy, then control-plane, then agents', async () => {
     const s = await setup('recover-restart-loop', 'split');
-    // The cluster shows no restart loop, so the first node is confirmed by typing its name (plan.test.ts).
-    const confirm = new ScriptedConfirm((req) => ({ answer: 'run', typedName: req.node }));
-    s.ports.confirm = confirm;
     const state = await start(s);
     expect(state.outcome.status).toBe('succeeded');
-    expect(confirm.asked[0]).toMatchObject({ node: 'agent-2', requireTypedName: true });
-    const svc = s.fake.scripts.filter((x) => /^systemctl (stop|start)/.test(x.script)).map((x) => `${x.node}:${x.script.split(' ')[1]}`);
+    // The cluster shows no restart loop, so even the first node (an agent) is confirmed by typing its name.
+    expect(s.confirm.asked[0]).toMatchObject({ node: 'agent-2', requireTypedName: true });
+    // RKE2 servers are stopped with rke2-killall.sh (a unit stop leaves the etcd static pod running), agents with
+    // systemctl stop; every server block asked for the typed node name.
+    const svc = s.fake.scripts
+      .filter((x) => /^systemctl (stop|start)/.test(x.script) || x.script.includes('rke2-killall.sh'))
+      .map((x) => `${x.node}:${x.script.includes('rke2-killall.sh') ? 'killall' : x.script.split(' ')[1]}`);
     expect(svc).toEqual([
-      'agent-2:stop', 'agent-1:stop', 'cp-2:stop', 'cp-1:stop', 'etcd-3:stop', 'etcd-2:stop', 'etcd-1:stop',
+      'agent-2:stop', 'agent-1:stop', 'cp-2:killall', 'cp-1:killall', 'etcd-3:killall', 'etcd-2:killall', 'etcd-1:killall',
       'etcd-1:start', 'etcd-2:start', 'etcd-3:start', 'cp-1:start', 'cp-2:start', 'agent-1:start', 'agent-2:start',
     ]);
+    const stopAsks = s.confirm.asked.filter((r) => r.block.phase === 'stop');
+    expect(stopAsks.filter((r) => r.requireTypedName).map((r) => r.node)).toEqual(['cp-2', 'cp-1', 'etcd-3', 'etcd-2', 'etcd-1']);
+    // Each etcd server's member was seen down on the node itself before the next node.
+    const down = finished(s.journal.events).filter((e) => e.key.endsWith('/stop.etcd-down') && e.key.includes('/etcd-'));
+    expect(down.map((e) => e.result.status === 'done' && e.result.summary)).toEqual(Array(3).fill(expect.stringMatching(/^etcd member on etcd-\d stopped/)));
     const gate1 = s.journal.events.find((e) => e.type === 'step-finished' && e.key === 'recover-restart-loop/etcd-1/etcd.gate');
     expect(gate1 && gate1.type === 'step-finished' && gate1.result.status === 'done' && gate1.result.data?.gate?.[0].status).toBe('skipped');
   });
+
+  it('without the killall step the RKE2 etcd members keep running, and the run stops before starting anything', async () => {
+    // The recipe as it was: a plain unit stop. The etcd-down wait catches the static pod it leaves running.
+    const plainStop = structuredClone(recoverRestartLoop);
+    const stop = plainStop.phases[0].steps.find((x) => x.id === 'stop')!;
+    if (stop.kind !== 'command') throw new Error('stop is a command');
+    stop.run = { op: 'service', action: 'stop' };
+    const clock = new FakeClock();
+    const r = planRun(plainStop, cluster('split', 'rke2'), { runId: 'run-1', gateTimeoutSeconds: 5 });
+    if (!r.ok) throw new Error(r.refusal.reason);
+    const fake = new FakeCluster(r.plan, { now: () => clock.now() });
+    await fake.init();
+    const h = harness(fake, clock);
+    const created = await createRun(h.ports, { plan: r.plan, operator, cluster: { server: 'https://fake:6443' } });
+    if (!created.ok) throw new Error(created.reason);
+    const state = await driveRun(created.state, h.ports, { operator, resumed: false }, new AbortController().signal);
+    expect(state.outcome.status === 'failed' && state.outcome.failure).toMatchObject({ node: 'etcd-3', check: 'etcd-member-stopped', message: expect.stringContaining('etcd member on etcd-3') });
+    expect(fake.scripts.some((x) => x.script.startsWith('systemctl start'))).toBe(false);
+  });
+
 });
 
 describe('abort', () => {

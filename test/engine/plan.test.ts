@@ -226,3 +226,37 @@ describe('whole-cluster recipes say when the scan does not show their situation'
     expect(renderPlanText(planned('rotate-certs'))).toContain('One server is disrupted at a time; a failed gate stops the run.');
   });
 });
+
+describe('stopping a node so its etcd member really stops (killall op)', () => {
+  const stopBlock = (p: Plan, node: string) => p.blocks.find((b) => b.phase === 'stop' && b.node === node)!;
+
+  for (const recipe of ['recover-restart-loop', 'renew-expired-certs']) {
+    it(`${recipe} on rke2: servers run rke2-killall.sh (found on PATH, /usr/local/bin, /opt/rke2/bin, /usr/bin), typed name, backup first`, () => {
+      const p = plan(recipe, cluster('split', 'rke2'));
+      const etcd = stopBlock(p, 'etcd-1');
+      expect(etcd.typeName).toBe(true);
+      expect(etcd.steps.map((s) => s.stepId)).toEqual(['backup', 'stop', 'etcd-down']);
+      const stop = etcd.steps[1];
+      expect(stop.destructive).toBe(true);
+      expect(stop.command).toContain("command -v rke2-killall.sh");
+      expect(stop.command).toContain('/usr/local/bin/rke2-killall.sh /opt/rke2/bin/rke2-killall.sh /usr/bin/rke2-killall.sh');
+      expect(stop.command).toContain('RKE2_DATA_DIR=/var/lib/rancher/rke2 "$k"');
+      expect(stop.command).not.toMatch(/^systemctl stop/);
+      const agent = stopBlock(p, 'agent-1');
+      expect(agent.typeName).toBe(false);
+      expect(agent.steps[1].command).toBe('systemctl stop rke2-agent');
+      const text = renderPlanText(p);
+      expect(text).toContain('systemctl stop rke2-server would leave the etcd and kube-apiserver static pods running (KillMode=process): rke2-killall.sh stops the unit and kills every container on etcd-1, workloads included');
+      expect(text).toContain('-- etcd-1 [rke2-server, /var/lib/rancher/rke2] (confirm by typing the node name)');
+      expect(text).toContain('[destructive: type the node name]');
+    });
+
+    it(`${recipe} on k3s: systemctl stop k3s stops etcd with the process; no typed name`, () => {
+      const p = plan(recipe, cluster('split', 'k3s'));
+      const etcd = stopBlock(p, 'etcd-1');
+      expect(etcd.typeName).toBe(false);
+      expect(etcd.steps[1].command).toBe('systemctl stop k3s');
+      expect(renderPlanText(p)).toContain('systemctl stop k3s stops the embedded etcd and apiserver with the k3s process');
+    });
+  }
+});

@@ -93,8 +93,13 @@ describe.each(modes)('lab up split with etcd $mode', ({ mode, available }) => {
   });
 
   it.skipIf(!available || !tools)('answers 503 once both control-plane servers are down', async () => {
+    const kubectl = () => runWith(process.env as Record<string, string>, 'kubectl', ['--kubeconfig', lab.kubeconfig, 'get', 'nodes', '--request-timeout=5s']);
+    // A unit stop leaves RKE2's kube-apiserver static pod running (KillMode=process): the API still answers.
     await lab.run('cp-1', 'systemctl stop rke2-server');
     await lab.run('cp-2', 'systemctl stop rke2-server');
+    expect((await kubectl()).code).toBe(0);
+    await lab.run('cp-1', 'rke2-killall.sh');
+    await lab.run('cp-2', 'rke2-killall.sh');
     const result = await runWith(process.env as Record<string, string>, 'kubectl', ['--kubeconfig', lab.kubeconfig, 'get', 'nodes', '--request-timeout=5s']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/ServiceUnavailable|unable to handle the request/);

@@ -33,8 +33,10 @@ describe.each(modes)('restart loop (split, etcd $mode)', ({ mode, available }) =
 
   it.skipIf(!available)('loops without quorum, stays stuck after etcd is back, recovers on an explicit restart', async () => {
     lab = await startLab({ topology: 'split', etcd: mode });
-    await lab.run('etcd-2', 'systemctl stop rke2-server');
-    await lab.run('etcd-3', 'systemctl stop rke2-server');
+    // A plain `systemctl stop rke2-server` leaves the etcd static pod running (KillMode=process): only the killall
+    // script takes the members down.
+    expect((await lab.run('etcd-2', 'rke2-killall.sh')).code).toBe(0);
+    expect((await lab.run('etcd-3', 'rke2-killall.sh')).code).toBe(0);
 
     const restart = await lab.run('cp-1', 'systemctl restart rke2-server');
     expect(restart.code).toBe(1);

@@ -84,8 +84,10 @@ describe('gates that cannot pass stop the run at that node', () => {
     expect((await lab.run('etcd-2', 'systemctl start rke2-server')).code).toBe(0);
     let lostAt = '';
     const b = await resumeLabRun(lab, stateDir, plan.runId, beforeStep(key('cp-1', 'gate'), async () => {
+      // Killing rke2-server alone leaves the etcd static pod running (KillMode=process): the killall script takes
+      // the member down (the operator's own command, before the moment from which no command may run).
+      expect((await lab.run('etcd-1', 'rke2-killall.sh')).code).toBe(0);
       lostAt = new Date().toISOString();
-      await labFault(lab.dir, 'stop-service', 'etcd-1');
     }));
     expect(b.asked[0]).toMatchObject({ node: 'etcd-2', resumed: true });
     expect(b.events.find((e) => e.type === 'step-checked')).toMatchObject({ key: key('etcd-2', 'gate'), verdict: 'not-done' });
@@ -123,7 +125,8 @@ describe('the API disappearing mid-run', () => {
     // Both control-plane servers die just before keyturn takes etcd-1 down: the API answers 503 from then on,
     // until keyturn itself restarts cp-1.
     const run = await startLabRun(lab, plan, stateDir, beforeStep(key('etcd-1', 'stop'), async () => {
-      await Promise.all([labFault(lab.dir, 'stop-service', 'cp-1'), labFault(lab.dir, 'stop-service', 'cp-2')]);
+      // Their apiserver static pods outlive a killed rke2-server: the killall script takes them down.
+      await Promise.all(['cp-1', 'cp-2'].map(async (n) => expect((await lab.run(n, 'rke2-killall.sh')).code).toBe(0)));
     }));
     expect(run.state.outcome.status, renderReport(run.state)).toBe('succeeded');
     const gate = (node: string): { summary: string; checks: GateCheckResult[] } => {

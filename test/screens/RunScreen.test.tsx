@@ -88,6 +88,34 @@ describe('RunScreen', () => {
     await expect(second).resolves.toEqual({ answer: 'run', typedName: 'cp-1' });
   });
 
+  it('after a failure on a node the run left stopped: the panel says STOPPED, y starts it, n leaves the next one', async () => {
+    const { bridge, frame, driven } = start();
+    let state = demoState();
+    bridge.startRunning(state);
+    const key = state.plan.blocks[0].steps[2].key;
+    const failure = { node: 'etcd-1', key, check: 'command', message: '`rke2 certificate rotate` exited 1 on etcd-1', command: 'rke2 certificate rotate', exitCode: 1, evidence: [], fix: 'read the journal, then keyturn resume' };
+    for (const e of [
+      { type: 'step-finished', at: '2026-01-01T00:00:03.500Z', key, result: { status: 'failed', failure, execs: [] } },
+      { type: 'run-failed', at: '2026-01-01T00:00:03.600Z', failure },
+    ] as RunEvent[]) {
+      state = applyEvent(state, e);
+      bridge.onEvent(e, state);
+    }
+    bridge.showStopped(['etcd-1 is STOPPED: this run stopped rke2-server and failed before starting it again — start it with `systemctl start rke2-server` on etcd-1']);
+    const first = bridge.askStartStopped({ node: 'etcd-1', unit: 'rke2-server', command: 'systemctl start rke2-server' });
+    const f = await waitForFrame(frame, (x) => x.includes('y starts it'));
+    expect(f).toContain('⚠ etcd-1 is STOPPED: this run stopped rke2-server');
+    expect(f).toMatch(/Start rke2-server on etcd-1 now \(`systemctl start rke2-server`\)\?/);
+    expect(f).toMatch(/⚠ y start the stopped node/);
+    await press(driven, 'x', (x) => x.includes('y starts it'));
+    await press(driven, 'y', (x) => !x.includes('y starts it'));
+    await expect(first).resolves.toBe(true);
+    const second = bridge.askStartStopped({ node: 'etcd-2', unit: 'rke2-server', command: 'systemctl start rke2-server' });
+    await waitForFrame(frame, (x) => x.includes('Start rke2-server on etcd-2'));
+    await press(driven, 'n', (x) => !x.includes('y starts it'));
+    await expect(second).resolves.toBe(false);
+  });
+
   it('on failure shows the check, the node, the evidence, the command with its exit code and the fix, then waits for q', async () => {
     const { bridge, frame, driven, onExit } = start();
     let state = demoState();

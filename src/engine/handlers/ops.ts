@@ -74,6 +74,7 @@ export async function interpretOpResult(ctx: StepContext, op: NodeOp, r: ExecRes
     case 'service':
     case 'reset-failed':
     case 'certificate-rotate':
+    case 'killall':
       return null;
     default: {
       const never: never = op;

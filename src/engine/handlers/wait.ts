@@ -6,6 +6,7 @@ import { checkNodeReady } from '../checks/node.js';
 import { checkServerStage } from '../encryption/checks.js';
 import { runReencryptWait } from '../encryption/reencrypt.js';
 import { describeUnitState, readUnit, unitPhase } from '../checks/unit.js';
+import { memberStoppedScript, readMemberStopped } from '../checks/etcd-member-stopped.js';
 import type { HandlerResult, StepContext } from '../context.js';
 import { failed, poll } from '../context.js';
 import { describeCondition } from '../describe.js';
@@ -43,6 +44,12 @@ async function readCondition(ctx: StepContext, c: Condition, baseline: { restart
     case 'node-ready': {
       const r = await checkNodeReady(ctx);
       return { holds: r.status === 'pass', detail: r.detail };
+    }
+    case 'etcd-member-stopped': {
+      if (!ctx.node.etcd) return { holds: true, detail: readMemberStopped(ctx.node, '').detail };
+      const r = await ctx.exec(ctx.node, memberStoppedScript(ctx.node), 30);
+      const reading = readMemberStopped(ctx.node, r.stdout);
+      return { holds: reading.stopped, detail: r.outcome === 'ok' ? reading.detail : `${reading.detail} (${r.outcome})` };
     }
     case 'etcd-healthy': {
       const r = await checkEtcdQuorum(ctx);

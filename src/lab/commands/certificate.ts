@@ -7,6 +7,7 @@ import { allServices, agentServices, certificateCheckOutput, invalidServiceMessa
 import { takeOption, type CommandContext } from './io.js';
 import { logLine } from './logrus.js';
 import { rotateCa } from './rotate-ca.js';
+import { agentCertificateRotateWorks } from '../upstream-versions.js';
 
 export async function runCertificate(context: CommandContext): Promise<number> {
   const [sub, ...rest] = context.argv;
@@ -33,13 +34,18 @@ async function rotate({ lab, node, io }: CommandContext, argv: string[]): Promis
     return 1;
   }
   const server = isServerNode(node);
+  // RKE2's Rotate writes force-restart before it calls k3s's rotate (rancher/rke2 pkg/cli/cmds/cert.go).
+  if (node.prog === 'rke2') await writeFile(path.join(node.paths.dataDir, 'force-restart'), '');
+  if (!server && !agentCertificateRotateWorks(lab.options.version)) {
+    // Before k3s#9785's fix the command read the server token even on agents (upstream-versions.ts).
+    io.stderr(logLine('fatal', `open ${path.join(node.paths.dataDir, 'server', 'token')}: no such file or directory`, now));
+    return 1;
+  }
   const services = requested.length > 0 ? requested : server ? allServices(node.prog) : agentServices(node.prog);
   io.stderr(logLine('info', server ? 'Server detected, rotating agent and server certificates' : 'Agent detected, rotating agent certificates', now));
   if (server && requested.length === 0) io.stderr(logLine('info', 'Rotating dynamic listener certificate', now));
   for (const service of services) io.stderr(logLine('info', `Rotating certificates for ${service}`, now));
   const { backupDir } = await rotateLeaves(node.certs, now, requested.length > 0 ? requested : undefined);
-  // RKE2 also asks for its static pods to be recreated on the next start.
-  if (node.prog === 'rke2') await writeFile(path.join(node.paths.dataDir, 'force-restart'), '');
   io.stderr(
     logLine('info', `Successfully backed up certificates to ${backupDir}, please restart ${node.prog} server or agent to rotate certificates`, now),
   );

@@ -1,8 +1,9 @@
-// Dispatch of node commands: bin/systemctl, bin/journalctl and bin/<prog> on every node.
+// Dispatch of node commands: bin/systemctl, bin/journalctl, bin/<prog> and bin/<prog>-killall.sh on every node.
 import { runCertificate } from './certificate.js';
 import { runEtcdSnapshot } from './etcd-snapshot.js';
 import type { CommandContext } from './io.js';
 import { runJournalctl } from './journalctl.js';
+import { isKillallCommand, runKillall } from './killall.js';
 import { runSecretsEncrypt } from './secrets-encrypt.js';
 import { runSystemctl } from './systemctl.js';
 
@@ -12,6 +13,7 @@ export async function runNodeCommand(prog: string, context: CommandContext): Pro
   if (prog === 'systemctl') return runSystemctl(context);
   if (prog === 'journalctl') return runJournalctl(context);
   if (prog === context.node.prog) return runProg(context);
+  if (isKillallCommand(prog, context)) return runKillall(context);
   context.io.stderr(`sh: ${prog}: not found\n`);
   return 127;
 }

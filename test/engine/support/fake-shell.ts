@@ -24,6 +24,8 @@ interface SimNode {
   files: Map<string, string>;
   /** Unit readings left before a slow start reports READY. */
   startingFor: number;
+  /** RKE2 servers: the etcd/apiserver static pods, which outlive `systemctl stop` until rke2-killall.sh. */
+  pods: boolean;
 }
 
 export interface FakeOptions {
@@ -52,7 +54,7 @@ export class FakeCluster {
     readonly opts: FakeOptions,
   ) {
     for (const info of plan.nodes) {
-      this.nodes.set(info.name, { info, state: opts.expired ? 'failed' : 'active', restarts: 0, certs: new Map(), pendingRotate: false, rotateBackups: [], backups: new Set(), files: new Map(), enteredAt: opts.now() - 86400_000, startingFor: 0 });
+      this.nodes.set(info.name, { info, state: opts.expired ? 'failed' : 'active', restarts: 0, certs: new Map(), pendingRotate: false, rotateBackups: [], backups: new Set(), files: new Map(), enteredAt: opts.now() - 86400_000, startingFor: 0, pods: !opts.expired && info.distro === 'rke2' && info.server });
     }
   }
 
@@ -121,6 +123,7 @@ export class FakeCluster {
     await this.renewLeaves(n, n.pendingRotate);
     n.pendingRotate = false;
     this.setState(n, 'active');
+    if (n.info.distro === 'rke2' && n.info.server) n.pods = true;
   }
 
   private ok(node: string, script: string, stdout = '', code = 0, stderr = ''): ExecResult {
@@ -167,6 +170,17 @@ export class FakeCluster {
       return this.ok(name, script);
     }
     if (/^systemctl reset-failed /.test(script)) return this.ok(name, script);
+    // The engine's killall rendering on RKE2 servers (src/engine/killall.ts): the unit and the static pods stop.
+    if (/\nRKE2_DATA_DIR=\S+ "\$k"$/.test(script) && script.includes('rke2-killall.sh')) {
+      this.setState(n, 'inactive');
+      n.pods = false;
+      return this.ok(name, script, '', 0, '+ systemctl stop rke2-server.service\n');
+    }
+    // The node-local etcd member probe (src/engine/checks/etcd-member-stopped.ts): 0 answers, 7 refused.
+    if (/^for u in .*:2381\/health'?; do curl /.test(script)) {
+      const up = n.info.etcd && (['active', 'activating'].includes(n.state) || n.pods);
+      return this.ok(name, script, [...script.matchAll(/(http:\/\/[\d.]+:2381\/health)/g)].map((u) => `${up ? 0 : 7} ${u[1]}\n`).join(''));
+    }
     if (script === `${n.info.distro} certificate rotate`) {
       const dir = `${n.info.dataDir}/${n.info.server ? 'server' : 'agent'}/tls-${Math.floor(this.opts.now() / 1000)}`;
       n.rotateBackups.push(dir);

@@ -19,7 +19,8 @@ export class FakeClock implements Clock {
 export class ScriptedConfirm implements ConfirmPort {
   readonly asked: ConfirmRequest[] = [];
   readonly paused: string[] = [];
-  constructor(private readonly answer: (req: ConfirmRequest) => ConfirmAnswer = () => ({ answer: 'run' })) {}
+  /** By default: run, typing the node name where the block asks for it (destructive steps). */
+  constructor(private readonly answer: (req: ConfirmRequest) => ConfirmAnswer = (req) => ({ answer: 'run', ...(req.requireTypedName ? { typedName: req.node } : {}) })) {}
   async confirmNode(req: ConfirmRequest): Promise<ConfirmAnswer> {
     this.asked.push(req);
     return this.answer(req);
