@@ -74,7 +74,7 @@ export function assessQuorum(probes: readonly ServerProbe[], changed: string, wh
   const check = 'etcd-quorum';
   const total = probes.length;
   const states = new Map(probes.map((s) => [s.node.name, memberStateOf(s)]));
-  const evidence = probes.map((s) => `${s.node.name} 127.0.0.1:2381/health → ${s.probe?.health.ok ? JSON.stringify(s.probe.health.value) : describe(states.get(s.node.name)!)}`);
+  const evidence = probes.map((s) => `${s.node.name} 127.0.0.1:2381/health → ${describe(states.get(s.node.name)!)}`);
   const majority = Math.floor(total / 2) + 1;
   if (when === 'majority-started') {
     const running = [...states.values()].filter((s) => s.kind !== 'down').length;
