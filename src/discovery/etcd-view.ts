@@ -1,6 +1,7 @@
-// The cluster-wide etcd picture, assembled from every etcd server's probes. A per-node health probe does not prove
-// quorum (rancher#54185): the member list comes from a healthy server, and each member's health is what its own probe
-// says or what a healthy peer sees at its address (a node we cannot reach over ssh may still be a healthy member).
+// The cluster-wide etcd picture, assembled from every etcd server's own probes (etcd-local-probe.ts). A per-node
+// health probe does not prove quorum (rancher#54185): the member list comes from a healthy server, and each member's
+// health is what its own node's probe says. Since k3s#8402 a member's HTTP is on its node's loopback only, so a
+// member on a node keyturn cannot reach (or does not know) has unknown health, and says why.
 import type { EtcdInfo } from '../model/status.js';
 import type { EtcdProbe } from './node-scan.js';
 import { urlHost, type EtcdMemberEntry } from './parse-etcd.js';
@@ -47,6 +48,7 @@ function memberForNode(members: EtcdMemberEntry[], node: EtcdNodeInput): EtcdMem
 
 function nodeError(p: EtcdProbe | null): string | null {
   if (!p) return 'node not reached';
+  if (!p.listening) return `etcd not running: nothing listens on 127.0.0.1:2381 (${p.health.ok ? 'no answer' : p.health.error})`;
   if (!p.health.ok) return p.health.error;
   if (!p.health.value.healthy) return `unhealthy${p.health.value.reason ? `: ${p.health.value.reason}` : ''}`;
   if (p.status.ok && p.status.value.errors.length > 0) return p.status.value.errors.join('; ');
@@ -66,26 +68,21 @@ export function buildEtcdView(nodes: readonly EtcdNodeInput[]): EtcdView {
     const m = memberForNode(members, n);
     if (m) nodeOf.set(m.id, n);
   }
-  // Health of an address as seen by healthy peers.
-  const peerSays = (address: string): boolean | null => {
-    const views = healthy.map((h) => h.probe?.peers[address]).filter((p) => p !== undefined);
-    if (views.length === 0) return null;
-    return views.some((p) => p.ok && p.value.healthy);
-  };
-
   const memberViews: EtcdMemberView[] = members.map((m) => {
     const node = nodeOf.get(m.id) ?? null;
-    const own = node ? healthyProbe(node.probe) : false;
-    const hosts = m.clientURLs.map(urlHost).filter((h): h is string => h !== null);
-    const byPeers = [node?.address, ...hosts].filter((a): a is string => !!a).map(peerSays).find((v) => v !== null) ?? null;
-    const isHealthy = own || byPeers === true ? true : node?.probe || byPeers === false ? false : null;
+    const isHealthy = node?.probe ? healthyProbe(node.probe) : null;
+    const where = m.peerURLs[0] ?? m.clientURLs[0] ?? 'no URL';
     return {
       id: m.id,
       name: m.name || `(unstarted ${m.id})`,
       node: node?.name ?? null,
       healthy: isHealthy,
       isLeader: m.id === leader,
-      error: isHealthy ? null : node ? nodeError(node.probe) : isHealthy === null ? 'not a known node; health unknown' : 'unhealthy as seen by peers',
+      error: isHealthy
+        ? null
+        : node
+          ? nodeError(node.probe)
+          : `on no node keyturn knows (${where}): its health can only be read on its own node — add that node to the inventory`,
     };
   });
 

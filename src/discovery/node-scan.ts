@@ -6,6 +6,7 @@ import { isServer } from '../model/cluster.js';
 import { diagnose } from './diagnose.js';
 import { missingKeyDiagnoses } from './diagnose-keys.js';
 import { parseEtcdHealth, parseEtcdMemberList, parseEtcdStatus, type EtcdEndpointStatus, type EtcdHealth, type EtcdMemberList } from './parse-etcd.js';
+import { readEtcdProbe, type EtcdProbe } from './etcd-local-probe.js';
 import { parseJournal, type JournalLine } from './parse-journal.js';
 import { parseEncryptionState, parseSha256sum } from './parse-secrets-encrypt.js';
 import { parseSystemctlShow, type UnitState } from './parse-systemctl.js';
@@ -13,16 +14,7 @@ import { parsePemCertificate } from './pem.js';
 import { buildScanScript, newMarker, type ScanPlan } from './scan-script.js';
 import { sectionBody, splitSections, type ScanSection } from '../util/sections.js';
 
-/** A probe answer or why there is none (curl's message: refused, timeout, TLS). */
-export type Probe<T> = { ok: true; value: T } | { ok: false; error: string };
-
-export interface EtcdProbe {
-  health: Probe<EtcdHealth>;
-  members: Probe<EtcdMemberList>;
-  status: Probe<EtcdEndpointStatus>;
-  /** Health of other etcd servers as seen from this one, by address. */
-  peers: Record<string, Probe<EtcdHealth>>;
-}
+export type { EtcdProbe, Probe } from './etcd-local-probe.js';
 
 export interface CertProblem {
   path: string;
@@ -111,14 +103,6 @@ export async function scanNode(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>,
   return interpretScan(await fetchScan(shell, plan, { timeoutMs: options.timeoutMs }), plan, options);
 }
 
-function probe<T>(section: ScanSection | undefined, parse: (text: string) => T | null): Probe<T> {
-  if (!section) return { ok: false, error: 'not probed' };
-  const value = section.rc === 0 ? parse(section.body) : null;
-  if (value !== null) return { ok: true, value };
-  const text = section.body.trim().split('\n').filter(Boolean).slice(-1)[0] ?? '';
-  return { ok: false, error: text || (section.rc !== null ? `curl exit ${section.rc}` : 'no answer') };
-}
-
 function readEncryption(sections: ScanSection[]): { info: EncryptionInfo | null; problem: string | null } {
   const stateText = sectionBody(sections, 'enc-state')?.body ?? '';
   const state = parseEncryptionState(stateText);
@@ -160,17 +144,7 @@ export function readScan(sections: ScanSection[], plan: Omit<ScanPlan, 'marker'>
   const journal = parseJournal(sectionBody(sections, 'journal')?.body ?? '');
   const errorIdLines = parseJournal(sectionBody(sections, 'error-ids')?.body ?? '');
   const encryption = isServer(plan.roles) ? readEncryption(sections) : { info: null, problem: null };
-  let etcd: EtcdProbe | null = null;
-  if (sectionBody(sections, 'etcd-health')) {
-    const peers: Record<string, Probe<EtcdHealth>> = {};
-    for (const s of sections) if (s.kind === 'peer-health') peers[s.arg] = probe(s, parseEtcdHealth);
-    etcd = {
-      health: probe(sectionBody(sections, 'etcd-health'), parseEtcdHealth),
-      members: probe(sectionBody(sections, 'etcd-members'), parseEtcdMemberList),
-      status: probe(sectionBody(sections, 'etcd-status'), parseEtcdStatus),
-      peers,
-    };
-  }
+  const etcd: EtcdProbe | null = readEtcdProbe(sections);
   // Error-ID lines first so that an explaining line found only in the older journal is still seen.
   const dataDir = sectionBody(sections, 'data-dir')?.body.trim() ?? '';
   const diagnoses = [...diagnose([...errorIdLines, ...journal], { roles: plan.roles, unit }), ...missingKeyDiagnoses(missingKeys, dataDir)];

@@ -8,6 +8,7 @@ import { certFilesFor } from '../model/cert-files.js';
 import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../model/cert-files.js';
 import { configFilePath, defaultDataDir, isServer, serviceUnit, type Distro, type Role } from '../model/cluster.js';
 import { shq } from '../util/shell-quote.js';
+import { ETCD_PROBE_CALLS, etcdProbeDefinitions, type EtcdProbeKind } from './etcd-local-probe.js';
 
 export interface ScanPlan {
   distro: Distro;
@@ -15,7 +16,10 @@ export interface ScanPlan {
   address: string;
   /** From the inventory; null means "read data-dir from config.yaml, else the default". */
   dataDir: string | null;
-  /** Addresses of the other etcd servers, probed from this one (health as seen by a peer). */
+  /**
+   * Addresses of the other etcd servers. Not probed any more: since k3s#8402 a peer's HTTP is on its loopback
+   * only, so each member is probed on its own node (etcd-local-probe.ts). Kept for the scan's cache key.
+   */
   etcdPeers: string[];
   journalLines: number;
   /** Marker prefix; random by default. */
@@ -36,12 +40,6 @@ export function newMarker(): string {
   return `@@keyturn-${randomBytes(8).toString('hex')}`;
 }
 
-/** https://host:2379 with IPv6 literals bracketed. */
-export function etcdUrl(address: string, path: string): string {
-  const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
-  return `https://${host}:2379${path}`;
-}
-
 /** Shell lines that set DD to the data dir: inventory's, else the last data-dir: in config.yaml(.d), else default. */
 export function dataDirLines(distro: Distro, dataDir: string | null, config = configFilePath(distro)): string[] {
   if (dataDir) return [`DD=${shq(dataDir)}`];
@@ -57,24 +55,17 @@ export function dataDirLines(distro: Distro, dataDir: string | null, config = co
   ];
 }
 
-function etcdLines(plan: ScanPlan): string[] {
-  const tls = 'server/tls/etcd';
-  const curl = [
-    'curl -sS --connect-timeout 2 --max-time 5',
-    `--cacert "$DD/${tls}/server-ca.crt" --cert "$DD/${tls}/client.crt" --key "$DD/${tls}/client.key"`,
-  ].join(' ');
-  const lines = [
-    // kt_etcd SECTION URL [curl args...]: output, then "rc N" (curl's exit code) inside the same section.
-    `kt_etcd() { kt_s=$1; shift; kt_sec "$kt_s"; ${curl} "$@" 2>&1; kt_rc=$?; printf '\\n%s rc %s\\n' "$M" "$kt_rc"; }`,
-    // Probes run in the background, so a dead peer's connect timeout overlaps the rest of the scan.
-    `kt_etcd etcd-health ${shq(etcdUrl(plan.address, '/health'))} > "$KT_T/o.1" &`,
-    `kt_etcd etcd-members -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/cluster/member/list'))} > "$KT_T/o.2" &`,
-    `kt_etcd etcd-status -X POST -d '{}' ${shq(etcdUrl(plan.address, '/v3/maintenance/status'))} > "$KT_T/o.3" &`,
+/**
+ * The member's own health, the member list and status, on this server's loopback (etcd-local-probe.ts), in the
+ * background so a stalled member's timeout overlaps the rest of the scan. Other members are probed on their own
+ * nodes: since k3s#8402 nothing HTTP is reachable from a peer.
+ */
+function etcdLines(): string[] {
+  const kinds = Object.keys(ETCD_PROBE_CALLS) as EtcdProbeKind[];
+  return [
+    ...etcdProbeDefinitions('"$DD/server/tls/etcd"'),
+    ...kinds.map((kind, i) => `{ kt_sec ${kind}; ${ETCD_PROBE_CALLS[kind]}; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/o.${i + 1}" &`),
   ];
-  plan.etcdPeers.forEach((peer, i) => {
-    lines.push(`kt_etcd ${shq(`peer-health ${peer}`)} ${shq(etcdUrl(peer, '/health'))} > "$KT_T/o.p${i}" &`);
-  });
-  return lines;
 }
 
 /** How far back the journal is searched for "error ID N:" lines that explain a CLI error. */
@@ -217,7 +208,7 @@ export function buildScanScript(plan: ScanPlan): string {
     // A journalctl too old to parse the --since value fails before printing anything: then it is read unbounded.
     `{ journalctl -u "$KT_U" -n ${ERROR_ID_SEARCH_LINES} --since "$KT_SINCE" --no-pager 2>/dev/null || journalctl -u "$KT_U" -n ${ERROR_ID_SEARCH_LINES} --no-pager 2>&1; } | LC_ALL=C awk -v m="$M" ${journalAwk(plan.journalLines)} > "$KT_T/o.j" &`,
   ];
-  if (etcd) lines.push(...etcdLines(plan));
+  if (etcd) lines.push(...etcdLines());
   lines.push(...certLines());
   for (const file of certFilesFor(plan.distro, plan.roles)) lines.push(file.hasKey ? `kt_cert ${shq(file.path)} key` : `kt_cert ${shq(file.path)}`);
   if (server) {

@@ -30,7 +30,7 @@ export function describeCheck(c: GateCheck, node: PlannedNode): string {
     case 'node-ready':
       return 'Ready in the API (when the API is up)';
     case 'etcd-quorum':
-      return c.when === 'majority-started' ? 'etcd quorum (once a majority of members runs)' : 'etcd quorum: member list + every member healthy, from another etcd server';
+      return c.when === 'majority-started' ? 'etcd quorum (once a majority of members runs)' : 'etcd quorum: member list from a healthy etcd server, every member healthy on its own node';
     case 'certs-fresh':
       return 'every leaf certificate re-issued';
     case 'cas-unchanged':

@@ -8,6 +8,8 @@ import { startApiServer, writeKubeconfig, type ApiServerHandle } from './api/ind
 import { LabClock } from './clock.js';
 import { labPaths, type LabNodeSpec, type LabOptions } from './contract.js';
 import { createEtcdCluster, resolveEtcdMode, type EtcdCluster } from './etcd/index.js';
+import { nodeLoopbackDir } from './etcd/loopback.js';
+import { etcdListenerLayout } from './upstream-versions.js';
 import { casFile, claimLabDir, forEachLimited, releaseLabDir, writeNodeFiles } from './lab-files.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
 import { LabRuntime } from './lab-runtime.js';
@@ -56,9 +58,10 @@ export class LabController {
     const etcdMode = resolveEtcdMode(options.etcd);
     const etcdSpecs = specs.filter((s) => s.roles.includes('etcd')).map((s) => {
       const nodeRoot = paths.node(s.name);
-      return { name: s.name, address: s.address, tlsDir: path.join(nodeRoot.dataDir, 'server', 'tls', 'etcd'), dataDir: nodeRoot.etcdData, logFile: path.join(nodeRoot.root, 'etcd.log') };
+      return { name: s.name, address: s.address, tlsDir: path.join(nodeRoot.dataDir, 'server', 'tls', 'etcd'), dataDir: nodeRoot.etcdData, logFile: path.join(nodeRoot.root, 'etcd.log'), loopbackDir: nodeLoopbackDir(nodeRoot.root) };
     });
-    this.etcd = createEtcdCluster(etcdMode, etcdSpecs, { token: `keyturn-lab-${randomBytes(4).toString('hex')}`, fastElection: true });
+    const layout = etcdListenerLayout(options.version);
+    this.etcd = createEtcdCluster(etcdMode, etcdSpecs, { token: `keyturn-lab-${randomBytes(4).toString('hex')}`, fastElection: true, layout });
     const clock = new LabClock(options.speed);
     const encryptionConfig = encryptionConfigText(initialLayout(options.encryptionProvider));
     const datastore = new LabDatastore(cas, encryptionConfig, options.encryptionProvider);

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { isServer, killallScript, type Distro } from '../model/cluster.js';
 import { shq } from '../util/shell-quote.js';
 import { labNodePaths, type LabNodeSpec } from './contract.js';
+import { nodeLoopbackDir } from './etcd/loopback.js';
 
 type LabPaths = { root: string; socket: string; httpSocket: string; client: string; latency: string; inventory: string };
 
@@ -18,7 +19,7 @@ function findCurl(): string | null {
   return null;
 }
 
-/** The node's PATH: its bin/ first, so `<prog>`, `systemctl`, `journalctl` and `sh` are the lab's. */
+/** The node's PATH: its bin/ first, so `<prog>`, `systemctl`, `journalctl`, `sh` and `curl` are the lab's. */
 export function nodePath(root: string, name: string): string {
   return `${labNodePaths(root, name).bin}:/usr/local/bin:/usr/bin:/bin`;
 }
@@ -33,6 +34,36 @@ export async function writeNodeCommands(paths: LabPaths, node: LabNodeSpec): Pro
     await writeExecutable(path.join(bin, prog), script);
   }
   await writeExecutable(path.join(bin, 'sh'), latencyShell(paths.latency));
+  if (curl) await writeExecutable(path.join(bin, 'curl'), loopbackCurl(curl, nodeLoopbackDir(labNodePaths(paths.root, node.name).root), node.name));
+}
+
+/**
+ * bin/curl: the real curl, except that a URL on 127.0.0.1, localhost or [::1] goes to this node's own loopback
+ * (etcd/loopback.ts) through --unix-socket, which keeps the URL — so TLS still checks its host against the
+ * certificate. A port this node does not listen on has no socket there: curl fails to connect (exit 7), as it
+ * does on a node where nothing listens.
+ */
+function loopbackCurl(curl: string, loopbackDir: string, node: string): string {
+  return [
+    '#!/bin/sh',
+    `# keyturn lab: curl on ${node}, with this node's own loopback (${loopbackDir})`,
+    `lo=${shq(loopbackDir)}`,
+    'port=',
+    'for a in "$@"; do',
+    '  case $a in',
+    "    http://127.0.0.1|http://127.0.0.1[:/]*|http://localhost|http://localhost[:/]*|'http://[::1]'|'http://[::1]'[:/]*) d=80 ;;",
+    "    https://127.0.0.1|https://127.0.0.1[:/]*|https://localhost|https://localhost[:/]*|'https://[::1]'|'https://[::1]'[:/]*) d=443 ;;",
+    '    *) continue ;;',
+    '  esac',
+    "  r=${a#*://}; r=${r#'[::1]'}; r=${r#127.0.0.1}; r=${r#localhost}",
+    '  case $r in :[0-9]*) r=${r#:}; p=${r%%[!0-9]*} ;; *) p=$d ;; esac',
+    '  if [ -n "$port" ] && [ "$port" != "$p" ]; then echo "curl (keyturn lab): one loopback port per call" >&2; exit 2; fi',
+    '  port=$p',
+    'done',
+    `[ -z "$port" ] && exec ${shq(curl)} "$@"`,
+    `exec ${shq(curl)} --unix-socket "$lo/$port" "$@"`,
+    '',
+  ].join('\n');
 }
 
 function nodeClientCommand(paths: LabPaths, node: string, prog: string): string {

@@ -141,3 +141,19 @@ export function rotateKeysWaitsForReencrypt(version: string): boolean {
 export function encryptionReloadTimeoutSeconds(version: string): number {
   return atOrAfterFix(parsed(version), { 33: 2, 32: 6, 31: 10, 30: 14 }, 34) ? 120 : 60;
 }
+
+/**
+ * Where the embedded etcd serves HTTP (/health, /version, the /v3 JSON gateway). k3s PR #8402 (merged 2023-09-22,
+ * backports #8427 release-1.27 and #8428/#8616 release-1.26) set `listen-client-http-urls: https://127.0.0.1:2382`,
+ * which leaves the client port 2379 to gRPC alone ("Embedded etcd no longer serves http requests on the client port,
+ * only grpc"). First releases carrying it, K3s and RKE2 alike (RKE2 pins k3s: v1.28.2+rke2r1 pins k3s of 2023-08-30,
+ * v1.28.3+rke2r1 of 2023-10-27): v1.28.3, v1.27.7, v1.26.10, and every later minor. 1.25 and older never got it.
+ * Metrics and plain /health on http://127.0.0.1:2381 in both layouts.
+ */
+export type EtcdListenerLayout = 'grpc-only-client-port' | 'http-on-client-port';
+
+export function etcdListenerLayout(version: string): EtcdListenerLayout {
+  const v = parsed(version);
+  if (v.major === 1 && v.minor < 26) return 'http-on-client-port';
+  return atOrAfterFix(v, { 26: 10, 27: 7, 28: 3 }, 29) ? 'grpc-only-client-port' : 'http-on-client-port';
+}

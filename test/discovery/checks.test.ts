@@ -30,8 +30,8 @@ function node(name: string, roles: Role[], over: Partial<NodeStatus> = {}, facts
 const healthy = (address: string, id: string, members: [string, string, string][], leader = '1'): EtcdProbe => ({
   health: { ok: true, value: { healthy: true, reason: '' } },
   members: { ok: true, value: { answeredBy: id, members: members.map(([mid, name, addr]) => ({ id: mid, name, peerURLs: [], clientURLs: [`https://${addr}:2379`], isLearner: false })) } },
+  listening: true,
   status: { ok: true, value: { memberId: id, leader, version: '3.5', errors: [], isLearner: false } },
-  peers: {},
 });
 const MEMBERS: [string, string, string][] = [['1', 'e1-aa', '10.0.1.1'], ['2', 'e2-bb', '10.0.1.2'], ['3', 'e3-cc', '10.0.1.3']];
 
@@ -98,19 +98,29 @@ describe('checks', () => {
     expect(byId(etcdOnly, 'encryption-hashes').status).toBe('pass');
   });
 
-  it('etcd-quorum: names unhealthy members, keeps health seen by peers, requires a leader', () => {
-    const down = { health: { ok: false as const, error: 'curl: (7) Failed to connect' }, members: { ok: false as const, error: 'x' }, status: { ok: false as const, error: 'x' }, peers: {} };
-    const p1 = { ...healthy('10.0.1.1', '1', MEMBERS), peers: { '10.0.1.2': { ok: true as const, value: { healthy: true, reason: '' } }, '10.0.1.3': { ok: false as const, error: 'refused' } } };
-    const one = runChecks(cluster(() => undefined, [p1, null, down]));
+  it('etcd-quorum: names unhealthy members from their own nodes\' probes, requires a leader', () => {
+    const down = { health: { ok: false as const, error: 'curl: (7) Failed to connect to 127.0.0.1 port 2381' }, listening: false, members: { ok: false as const, error: 'x' }, status: { ok: false as const, error: 'x' } };
+    const one = runChecks(cluster(() => undefined, [healthy('10.0.1.1', '1', MEMBERS), healthy('10.0.1.2', '2', MEMBERS), down]));
     const q = byId(one, 'etcd-quorum');
     expect(q.status).toBe('fail');
-    expect(q.detail).toContain('member e3-cc on e3 unhealthy');
-    expect(q.detail).not.toContain('e2-bb'); // unreachable over ssh, but healthy as its peer sees it
+    expect(q.detail).toContain('member e3-cc on e3 unhealthy (etcd not running: nothing listens on 127.0.0.1:2381');
     expect(q.detail).toContain('quorum holds (2/3)');
+    // A node keyturn cannot reach: its member's health is unknown (no peer can read it since k3s#8402).
+    const unreached = byId(runChecks(cluster(() => undefined, [healthy('10.0.1.1', '1', MEMBERS), null, healthy('10.0.1.3', '3', MEMBERS)])), 'etcd-quorum');
+    expect(unreached.detail).toContain('member e2-bb on e2 health unknown (node not reached)');
     const two = runChecks(cluster(() => undefined, [healthy('10.0.1.1', '1', MEMBERS, '0'), down, down]));
     expect(byId(two, 'etcd-quorum').detail).toMatch(/QUORUM LOST \(1\/3.*no leader/);
     const none = runChecks(cluster(() => undefined, [down, down, down]));
-    expect(byId(none, 'etcd-quorum')).toMatchObject({ status: 'fail', detail: expect.stringContaining('e1: curl: (7) Failed to connect') });
+    expect(byId(none, 'etcd-quorum')).toMatchObject({ status: 'fail', detail: expect.stringContaining('e1: etcd not running: nothing listens on 127.0.0.1:2381') });
+  });
+
+  it('etcd-quorum: a member on no node keyturn knows fails with the fix', () => {
+    const withStranger: [string, string, string][] = [...MEMBERS, ['4', 'far-dd', '10.9.9.9']];
+    const probes = MEMBERS.map(([id, , addr]) => healthy(addr, id, withStranger));
+    const q = byId(runChecks(cluster(() => undefined, probes)), 'etcd-quorum');
+    expect(q.status).toBe('fail');
+    expect(q.detail).toContain('member far-dd health unknown (on no node keyturn knows');
+    expect(q.detail).toContain('add that node to the inventory');
   });
 
   it('services: restart loops and stopped units fail naming the node', () => {

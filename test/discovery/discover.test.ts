@@ -46,7 +46,7 @@ describe('discoverCluster', () => {
     const cas = await makeCaSet(now);
     const member = { id: '11', name: 'srv-1-aaaa', address: '127.0.0.1' };
     inventory = [
-      await buildFakeNode(root, { name: 'srv-1', address: '127.0.0.1', distro: 'rke2', roles: ['etcd', 'control-plane'], now, cas, encryption: { stage: 'start' }, curl: etcdAnswers('127.0.0.1', member, [member], '11') }),
+      await buildFakeNode(root, { name: 'srv-1', address: '127.0.0.1', distro: 'rke2', roles: ['etcd', 'control-plane'], now, cas, encryption: { stage: 'start' }, curl: etcdAnswers(member, [member], '11') }),
       await buildFakeNode(root, { name: 'w-1', address: '127.0.0.2', distro: 'rke2', roles: ['worker'], now, cas }),
     ];
   });

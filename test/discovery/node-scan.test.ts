@@ -35,10 +35,7 @@ describe('node scan (one round trip through the real local shell)', () => {
       cas,
       missing: ['server/tls/client-supervisor.crt'],
       encryption: { stage: 'start' },
-      curl: {
-        ...etcdAnswers('127.0.0.1', members[0], members, members[0].id),
-        'https://127.0.0.2:2379/health': '{"health":"true","reason":""}',
-      },
+      curl: etcdAnswers(members[0], members, members[0].id),
     });
     const scan = await scanNode(
       shellOf(node),
@@ -59,16 +56,40 @@ describe('node scan (one round trip through the real local shell)', () => {
     expect(scan.etcd?.health).toEqual({ ok: true, value: { healthy: true, reason: '' } });
     expect(scan.etcd?.members.ok && scan.etcd.members.value.members.map((m) => m.name)).toEqual(['srv-1-aaaa', 'srv-2-bbbb']);
     expect(scan.etcd?.status.ok && scan.etcd.status.value.leader).toBe(members[0].id);
-    expect(scan.etcd?.peers['127.0.0.2']).toEqual({ ok: true, value: { healthy: true, reason: '' } });
-    expect(scan.etcd?.peers['127.0.0.3']).toMatchObject({ ok: false, error: expect.stringContaining('Connection refused') });
+    expect(scan.etcd?.listening).toBe(true);
 
     const calls = await readFile(path.join(node.dir, 'calls.log'), 'utf8');
-    // curl got the server's own etcd client certs (the key by path only), and systemd the right unit.
+    // curl got the server's own etcd client certs (the key by path only), and systemd the right unit. Every etcd
+    // URL is on the node's own loopback (k3s#8402: HTTP is on 127.0.0.1:2382, plain health on 127.0.0.1:2381);
+    // no peer is asked over the network.
     expect(calls).toContain(`[--key] [${node.dataDir}/server/tls/etcd/client.key]`);
     expect(calls).toContain(`[--cacert] [${node.dataDir}/server/tls/etcd/server-ca.crt]`);
+    const urls = [...calls.matchAll(/\[(https?:\/\/[^\]]+)\]/g)].map((m) => m[1]).sort();
+    expect(urls).toEqual(['http://127.0.0.1:2381/health', 'https://127.0.0.1:2382/v3/cluster/member/list', 'https://127.0.0.1:2382/v3/maintenance/status']);
     expect(calls).toContain('show -p ActiveState,SubState,NRestarts,ActiveEnterTimestamp,LoadState,ExecStart rke2-server');
     // Only lines since the unit's current start (ActiveEnterTimestamp Mon 2025-06-02 10:00:00 UTC) make diagnoses.
     expect(calls).toContain(`journalctl -u rke2-server -n 2000 --since @${Date.parse('2025-06-02T10:00:00Z') / 1000} --no-pager`);
+  });
+
+  it('falls back to 127.0.0.1:2379 for the member list when 2382 refuses (releases before k3s#8402), in the same script', async () => {
+    const member = { id: '11', name: 'old-1-aaaa', address: '127.0.0.21' };
+    const node = await buildFakeNode(root, {
+      name: 'old', address: member.address, distro: 'k3s', roles: ['etcd'], now, cas,
+      curl: etcdAnswers(member, [member], '11', { layout: 'http-on-client-port' }),
+    });
+    const scan = await scanNode(shellOf(node), { distro: 'k3s', roles: ['etcd'], address: node.address, dataDir: node.dataDir, etcdPeers: [], journalLines: 5 }, { now, renewWindowDays: 120 });
+    expect(scan.reached && scan.etcd?.members.ok && scan.etcd.members.value.members.map((m) => m.name)).toEqual(['old-1-aaaa']);
+    expect(scan.reached && scan.etcd?.status.ok && scan.etcd.status.value.leader).toBe('11');
+    const calls = await readFile(path.join(node.dir, 'calls.log'), 'utf8');
+    expect(calls).toContain('[https://127.0.0.1:2382/v3/cluster/member/list]');
+    expect(calls).toContain('[https://127.0.0.1:2379/v3/cluster/member/list]');
+  });
+
+  it('a member with nothing listening on its loopback 2381 is not running, whatever its unit says', async () => {
+    const node = await buildFakeNode(root, { name: 'down', address: '127.0.0.22', distro: 'rke2', roles: ['etcd'], now, cas, curl: {} });
+    const scan = await scanNode(shellOf(node), { distro: 'rke2', roles: ['etcd'], address: node.address, dataDir: node.dataDir, etcdPeers: [], journalLines: 5 }, { now, renewWindowDays: 120 });
+    expect(scan.reached && scan.etcd).toMatchObject({ listening: false, health: { ok: false, error: expect.stringContaining('(7)') } });
+    expect(scan.reached && scan.unit?.activeState).toBe('active');
   });
 
   it('prints the last journal lines and the newest 10 error-ID lines of 2000, each cut to JOURNAL_LINE_BYTES bytes', async () => {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixturesDir } from '../support/paths.js';
 import { parseEtcdHealth, parseEtcdMemberList, parseEtcdStatus, urlHost } from '../../src/discovery/parse-etcd.js';
 import { parseSystemctlShow } from '../../src/discovery/parse-systemctl.js';
 
@@ -46,5 +48,17 @@ describe('etcd JSON gateway', () => {
     expect(urlHost('https://10.0.0.1:2379')).toBe('10.0.0.1');
     expect(urlHost('https://[fd00::1]:2379')).toBe('fd00::1');
     expect(urlHost('nope')).toBeNull();
+  });
+});
+
+describe('etcd /health answers of 3.4 and 3.5+ (fixture)', () => {
+  it('reads health and reason from every upstream shape', () => {
+    const lines = readFileSync(`${fixturesDir}/etcd-health-json-answers.txt`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines.map(parseEtcdHealth)).toEqual([
+      { healthy: true, reason: '' },
+      { healthy: false, reason: 'RAFT NO LEADER' },
+      { healthy: true, reason: '' },
+      { healthy: false, reason: '' },
+    ]);
   });
 });

@@ -26,20 +26,22 @@ describe('driveRun: rotate-certs', () => {
     ]);
     expect([...new Set(mutating.map((x) => x.node))]).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2', 'agent-1', 'agent-2']);
     expect(s.fake.scripts.some((x) => /systemctl \w+ rke2$/.test(x.script))).toBe(false);
-    // Gates checked etcd from another server, with that server's certs.
-    const curl = s.fake.scripts.find((x) => x.script.includes('member/list'))!;
-    expect(curl.node).not.toBe('etcd-1');
-    expect(curl.script).toContain(`--cacert /var/lib/rancher/rke2/server/tls/etcd/server-ca.crt --cert /var/lib/rancher/rke2/server/tls/etcd/client.crt`);
-    // A gate between servers is two round trips: etcd (member list and every member's health from one peer, one
-    // script) and one reading of the certificates shared by the certificate checks; the unit's state is the settle
-    // step's last sample, taken just before.
+    // Gates probed etcd on every etcd server, each about its own member on its own loopback with its own certs
+    // (since k3s#8402 etcd serves HTTP to no peer): never a peer's address, never the unit's state.
+    const probes = s.fake.scripts.filter((x) => x.script.includes('kt_etcd_health'));
+    expect(new Set(probes.map((x) => x.node))).toEqual(new Set(['etcd-1', 'etcd-2', 'etcd-3']));
+    expect(probes[0].script).toContain('KT_ETCD_TLS=/var/lib/rancher/rke2/server/tls/etcd');
+    expect(probes.some((x) => /https?:\/\/(?!127\.0\.0\.1)[\d.]+:23/.test(x.script))).toBe(false);
+    expect(s.fake.scripts.some((x) => x.script.includes('is-active'))).toBe(false);
+    // A gate between servers costs one round trip in time: the etcd probe on every etcd server and one reading of
+    // the certificates shared by the certificate checks, all at once; the unit's state is the settle step's last
+    // sample, taken just before.
     const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.gate')!;
     expect(gate.result.status).toBe('done');
     const gateExecs = gate.result.status === 'done' ? gate.result.execs.map((x) => x.command) : [];
-    expect(gateExecs).toHaveLength(2);
+    expect(gateExecs).toHaveLength(4);
     expect(gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail).toMatch(/active, NRestarts 0 \(the settle step's last sample, 0 ms before\)/);
-    expect(gateExecs.filter((c) => c.includes('member/list'))).toHaveLength(1);
-    expect(gateExecs.filter((c) => c.includes('/health')).length).toBe(1);
+    expect(gateExecs.filter((c) => c.includes('kt_etcd_gw /v3/cluster/member/list'))).toHaveLength(3);
     // Settle took the default 150 s per server (the fake clock advanced).
     const settle = finished(s.journal.events).find((e) => e.key === 'rotate-certs/etcd-1/servers.settle')!;
     expect(settle.result.status).toBe('done');
@@ -106,7 +108,7 @@ describe('driveRun: rotate-certs', () => {
     };
     const state = await start(s);
     expect(state.outcome.status).toBe('succeeded');
-    expect(most).toBe(2); // the etcd probe from a peer and the certificate reading, together
+    expect(most).toBe(4); // the etcd probe on each of the 3 etcd servers and the certificate reading, together
     const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.gate')!;
     expect(gate.result.status === 'done' && gate.result.data?.gate?.map((g) => g.check)).toEqual(['unit-active', 'node-ready', 'etcd-quorum', 'certs-fresh', 'cas-unchanged']);
   });
@@ -147,7 +149,9 @@ describe('driveRun: rotate-certs', () => {
     const s = await setup('rotate-certs', 'split', { confirm });
     const state = await start(s);
     expect(state.outcome).toMatchObject({ status: 'stopped', reason: 'quit' });
-    expect(s.fake.scripts.some((x) => x.node === 'etcd-3')).toBe(false);
+    // etcd-3 was only read (the gates' etcd probe asks every etcd server about its own member), never changed.
+    expect(s.fake.scripts.filter((x) => x.node === 'etcd-3' && !x.script.includes('@@keyturn-etcd@@'))).toEqual([]);
+    expect(s.fake.transitions.some((t) => t.node === 'etcd-3')).toBe(false);
     expect([...s.fake.nodes.values()].every((n) => n.state === 'active')).toBe(true);
   });
 

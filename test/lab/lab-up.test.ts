@@ -60,14 +60,15 @@ describe.each(modes)('lab up split with etcd $mode', ({ mode, available }) => {
     expect(verified).toBeGreaterThan(7 * 4);
   });
 
-  it.skipIf(!available || !tools)('serves etcd /health over TLS with the node certificates', async () => {
+  it.skipIf(!available || !tools)('serves etcd /health over TLS with the node certificates on the node\'s own loopback 2382, gRPC only on 2379', async () => {
+    // The default version is after k3s#8402: HTTP on https://127.0.0.1:2382 (the node's own loopback), not on 2379.
     const tls = path.join(lab.nodes[0].dataDir, 'server/tls/etcd');
-    const result = await lab.run(
-      'etcd-1',
-      `curl -sS --cacert ${tls}/server-ca.crt --cert ${tls}/client.crt --key ${tls}/client.key https://${lab.nodes[0].address}:2379/health`,
-    );
+    const certs = `--cacert ${tls}/server-ca.crt --cert ${tls}/client.crt --key ${tls}/client.key`;
+    const result = await lab.run('etcd-1', `curl -sS ${certs} https://127.0.0.1:2382/health`);
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ health: 'true' });
+    const grpcOnly = await lab.run('etcd-1', `curl -sS ${certs} -w '%{http_code}' https://${lab.nodes[0].address}:2379/health`);
+    expect(grpcOnly.stdout).toBe('415');
   });
 
   it.skipIf(!available || !tools)('answers kubectl get nodes with every node Ready', async () => {

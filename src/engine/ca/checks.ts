@@ -1,6 +1,7 @@
 // After rotate-ca: every node holds the new server-ca (sha256 of server/tls/server-ca.crt on servers,
 // agent/server-ca.crt on agents). A node that kept the old one names k3s#11233 (bootstrap from a peer's disk).
-import { shJoin, shq } from '../../util/shell-quote.js';
+import { shJoin } from '../../util/shell-quote.js';
+import { memberStateOf, probeEtcdServers } from '../checks/etcd.js';
 import type { StepContext } from '../context.js';
 import type { GateCheckResult } from '../events.js';
 import { nodesWithSkips } from '../reducer.js';
@@ -37,32 +38,24 @@ export async function checkCaConsistent(ctx: StepContext): Promise<GateCheckResu
 }
 
 /**
- * etcd health while members hold different CA chains: each running member is asked over its own plain-HTTP
- * probe (upstream listens on 127.0.0.1:2381; the node address is tried next). "true" needs a raft leader, so a
- * majority of healthy members shows quorum without any TLS between members of different CA generations.
+ * etcd health while members hold different CA chains: each member is asked on its own node over the plain-HTTP
+ * /health on 127.0.0.1:2381 (discovery/etcd-local-probe.ts; no TLS between members of different CA generations).
+ * "true" needs a raft leader, so a majority of healthy members shows quorum. A member is down when nothing listens
+ * there, not when its unit is stopped (an RKE2 etcd static pod outlives `systemctl stop rke2-server`).
  */
 export async function checkEtcdMembersHealthy(ctx: StepContext): Promise<GateCheckResult> {
   const check = 'etcd-members-healthy';
-  const etcd = ctx.plan.nodes.filter((n) => n.etcd);
+  const probes = await probeEtcdServers(ctx, ['etcd-health']);
   const evidence: string[] = [];
-  let healthy = 0;
   const sick: string[] = [];
-  for (const n of etcd) {
-    const state = await ctx.exec(n, `${shJoin(['systemctl', 'is-active', n.unit])} || true`, 30);
-    if (!['active', 'activating'].includes(state.stdout.trim())) {
-      evidence.push(`${n.name}: ${n.unit} ${state.stdout.trim() || state.outcome}`);
-      sick.push(n.name);
-      continue;
-    }
-    const url = (host: string) => shq(`http://${host}:2381/health?serializable=false`);
-    const r = await ctx.exec(n, `curl -sS --max-time 5 ${url('127.0.0.1')} 2>/dev/null || curl -sS --max-time 5 ${url(n.address)}`, 30);
-    const ok = /"health"\s*:\s*"?true/.test(r.stdout);
-    evidence.push(`${n.name} :2381/health → ${(r.stdout || r.stderr).trim() || r.outcome}`);
-    if (ok) healthy++;
-    else sick.push(n.name);
+  for (const s of probes) {
+    const state = memberStateOf(s);
+    evidence.push(`${s.node.name} 127.0.0.1:2381/health → ${state.kind === 'healthy' ? 'healthy' : `${state.kind}: ${state.why}`}`);
+    if (state.kind !== 'healthy') sick.push(s.node.name);
   }
-  const majority = Math.floor(etcd.length / 2) + 1;
-  if (healthy < majority) return { check, status: 'fail', detail: `only ${healthy} of ${etcd.length} etcd members healthy: no quorum (${sick.join(', ')})`, evidence };
+  const healthy = probes.length - sick.length;
+  const majority = Math.floor(probes.length / 2) + 1;
+  if (healthy < majority) return { check, status: 'fail', detail: `only ${healthy} of ${probes.length} etcd members healthy: no quorum (${sick.join(', ')})`, evidence };
   if (sick.length > 0) return { check, status: 'fail', detail: `etcd member(s) ${sick.join(', ')} not healthy`, evidence, node: sick[0] };
-  return { check, status: 'pass', detail: `${healthy} of ${etcd.length} etcd members healthy (local probes)`, evidence };
+  return { check, status: 'pass', detail: `${healthy} of ${probes.length} etcd members healthy (local probes)`, evidence };
 }

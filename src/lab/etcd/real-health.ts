@@ -2,7 +2,7 @@
 // certificate, then the leader from a healthy member's maintenance/status mapped to a name by its member list.
 import type { EtcdMember } from '../contract.js';
 import { readClientCredentials, requestOverTls, type ClientCredentials } from './tls-request.js';
-import { clientUrl, type EtcdClusterHealth, type EtcdMemberSpec } from './types.js';
+import { memberClientUrl, type EtcdClusterHealth, type EtcdMemberSpec } from './types.js';
 
 const REQUEST_TIMEOUT_MS = 2_000;
 
@@ -27,7 +27,7 @@ export async function queryRealHealth(specs: EtcdMemberSpec[], members: Map<stri
 async function askHealth(spec: EtcdMemberSpec): Promise<MemberAnswer> {
   const creds = await readClientCredentials(spec.tlsDir);
   if ('error' in creds) return { name: spec.name, kind: 'unhealthy', why: `client certs: ${creds.error}` };
-  const reply = await requestOverTls(`${clientUrl(spec.address)}/health`, creds, { method: 'GET', timeoutMs: REQUEST_TIMEOUT_MS });
+  const reply = await requestOverTls(`${memberClientUrl(spec.address)}/health`, creds, { method: 'GET', timeoutMs: REQUEST_TIMEOUT_MS });
   switch (reply.kind) {
     case 'failed':
       return { name: spec.name, kind: 'unhealthy', why: reply.error };
@@ -58,7 +58,7 @@ async function findLeaderName(spec: EtcdMemberSpec): Promise<string | null> {
 }
 
 async function postGateway(spec: EtcdMemberSpec, creds: ClientCredentials, path: string): Promise<Record<string, any> | null> {
-  const reply = await requestOverTls(`${clientUrl(spec.address)}${path}`, creds, {
+  const reply = await requestOverTls(`${memberClientUrl(spec.address)}${path}`, creds, {
     method: 'POST',
     body: '{}',
     timeoutMs: REQUEST_TIMEOUT_MS,

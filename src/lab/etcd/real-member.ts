@@ -4,7 +4,7 @@ import type { EtcdMember } from '../contract.js';
 import { createSerialQueue } from './serial.js';
 import { hasExited, spawnEtcd, stopEtcd, tailOfLog, type SpawnedEtcd } from './real-process.js';
 import { canConnect, waitForPort } from './wait-for-port.js';
-import { CLIENT_PORT, clientUrl, metricsUrl, peerUrl, type EtcdClusterOptions, type EtcdMemberSpec } from './types.js';
+import { MEMBER_CLIENT_PORT, clientUrl, memberClientUrl, memberMetricsUrl, peerUrl, type EtcdClusterOptions, type EtcdMemberSpec } from './types.js';
 
 /** How long etcd may take to bind its client port; binding happens before it has a quorum. */
 const START_DEADLINE_MS = 20_000;
@@ -14,7 +14,8 @@ export function etcdArgs(spec: EtcdMemberSpec, all: EtcdMemberSpec[], opts: Etcd
   const args = [
     `--name=${spec.name}`,
     `--data-dir=${spec.dataDir}`,
-    `--listen-client-urls=${clientUrl(spec.address)}`,
+    // The member listens privately; the front (front.ts) serves upstream's 2379/2381/2382 for the release played.
+    `--listen-client-urls=${memberClientUrl(spec.address)}`,
     `--advertise-client-urls=${clientUrl(spec.address)}`,
     `--listen-peer-urls=${peerUrl(spec.address)}`,
     `--initial-advertise-peer-urls=${peerUrl(spec.address)}`,
@@ -30,7 +31,7 @@ export function etcdArgs(spec: EtcdMemberSpec, all: EtcdMemberSpec[], opts: Etcd
     `--peer-trusted-ca-file=${tls('peer-ca.crt')}`,
     `--peer-cert-file=${tls('peer-server-client.crt')}`,
     `--peer-key-file=${tls('peer-server-client.key')}`,
-    `--listen-metrics-urls=${metricsUrl(spec.address)}`,
+    `--listen-metrics-urls=${memberMetricsUrl(spec.address)}`,
   ];
   if (opts.fastElection) args.push('--heartbeat-interval=50', '--election-timeout=500');
   return args;
@@ -51,12 +52,12 @@ export function createRealMember(
   const start = async (): Promise<void> => {
     if (isRunning()) return;
     // Another listener on the port would answer our readiness probe; etcd would then die with "address in use".
-    if (await canConnect(spec.address, CLIENT_PORT)) {
-      throw new Error(`etcd ${spec.name}: ${spec.address}:${CLIENT_PORT} is already in use by another process`);
+    if (await canConnect(spec.address, MEMBER_CLIENT_PORT)) {
+      throw new Error(`etcd ${spec.name}: ${spec.address}:${MEMBER_CLIENT_PORT} is already in use by another process`);
     }
     const spawned = spawnEtcd(binary, etcdArgs(spec, all, opts), spec.dataDir, spec.logFile);
     proc = spawned;
-    const waited = await waitForPort(spec.address, CLIENT_PORT, {
+    const waited = await waitForPort(spec.address, MEMBER_CLIENT_PORT, {
       deadlineMs: START_DEADLINE_MS,
       stillAlive: () => (hasExited(spawned) ? describeExit(spawned) : null),
     });
@@ -68,7 +69,7 @@ export function createRealMember(
         throw new Error(`etcd ${spec.name} exited before listening: ${describeExit(spawned)}`);
       case 'timeout':
         await stopEtcd(spawned, graceMs);
-        throw new Error(`etcd ${spec.name} did not listen on ${clientUrl(spec.address)} within ${START_DEADLINE_MS} ms`);
+        throw new Error(`etcd ${spec.name} did not listen on ${memberClientUrl(spec.address)} within ${START_DEADLINE_MS} ms`);
       default: {
         const unknown: never = waited;
         throw new Error(`unexpected wait result ${JSON.stringify(unknown)}`);

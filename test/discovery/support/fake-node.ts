@@ -143,14 +143,25 @@ export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<I
   };
 }
 
-/** Healthy etcd answers for a member at `address`, in the JSON gateway's shapes. */
-export function etcdAnswers(address: string, self: { id: string; name: string }, members: { id: string; name: string; address: string }[], leader: string, healthy = true): Record<string, string> {
+/**
+ * etcd answers on a server's own loopback, in the JSON gateway's shapes, as upstream serves them: health on
+ * http://127.0.0.1:2381; the member list and status on https://127.0.0.1:2382 since k3s#8402, on
+ * https://127.0.0.1:2379 before it (no 2382 then).
+ */
+export function etcdAnswers(
+  self: { id: string; name: string },
+  members: { id: string; name: string; address: string }[],
+  leader: string,
+  opts: { healthy?: boolean; layout?: 'grpc-only-client-port' | 'http-on-client-port' } = {},
+): Record<string, string> {
+  const healthy = opts.healthy ?? true;
+  const http = opts.layout === 'http-on-client-port' ? 'https://127.0.0.1:2379' : 'https://127.0.0.1:2382';
   return {
-    [`https://${address}:2379/health`]: JSON.stringify({ health: String(healthy), reason: healthy ? '' : 'RAFT NO LEADER' }),
-    [`https://${address}:2379/v3/cluster/member/list`]: JSON.stringify({
+    'http://127.0.0.1:2381/health': JSON.stringify({ health: String(healthy), reason: healthy ? '' : 'RAFT NO LEADER' }),
+    [`${http}/v3/cluster/member/list`]: JSON.stringify({
       header: { member_id: self.id },
       members: members.map((m) => ({ ID: m.id, name: m.name, peerURLs: [`https://${m.address}:2380`], clientURLs: [`https://${m.address}:2379`] })),
     }),
-    [`https://${address}:2379/v3/maintenance/status`]: JSON.stringify({ header: { member_id: self.id }, version: '3.5.21', leader }),
+    [`${http}/v3/maintenance/status`]: JSON.stringify({ header: { member_id: self.id }, version: '3.5.21', leader }),
   };
 }

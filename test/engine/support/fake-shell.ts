@@ -1,5 +1,5 @@
 // A simulated cluster behind fake NodeShells: units, NRestarts, certificate files, `<prog> certificate rotate`,
-// etcd's JSON gateway via curl. Records every script and every service transition; answers by pattern.
+// etcd as each node's own loopback answers it. Records every script and every service transition; answers by pattern.
 import type { ExecOptions, ExecResult, FollowOptions, NodeShell } from '../../../src/transports/types.js';
 import { certFilesFor } from '../../../src/model/cert-files.js';
 import type { Plan, PlannedNode } from '../../../src/engine/plan-types.js';
@@ -200,14 +200,12 @@ export class FakeCluster {
       const out = wanted.filter((p) => n.certs.has(p)).map((p) => `==> ${p}\n${n.certs.get(p)}\n`).join('');
       return this.ok(name, script, out);
     }
-    const curl = this.curl(name, n, script);
-    if (curl) return curl;
-    // The etcd gate's probe (src/engine/checks/etcd-probe.ts): each line is one marked curl; answer each.
+    // The etcd probe (src/engine/checks/etcd-probe.ts): each line is one marked probe call on this node's loopback.
     if (script.includes('@@keyturn-etcd@@')) {
       let out = '';
       for (const line of script.split('\n')) {
-        const mk = /^printf '%s\\n' '(@@keyturn-etcd@@ [^']*)'; (curl .*?) 2>&1; rc=/.exec(line);
-        const r = mk ? this.curl(name, n, mk[2]) : null;
+        const mk = /^printf '%s\\n' '(@@keyturn-etcd@@ ([a-z-]+))'; (kt_etcd_\w+[^;]*);/.exec(line);
+        const r = mk ? this.etcdProbe(n, mk[2]) : null;
         if (mk && r) out += `${mk[1]}\n${r.stdout}${r.stderr}\n@@keyturn-etcd@@ rc ${r.code}\n`;
       }
       return this.ok(name, script, out);
@@ -215,22 +213,30 @@ export class FakeCluster {
     return this.ok(name, script, '', 127, `fake: no answer for: ${script}`);
   }
 
-  private curl(name: string, n: SimNode, script: string): ExecResult | null {
-    let m: RegExpExecArray | null;
-    if (/^curl .*\/v3\/cluster\/member\/list$/.test(script)) {
-      if (n.state === 'inactive' || n.state === 'failed') return this.ok(name, script, '', 7, 'curl: (7) Failed to connect');
-      const members = [...this.nodes.values()].filter((x) => x.info.etcd).map((x) => ({ name: `${x.info.name}-1a2b`, clientURLs: [`https://${x.info.address}:2379`] }));
-      return this.ok(name, script, JSON.stringify({ header: {}, members }));
+  /** A node's own etcd member as its loopback answers (k3s#8402 layout): 2381 health, 2382 list and status. */
+  private etcdProbe(n: SimNode, kind: string): { stdout: string; stderr: string; code: number } | null {
+    const etcd = [...this.nodes.values()].filter((x) => x.info.etcd);
+    const running = (x: SimNode) => !['inactive', 'failed'].includes(x.state);
+    const refused = (port: number) => ({ stdout: '', stderr: `curl: (7) Failed to connect to 127.0.0.1 port ${port} after 0 ms: Couldn't connect to server`, code: 7 });
+    if (!n.info.etcd || !running(n)) return refused(kind === 'etcd-health' ? 2381 : 2379);
+    const quorum = etcd.filter(running).length > etcd.length / 2;
+    const id = (x: SimNode) => String(etcd.indexOf(x) + 1);
+    switch (kind) {
+      case 'etcd-health': {
+        const ok = quorum && !this.opts.unhealthyEtcd?.includes(n.info.name);
+        return { stdout: JSON.stringify(ok ? { health: 'true', reason: '' } : { health: 'false', reason: 'RAFT NO LEADER' }), stderr: '', code: 0 };
+      }
+      case 'etcd-members': {
+        const members = etcd.map((x) => ({ ID: id(x), name: `${x.info.name}-1a2b`, peerURLs: [`https://${x.info.address}:2380`], clientURLs: [`https://${x.info.address}:2379`] }));
+        return { stdout: JSON.stringify({ header: { member_id: id(n) }, members }), stderr: '', code: 0 };
+      }
+      case 'etcd-status': {
+        const leader = etcd.find(running);
+        return { stdout: JSON.stringify({ header: { member_id: id(n) }, version: '3.5.21', ...(quorum && leader ? { leader: id(leader) } : {}) }), stderr: '', code: 0 };
+      }
+      default:
+        return null;
     }
-    if ((m = /^curl .* https:\/\/([\d.]+):2379\/health$/.exec(script))) {
-      const target = [...this.nodes.values()].find((x) => x.info.address === m![1]);
-      const up = [...this.nodes.values()].filter((x) => x.info.etcd && ['active', 'activating'].includes(x.state)).length;
-      const total = [...this.nodes.values()].filter((x) => x.info.etcd).length;
-      if (!target || ['inactive', 'failed'].includes(target.state)) return this.ok(name, script, '', 7, 'curl: (7) Failed to connect');
-      const ok = up > total / 2 && !this.opts.unhealthyEtcd?.includes(target.info.name);
-      return this.ok(name, script, JSON.stringify(ok ? { health: 'true', reason: '' } : { health: 'false', reason: 'RAFT NO LEADER' }));
-    }
-    return null;
   }
 
   async follow(name: string, script: string, options: FollowOptions): Promise<ExecResult> {

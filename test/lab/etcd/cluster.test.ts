@@ -6,7 +6,7 @@ import { createEtcdCluster, type EtcdCluster } from '../../../src/lab/etcd/index
 import { canConnect } from '../../../src/lab/etcd/wait-for-port.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { createEtcdCas, writeNodeEtcdTls } from './pki.js';
-import { curl, curlMember, eventually, makeTestLab, processesMentioning, type TestLab } from './harness.js';
+import { curl, curlMember, curlMetrics, eventually, makeTestLab, onLoopback, processesMentioning, type TestLab } from './harness.js';
 
 const modes = [
   { mode: 'real' as const, net: '127.0.51', available: haveBinaries('etcd', 'curl', 'openssl') },
@@ -20,7 +20,7 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
   beforeAll(() => {
     if (!available) return;
     lab = makeTestLab(mode, net, 3);
-    cluster = createEtcdCluster(mode, lab.specs, { token: `test-${mode}`, fastElection: true });
+    cluster = createEtcdCluster(mode, lab.specs, { token: `test-${mode}`, fastElection: true, layout: 'grpc-only-client-port' });
   });
 
   afterAll(async () => {
@@ -77,8 +77,8 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
 
     const reply = await eventually('survivor /health false', () => curlMember(survivor, '/health'), (r) => r.stdout.includes('false'));
     expect(JSON.parse(reply.stdout)).toEqual({ health: 'false' });
-    const metricsHealth = await eventually('2381 /health false', () => curlPlain(`http://${survivor.address}:2381/health`), (r) => r.includes('false'));
-    expect(JSON.parse(metricsHealth)).toEqual({ health: 'false' });
+    const metricsHealth = await eventually('2381 /health false', () => curlMetrics(survivor, '/health'), (r) => r.stdout.includes('false'));
+    expect(JSON.parse(metricsHealth.stdout)).toEqual({ health: 'false' });
 
     // etcd 3.4 still answers status without quorum: no leader field, an error instead.
     const status = JSON.parse((await curlMember(survivor, '/v3/maintenance/status', { post: true })).stdout);
@@ -113,13 +113,9 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
     expect(await processesMentioning(lab.root)).toBe('');
     for (const spec of lab.specs) {
       expect(await canConnect(spec.address, 2379)).toBe(false);
-      expect(await canConnect(spec.address, 2381)).toBe(false);
+      for (const port of [2379, 2381, 2382]) expect((await curl([...onLoopback(spec, port), `http://127.0.0.1:${port}/health`])).code).toBe(7);
     }
     const health = await cluster.health();
     expect(health).toMatchObject({ healthy: false, leader: null, running: [] });
   });
 });
-
-async function curlPlain(url: string): Promise<string> {
-  return (await curl([url])).stdout;
-}

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEtcdCluster, type EtcdCluster } from '../../../src/lab/etcd/index.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { createEtcdCas, writeNodeEtcdTls } from './pki.js';
-import { curl, curlMember, eventually, makeTestLab, processesMentioning, type TestLab } from './harness.js';
+import { curlMember, curlMetrics, eventually, makeTestLab, processesMentioning, type TestLab } from './harness.js';
 
 const modes = [
   { mode: 'real' as const, nets: ['127.0.53', '127.0.55', '127.0.57'], available: haveBinaries('etcd', 'curl', 'openssl') },
@@ -19,7 +19,7 @@ describe.each(modes)('etcd member failures ($mode)', ({ mode, nets, available })
 
   const setUp = (net: string) => {
     lab = makeTestLab(mode, net, 3);
-    cluster = createEtcdCluster(mode, lab.specs, { token: `failures-${mode}`, fastElection: true });
+    cluster = createEtcdCluster(mode, lab.specs, { token: `failures-${mode}`, fastElection: true, layout: 'grpc-only-client-port' });
     return { lab, cluster };
   };
 
@@ -52,7 +52,7 @@ describe.each(modes)('etcd member failures ($mode)', ({ mode, nets, available })
     await cluster.member(first.name).start();
     const hung = await curlMember(first, '/health', { timeoutSeconds: 2 });
     expect(hung.code).toBe(28); // curl: operation timed out
-    const plain = await eventually('2381 answers', () => curl([`http://${first.address}:2381/health`]), (r) => r.code === 0);
+    const plain = await eventually('2381 answers', () => curlMetrics(first, '/health'), (r) => r.code === 0);
     expect(JSON.parse(plain.stdout)).toEqual({ health: 'false' });
     expect((await cluster.health()).healthy).toBe(false);
 

@@ -26,6 +26,7 @@ export function makeTestLab(prefix: string, net: string, count: number): TestLab
       tlsDir: path.join(node, 'data', 'server', 'tls', 'etcd'),
       dataDir: path.join(node, 'etcd'),
       logFile: path.join(node, 'etcd.log'),
+      loopbackDir: path.join(node, 'lo'),
     };
     writeNodeEtcdTls(cas, spec.tlsDir, spec);
     return spec;
@@ -49,12 +50,40 @@ export function curl(args: string[], timeoutSeconds = 5): Promise<CurlResult> {
   });
 }
 
-/** curl against a member's client port with that node's client credentials (what keyturn runs on the node). */
-export function curlMember(spec: EtcdMemberSpec, urlPath: string, opts: { post?: boolean; timeoutSeconds?: number; creds?: string } = {}) {
+export interface CurlMemberOptions {
+  post?: boolean;
+  timeoutSeconds?: number;
+  /** Another directory's client.crt/key. */
+  creds?: string;
+  /** Where to ask: the node's own loopback HTTP listener (default, https://127.0.0.1:2382), or another listener. */
+  at?: 'loopback-2382' | 'loopback-2379' | 'address-2379';
+  extra?: string[];
+}
+
+/** curl to a member's HTTP API with that node's client credentials, as keyturn runs it on the node. */
+export function curlMember(spec: EtcdMemberSpec, urlPath: string, opts: CurlMemberOptions = {}) {
   const tls = opts.creds ?? spec.tlsDir;
   const args = ['--cacert', path.join(spec.tlsDir, 'server-ca.crt'), '--cert', path.join(tls, 'client.crt'), '--key', path.join(tls, 'client.key')];
   if (opts.post) args.push('-X', 'POST', '-d', '{}');
-  return curl([...args, `https://${spec.address}:2379${urlPath}`], opts.timeoutSeconds);
+  args.push(...(opts.extra ?? []));
+  switch (opts.at ?? 'loopback-2382') {
+    case 'loopback-2382':
+      return curl([...args, ...onLoopback(spec, 2382), `https://127.0.0.1:2382${urlPath}`], opts.timeoutSeconds);
+    case 'loopback-2379':
+      return curl([...args, ...onLoopback(spec, 2379), `https://127.0.0.1:2379${urlPath}`], opts.timeoutSeconds);
+    case 'address-2379':
+      return curl([...args, `https://${spec.address}:2379${urlPath}`], opts.timeoutSeconds);
+  }
+}
+
+/** The node's own 127.0.0.1:<port> (what the node's bin/curl does for it). */
+export function onLoopback(spec: EtcdMemberSpec, port: number): string[] {
+  return ['--unix-socket', path.join(spec.loopbackDir, String(port))];
+}
+
+/** Plain http://127.0.0.1:2381<path> on the member's own node. */
+export function curlMetrics(spec: EtcdMemberSpec, urlPath: string, timeoutSeconds?: number) {
+  return curl([...onLoopback(spec, 2381), `http://127.0.0.1:2381${urlPath}`], timeoutSeconds);
 }
 
 export async function eventually<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, deadlineMs = 30_000): Promise<T> {

@@ -1,7 +1,9 @@
-// An emulated etcd member: HTTPS (HTTP/2 or 1.1, like etcd) on ADDR:2379 with the member's server-client cert,
-// demanding a client cert from server-ca like --client-cert-auth, and plain HTTP on ADDR:2381. Connections to
-// 2379 are accepted by a plain TCP listener and handed to TLS only once the member has joined a quorum, which is
-// how a real member that restarted alone behaves (TCP connects, the handshake waits).
+// An emulated etcd member: its client API over HTTPS (HTTP/2 or 1.1, like etcd 3.4) on its private client port with
+// the member's server-client cert, demanding a client cert from server-ca like --client-cert-auth, and plain HTTP
+// metrics on its private metrics port; the front (../front.ts) serves upstream's 2379/2381/2382 from them, as for a
+// real member. Client connections are accepted by a plain TCP listener and handed to TLS only once the member has
+// joined a quorum, which is how a real member that restarted alone behaves (TCP connects, the handshake waits).
+// It serves no gRPC: a gRPC call gets UNIMPLEMENTED (keyturn never speaks gRPC; real mode proves the gRPC path).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -9,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { EtcdMember } from '../../contract.js';
 import { createSerialQueue } from '../serial.js';
-import { CLIENT_PORT, METRICS_PORT, type EtcdMemberSpec } from '../types.js';
+import { MEMBER_CLIENT_PORT, MEMBER_METRICS_PORT, type EtcdMemberSpec } from '../types.js';
 import { answer, type Listener } from './endpoints.js';
 import type { EmulatedQuorum, MemberView } from './quorum.js';
 import { loadMemberTls } from './tls-material.js';
@@ -35,6 +37,11 @@ export function createEmulatedMember(spec: EtcdMemberSpec, quorum: EmulatedQuoru
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (String(req.headers['content-type'] ?? '').startsWith('application/grpc')) {
+        res.writeHead(200, { 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'the lab emulation serves no gRPC' });
+        res.end();
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://emulated');
       const reply = answer(quorum, spec.name, listener, { method: req.method ?? 'GET', path: url.pathname, body: Buffer.concat(chunks).toString('utf8') });
       res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });
@@ -71,8 +78,8 @@ export function createEmulatedMember(spec: EtcdMemberSpec, quorum: EmulatedQuoru
       socket.on('close', () => sockets.delete(socket));
     });
     try {
-      await listen(gate, spec.address, CLIENT_PORT);
-      await listen(metrics, spec.address, METRICS_PORT);
+      await listen(gate, spec.address, MEMBER_CLIENT_PORT);
+      await listen(metrics, spec.address, MEMBER_METRICS_PORT);
     } catch (error) {
       gate.close();
       metrics.close();
