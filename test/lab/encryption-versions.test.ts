@@ -80,7 +80,7 @@ describe('secrets-encrypt across releases (k3s, single server)', () => {
     // The new key is in the config and the apiserver loads it moments later; the secrets keep the old key.
     const status = await statusJson(lab, 'server-1');
     expect(status.stage).toBe('reencrypt_active');
-    expect(status.activekey).toMatch(/^aescbckey-\d{4}-/);
+    expect(status.activekey).toMatch(/^AES-CBC aescbckey-\d{4}-/); // typed since k3s#12021 (April 2025)
     expect(progressOf(lab, 'server-1')).toEqual([]);
     const live = lab;
     await waitFor('the late reload', async () => (journalOf(live, 'server-1').includes('encryption config reloaded successfully') ? true : undefined), 10_000);
