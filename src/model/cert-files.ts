@@ -33,6 +33,8 @@ function serverTls(distro: Distro): CertFile[] {
     leaf('client-kube-apiserver', 'client-ca'),
     leaf('client-kube-proxy', 'client-ca'),
     leaf(`client-${distro}-controller`, 'client-ca'),
+    // deps.go genClientCerts issues it on every server; `certificate rotate --service cloud-controller` renews it.
+    leaf(`client-${distro}-cloud-controller`, 'client-ca'),
     leaf('client-supervisor', 'client-ca'),
     leaf('client-auth-proxy', 'request-header-ca'),
     leaf('serving-kube-apiserver', 'server-ca'),

@@ -59,6 +59,8 @@ export function leafProfileFor(certPath: string, ctx: Pick<NodeCertContext, 'dis
     case `server/tls/client-${prog}-controller.crt`:
     case `agent/client-${prog}-controller.crt`:
       return client(`system:${prog}-controller`);
+    case `server/tls/client-${prog}-cloud-controller.crt`:
+      return client(`${prog}-cloud-controller-manager`);
     case 'server/tls/client-supervisor.crt':
       return client(`system:${prog}-supervisor`, 'system:masters');
     case 'server/tls/client-auth-proxy.crt':
@@ -120,8 +122,8 @@ export function invalidServiceMessage(distro: Distro, services: readonly string[
 }
 
 /**
- * The .crt files (relative) a service covers; each has a .key beside it. `cloud-controller` and `<prog>-server`
- * are valid names whose files the lab does not model (the dynamic listener cert is not a PEM leaf).
+ * The .crt files (relative) a service covers; each has a .key beside it. `<prog>-server` is a valid name whose
+ * file is the dynamic listener cache (tls/dynamic-cert-regenerate makes the next start re-create it).
  */
 export function certFilesForService(distro: Distro, service: string): string[] {
   const tls = (name: string) => `server/tls/${name}.crt`;
@@ -143,13 +145,20 @@ export function certFilesForService(distro: Distro, service: string): string[] {
     case 'auth-proxy':
       return [tls('client-auth-proxy')];
     case 'kubelet':
+      // Also server/tls/client-kubelet.key and serving-kubelet.key, keys without a .crt (see keyOnlyFilesForService).
       return ['agent/client-kubelet.crt', 'agent/serving-kubelet.crt'];
     case 'kube-proxy':
       return [tls('client-kube-proxy'), 'agent/client-kube-proxy.crt'];
     case 'cloud-controller':
+      return [tls(`client-${distro}-cloud-controller`)];
     case `${distro}-server`:
       return [];
     default:
       throw new Error(`service ${service} is not recognized`);
   }
+}
+
+/** Key files a service covers that have no certificate beside them (k3s pkg/util/services/services.go Kubelet). */
+export function keyOnlyFilesForService(service: string): string[] {
+  return service === 'kubelet' ? ['server/tls/client-kubelet.key', 'server/tls/serving-kubelet.key'] : [];
 }
