@@ -50,3 +50,26 @@ function splitFlag(arg: string): [string, string | undefined] {
 function usage(error: string): string {
   return `Incorrect Usage: ${error}\n`;
 }
+
+/**
+ * `--data-dir`/`-d` given to a subcommand (certificate, secrets-encrypt and etcd-snapshot copy the server's
+ * data-dir flag in k3s and rke2; k3s tests/integration run `k3s secrets-encrypt status -d /tmp/k3sse`): argv without
+ * it when it names this node's data dir, or the one-line refusal.
+ */
+export function takeSubcommandDataDir(argv: string[], nodeDataDir: string): { ok: true; rest: string[] } | { ok: false; message: string } {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const [name, inline] = arg.startsWith('-') ? splitFlag(arg) : ['', undefined];
+    if (name !== 'data-dir' && name !== 'd') {
+      rest.push(arg);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) return { ok: false, message: usage(`flag needs an argument: -${name}`) };
+    if (path.resolve(value) !== path.resolve(nodeDataDir)) {
+      return { ok: false, message: `lab: --data-dir ${value} is not this node's data dir (${nodeDataDir}); the lab models one data dir per node\n` };
+    }
+  }
+  return { ok: true, rest };
+}

@@ -1,7 +1,7 @@
 // Dispatch of node commands: bin/systemctl, bin/journalctl and bin/<prog> on every node.
 import { runCertificate } from './certificate.js';
 import { runEtcdSnapshot } from './etcd-snapshot.js';
-import { takeGlobalFlags } from './global-flags.js';
+import { takeGlobalFlags, takeSubcommandDataDir } from './global-flags.js';
 import type { CommandContext } from './io.js';
 import { runJournalctl } from './journalctl.js';
 import { runSecretsEncrypt } from './secrets-encrypt.js';
@@ -25,8 +25,13 @@ async function runProg(context: CommandContext): Promise<number> {
     return 1;
   }
   if (globals.version) return printVersion(context);
-  const [sub, ...rest] = globals.rest;
-  const next = { ...context, argv: rest };
+  const [sub, ...subArgs] = globals.rest;
+  const local = takeSubcommandDataDir(subArgs, node.paths.dataDir);
+  if (!local.ok) {
+    io.stderr(local.message);
+    return 1;
+  }
+  const next = { ...context, argv: local.rest };
   switch (sub) {
     case 'certificate':
       return runCertificate(next);
