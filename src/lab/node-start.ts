@@ -16,12 +16,12 @@ import { supervisorPort } from './node-files.js';
 
 const SERVER_START_MS = 3_000;
 const AGENT_START_MS = 1_500;
-/** How long a server with a local etcd member waits for quorum ("Waiting for etcd server to become available"). */
-const LOCAL_ETCD_WAIT_MS = 60_000;
 /** How often a Type=exec agent's background start checks that its process still runs (real time). */
 const PROCESS_WATCH_MS = 50;
 /** A window no leaf is outside of: an agent's start re-issues every agent leaf. */
 const AGENT_RENEWS_ALL_DAYS = 100 * 366;
+/** How often a server waiting for its local etcd member logs "Waiting for etcd server to become available". */
+const ETCD_WAIT_LOG_MS = 30_000;
 
 export const HANDSHAKE_FATAL =
   'starting kubernetes: preparing server: failed to get MemberList from server: Internal error occurred: failed to get etcd MemberList: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: context deadline exceeded"';
@@ -79,12 +79,15 @@ async function runNodeProcess(lab: LabRuntime, node: LabNode, attempt: AttemptCo
       return fail(`starting etcd: ${error instanceof Error ? error.message : String(error)}`);
     }
     lab.refreshHealthSoon();
-    if (isControlPlane(node)) {
+    // No READY=1 before the local member is ready, and etcd's ReadyNotify needs a quorum; the units have
+    // TimeoutStartSec=0, so a blocking `systemctl start` of the first server of a stopped cluster waits until a
+    // quorum of members runs (k3s pkg/cli/server/server.go READY after ETCDReady; pkg/daemons/control/server.go
+    // logs "Waiting for etcd server to become available" every 30 s with no deadline; rke2-server.service and
+    // k3s install.sh units: TimeoutStartSec=0; k3s tests/e2e/validatecluster: "If we only start one at a time,
+    // the first will hang waiting for the second to be up").
+    while (!(await lab.waitForQuorum(ETCD_WAIT_LOG_MS, attempt.signal))) {
+      if (attempt.signal.aborted) return { ok: false, reason: 'stopped' };
       log('info', 'Waiting for etcd server to become available');
-      if (!(await lab.waitForQuorum(LOCAL_ETCD_WAIT_MS, attempt.signal))) {
-        if (attempt.signal.aborted) return { ok: false, reason: 'stopped' };
-        return fail(HANDSHAKE_FATAL);
-      }
     }
   }
 

@@ -36,8 +36,8 @@ function serverTls(distro: Distro): CertFile[] {
     leaf('client-kube-proxy', 'client-ca'),
     leaf(`client-${distro}-controller`, 'client-ca'),
     // The embedded cloud-controller-manager's own client (CN <prog>-cloud-controller-manager), issued on every server
-    // by k3s pkg/daemons/control/deps genClientCerts; seen in real listings (rke2#8380, k3s#7328's journal, 2023).
-    // Older releases did not have it, hence optional.
+    // by k3s pkg/daemons/control/deps genClientCerts and renewed by `certificate rotate --service cloud-controller`;
+    // seen in real listings (rke2#8380, k3s#7328's journal, 2023). Older releases did not have it, hence optional.
     { ...leaf(`client-${distro}-cloud-controller`, 'client-ca'), optional: true },
     leaf('client-supervisor', 'client-ca'),
     leaf('client-auth-proxy', 'request-header-ca'),

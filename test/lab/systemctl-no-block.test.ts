@@ -1,5 +1,6 @@
 // `systemctl --no-block` queues the job and returns at once, as systemd does; recovery recipes rely on it to
-// start etcd servers that cannot be ready until a majority of them runs.
+// start etcd servers that cannot be ready until a majority of them runs. Also on this rke2 lab: unit globs as
+// rke2's e2e RestartCluster writes them, and rke2's CLI, which has no app flags before the subcommand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LabHandle, startLab, waitFor } from '../support/lab.js';
 
@@ -25,5 +26,21 @@ describe('systemctl --no-block on a lab node', () => {
     const r = await lab.run('agent-1', 'systemctl stop --no-block rke2-agent');
     expect(r.code).toBe(0);
     await waitFor('agent-1 inactive', async () => ((await lab.run('agent-1', 'systemctl is-active rke2-agent')).stdout.trim() === 'inactive' ? true : undefined));
+  });
+
+  it('expands unit globs over the loaded unit: rke2-* restarts rke2-agent, a glob matching nothing is a no-op', async () => {
+    const restarted = await lab.run('agent-2', 'systemctl restart rke2-*');
+    expect(restarted).toMatchObject({ code: 0, stderr: '' });
+    const journal = await lab.run('agent-2', 'journalctl -u rke2-agent --no-pager');
+    expect(journal.stdout).toMatch(/Stopping rke2-agent\.service/);
+    const none = await lab.run('agent-2', "systemctl stop 'k3s*'; systemctl is-active rke2-agent");
+    expect(none).toMatchObject({ code: 0, stdout: 'active\n' });
+  });
+
+  it('refuses k3s-only app flags before the subcommand, as rke2 (no app flags) does', async () => {
+    const r = await lab.run('etcd-1', 'rke2 --debug certificate check');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Incorrect Usage: flag provided but not defined: -debug\n');
+    expect((await lab.run('etcd-1', 'rke2 --version')).stdout).toMatch(/^rke2 version v/);
   });
 });

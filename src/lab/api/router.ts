@@ -1,8 +1,10 @@
 // Maps a request path onto discovery, health or a resource handler.
 import type { ApiContext, ResourcePath } from './context.js';
 import { apiGroupList, apiVersions, coreResourceList, leaseGroup, leaseResourceList, versionInfo } from './discovery.js';
+import { handleConfigMaps } from './configmaps.js';
 import { handleEvents } from './events.js';
 import { healthReply, type HealthEndpoint } from './health.js';
+import { openApiReply } from './openapi.js';
 import { LEASE_GROUP } from './lease-store.js';
 import { handleLeases } from './leases.js';
 import { handleNamespaces } from './namespaces.js';
@@ -19,6 +21,7 @@ const HANDLERS: Record<string, ResourceHandler> = {
   '/nodes': handleNodes,
   '/events': handleEvents,
   '/secrets': handleSecrets,
+  '/configmaps': handleConfigMaps,
   '/namespaces': handleNamespaces,
   '/pods': handlePods,
   [`${LEASE_GROUP}/leases`]: handleLeases,
@@ -40,6 +43,7 @@ export async function route(req: ApiRequest, ctx: ApiContext): Promise<Reply> {
   // instead of a bare "couldn't get current server API group list".
   if (unavailable !== null && !isDiscoveryDocument(req.segments)) return fail(serviceUnavailable(unavailable));
   if (first === 'version' && rest.length === 0) return json(versionInfo(ctx));
+  if (first === 'openapi') return openApiReply(rest, ctx);
   if (first === 'api') return routeCore(req, rest, ctx);
   if (first === 'apis') return routeGroups(req, rest, ctx);
   return fail(pathNotFound());
@@ -61,10 +65,10 @@ function routeGroups(req: ApiRequest, rest: string[], ctx: ApiContext): Promise<
   return routeResource(req, LEASE_GROUP, rest.slice(2), ctx);
 }
 
-/** /api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}. */
+/** /api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}, and the OpenAPI documents (also from memory). */
 function isDiscoveryDocument(segments: string[]): boolean {
   const [first, ...rest] = segments;
-  return (first === 'api' && rest.length <= 1) || (first === 'apis' && rest.length <= 2);
+  return (first === 'api' && rest.length <= 1) || (first === 'apis' && rest.length <= 2) || first === 'openapi';
 }
 
 /** [namespaces, ns, resource, name?, sub?] or [resource, name?, sub?]; `namespaces[/name]` is itself a resource. */

@@ -1,13 +1,14 @@
-// Secrets, for counting only: backend.secretCount() metadata-only items spread over a few namespaces, in the
-// order etcd keeps them (namespace, then name), so limit=1 + remainingItemCount counts them cheaply.
-import { listReply, readMetadataField, type CollectionSpec } from './collection.js';
+// Secrets: backend.secretCount() metadata-only items spread over a few namespaces, in the order etcd keeps them
+// (namespace, then name), so limit=1 + remainingItemCount counts them cheaply; read-only. Clients may create
+// their own (kubectl apply), kept in ctx.secrets and listed with them.
+import { readMetadataField, type CollectionSpec } from './collection.js';
 import type { ApiContext, ResourcePath } from './context.js';
 import { clusterCreatedAt } from './namespaces.js';
+import { handleDataObjects, type DataKindRoutes } from './data-objects.js';
 import { stableUid, type KubeObject } from './objects.js';
 import type { ApiRequest } from './request.js';
-import { fail, json, type Reply } from './reply.js';
-import { methodNotAllowed, notFound } from './status.js';
-import { AGE_COLUMN, NAME_COLUMN, ageCell, column, renderObject, type TableSpec } from './table.js';
+import type { Reply } from './reply.js';
+import { AGE_COLUMN, NAME_COLUMN, ageCell, column, type TableSpec } from './table.js';
 
 /** Where the lab's secrets live; secret i goes to SECRET_NAMESPACES[i % length]. */
 const SECRET_NAMESPACES = ['default', 'kube-system', 'kube-public'] as const;
@@ -55,10 +56,13 @@ const secretCollection: CollectionSpec = {
   readField: (item, field) => (field === 'type' ? String(item.type) : readMetadataField(item, field)),
 };
 
-export function handleSecrets(req: ApiRequest, path: ResourcePath, ctx: ApiContext): Reply {
-  if (req.method !== 'GET') return fail(methodNotAllowed(req.method, 'secrets'));
-  const inScope = allSecrets(ctx).filter((s) => path.namespace === undefined || s.metadata.namespace === path.namespace);
-  if (path.name === undefined) return listReply(req, secretCollection, inScope, ctx.clock.current);
-  const found = inScope.find((s) => s.metadata.name === path.name);
-  return found ? json(renderObject(req.representation, secretTable, found)) : fail(notFound('secrets', '', path.name));
+const routes: DataKindRoutes = {
+  resource: 'secrets',
+  collection: secretCollection,
+  store: (ctx) => ctx.secrets,
+  fixed: (ctx, namespace) => allSecrets(ctx).filter((s) => namespace === undefined || s.metadata.namespace === namespace),
+};
+
+export function handleSecrets(req: ApiRequest, path: ResourcePath, ctx: ApiContext): Promise<Reply> {
+  return handleDataObjects(routes, req, path, ctx);
 }

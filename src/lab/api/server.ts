@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApiBackend } from '../contract.js';
 import { ResourceVersionClock } from './clock.js';
 import type { ApiContext } from './context.js';
+import { DataObjectStore } from './data-store.js';
 import { LeaseStore } from './lease-store.js';
 import { NodeStore } from './node-store.js';
 import { fail, writeReply } from './reply.js';
@@ -33,6 +34,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
     clock,
     nodes,
     leases: new LeaseStore(opts.backend, clock),
+    configMaps: new DataObjectStore('ConfigMap', clock),
+    secrets: new DataObjectStore('Secret', clock),
     serverAddress: '',
     startedAt: new Date(),
   };

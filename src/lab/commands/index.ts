@@ -1,6 +1,7 @@
 // Dispatch of node commands: bin/systemctl, bin/journalctl, bin/<prog> and bin/<prog>-killall.sh on every node.
 import { runCertificate } from './certificate.js';
 import { runEtcdSnapshot } from './etcd-snapshot.js';
+import { takeGlobalFlags, takeSubcommandDataDir } from './global-flags.js';
 import type { CommandContext } from './io.js';
 import { runJournalctl } from './journalctl.js';
 import { isKillallCommand, runKillall } from './killall.js';
@@ -19,9 +20,20 @@ export async function runNodeCommand(prog: string, context: CommandContext): Pro
 }
 
 async function runProg(context: CommandContext): Promise<number> {
-  const { node, io, lab } = context;
-  const [sub, ...rest] = context.argv;
-  const next = { ...context, argv: rest };
+  const { node, io } = context;
+  const globals = takeGlobalFlags(node.prog, context.argv, node.paths.dataDir);
+  if (!globals.ok) {
+    io.stderr(globals.message);
+    return 1;
+  }
+  if (globals.version) return printVersion(context);
+  const [sub, ...subArgs] = globals.rest;
+  const local = takeSubcommandDataDir(subArgs, node.paths.dataDir);
+  if (!local.ok) {
+    io.stderr(local.message);
+    return 1;
+  }
+  const next = { ...context, argv: local.rest };
   switch (sub) {
     case 'certificate':
       return runCertificate(next);
@@ -29,15 +41,17 @@ async function runProg(context: CommandContext): Promise<number> {
       return runSecretsEncrypt(next);
     case 'etcd-snapshot':
       return runEtcdSnapshot(next);
-    case '--version':
-    case '-v':
     case 'version':
-      io.stdout(`${node.prog} version ${lab.options.version} (lab)\ngo version go1.23.8\n`);
-      return 0;
+      return printVersion(context);
     default:
       io.stderr(
         `Incorrect Usage: ${node.prog}: unknown command "${sub ?? ''}" (the lab answers certificate, secrets-encrypt, etcd-snapshot, --version)\n`,
       );
       return 1;
   }
+}
+
+function printVersion({ node, io, lab }: CommandContext): number {
+  io.stdout(`${node.prog} version ${lab.options.version} (lab)\ngo version go1.23.8\n`);
+  return 0;
 }

@@ -1,5 +1,9 @@
 // `systemctl` on a lab node: start/stop/restart/is-active/status/show/reset-failed for the node's upstream unit
 // (rke2-server/rke2-agent, k3s/k3s-agent). Other units are not loaded, as on a real node: there is no rke2.service.
+// Unit arguments may be glob patterns (systemctl(1) "PARAMETER SYNTAX": fnmatch over the units loaded in memory),
+// as upstream's own e2e helpers use them: `systemctl restart k3s* --all`, `systemctl stop k3s*`,
+// `systemctl restart rke2-*` (k3s tests/e2e/testutils.go, rke2 tests/e2e/testutils.go). A pattern that matches
+// no loaded unit does nothing and succeeds, as systemctl does.
 import { systemdTime } from '../clock.js';
 import { isServerNode, type LabNode } from '../lab-node.js';
 import { agentUnitType } from '../upstream-versions.js';
@@ -23,12 +27,46 @@ export async function runSystemctl({ lab, node, argv, io }: CommandContext): Pro
     return 1;
   }
   let code = 0;
-  for (const unit of units.length > 0 ? units : [`${node.unit}.service`]) {
-    const own = unitName(unit) === `${node.unit}.service`;
-    const result = own ? await onOwnUnit(verb, node, lab.options.version, properties, io, noBlock) : onUnknownUnit(verb, unitName(unit), properties, io);
+  for (const unit of expandUnits(units.length > 0 ? units : [`${node.unit}.service`], [`${node.unit}.service`])) {
+    const own = unit === `${node.unit}.service`;
+    const result = own ? await onOwnUnit(verb, node, lab.options.version, properties, io, noBlock) : onUnknownUnit(verb, unit, properties, io);
     code = code || result;
   }
   return code;
+}
+
+const GLOB = /[*?[]/;
+
+/** Unit arguments as systemctl resolves them: a plain name gets ".service"; a glob names the loaded units it matches. */
+function expandUnits(args: string[], loaded: string[]): string[] {
+  const units: string[] = [];
+  for (const arg of args) {
+    const matches = GLOB.test(arg) ? loaded.filter((unit) => globRegExp(arg).test(unit)) : [unitName(arg)];
+    for (const unit of matches) if (!units.includes(unit)) units.push(unit);
+  }
+  return units;
+}
+
+/** fnmatch(3) without flags: `*` and `?` match any character (also `.`), `[...]` a set, `[!...]` its complement. */
+function globRegExp(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i += 1) {
+    const c = pattern[i];
+    if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end === -1) {
+        source += '\\[';
+        continue;
+      }
+      let set = pattern.slice(i + 1, end);
+      if (set.startsWith('!')) set = `^${set.slice(1)}`;
+      source += `[${set.replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else source += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
 }
 
 function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; properties: string[]; noBlock: boolean } {

@@ -124,7 +124,7 @@ export function invalidServiceMessage(distro: Distro, services: readonly string[
 
 /**
  * The .crt files (relative) a service covers; each has a .key beside it. `<prog>-server` is a valid name whose
- * file the lab does not model (the dynamic listener cert is not a PEM leaf).
+ * file is the dynamic listener cache (tls/dynamic-cert-regenerate makes the next start re-create it).
  */
 export function certFilesForService(distro: Distro, service: string): string[] {
   const tls = (name: string) => `server/tls/${name}.crt`;
@@ -146,6 +146,7 @@ export function certFilesForService(distro: Distro, service: string): string[] {
     case 'auth-proxy':
       return [tls('client-auth-proxy')];
     case 'kubelet':
+      // Also server/tls/client-kubelet.key and serving-kubelet.key, keys without a .crt (see keyOnlyFilesForService).
       return ['agent/client-kubelet.crt', 'agent/serving-kubelet.crt'];
     case 'kube-proxy':
       return [tls('client-kube-proxy'), 'agent/client-kube-proxy.crt'];
@@ -156,4 +157,9 @@ export function certFilesForService(distro: Distro, service: string): string[] {
     default:
       throw new Error(`service ${service} is not recognized`);
   }
+}
+
+/** Key files a service covers that have no certificate beside them (k3s pkg/util/services/services.go Kubelet). */
+export function keyOnlyFilesForService(service: string): string[] {
+  return service === 'kubelet' ? ['server/tls/client-kubelet.key', 'server/tls/serving-kubelet.key'] : [];
 }

@@ -7,6 +7,7 @@ import { certFilesFor, type CertFile } from '../../model/cert-files.js';
 import { generateCa, generateServiceKey } from './cluster-cas.js';
 import { caNameForFile, leafProfileFor } from './leaf-profiles.js';
 import { bundlePem, keyPathFor, normalizePem, readIfExists, splitPemBundle, writeCertificateFile, writeKeyFile } from './pem-files.js';
+import { writeServerDerivedFiles } from './server-derived-files.js';
 import { issueLeafCertificate, resignWithValidity } from './signing.js';
 import { CLOCK_SLACK_MS, DAY_MS, LEAF_DAYS, type CaMaterial, type NodeCertContext } from './types.js';
 
@@ -24,6 +25,7 @@ function issuerOf(ctx: NodeCertContext, file: CertFile): CaMaterial {
 export async function writeNodeCertificates(ctx: NodeCertContext, now: Date): Promise<void> {
   await writeCaFiles(ctx);
   await Promise.all(leafFiles(ctx).map((file) => issueLeafFile(ctx, file, now)));
+  if (isServer(ctx.roles)) await writeServerDerivedFiles(ctx, now);
 }
 
 /**
@@ -105,6 +107,8 @@ export async function renewLeaves(ctx: NodeCertContext, now: Date, windowDays: n
       }
     }),
   );
+  // What a server rewrites on every start besides its leaves (nochain CA copies, service.current.key, ...).
+  if (isServer(ctx.roles)) await writeServerDerivedFiles(ctx, now);
   return sortedLike(leafFiles(ctx), renewed);
 }
 

@@ -3,7 +3,7 @@
 import { chmod, copyFile, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isServer } from '../../model/cluster.js';
-import { agentServices, allServices, certFilesForService, invalidServiceMessage } from './leaf-profiles.js';
+import { agentServices, allServices, certFilesForService, invalidServiceMessage, keyOnlyFilesForService } from './leaf-profiles.js';
 import { keyPathFor } from './pem-files.js';
 import type { NodeCertContext } from './types.js';
 
@@ -21,7 +21,10 @@ export async function rotateLeaves(ctx: NodeCertContext, now: Date, services?: s
   // Callers validate names first (invalidServiceMessage) to print upstream's error; reaching here is a bug.
   if (invalid) throw new Error(invalid);
 
-  const files = chosen.flatMap((service) => certFilesForService(ctx.distro, service)).flatMap((crt) => [crt, keyPathFor(crt)]);
+  const files = chosen.flatMap((service) => [
+    ...certFilesForService(ctx.distro, service).flatMap((crt) => [crt, keyPathFor(crt)]),
+    ...(server ? keyOnlyFilesForService(service) : []),
+  ]);
   const backupDir = await backUp(ctx, server, files, now);
 
   await writeRestartTriggers(ctx, server, chosen);

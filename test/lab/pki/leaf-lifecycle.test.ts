@@ -102,7 +102,12 @@ describe('rotateLeaves', () => {
     expect(backedUp).toEqual(expect.arrayContaining(['client-admin.crt', 'server-ca.key', 'service.key', 'etcd', 'client-kubelet.crt', 'serving-kubelet.key']));
     expect((await stat(path.join(backupDir, 'serving-kubelet.key'))).mode & 0o777).toBe(0o600);
 
-    const expectedRemoved = leafPaths(server).flatMap((p) => [p, p.replace(/\.crt$/, '.key')]);
+    // Upstream's FilesForServices: every leaf and its key, plus the kubelet keys a server keeps in server/tls.
+    const expectedRemoved = [
+      ...leafPaths(server).flatMap((p) => [p, p.replace(/\.crt$/, '.key')]),
+      'server/tls/client-kubelet.key',
+      'server/tls/serving-kubelet.key',
+    ];
     expect([...removed].sort()).toEqual([...expectedRemoved].sort());
     for (const rel of expectedRemoved) expect(await exists(path.join(server.dataDir, rel)), rel).toBe(false);
     for (const rel of ['server/tls/server-ca.crt', 'server/tls/server-ca.key', 'server/tls/service.key', 'agent/client-ca.crt']) {
@@ -145,6 +150,7 @@ describe('rotateLeaves', () => {
     expect([...removed].sort()).toEqual(
       ['agent/client-kubelet', 'agent/serving-kubelet', 'server/tls/etcd/client', 'server/tls/etcd/peer-server-client', 'server/tls/etcd/server-client']
         .flatMap((n) => [`${n}.crt`, `${n}.key`])
+        .concat(['server/tls/client-kubelet.key', 'server/tls/serving-kubelet.key'])
         .sort(),
     );
     expect(await exists(path.join(server.dataDir, 'server/tls/client-admin.crt'))).toBe(true);
