@@ -132,6 +132,9 @@ function labNodeCommands(): string[] {
     if (program === 'systemctl') commands.push(...verbsOf(source(file)).map((v) => `systemctl ${v}`));
     else commands.push(program);
   }
+  // Global flags before the subcommand (k3s root.go): `<prog> --version` is answered from them.
+  if (/globals\.version/.test(runProg)) commands.push('<prog> --version');
+  if (/isKillallCommand/.test(index)) commands.push('<prog>-killall.sh');
   for (const sub of subcommands) {
     if (sub.startsWith('-') || sub === 'version') {
       if (sub === '--version') commands.push('<prog> --version');
