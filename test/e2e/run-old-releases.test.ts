@@ -91,3 +91,33 @@ describe.skipIf(!ok).each(RELEASES)('every recipe in tmux on $distro $version (b
     expectHealthy(await statusOf(t, lab));
   }, 300_000);
 });
+
+// The current-release runs live beside each recipe's own test (run-rotate, run-k3s, run-recover, run-encryption,
+// run-ca); K3s at a current release had neither key rotation (rotate-keys there) nor rotate-ca driven anywhere.
+describe.skipIf(!ok)('rotate-encryption-keys and rotate-ca in tmux on k3s at a current release', () => {
+  let lab: LabHandle;
+  const t = new TmuxDriver();
+  beforeAll(async () => {
+    lab = await startLab({ topology: 'split', distro: 'k3s', speed: 200, secrets: 300 });
+    await t.setup();
+  }, 120_000);
+  afterAll(async () => {
+    await t.teardown();
+    await lab?.stop();
+  });
+
+  it('rotate-keys, then rotate-ca: every server at reencrypt_finished, every node on the new CA, every check passing', async () => {
+    const keys = await runWatched(t, 'keys', lab, ['run', 'rotate-encryption-keys', '--settle', '1'], () => undefined);
+    expect(keys.screen, keys.end).toContain('rotate-encryption-keys succeeded on every node');
+    expect((await runState(t, keys.runId)).plan.flow).toBe('rotate-keys');
+    const before = await statusOf(t, lab);
+    const ca = await runWatched(t, 'ca', lab, ['run', 'rotate-ca', '--settle', '1'], () => undefined, { rows: 120 });
+    expect(ca.screen, ca.end).toContain('rotate-ca succeeded on every node');
+    const after = await statusOf(t, lab);
+    const serverCa = (doc: StatusReport) => doc.nodes.map((n) => n.caFingerprints['server-ca']);
+    expect(new Set(serverCa(after)).size).toBe(1);
+    expect(serverCa(after)[0]).not.toBe(serverCa(before)[0]);
+    expect(after.nodes.filter((n) => n.roles.includes('control-plane')).every((n) => n.encryption?.stage === 'reencrypt_finished')).toBe(true);
+    expectHealthy(after);
+  }, 300_000);
+});
