@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, waitFor, type LabHandle } from '../support/lab.js';
 
-/** curl's exit code for the member's plain-HTTP health listener on the node's address: 0 up, 7 refused. */
+/** curl's exit code for the member's plain-HTTP health listener on the node's own loopback: 0 up, 7 refused. */
 async function probe(lab: LabHandle, node: string): Promise<number> {
-  const address = lab.nodes.find((n) => n.name === node)!.address;
-  return (await lab.run(node, `curl -sS --max-time 3 -o /dev/null http://${address}:2381/health`)).code;
+  return (await lab.run(node, 'curl -sS --max-time 3 -o /dev/null http://127.0.0.1:2381/health')).code;
 }
 
 async function apiReady(lab: LabHandle): Promise<boolean> {
