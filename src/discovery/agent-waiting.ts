@@ -6,6 +6,7 @@
 // before July 2022) is "active (running)" meanwhile. The fix is a reachable server, not a restart.
 import { isServer, type Role } from '../model/cluster.js';
 import type { Diagnosis } from '../model/status.js';
+import { clip } from '../util/clip.js';
 import { logMessage, type JournalLine } from './parse-journal.js';
 import type { UnitState } from './parse-systemctl.js';
 
@@ -27,15 +28,11 @@ export function agentWaitingForServer(lines: readonly JournalLine[], roles: read
     if (line.level === 'error' && RETRY.test(line.message)) {
       return {
         code: AGENT_WAITING_CODE,
-        message: `the agent cannot reach or validate a server and retries every 2 s (${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts; not a restart loop): ${truncate(logMessage(line), 300)}`,
+        message: `the agent cannot reach or validate a server and retries every 2 s (${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts; not a restart loop): ${clip(logMessage(line), 300)}`,
         evidence: line.raw,
         recipe: null,
       };
     }
   }
   return null;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

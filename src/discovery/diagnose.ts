@@ -6,6 +6,7 @@ import { serviceCondition } from '../model/service-state.js';
 import type { UnitState } from './parse-systemctl.js';
 import { agentWaitingForServer } from './agent-waiting.js';
 import { isJoinFailure, tlsBadCertificate } from './diagnose-tls.js';
+import { clip } from '../util/clip.js';
 import { logMessage, type JournalLine, type LogLevel } from './parse-journal.js';
 
 export type DiagnosisCode =
@@ -156,21 +157,17 @@ function restartLoop(lines: readonly JournalLine[], unit: UnitState | null): Dia
   if (fatal && isJoinFailure(fatal)) {
     return {
       code: 'restart-loop',
-      message: `the service is in a restart loop (${state}) because it cannot join the supervisor: ${truncate(logMessage(fatal), 300)} — fix this node's token or CA (compare its server-ca.crt with a server's, ca-consistency); the other servers need not stop`,
+      message: `the service is in a restart loop (${state}) because it cannot join the supervisor: ${clip(logMessage(fatal), 300)} — fix this node's token or CA (compare its server-ca.crt with a server's, ca-consistency); the other servers need not stop`,
       evidence: fatal.raw,
       recipe: null,
     };
   }
   return {
     code: 'restart-loop',
-    message: `the service is in a restart loop (${state})${fatal ? `: ${truncate(logMessage(fatal), 300)}` : ''}`,
+    message: `the service is in a restart loop (${state})${fatal ? `: ${clip(logMessage(fatal), 300)}` : ''}`,
     evidence: fatal?.raw ?? '',
     recipe: 'recover-restart-loop',
   };
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 export function diagnose(lines: readonly JournalLine[], context: DiagnoseContext): Diagnosis[] {
