@@ -15,6 +15,7 @@ import { journalPath } from '../../src/journal/index.js';
 import { openClusterSession } from '../../src/commands/cluster-session.js';
 import { haveBinaries } from '../support/binaries.js';
 import type { LabHandle } from '../support/lab.js';
+import { testChildPath } from '../support/built.js';
 import { repoRoot } from '../support/paths.js';
 import { TmuxDriver, exitedWith } from '../e2e/run-tmux.js';
 import { everyKindRecipe, keyOf } from './support-recipe.js';
@@ -23,7 +24,8 @@ import { ALL_ONCE, descendants, disruptiveCounts, finishes, newStateDir, planLab
 import { shareFaultLab } from './support-fault-lab.js';
 
 const haveTmux = haveBinaries('tmux');
-const CHILD = path.join(repoRoot, 'test/reliability/support-kill-child.ts');
+/** support-kill-child.ts, bundled like the CLI by the tests' globalSetup (test/support/built.ts). */
+const CHILD = testChildPath('killChild');
 
 let lab: LabHandle;
 const t = new TmuxDriver();
@@ -69,7 +71,7 @@ interface ChildRun {
 /** Runs keyturn (the engine, real transports) in a child; SIGKILLs it, and whatever it started, once it holds `holdAt`. */
 function runKilled(args: { stateDir: string; runId: string; mode: 'start' | 'resume'; holdAt: string }): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify({ kubeconfig: lab.kubeconfig, inventory: lab.inventory, ...args })], {
+    const child = spawn(process.execPath, [CHILD, JSON.stringify({ kubeconfig: lab.kubeconfig, inventory: lab.inventory, ...args })], {
       cwd: repoRoot,
       env: { ...process.env, KEYTURN_CONFIG_DIR: path.join(lab.dir, 'config') },
       stdio: ['ignore', 'pipe', 'pipe'],
