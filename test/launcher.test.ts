@@ -1,5 +1,5 @@
 // The launcher users run (bin/keyturn.js → the bundle in dist/bundle, built by `npm test` and `npm ci`): every
-// other test runs the CLI from source, so this one proves the bundle itself works — help, a full status scan of
+// other test spawns it too (test/support/paths.ts); this one proves the launcher itself — help, a full status scan of
 // the lab (the Kubernetes client loaded from outside the bundle, node shells, checks), and a usage error.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

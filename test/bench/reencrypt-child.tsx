@@ -1,4 +1,4 @@
-// Benchmark 6's measured process (run by reencrypt.ts as `node --import tsx`, so its CPU is its own): keyturn's
+// Benchmark 6's measured process (bundled like the CLI and run by reencrypt.ts in a process of its own, so its CPU is its own): keyturn's
 // rotate-encryption-keys run against a lab with 10 000 secrets, through the real session and transports, with the
 // run bridge as its log sink and the run screen rendered by Ink to a null terminal (170×50, isTTY) — the wizard as an
 // operator has it while it waits. keyturn's own CPU (process.cpuUsage) is read when the reencrypt wait starts and

@@ -39,7 +39,7 @@ export class TmuxDriver {
     return stdout;
   }
 
-  /** Starts the CLI from source in its own tmux session; the pane keeps the exit code on screen afterwards. */
+  /** Starts the built CLI (bin/keyturn.js) in its own tmux session; the pane keeps the exit code on screen afterwards. */
   async start(session: string, lab: LabHandle, args: string[], env: Record<string, string> = {}): Promise<void> {
     const cli = [process.execPath, ...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory].map(quote).join(' ');
     const vars = { KEYTURN_STATE_DIR: this.stateDir, KEYTURN_CONFIG_DIR: this.configDir, ...env };

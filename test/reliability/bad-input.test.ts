@@ -1,5 +1,5 @@
 // Bad input must stop keyturn with ONE line on stderr that names the input and says the fix, exit 2, nothing on
-// stdout, and nothing run on any node. Each case spawns the real CLI (from source) in its own sandbox.
+// stdout, and nothing run on any node. Each case spawns the real CLI (the built bundle) in its own sandbox.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Shared by the reliability tests: run the CLI from source in a sandbox (its own HOME, settings and state dirs, no
+// Shared by the reliability tests: run the built CLI in a sandbox (its own HOME, settings and state dirs, no
 // KUBECONFIG from the caller), and a "tripwire" node whose shell leaves a marker file if keyturn ever runs on it.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
