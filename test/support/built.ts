@@ -17,6 +17,8 @@ export const bundleEntry = path.join(repoRoot, 'dist/bundle/cli.js');
 export const testChildren = {
   killChild: { source: 'test/reliability/support-kill-child.ts', out: 'support-kill-child' },
 } as const;
+/** The test folders those children import from (besides the product's sources): editing other tests rebuilds nothing. */
+const CHILD_INPUTS = ['test/reliability', 'test/support'];
 
 export const testChildPath = (name: keyof typeof testChildren): string => path.join(repoRoot, 'dist/test', `${testChildren[name].out}.mjs`);
 
@@ -62,7 +64,7 @@ export async function ensureBuilt(): Promise<string[]> {
     rebuilt.push(`dist/bundle (${bundleWhy})`);
   }
   const entries = Object.values(testChildren);
-  const childWhy = entries.map((c) => staleness(path.join(repoRoot, 'dist/test', `${c.out}.mjs`), [...BUNDLE_INPUTS, 'test'])).find(Boolean);
+  const childWhy = entries.map((c) => staleness(path.join(repoRoot, 'dist/test', `${c.out}.mjs`), [...BUNDLE_INPUTS, ...CHILD_INPUTS])).find(Boolean);
   if (childWhy) {
     await buildInto(path.join(repoRoot, 'dist/test'), async (outdir) => {
       await build(
