@@ -22,6 +22,8 @@ import { NodeConfirm } from '../../components/NodeConfirm.js';
 import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
 import { ReencryptProgress } from '../../components/ReencryptProgress.js';
 import { Spinner } from '../../components/Spinner.js';
+import { NodeStrip } from '../../components/NodeStrip.js';
+import { nodeProgress } from '../engine/node-progress.js';
 import { actionFor, hintsFor, type ScreenName } from './keymap.js';
 
 export interface RunScreenProps {
@@ -200,6 +202,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
         {header.cluster}
         {view.state ? <Text dimColor> · {progress(view.state)}</Text> : null}
       </Text>
+      {view.state && (stage.kind === 'running' || stage.kind === 'done') ? <NodeStrip nodes={nodeProgress(view.state)} width={width} /> : null}
       {stage.kind === 'preview' ? (
         <>
           <PlanPreview text={planText} offset={offset} height={previewHeight} />
