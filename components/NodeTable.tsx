@@ -103,6 +103,15 @@ function Header({ nameWidth, shown }: { nameWidth: number; shown: readonly numbe
   );
 }
 
+/** The lines NodeTable draws: its header, the "more" lines, one title per group shown and one row per node shown. */
+export function nodeTableHeight(nodes: readonly NodeStatus[], selected: string | null, maxRows = Infinity): number {
+  const ordered = orderNodes(nodes);
+  if (ordered.length === 0) return 2;
+  const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);
+  const groups = new Set(ordered.slice(start, end).map((n) => groupOf(n.roles))).size;
+  return 1 + (start > 0 ? 1 : 0) + groups + (end - start) + (end < ordered.length ? 1 : 0);
+}
+
 export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning = false, width = Infinity }: NodeTableProps): React.JSX.Element {
   const ordered = orderNodes(nodes);
   const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);

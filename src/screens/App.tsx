@@ -9,7 +9,7 @@ import { useTicker } from '../hooks/useTicker.js';
 import { useKeys } from '../hooks/useKeys.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { InterruptedRunBanner, type InterruptedRun } from '../../components/InterruptedRunBanner.js';
-import { KeyHints } from '../../components/KeyHints.js';
+import { KeyHints, keyHintRows } from '../../components/KeyHints.js';
 import { NodeDetail } from '../../components/NodeDetail.js';
 import { NodePreviewTable } from '../../components/NodePreviewTable.js';
 import { RecipeList, type RecipeChoice } from '../../components/RecipeList.js';
@@ -148,6 +148,12 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
     refresh();
   };
 
+  // The dashboard's rows: the terminal less the spare row, the interrupted-run banner (its border and three lines,
+  // the long one wrapping below 100 columns) and the footer (a margin, the status line, the help bar).
+  const dashboardRows = () => {
+    const banner = interrupted && resumeRun ? (width < 100 ? 6 : 5) : 0;
+    return height - 1 - banner - 2 - keyHintRows(hintsFor(screen, undefined, keys), width);
+  };
   const quit = () => {
     onExit();
     exit();
@@ -163,7 +169,7 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
           <InterruptedRunBanner run={interrupted} />
         </Box>
       ) : null}
-      {renderView(view, { width, height, tick, renderPlan })}
+      {renderView(view, { width, height, tick, renderPlan, dashboardRows: dashboardRows() })}
       {nav.help ? (
         <Box flexShrink={0}>
           <HelpOverlay screen={screen} />
@@ -182,6 +188,7 @@ interface RenderContext {
   height: number;
   tick: number;
   renderPlan?: AppProps['renderPlan'];
+  dashboardRows: number;
 }
 
 function renderView(view: View, ctx: RenderContext): React.ReactNode {
@@ -195,7 +202,7 @@ function renderView(view: View, ctx: RenderContext): React.ReactNode {
     case 'error':
       return <ErrorScreen message={view.message} />;
     case 'dashboard':
-      return <Dashboard report={view.report} selected={view.selected} height={ctx.height} scroll={view.scroll} width={ctx.width} />;
+      return <Dashboard report={view.report} selected={view.selected} height={ctx.dashboardRows} scroll={view.scroll} width={ctx.width} />;
     case 'node-detail':
       return (
         <NodeDetail

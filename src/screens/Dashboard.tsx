@@ -7,7 +7,7 @@ import { Box, Text } from 'ink';
 import type { Check, StatusReport } from '../model/status.js';
 import { renewWindowDays } from '../model/versions.js';
 import { SourceBanner } from '../../components/SourceBanner.js';
-import { NodeTable } from '../../components/NodeTable.js';
+import { NodeTable, nodeTableHeight } from '../../components/NodeTable.js';
 import { ExpiryTimeline } from '../../components/ExpiryTimeline.js';
 import { ChecksPanel, type NodeDiagnosis } from '../../components/ChecksPanel.js';
 import { orderNodes } from '../../components/node-facts.js';
@@ -15,7 +15,7 @@ import { orderNodes } from '../../components/node-facts.js';
 export interface DashboardProps {
   report: StatusReport;
   selected: string | null;
-  /** Terminal rows: sizes the node table of a large cluster (the layout itself clips to the space left). */
+  /** Rows the dashboard may fill (the App's banner and help bar already taken off). */
   height: number;
   /** Lines of the lower-priority part (timeline, passing checks) scrolled past. */
   scroll?: number;
@@ -32,9 +32,22 @@ const MAX_DIAGNOSES = 4;
 
 const failing = (c: Check) => c.status !== 'pass';
 
-/** Node rows the table may draw: what is left after the header, banners, footer and a few failing-check rows. */
-export function tableRows(height: number): number {
-  return Math.max(3, height - 10);
+/**
+ * Node rows the table may draw in `height` rows: the most whose table (header, group titles, "more" lines) still
+ * leaves the header and banners, the margin and, when something fails, three rows for the failing checks.
+ */
+export function tableRows(report: StatusReport, selected: string | null, height: number, headerLines: number, reserve: number): number {
+  const room = height - headerLines - 1 - reserve;
+  let rows = report.nodes.length;
+  while (rows > 3 && nodeTableHeight(report.nodes, selected, rows) > room) rows -= 1;
+  return rows;
+}
+
+/** The lines ChecksPanel draws for these (a diagnosis: its message, its evidence when there is some, its fix). */
+function failingLines(checks: readonly Check[], diagnoses: readonly NodeDiagnosis[], more: boolean): number {
+  const checkLines = checks.length > 0 ? 1 + checks.length : 0;
+  const diagnosisLines = diagnoses.length > 0 ? (checks.length > 0 ? 1 : 0) + 1 + diagnoses.reduce((n, d) => n + 2 + (d.evidence ? 1 : 0), 0) : 0;
+  return checkLines + diagnosisLines + (more ? 1 : 0);
 }
 
 /** How many lines the scrollable part (timeline, passing checks) has at most: the scroll stops there. */
@@ -46,9 +59,13 @@ export function Dashboard({ report, selected, height, scroll = 0, width }: Dashb
   const { cluster } = report;
   const diagnoses = collectDiagnoses(report);
   const bad = report.checks.filter(failing);
+  const shownDiagnoses = diagnoses.slice(0, MAX_DIAGNOSES);
   const good = report.checks.filter((c) => !failing(c));
-  const maxRows = tableRows(height);
+  const headerLines = 1 + (cluster.apiReachable ? 0 : 1) + (cluster.source === 'api' ? 0 : 1);
+  const maxRows = tableRows(report, selected, height, headerLines, bad.length > 0 || diagnoses.length > 0 ? 3 : 0);
   const offset = Math.max(0, Math.min(scroll, scrollableLines(report) - 1));
+  // The failing checks get what the header and the table leave (their own box, so a clip never has to nest).
+  const failingRows = height - headerLines - 1 - nodeTableHeight(report.nodes, selected, maxRows) - 1;
   return (
     // Fills what the App's column leaves (flexGrow) and gives up rows from the bottom when that is less.
     <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
@@ -62,11 +79,11 @@ export function Dashboard({ report, selected, height, scroll = 0, width }: Dashb
       <Box marginTop={1} flexShrink={0}>
         <NodeTable nodes={report.nodes} selected={selected} maxRows={maxRows} width={width} />
       </Box>
-      {bad.length > 0 || diagnoses.length > 0 ? (
-        // Shrinks only once the part below is gone (its shrink factor is far larger).
-        <Box marginTop={1} flexDirection="column" flexShrink={1} overflow="hidden">
+      {(bad.length > 0 || diagnoses.length > 0) && failingRows > 0 ? (
+        // Its lines, or the rows the header and the table leave when that is fewer (cut at the bottom).
+        <Box marginTop={1} flexDirection="column" flexShrink={0} height={Math.min(failingRows, failingLines(bad, shownDiagnoses, diagnoses.length > MAX_DIAGNOSES))} overflow="hidden">
           <Box flexDirection="column" flexShrink={0}>
-            <ChecksPanel checks={bad} diagnoses={diagnoses.slice(0, MAX_DIAGNOSES)} title="Checks that need attention" />
+            <ChecksPanel checks={bad} diagnoses={shownDiagnoses} title="Checks that need attention" />
             {diagnoses.length > MAX_DIAGNOSES ? (
               <Text dimColor>+{diagnoses.length - MAX_DIAGNOSES} more diagnoses: open a node (enter) to see them</Text>
             ) : null}

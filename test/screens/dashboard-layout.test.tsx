@@ -7,7 +7,7 @@ import { render } from 'ink';
 import { App } from '../../src/screens/App.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { stripAnsi, waitForFrame } from '../components/frames.js';
-import { splitReport } from '../components/sample-report.js';
+import { node, splitReport } from '../components/sample-report.js';
 
 class Terminal extends EventEmitter {
   isTTY = true;
@@ -118,6 +118,30 @@ describe('dashboard layout', () => {
       stdin.write('\x1b[6~');
       await waitForFrame(stdout.last, (f) => /^Checks$/m.test(f));
       expect(lines(scrolled)[0]).toMatch(/^rke2 /);
+    } finally {
+      app.unmount();
+    }
+  });
+
+  it('a 40-node cluster at 80×24 with the API down: the table scrolls inside the screen, the selected row and the banner stay', async () => {
+    const report = apiDownReport();
+    for (let i = 1; i <= 33; i++) report.nodes.push(node(`agent-${String(i + 2).padStart(2, '0')}`, ['worker']));
+    const { stdout, stdin, app } = start(report, 80, 24);
+    try {
+      const frame = await waitForFrame(stdout.last, (f) => f.includes('scanned at'));
+      expect(lines(frame).length).toBeLessThanOrEqual(23);
+      expect(lines(frame)[0]).toMatch(/^rke2 .* 40 nodes/);
+      expect(frame).toContain('KUBERNETES API UNREACHABLE');
+      expect(frame).toMatch(/^› etcd-1\s/m);
+      expect(frame).toMatch(/↓ \d+ more/);
+      expect(frame).toContain('q quit');
+      await new Promise((r) => setImmediate(r));
+      stdin.write('j'.repeat(20));
+      const moved = await waitForFrame(stdout.last, (f) => /^› \S+/m.exec(f)?.[0] !== '› etcd-1');
+      expect(moved).toMatch(/^› agent-/m);
+      expect(moved).toMatch(/↑ \d+ more/);
+      expect(lines(moved)[0]).toMatch(/^rke2 /);
+      expect(lines(moved).length).toBeLessThanOrEqual(23);
     } finally {
       app.unmount();
     }
