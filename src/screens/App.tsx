@@ -15,7 +15,7 @@ import { NodePreviewTable } from '../../components/NodePreviewTable.js';
 import { RecipeList, type RecipeChoice } from '../../components/RecipeList.js';
 import { Spinner } from '../../components/Spinner.js';
 import { previewMaxRows } from '../../components/node-facts.js';
-import { actionFor, hintsFor } from './keymap.js';
+import { actionFor, bindingsFor, hintsFor } from './keymap.js';
 import { deriveView, initialNav, navigate, screenOf, type NavState, type View } from './navigation.js';
 import { DEFAULT_RECIPES } from './recipes.js';
 import { Dashboard } from './Dashboard.js';
@@ -149,11 +149,11 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
   };
 
   // The dashboard's rows: the terminal less the spare row, the interrupted-run banner (its border and three lines,
-  // the long one wrapping below 100 columns) and the footer (a margin, the status line, the help bar).
-  const dashboardRows = () => {
-    const banner = interrupted && resumeRun ? (width < 100 ? 6 : 5) : 0;
-    return height - 1 - banner - 2 - keyHintRows(hintsFor(screen, undefined, keys), width);
-  };
+  // the long one wrapping below 100 columns), the help overlay when open (its border, title, keys and last line)
+  // and the footer (a margin, the status line, the help bar).
+  const bannerRows = interrupted && resumeRun ? (width < 100 ? 6 : 5) : 0;
+  const helpRows = nav.help ? bindingsFor(screen).length + 4 : 0;
+  const dashboardRows = height - 1 - bannerRows - helpRows - 2 - keyHintRows(hintsFor(screen, undefined, keys), width);
   const quit = () => {
     onExit();
     exit();
@@ -169,7 +169,7 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
           <InterruptedRunBanner run={interrupted} />
         </Box>
       ) : null}
-      {renderView(view, { width, height, tick, renderPlan, dashboardRows: dashboardRows() })}
+      {renderView(view, { width, height, tick, renderPlan, dashboardRows })}
       {nav.help ? (
         <Box flexShrink={0}>
           <HelpOverlay screen={screen} />

@@ -117,6 +117,12 @@ describe('dashboard layout', () => {
       expect(scrolled).not.toContain('Earliest leaf expiry');
       stdin.write('\x1b[6~');
       await waitForFrame(stdout.last, (f) => /^Checks$/m.test(f));
+      // The help overlay takes its rows from the dashboard, not from the header.
+      stdin.write('?');
+      const help = await waitForFrame(stdout.last, (f) => f.includes('Keys on this screen'));
+      expect(lines(help)[0]).toMatch(/^rke2 /);
+      expect(lines(help).length).toBeLessThanOrEqual(23);
+      expect(help).toContain('ctrl-c quits from anywhere');
       expect(lines(scrolled)[0]).toMatch(/^rke2 /);
     } finally {
       app.unmount();
