@@ -13,18 +13,20 @@ export interface NodeDiagnosis extends Diagnosis {
 export interface ChecksPanelProps {
   checks: readonly Check[];
   diagnoses: readonly NodeDiagnosis[];
+  /** The panel's heading (the dashboard shows failing and passing checks apart). */
+  title?: string;
 }
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' · ');
 }
 
-export function ChecksPanel({ checks, diagnoses }: ChecksPanelProps): React.JSX.Element {
+export function ChecksPanel({ checks, diagnoses, title = 'Checks' }: ChecksPanelProps): React.JSX.Element {
   const idWidth = Math.max(0, ...checks.map((c) => c.id.length));
   return (
     <Box flexDirection="column">
-      <Text bold>Checks</Text>
-      {checks.length === 0 ? <Text dimColor>no checks ran</Text> : null}
+      {checks.length > 0 || diagnoses.length === 0 ? <Text bold>{title}</Text> : null}
+      {checks.length === 0 && diagnoses.length === 0 ? <Text dimColor>no checks ran</Text> : null}
       {checks.map((check) => (
         <Box key={check.id}>
           {/* A long detail must truncate, never squeeze the glyph or the id out of the row. */}
@@ -36,7 +38,7 @@ export function ChecksPanel({ checks, diagnoses }: ChecksPanelProps): React.JSX.
         </Box>
       ))}
       {diagnoses.length > 0 ? (
-        <Box flexDirection="column" marginTop={1}>
+        <Box flexDirection="column" marginTop={checks.length > 0 ? 1 : 0}>
           <Text bold>Diagnoses</Text>
           {diagnoses.map((d, i) => (
             <DiagnosisItem key={`${d.node}-${d.code}-${i}`} diagnosis={d} node={d.node} />

@@ -15,6 +15,18 @@ export interface KeyHintsProps {
   hints: readonly KeyHint[];
 }
 
+/** The rows the bar takes at `width` columns (each hint is "key label" and two spaces; the bar wraps between hints). */
+export function keyHintRows(hints: readonly KeyHint[], width: number): number {
+  let rows = 1;
+  let used = 0;
+  for (const h of hints) {
+    const w = [...`${h.dangerous ? '⚠ ' : ''}${h.key} ${h.label}`].length + 2;
+    if (used > 0 && used + w > width) (rows += 1), (used = 0);
+    used += w;
+  }
+  return rows;
+}
+
 export function KeyHints({ hints }: KeyHintsProps): React.JSX.Element {
   return (
     <Box flexWrap="wrap">

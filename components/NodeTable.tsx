@@ -33,6 +33,14 @@ export interface NodeTableProps {
   maxRows?: number;
   /** The nodes are known but not scanned yet: only name, roles and version are real; the rest says so. */
   scanning?: boolean;
+  /** Terminal columns: below the full table's width the VERSION column goes (the header line names the cluster's
+   * version; the node detail has each node's) so the health columns stay on an 80-column screen. */
+  width?: number;
+}
+
+/** The full row's width: the name column, every other column, one space between cells. */
+function fullWidth(nameWidth: number): number {
+  return nameWidth + TABLE_COLUMNS.reduce((sum, c) => sum + c.width + 1, 0);
 }
 
 
@@ -84,23 +92,34 @@ function etcdCell(node: NodeStatus): CellFacts {
   return node.etcd.isLeader ? { text: 'leader ★', tone: 'ok' } : { text: 'healthy', tone: 'ok' };
 }
 
-function Header({ nameWidth }: { nameWidth: number }): React.JSX.Element {
+function Header({ nameWidth, shown }: { nameWidth: number; shown: readonly number[] }): React.JSX.Element {
   return (
-    <Box>
+    <Box overflowX="hidden">
       <TableCell width={nameWidth} text="  NODE" bold shrink />
-      {TABLE_COLUMNS.map((c, i) => (
-        <TableCell key={c.title} width={c.width} text={c.title} bold last={i === TABLE_COLUMNS.length - 1} />
+      {shown.map((i, k) => (
+        <TableCell key={TABLE_COLUMNS[i].title} width={TABLE_COLUMNS[i].width} text={TABLE_COLUMNS[i].title} bold shrink={TABLE_COLUMNS[i].title === 'ENCRYPTION'} last={k === shown.length - 1} />
       ))}
     </Box>
   );
 }
 
-export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning = false }: NodeTableProps): React.JSX.Element {
+/** The lines NodeTable draws: its header, the "more" lines, one title per group shown and one row per node shown. */
+export function nodeTableHeight(nodes: readonly NodeStatus[], selected: string | null, maxRows = Infinity): number {
+  const ordered = orderNodes(nodes);
+  if (ordered.length === 0) return 2;
+  const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);
+  const groups = new Set(ordered.slice(start, end).map((n) => groupOf(n.roles))).size;
+  return 1 + (start > 0 ? 1 : 0) + groups + (end - start) + (end < ordered.length ? 1 : 0);
+}
+
+export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning = false, width = Infinity }: NodeTableProps): React.JSX.Element {
   const ordered = orderNodes(nodes);
   const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);
   const ca = caAgreement(ordered);
   const enc = encryptionAgreement(ordered);
   const nameWidth = nameColumnWidth(ordered);
+  const narrow = width < fullWidth(nameWidth);
+  const shown = TABLE_COLUMNS.map((_, i) => i).filter((i) => !(narrow && TABLE_COLUMNS[i].title === 'VERSION'));
   let lastGroup: NodeGroup | null = null;
   const rows: React.JSX.Element[] = [];
   if (start > 0) rows.push(<Text key="above" dimColor>{`  ↑ ${start} more`}</Text>);
@@ -128,13 +147,16 @@ export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning
           etcdCell(node),
         ];
     rows.push(
-      <Box key={node.name}>
-        <Text color="cyan" bold>
-          {isSelected ? '› ' : '  '}
-        </Text>
+      // A row never wraps: whatever does not fit is cut at the right edge.
+      <Box key={node.name} overflowX="hidden">
+        <Box flexShrink={0}>
+          <Text color="cyan" bold>
+            {isSelected ? '› ' : '  '}
+          </Text>
+        </Box>
         <TableCell width={nameWidth - 2} text={node.name} bold={isSelected} inverse={isSelected} shrink />
-        {cells.map((cell, i) => (
-          <TableCell key={i} width={TABLE_COLUMNS[i].width} text={cell.text} color={TONE_COLOR[cell.tone]} last={i === cells.length - 1} />
+        {shown.map((i, k) => (
+          <TableCell key={i} width={TABLE_COLUMNS[i].width} text={cells[i].text} color={TONE_COLOR[cells[i].tone]} shrink={TABLE_COLUMNS[i].title === 'ENCRYPTION'} last={k === shown.length - 1} />
         ))}
       </Box>,
     );
@@ -142,7 +164,7 @@ export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning
   if (end < ordered.length) rows.push(<Text key="below" dimColor>{`  ↓ ${ordered.length - end} more`}</Text>);
   return (
     <Box flexDirection="column">
-      <Header nameWidth={nameWidth} />
+      <Header nameWidth={nameWidth} shown={shown} />
       {rows.length > 0 ? rows : <Text dimColor>no nodes found</Text>}
     </Box>
   );

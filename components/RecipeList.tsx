@@ -1,7 +1,7 @@
-// The recipe picker. ink-select-input owns ↑/↓, j/k, 1-9 and enter while it is focused.
+// The recipe picker: the list with the highlighted recipe. Props only: the App owns the selection and the keys, so
+// every key of a fast chunk ("jjj" then enter) moves it (ink-select-input dropped keys typed faster than a render).
 import React from 'react';
 import { Box, Text } from 'ink';
-import SelectInput from 'ink-select-input';
 
 export interface RecipeChoice {
   name: string;
@@ -12,36 +12,31 @@ export interface RecipeChoice {
 
 export interface RecipeListProps {
   recipes: readonly RecipeChoice[];
-  onSelect: (name: string) => void;
-  isFocused?: boolean;
-  /** Terminal columns: labels are cut to fit, since a wrapping label squeezes the list's pointer column. */
+  /** The highlighted recipe's name. */
+  selected: string | null;
+  /** Terminal columns: labels are cut to fit. */
   width?: number;
-}
-
-function ItemRow({ isSelected = false, label }: { isSelected?: boolean; label: string }): React.JSX.Element {
-  return (
-    <Text color={isSelected ? 'cyan' : undefined} bold={isSelected} wrap="truncate-end">
-      {label}
-    </Text>
-  );
 }
 
 function fit(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function RecipeList({ recipes, onSelect, isFocused = true, width = 100 }: RecipeListProps): React.JSX.Element {
-  const items = recipes.map((r) => ({
-    key: r.name,
-    value: r.name,
-    label: fit(`${r.name.padEnd(24)} ${r.suggested ? '★' : ' '} ${r.description}`, width - 4),
-  }));
+export function RecipeList({ recipes, selected, width = 100 }: RecipeListProps): React.JSX.Element {
   const anySuggested = recipes.some((r) => r.suggested);
   return (
     <Box flexDirection="column">
       <Text bold>Pick a recipe</Text>
-      <SelectInput items={items} onSelect={(item) => onSelect(item.value)} isFocused={isFocused} itemComponent={ItemRow} />
-      {anySuggested ? <Text dimColor>★ suggested by the diagnoses</Text> : null}
+      {recipes.map((r) => {
+        const isSelected = r.name === selected;
+        return (
+          <Text key={r.name} color={isSelected ? 'cyan' : undefined} bold={isSelected} wrap="truncate-end">
+            {isSelected ? '❯ ' : '  '}
+            {fit(`${r.name.padEnd(24)} ${r.suggested ? '★' : ' '} ${r.description}`, width - 4)}
+          </Text>
+        );
+      })}
+      {anySuggested ? <Text dimColor>★ suggested by the diagnoses (highlighted first)</Text> : null}
     </Box>
   );
 }

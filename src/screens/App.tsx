@@ -1,21 +1,23 @@
 // The wizard: discovering → dashboard → node detail → recipe picker → plan. Discovery is injected, so the same
 // App runs against a real cluster, the lab, or a fake in tests.
-import React, { useEffect, useState } from 'react';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import React, { useEffect, useRef, useState } from 'react';
+import { Box, Text, useApp } from 'ink';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import { assertNever } from '../model/cluster.js';
 import { useDiscovery, type Discover } from '../hooks/useDiscovery.js';
 import { useTicker } from '../hooks/useTicker.js';
+import { useKeys } from '../hooks/useKeys.js';
+import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { InterruptedRunBanner, type InterruptedRun } from '../../components/InterruptedRunBanner.js';
-import { KeyHints } from '../../components/KeyHints.js';
+import { KeyHints, keyHintRows } from '../../components/KeyHints.js';
 import { NodeDetail } from '../../components/NodeDetail.js';
 import { NodePreviewTable } from '../../components/NodePreviewTable.js';
 import { RecipeList, type RecipeChoice } from '../../components/RecipeList.js';
 import { Spinner } from '../../components/Spinner.js';
 import { previewMaxRows } from '../../components/node-facts.js';
-import { actionFor, hintsFor } from './keymap.js';
+import { actionFor, bindingsFor, hintsFor } from './keymap.js';
 import { deriveView, initialNav, navigate, screenOf, type NavState, type View } from './navigation.js';
-import { recipeChoices } from './recipes.js';
+import { DEFAULT_RECIPES } from './recipes.js';
 import { Dashboard } from './Dashboard.js';
 import { StatusLine } from './StatusLine.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -66,9 +68,17 @@ function ErrorScreen({ message }: { message: string }): React.JSX.Element {
 
 export function App({ discover, initialPreview = null, onPickRecipe, renderPlan, recipes, startRun, findInterrupted, resumeRun, abandonRun, onExit }: AppProps): React.JSX.Element {
   const { exit } = useApp();
-  const { stdout } = useStdout();
+  const size = useTerminalSize();
   const { state: discovery, refresh } = useDiscovery(discover, initialPreview);
-  const [nav, setNav] = useState<NavState>(initialNav);
+  const [nav, setNavState] = useState<NavState>(initialNav);
+  // The keys of one chunk ("jjj" then enter) are handled in one go, before React renders: each must see where the
+  // one before it left the selection, so the handler reads and writes this ref, not the rendered state.
+  const navRef = useRef<NavState>(initialNav);
+  const setNav = (update: (prev: NavState) => NavState) => {
+    navRef.current = update(navRef.current);
+    setNavState(navRef.current);
+  };
+  const choices = recipes ?? DEFAULT_RECIPES;
   const [run, setRun] = useState<RunBridgeView | null>(null);
   const [interrupted, setInterrupted] = useState<InterruptedRun | null>(null);
   const [runsEnded, setRunsEnded] = useState(0);
@@ -83,19 +93,24 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
     };
   }, [findInterrupted, runsEnded]);
   const keys = { interruptedRun: interrupted !== null && !interrupted.runningElsewhere && resumeRun !== undefined };
-  const view = deriveView(discovery, nav);
+  const view = deriveView(discovery, nav, choices);
   const screen = screenOf(view);
   const tick = useTicker(discovery.status === 'loading');
-  const width = stdout.columns || 100;
-  const height = stdout.rows || 40;
+  const width = size.columns;
+  const height = size.rows;
 
-  useInput((input, key) => {
-    const action = actionFor(screen, input, key, undefined, keys);
+  useKeys((input, key) => {
+    const current = deriveView(discovery, navRef.current, choices);
+    const action = actionFor(screenOf(current), input, key, undefined, keys);
     if (!action) return;
+    if (action === 'list-pick') {
+      if (current.kind === 'pick-recipe' && current.selected) pickRecipe(current.selected, current.report);
+      return;
+    }
     if (action === 'resume-run') {
-      if (interrupted && resumeRun && view.kind === 'dashboard') {
-        setRun(resumeRun(interrupted, view.report));
-        setNav((prev) => navigate(prev, { type: 'run-started', recipe: interrupted.recipe }, view));
+      if (interrupted && resumeRun && current.kind === 'dashboard') {
+        setRun(resumeRun(interrupted, current.report));
+        setNav((prev) => navigate(prev, { type: 'run-started', recipe: interrupted.recipe }, current));
       }
       return;
     }
@@ -107,15 +122,14 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
       return;
     }
     if (action === 'quit') {
-      onExit();
-      exit();
+      quit();
       return;
     }
     if (action === 'refresh') {
       refresh();
       return;
     }
-    setNav((prev) => navigate(prev, { type: 'action', action }, deriveView(discovery, prev)));
+    setNav((prev) => navigate(prev, { type: 'action', action }, deriveView(discovery, prev, choices)));
   });
 
   const pickRecipe = (recipe: string, report: StatusReport) => {
@@ -134,14 +148,34 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
     refresh();
   };
 
-  if (view.kind === 'running' && run) return <RunScreen bridge={run} onExit={endRun} />;
+  // The dashboard's rows: the terminal less the spare row, the interrupted-run banner (its border and three lines,
+  // the long one wrapping below 100 columns), the help overlay when open (its border, title, keys and last line)
+  // and the footer (a margin, the status line, the help bar).
+  const bannerRows = interrupted && resumeRun ? (width < 100 ? 6 : 5) : 0;
+  const helpRows = nav.help ? bindingsFor(screen).length + 4 : 0;
+  const dashboardRows = height - 1 - bannerRows - helpRows - 2 - keyHintRows(hintsFor(screen, undefined, keys), width);
+  const quit = () => {
+    onExit();
+    exit();
+  };
+  if (view.kind === 'running' && run) return <RunScreen bridge={run} onExit={endRun} onQuit={quit} />;
 
   return (
-    <Box flexDirection="column" width={width}>
-      {view.kind === 'dashboard' && interrupted && resumeRun ? <InterruptedRunBanner run={interrupted} /> : null}
-      {renderView(view, { width, height, tick, pickRecipe, renderPlan, recipes })}
-      {nav.help ? <HelpOverlay screen={screen} /> : null}
-      <Box marginTop={1} flexDirection="column">
+    // The dashboard is laid out inside the terminal (one row spare, so Ink redraws in place rather than clearing the
+    // screen): its priority rows stay, the rest is clipped; the other screens are as tall as they are.
+    <Box flexDirection="column" width={width} height={view.kind === 'dashboard' ? Math.max(8, height - 1) : undefined}>
+      {view.kind === 'dashboard' && interrupted && resumeRun ? (
+        <Box flexShrink={0}>
+          <InterruptedRunBanner run={interrupted} />
+        </Box>
+      ) : null}
+      {renderView(view, { width, height, tick, renderPlan, dashboardRows })}
+      {nav.help ? (
+        <Box flexShrink={0}>
+          <HelpOverlay screen={screen} />
+        </Box>
+      ) : null}
+      <Box marginTop={1} flexDirection="column" flexShrink={0}>
         {view.kind === 'discovering' || view.kind === 'error' ? null : <StatusLine discovery={discovery} tick={tick} />}
         <KeyHints hints={hintsFor(screen, undefined, keys)} />
       </Box>
@@ -153,9 +187,8 @@ interface RenderContext {
   width: number;
   height: number;
   tick: number;
-  pickRecipe: (recipe: string, report: StatusReport) => void;
   renderPlan?: AppProps['renderPlan'];
-  recipes?: AppProps['recipes'];
+  dashboardRows: number;
 }
 
 function renderView(view: View, ctx: RenderContext): React.ReactNode {
@@ -169,7 +202,7 @@ function renderView(view: View, ctx: RenderContext): React.ReactNode {
     case 'error':
       return <ErrorScreen message={view.message} />;
     case 'dashboard':
-      return <Dashboard report={view.report} selected={view.selected} height={ctx.height} />;
+      return <Dashboard report={view.report} selected={view.selected} height={ctx.dashboardRows} scroll={view.scroll} width={ctx.width} />;
     case 'node-detail':
       return (
         <NodeDetail
@@ -181,11 +214,7 @@ function renderView(view: View, ctx: RenderContext): React.ReactNode {
       );
     case 'pick-recipe':
       return (
-        <RecipeList
-          recipes={recipeChoices(view.report, ctx.recipes)}
-          onSelect={(name) => ctx.pickRecipe(name, view.report)}
-          width={ctx.width}
-        />
+        <RecipeList recipes={view.choices} selected={view.selected} width={ctx.width} />
       );
     case 'plan':
       return ctx.renderPlan ? ctx.renderPlan(view.recipe, view.report) : <PlanPlaceholder recipe={view.recipe} />;

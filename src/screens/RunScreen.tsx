@@ -3,7 +3,7 @@
 // <Static>, and on failure the panel that says why and what to do next. Everything comes from the bridge
 // (useRunView); keys go through the one keymap table.
 import React, { useEffect, useMemo, useState } from 'react';
-import { Box, Static, Text, useInput, useStdout } from 'ink';
+import { Box, Static, Text } from 'ink';
 import { renderPlanText } from '../engine/render-plan.js';
 import { DEFAULT_STALL_SECONDS } from '../engine/encryption/reencrypt.js';
 import { describeWaitProgress } from '../engine/handlers/wait-progress.js';
@@ -12,6 +12,8 @@ import type { RunState } from '../engine/reducer.js';
 import type { RunBridgeView, RunView } from '../hooks/run-bridge.js';
 import { useRunView } from '../hooks/useRunView.js';
 import { useTicker } from '../hooks/useTicker.js';
+import { useKeys } from '../hooks/useKeys.js';
+import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { BlockSteps, type BlockStepView } from '../../components/BlockSteps.js';
 import { FailurePanel } from '../../components/FailurePanel.js';
 import { KeyHints } from '../../components/KeyHints.js';
@@ -20,12 +22,17 @@ import { NodeConfirm } from '../../components/NodeConfirm.js';
 import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
 import { ReencryptProgress } from '../../components/ReencryptProgress.js';
 import { Spinner } from '../../components/Spinner.js';
+import { NodeStrip } from '../../components/NodeStrip.js';
+import { nodeProgress } from '../engine/node-progress.js';
 import { actionFor, hintsFor, type ScreenName } from './keymap.js';
 
 export interface RunScreenProps {
   bridge: RunBridgeView;
   /** The run is over and the operator is done reading (or it needs no reading): unmount / go back. */
   onExit: () => void;
+  /** ctrl-c on the plan preview: the run is cancelled (nothing changed) and the wizard quits, as from its other
+   * screens. Without it (`keyturn run`), cancelling ends the process anyway. */
+  onQuit?: () => void;
 }
 
 /** The spinner's pace while steps run, and while a re-encryption wait (with its own progress widget) runs. */
@@ -89,10 +96,9 @@ function progress(state: RunState): string {
   return `${done}/${keys.length} steps`;
 }
 
-export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element {
+export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX.Element {
   const view = useRunView(bridge);
-  const { stdout } = useStdout();
-  const height = stdout?.rows || 40;
+  const { rows: height, columns: width } = useTerminalSize();
   const [offset, setOffset] = useState(0);
   const [typed, setTyped] = useState('');
   const screen = runScreenOf(view);
@@ -115,7 +121,7 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
     if (stage.kind === 'done' && !stage.waitForKey) onExit();
   }, [stage, onExit]);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     // The store's current view, not the one this handler was rendered with: a key typed right after a new
     // question arrived (before React re-subscribed the handler) still means what the screen now shows.
     const screen = runScreenOf(bridge.getSnapshot());
@@ -132,6 +138,10 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
         return;
       case 'cancel-run':
         bridge.answerStart(false);
+        return;
+      case 'quit':
+        bridge.answerStart(false);
+        onQuit?.();
         return;
       case 'take-over':
         bridge.answerTakeover(true);
@@ -192,6 +202,7 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
         {header.cluster}
         {view.state ? <Text dimColor> · {progress(view.state)}</Text> : null}
       </Text>
+      {view.state && (stage.kind === 'running' || stage.kind === 'done') ? <NodeStrip nodes={nodeProgress(view.state)} width={width} /> : null}
       {stage.kind === 'preview' ? (
         <>
           <PlanPreview text={planText} offset={offset} height={previewHeight} />

@@ -50,8 +50,7 @@ export type Action =
   | 'exit-run'
   | 'start-stopped-node'
   | 'leave-stopped-node'
-  // Handled by the focused list component (ink-select-input); listed so the help bar shows them.
-  | 'list-move'
+  // The recipe picker: the App moves the selection itself (every key of a fast chunk counts).
   | 'list-pick';
 
 /** A printable character, or one of the named keys Ink reports as flags. */
@@ -68,6 +67,8 @@ export interface Binding {
   dangerous?: boolean;
   /** Another component consumes these keys; the table only documents them. */
   delegated?: boolean;
+  /** false: the help overlay lists it, the help bar leaves it out (a pair the bar shows as one hint). */
+  inBar?: boolean;
   /** Only bound while this holds (see KeyContext): the help bar never offers what is not there. */
   requires?: keyof KeyContext;
 }
@@ -97,8 +98,11 @@ export const KEYMAP: readonly Binding[] = [
   { key: '↓/j', label: 'down', action: 'move-down', match: [down, ch('j')], screens: ['dashboard'] },
   { key: '↑/k', label: 'scroll up', action: 'scroll-up', match: [up, ch('k')], screens: ['node-detail'] },
   { key: '↓/j', label: 'scroll down', action: 'scroll-down', match: [down, ch('j')], screens: ['node-detail'] },
-  { key: '↑↓/jk', label: 'choose', action: 'list-move', match: [], screens: ['pick-recipe'], delegated: true },
-  { key: 'enter', label: 'pick', action: 'list-pick', match: [], screens: ['pick-recipe'], delegated: true },
+  { key: '↑/k', label: 'up', action: 'move-up', match: [up, ch('k')], screens: ['pick-recipe'] },
+  { key: '↓/j', label: 'down', action: 'move-down', match: [down, ch('j')], screens: ['pick-recipe'] },
+  { key: 'enter', label: 'pick', action: 'list-pick', match: [enter], screens: ['pick-recipe'] },
+  { key: 'pgdn/pgup', label: 'scroll timeline and checks', action: 'scroll-down', match: [pageDown], screens: ['dashboard'] },
+  { key: 'pgup', label: 'scroll back up', action: 'scroll-up', match: [pageUp], screens: ['dashboard'], inBar: false },
   { key: 'enter/d', label: 'node detail', action: 'open-detail', match: [enter, ch('d')], screens: ['dashboard'] },
   { key: 'r', label: 'refresh', action: 'refresh', match: [ch('r')], screens: ['dashboard', 'node-detail', 'error'] },
   { key: 'p', label: 'pick recipe', action: 'pick-recipe', match: [ch('p')], screens: BROWSING },
@@ -112,6 +116,8 @@ export const KEYMAP: readonly Binding[] = [
   { key: '↑/k', label: 'scroll up', action: 'scroll-up', match: [up, ch('k'), pageUp], screens: ['run-preview'] },
   { key: 'enter', label: 'start (each node is confirmed)', action: 'start-run', match: [enter], screens: ['run-preview'] },
   { key: 'q/esc', label: 'cancel, change nothing', action: 'cancel-run', match: [ch('q'), escape], screens: ['run-preview'] },
+  // Nothing has changed yet: ctrl-c cancels and quits, as it quits from the wizard's other screens.
+  { key: 'ctrl-c', label: 'quit', action: 'quit', match: [ctrl('c')], screens: ['run-preview'] },
   { key: 'y', label: 'take over the expired lock', action: 'take-over', match: [ch('y')], screens: ['run-takeover'], dangerous: true },
   { key: 'n/q', label: 'leave it', action: 'decline-takeover', match: [ch('n'), ch('q'), escape], screens: ['run-takeover'] },
   { key: 'y', label: 'run this node', action: 'run-node', match: [ch('y')], screens: ['run-confirm'], dangerous: true },
@@ -156,7 +162,7 @@ export function actionFor(screen: ScreenName, input: string, key: Key, table: re
 }
 
 export function hintsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): KeyHint[] {
-  return bindingsFor(screen, table, context).map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
+  return bindingsFor(screen, table, context).filter((b) => b.inBar !== false).map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
 }
 
 export function isDangerous(action: Action, table: readonly Binding[] = KEYMAP): boolean {

@@ -5,12 +5,16 @@ import { assertNever } from '../model/cluster.js';
 import type { DiscoveryState } from '../hooks/useDiscovery.js';
 import { lastReport } from '../hooks/useDiscovery.js';
 import { orderNodes } from '../../components/node-facts.js';
+import type { RecipeChoice } from '../../components/RecipeList.js';
 import type { Action, ScreenName } from './keymap.js';
+import { DEFAULT_RECIPES, recipeChoices } from './recipes.js';
+import { scrollableLines } from './Dashboard.js';
 
 export type Page =
   | { kind: 'dashboard' }
   | { kind: 'node-detail'; node: string; certOffset: number }
-  | { kind: 'pick-recipe' }
+  /** `selected` null: the recipe the diagnoses suggest (else the first) is highlighted. */
+  | { kind: 'pick-recipe'; selected: string | null }
   | { kind: 'plan'; recipe: string }
   | { kind: 'running'; recipe: string };
 
@@ -19,9 +23,14 @@ export interface NavState {
   /** The highlighted node, kept by name so a refresh that reorders nodes keeps the operator's place. */
   selected: string | null;
   help: boolean;
+  /** Lines of the dashboard's lower part (timeline, passing checks) scrolled past. */
+  scroll: number;
 }
 
-export const initialNav: NavState = { page: { kind: 'dashboard' }, selected: null, help: false };
+export const initialNav: NavState = { page: { kind: 'dashboard' }, selected: null, help: false, scroll: 0 };
+
+/** pgdn/pgup on the dashboard move the lower part by this many lines. */
+const SCROLL_STEP = 5;
 
 export type NavEvent =
   | { type: 'action'; action: Action }
@@ -32,9 +41,9 @@ export type NavEvent =
 export type View =
   | { kind: 'discovering'; preview: NodePreview | null }
   | { kind: 'error'; message: string }
-  | { kind: 'dashboard'; report: StatusReport; selected: string | null }
+  | { kind: 'dashboard'; report: StatusReport; selected: string | null; scroll: number }
   | { kind: 'node-detail'; report: StatusReport; node: NodeStatus; certOffset: number }
-  | { kind: 'pick-recipe'; report: StatusReport }
+  | { kind: 'pick-recipe'; report: StatusReport; choices: RecipeChoice[]; selected: string | null }
   | { kind: 'plan'; report: StatusReport; recipe: string }
   | { kind: 'running'; report: StatusReport; recipe: string };
 
@@ -44,7 +53,12 @@ export function effectiveSelection(nodes: readonly NodeStatus[], selected: strin
   return ordered.find((n) => n.name === selected)?.name ?? ordered[0]?.name ?? null;
 }
 
-export function deriveView(discovery: DiscoveryState, nav: NavState): View {
+/** The highlighted recipe: the one moved to, else the first the diagnoses suggest, else the first. */
+export function effectiveRecipe(choices: readonly RecipeChoice[], selected: string | null): string | null {
+  return choices.find((c) => c.name === selected)?.name ?? choices.find((c) => c.suggested)?.name ?? choices[0]?.name ?? null;
+}
+
+export function deriveView(discovery: DiscoveryState, nav: NavState, recipes: readonly Omit<RecipeChoice, 'suggested'>[] = DEFAULT_RECIPES): View {
   const report = lastReport(discovery);
   if (!report) {
     return discovery.status === 'error'
@@ -54,15 +68,17 @@ export function deriveView(discovery: DiscoveryState, nav: NavState): View {
   const page = nav.page;
   switch (page.kind) {
     case 'dashboard':
-      return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, nav.selected) };
+      return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, nav.selected), scroll: nav.scroll };
     case 'node-detail': {
       const node = report.nodes.find((n) => n.name === page.node);
       // The node disappeared in a refresh: fall back to the dashboard rather than draw nothing.
-      if (!node) return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, null) };
+      if (!node) return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, null), scroll: nav.scroll };
       return { kind: 'node-detail', report, node, certOffset: page.certOffset };
     }
-    case 'pick-recipe':
-      return { kind: 'pick-recipe', report };
+    case 'pick-recipe': {
+      const choices = recipeChoices(report, recipes);
+      return { kind: 'pick-recipe', report, choices, selected: effectiveRecipe(choices, page.selected) };
+    }
     case 'plan':
       return { kind: 'plan', report, recipe: page.recipe };
     case 'running':
@@ -92,10 +108,14 @@ export function navigate(nav: NavState, event: NavEvent, view: View): NavState {
       if (action === 'move-up' || action === 'move-down') {
         return { ...nav, selected: move(view.report.nodes, view.selected, action === 'move-up' ? -1 : 1) };
       }
+      if (action === 'scroll-up' || action === 'scroll-down') {
+        const next = view.scroll + (action === 'scroll-up' ? -SCROLL_STEP : SCROLL_STEP);
+        return { ...nav, scroll: Math.max(0, Math.min(scrollableLines(view.report) - 1, next)) };
+      }
       if (action === 'open-detail' && view.selected) {
         return { ...nav, selected: view.selected, page: { kind: 'node-detail', node: view.selected, certOffset: 0 } };
       }
-      if (action === 'pick-recipe') return { ...nav, page: { kind: 'pick-recipe' } };
+      if (action === 'pick-recipe') return { ...nav, page: { kind: 'pick-recipe', selected: null } };
       return nav;
     case 'node-detail': {
       if (action === 'scroll-up' || action === 'scroll-down') {
@@ -104,13 +124,20 @@ export function navigate(nav: NavState, event: NavEvent, view: View): NavState {
         return { ...nav, page: { kind: 'node-detail', node: view.node.name, certOffset } };
       }
       if (action === 'back') return { ...nav, page: { kind: 'dashboard' } };
-      if (action === 'pick-recipe') return { ...nav, page: { kind: 'pick-recipe' } };
+      if (action === 'pick-recipe') return { ...nav, page: { kind: 'pick-recipe', selected: null } };
       return nav;
     }
-    case 'pick-recipe':
+    case 'pick-recipe': {
+      if (action === 'move-up' || action === 'move-down') {
+        const names = view.choices.map((c) => c.name);
+        const index = names.indexOf(view.selected ?? '');
+        const next = names[Math.max(0, Math.min(names.length - 1, index + (action === 'move-up' ? -1 : 1)))] ?? null;
+        return { ...nav, page: { kind: 'pick-recipe', selected: next } };
+      }
       return action === 'back' ? { ...nav, page: { kind: 'dashboard' } } : nav;
+    }
     case 'plan':
-      return action === 'back' ? { ...nav, page: { kind: 'pick-recipe' } } : nav;
+      return action === 'back' ? { ...nav, page: { kind: 'pick-recipe', selected: view.recipe } } : nav;
     case 'running':
     case 'discovering':
     case 'error':

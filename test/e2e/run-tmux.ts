@@ -40,12 +40,12 @@ export class TmuxDriver {
   }
 
   /** Starts the built CLI (bin/keyturn.js) in its own tmux session; the pane keeps the exit code on screen afterwards. */
-  async start(session: string, lab: LabHandle, args: string[], env: Record<string, string> = {}): Promise<void> {
+  async start(session: string, lab: LabHandle, args: string[], env: Record<string, string> = {}, size = { columns: 170, rows: 60 }): Promise<void> {
     const cli = [process.execPath, ...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory].map(quote).join(' ');
     const vars = { KEYTURN_STATE_DIR: this.stateDir, KEYTURN_CONFIG_DIR: this.configDir, ...env };
     const prefix = Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
     const command = `cd ${quote(repoRoot)} && ${prefix} ${cli}; echo "keyturn exited $?"; sleep 900`;
-    await this.tmux('new-session', '-d', '-s', session, '-x', '170', '-y', '60', command);
+    await this.tmux('new-session', '-d', '-s', session, '-x', String(size.columns), '-y', String(size.rows), command);
   }
 
   screen(session: string): Promise<string> {

@@ -142,16 +142,27 @@ describe('App', () => {
     // cp-1's diagnosis names recover-restart-loop.
     expect(list).toMatch(/recover-restart-loop\s+★/);
     expect(list).not.toMatch(/rotate-certs\s+★/);
-    // Walk down the list one key (and one frame) at a time until the suggested recipe is highlighted.
-    const names = DEFAULT_RECIPES.map((r) => r.name);
-    for (const name of names.slice(1, names.indexOf('recover-restart-loop') + 1)) {
-      await press(driven, 'j', (f) => f.includes(`❯ ${name}`));
-    }
+    // The suggested recipe is highlighted from the start: enter picks it.
+    expect(list).toMatch(/❯ recover-restart-loop/);
     const plan = await press(driven, '\r', (f) => f.includes('plan preview coming'));
     expect(plan).toContain('recover-restart-loop');
     expect(onPickRecipe).toHaveBeenCalledWith('recover-restart-loop', expect.objectContaining({ nodes: expect.any(Array) }));
     await press(driven, '\u001b', (f) => f.includes('Pick a recipe'));
     await press(driven, 'b', (f) => f.includes('etcd servers'));
+  });
+
+  it('counts every key of a chunk: jj moves the selection twice, and "kkkkkjj" then enter picks the third recipe', async () => {
+    const { driven, onPickRecipe, app } = start();
+    await waitForFrame(driven.lastFrame, (f) => f.includes('etcd servers'));
+    await settle();
+    app.stdin.write('jj');
+    await waitForFrame(driven.lastFrame, (f) => selectedRow(f) === 'etcd-3');
+    await press(driven, 'p', (f) => f.includes('Pick a recipe'));
+    await settle();
+    app.stdin.write('kkkkkjj\r');
+    const third = DEFAULT_RECIPES[2].name;
+    await waitForFrame(driven.lastFrame, (f) => f.includes('plan preview coming'));
+    expect(onPickRecipe).toHaveBeenCalledWith(third, expect.anything());
   });
 
   it('? toggles the help listing the keys of the screen', async () => {
@@ -191,7 +202,8 @@ describe('App', () => {
     await press(driven, 'p', (f) => f.includes('Pick a recipe'));
     const started = bridge.waitForStart(demoPlan());
     await press(driven, '\r', (f) => f.includes('Press enter to start'));
-    expect(startRun).toHaveBeenCalledWith('rotate-certs', expect.objectContaining({ nodes: expect.any(Array) }));
+    // The diagnoses' recipe is preselected.
+    expect(startRun).toHaveBeenCalledWith('recover-restart-loop', expect.objectContaining({ nodes: expect.any(Array) }));
     // q on the preview cancels the run, not the wizard.
     await press(driven, 'q', (f) => !f.includes('Press enter to start'));
     await expect(started).resolves.toBe(false);

@@ -17,9 +17,11 @@ describe('keymap', () => {
     expect(actionFor('node-detail', 'j', noKey)).toBe('scroll-down');
     expect(actionFor('dashboard', '', { ...noKey, return: true })).toBe('open-detail');
     expect(actionFor('node-detail', '', { ...noKey, escape: true })).toBe('back');
-    // The recipe list owns j/k and enter on its screen.
-    expect(actionFor('pick-recipe', 'j', noKey)).toBeUndefined();
-    expect(actionFor('pick-recipe', '', { ...noKey, return: true })).toBeUndefined();
+    // The App moves the recipe list itself (ink-select-input dropped keys of a fast chunk).
+    expect(actionFor('pick-recipe', 'j', noKey)).toBe('move-down');
+    expect(actionFor('pick-recipe', '', { ...noKey, return: true })).toBe('list-pick');
+    // The plan preview: ctrl-c quits as on the other screens (nothing has changed yet).
+    expect(actionFor('run-preview', 'c', { ...noKey, ctrl: true })).toBe('quit');
     expect(actionFor('dashboard', 'x', noKey)).toBeUndefined();
     expect(actionFor('dashboard', 'q', { ...noKey, ctrl: true })).toBeUndefined();
   });
@@ -29,8 +31,9 @@ describe('keymap', () => {
     for (const s of screens) {
       const hints = hintsFor(s);
       expect(hints.map((h) => h.label)).toEqual(expect.arrayContaining(['quit', 'help']));
-      expect(hints).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s) && !b.requires).length);
-      expect(hintsFor(s, KEYMAP, { interruptedRun: true })).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s)).length);
+      // (A pair the bar shows as one hint, pgdn/pgup, leaves its second half to the help overlay.)
+      expect(hints).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s) && !b.requires && b.inBar !== false).length);
+      expect(hintsFor(s, KEYMAP, { interruptedRun: true })).toHaveLength(KEYMAP.filter((b) => b.screens.includes(s) && b.inBar !== false).length);
     }
     // A binding that needs a fact is neither offered nor taken without it.
     expect(hintsFor('dashboard').map((h) => h.key)).not.toContain('c');
@@ -92,5 +95,17 @@ describe('navigate', () => {
     expect(deriveView({ status: 'loading', last: null, preview: null }, initialNav).kind).toBe('discovering');
     expect(deriveView({ status: 'error', message: 'x', last: null }, initialNav).kind).toBe('error');
     expect(deriveView({ status: 'error', message: 'x', last: splitReport() }, initialNav).kind).toBe('dashboard');
+  });
+});
+
+describe('keysOf', () => {
+  it('splits a chunk of keys into one keypress each, and leaves single keys and escape sequences whole', async () => {
+    const { keysOf } = await import('../../src/hooks/useKeys.js');
+    const keys = keysOf('jj\r', noKey);
+    expect(keys.map(([i]) => i)).toEqual(['j', 'j', '']);
+    expect(keys[2][1].return).toBe(true);
+    expect(keysOf('j\x03', noKey)[1]).toEqual(['c', expect.objectContaining({ ctrl: true })]);
+    expect(keysOf('j', noKey)).toEqual([['j', noKey]]);
+    expect(keysOf('', { ...noKey, downArrow: true })).toEqual([['', { ...noKey, downArrow: true }]]);
   });
 });
