@@ -1,7 +1,9 @@
 // The recipe picker: the list with the highlighted recipe. Props only: the App owns the selection and the keys, so
-// every key of a fast chunk ("jjj" then enter) moves it (ink-select-input dropped keys typed faster than a render).
+// every key of a fast chunk ("jjj" then enter) moves it. ink-select-input's SelectInput keeps the selection in its
+// own state and drops keys typed faster than a render, so only its row parts (Indicator, Item) draw here.
 import React from 'react';
 import { Box, Text } from 'ink';
+import { Indicator, Item } from 'ink-select-input';
 
 export interface RecipeChoice {
   name: string;
@@ -30,10 +32,10 @@ export function RecipeList({ recipes, selected, width = 100 }: RecipeListProps):
       {recipes.map((r) => {
         const isSelected = r.name === selected;
         return (
-          <Text key={r.name} color={isSelected ? 'cyan' : undefined} bold={isSelected} wrap="truncate-end">
-            {isSelected ? '❯ ' : '  '}
-            {fit(`${r.name.padEnd(24)} ${r.suggested ? '★' : ' '} ${r.description}`, width - 4)}
-          </Text>
+          <Box key={r.name}>
+            <Indicator isSelected={isSelected} />
+            <Item isSelected={isSelected} label={fit(`${r.name.padEnd(24)} ${r.suggested ? '★' : ' '} ${r.description}`, width - 4)} />
+          </Box>
         );
       })}
       {anySuggested ? <Text dimColor>★ suggested by the diagnoses (highlighted first)</Text> : null}
