@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { UsageError } from './errors.js';
 import { closest } from './util/closest.js';
+import { honourNoColor } from './util/no-color.js';
 import type { ClusterOptions } from './commands/options.js';
 import type { OutputOptions } from './commands/output-format.js';
 
@@ -13,6 +14,7 @@ Exit codes:
   0    done; for status: every check passed
   1    a check warned or failed, or a run stopped (a gate failed, a node was declined)
   2    bad input (arguments, kubeconfig, inventory, PEM, recipe) or the cluster could not be read at all
+  130  interrupted by ctrl-c (SIGINT), after a clean stop (locks released, journal written)
 `;
 
 function clusterOptions(cmd: Command): Command {
@@ -162,6 +164,7 @@ function renderInteractivelyOnATerminal(): void {
 
 async function main(argv: string[]): Promise<void> {
   renderInteractivelyOnATerminal();
+  honourNoColor(process.env);
   let code = 0;
   const program = buildProgram((c) => {
     code = c;

@@ -13,6 +13,7 @@ import { acquireLocalLock, openFileJournal, readLocalLock } from '../journal/ind
 import { RunBridge } from '../hooks/run-bridge.js';
 import type { ClusterSession } from './cluster-session.js';
 import { nodeFactsFrom } from './plan.js';
+import { INTERRUPTED_EXIT_CODE } from './options.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
@@ -265,10 +266,13 @@ export function newPendingBridge(recipe: string, deps: RunDeps): RunBridge {
 export async function showRun(deps: RunDeps, input: RunInput, io: ScreenIo): Promise<RunOutcome> {
   const [{ render }, { RunScreen }] = await Promise.all([import('ink'), import('../screens/RunScreen.js')]);
   const bridge = newBridge(deps, input);
-  // SIGTERM/SIGHUP: stop like ctrl-c (the step in flight is left for resume to check); never mid-write.
+  // SIGTERM/SIGHUP: stop like ctrl-c (the step in flight is left for resume to check); never mid-write. SIGINT
+  // (ctrl-c from outside the raw-mode screen, or kill -INT) is ctrl-c itself.
   const onSignal = () => bridge.abortNow();
+  const onInterrupt = () => bridge.interrupt();
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onInterrupt);
   const instance = render(createElement(RunScreen, { bridge, onExit: () => instance.unmount() }), {
     stdin: io.stdin,
     stdout: io.stdout,
@@ -281,10 +285,13 @@ export async function showRun(deps: RunDeps, input: RunInput, io: ScreenIo): Pro
     await instance.waitUntilExit();
     bridge.dispose();
     io.stdout.write(outcome.lines.join('\n') + '\n');
-    return outcome;
+    // Interrupted is interrupted, whether ctrl-c came before the first node (cancelled) or mid-run (stopped); a run
+    // that finished anyway keeps its own code.
+    return bridge.interrupted && outcome.status !== 'succeeded' ? { ...outcome, exitCode: INTERRUPTED_EXIT_CODE } : outcome;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
+    process.off('SIGINT', onInterrupt);
     instance.unmount();
   }
 }

@@ -39,7 +39,8 @@ export interface AppProps {
   resumeRun?: (run: InterruptedRun, report: StatusReport) => RunBridgeView;
   /** Closes that run in its journal (who and why): it is not offered again. */
   abandonRun?: (run: InterruptedRun) => Promise<void>;
-  onExit: () => void;
+  /** The operator quit: with q, or with ctrl-c ('interrupt': the wizard then exits 130, as interrupted programs do). */
+  onExit: (how: 'quit' | 'interrupt') => void;
 }
 
 function PlanPlaceholder({ recipe }: { recipe: string }): React.JSX.Element {
@@ -107,7 +108,7 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
       return;
     }
     if (action === 'quit') {
-      onExit();
+      onExit(key.ctrl && input === 'c' ? 'interrupt' : 'quit');
       exit();
       return;
     }

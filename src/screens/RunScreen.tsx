@@ -154,7 +154,7 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
         else bridge.requestQuit();
         return;
       case 'abort-run':
-        bridge.abortNow();
+        bridge.interrupt();
         return;
       case 'exit-run':
         onExit();
