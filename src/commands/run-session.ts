@@ -13,7 +13,8 @@ import { acquireLocalLock, openFileJournal, readLocalLock } from '../journal/ind
 import { RunBridge } from '../hooks/run-bridge.js';
 import type { ClusterSession } from './cluster-session.js';
 import { nodeFactsFrom } from './plan.js';
-import { INTERRUPTED_EXIT_CODE } from './options.js';
+import { INTERRUPTED_EXIT_CODE, type ClusterOptions } from './options.js';
+import { keyturnCommand, withSessionOptions } from './keyturn-command.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
@@ -35,6 +36,8 @@ export interface RunDeps {
   stateDir: string;
   operator: Operator;
   clock: Clock;
+  /** The operator's --kubeconfig, --context, --inventory, --state-dir: carried by every command keyturn suggests. */
+  options: ClusterOptions;
 }
 
 export { currentOperator } from './operator.js';
@@ -86,9 +89,9 @@ export interface RunTiming {
 export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: StatusReport, timing: RunTiming = {}): Promise<Prepared> {
   const runId = newRunId(recipe.name, deps.clock.now());
   const result = planRun(recipe, report, { runId, ...timing, nodeFacts: nodeFactsFrom(deps.session.targets()) });
-  if (!result.ok) return { ok: false, outcome: refused(renderRefusal(recipe.name, result.refusal).trimEnd()) };
+  if (!result.ok) return { ok: false, outcome: refused(withSessionOptions(renderRefusal(recipe.name, result.refusal).trimEnd(), deps.options)) };
   if (result.plan.support !== 'full') {
-    return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`keyturn plan ${recipe.name}\` and follow it by hand`) };
+    return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`${keyturnCommand(['plan', recipe.name], deps.options)}\` and follow it by hand`) };
   }
   const refusal = await lockRefusal(deps, result.plan, runId);
   if (refusal) return { ok: false, outcome: refused(refusal) };
@@ -111,9 +114,10 @@ export function missingNodes(plan: Plan, session: ClusterSession): string[] {
   return plan.nodes.map((n) => n.name).filter((n) => !reached.has(n));
 }
 
-export function outcomeOf(state: RunState): RunOutcome {
+export function outcomeOf(state: RunState, options: ClusterOptions): RunOutcome {
   const { runId } = state;
-  const report = `audit record: keyturn report ${runId}`;
+  const report = `audit record: ${keyturnCommand(['report', runId], options)}`;
+  const resume = `\`${keyturnCommand(['resume'], options)}\``;
   const o = state.outcome;
   switch (o.status) {
     case 'succeeded':
@@ -124,15 +128,15 @@ export function outcomeOf(state: RunState): RunOutcome {
         runId,
         status: 'failed',
         lines: [
-          `✗ stopped at ${o.failure.node}: ${o.failure.check} — ${o.failure.fix}`,
+          `✗ stopped at ${o.failure.node}: ${o.failure.check} — ${withSessionOptions(o.failure.fix, options)}`,
           ...stoppedNodes(state).map((n) => `⚠ ${stoppedLine(n)}`),
-          `run ${runId}: fix the cause, then \`keyturn resume\`; ${report}`,
+          `run ${runId}: fix the cause, then ${resume}; ${report}`,
         ],
       };
     case 'stopped':
-      return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with \`keyturn resume\` — run ${runId}; ${report}`] };
+      return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with ${resume} — run ${runId}; ${report}`] };
     case 'active':
-      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} did not finish: resume with \`keyturn resume\`; ${report}`] };
+      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} did not finish: resume with ${resume}; ${report}`] };
     case 'abandoned':
       return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} was abandoned by ${o.by} (${o.reason}); ${report}`] };
   }
@@ -212,7 +216,7 @@ async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promi
       const final = await offerStarts(driven, ports, bridge, deps.operator);
       await release();
       await journal.append({ type: 'lock', at: at(), action: 'released', where: 'Lease kube-system/keyturn + server lock files' }).catch(() => undefined);
-      return outcomeOf(final);
+      return outcomeOf(final, deps.options);
     } finally {
       await release();
       await journal.close();

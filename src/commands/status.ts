@@ -4,6 +4,7 @@ import { exitCodeFor } from '../discovery/checks.js';
 import { formatStatusText } from '../discovery/format-status.js';
 import { openClusterSession } from './cluster-session.js';
 import type { ClusterOptions } from './options.js';
+import { keyturnCommand } from './keyturn-command.js';
 import { formatDocument, outputFormat, type OutputOptions } from './output-format.js';
 
 export { resolveKubeconfig } from './cluster-session.js';
@@ -13,7 +14,7 @@ export async function runStatus(opts: ClusterOptions & OutputOptions): Promise<n
   const session = await openClusterSession(opts);
   try {
     const report = await session.discover();
-    process.stdout.write(format ? formatDocument(report, format) : formatStatusText(report));
+    process.stdout.write(format ? formatDocument(report, format) : formatStatusText(report, (args) => keyturnCommand(args, opts)));
     const anyReached = report.nodes.some((n) => n.reachable);
     if (!anyReached && !report.cluster.apiReachable) {
       if (!format) process.stderr.write('keyturn: the cluster could not be read: the API is down and no node could be reached\n');

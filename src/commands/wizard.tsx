@@ -2,6 +2,7 @@
 // to `keyturn status` instead of a hung prompt.
 import React from 'react';
 import { INTERRUPTED_EXIT_CODE, type ClusterOptions } from './options.js';
+import { keyturnCommand } from './keyturn-command.js';
 import type { RunBridge } from '../hooks/run-bridge.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import { sameCluster } from '../model/cluster-identity.js';
@@ -92,7 +93,7 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   // The same pieces as `keyturn run`, on the session the wizard already scanned with (a report exists, so the
   // modules have loaded).
   const startRun = (name: string, report: StatusReport, [session, runSession, { findRecipe }, { resolveStateDir }]: Awaited<typeof loaded>) => {
-    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: runSession.currentOperator(), clock: runSession.realClock };
+    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: runSession.currentOperator(), clock: runSession.realClock, options: opts };
     const bridge = runSession.newPendingBridge(name, deps);
     activeRun = bridge;
     running = (async () => {
@@ -121,13 +122,13 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   };
   const resumeRun = ({ runId, recipe }: InterruptedRun, [session, runSession, , { readJournal, resolveStateDir }]: Awaited<typeof loaded>) => {
     const stateDir = resolveStateDir(opts.stateDir);
-    const deps = { session, stateDir, operator: runSession.currentOperator(), clock: runSession.realClock };
+    const deps = { session, stateDir, operator: runSession.currentOperator(), clock: runSession.realClock, options: opts };
     const bridge = runSession.newPendingBridge(recipe, deps);
     activeRun = bridge;
     running = (async () => {
       const { foldEvents } = await import('../engine/index.js');
       const state = foldEvents((await readJournal(stateDir, runId)).events);
-      if (!state) return bridge.finish(`keyturn: the journal of ${runId} does not start with run-created; see \`keyturn report ${runId}\``, true);
+      if (!state) return bridge.finish(`keyturn: the journal of ${runId} does not start with run-created; see \`${keyturnCommand(['report', runId], opts)}\``, true);
       const missing = runSession.missingNodes(state.plan, session);
       if (missing.length > 0) return bridge.finish(`keyturn: cannot continue ${runId}: the scan did not reach ${missing.join(', ')} — check that the node is up, then refresh`, true);
       const elsewhere = runSession.otherClusterRefusal(state, session);
