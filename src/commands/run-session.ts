@@ -256,12 +256,12 @@ export interface ScreenIo {
 
 export function newBridge(deps: RunDeps, input: RunInput): RunBridge {
   const plan = input.kind === 'new' ? input.plan : input.state.plan;
-  return new RunBridge({ recipe: plan.recipe, runId: plan.runId, cluster: deps.session.gateway?.server ?? 'inventory', resumed: input.kind === 'resume' });
+  return new RunBridge({ recipe: plan.recipe, runId: plan.runId, cluster: deps.session.gateway?.server ?? 'inventory', resumed: input.kind === 'resume', withOptions: (text) => withSessionOptions(text, deps.options) });
 }
 
 /** A bridge for a run whose plan is still being made (the wizard: plan and lock checks happen on screen). */
 export function newPendingBridge(recipe: string, deps: RunDeps): RunBridge {
-  const bridge = new RunBridge({ recipe, runId: '…', cluster: deps.session.gateway?.server ?? 'inventory', resumed: false });
+  const bridge = new RunBridge({ recipe, runId: '…', cluster: deps.session.gateway?.server ?? 'inventory', resumed: false, withOptions: (text) => withSessionOptions(text, deps.options) });
   bridge.setStage({ kind: 'starting', message: 'planning over the last scan…' });
   return bridge;
 }

@@ -33,6 +33,8 @@ export interface RunHeader {
   runId: string;
   cluster: string;
   resumed: boolean;
+  /** Adds the operator's --kubeconfig/--context/--inventory/--state-dir to the `keyturn …` commands a text names. */
+  withOptions?: (text: string) => string;
 }
 
 /** The latest re-encryption reading of the wait in flight. */

@@ -171,7 +171,8 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
   });
 
   const { header } = view;
-  const failure = view.state?.outcome.status === 'failed' ? view.state.outcome.failure : null;
+  const failed = view.state?.outcome.status === 'failed' ? view.state.outcome.failure : null;
+  const failure = failed && header.withOptions ? { ...failed, fix: header.withOptions(failed.fix) } : failed;
   const logHeight = Math.max(4, Math.min(12, height - 30));
   const confirm = view.pendingConfirm;
   const roles = confirm && view.plan ? (view.plan.nodes.find((n) => n.name === confirm.node)?.roles ?? []) : [];
