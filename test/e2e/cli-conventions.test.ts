@@ -1,11 +1,15 @@
 // CLI conventions a person at a terminal relies on, in a real terminal (tmux) against a lab: NO_COLOR turns every
 // colour off (capture-pane -e shows the escapes a terminal got), and ctrl-c — the key, or SIGINT — ends the wizard
 // and a run with exit 130, after the run stopped cleanly (journal written, locks released).
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLocalLock, listRuns } from '../../src/journal/index.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { askedNode, exitedWith, TmuxDriver } from './run-tmux.js';
+import { cliArgs, repoRoot } from '../support/paths.js';
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const ok = haveBinaries('tmux');
 // Select Graphic Rendition: colours, bold, dim. Cursor movement and erasing are not colour.
@@ -84,5 +88,44 @@ describe.skipIf(!ok)('CLI conventions in a terminal', () => {
     const pid = await atFirstNode('run-signal');
     process.kill(pid, 'SIGINT');
     await expectStoppedCleanly('run-signal');
+  }, 240_000);
+
+  it('wizard: SIGINT (kill -INT) closes it with exit 130', async () => {
+    await t.start('wizard-signal', lab, []);
+    await t.waitFor('wizard-signal', 'the dashboard', dashboard, 90_000);
+    process.kill((await t.keyturnTree('wizard-signal')).pid, 'SIGINT');
+    const end = await t.waitFor('wizard-signal', 'the wizard to exit', (s) => exitedWith(s) !== null, 30_000);
+    expect(exitedWith(end), end).toBe(130);
+  }, 180_000);
+
+  it('demo: ctrl-c in its wizard exits 130 after the lab it started is gone', async () => {
+    // Its own address block, away from the labs other test files start (127.20-219.x).
+    const net = `127.240.${process.pid % 250}`;
+    const cli = [process.execPath, ...cliArgs, 'demo', '--speed', '20', '--net', net].map(quote).join(' ');
+    const command = `cd ${quote(repoRoot)} && KEYTURN_STATE_DIR=${quote(t.stateDir)} KEYTURN_CONFIG_DIR=${quote(t.configDir)} ${cli}; echo "keyturn exited $?"; sleep 900`;
+    await t.tmux('new-session', '-d', '-s', 'demo', '-x', '170', '-y', '60', command);
+    await t.waitFor('demo', 'the demo dashboard', (s) => s.includes('etcd-1') && s.includes('agent-2') && s.includes('scanned'), 150_000);
+    // The lab and what it runs (etcd members): not tsx's own esbuild helper, which ends on its own after keyturn.
+    const cmdline = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        return ''; // already gone
+      }
+    };
+    const descendants = (await t.keyturnTree('demo')).descendants.filter((pid) => cmdline(pid) !== '' && !/esbuild/.test(cmdline(pid)));
+    expect(descendants.map(cmdline).some((c) => c.includes(' lab up '))).toBe(true);
+    await t.send('demo', 'C-c');
+    const end = await t.waitFor('demo', 'the demo to exit', (s) => exitedWith(s) !== null, 60_000);
+    expect(exitedWith(end), end).toBe(130);
+    const alive = descendants.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
   }, 240_000);
 });
