@@ -173,6 +173,8 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
   const { header } = view;
   const failed = view.state?.outcome.status === 'failed' ? view.state.outcome.failure : null;
   const failure = failed && header.withOptions ? { ...failed, fix: header.withOptions(failed.fix) } : failed;
+  // The rewrite reads commands in backticks, as the engine writes them; the panel adds its own backticks.
+  const resumeCommand = header.withOptions?.('`keyturn resume`').slice(1, -1);
   const logHeight = Math.max(4, Math.min(12, height - 30));
   const confirm = view.pendingConfirm;
   const roles = confirm && view.plan ? (view.plan.nodes.find((n) => n.name === confirm.node)?.roles ?? []) : [];
@@ -244,7 +246,7 @@ export function RunScreen({ bridge, onExit }: RunScreenProps): React.JSX.Element
       {view.logs.node && stage.kind === 'running' && !confirm ? (
         <LogPane lines={view.logs.lines} dropped={view.logs.dropped} height={logHeight} title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`} />
       ) : null}
-      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} /> : null}
+      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} resumeCommand={resumeCommand} /> : null}
       {view.quitRequested && stage.kind === 'running' ? (
         <Text color="yellow">Stopping before the next node… (ctrl-c stops now; resume checks the step in flight)</Text>
       ) : null}

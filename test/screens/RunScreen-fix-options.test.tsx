@@ -27,7 +27,9 @@ describe('RunScreen: the fix of a failure', () => {
     // The panel wraps inside its border: read it as one line of words.
     const frame = () => stripAnsi(app.lastFrame() ?? '').replace(/[║│]/g, ' ').replace(/\s+/g, ' ');
     const shown = await waitForFrame(frame, (f) => f.includes('free space on the node'));
-    expect(shown).toContain("`keyturn resume --kubeconfig /k/prod.yaml --inventory 'my inv.yaml'`");
+    const resume = "`keyturn resume --kubeconfig /k/prod.yaml --inventory 'my inv.yaml'`";
+    expect(shown).toContain(`then ${resume}`);
+    expect(shown).toContain(`Fix the cause, then ${resume} checks this step`);
     app.unmount();
     bridge.dispose();
   });
