@@ -21,9 +21,11 @@ export interface FailurePanelProps {
   offer?: { node: string; unit: string; command: string } | null;
   /** Evidence lines shown at most (the newest). */
   maxEvidence?: number;
+  /** The resume command to name (with the operator's --kubeconfig/--inventory… when given). */
+  resumeCommand?: string;
 }
 
-export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence = 12 }: FailurePanelProps): React.JSX.Element {
+export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence = 12, resumeCommand = 'keyturn resume' }: FailurePanelProps): React.JSX.Element {
   // The check's own evidence comes first, the node's journal tail after it: keep the head and the end.
   const all = failure.evidence;
   const head = Math.ceil(maxEvidence / 2);
@@ -68,7 +70,7 @@ export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence 
           {failure.fix}
         </Text>
       </Box>
-      <Text dimColor>Nothing after this step ran. Fix the cause, then `keyturn resume` checks this step and carries on.</Text>
+      <Text dimColor>Nothing after this step ran. Fix the cause, then `{resumeCommand}` checks this step and carries on.</Text>
     </Box>
   );
 }

@@ -4,7 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { UsageError } from './errors.js';
 import { closest } from './util/closest.js';
+import { honourNoColor } from './util/no-color.js';
 import type { ClusterOptions } from './commands/options.js';
+import type { OutputOptions } from './commands/output-format.js';
 
 /** Exit codes, one list for every command's --help and the README. */
 const EXIT_CODES = `
@@ -12,6 +14,7 @@ Exit codes:
   0    done; for status: every check passed
   1    a check warned or failed, or a run stopped (a gate failed, a node was declined)
   2    bad input (arguments, kubeconfig, inventory, PEM, recipe) or the cluster could not be read at all
+  130  interrupted by ctrl-c (SIGINT), after a clean stop (locks released, journal written)
 `;
 
 function clusterOptions(cmd: Command): Command {
@@ -20,6 +23,11 @@ function clusterOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context to use')
     .option('--inventory <file>', 'YAML inventory of nodes, for nodes the API cannot tell or when it is down')
     .option('--state-dir <dir>', 'where run journals and locks are kept (default: KEYTURN_STATE_DIR or ~/.local/state/keyturn)');
+}
+
+/** `-o json|yaml` and its older alias `--json`, on every command that prints a document (docs/json.md). */
+function outputOptions(cmd: Command): Command {
+  return cmd.option('-o, --output <format>', 'print one document instead of text: json | yaml (fields: docs/json.md)').option('--json', 'the same as -o json');
 }
 
 function buildProgram(exit: (code: number) => void): Command {
@@ -53,17 +61,16 @@ function buildProgram(exit: (code: number) => void): Command {
       exit(await runWizard(opts));
     });
 
-  clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services'))
-    .option('--json', 'print one JSON document (see README)')
+  outputOptions(clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services')))
     .action(async (_opts: unknown, cmd: Command) => {
       const { runStatus } = await import('./commands/status.js');
-      exit(await runStatus(cmd.optsWithGlobals<ClusterOptions & { json?: boolean }>()));
+      exit(await runStatus(cmd.optsWithGlobals<ClusterOptions & OutputOptions>()));
     });
 
-  clusterOptions(program.command('plan').argument('<recipe>', 'recipe name').description('print the ordered per-node plan with the exact commands; changes nothing'))
+  outputOptions(clusterOptions(program.command('plan').argument('<recipe>', 'recipe name').description('print the ordered per-node plan with the exact commands; changes nothing')))
     .action(async (recipe: string, _opts: unknown, cmd: Command) => {
       const { runPlan } = await import('./commands/plan.js');
-      exit(await runPlan(recipe, cmd.optsWithGlobals<ClusterOptions>()));
+      exit(await runPlan(recipe, cmd.optsWithGlobals<ClusterOptions & OutputOptions>()));
     });
 
   clusterOptions(program.command('run').argument('<recipe>', 'recipe name').description('run a recipe node by node, asking before each node'))
@@ -80,12 +87,11 @@ function buildProgram(exit: (code: number) => void): Command {
       exit(await runResume(cmd.optsWithGlobals<ClusterOptions>()));
     });
 
-  program
-    .command('report')
+  outputOptions(program.command('report'))
     .argument('<run-id>', 'id of a run (see the state directory)')
     .option('--state-dir <dir>', 'where run journals are kept')
-    .description('print a run\'s audit record as Markdown')
-    .action(async (runId: string, opts: { stateDir?: string }) => {
+    .description('print a run\'s audit record as Markdown (or the folded run state with -o)')
+    .action(async (runId: string, opts: OutputOptions & { stateDir?: string }) => {
       const { runReport } = await import('./commands/report.js');
       exit(await runReport(runId, opts));
     });
@@ -158,6 +164,7 @@ function renderInteractivelyOnATerminal(): void {
 
 async function main(argv: string[]): Promise<void> {
   renderInteractivelyOnATerminal();
+  honourNoColor(process.env);
   let code = 0;
   const program = buildProgram((c) => {
     code = c;

@@ -4,6 +4,7 @@ import { foldEvents, type RunEvent } from '../engine/index.js';
 import { inputError } from '../errors.js';
 import { isRunId, journalExists, openFileJournal, readJournal, resolveStateDir, runningHere } from '../journal/index.js';
 import { currentOperator } from './operator.js';
+import { keyturnCommand } from './keyturn-command.js';
 
 export interface AbandonOptions {
   stateDir?: string;
@@ -40,7 +41,7 @@ export async function abandonRun(runId: string, opts: AbandonOptions = {}): Prom
   } finally {
     await journal.close();
   }
-  return `run ${runId} abandoned by ${operator.user}@${operator.host} (${reason}): it will not be offered or resumed again; \`keyturn report ${runId}\` keeps its record`;
+  return `run ${runId} abandoned by ${operator.user}@${operator.host} (${reason}): it will not be offered or resumed again; \`${keyturnCommand(['report', runId], { stateDir: opts.stateDir })}\` keeps its record`;
 }
 
 export async function runAbandon(runId: string, opts: AbandonOptions): Promise<number> {

@@ -86,7 +86,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // SIGHUP too: closing the terminal window must not leave a lab (and its etcd members) running.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const exitCodes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+  let wizardOpen = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    // The wizard handles SIGINT itself (a run on screen stops cleanly first) and returns 130; the lab goes after.
+    if (signal === 'SIGINT' && wizardOpen) return;
     void cleanUp().finally(() => process.exit(exitCodes[signal] ?? 1));
   };
   // `on`, not `once`: Ink's signal-exit re-raises the signal (killing us before the lab is stopped) when it finds
@@ -100,6 +103,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       process.stderr.write(`keyturn demo: ${(err as Error).message}\n`);
       return 2;
     }
+    wizardOpen = true;
     return await runWizard({ kubeconfig: path.join(dir, 'kubeconfig'), inventory: path.join(dir, 'inventory.yaml') });
   } finally {
     await cleanUp();

@@ -8,3 +8,6 @@ export interface ClusterOptions {
 }
 
 export type CommandResult = number; // the process exit code
+
+/** Ctrl-C (SIGINT): 128 + 2, what a shell reports for a program SIGINT ended, after keyturn's own clean shutdown. */
+export const INTERRUPTED_EXIT_CODE = 130;

@@ -9,6 +9,8 @@ import type { InventoryNode } from '../model/inventory.js';
 import type { Recipe } from '../recipe-schema/index.js';
 import { openClusterSession } from './cluster-session.js';
 import type { ClusterOptions } from './options.js';
+import { keyturnCommand, withSessionOptions } from './keyturn-command.js';
+import { formatDocument, outputFormat, type OutputOptions } from './output-format.js';
 
 /** Per-node distro and data dir the API cannot tell: from the inventory (or the remembered nodes). */
 export function nodeFactsFrom(access: Iterable<InventoryNode>): NonNullable<PlanOptions['nodeFacts']> {
@@ -34,7 +36,8 @@ export function settleOrUsage(value: string | undefined): number | undefined {
   return secondsOrUsage('--settle', value);
 }
 
-export async function runPlan(recipeName: string, opts: ClusterOptions & { settle?: string }): Promise<number> {
+export async function runPlan(recipeName: string, opts: ClusterOptions & OutputOptions & { settle?: string }): Promise<number> {
+  const format = outputFormat(opts);
   const recipe = recipeOrUsage(recipeName, 'plan');
   const settleSeconds = settleOrUsage(opts.settle);
   const session = await openClusterSession(opts);
@@ -42,10 +45,10 @@ export async function runPlan(recipeName: string, opts: ClusterOptions & { settl
     const report = await session.discover();
     const result = planRun(recipe, report, { settleSeconds, nodeFacts: nodeFactsFrom(session.targets()) });
     if (!result.ok) {
-      process.stderr.write(renderRefusal(recipe.name, result.refusal));
+      process.stderr.write(withSessionOptions(renderRefusal(recipe.name, result.refusal), opts));
       return 1;
     }
-    process.stdout.write(renderPlanText(result.plan));
+    process.stdout.write(format ? formatDocument(result.plan, format) : renderPlanText(result.plan, keyturnCommand(['run', recipe.name], opts)));
     return 0;
   } finally {
     await session.dispose();

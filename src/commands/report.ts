@@ -2,9 +2,11 @@
 import { renderReport } from '../engine/report.js';
 import { foldEvents } from '../engine/reducer.js';
 import { inputError } from '../errors.js';
+import { formatDocument, outputFormat, type OutputOptions } from './output-format.js';
 import { isRunId, journalExists, listRuns, readJournal, resolveStateDir } from '../journal/index.js';
 
-export async function runReport(runId: string, opts: { stateDir?: string }): Promise<number> {
+export async function runReport(runId: string, opts: OutputOptions & { stateDir?: string }): Promise<number> {
+  const format = outputFormat(opts);
   const stateDir = resolveStateDir(opts.stateDir);
   if (!isRunId(runId) || !(await journalExists(stateDir, runId))) {
     const known = (await listRuns(stateDir)).slice(0, 5).map((r) => r.runId);
@@ -13,6 +15,10 @@ export async function runReport(runId: string, opts: { stateDir?: string }): Pro
   const { events, skipped } = await readJournal(stateDir, runId);
   const state = foldEvents(events);
   if (!state) throw inputError(`report ${runId}`, 'the journal does not start with a run', 'check the file under runs/');
+  if (format) {
+    process.stdout.write(formatDocument({ ...state, tornLines: skipped.length }, format));
+    return 0;
+  }
   process.stdout.write(renderReport(state));
   if (skipped.length > 0) process.stdout.write(`\n_Journal note: ${skipped.length} torn line(s) ignored (keyturn was killed mid-write)._\n`);
   return 0;

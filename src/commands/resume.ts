@@ -5,6 +5,7 @@ import { findResumableRun, readJournal, resolveStateDir } from '../journal/index
 import { ensureTerminal, type WizardIo } from './wizard.js';
 import type { ClusterOptions } from './options.js';
 import { sameCluster } from '../model/cluster-identity.js';
+import { keyturnCommand } from './keyturn-command.js';
 import { currentOperator, lockRefusal, missingNodes, otherClusterRefusal, realClock, showRun } from './run-session.js';
 
 const NOT_A_TERMINAL = 'keyturn: resume needs an operator at a terminal to confirm each node; `keyturn report <run-id>` shows where a run stopped\n';
@@ -20,7 +21,7 @@ export async function runResume(opts: ClusterOptions, io: WizardIo = process): P
   const { openClusterSession } = await import('./cluster-session.js');
   const session = await openClusterSession(opts);
   try {
-    const deps = { session, stateDir, operator: currentOperator(), clock: realClock };
+    const deps = { session, stateDir, operator: currentOperator(), clock: realClock, options: opts };
     io.stderr.write('keyturn: discovering the cluster to find its interrupted run…\n');
     await session.discover();
     // The state dir holds every cluster's runs: continue the newest of THIS cluster; the newest overall, when it is
@@ -29,7 +30,7 @@ export async function runResume(opts: ClusterOptions, io: WizardIo = process): P
     const found = (here && (await findResumableRun(stateDir, (st) => sameCluster(st.cluster, here)))) || newest;
     const state = foldEvents((await readJournal(stateDir, found.runId)).events);
     if (!state) {
-      io.stderr.write(`keyturn: the journal of ${found.runId} does not start with run-created; see \`keyturn report ${found.runId}\`\n`);
+      io.stderr.write(`keyturn: the journal of ${found.runId} does not start with run-created; see \`${keyturnCommand(['report', found.runId], opts)}\`\n`);
       return 1;
     }
     const elsewhere = otherClusterRefusal(state, session);

@@ -13,6 +13,8 @@ import { acquireLocalLock, openFileJournal, readLocalLock } from '../journal/ind
 import { RunBridge } from '../hooks/run-bridge.js';
 import type { ClusterSession } from './cluster-session.js';
 import { nodeFactsFrom } from './plan.js';
+import { INTERRUPTED_EXIT_CODE, type ClusterOptions } from './options.js';
+import { keyturnCommand, withSessionOptions } from './keyturn-command.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
@@ -34,6 +36,8 @@ export interface RunDeps {
   stateDir: string;
   operator: Operator;
   clock: Clock;
+  /** The operator's --kubeconfig, --context, --inventory, --state-dir: carried by every command keyturn suggests. */
+  options: ClusterOptions;
 }
 
 export { currentOperator } from './operator.js';
@@ -85,9 +89,9 @@ export interface RunTiming {
 export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: StatusReport, timing: RunTiming = {}): Promise<Prepared> {
   const runId = newRunId(recipe.name, deps.clock.now());
   const result = planRun(recipe, report, { runId, ...timing, nodeFacts: nodeFactsFrom(deps.session.targets()) });
-  if (!result.ok) return { ok: false, outcome: refused(renderRefusal(recipe.name, result.refusal).trimEnd()) };
+  if (!result.ok) return { ok: false, outcome: refused(withSessionOptions(renderRefusal(recipe.name, result.refusal).trimEnd(), deps.options)) };
   if (result.plan.support !== 'full') {
-    return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`keyturn plan ${recipe.name}\` and follow it by hand`) };
+    return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`${keyturnCommand(['plan', recipe.name], deps.options)}\` and follow it by hand`) };
   }
   const refusal = await lockRefusal(deps, result.plan, runId);
   if (refusal) return { ok: false, outcome: refused(refusal) };
@@ -110,9 +114,10 @@ export function missingNodes(plan: Plan, session: ClusterSession): string[] {
   return plan.nodes.map((n) => n.name).filter((n) => !reached.has(n));
 }
 
-export function outcomeOf(state: RunState): RunOutcome {
+export function outcomeOf(state: RunState, options: ClusterOptions): RunOutcome {
   const { runId } = state;
-  const report = `audit record: keyturn report ${runId}`;
+  const report = `audit record: ${keyturnCommand(['report', runId], options)}`;
+  const resume = `\`${keyturnCommand(['resume'], options)}\``;
   const o = state.outcome;
   switch (o.status) {
     case 'succeeded':
@@ -123,15 +128,15 @@ export function outcomeOf(state: RunState): RunOutcome {
         runId,
         status: 'failed',
         lines: [
-          `✗ stopped at ${o.failure.node}: ${o.failure.check} — ${o.failure.fix}`,
+          `✗ stopped at ${o.failure.node}: ${o.failure.check} — ${withSessionOptions(o.failure.fix, options)}`,
           ...stoppedNodes(state).map((n) => `⚠ ${stoppedLine(n)}`),
-          `run ${runId}: fix the cause, then \`keyturn resume\`; ${report}`,
+          `run ${runId}: fix the cause, then ${resume}; ${report}`,
         ],
       };
     case 'stopped':
-      return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with \`keyturn resume\` — run ${runId}; ${report}`] };
+      return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with ${resume} — run ${runId}; ${report}`] };
     case 'active':
-      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} did not finish: resume with \`keyturn resume\`; ${report}`] };
+      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} did not finish: resume with ${resume}; ${report}`] };
     case 'abandoned':
       return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} was abandoned by ${o.by} (${o.reason}); ${report}`] };
   }
@@ -211,7 +216,7 @@ async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promi
       const final = await offerStarts(driven, ports, bridge, deps.operator);
       await release();
       await journal.append({ type: 'lock', at: at(), action: 'released', where: 'Lease kube-system/keyturn + server lock files' }).catch(() => undefined);
-      return outcomeOf(final);
+      return outcomeOf(final, deps.options);
     } finally {
       await release();
       await journal.close();
@@ -251,12 +256,12 @@ export interface ScreenIo {
 
 export function newBridge(deps: RunDeps, input: RunInput): RunBridge {
   const plan = input.kind === 'new' ? input.plan : input.state.plan;
-  return new RunBridge({ recipe: plan.recipe, runId: plan.runId, cluster: deps.session.gateway?.server ?? 'inventory', resumed: input.kind === 'resume' });
+  return new RunBridge({ recipe: plan.recipe, runId: plan.runId, cluster: deps.session.gateway?.server ?? 'inventory', resumed: input.kind === 'resume', withOptions: (text) => withSessionOptions(text, deps.options) });
 }
 
 /** A bridge for a run whose plan is still being made (the wizard: plan and lock checks happen on screen). */
 export function newPendingBridge(recipe: string, deps: RunDeps): RunBridge {
-  const bridge = new RunBridge({ recipe, runId: '…', cluster: deps.session.gateway?.server ?? 'inventory', resumed: false });
+  const bridge = new RunBridge({ recipe, runId: '…', cluster: deps.session.gateway?.server ?? 'inventory', resumed: false, withOptions: (text) => withSessionOptions(text, deps.options) });
   bridge.setStage({ kind: 'starting', message: 'planning over the last scan…' });
   return bridge;
 }
@@ -265,10 +270,13 @@ export function newPendingBridge(recipe: string, deps: RunDeps): RunBridge {
 export async function showRun(deps: RunDeps, input: RunInput, io: ScreenIo): Promise<RunOutcome> {
   const [{ render }, { RunScreen }] = await Promise.all([import('ink'), import('../screens/RunScreen.js')]);
   const bridge = newBridge(deps, input);
-  // SIGTERM/SIGHUP: stop like ctrl-c (the step in flight is left for resume to check); never mid-write.
+  // SIGTERM/SIGHUP: stop like ctrl-c (the step in flight is left for resume to check); never mid-write. SIGINT
+  // (ctrl-c from outside the raw-mode screen, or kill -INT) is ctrl-c itself.
   const onSignal = () => bridge.abortNow();
+  const onInterrupt = () => bridge.interrupt();
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onInterrupt);
   const instance = render(createElement(RunScreen, { bridge, onExit: () => instance.unmount() }), {
     stdin: io.stdin,
     stdout: io.stdout,
@@ -281,10 +289,13 @@ export async function showRun(deps: RunDeps, input: RunInput, io: ScreenIo): Pro
     await instance.waitUntilExit();
     bridge.dispose();
     io.stdout.write(outcome.lines.join('\n') + '\n');
-    return outcome;
+    // Interrupted is interrupted, whether ctrl-c came before the first node (cancelled) or mid-run (stopped); a run
+    // that finished anyway keeps its own code.
+    return bridge.interrupted && outcome.status !== 'succeeded' ? { ...outcome, exitCode: INTERRUPTED_EXIT_CODE } : outcome;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
+    process.off('SIGINT', onInterrupt);
     instance.unmount();
   }
 }

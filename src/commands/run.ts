@@ -17,7 +17,7 @@ export async function runRecipe(name: string, opts: ClusterOptions & { settle?: 
   const { openClusterSession } = await import('./cluster-session.js');
   const session = await openClusterSession(opts);
   try {
-    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: currentOperator(), clock: realClock };
+    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: currentOperator(), clock: realClock, options: opts };
     io.stderr.write(`keyturn: discovering the cluster…\n`);
     const report = await session.discover();
     const prepared = await prepareNewRun(deps, recipe, report, timing);

@@ -1,20 +1,23 @@
-// `keyturn status [--json]`: one read-only scan of every node. Exit 0 when every check passes, 1 when one does not,
+// `keyturn status [-o json|yaml]`: one read-only scan of every node. Exit 0 when every check passes, 1 when one does not,
 // 2 when the cluster could not be read at all (API down and no node reachable) or the arguments are wrong.
 import { exitCodeFor } from '../discovery/checks.js';
 import { formatStatusText } from '../discovery/format-status.js';
 import { openClusterSession } from './cluster-session.js';
 import type { ClusterOptions } from './options.js';
+import { keyturnCommand } from './keyturn-command.js';
+import { formatDocument, outputFormat, type OutputOptions } from './output-format.js';
 
 export { resolveKubeconfig } from './cluster-session.js';
 
-export async function runStatus(opts: ClusterOptions & { json?: boolean }): Promise<number> {
+export async function runStatus(opts: ClusterOptions & OutputOptions): Promise<number> {
+  const format = outputFormat(opts);
   const session = await openClusterSession(opts);
   try {
     const report = await session.discover();
-    process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusText(report));
+    process.stdout.write(format ? formatDocument(report, format) : formatStatusText(report, (args) => keyturnCommand(args, opts)));
     const anyReached = report.nodes.some((n) => n.reachable);
     if (!anyReached && !report.cluster.apiReachable) {
-      if (!opts.json) process.stderr.write('keyturn: the cluster could not be read: the API is down and no node could be reached\n');
+      if (!format) process.stderr.write('keyturn: the cluster could not be read: the API is down and no node could be reached\n');
       return 2;
     }
     return exitCodeFor(report.checks);

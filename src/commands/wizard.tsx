@@ -1,7 +1,9 @@
 // `keyturn` with no subcommand: the interactive wizard. It needs a terminal on both ends; scripts get a pointer
 // to `keyturn status` instead of a hung prompt.
 import React from 'react';
-import type { ClusterOptions } from './options.js';
+import { INTERRUPTED_EXIT_CODE, type ClusterOptions } from './options.js';
+import { keyturnCommand } from './keyturn-command.js';
+import type { RunBridge } from '../hooks/run-bridge.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import { sameCluster } from '../model/cluster-identity.js';
 import type { Discover } from '../hooks/useDiscovery.js';
@@ -84,11 +86,16 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   };
 
   let running: Promise<unknown> = Promise.resolve();
+  /** The run on screen, if any: SIGINT stops it (locks released, journal written) before the wizard exits. */
+  let activeRun: RunBridge | null = null;
+  /** ctrl-c on the dashboard, or SIGINT: exit 130. */
+  let interrupted = false;
   // The same pieces as `keyturn run`, on the session the wizard already scanned with (a report exists, so the
   // modules have loaded).
   const startRun = (name: string, report: StatusReport, [session, runSession, { findRecipe }, { resolveStateDir }]: Awaited<typeof loaded>) => {
-    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: runSession.currentOperator(), clock: runSession.realClock };
+    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: runSession.currentOperator(), clock: runSession.realClock, options: opts };
     const bridge = runSession.newPendingBridge(name, deps);
+    activeRun = bridge;
     running = (async () => {
       const recipe = findRecipe(name);
       const prepared = recipe ? await runSession.prepareNewRun(deps, recipe, report) : { ok: false as const, outcome: runSession.refused(`keyturn: no recipe ${name}`) };
@@ -115,12 +122,13 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
   };
   const resumeRun = ({ runId, recipe }: InterruptedRun, [session, runSession, , { readJournal, resolveStateDir }]: Awaited<typeof loaded>) => {
     const stateDir = resolveStateDir(opts.stateDir);
-    const deps = { session, stateDir, operator: runSession.currentOperator(), clock: runSession.realClock };
+    const deps = { session, stateDir, operator: runSession.currentOperator(), clock: runSession.realClock, options: opts };
     const bridge = runSession.newPendingBridge(recipe, deps);
+    activeRun = bridge;
     running = (async () => {
       const { foldEvents } = await import('../engine/index.js');
       const state = foldEvents((await readJournal(stateDir, runId)).events);
-      if (!state) return bridge.finish(`keyturn: the journal of ${runId} does not start with run-created; see \`keyturn report ${runId}\``, true);
+      if (!state) return bridge.finish(`keyturn: the journal of ${runId} does not start with run-created; see \`${keyturnCommand(['report', runId], opts)}\``, true);
       const missing = runSession.missingNodes(state.plan, session);
       if (missing.length > 0) return bridge.finish(`keyturn: cannot continue ${runId}: the scan did not reach ${missing.join(', ')} — check that the node is up, then refresh`, true);
       const elsewhere = runSession.otherClusterRefusal(state, session);
@@ -157,9 +165,24 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
         const { abandonRun: close, DEFAULT_ABANDON_REASON } = await import('./abandon.js');
         await close(run.runId, { stateDir: opts.stateDir, reason: `${DEFAULT_ABANDON_REASON} (x on the dashboard)` });
       }}
-      onExit={() => {}}
+      onExit={(how) => {
+        if (how === 'interrupt') interrupted = true;
+      }}
     />
   );
+  // SIGINT (kill -INT, or ctrl-c while the terminal is not in raw mode): the run on screen stops as with ctrl-c,
+  // its locks are released and its journal written, then the wizard closes and exits 130. A second SIGINT does
+  // not wait for that.
+  const onSigint = () => {
+    if (interrupted) {
+      io.stderr.write('keyturn: interrupted again: exiting without waiting for the clean stop\n');
+      process.exit(INTERRUPTED_EXIT_CODE);
+    }
+    interrupted = true;
+    activeRun?.interrupt();
+    void running.finally(() => instance?.unmount());
+  };
+  process.on('SIGINT', onSigint);
   inkStarted = true;
   if (painted) eraseBeforeNextWrite(io.stdout, painted);
   instance = render(app, {
@@ -175,11 +198,12 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     await instance.waitUntilExit();
     await running;
   } finally {
+    process.off('SIGINT', onSigint);
     // Ink leaves raw mode when it unmounts; this covers a painted frame Ink never took over.
     if (painted && io.stdin.isTTY) io.stdin.setRawMode?.(false);
     const session = await opening.catch(() => null);
     await session?.dispose();
   }
   if (failure) throw failure;
-  return 0;
+  return interrupted ? INTERRUPTED_EXIT_CODE : 0;
 }

@@ -49,7 +49,11 @@ export function bannerFor(report: StatusReport): string | null {
   }
 }
 
-export function formatStatusText(report: StatusReport): string {
+/**
+ * `fixCommand`: the `keyturn …` line a diagnosis suggests, given its words (the status command passes one that adds
+ * the operator's --kubeconfig/--context/--inventory).
+ */
+export function formatStatusText(report: StatusReport, fixCommand: (args: string[]) => string): string {
   const { cluster } = report;
   const out: string[] = [];
   out.push(
@@ -86,7 +90,7 @@ export function formatStatusText(report: StatusReport): string {
       for (const d of n.diagnoses) {
         out.push(`  ${n.name}: ${d.code} — ${d.message}`);
         if (d.evidence) out.push(`      evidence: ${d.evidence.length > 300 ? `${d.evidence.slice(0, 300)}…` : d.evidence}`);
-        if (d.recipe) out.push(`      fix: keyturn plan ${d.recipe}`);
+        if (d.recipe) out.push(`      fix: ${fixCommand(['plan', d.recipe])}`);
       }
     }
   }

@@ -18,7 +18,8 @@ function stepLines(s: PlannedStep, n: number): string[] {
   return lines;
 }
 
-export function renderPlanText(plan: Plan): string {
+/** `runCommand`: the line that runs it (`keyturn plan` gives one with the operator's cluster options). */
+export function renderPlanText(plan: Plan, runCommand = `keyturn run ${plan.recipe}`): string {
   const out: string[] = [];
   out.push(`Plan: ${plan.title} (${plan.recipe}) on ${plan.distro} ${plan.version}`.trimEnd());
   out.push(`Nodes in order: ${plan.nodes.map((n) => `${n.name} (${n.tier}${n.init ? ', init' : ''})`).join(', ')}`);
@@ -39,7 +40,7 @@ export function renderPlanText(plan: Plan): string {
     out.push(`  -- ${b.node} [${node?.unit ?? '?'}, ${node?.dataDir ?? '?'}] (${ask})`);
     b.steps.forEach((s, i) => out.push(...stepLines(s, i + 1)));
   }
-  out.push('', 'Nothing was changed. Run it with: keyturn run ' + plan.recipe);
+  out.push('', `Nothing was changed. Run it with: ${runCommand}`);
   return out.join('\n') + '\n';
 }
 

@@ -33,6 +33,8 @@ export interface RunHeader {
   runId: string;
   cluster: string;
   resumed: boolean;
+  /** Adds the operator's --kubeconfig/--context/--inventory/--state-dir to the `keyturn …` commands a text names. */
+  withOptions?: (text: string) => string;
 }
 
 /** The latest re-encryption reading of the wait in flight. */
@@ -75,8 +77,10 @@ export interface RunBridgeView {
   answerStartStopped(start: boolean): void;
   /** q while a step runs: stop before the next node. */
   requestQuit(): void;
-  /** Ctrl-C (or a second q): abort the step in flight; resume checks it before running it again. */
+  /** A second q: abort the step in flight; resume checks it before running it again. */
   abortNow(): void;
+  /** Ctrl-C (the key, or SIGINT): abortNow, remembered so that the command exits 130 as interrupted programs do. */
+  interrupt(): void;
 }
 
 type Waiter<T> = { resolve: (value: T) => void };
@@ -108,6 +112,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   private takeoverWaiter: Waiter<boolean> | null = null;
   private startStoppedWaiter: Waiter<boolean> | null = null;
   private readonly seen = new Set<string>();
+  private interruptedByOperator = false;
 
   constructor(
     header: RunHeader,
@@ -368,6 +373,16 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
     this.confirmWaiter?.resolve({ answer: 'quit' });
     this.pauseWaiter?.resolve('quit');
   };
+
+  interrupt = (): void => {
+    this.interruptedByOperator = true;
+    this.abortNow();
+  };
+
+  /** The operator pressed ctrl-c (or sent SIGINT) during this run. */
+  get interrupted(): boolean {
+    return this.interruptedByOperator;
+  }
 
   abortNow = (): void => {
     this.set({ quitRequested: true }, true);

@@ -41,7 +41,8 @@ export interface AppProps {
   resumeRun?: (run: InterruptedRun, report: StatusReport) => RunBridgeView;
   /** Closes that run in its journal (who and why): it is not offered again. */
   abandonRun?: (run: InterruptedRun) => Promise<void>;
-  onExit: () => void;
+  /** The operator quit: with q, or with ctrl-c ('interrupt': the wizard then exits 130, as interrupted programs do). */
+  onExit: (how: 'quit' | 'interrupt') => void;
 }
 
 function PlanPlaceholder({ recipe }: { recipe: string }): React.JSX.Element {
@@ -122,7 +123,7 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
       return;
     }
     if (action === 'quit') {
-      quit();
+      quit(key.ctrl && input === 'c' ? 'interrupt' : 'quit');
       return;
     }
     if (action === 'refresh') {
@@ -154,8 +155,8 @@ export function App({ discover, initialPreview = null, onPickRecipe, renderPlan,
   const bannerRows = interrupted && resumeRun ? (width < 100 ? 6 : 5) : 0;
   const helpRows = nav.help ? bindingsFor(screen).length + 4 : 0;
   const dashboardRows = height - 1 - bannerRows - helpRows - 2 - keyHintRows(hintsFor(screen, undefined, keys), width);
-  const quit = () => {
-    onExit();
+  const quit = (how: 'quit' | 'interrupt') => {
+    onExit(how);
     exit();
   };
   if (view.kind === 'running' && run) return <RunScreen bridge={run} onExit={endRun} onQuit={quit} />;

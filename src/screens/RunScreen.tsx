@@ -32,7 +32,7 @@ export interface RunScreenProps {
   onExit: () => void;
   /** ctrl-c on the plan preview: the run is cancelled (nothing changed) and the wizard quits, as from its other
    * screens. Without it (`keyturn run`), cancelling ends the process anyway. */
-  onQuit?: () => void;
+  onQuit?: (how: 'quit' | 'interrupt') => void;
 }
 
 /** The spinner's pace while steps run, and while a re-encryption wait (with its own progress widget) runs. */
@@ -141,7 +141,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
         return;
       case 'quit':
         bridge.answerStart(false);
-        onQuit?.();
+        onQuit?.(key.ctrl && input === 'c' ? 'interrupt' : 'quit');
         return;
       case 'take-over':
         bridge.answerTakeover(true);
@@ -164,7 +164,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
         else bridge.requestQuit();
         return;
       case 'abort-run':
-        bridge.abortNow();
+        bridge.interrupt();
         return;
       case 'exit-run':
         onExit();
@@ -181,7 +181,10 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
   });
 
   const { header } = view;
-  const failure = view.state?.outcome.status === 'failed' ? view.state.outcome.failure : null;
+  const failed = view.state?.outcome.status === 'failed' ? view.state.outcome.failure : null;
+  const failure = failed && header.withOptions ? { ...failed, fix: header.withOptions(failed.fix) } : failed;
+  // The rewrite reads commands in backticks, as the engine writes them; the panel adds its own backticks.
+  const resumeCommand = header.withOptions?.('`keyturn resume`').slice(1, -1);
   const logHeight = Math.max(4, Math.min(12, height - 30));
   const confirm = view.pendingConfirm;
   const roles = confirm && view.plan ? (view.plan.nodes.find((n) => n.name === confirm.node)?.roles ?? []) : [];
@@ -254,7 +257,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
       {view.logs.node && stage.kind === 'running' && !confirm ? (
         <LogPane lines={view.logs.lines} dropped={view.logs.dropped} height={logHeight} title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`} />
       ) : null}
-      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} /> : null}
+      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} resumeCommand={resumeCommand} /> : null}
       {view.quitRequested && stage.kind === 'running' ? (
         <Text color="yellow">Stopping before the next node… (ctrl-c stops now; resume checks the step in flight)</Text>
       ) : null}

@@ -193,7 +193,7 @@ describe.skipIf(!haveTmux)('a run lock left by a dead run (keyturn run in tmux)'
       await t.send('takeover', 'q');
       const quit = await t.waitFor('takeover', 'keyturn to exit', (s) => exitedWith(s) !== null);
       expect(exitedWith(quit)).toBe(1);
-      expect(quit).toMatch(/■ quit \(operator quit at rotate-certs\/etcd-1\/servers\): resume with `keyturn resume`/);
+      expect(quit).toMatch(/■ quit \(operator quit at rotate-certs\/etcd-1\/servers\): resume with `keyturn resume --kubeconfig \S+ --inventory \S+`/);
 
       const runId = /run (\S+-rotate-certs-\S+);/.exec(quit)?.[1] ?? /keyturn report (\S+)/.exec(quit)?.[1];
       expect(runId).toBeTruthy();

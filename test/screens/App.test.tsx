@@ -179,6 +179,16 @@ describe('App', () => {
     await settle();
     app.stdin.write('q');
     await vi.waitFor(() => expect(onExit).toHaveBeenCalledTimes(1));
+    expect(onExit).toHaveBeenCalledWith('quit');
+  });
+
+  it('ctrl-c exits too, as an interrupt (the wizard exits 130)', async () => {
+    const { driven, onExit, app } = start();
+    await waitForFrame(driven.lastFrame, (f) => f.includes('etcd servers'));
+    await settle();
+    app.stdin.write('\u0003');
+    await vi.waitFor(() => expect(onExit).toHaveBeenCalledTimes(1));
+    expect(onExit).toHaveBeenCalledWith('interrupt');
   });
 
   it('aborts the discovery in flight when unmounted', async () => {

@@ -35,7 +35,7 @@ export async function planLab(lab: LabHandle, recipe: string | Recipe, runId: st
 }
 
 /** Drives a recipe against the lab with an operator who answers yes; also returns the state folded from disk. */
-export async function driveLab(lab: LabHandle, recipe: string | Recipe, runId: string, options: PlanOptions = {}): Promise<{ state: RunState; fromDisk: RunState; logs: LogEvent[] }> {
+export async function driveLab(lab: LabHandle, recipe: string | Recipe, runId: string, options: PlanOptions = {}): Promise<{ state: RunState; fromDisk: RunState; logs: LogEvent[]; stateDir: string }> {
   const { session, planned } = await planLab(lab, recipe, runId, options);
   if (!planned.ok) throw new Error(planned.refusal.reason);
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'kt-state-'));
@@ -62,5 +62,5 @@ export async function driveLab(lab: LabHandle, recipe: string | Recipe, runId: s
   }
   const fromDisk = foldEvents((await readJournal(stateDir, runId)).events);
   if (!fromDisk) throw new Error(`journal of ${runId} folds to nothing`);
-  return { state, fromDisk, logs };
+  return { state, fromDisk, logs, stateDir };
 }
