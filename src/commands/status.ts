@@ -2,6 +2,7 @@
 // 2 when the cluster could not be read at all (API down and no node reachable) or the arguments are wrong.
 import { exitCodeFor } from '../discovery/checks.js';
 import { formatStatusText } from '../discovery/format-status.js';
+import { rotationOrder } from '../model/rotation-order.js';
 import { openClusterSession } from './cluster-session.js';
 import type { ClusterOptions } from './options.js';
 
@@ -10,7 +11,9 @@ export { resolveKubeconfig } from './cluster-session.js';
 export async function runStatus(opts: ClusterOptions & { json?: boolean }): Promise<number> {
   const session = await openClusterSession(opts);
   try {
-    const report = await session.discover();
+    const scanned = await session.discover();
+    // Nodes in the order a run takes them, as the wizard lists them (text and --json alike).
+    const report = { ...scanned, nodes: rotationOrder(scanned.nodes) };
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusText(report));
     const anyReached = report.nodes.some((n) => n.reachable);
     if (!anyReached && !report.cluster.apiReachable) {
