@@ -7,4 +7,3 @@ export interface ClusterOptions {
   stateDir?: string;
 }
 
-export type CommandResult = number; // the process exit code

@@ -95,11 +95,6 @@ export interface PlanOptions {
   encryptionProvider?: string;
 }
 
-export function findStep(plan: Plan, key: string): PlannedStep | undefined {
-  for (const b of plan.blocks) for (const s of b.steps) if (s.key === key) return s;
-  return undefined;
-}
-
 export function findNode(plan: Plan, name: string): PlannedNode {
   const n = plan.nodes.find((x) => x.name === name);
   if (!n) throw new Error(`bug: node ${name} is not in the plan`);
