@@ -1,7 +1,9 @@
 // A node's live log tail. It draws only the last `height` lines it is given (the hook keeps the buffer bounded),
-// and paints the lines that explain a restart loop red so they stand out in a scrolling journal.
+// and paints the lines that explain a restart loop red (model/journal-signatures.ts: the same signatures diagnose
+// reads) so they stand out in a scrolling journal.
 import React from 'react';
 import { Box, Text } from 'ink';
+import { isFailureLine } from '../src/model/journal-signatures.js';
 
 export interface LogPaneProps {
   lines: readonly string[];
@@ -9,21 +11,6 @@ export interface LogPaneProps {
   title?: string;
   /** Lines dropped before these (the ring buffer's overflow), shown so nobody thinks the log starts here. */
   dropped?: number;
-}
-
-// The signatures from field-notes "Signatures that mean something".
-const FAILURE_SIGNATURES: readonly RegExp[] = [
-  /level=fatal/,
-  /authentication handshake failed/,
-  /x509: certificate has expired/,
-  /failed to get etcd MemberList/,
-  /tls: bad certificate/,
-  /etcdserver: unhealthy cluster/,
-  /newer than datastore/,
-];
-
-export function isFailureLine(line: string): boolean {
-  return FAILURE_SIGNATURES.some((re) => re.test(line));
 }
 
 export function LogPane({ lines, height, title, dropped = 0 }: LogPaneProps): React.JSX.Element {

@@ -1,11 +1,11 @@
-// Pure derivations from a StatusReport for display: role labels, the rotation-order grouping, the earliest leaf,
+// Pure derivations from a StatusReport for display: role labels, the headings over the rotation order, the earliest leaf,
 // CA and encryption agreement across nodes. Kept apart from the components so screens (which must select rows in
 // the same order the table draws them) and tests share one definition.
 import { assertNever, type Role } from '../src/model/cluster.js';
 import type { CertificateInfo, CertStatus, NodePreview, NodeStatus } from '../src/model/status.js';
-import { naturalCompare } from '../src/util/natural-order.js';
+import { rotationOrder, tierOf, type Tier } from '../src/model/rotation-order.js';
 
-/** Rotation order: etcd servers first, then control-plane servers, then agents (field-notes "Certificates"). */
+/** The table's headings over the rotation order (src/model/rotation-order.ts): etcd servers, control plane, agents. */
 export type NodeGroup = 'etcd' | 'control-plane' | 'agent';
 
 export const GROUP_TITLES: Record<NodeGroup, string> = {
@@ -14,13 +14,16 @@ export const GROUP_TITLES: Record<NodeGroup, string> = {
   agent: 'agents',
 };
 
-const GROUP_RANK: Record<NodeGroup, number> = { etcd: 0, 'control-plane': 1, agent: 2 };
+const TIER_GROUP: Record<Tier, NodeGroup> = {
+  'etcd-only': 'etcd',
+  'etcd-control-plane': 'etcd',
+  'control-plane-only': 'control-plane',
+  agent: 'agent',
+};
 
 /** A node that runs etcd belongs with the etcd servers even if it also runs the control plane: it restarts first. */
 export function groupOf(roles: readonly Role[]): NodeGroup {
-  if (roles.includes('etcd')) return 'etcd';
-  if (roles.includes('control-plane')) return 'control-plane';
-  return 'agent';
+  return TIER_GROUP[tierOf(roles)];
 }
 
 const ROLE_SHORT: Record<Role, string> = { etcd: 'etcd', 'control-plane': 'cp', worker: 'worker' };
@@ -30,13 +33,8 @@ export function formatRoles(roles: readonly Role[]): string {
   return roles.map((r) => ROLE_SHORT[r]).join(',');
 }
 
-/** Natural name order inside a group, so node-10 comes after node-9. */
-
-export function orderNodes<N extends Pick<NodeStatus, 'name' | 'roles'>>(nodes: readonly N[]): N[] {
-  return [...nodes].sort(
-    (a, b) => GROUP_RANK[groupOf(a.roles)] - GROUP_RANK[groupOf(b.roles)] || naturalCompare(a.name, b.name),
-  );
-}
+/** The rows in the order a run takes the nodes: the plan's own rule, so the table never promises another order. */
+export const orderNodes = rotationOrder;
 
 export interface LeafExpiry {
   daysLeft: number;

@@ -7,7 +7,5 @@ export interface ClusterOptions {
   stateDir?: string;
 }
 
-export type CommandResult = number; // the process exit code
-
 /** Ctrl-C (SIGINT): 128 + 2, what a shell reports for a program SIGINT ended, after keyturn's own clean shutdown. */
 export const INTERRUPTED_EXIT_CODE = 130;

@@ -8,7 +8,7 @@ import type { StatusReport } from '../model/status.js';
 import { acquireRunLock, createRun, driveRun, newRunId, planRun, renderRefusal, showLockHolder, applyEvent } from '../engine/index.js';
 import { startCommandFor, startStoppedNode, stoppedLine, stoppedNodes } from '../engine/stopped-nodes.js';
 import type { Clock, LockHolder, Operator, Plan, RunEvent, RunPorts, RunState } from '../engine/index.js';
-import { expired } from '../engine/lock.js';
+import { expired, lockExpiresAt } from '../engine/lock.js';
 import { acquireLocalLock, openFileJournal, readLocalLock } from '../journal/index.js';
 import { RunBridge } from '../hooks/run-bridge.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -54,8 +54,6 @@ export interface RunOutcome {
 
 export const refused = (line: string, runId: string | null = null): RunOutcome => ({ exitCode: 1, lines: [line], runId, status: 'refused' });
 
-const until = (h: LockHolder) => new Date(Date.parse(h.renewedAt) + h.ttlSeconds * 1000).toISOString();
-
 /** Held by someone else (not this run), read-only: the one line that says who, which run, and until when. */
 export async function lockRefusal(deps: RunDeps, plan: Plan, runId: string): Promise<string | null> {
   const local = await readLocalLock(deps.stateDir);
@@ -64,7 +62,7 @@ export async function lockRefusal(deps: RunDeps, plan: Plan, runId: string): Pro
   }
   const held = await showLockHolder({ kube: deps.session.gateway, shell: (n) => deps.session.shell(n) }, plan);
   if (held && held.runId !== runId && !expired(held, deps.clock.now())) {
-    return `keyturn: refusing to start: the cluster's run lock is held by ${held.holder} (run ${held.runId}) until ${until(held)}, when its TTL expires`;
+    return `keyturn: refusing to start: the cluster's run lock is held by ${held.holder} (run ${held.runId}) until ${lockExpiresAt(held)}, when its TTL expires`;
   }
   return null;
 }
@@ -180,7 +178,7 @@ async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promi
     if (!locked.ok) {
       const h = locked.heldBy;
       const line = h
-        ? `keyturn: refusing to start: the run lock (${locked.where}) is held by ${h.holder} (run ${h.runId}) until ${until(h)}, when its TTL expires${locked.reason === 'takeover declined' ? ' — takeover declined' : ''}`
+        ? `keyturn: refusing to start: the run lock (${locked.where}) is held by ${h.holder} (run ${h.runId}) until ${lockExpiresAt(h)}, when its TTL expires${locked.reason === 'takeover declined' ? ' — takeover declined' : ''}`
         : `keyturn: refusing to start: ${locked.reason}`;
       return refused(line, input.kind === 'resume' ? runId : null);
     }

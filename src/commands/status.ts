@@ -2,6 +2,7 @@
 // 2 when the cluster could not be read at all (API down and no node reachable) or the arguments are wrong.
 import { exitCodeFor } from '../discovery/checks.js';
 import { formatStatusText } from '../discovery/format-status.js';
+import { rotationOrder } from '../model/rotation-order.js';
 import { openClusterSession } from './cluster-session.js';
 import type { ClusterOptions } from './options.js';
 import { keyturnCommand } from './keyturn-command.js';
@@ -13,7 +14,9 @@ export async function runStatus(opts: ClusterOptions & OutputOptions): Promise<n
   const format = outputFormat(opts);
   const session = await openClusterSession(opts);
   try {
-    const report = await session.discover();
+    const scanned = await session.discover();
+    // Nodes in the order a run takes them, as the wizard lists them (text, json and yaml alike).
+    const report = { ...scanned, nodes: rotationOrder(scanned.nodes) };
     process.stdout.write(format ? formatDocument(report, format) : formatStatusText(report, (args) => keyturnCommand(args, opts)));
     const anyReached = report.nodes.some((n) => n.reachable);
     if (!anyReached && !report.cluster.apiReachable) {

@@ -1,4 +1,4 @@
-// Journal signatures that mean something (field-notes "Signatures"), each turned into a Diagnosis that names the
+// Journal signatures that mean something (the list: model/journal-signatures.ts), each turned into a Diagnosis that names the
 // evidence line and the recipe that fixes it. Pure: journal lines and a little context in, diagnoses out.
 import type { Role } from '../model/cluster.js';
 import type { Diagnosis } from '../model/status.js';
@@ -7,6 +7,7 @@ import type { UnitState } from './parse-systemctl.js';
 import { agentWaitingForServer } from './agent-waiting.js';
 import { isJoinFailure, tlsBadCertificate } from './diagnose-tls.js';
 import { clip } from '../util/clip.js';
+import { JOURNAL_SIGNATURES, SIGNATURE_CODES, type SignatureCode } from '../model/journal-signatures.js';
 import { logMessage, type JournalLine, type LogLevel } from './parse-journal.js';
 
 export type DiagnosisCode =
@@ -23,75 +24,69 @@ export type DiagnosisCode =
   | 'restart-loop'
   | 'agent-waiting-for-server';
 
-interface Signature {
-  code: Exclude<DiagnosisCode, 'restart-loop' | 'secrets-encrypt-error' | 'certificate-error' | 'tls-bad-certificate' | 'agent-waiting-for-server'>;
-  test: (text: string) => boolean;
-  message: (line: JournalLine, roles: readonly Role[]) => string;
-  recipe: string | null;
-}
+type SignatureDiagnosis = (line: JournalLine, roles: readonly Role[]) => Diagnosis;
 
-const SIGNATURES: Signature[] = [
-  {
+/** What each signature of model/journal-signatures.ts means here: the message and the recipe that fixes it. */
+const SIGNATURE_DIAGNOSES: Record<SignatureCode, SignatureDiagnosis> = {
+  'etcd-handshake': (l, roles) => ({
     code: 'etcd-handshake',
-    // gRPC's handshake error alone is any gRPC peer (containerd too): it is etcd's only when the line names etcd.
-    test: (t) => t.includes('failed to get etcd MemberList') || (t.includes('transport: authentication handshake failed') && /etcd|:2379\b|:2380\b/.test(t)),
-    message: (_l, roles) =>
+    message:
       roles.includes('control-plane') && !roles.includes('etcd')
         ? 'this control-plane server cannot reach etcd or etcd rejects its certificates — the split-role restart loop after a parallel or out-of-order rotation'
         : 'etcd is unreachable or rejects this server\'s certificates (TLS handshake to etcd failed)',
+    evidence: l.raw,
     recipe: 'recover-restart-loop',
-  },
-  {
+  }),
+  'cert-not-yet-valid': (l) => ({
     code: 'cert-not-yet-valid',
-    // Go's x509 says "current time X is before Y" when notBefore is in the future: a clock skew, not an expiry.
-    test: (t) => /x509: certificate has expired or is not yet valid: current time \S+ is before/.test(t),
-    message: (l) => `a certificate is not yet valid here: this node's clock is behind the issuer's (${timeClause(l)}) — fix the clock (NTP), do not renew`,
+    message: `a certificate is not yet valid here: this node's clock is behind the issuer's (${timeClause(l)}) — fix the clock (NTP), do not renew`,
+    evidence: l.raw,
     recipe: null,
+  }),
+  'cert-expired': (l) => {
+    const when = timeClause(l);
+    return {
+      code: 'cert-expired',
+      message: `a certificate presented to or by this node has expired${when ? ` (${when})` : ''}; a node down past expiry recovers by restarting servers (etcd first), then agents`,
+      evidence: l.raw,
+      recipe: 'renew-expired-certs',
+    };
   },
-  {
-    code: 'cert-expired',
-    test: (t) => t.includes('x509: certificate has expired or is not yet valid'),
-    message: (l) => {
-      const when = timeClause(l);
-      return `a certificate presented to or by this node has expired${when ? ` (${when})` : ''}; a node down past expiry recovers by restarting servers (etcd first), then agents`;
-    },
-    recipe: 'renew-expired-certs',
-  },
-  {
+  'etcd-unhealthy-join': (l) => ({
     code: 'etcd-unhealthy-join',
-    test: (t) => t.includes('etcdserver: unhealthy cluster'),
-    message: () => 'etcd refused a member change because the cluster is unhealthy (a member is down or cannot be reached)',
+    message: 'etcd refused a member change because the cluster is unhealthy (a member is down or cannot be reached)',
+    evidence: l.raw,
     recipe: 'recover-restart-loop',
+  }),
+  'key-missing': (l) => {
+    const path = /open (\S+\.key): no such file or directory/.exec(l.raw)?.[1] ?? 'a private key';
+    return {
+      code: 'key-missing',
+      message: `${path} is missing (an interrupted certificate rotate? rke2#2683): restore it from the tls backup whose certificate matches (see the certificates check), do not rotate again`,
+      evidence: l.raw,
+      recipe: null,
+    };
   },
-  {
-    code: 'key-missing',
-    // Go's os.Open error, e.g. rke2#2683 after an interrupted rotate: "open .../tls/etcd/client.key: no such file or directory".
-    test: (t) => /open \S+\.key: no such file or directory/.test(t),
-    message: (l) => {
-      const path = /open (\S+\.key): no such file or directory/.exec(l.raw)?.[1] ?? 'a private key';
-      return `${path} is missing (an interrupted certificate rotate? rke2#2683): restore it from the tls backup whose certificate matches (see the certificates check), do not rotate again`;
-    },
-    recipe: null,
+  'encryption-annotation-invalid': (l) => {
+    const m = /invalid annotation (.*?) found on node (\S+?)["\s]|missing annotation on node (\S+?)["\s]/.exec(`${l.raw} `);
+    const node = m?.[2] ?? m?.[3] ?? 'a control-plane server';
+    const what = m?.[3] ? 'has no encryption-config-hash annotation' : `has an encryption-config-hash annotation that is not <stage>-<hash> (${JSON.stringify(m?.[1] ?? '')})`;
+    return {
+      code: 'encryption-annotation-invalid',
+      message: `${node} ${what}: secrets-encrypt status and every stage command fail with a server error until it is fixed; a restart of ${node} writes it again from its encryption-state.json (compare that file's stage with the other servers' first)`,
+      evidence: l.raw,
+      recipe: null,
+    };
   },
-  {
-    code: 'encryption-annotation-invalid',
-    // k3s pkg/server/handlers/secrets-encrypt.go getEncryptionHashAnnotation: the annotation must be "<stage>-<hash>".
-    test: (t) => /invalid annotation .* found on node \S+|missing annotation on node \S+/.test(t),
-    message: (l) => {
-      const m = /invalid annotation (.*?) found on node (\S+?)["\s]|missing annotation on node (\S+?)["\s]/.exec(`${l.raw} `);
-      const node = m?.[2] ?? m?.[3] ?? 'a control-plane server';
-      const what = m?.[3] ? 'has no encryption-config-hash annotation' : `has an encryption-config-hash annotation that is not <stage>-<hash> (${JSON.stringify(m?.[1] ?? '')})`;
-      return `${node} ${what}: secrets-encrypt status and every stage command fail with a server error until it is fixed; a restart of ${node} writes it again from its encryption-state.json (compare that file's stage with the other servers' first)`;
-    },
-    recipe: null,
-  },
-  {
+  'newer-than-datastore': (l) => ({
     code: 'newer-than-datastore',
-    test: (t) => t.includes('newer than datastore'),
-    message: () => 'bootstrap files on disk are newer than the datastore copy — a restart loop after a rotation step',
+    message: 'bootstrap files on disk are newer than the datastore copy — a restart loop after a rotation step',
+    evidence: l.raw,
     recipe: 'recover-restart-loop',
-  },
-];
+  }),
+  // Which listener and which way first, then what to compare; never "stop every server" (diagnose-tls.ts).
+  'tls-bad-certificate': (l) => tlsBadCertificate(l),
+};
 
 function timeClause(line: JournalLine): string {
   const m = /current time (\S+) is (after|before) (\S+?)[,"\]]/.exec(line.raw);
@@ -178,18 +173,16 @@ export function diagnose(lines: readonly JournalLine[], context: DiagnoseContext
   if (waiting) found.push(waiting);
   if (loop) found.push(loop);
   let sawNotYetValid = false;
-  for (const sig of SIGNATURES) {
+  for (const code of SIGNATURE_CODES) {
     // "is before" lines also match the expired signature's text; report them once, as clock skew.
-    const test = sig.code === 'cert-expired' && sawNotYetValid
-      ? (t: string) => sig.test(t) && !/ is before /.test(t)
-      : sig.test;
+    const test = code === 'cert-expired' && sawNotYetValid
+      ? (t: string) => JOURNAL_SIGNATURES[code](t) && !/ is before /.test(t)
+      : JOURNAL_SIGNATURES[code];
     const line = pickEvidence(lines, test);
     if (!line) continue;
-    if (sig.code === 'cert-not-yet-valid') sawNotYetValid = true;
-    found.push({ code: sig.code, message: sig.message(line, context.roles), evidence: line.raw, recipe: sig.recipe });
+    if (code === 'cert-not-yet-valid') sawNotYetValid = true;
+    found.push(SIGNATURE_DIAGNOSES[code](line, context.roles));
   }
-  const tls = pickEvidence(lines, (t) => t.includes('tls: bad certificate'));
-  if (tls) found.push(tlsBadCertificate(tls));
   found.push(...errorIdDiagnoses(lines));
   return found;
 }

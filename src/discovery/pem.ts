@@ -80,16 +80,3 @@ export function parsePemCertificate(path: string, text: string, now: Date, renew
     },
   };
 }
-
-/** The same for a file on this machine: a missing file, a directory or unreadable bytes are values too. */
-export async function readPemCertificate(file: string, now: Date, renewWindowDays: number): Promise<PemResult> {
-  const { readFile } = await import('node:fs/promises');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, problem: 'no-certificate', detail: `${file}: ${code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`}` };
-  }
-  return parsePemCertificate(file, text, now, renewWindowDays);
-}

@@ -6,7 +6,8 @@ import { shJoin, shq } from '../util/shell-quote.js';
 import type { PlannedNode } from './plan-types.js';
 import { renderGenerateCa } from './ca/script.js';
 import { renderTokenUpdate } from './ca/token-script.js';
-import { parseStatusJson, rotateKeysTookEffect, statusCommand } from './encryption/read.js';
+import { parseStatusJson } from '../model/secrets-encrypt-status.js';
+import { rotateKeysTookEffect, statusCommand } from './encryption/read.js';
 import { renderKillall, stopLeavesPodsRunning } from './killall.js';
 
 export type CheckVerdict = 'done' | 'not-done';

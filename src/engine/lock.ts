@@ -32,8 +32,18 @@ export interface HeldLock {
 
 const lockFile = (n: PlannedNode) => `${n.dataDir}/keyturn.lock`;
 
+/** When a holder's lock lapses: its last renewal plus its TTL (a Lease's renewTime + leaseDurationSeconds). */
+function lockExpiryMs(h: Pick<LockHolder, 'renewedAt' | 'ttlSeconds'>): number {
+  return Date.parse(h.renewedAt) + h.ttlSeconds * 1000;
+}
+
+/** The moment the lock lapses, for the lines that say "held until …" and the takeover question. */
+export function lockExpiresAt(h: Pick<LockHolder, 'renewedAt' | 'ttlSeconds'>): string {
+  return new Date(lockExpiryMs(h)).toISOString();
+}
+
 export function expired(h: LockHolder, nowMs: number): boolean {
-  return Date.parse(h.renewedAt) + h.ttlSeconds * 1000 < nowMs;
+  return lockExpiryMs(h) < nowMs;
 }
 
 function fromLease(l: KubeLease): LockHolder | null {
@@ -51,7 +61,7 @@ export async function acquireRunLock(ports: LockPorts, plan: Plan, me: { holder:
   // May we take a lock that is held by `h`? Ours (same run: resume), expired + confirmed, or free.
   const mayTake = async (h: LockHolder | null, where: string): Promise<LockResult | null> => {
     if (!h || h.runId === me.runId) return null;
-    if (!expired(h, ports.clock.now())) return { ok: false, heldBy: h, where, reason: `held by ${h.holder} (run ${h.runId}) until ${new Date(Date.parse(h.renewedAt) + h.ttlSeconds * 1000).toISOString()}` };
+    if (!expired(h, ports.clock.now())) return { ok: false, heldBy: h, where, reason: `held by ${h.holder} (run ${h.runId}) until ${lockExpiresAt(h)}` };
     // One question per expired holder, not one per server.
     if (!tookOver.some((t) => t.holder.runId === h.runId) && !(await ports.confirmTakeover(h, where))) {
       return { ok: false, heldBy: h, where, reason: 'takeover declined' };

@@ -1,29 +1,6 @@
-// Node order: servers before agents; etcd-only servers first, then etcd+control-plane, then control-plane-only,
-// then agents; the init node first among equals, then by name (natural order: node-2 before node-10).
-import type { Role } from '../model/cluster.js';
+// Which of the ordered nodes a phase walks. The order itself is a fact shared with every view: src/model/rotation-order.ts.
 import type { NodeSelector } from '../recipe-schema/types.js';
-import type { PlannedNode, Tier } from './plan-types.js';
-import { naturalCompare } from '../util/natural-order.js';
-
-const TIER_RANK: Record<Tier, number> = { 'etcd-only': 0, 'etcd-control-plane': 1, 'control-plane-only': 2, agent: 3 };
-
-export function tierOf(roles: readonly Role[]): Tier {
-  const etcd = roles.includes('etcd');
-  const cp = roles.includes('control-plane');
-  if (etcd && cp) return 'etcd-control-plane';
-  if (etcd) return 'etcd-only';
-  if (cp) return 'control-plane-only';
-  return 'agent';
-}
-
-
-export function compareNodes(a: PlannedNode, b: PlannedNode): number {
-  return TIER_RANK[a.tier] - TIER_RANK[b.tier] || Number(b.init) - Number(a.init) || naturalCompare(a.name, b.name);
-}
-
-export function orderNodes(nodes: readonly PlannedNode[]): PlannedNode[] {
-  return [...nodes].sort(compareNodes);
-}
+import type { PlannedNode } from './plan-types.js';
 
 /** The nodes a phase walks, in order (reverse for phases that take the cluster down). */
 export function selectNodes(ordered: readonly PlannedNode[], selector: NodeSelector, order: 'forward' | 'reverse' = 'forward'): PlannedNode[] {

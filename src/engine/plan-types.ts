@@ -1,10 +1,10 @@
 // The plan: a recipe laid out over the discovered cluster, node by node, with the exact commands.
 // Plain data: it is journalled at the start of a run, so resume and report read exactly what was confirmed.
 import type { Distro, Role } from '../model/cluster.js';
+import type { Tier } from '../model/rotation-order.js';
 import type { Step, StepKind } from '../recipe-schema/types.js';
 
-/** Safe order: etcd-only servers, etcd+control-plane servers, control-plane-only servers, agents. */
-export type Tier = 'etcd-only' | 'etcd-control-plane' | 'control-plane-only' | 'agent';
+export type { Tier } from '../model/rotation-order.js';
 
 export interface PlannedNode {
   name: string;
@@ -88,18 +88,11 @@ export interface PlanOptions {
   /** Names backups; `keyturn plan` shows the placeholder <run-id>. */
   runId?: string;
   /** Per-node facts the API cannot tell: distro and data dir from the inventory or the node's config.yaml. */
-  nodeFacts?: Record<string, { distro?: Distro; dataDir?: string; init?: boolean }>;
-  /** The node that initialised the cluster (cluster-init): first among equals in its tier. */
-  initNode?: string;
+  nodeFacts?: Record<string, { distro?: Distro; dataDir?: string }>;
   /** The phrase of a refusal the operator typed to accept its risk (PlanRefusal.overridePhrase). */
   acceptRisk?: string;
   /** The secrets-encryption provider when known before the run (aescbc, aesgcm, secretbox); checked again at run time. */
   encryptionProvider?: string;
-}
-
-export function findStep(plan: Plan, key: string): PlannedStep | undefined {
-  for (const b of plan.blocks) for (const s of b.steps) if (s.key === key) return s;
-  return undefined;
 }
 
 export function findNode(plan: Plan, name: string): PlannedNode {

@@ -8,7 +8,8 @@ import { validateRecipe } from '../recipe-schema/validate.js';
 import { backupPlans, opDestructive, renderBackup, renderCheck, renderOp } from './commands.js';
 import { describeStep } from './describe.js';
 import { chooseFlow } from './flows.js';
-import { orderNodes, selectNodes, tierOf } from './order.js';
+import { selectNodes } from './order.js';
+import { rotationOrder, tierOf } from '../model/rotation-order.js';
 import type { Plan, PlannedBlock, PlannedNode, PlannedStep, PlanOptions, PlanResult } from './plan-types.js';
 
 export const DEFAULT_SETTLE_SECONDS = 150;
@@ -99,10 +100,10 @@ function planNodes(cluster: StatusReport, options: PlanOptions, warnings: string
       server: isServer(n.roles),
       etcd: n.roles.includes('etcd'),
       version: n.version || cluster.cluster.version,
-      init: facts.init === true || options.initNode === n.name,
+      init: n.init === true,
     });
   }
-  return orderNodes(nodes);
+  return rotationOrder(nodes);
 }
 
 /**

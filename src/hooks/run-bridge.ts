@@ -5,6 +5,7 @@ import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, Pau
 import type { Plan } from '../engine/plan-types.js';
 import type { ReencryptProgress, RunEvent, StepData } from '../engine/events.js';
 import type { RunState } from '../engine/reducer.js';
+import { lockExpiresAt } from '../engine/lock.js';
 import { assertNever } from '../model/cluster.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 
@@ -204,7 +205,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   }
 
   askTakeover(holder: { holder: string; runId: string; renewedAt: string; ttlSeconds: number }, where: string): Promise<boolean> {
-    const expiredAt = new Date(Date.parse(holder.renewedAt) + holder.ttlSeconds * 1000).toISOString();
+    const expiredAt = lockExpiresAt(holder);
     return new Promise((resolve) => {
       this.takeoverWaiter = { resolve };
       this.set({ stage: { kind: 'takeover', holder: holder.holder, runId: holder.runId, where, expiredAt } }, true);

@@ -141,11 +141,6 @@ export interface PemPair {
 }
 
 // ---- etcd members ----
-export interface EtcdMemberHealth {
-  health: boolean;
-  reason: string;
-}
-
 export interface EtcdMember {
   readonly name: string;
   readonly mode: 'real' | 'emulated';

@@ -37,7 +37,3 @@ export function planNodes(options: Pick<LabOptions, 'topology' | 'net' | 'distro
 function nodeSpec(shape: NodeShape, index: number, net: string, distro: Distro): LabNodeSpec {
   return { name: shape.name, index, address: `${net}.${index}`, roles: shape.roles, distro };
 }
-
-export function describeTopology(topology: Topology): string {
-  return topology.kind === 'large' ? `large:${topology.nodes}` : topology.kind;
-}

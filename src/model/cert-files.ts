@@ -17,7 +17,6 @@ export interface CertFile {
 }
 
 export const SERVER_CAS = ['server-ca', 'client-ca', 'request-header-ca'] as const;
-export const ETCD_CAS = ['server-ca', 'peer-ca'] as const;
 
 function serverTls(distro: Distro): CertFile[] {
   const ca = (name: string): CertFile => ({ path: `server/tls/${name}.crt`, kind: 'ca', issuer: `server/tls/${name}.crt`, hasKey: true });

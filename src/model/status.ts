@@ -60,6 +60,12 @@ export interface NodeStatus {
    * the default); absent when the node was not reached.
    */
   dataDir?: string;
+  /**
+   * The server that initialised the cluster (no `server:` to join; it loads bootstrap data from the datastore),
+   * when known: first among equals in the rotation order (model/rotation-order.ts). Absent when unknown — nothing
+   * discovers it yet, so today every view and every plan order by tier and name alone.
+   */
+  init?: boolean;
   service: ServiceInfo;
   certificates: CertificateInfo[];
   caFingerprints: Record<string, string>;

@@ -77,7 +77,6 @@ export type GateCheck =
   /** Before rotate-ca changes anything: which nodes hold a secure join token, and that keyturn can move every one
    *  of them to the new CA hash (a token in the unit's ExecStart or with an unknown hash stops the run). */
   | { check: 'join-tokens' };
-export type GateCheckName = GateCheck['check'];
 
 export const NEEDED_WHEN = ['expired-leaf', 'restart-loop'] as const;
 export type NeededWhen = (typeof NEEDED_WHEN)[number];

@@ -63,7 +63,7 @@ export interface Binding {
   action: Action;
   match: readonly KeyMatch[];
   screens: readonly ScreenName[];
-  /** Changes the cluster: drawn in red and must go through a ConfirmPrompt. */
+  /** Changes the cluster: drawn in red in the help bar (the run screen asks before each node). */
   dangerous?: boolean;
   /** Another component consumes these keys; the table only documents them. */
   delegated?: boolean;
@@ -165,6 +165,3 @@ export function hintsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP,
   return bindingsFor(screen, table, context).filter((b) => b.inBar !== false).map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
 }
 
-export function isDangerous(action: Action, table: readonly Binding[] = KEYMAP): boolean {
-  return table.some((b) => b.action === action && b.dangerous === true);
-}

@@ -1,15 +1,16 @@
-// Benchmark 4's measured process (run by logtail.ts as `node --import tsx`, so its CPU and memory are its own).
-// The live-tail path end to end, as a rotation drives it: a node's `journalctl -u UNIT -f` (here a generator that
-// floods RATE lines/s for SECONDS) → keyturn's local transport follow() → the engine's Tails → a LogSink → the
-// wizard's useBoundedLines hook → LogPane, rendered by Ink to a null terminal (160×50, isTTY). Prints one JSON line.
+// Benchmark 4's measured process (run by logtail.ts, bundled, so its CPU and memory are its own). The live-tail
+// path end to end, as a rotation drives it: a node's `journalctl -u UNIT -f` (here a generator that floods RATE
+// lines/s for SECONDS) → keyturn's local transport follow() → the engine's Tails → the run bridge (the wizard's
+// LogSink: its ring buffer, ≤ 10 notifications/s) → the run screen (RunScreen, with a step running and its
+// LogPane), rendered by Ink to a null terminal (160×50, isTTY). Prints one JSON line.
 import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { Writable } from 'node:stream';
-import React, { useEffect } from 'react';
-import type { PlannedNode } from '../../src/engine/plan-types.js';
+import { PassThrough, Writable } from 'node:stream';
+import React from 'react';
+import type { Plan, PlannedNode } from '../../src/engine/plan-types.js';
 import type { LogEvent } from '../../src/engine/ports.js';
 import type { FollowOptions, NodeShell } from '../../src/transports/types.js';
 
@@ -48,13 +49,30 @@ tick();
 class NullTerminal extends Writable {
   writes = 0;
   bytes = 0;
+  /** Text seen in any write: evidence that the screen drew the tail. */
+  sawTail = false;
   isTTY = true;
   columns = 160;
   rows = 50;
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
     this.writes += 1;
     this.bytes += chunk.length;
+    if (!this.sawTail && String(chunk).replace(/\u001b\[[0-9;]*m/g, '').includes('journalctl -u rke2-agent')) this.sawTail = true;
     done();
+  }
+}
+
+/** A terminal's input that never types: enough for Ink's raw mode (the run screen reads keys). */
+class SilentStdin extends PassThrough {
+  isTTY = true;
+  setRawMode(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
   }
 }
 
@@ -70,11 +88,12 @@ function emit(result: Record<string, unknown>): void {
 
 async function main(): Promise<void> {
   delete process.env.CI; // Ink renders differently (final frame only) when it thinks it runs in CI
-  const [{ render }, { useBoundedLines }, { LogPane }, { Tails }, { createLocalShell }] = await Promise.all([
+  const [{ render }, { RunBridge }, { RunScreen }, { Tails }, { applyEvent, initialState }, { createLocalShell }] = await Promise.all([
     import('ink'),
-    import('../../src/hooks/useBoundedLines.js'),
-    import('../../components/LogPane.js'),
+    import('../../src/hooks/run-bridge.js'),
+    import('../../src/screens/RunScreen.js'),
     import('../../src/engine/tails.js'),
+    import('../../src/engine/reducer.js'),
     import('../../src/transports/local-shell.js'),
   ]);
 
@@ -88,33 +107,55 @@ async function main(): Promise<void> {
   await writeFile(path.join(bin, 'journalctl'), journalctl(SECONDS));
   await chmod(path.join(bin, 'journalctl'), 0o755);
 
+  const node: PlannedNode = {
+    name: 'agent-1', address: '127.0.0.1', roles: ['worker'], distro: 'rke2', dataDir: '/var/lib/rancher/rke2',
+    unit: 'rke2-agent', tier: 'agent', server: false, etcd: false, version: 'v1.32.5+rke2r1', init: false,
+  };
+  // One node, one block: the step whose tail the screen shows (restart the agent, then settle while it logs).
+  const stepKey = 'bench/agent-1/agents.restart';
+  const plan: Plan = {
+    recipe: 'bench', title: 'Live log tail', support: 'full', runId: 'BENCH-1', distro: 'rke2', version: node.version, settleSeconds: 1,
+    nodes: [node],
+    blocks: [{
+      key: 'bench/agent-1/agents', phase: 'agents', phaseTitle: 'Restart each agent', node: 'agent-1', confirm: 'none', typeName: false, rolling: true,
+      steps: [{
+        key: stepKey, blockKey: 'bench/agent-1/agents', phase: 'agents', stepId: 'restart', node: 'agent-1', kind: 'command', title: 'Restart the agent',
+        step: { id: 'restart', kind: 'command', title: 'Restart the agent', run: { op: 'restart-service' } } as unknown as Plan['blocks'][number]['steps'][number]['step'],
+        command: 'systemctl restart rke2-agent', check: null, detail: '', disrupts: true, destructive: false, tail: true,
+      }],
+    }],
+    warnings: [],
+  };
+
+  // The run screen as the wizard has it during a run: a bridge in the running stage with a step under way.
+  const bridge = new RunBridge({ recipe: 'bench', runId: plan.runId, cluster: 'bench', resumed: false });
+  let state = initialState({ type: 'run-created', at: new Date().toISOString(), runId: plan.runId, plan, operator: { user: 'bench', host: os.hostname() }, cluster: { server: null } });
+  bridge.startRunning(state);
+  const stepStarted = { type: 'step-started' as const, at: new Date().toISOString(), key: stepKey, attempt: 1, command: 'systemctl restart rke2-agent' };
+  state = applyEvent(state, stepStarted);
+  bridge.onEvent(stepStarted, state);
+
+  // Renders: the bridge's notifications, each one a render of the run screen (useSyncExternalStore).
   let renders = 0;
   let received = 0;
-  let push: ((...lines: string[]) => void) | null = null;
-  let clear: (() => void) | null = null;
-  let last = { visible: 0, bufferLines: 0, dropped: 0, lastLine: '' };
-
-  function Live(): React.JSX.Element {
-    const tail = useBoundedLines();
+  bridge.subscribe(() => {
     renders += 1;
-    last = { visible: Math.min(20, tail.lines.length), bufferLines: tail.lines.length, dropped: tail.dropped, lastLine: tail.lines[tail.lines.length - 1] ?? '' };
-    useEffect(() => {
-      push = tail.push;
-      clear = tail.clear;
-    }, [tail.push, tail.clear]);
-    return <LogPane lines={tail.lines} dropped={tail.dropped} height={20} title="agent-1 rke2-agent (journalctl -f)" />;
-  }
+  });
+  const logs = () => bridge.getSnapshot().logs;
 
   const terminal = new NullTerminal();
-  const instance = render(<Live />, { stdout: terminal as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false });
+  const instance = render(<RunScreen bridge={bridge} onExit={() => undefined} />, {
+    stdout: terminal as unknown as NodeJS.WriteStream,
+    stdin: new SilentStdin() as unknown as NodeJS.ReadStream,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
   await new Promise((r) => setTimeout(r, 500));
-  if (!push) throw new Error('the LogPane never mounted');
 
   const sink = {
     emit(e: LogEvent) {
-      if (e.type !== 'line') return;
-      received += 1;
-      push!(e.line);
+      if (e.type === 'line') received += 1;
+      bridge.emit(e);
     },
   };
   const real = createLocalShell({ name: 'agent-1', address: '127.0.0.1', transport: 'local', env: { PATH: `${bin}:/usr/bin:/bin` } });
@@ -128,11 +169,6 @@ async function main(): Promise<void> {
       return p;
     },
   };
-  const node: PlannedNode = {
-    name: 'agent-1', address: '127.0.0.1', roles: ['worker'], distro: 'rke2', dataDir: '/var/lib/rancher/rke2',
-    unit: 'rke2-agent', tier: 'agent', server: false, etcd: false, version: 'v1.32.5+rke2r1', init: false,
-  };
-
   /** One flood of `seconds`; returns how many lines were produced. */
   async function flood(seconds: number): Promise<number> {
     if (MODE === 'direct') return floodDirect(seconds);
@@ -148,6 +184,7 @@ async function main(): Promise<void> {
   function floodDirect(seconds: number): Promise<number> {
     const pad = ' '.repeat(40);
     const total = RATE * seconds;
+    sink.emit({ type: 'tail-started', node: 'agent-1', unit: 'rke2-agent', command: 'journalctl -u rke2-agent -f' });
     const t0 = performance.now();
     let n = 0;
     return new Promise((resolve) => {
@@ -168,8 +205,9 @@ async function main(): Promise<void> {
   const warmupSeconds = Number(process.env.LOGTAIL_WARMUP_SECONDS ?? 1);
   if (warmupSeconds > 0) {
     await flood(warmupSeconds);
+    // Another node's tail starts between the floods: the bridge empties its ring, as it does between nodes.
+    bridge.emit({ type: 'tail-started', node: 'between-floods', unit: 'none', command: 'true' });
     received = 0;
-    clear!();
     await new Promise((r) => setTimeout(r, 300));
   }
   (global as { gc?: () => void }).gc?.();
@@ -195,6 +233,8 @@ async function main(): Promise<void> {
   const rendersDuring = renders - rendersBefore;
   const writesDuring = terminal.writes - writesBefore;
   await new Promise((r) => setTimeout(r, 300)); // let the last batched render land
+  const shown = logs();
+  const screenShowsTail = terminal.sawTail;
   clearInterval(sampler);
   loopDelay.disable();
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
@@ -202,6 +242,7 @@ async function main(): Promise<void> {
   (global as { gc?: () => void }).gc?.();
   const memAfter = process.memoryUsage();
   instance.unmount();
+  bridge.dispose();
 
   await rm(dir, { recursive: true, force: true });
   emit({
@@ -211,10 +252,11 @@ async function main(): Promise<void> {
     generated,
     received,
     lost: generated - received,
-    bufferLines: last.bufferLines,
-    dropped: last.dropped,
-    unaccounted: received - (last.bufferLines + last.dropped),
-    lastLineIsNewest: last.lastLine.includes(`flood line ${generated - 1} `),
+    bufferLines: shown.lines.length,
+    dropped: shown.dropped,
+    unaccounted: received - (shown.lines.length + shown.dropped),
+    lastLineIsNewest: (shown.lines[shown.lines.length - 1] ?? '').includes(`flood line ${generated - 1} `),
+    screenShowsTail,
     floodMs,
     renders: rendersDuring,
     rendersPerSecond: rendersDuring / (floodMs / 1000),

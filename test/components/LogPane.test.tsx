@@ -4,7 +4,8 @@ vi.hoisted(() => {
 });
 import React from 'react';
 import { render } from 'ink-testing-library';
-import { LogPane, isFailureLine } from '../../components/LogPane.js';
+import { LogPane } from '../../components/LogPane.js';
+import { isFailureLine } from '../../src/model/journal-signatures.js';
 import { isColoured, lineWith, stripAnsi } from './frames.js';
 
 describe('LogPane', () => {
@@ -21,7 +22,7 @@ describe('LogPane', () => {
     const lines = [
       'level=info msg="Starting rke2"',
       'level=fatal msg="failed to start"',
-      'transport: authentication handshake failed',
+      'transport: authentication handshake failed: dial tcp 10.0.0.1:2379',
       'x509: certificate has expired or is not yet valid',
     ];
     const raw = render(<LogPane lines={lines} height={10} />).lastFrame() ?? '';

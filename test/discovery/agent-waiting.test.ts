@@ -8,7 +8,7 @@ import { runChecks, type NodeFacts } from '../../src/discovery/checks.js';
 import { diagnose } from '../../src/discovery/diagnose.js';
 import { buildEtcdView } from '../../src/discovery/etcd-view.js';
 import { parseJournal } from '../../src/discovery/parse-journal.js';
-import { splitStatusKey } from '../../src/discovery/parse-secrets-encrypt.js';
+import { splitStatusKey } from '../../src/model/secrets-encrypt-status.js';
 import type { UnitState } from '../../src/discovery/parse-systemctl.js';
 import { fixturesDir } from '../support/paths.js';
 

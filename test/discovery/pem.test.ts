@@ -1,9 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { certStatus, parsePemCertificate, readPemCertificate } from '../../src/discovery/pem.js';
+import { certStatus, parsePemCertificate } from '../../src/discovery/pem.js';
 import { days, makeCa, makeLeafBundle } from './support/certs.js';
 
 describe('PEM certificates', () => {
@@ -46,14 +43,5 @@ describe('PEM certificates', () => {
     expect(parsePemCertificate('a.crt', ca.pem.slice(0, 200), now, 90)).toMatchObject({ ok: false, problem: 'unparseable', detail: expect.stringContaining('truncated') });
     const corrupt = ca.pem.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!notbase64!!!!!!');
     expect(parsePemCertificate('a.crt', corrupt, now, 90)).toMatchObject({ ok: false, problem: 'unparseable' });
-  });
-
-  it('reads files: a directory and a missing file are values too', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-pem-'));
-    const ca = await makeCa('ca', now);
-    await writeFile(path.join(dir, 'ca.crt'), ca.pem);
-    expect((await readPemCertificate(path.join(dir, 'ca.crt'), now, 90)).ok).toBe(true);
-    expect(await readPemCertificate(dir, now, 90)).toMatchObject({ ok: false, detail: expect.stringContaining('is a directory') });
-    expect(await readPemCertificate(path.join(dir, 'none.crt'), now, 90)).toMatchObject({ ok: false, detail: expect.stringContaining('ENOENT') });
   });
 });

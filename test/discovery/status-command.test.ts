@@ -46,6 +46,20 @@ describe('keyturn status (command)', () => {
     expect(report.nodes[0]).toMatchObject({ name: 'a', reachable: false });
   });
 
+  it('lists nodes in rotation order, as the wizard and the plan do (text and --json)', async () => {
+    const inv = path.join(dir, 'inv.yaml');
+    let i = 0;
+    const entry = (name: string, roles: string) => `  - {name: ${name}, address: 10.0.0.${++i}, roles: [${roles}], distro: rke2, transport: local, env: {PATH: /nonexistent}}\n`;
+    await writeFile(inv, `nodes:\n${entry('agent-1', 'worker')}${entry('a-mixed', 'etcd, control-plane')}${entry('cp-1', 'control-plane')}${entry('etcd-10', 'etcd')}${entry('etcd-9', 'etcd')}`);
+    const order = ['etcd-9', 'etcd-10', 'a-mixed', 'cp-1', 'agent-1'];
+    await runStatus({ inventory: inv, json: true });
+    expect((JSON.parse(out) as StatusReport).nodes.map((n) => n.name)).toEqual(order);
+    out = '';
+    await runStatus({ inventory: inv });
+    const rows = out.split('\n').map((l) => l.split(/\s+/)[0]).filter((w) => order.includes(w));
+    expect(rows.slice(0, order.length)).toEqual(order);
+  });
+
   it('prints a plain-text summary with a banner naming the source, and remembers the nodes', async () => {
     const now = new Date();
     const node = await buildFakeNode(dir, { name: 'w-1', address: '127.0.0.2', distro: 'k3s', roles: ['worker'], now, cas: await makeCaSet(now) });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { splitStatusKey } from '../../src/discovery/parse-secrets-encrypt.js';
+import { splitStatusKey } from '../../src/model/secrets-encrypt-status.js';
 import type { RunState } from '../../src/engine/reducer.js';
 import type { LabHandle } from '../support/lab.js';
 import { runWatched, statusOf, type TmuxDriver } from './run-tmux.js';

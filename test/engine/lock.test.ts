@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acquireRunLock, showLockHolder } from '../../src/engine/lock.js';
+import { acquireRunLock, expired, lockExpiresAt, showLockHolder } from '../../src/engine/lock.js';
 import type { LockPorts } from '../../src/engine/lock.js';
 import type { ApiResult, KubeGateway, KubeLease } from '../../src/transports/types.js';
 import { fakeKube } from './support/ports.js';
@@ -62,5 +62,14 @@ describe('run lock', () => {
     expect(a).toMatchObject({ ok: true, apiLease: false });
     const b = await acquireRunLock(ports, s.plan, { holder: 'bob@desk', runId: 'run-2' });
     expect(b).toMatchObject({ ok: false, heldBy: { holder: 'alice@laptop' }, where: 'server-1:/var/lib/rancher/rke2/keyturn.lock' });
+  });
+});
+
+describe('lock expiry (one rule for the refusal line, the takeover question and the takeover itself)', () => {
+  it('a lock lapses at its last renewal plus its TTL, and is expired only after that', () => {
+    const h = { holder: 'alice@laptop', runId: 'r1', renewedAt: '2026-01-01T00:00:00.000Z', ttlSeconds: 60 };
+    expect(lockExpiresAt(h)).toBe('2026-01-01T00:01:00.000Z');
+    expect(expired(h, Date.parse('2026-01-01T00:01:00.000Z'))).toBe(false);
+    expect(expired(h, Date.parse('2026-01-01T00:01:00.001Z'))).toBe(true);
   });
 });

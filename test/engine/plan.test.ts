@@ -31,7 +31,9 @@ describe('planRun order', () => {
 
   it('ha: the init node goes first among equals', () => {
     expect(blockNodes(plan('rotate-certs', cluster('ha')), 'servers')).toEqual(['server-1', 'server-2', 'server-3']);
-    expect(blockNodes(plan('rotate-certs', cluster('ha'), { initNode: 'server-3' }), 'servers')).toEqual(['server-3', 'server-1', 'server-2']);
+    const ha = cluster('ha');
+    ha.nodes = ha.nodes.map((n) => (n.name === 'server-3' ? { ...n, init: true } : n));
+    expect(blockNodes(plan('rotate-certs', ha), 'servers')).toEqual(['server-3', 'server-1', 'server-2']);
   });
 
   it('single: one server, no agents', () => {

@@ -4,8 +4,7 @@
 // - reencryption reports every 10 secrets and ends `completed reencrypt of N secrets` in the old controller, every
 //   50 and `reencrypted N secrets` in the supervisor handler since k3s#10612 (v1.31.0, v1.30.5).
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseSecretsEncryptJson } from '../../src/discovery/parse-secrets-encrypt.js';
-import { parseStatusJson } from '../../src/engine/encryption/read.js';
+import { parseStatusJson, splitStatusKey } from '../../src/model/secrets-encrypt-status.js';
 import { progressFromJournal } from '../../src/engine/encryption/reencrypt.js';
 import { startLab, waitFor, type LabHandle } from '../support/lab.js';
 import { journalOf, restart, statusJson } from './support/encryption.js';
@@ -41,7 +40,7 @@ describe('secrets-encrypt release cuts (k3s, single server)', () => {
     const fresh = await statusText(lab, 'server-1');
     expect(JSON.parse(fresh)).toMatchObject({ activekey: 'AES-CBC aescbckey' });
     expect(parseStatusJson(fresh)?.activeKey).toBe('aescbckey');
-    expect(parseSecretsEncryptJson(fresh)?.keys).toEqual([{ active: true, type: 'AES-CBC', name: 'aescbckey' }]);
+    expect(splitStatusKey((JSON.parse(fresh) as { activekey: string }).activekey)).toEqual({ type: 'AES-CBC', name: 'aescbckey' });
 
     expect((await lab.run('server-1', 'k3s secrets-encrypt prepare')).code).toBe(0);
     const prepared = JSON.parse(await statusText(lab, 'server-1')) as { activekey: string; inactivekeys: string[] };
@@ -54,14 +53,15 @@ describe('secrets-encrypt release cuts (k3s, single server)', () => {
     const text = await statusText(lab, 'server-1');
     expect(text).toBe('{\n\t"stage": "start",\n\t"activekey": "aescbckey",\n\t"enable": true,\n\t"hashmatch": true\n}\n');
     expect(parseStatusJson(text)?.activeKey).toBe('aescbckey');
-    expect(parseSecretsEncryptJson(text)?.keys).toEqual([{ active: true, type: '', name: 'aescbckey' }]);
+    expect(splitStatusKey((JSON.parse(text) as { activekey: string }).activekey)).toEqual({ type: '', name: 'aescbckey' });
   });
 
   it('secretbox keys are named XSalsa20-POLY1305 in status -o json', async () => {
     lab = await startLab({ topology: 'single', distro: 'k3s', etcd: 'emulated', extraArgs: ['--encryption-provider', 'secretbox'] });
     const text = await statusText(lab, 'server-1');
     expect(JSON.parse(text)).toMatchObject({ activekey: 'XSalsa20-POLY1305 secretboxkey' });
-    expect(parseSecretsEncryptJson(text)?.keys).toEqual([{ active: true, type: 'XSalsa20-POLY1305', name: 'secretboxkey' }]);
+    expect(splitStatusKey((JSON.parse(text) as { activekey: string }).activekey)).toEqual({ type: 'XSalsa20-POLY1305', name: 'secretboxkey' });
+    expect(parseStatusJson(text)?.activeKey).toBe('secretboxkey');
   });
 
   it('before k3s#10612 (v1.29.8) the controller reports every 10 secrets and ends "completed reencrypt of N secrets"', { timeout: 120_000 }, async () => {

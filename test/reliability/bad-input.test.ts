@@ -136,10 +136,14 @@ describe('bad inventory: one line naming the file, the entry and the field; noth
     expectOneLineError(await box.cli(['status', '--json', '--inventory', empty]), [`inventory ${empty}`, '`nodes:` list is empty', 'leave out --inventory']);
   });
 
-  it('plan with a bad inventory fails the same way before discovering anything', async () => {
+  it('plan and run with a bad inventory fail the same way before discovering anything', async () => {
     const { fired } = await trip();
     const file = await inventoryWith('inv-plan.yaml', '  - {name: b, address: 10.0.0.2, roles: [worker], transport: telnet}\n');
     expectOneLineError(await box.cli(['plan', 'rotate-certs', '--inventory', file]), [`inventory ${file}`, 'unknown transport "telnet"']);
+    // run at a terminal (without one it refuses first: it needs an operator): the same one line, exit 2.
+    const pty = await runWith(box.env(), 'script', ['-qec', shJoin([process.execPath, ...cliArgs, 'run', 'rotate-certs', '--inventory', file]), '/dev/null']);
+    expect(pty.code, pty.stdout).toBe(2);
+    expect(pty.stdout.replace(/\r\n/g, '\n')).toMatch(new RegExp(`^keyturn: inventory ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\n]*unknown transport "telnet"[^\n]*\n$`));
     expect(fired()).toBe(false);
   });
 });
@@ -173,7 +177,6 @@ describe('bad names and arguments', () => {
     expect(pty.stdout.replace(/\r\n/g, '\n')).toMatch(/^keyturn: run rotate-everything: no such recipe — use one of: rotate-certs[^\n]*\n$/);
     expect(fired()).toBe(false);
   });
-  // TODO(run): when `keyturn run` lands for good, give it the inventory/kubeconfig cases above too.
 
   it('report with a run id that does not exist (or is a path) names it and the state dir', async () => {
     expectOneLineError(await box.cli(['report', '20990101-nope']), ['report 20990101-nope', `no such run in ${box.stateDir}`, '--state-dir']);

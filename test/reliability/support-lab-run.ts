@@ -13,7 +13,6 @@ import { createRun, driveRun } from '../../src/engine/driver.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { planRun } from '../../src/engine/plan.js';
 import type { Plan, PlanOptions, PlannedStep } from '../../src/engine/plan-types.js';
-import { findStep } from '../../src/engine/plan-types.js';
 import type { Clock, ConfirmRequest, LogEvent, PauseRequest, RunPorts } from '../../src/engine/ports.js';
 import { foldEvents, type RunState } from '../../src/engine/reducer.js';
 import type { JournalRead } from '../../src/journal/index.js';
@@ -136,7 +135,7 @@ async function drive(access: LabAccess, stateDir: string, runId: string, first: 
     log: { emit: (e) => logs.push(e) },
     onEvent: (e, state) => {
       plan = state.plan;
-      if (e.type === 'step-started') current = { step: findStep(plan, e.key)!, attempt: e.attempt };
+      if (e.type === 'step-started') current = { step: plan.blocks.flatMap((b) => b.steps).find((st) => st.key === e.key)!, attempt: e.attempt };
       if (e.type === 'step-finished' && current?.step.key === e.key) current = null;
       hooks.onEvent?.(e, state);
     },

@@ -4,7 +4,8 @@
 // re-encryption events since the command started.
 import type { StepContext } from '../context.js';
 import { readProgress } from './reencrypt.js';
-import { readServerEncryption, readStatus, rotateKeysTookEffect, type EncryptionStatus } from './read.js';
+import type { EncryptionStatus } from '../../model/secrets-encrypt-status.js';
+import { readServerEncryption, readStatus, rotateKeysTookEffect } from './read.js';
 
 
 export type ServerWork =

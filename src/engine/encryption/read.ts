@@ -2,7 +2,7 @@
 // state file (<stage>-<hash>, plain text), the provider name, its Node annotation, and `secrets-encrypt status -o json`.
 import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../model/cert-files.js';
 import { shJoin, shq } from '../../util/shell-quote.js';
-import { splitStatusKey } from '../../discovery/parse-secrets-encrypt.js';
+import { parseStatusJson, type EncryptionStatus } from '../../model/secrets-encrypt-status.js';
 import type { StepContext } from '../context.js';
 import type { PlannedNode } from '../plan-types.js';
 
@@ -71,13 +71,6 @@ export async function readPublished(ctx: StepContext, node: PlannedNode, stateFi
   return { value: stateFile, source: 'state-file' };
 }
 
-export interface EncryptionStatus {
-  stage: string;
-  activeKey: string;
-  hashMatch: boolean;
-  hashError: string;
-}
-
 export function statusCommand(node: PlannedNode): string {
   return shJoin([node.distro, 'secrets-encrypt', 'status', '-o', 'json']);
 }
@@ -110,21 +103,6 @@ export function rotateKeysTookEffect(status: EncryptionStatus | null, sentAtMs: 
   if (status.stage !== 'reencrypt_finished') return false;
   const made = activeKeyCreatedAt(status.activeKey);
   return made !== null && made >= sentAtMs - CLOCK_SLACK_MS;
-}
-
-export function parseStatusJson(text: string): EncryptionStatus | null {
-  try {
-    const doc = JSON.parse(text) as Record<string, unknown>;
-    return {
-      stage: typeof doc.stage === 'string' ? doc.stage : '',
-      // The name only, on every release (newer ones prefix the key type).
-      activeKey: typeof doc.activekey === 'string' ? splitStatusKey(doc.activekey).name : '',
-      hashMatch: doc.hashmatch === true,
-      hashError: typeof doc.hasherror === 'string' ? doc.hasherror : '',
-    };
-  } catch {
-    return null;
-  }
 }
 
 export async function readStatus(ctx: StepContext, node: PlannedNode): Promise<Read<EncryptionStatus>> {

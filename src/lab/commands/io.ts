@@ -18,9 +18,6 @@ export interface CommandContext {
   cwd?: string;
 }
 
-/** A node command: resolves with its exit code. */
-export type CommandHandler = (context: CommandContext) => Promise<number>;
-
 /** `--flag value` or `--flag=value` (also a short alias); returns the value and argv without it. */
 export function takeOption(argv: string[], names: string[]): { value: string | undefined; rest: string[] } {
   const rest: string[] = [];

@@ -12,10 +12,6 @@ export interface EncryptionLayout {
   enabled: boolean;
 }
 
-export function isEncryptionProvider(value: string): value is EncryptionProvider {
-  return value === 'aescbc' || value === 'secretbox';
-}
-
 /** A fresh server's layout: one key named like upstream's first key (`aescbckey` / `secretboxkey`). */
 export function initialLayout(provider: EncryptionProvider): EncryptionLayout {
   return { provider, keys: [newEncryptionKey(`${provider}key`)], enabled: true };
