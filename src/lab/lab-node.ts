@@ -22,7 +22,10 @@ export interface LabNode {
   stuck: boolean;
   /** An agent process retrying its first connection to a server (agent-connect.ts): its kubelet is not Ready. */
   awaitingServer?: boolean;
-  /** `<stage>-<hash>` published as the Node annotation (control-plane servers), from the last start. */
+  /**
+   * The Node object's encryption-config-hash annotation (control-plane servers): `<stage>-<hash>` as the server
+   * last published it, or whatever a client patched in since (any text; null when removed).
+   */
   encryptionHash: string | null;
   /** The node this one registers with (`server:` in its config.yaml); null for the init server. */
   joinTarget: string | null;

@@ -126,11 +126,26 @@ export class LabRuntime {
       nodes: () => this.nodes.map((n) => this.view(n)),
       events: () => [...this.eventLog],
       secretCount: () => this.options.secrets,
+      onNodeAnnotationsPatched: (name, annotations) => this.adoptAnnotationPatch(name, annotations),
       subscribe: (listener) => {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);
       },
     };
+  }
+
+  /**
+   * node.encryptionHash is the Node object's `<prog>.io/encryption-config-hash` annotation (the API serves it from
+   * there), so a client's rewrite of it (kubectl annotate) lands there too: upstream's supervisor reads the
+   * annotation from the API Node object for `secrets-encrypt status` and every stage check (k3s
+   * pkg/server/handlers/secrets-encrypt.go getEncryptionHashAnnotation, verifyEncryptionHashAnnotation).
+   * Only control-plane servers carry it in the lab's view; on other nodes the API keeps the patch as it is.
+   */
+  private adoptAnnotationPatch(name: string, annotations: Record<string, string | null>): void {
+    const node = this.byName.get(name);
+    const key = node ? `${node.prog}.io/encryption-config-hash` : '';
+    if (!node || !isControlPlane(node) || !(key in annotations)) return;
+    node.encryptionHash = annotations[key];
   }
 
   unavailableReason(): string | null {
