@@ -4,6 +4,7 @@ import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../model/cert-files.js';
 import { shJoin, shq } from '../../util/shell-quote.js';
 import { splitStatusKey } from '../../discovery/parse-secrets-encrypt.js';
 import type { StepContext } from '../context.js';
+import { dataDirArgs } from '../data-dir-flag.js';
 import type { PlannedNode } from '../plan-types.js';
 
 export interface ServerEncryption {
@@ -82,7 +83,7 @@ export interface EncryptionStatus {
 }
 
 export function statusCommand(node: PlannedNode): string {
-  return shJoin([node.distro, 'secrets-encrypt', 'status', '-o', 'json']);
+  return shJoin([node.distro, 'secrets-encrypt', 'status', ...dataDirArgs(node), '-o', 'json']);
 }
 
 /**
