@@ -19,6 +19,7 @@ export type DiagnosisCode =
   | 'secrets-encrypt-error'
   | 'certificate-error'
   | 'encryption-annotation-invalid'
+  | 'token-ca-hash-mismatch'
   | 'key-missing'
   | 'restart-loop'
   | 'agent-waiting-for-server';
@@ -82,6 +83,19 @@ const SIGNATURES: Signature[] = [
       const node = m?.[2] ?? m?.[3] ?? 'a control-plane server';
       const what = m?.[3] ? 'has no encryption-config-hash annotation' : `has an encryption-config-hash annotation that is not <stage>-<hash> (${JSON.stringify(m?.[1] ?? '')})`;
       return `${node} ${what}: secrets-encrypt status and every stage command fail with a server error until it is fixed; a restart of ${node} writes it again from its encryption-state.json (compare that file's stage with the other servers' first)`;
+    },
+    recipe: null,
+  },
+  {
+    code: 'token-ca-hash-mismatch',
+    // k3s pkg/clientaccess/token.go validateCAHash: "token CA hash does not match the Cluster CA certificate hash:
+    // <the token's K10 hash> != <hash of the CA bundle the server sent>" (k3s#3727). After a root-changing rotate-ca a
+    // node still holding the old secure token fails so on every join attempt.
+    test: (t) => t.includes('token CA hash does not match the Cluster CA certificate hash'),
+    message: (l) => {
+      const m = /certificate hash: ([0-9a-f]+) != ([0-9a-f]+)/.exec(l.raw);
+      const hashes = m ? ` (token ${m[1].slice(0, 16)}…, servers' CA ${m[2].slice(0, 16)}…)` : '';
+      return `this node's join token pins a CA hash the servers' CA no longer has${hashes}: after a rotate-ca its secure token (K10<hash>::…, in config.yaml or config.yaml.d, a token file, or the unit's env file) must move to the new hash — keyturn's rotate-ca moves each node's token before restarting it; by hand, replace the K10<hash> part with the one in a server's <data-dir>/server/token, then restart this node`;
     },
     recipe: null,
   },
