@@ -70,7 +70,7 @@ export class LabController {
 
     this.progress(`writing ${specs.length} nodes under ${paths.root}`);
     const joinTarget = joinTargets(specs, options.joinedAllServers);
-    const material = { cas, encryptionConfig, now, joinAddress: (s: typeof specs[number]) => joinTarget(s)?.address ?? null, token: datastore.joinToken(now), dataDirInUnit: options.dataDirInUnit };
+    const material = { cas, encryptionConfig, now, joinAddress: (s: typeof specs[number]) => joinTarget(s)?.address ?? null, token: datastore.joinToken(now), dataDirInUnit: options.dataDirInUnit, version: options.version };
     const hashes = new Map<string, string | null>();
     await forEachLimited(specs, 8, async (spec) => {
       hashes.set(spec.name, await writeNodeFiles(paths, spec, material));

@@ -40,7 +40,7 @@ export function unitDescription(distro: Distro, server: boolean): string {
   return distro === 'rke2' ? `Rancher Kubernetes Engine v2 (${server ? 'server' : 'agent'})` : 'Lightweight Kubernetes';
 }
 
-export function nodeIdentity(root: string, spec: LabNodeSpec, cas: ClusterCAs) {
+export function nodeIdentity(root: string, spec: LabNodeSpec, cas: ClusterCAs, version: string) {
   const paths = labNodePaths(root, spec.name);
   const server = isServer(spec.roles);
   const certs: NodeCertContext = {
@@ -50,6 +50,7 @@ export function nodeIdentity(root: string, spec: LabNodeSpec, cas: ClusterCAs) {
     nodeName: spec.name,
     address: spec.address,
     cas,
+    version,
   };
   return { paths, certs, unit: serviceUnit(spec.distro, spec.roles), description: unitDescription(spec.distro, server) };
 }

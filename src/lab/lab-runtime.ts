@@ -43,7 +43,7 @@ export class LabRuntime {
   ) {}
 
   addNode(spec: LabNodeSpec): LabNode {
-    const { paths, certs, unit, description } = nodeIdentity(this.paths.root, spec, this.cas);
+    const { paths, certs, unit, description } = nodeIdentity(this.paths.root, spec, this.cas, this.options.version);
     const journal = new NodeJournal(paths.journal, spec.name, () => this.clock.now());
     const node = { spec, prog: spec.distro, unit, description, paths, certs, journal, stuck: false, encryptionHash: null, joinTarget: null, syncedCaRevision: 0, syncedEncryptionRevision: 0, apiserverPod: false } as Omit<LabNode, 'service'> as LabNode;
     node.service = new NodeService(unit, description, journal, this.clock, {

@@ -56,6 +56,16 @@ export function secretsEventLogForm(version: string): 'logrus-object-reference' 
   return reencryptsInHandler(version) ? 'klog-structured' : 'logrus-object-reference';
 }
 
+/**
+ * k3s#12172 (PR k3s#12285, merged 2025-05-08; backports k3s#12295 v1.33.1, k3s#12296 v1.32.5, k3s#12297 v1.31.9,
+ * k3s#12298 v1.30.13, each validated on its rc1): servers issue serving certificates for kube-controller-manager
+ * and kube-scheduler under server/tls/<component>/, signed by the server CA, renewed by `certificate rotate`.
+ * RKE2 carries the same k3s code at the same patch levels (inferred, as for the other cuts here).
+ */
+export function issuesComponentServingCerts(version: string): boolean {
+  return atOrAfterFix(parsed(version), { 33: 1, 32: 5, 31: 9, 30: 13 }, 34);
+}
+
 /** The SecretsUpdateComplete message: the controller's `completed reencrypt of N secrets`, the handler's `reencrypted N secrets`. */
 export function reencryptCompleteMessage(version: string, secrets: number): string {
   return reencryptsInHandler(version) ? `reencrypted ${secrets} secrets` : `completed reencrypt of ${secrets} secrets`;
