@@ -122,6 +122,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--secrets <n>', 'secrets in the cluster', '40')
     .addOption(new Option('--encryption-provider <p>', 'secrets-encryption provider').choices(['aescbc', 'secretbox']).default('aescbc'))
     .option('--joined-all-servers', 'every server joined a peer with server: set (no init node left)')
+    .option('--data-dir-in-unit', 'give each node\'s data dir only on its unit\'s ExecStart, not in config.yaml')
     .action(async (opts: Record<string, string>) => {
       const { runLabUp } = await import('./commands/lab-up.js');
       exit(await runLabUp(opts));

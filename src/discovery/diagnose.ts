@@ -20,6 +20,7 @@ export type DiagnosisCode =
   | 'secrets-encrypt-error'
   | 'certificate-error'
   | 'encryption-annotation-invalid'
+  | 'token-ca-hash-mismatch'
   | 'key-missing'
   | 'restart-loop'
   | 'agent-waiting-for-server';
@@ -74,6 +75,16 @@ const SIGNATURE_DIAGNOSES: Record<SignatureCode, SignatureDiagnosis> = {
     return {
       code: 'encryption-annotation-invalid',
       message: `${node} ${what}: secrets-encrypt status and every stage command fail with a server error until it is fixed; a restart of ${node} writes it again from its encryption-state.json (compare that file's stage with the other servers' first)`,
+      evidence: l.raw,
+      recipe: null,
+    };
+  },
+  'token-ca-hash-mismatch': (l) => {
+    const m = /certificate hash: ([0-9a-f]+) != ([0-9a-f]+)/.exec(l.raw);
+    const hashes = m ? ` (token ${m[1].slice(0, 16)}…, servers' CA ${m[2].slice(0, 16)}…)` : '';
+    return {
+      code: 'token-ca-hash-mismatch',
+      message: `this node's join token pins a CA hash the servers' CA no longer has${hashes}: after a rotate-ca its secure token (K10<hash>::…, in config.yaml or config.yaml.d, a token file, or the unit's env file) must move to the new hash — keyturn's rotate-ca moves each node's token before restarting it; by hand, replace the K10<hash> part with the one in a server's <data-dir>/server/token, then restart this node`,
       evidence: l.raw,
       recipe: null,
     };

@@ -3,6 +3,7 @@
 import { assertNever } from '../model/cluster.js';
 import type { BackupTarget, NodeOp } from '../recipe-schema/types.js';
 import { shJoin, shq } from '../util/shell-quote.js';
+import { dataDirArgs } from './data-dir-flag.js';
 import type { PlannedNode } from './plan-types.js';
 import { renderGenerateCa } from './ca/script.js';
 import { renderTokenUpdate } from './ca/token-script.js';
@@ -24,15 +25,15 @@ export function renderOp(op: NodeOp, node: PlannedNode): string {
     case 'reset-failed':
       return `${shJoin(['systemctl', 'reset-failed', node.unit])} || true`;
     case 'certificate-rotate':
-      return shJoin([prog, 'certificate', 'rotate']);
+      return shJoin([prog, 'certificate', 'rotate', ...dataDirArgs(node)]);
     case 'killall':
       return renderKillall(node);
     case 'rotate-ca':
-      return shJoin([prog, 'certificate', 'rotate-ca', '--path', resolvePath(op.path, node), ...(op.force ? ['--force'] : [])]);
+      return shJoin([prog, 'certificate', 'rotate-ca', ...dataDirArgs(node), '--path', resolvePath(op.path, node), ...(op.force ? ['--force'] : [])]);
     case 'secrets-encrypt':
-      return shJoin([prog, 'secrets-encrypt', op.action, ...(op.force ? ['--force'] : [])]);
+      return shJoin([prog, 'secrets-encrypt', op.action, ...dataDirArgs(node), ...(op.force ? ['--force'] : [])]);
     case 'etcd-snapshot':
-      return shJoin([prog, 'etcd-snapshot', 'save', '--name', op.name]);
+      return shJoin([prog, 'etcd-snapshot', 'save', ...dataDirArgs(node), '--name', op.name]);
     case 'generate-ca':
       return renderGenerateCa(node, resolvePath(op.path, node));
     case 'update-token':

@@ -1,5 +1,7 @@
 // What fixes a failure: a recipe when the evidence names a known signature (field-notes "Signatures"), else the
 // action for the check that failed.
+import { shJoin } from '../util/shell-quote.js';
+import { dataDirArgs } from './data-dir-flag.js';
 import type { PlannedNode } from './plan-types.js';
 
 const SIGNATURES: { pattern: RegExp; fix: string }[] = [
@@ -31,7 +33,7 @@ export function fixFor(check: string, node: PlannedNode, evidence: readonly stri
     case 'node-ready':
       return `\`kubectl describe node ${node.name}\` and the kubelet log on it, ${resume}`;
     case 'certs-fresh':
-      return `stop ${node.unit} on ${node.name}, run \`${node.distro} certificate rotate\`, start it, ${resume}`;
+      return `stop ${node.unit} on ${node.name}, run \`${shJoin([node.distro, 'certificate', 'rotate', ...dataDirArgs(node)])}\`, start it, ${resume}`;
     case 'cas-unchanged':
       return `a CA changed unexpectedly: restore ${node.dataDir}/server/tls from this run's tls.keyturn-* backup and restart ${node.unit}`;
     case 'no-expired-leaf':
@@ -42,7 +44,7 @@ export function fixFor(check: string, node: PlannedNode, evidence: readonly stri
     case 'encryption-provider':
       return 'secretbox rotates only with rotate-keys: upgrade every control-plane server to a release with safe rotate-keys (k3s v1.30.5+/v1.31.1+/v1.32+, RKE2 v1.30.2+/v1.31+), then plan again';
     case 'reencrypt':
-      return `re-encryption continues on the server while its service runs: \`${node.distro} secrets-encrypt status\` on ${node.name}, read its journal for SecretsProgress/SecretsUpdateError, ${resume}`;
+      return `re-encryption continues on the server while its service runs: \`${shJoin([node.distro, 'secrets-encrypt', 'status', ...dataDirArgs(node)])}\` on ${node.name}, read its journal for SecretsProgress/SecretsUpdateError, ${resume}`;
     case 'ca-consistent':
       return `k3s#11233: ${node.name} took its CA from a peer's disk. Restart ${node.unit} on ${node.name} once a server holding the new CA is up (the init/datastore-loaded server first), or copy server/tls/{server,client,request-header}-ca.{crt,key} (and tls/etcd CAs) from a correct server, then restart it; ${resume}`;
     case 'etcd-member-stopped':

@@ -29,6 +29,12 @@ export interface LabOptions {
    * init node was replaced. The precondition of the rotate-ca bootstrap bug (k3s#11233).
    */
   joinedAllServers: boolean;
+  /**
+   * Each node's data dir is given only on its unit's command line (`ExecStart=... server --data-dir DIR`), not in
+   * config.yaml (`--data-dir-in-unit`): the CLI subcommands then look in the default data dir unless given
+   * `--data-dir` (commands/default-data-dir.ts).
+   */
+  dataDirInUnit: boolean;
 }
 
 export interface LabNodeSpec {

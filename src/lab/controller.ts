@@ -70,7 +70,7 @@ export class LabController {
 
     this.progress(`writing ${specs.length} nodes under ${paths.root}`);
     const joinTarget = joinTargets(specs, options.joinedAllServers);
-    const material = { cas, encryptionConfig, now, joinAddress: (s: typeof specs[number]) => joinTarget(s)?.address ?? null, token: datastore.joinToken(now) };
+    const material = { cas, encryptionConfig, now, joinAddress: (s: typeof specs[number]) => joinTarget(s)?.address ?? null, token: datastore.joinToken(now), dataDirInUnit: options.dataDirInUnit, version: options.version };
     const hashes = new Map<string, string | null>();
     await forEachLimited(specs, 8, async (spec) => {
       hashes.set(spec.name, await writeNodeFiles(paths, spec, material));
@@ -84,7 +84,7 @@ export class LabController {
     await this.startApi(runtime, specs.map((s) => s.address));
     this.rpc = await startRpcServer(runtime, paths.socket);
     this.http = await startHttpExecServer(runtime, paths.httpSocket);
-    await writeInventory(paths.inventory, paths.root, specs);
+    await writeInventory(paths.inventory, paths.root, specs, options.dataDirInUnit);
 
     await this.bootNodes(runtime);
     runtime.startHealthTimer();

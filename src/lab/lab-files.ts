@@ -93,6 +93,10 @@ export interface NodeMaterial {
   joinAddress: (node: LabNodeSpec) => string | null;
   /** The secure join token joining nodes carry in their config.yaml (the first server's node-token). */
   token?: string;
+  /** The lab's release (LabOptions.version). */
+  version?: string;
+  /** The data dir goes on the unit's command line, not in config.yaml (LabOptions.dataDirInUnit). */
+  dataDirInUnit?: boolean;
 }
 
 export async function writeNodeFiles(paths: LabPaths, spec: LabNodeSpec, material: NodeMaterial): Promise<string | null> {
@@ -101,9 +105,9 @@ export async function writeNodeFiles(paths: LabPaths, spec: LabNodeSpec, materia
   await mkdir(nodePaths.etcDir, { recursive: true });
   await writeFile(nodePaths.journal, '');
   await writeNodeCommands(paths, spec);
-  await writeFile(path.join(nodePaths.etcDir, 'config.yaml'), nodeConfigYaml(spec, nodePaths.dataDir, material.joinAddress(spec), material.token ?? null));
+  await writeFile(path.join(nodePaths.etcDir, 'config.yaml'), nodeConfigYaml(spec, material.dataDirInUnit ? null : nodePaths.dataDir, material.joinAddress(spec), material.token ?? null));
   await writeNodeCertificates(
-    { dataDir: nodePaths.dataDir, distro: spec.distro, roles: spec.roles, nodeName: spec.name, address: spec.address, cas: material.cas },
+    { dataDir: nodePaths.dataDir, distro: spec.distro, roles: spec.roles, nodeName: spec.name, address: spec.address, cas: material.cas, version: material.version },
     material.now,
   );
   // Every server carries the same config bytes, so their hashes match (RKE2 always encrypts; K3s too in the lab).

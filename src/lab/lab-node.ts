@@ -22,7 +22,10 @@ export interface LabNode {
   stuck: boolean;
   /** An agent process retrying its first connection to a server (agent-connect.ts): its kubelet is not Ready. */
   awaitingServer?: boolean;
-  /** `<stage>-<hash>` published as the Node annotation (control-plane servers), from the last start. */
+  /**
+   * The Node object's encryption-config-hash annotation (control-plane servers): `<stage>-<hash>` as the server
+   * last published it, or whatever a client patched in since (any text; null when removed).
+   */
   encryptionHash: string | null;
   /** The node this one registers with (`server:` in its config.yaml); null for the init server. */
   joinTarget: string | null;
@@ -37,7 +40,7 @@ export function unitDescription(distro: Distro, server: boolean): string {
   return distro === 'rke2' ? `Rancher Kubernetes Engine v2 (${server ? 'server' : 'agent'})` : 'Lightweight Kubernetes';
 }
 
-export function nodeIdentity(root: string, spec: LabNodeSpec, cas: ClusterCAs) {
+export function nodeIdentity(root: string, spec: LabNodeSpec, cas: ClusterCAs, version: string) {
   const paths = labNodePaths(root, spec.name);
   const server = isServer(spec.roles);
   const certs: NodeCertContext = {
@@ -47,6 +50,7 @@ export function nodeIdentity(root: string, spec: LabNodeSpec, cas: ClusterCAs) {
     nodeName: spec.name,
     address: spec.address,
     cas,
+    version,
   };
   return { paths, certs, unit: serviceUnit(spec.distro, spec.roles), description: unitDescription(spec.distro, server) };
 }

@@ -43,7 +43,7 @@ export class LabRuntime {
   ) {}
 
   addNode(spec: LabNodeSpec): LabNode {
-    const { paths, certs, unit, description } = nodeIdentity(this.paths.root, spec, this.cas);
+    const { paths, certs, unit, description } = nodeIdentity(this.paths.root, spec, this.cas, this.options.version);
     const journal = new NodeJournal(paths.journal, spec.name, () => this.clock.now());
     const node = { spec, prog: spec.distro, unit, description, paths, certs, journal, stuck: false, encryptionHash: null, joinTarget: null, syncedCaRevision: 0, syncedEncryptionRevision: 0, apiserverPod: false } as Omit<LabNode, 'service'> as LabNode;
     node.service = new NodeService(unit, description, journal, this.clock, {
@@ -126,11 +126,26 @@ export class LabRuntime {
       nodes: () => this.nodes.map((n) => this.view(n)),
       events: () => [...this.eventLog],
       secretCount: () => this.options.secrets,
+      onNodeAnnotationsPatched: (name, annotations) => this.adoptAnnotationPatch(name, annotations),
       subscribe: (listener) => {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);
       },
     };
+  }
+
+  /**
+   * node.encryptionHash is the Node object's `<prog>.io/encryption-config-hash` annotation (the API serves it from
+   * there), so a client's rewrite of it (kubectl annotate) lands there too: upstream's supervisor reads the
+   * annotation from the API Node object for `secrets-encrypt status` and every stage check (k3s
+   * pkg/server/handlers/secrets-encrypt.go getEncryptionHashAnnotation, verifyEncryptionHashAnnotation).
+   * Only control-plane servers carry it in the lab's view; on other nodes the API keeps the patch as it is.
+   */
+  private adoptAnnotationPatch(name: string, annotations: Record<string, string | null>): void {
+    const node = this.byName.get(name);
+    const key = node ? `${node.prog}.io/encryption-config-hash` : '';
+    if (!node || !isControlPlane(node) || !(key in annotations)) return;
+    node.encryptionHash = annotations[key];
   }
 
   unavailableReason(): string | null {

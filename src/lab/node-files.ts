@@ -146,8 +146,8 @@ async function writeExecutable(file: string, text: string): Promise<void> {
  * for a node that joins (agents, servers after the first) `server:` with the secure token copied from the first
  * server's node-token (`K10<CA hash>::server:<secret>`), as the docs tell operators to.
  */
-export function nodeConfigYaml(node: LabNodeSpec, dataDir: string, joinAddress: string | null, token: string | null = null): string {
-  const config: Record<string, unknown> = { 'data-dir': dataDir, 'node-name': node.name, 'node-ip': node.address };
+export function nodeConfigYaml(node: LabNodeSpec, dataDir: string | null, joinAddress: string | null, token: string | null = null): string {
+  const config: Record<string, unknown> = { ...(dataDir === null ? {} : { 'data-dir': dataDir }), 'node-name': node.name, 'node-ip': node.address };
   if (joinAddress) config.server = `https://${joinAddress}:${supervisorPort(node.distro)}`;
   if (joinAddress && token) config.token = token;
   if (isServer(node.roles) && !node.roles.includes('control-plane')) {
@@ -162,13 +162,14 @@ export function supervisorPort(distro: Distro): number {
   return distro === 'rke2' ? 9345 : 6443;
 }
 
-export async function writeInventory(file: string, root: string, nodes: LabNodeSpec[]): Promise<void> {
+/** dataDirInUnit: the inventory leaves dataDir out, so keyturn finds it as on such a node (the unit's ExecStart). */
+export async function writeInventory(file: string, root: string, nodes: LabNodeSpec[], dataDirInUnit = false): Promise<void> {
   const entries = nodes.map((node) => ({
     name: node.name,
     address: node.address,
     roles: node.roles,
     distro: node.distro,
-    dataDir: labNodePaths(root, node.name).dataDir,
+    ...(dataDirInUnit ? {} : { dataDir: labNodePaths(root, node.name).dataDir }),
     transport: 'local',
     sudo: false,
     // <PROG>_CONFIG_FILE is the variable upstream's --config flag reads: keyturn finds the node's config.yaml (and

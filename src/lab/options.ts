@@ -21,6 +21,7 @@ export interface RawLabUpOptions {
   secrets?: string;
   encryptionProvider?: string;
   joinedAllServers?: boolean | string;
+  dataDirInUnit?: boolean | string;
 }
 
 export function parseTopology(value: string): Topology {
@@ -70,7 +71,8 @@ export function parseLabOptions(raw: RawLabUpOptions): LabOptions {
   if (joinedAllServers && topology.kind === 'single') {
     throw inputError('--joined-all-servers', 'a single server has no peer to join', 'use split, ha or large:N');
   }
-  return { topology, distro, version, dir: raw.dir, etcd, speed, net, apiPort, secrets, encryptionProvider, joinedAllServers };
+  const dataDirInUnit = raw.dataDirInUnit === true || raw.dataDirInUnit === 'true';
+  return { topology, distro, version, dir: raw.dir, etcd, speed, net, apiPort, secrets, encryptionProvider, joinedAllServers, dataDirInUnit };
 }
 
 function isEtcdMode(value: string): value is EtcdMode {

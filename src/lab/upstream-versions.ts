@@ -44,6 +44,28 @@ export function reencryptEventEvery(version: string): number {
   return reencryptsInHandler(version) ? 50 : 10;
 }
 
+/**
+ * How the server logs a secrets event in its journal. k3s's BuildControllerEventRecorder (pkg/util/api.go) logged
+ * through `eventBroadcaster.StartLogging(logrus.Infof)` — `msg="Event(v1.ObjectReference{Kind:\"Node\", ...}):
+ * type: 'Normal' reason: 'SecretsProgress' reencrypted N secrets"` (k3s#5933, v1.24.3, the old controller) — and
+ * later through `StartStructuredLogging(0)`, klog's `"Event occurred" object=... reason="SecretsProgress"` (k3s#11384,
+ * k3s#11437-#11439: v1.29.12 to v1.31 after the handler move). The commit of that switch was not found: the lab ties
+ * it to the controller's removal (reencryptsInHandler), the only cut both kinds of evidence agree with.
+ */
+export function secretsEventLogForm(version: string): 'logrus-object-reference' | 'klog-structured' {
+  return reencryptsInHandler(version) ? 'klog-structured' : 'logrus-object-reference';
+}
+
+/**
+ * k3s#12172 (PR k3s#12285, merged 2025-05-08; backports k3s#12295 v1.33.1, k3s#12296 v1.32.5, k3s#12297 v1.31.9,
+ * k3s#12298 v1.30.13, each validated on its rc1): servers issue serving certificates for kube-controller-manager
+ * and kube-scheduler under server/tls/<component>/, signed by the server CA, renewed by `certificate rotate`.
+ * RKE2 carries the same k3s code at the same patch levels (inferred, as for the other cuts here).
+ */
+export function issuesComponentServingCerts(version: string): boolean {
+  return atOrAfterFix(parsed(version), { 33: 1, 32: 5, 31: 9, 30: 13 }, 34);
+}
+
 /** The SecretsUpdateComplete message: the controller's `completed reencrypt of N secrets`, the handler's `reencrypted N secrets`. */
 export function reencryptCompleteMessage(version: string, secrets: number): string {
   return reencryptsInHandler(version) ? `reencrypted ${secrets} secrets` : `completed reencrypt of ${secrets} secrets`;

@@ -41,6 +41,12 @@ function serverTls(distro: Distro): CertFile[] {
     leaf('client-supervisor', 'client-ca'),
     leaf('client-auth-proxy', 'request-header-ca'),
     leaf('serving-kube-apiserver', 'server-ca'),
+    // Serving certificates of kube-controller-manager (:10257) and kube-scheduler (:10259), signed by the server CA,
+    // at Rancher's paths server/tls/<component>/<component>.crt (k3s#12172, PR k3s#12285, May 2025: v1.33.1,
+    // v1.32.5, v1.31.9, v1.30.13 per the backports k3s#12295-#12298). Before, the components made self-signed ones
+    // k3s did not manage: absent on older releases, hence optional.
+    { ...leaf('kube-controller-manager/kube-controller-manager', 'server-ca'), optional: true },
+    { ...leaf('kube-scheduler/kube-scheduler', 'server-ca'), optional: true },
   ];
 }
 

@@ -16,6 +16,10 @@ export const JOURNAL_SIGNATURES = {
   'key-missing': (t: string) => /open \S+\.key: no such file or directory/.test(t),
   // k3s pkg/server/handlers/secrets-encrypt.go getEncryptionHashAnnotation: the annotation must be "<stage>-<hash>".
   'encryption-annotation-invalid': (t: string) => /invalid annotation .* found on node \S+|missing annotation on node \S+/.test(t),
+  // k3s pkg/clientaccess/token.go validateCAHash (k3s#3727): "token CA hash does not match the Cluster CA certificate
+  // hash: <the token's K10 hash> != <hash of the CA bundle the server sent>" — a node still on the old secure token
+  // after a root-changing rotate-ca fails so on every join attempt.
+  'token-ca-hash-mismatch': (t: string) => t.includes('token CA hash does not match the Cluster CA certificate hash'),
   'newer-than-datastore': (t: string) => t.includes('newer than datastore'),
   'tls-bad-certificate': (t: string) => t.includes('tls: bad certificate'),
 } as const;

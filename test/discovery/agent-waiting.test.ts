@@ -29,9 +29,9 @@ describe('agent waiting for a server', () => {
     expect(found.recipe).toBeNull();
   });
 
-  it('a stale token (k3s#3727) is the same in-process retry', () => {
+  it('a stale token (k3s#3727) is the same in-process retry, and the token is named as its cause', () => {
     const agentLines = fixture('k3s-journal-token-ca-hash-mismatch-and-supervisor-bad-certificate.txt').split('\n').filter((l) => l.includes('k3s[5015]')).join('\n');
-    expect(codes(agentLines, ['worker'], unit('activating', 'start'))).toEqual(['agent-waiting-for-server']);
+    expect(codes(agentLines, ['worker'], unit('activating', 'start'))).toEqual(['agent-waiting-for-server', 'token-ca-hash-mismatch']);
   });
 
   it('is still a restart loop when systemd restarts the unit, or on a server', () => {

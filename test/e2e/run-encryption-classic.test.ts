@@ -31,7 +31,9 @@ describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux: the classic fl
     const state = await runState(t, run.runId);
     expect(state.plan.flow).toBe('classic');
     const stages = state.plan.blocks.flatMap((b) => b.steps).filter((s) => s.step.kind === 'command' && s.step.run.op === 'secrets-encrypt');
-    expect(stages.map((s) => s.command)).toEqual(['k3s secrets-encrypt prepare', 'k3s secrets-encrypt rotate', 'k3s secrets-encrypt reencrypt']);
+    // The lab's data dirs are not /var/lib/rancher/k3s: every subcommand names its node's (src/engine/data-dir-flag.ts).
+    const dataDirOf = (node: string) => lab.nodes.find((n) => n.name === node)!.dataDir;
+    expect(stages.map((s) => s.command)).toEqual(['prepare', 'rotate', 'reencrypt'].map((a) => `k3s secrets-encrypt ${a} --data-dir ${dataDirOf(stages[0].node)}`));
     expectReencryptionJournalled(state);
     // Every server restarted three times (after prepare, rotate and reencrypt), never two down at once.
     const servers = serverNames(lab);

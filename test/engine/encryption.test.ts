@@ -136,7 +136,7 @@ function fakeCtx(
   const kube = {
     readyz: async () => ({ ok: true, value: 'ok' }),
     listEvents: async () => ({ ok: true, value: events }),
-    getNode: async (name: string) => ({ ok: true, value: { name, labels: {}, annotations: files[name]?.annotation ? { [`${p.distro}.io/encryption-config-hash`]: files[name].annotation! } : {}, internalIP: null, kubeletVersion: '', providerID: null, conditions: [] } }),
+    getNode: async (name: string) => ({ ok: true, value: { name, labels: {}, annotations: files[name]?.annotation !== undefined ? { [`${p.distro}.io/encryption-config-hash`]: files[name].annotation! } : {}, internalIP: null, kubeletVersion: '', providerID: null, conditions: [] } }),
   } as unknown as KubeGateway;
   const ports = { shell, kube, clock, confirm: null as never, journal: null as never, log: { emit: () => undefined } };
   const execs: ExecRecord[] = [];
@@ -179,6 +179,19 @@ describe('the intermediate / last control-plane gate rule', () => {
   it('the annotation hash must equal sha256 of the node\'s own config', async () => {
     const files = { 'cp-1': { config: H('d'), state: `prepare-${H('a')}`, annotation: `prepare-${H('a')}` } };
     expect(await checkServerStage(fakeCtx(p, gateOf(p, 'prepare-restart', 'cp-1'), files), 'prepare')).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not match sha256') });
+  });
+
+  it('an empty or hand-written annotation fails by name, not by falling back to the state file (upstream answers status with a 500)', async () => {
+    const step = p.blocks.find((b) => b.phase === 'preflight')!.steps.find((s) => s.stepId === 'hashes')!;
+    const good = { config: H('a'), state: `start-${H('a')}`, annotation: `start-${H('a')}` };
+    for (const annotation of ['', 'garbage', `start-${H('a')}-x`]) {
+      const files = { 'cp-1': good, 'cp-2': { ...good, annotation } };
+      const r = await checkAllEncryptionHashes(fakeCtx(p, step, files), ['start', 'reencrypt_finished']);
+      expect(r, annotation).toMatchObject({ status: 'fail', node: 'cp-2', detail: expect.stringContaining(`annotation is not <stage>-<hash> on cp-2 (${JSON.stringify(annotation)})`) });
+      expect(r.detail).toContain('restart cp-2');
+      const own = await checkServerStage(fakeCtx(p, gateOf(p, 'prepare-restart', 'cp-2'), files), 'prepare');
+      expect(own, annotation).toMatchObject({ status: 'fail', node: 'cp-2', detail: expect.stringContaining('not <stage>-<hash>') });
+    }
   });
 
   it('preflight: a config edited by hand on one server fails naming it', async () => {

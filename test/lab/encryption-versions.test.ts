@@ -1,11 +1,13 @@
 // Release-dependent secrets-encryption behaviour: rotate-keys and its version gates, the pre-fix reencrypt CLI
 // timeout (k3s#11384) with the work going on, the older 10-secret event cadence, and the secretbox provider.
 import { afterEach, describe, expect, it } from 'vitest';
+import { secretsEventOf } from '../../src/discovery/parse-journal.js';
 import { startLab, waitFor, type LabHandle } from '../support/lab.js';
 import { causeOf, configHash, journalOf, restart, stateOf, statusJson } from './support/encryption.js';
 
+// Either journal form (klog "Event occurred" or the older Event(v1.ObjectReference{...}) one), read by keyturn's parser.
 const progressOf = (lab: LabHandle, node: string) =>
-  [...journalOf(lab, node).matchAll(/reason="SecretsProgress" message="reencrypted (\d+) secrets"/g)].map((m) => Number(m[1]));
+  journalOf(lab, node).split('\n').map(secretsEventOf).filter((e) => e?.reason === 'SecretsProgress').map((e) => Number(/reencrypted (\d+) secrets/.exec(e!.message)?.[1]));
 
 /** prepare → restart → rotate → restart: ready for reencrypt. */
 async function prepareAndRotate(lab: LabHandle): Promise<void> {

@@ -5,6 +5,7 @@ import type { EncryptionFlow } from '../../recipe-schema/types.js';
 import type { StepContext } from '../context.js';
 import type { GateCheckResult } from '../events.js';
 import type { PlannedNode } from '../plan-types.js';
+import { parseStageHash } from '../../discovery/checks-cluster.js';
 import { nodesWithSkips } from '../reducer.js';
 import { isControlPlane, readPublished, readServerEncryption, readStatus, splitState } from './read.js';
 
@@ -32,6 +33,25 @@ async function readNodeHash(ctx: StepContext, node: PlannedNode): Promise<NodeHa
   return { node, published: pub.value, source: pub.source, configHash: enc.value.configHash };
 }
 
+/**
+ * A Node annotation upstream's supervisor cannot split into `<stage>-<hash>` (empty, or rewritten by hand): it
+ * answers `secrets-encrypt status` and every stage command with a 500 (k3s pkg/server/handlers/secrets-encrypt.go
+ * getEncryptionHashAnnotation), so no stage comparison means anything until the server publishes it again.
+ */
+function invalidAnnotations(check: string, hashes: NodeHash[]): GateCheckResult | null {
+  const bad = hashes.filter((h) => h.source === 'annotation' && parseStageHash(h.published) === null);
+  if (bad.length === 0) return null;
+  const first = bad[0].node.name;
+  const listed = bad.map((h) => `${h.node.name} (${JSON.stringify(h.published)})`).join(', ');
+  return {
+    check,
+    status: 'fail',
+    node: first,
+    detail: `encryption-config-hash annotation is not <stage>-<hash> on ${listed}: the server answers secrets-encrypt status and every stage command with "invalid annotation ... found on node ${first}" (500); restart ${bad.map((h) => h.node.name).join(', ')} to publish it again from encryption-state.json (compare that file's stage with the other servers' first)`,
+    evidence: bad.map((h) => `${h.node.name}: annotation ${JSON.stringify(h.published)}, sha256(config) ${short(h.configHash)}…`),
+  };
+}
+
 function describeHash(h: NodeHash): string {
   const { stage, hash } = splitState(h.published);
   return `${h.node.name}: ${h.source} ${stage}-${short(hash)}…, sha256(config) ${short(h.configHash)}…`;
@@ -49,6 +69,8 @@ async function checkAllHashes(ctx: StepContext, check: string, stages: string[] 
   }
   const evidence = [...hashes.map(describeHash), ...unread];
   if (unread.length > 0) return { check, status: 'fail', detail: `could not read ${unread.map((u) => u.split(':')[0]).join(', ')}`, evidence };
+  const invalid = invalidAnnotations(check, hashes);
+  if (invalid) return invalid;
   const ownMismatch = hashes.filter((h) => splitState(h.published).hash !== h.configHash);
   if (ownMismatch.length > 0) {
     const names = ownMismatch.map((h) => h.node.name).join(', ');
@@ -77,6 +99,8 @@ export async function checkServerStage(ctx: StepContext, stage: string): Promise
   if (nodesWithSkips(ctx.state).has(ctx.node.name)) return { check, status: 'skipped', detail: `${ctx.node.name} was skipped by the operator` };
   const h = await readNodeHash(ctx, ctx.node);
   if (typeof h === 'string') return { check, status: 'fail', detail: h };
+  const invalid = invalidAnnotations(check, [h]);
+  if (invalid) return invalid;
   const got = splitState(h.published);
   const evidence = [describeHash(h)];
   if (got.stage !== stage) return { check, status: 'fail', detail: `${ctx.node.name} is at stage ${got.stage || '(none)'}, want ${stage}`, evidence };

@@ -4,6 +4,7 @@ import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../model/cert-files.js';
 import { shJoin, shq } from '../../util/shell-quote.js';
 import { parseStatusJson, type EncryptionStatus } from '../../model/secrets-encrypt-status.js';
 import type { StepContext } from '../context.js';
+import { dataDirArgs } from '../data-dir-flag.js';
 import type { PlannedNode } from '../plan-types.js';
 
 export interface ServerEncryption {
@@ -57,7 +58,10 @@ export function annotationKey(node: PlannedNode): string {
   return `${node.distro}.io/encryption-config-hash`;
 }
 
-/** The node's published <stage>-<hash>: its Node annotation while the API answers, else its state file. */
+/**
+ * The node's published <stage>-<hash>: its Node annotation while the API answers, else its state file. An
+ * annotation that is there but empty is returned as it is: upstream's supervisor reads it, not the file.
+ */
 export async function readPublished(ctx: StepContext, node: PlannedNode, stateFile: string): Promise<{ value: string; source: 'annotation' | 'state-file' }> {
   const kube = ctx.ports.kube;
   if (kube) {
@@ -65,14 +69,14 @@ export async function readPublished(ctx: StepContext, node: PlannedNode, stateFi
     if (up.ok) {
       const n = await kube.getNode(node.name);
       const value = n.ok ? n.value.annotations[annotationKey(node)] : undefined;
-      if (value) return { value, source: 'annotation' };
+      if (value !== undefined) return { value, source: 'annotation' };
     }
   }
   return { value: stateFile, source: 'state-file' };
 }
 
 export function statusCommand(node: PlannedNode): string {
-  return shJoin([node.distro, 'secrets-encrypt', 'status', '-o', 'json']);
+  return shJoin([node.distro, 'secrets-encrypt', 'status', ...dataDirArgs(node), '-o', 'json']);
 }
 
 /**

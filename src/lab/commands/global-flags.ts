@@ -6,7 +6,7 @@
 import path from 'node:path';
 
 export type GlobalFlags =
-  | { ok: true; version: boolean; debug: boolean; rest: string[] }
+  | { ok: true; version: boolean; debug: boolean; rest: string[]; dataDirGiven: boolean }
   | { ok: false; message: string };
 
 const BOOL_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
@@ -14,12 +14,13 @@ const BOOL_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
 export function takeGlobalFlags(prog: string, argv: string[], nodeDataDir: string): GlobalFlags {
   let debug = false;
+  let dataDirGiven = false;
   let i = 0;
   for (; i < argv.length; i += 1) {
     const arg = argv[i];
     if (!arg.startsWith('-') || arg === '-' || arg === '--') break;
     const [name, inline] = splitFlag(arg);
-    if (name === 'version' || name === 'v') return { ok: true, version: true, debug, rest: [] };
+    if (name === 'version' || name === 'v') return { ok: true, version: true, debug, rest: [], dataDirGiven };
     if (prog === 'k3s' && name === 'debug') {
       if (inline !== undefined && !BOOL_TRUE.has(inline) && !BOOL_FALSE.has(inline)) {
         return { ok: false, message: usage(`invalid boolean value "${inline}" for -debug: parse error`) };
@@ -34,11 +35,12 @@ export function takeGlobalFlags(prog: string, argv: string[], nodeDataDir: strin
       if (path.resolve(value) !== path.resolve(nodeDataDir)) {
         return { ok: false, message: `lab: --data-dir ${value} is not this node's data dir (${nodeDataDir}); the lab models one data dir per node\n` };
       }
+      dataDirGiven = true;
       continue;
     }
     return { ok: false, message: usage(`flag provided but not defined: -${name}`) };
   }
-  return { ok: true, version: false, debug, rest: argv.slice(i) };
+  return { ok: true, version: false, debug, rest: argv.slice(i), dataDirGiven };
 }
 
 function splitFlag(arg: string): [string, string | undefined] {
@@ -56,8 +58,9 @@ function usage(error: string): string {
  * data-dir flag in k3s and rke2; k3s tests/integration run `k3s secrets-encrypt status -d /tmp/k3sse`): argv without
  * it when it names this node's data dir, or the one-line refusal.
  */
-export function takeSubcommandDataDir(argv: string[], nodeDataDir: string): { ok: true; rest: string[] } | { ok: false; message: string } {
+export function takeSubcommandDataDir(argv: string[], nodeDataDir: string): { ok: true; rest: string[]; dataDirGiven: boolean } | { ok: false; message: string } {
   const rest: string[] = [];
+  let dataDirGiven = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const [name, inline] = arg.startsWith('-') ? splitFlag(arg) : ['', undefined];
@@ -70,6 +73,7 @@ export function takeSubcommandDataDir(argv: string[], nodeDataDir: string): { ok
     if (path.resolve(value) !== path.resolve(nodeDataDir)) {
       return { ok: false, message: `lab: --data-dir ${value} is not this node's data dir (${nodeDataDir}); the lab models one data dir per node\n` };
     }
+    dataDirGiven = true;
   }
-  return { ok: true, rest };
+  return { ok: true, rest, dataDirGiven };
 }

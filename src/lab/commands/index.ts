@@ -3,6 +3,7 @@ import { runCertificate } from './certificate.js';
 import { runEtcdSnapshot } from './etcd-snapshot.js';
 import { takeGlobalFlags, takeSubcommandDataDir } from './global-flags.js';
 import type { CommandContext } from './io.js';
+import { answerAtDefaultDataDir } from './default-data-dir.js';
 import { runJournalctl } from './journalctl.js';
 import { isKillallCommand, runKillall } from './killall.js';
 import { runSecretsEncrypt } from './secrets-encrypt.js';
@@ -34,6 +35,10 @@ async function runProg(context: CommandContext): Promise<number> {
     return 1;
   }
   const next = { ...context, argv: local.rest };
+  if (context.lab.options.dataDirInUnit && !globals.dataDirGiven && !local.dataDirGiven) {
+    const answered = answerAtDefaultDataDir(next, sub ?? '');
+    if (answered !== null) return answered;
+  }
   switch (sub) {
     case 'certificate':
       return runCertificate(next);

@@ -1,12 +1,14 @@
 // `<prog> secrets-encrypt status [-o json]`, formatted like upstream: text with a tabwriter key table, or JSON
 // with tab indentation. The stage is the answering node's annotation; hashes are compared across control-plane
 // servers; keys come from the answering node's own config file.
-import { readNodeEncryption, stageOfState, verifyEncryptionHashes } from '../encryption/node-encryption.js';
+import { readNodeEncryption, verifyEncryptionHashes } from '../encryption/node-encryption.js';
 import { keyTypeLabel } from '../encryption/config.js';
+import type { LabNode } from '../lab-node.js';
 import type { LabRuntime } from '../lab-runtime.js';
 import { statusKeysCarryType } from '../upstream-versions.js';
 import { takeOption, type CommandContext } from './io.js';
 import { logLine } from './logrus.js';
+import { failWithServerError } from './server-error.js';
 
 export async function printEncryptionStatus({ lab, node, io }: CommandContext, argv: string[]): Promise<number> {
   const output = takeOption(argv, ['--output', '-o']).value ?? 'text';
@@ -24,7 +26,13 @@ export async function printEncryptionStatus({ lab, node, io }: CommandContext, a
   const active = layout.enabled ? layout.keys[0]?.name ?? '' : '';
   const inactive = layout.enabled ? layout.keys.slice(1).map((k) => k.name) : layout.keys.map((k) => k.name);
   const hashError = compareHashes(lab);
-  const stage = node.encryptionHash === null ? '' : stageOfState(node.encryptionHash);
+  // Upstream reads this node's stage from its Node annotation and answers 500 when it is not `<stage>-<hash>`.
+  const annotation = readOwnAnnotation(node);
+  if (!annotation.ok) {
+    const request = { path: `/v1-${node.prog}/encrypt/status`, status: '500 Internal Server Error', component: 'secret-encrypt' };
+    return failWithServerError(lab, node, io, request, annotation.error);
+  }
+  const stage = annotation.stage;
   const type = keyTypeLabel(layout.provider);
   if (output === 'json') {
     // The server names keys `<type> <name>` since secretbox support; older releases sent the bare name.
@@ -53,6 +61,18 @@ export async function printEncryptionStatus({ lab, node, io }: CommandContext, a
     ].join('\n') + '\n\n',
   );
   return 0;
+}
+
+/**
+ * Upstream's getEncryptionHashAnnotation (k3s pkg/server/handlers/secrets-encrypt.go): the annotation split on "-"
+ * must give exactly two parts (an empty one gives "invalid annotation  found", two spaces); none at all is "missing".
+ */
+function readOwnAnnotation(node: LabNode): { ok: true; stage: string } | { ok: false; error: string } {
+  const annotation = node.encryptionHash;
+  if (annotation === null) return { ok: false, error: `missing annotation on node ${node.spec.name}` };
+  const parts = annotation.split('-');
+  if (parts.length !== 2) return { ok: false, error: `invalid annotation ${annotation} found on node ${node.spec.name}` };
+  return { ok: true, stage: parts[0] };
 }
 
 /** null when every control-plane server publishes the same hash; otherwise upstream's message naming two nodes. */

@@ -7,6 +7,7 @@
 import { systemdTime } from '../clock.js';
 import { isServerNode, type LabNode } from '../lab-node.js';
 import { agentUnitType } from '../upstream-versions.js';
+import type { LabOptions } from '../contract.js';
 import type { CommandContext, CommandIO } from './io.js';
 
 const VERBS = ['start', 'stop', 'restart', 'try-restart', 'is-active', 'is-failed', 'status', 'show', 'reset-failed'] as const;
@@ -29,7 +30,7 @@ export async function runSystemctl({ lab, node, argv, io }: CommandContext): Pro
   let code = 0;
   for (const unit of expandUnits(units.length > 0 ? units : [`${node.unit}.service`], [`${node.unit}.service`])) {
     const own = unit === `${node.unit}.service`;
-    const result = own ? await onOwnUnit(verb, node, lab.options.version, properties, io, noBlock) : onUnknownUnit(verb, unit, properties, io);
+    const result = own ? await onOwnUnit(verb, node, lab.options, properties, io, noBlock) : onUnknownUnit(verb, unit, properties, io);
     code = code || result;
   }
   return code;
@@ -87,7 +88,8 @@ function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; p
   return { verb, units, properties: properties.filter((p) => p !== ''), noBlock };
 }
 
-async function onOwnUnit(verb: Verb, node: LabNode, version: string, properties: string[], io: CommandIO, noBlock: boolean): Promise<number> {
+async function onOwnUnit(verb: Verb, node: LabNode, options: LabOptions, properties: string[], io: CommandIO, noBlock: boolean): Promise<number> {
+  const { version } = options;
   const service = node.service;
   const unit = `${node.unit}.service`;
   switch (verb) {
@@ -126,7 +128,7 @@ async function onOwnUnit(verb: Verb, node: LabNode, version: string, properties:
       io.stdout(`${service.state}\n`);
       return service.state === 'failed' ? 0 : 1;
     case 'show':
-      io.stdout(showProperties(ownProperties(node, version), properties));
+      io.stdout(showProperties(ownProperties(node, options), properties));
       return 0;
     case 'status':
       io.stdout(await statusText(node));
@@ -165,9 +167,10 @@ function onUnknownUnit(verb: Verb, unit: string, properties: string[], io: Comma
 
 type Properties = Record<string, string>;
 
-function ownProperties(node: LabNode, version: string): Properties {
+function ownProperties(node: LabNode, { version, dataDirInUnit }: LabOptions): Properties {
   const s = node.service;
   return {
+    ExecStart: execStart(node, dataDirInUnit),
     Type: isServerNode(node) ? 'notify' : agentUnitType(node.prog, version),
     Restart: 'always',
     RestartUSec: '5s',
@@ -182,6 +185,17 @@ function ownProperties(node: LabNode, version: string): Properties {
     ActiveEnterTimestamp: s.activeEnteredAt ? systemdTime(s.activeEnteredAt) : '',
     UnitFileState: 'enabled',
   };
+}
+
+/**
+ * `systemctl show -p ExecStart` as systemd prints it for upstream's units (`ExecStart=/usr/local/bin/<prog> server`
+ * or `agent`, from k3s install.sh and rke2's rke2-server.service); the node's data dir is on it only when the lab
+ * gives it there instead of in config.yaml.
+ */
+function execStart(node: LabNode, dataDirInUnit: boolean): string {
+  const bin = `/usr/local/bin/${node.prog}`;
+  const argv = [bin, isServerNode(node) ? 'server' : 'agent', ...(dataDirInUnit ? ['--data-dir', node.paths.dataDir] : [])].join(' ');
+  return `{ path=${bin} ; argv[]=${argv} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }`;
 }
 
 function unknownProperties(unit: string): Properties {

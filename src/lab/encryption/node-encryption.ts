@@ -42,12 +42,6 @@ export async function readStateFile(node: LabNode): Promise<string | null> {
   return text === null ? null : text.trim();
 }
 
-/** The stage part of an annotation or state text (stages use underscores, the hash follows the one dash). */
-export function stageOfState(state: string): string {
-  const dash = state.lastIndexOf('-');
-  return dash < 0 ? state : state.slice(0, dash);
-}
-
 /**
  * Upstream's verifyEncryptionHashAnnotation: every control-plane Node annotation must be equal ("hash does not
  * match between <first> and <other>", nodes in API list order); then, when `allowed` is given, the answering

@@ -6,7 +6,7 @@
 // annotation falls back to the state file.
 import type { LabNode } from '../lab-node.js';
 import type { LabRuntime } from '../lab-runtime.js';
-import { reencryptCompleteMessage, reencryptEventEvery } from '../upstream-versions.js';
+import { reencryptCompleteMessage, reencryptEventEvery, secretsEventLogForm } from '../upstream-versions.js';
 import { encryptionConfigText } from './config.js';
 import { publishStage, readNodeEncryption, readStateFile, writeNodeConfig } from './node-encryption.js';
 
@@ -81,6 +81,13 @@ async function removeOldKey(lab: LabRuntime, node: LabNode, pid: number): Promis
 
 function recordEvent(lab: LabRuntime, node: LabNode, pid: number, reason: string, message: string): void {
   lab.emitEvent(node.spec.name, reason, message);
+  if (secretsEventLogForm(lab.options.version) === 'logrus-object-reference') {
+    // client-go's StartLogging format: "Event(%#v): type: '%v' reason: '%v' %v" with the Node's ObjectReference.
+    const name = node.spec.name;
+    const ref = `v1.ObjectReference{Kind:"Node", Namespace:"", Name:"${name}", UID:"${name}", APIVersion:"", ResourceVersion:"", FieldPath:""}`;
+    node.journal.service(node.prog, pid, 'info', `Event(${ref}): type: 'Normal' reason: '${reason}' ${message}`);
+    return;
+  }
   node.journal.klog(
     node.prog,
     pid,

@@ -73,6 +73,11 @@ export function leafProfileFor(certPath: string, ctx: Pick<NodeCertContext, 'dis
         dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'localhost'],
         ipAddresses: unique(localAddresses),
       };
+    // k3s pkg/server/handlers cert.go: CN kube-controller-manager / kube-scheduler, serverAuth, loopbackAltNames().
+    case 'server/tls/kube-controller-manager/kube-controller-manager.crt':
+      return { commonName: 'kube-controller-manager', usages: ['serverAuth'], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
+    case 'server/tls/kube-scheduler/kube-scheduler.crt':
+      return { commonName: 'kube-scheduler', usages: ['serverAuth'], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
     case 'agent/client-kubelet.crt':
       return client(`system:node:${ctx.nodeName}`, 'system:nodes');
     case 'agent/serving-kubelet.crt':
@@ -133,10 +138,11 @@ export function certFilesForService(distro: Distro, service: string): string[] {
       return [tls('client-admin')];
     case 'api-server':
       return [tls('client-kube-apiserver'), tls('serving-kube-apiserver')];
+    // The serving ones since k3s#12172 (k3s pkg/util/services FilesForServices); missing files are skipped.
     case 'controller-manager':
-      return [tls('client-controller')];
+      return [tls('client-controller'), tls('kube-controller-manager/kube-controller-manager')];
     case 'scheduler':
-      return [tls('client-scheduler')];
+      return [tls('client-scheduler'), tls('kube-scheduler/kube-scheduler')];
     case 'etcd':
       return [tls('etcd/client'), tls('etcd/server-client'), tls('etcd/peer-server-client')];
     case `${distro}-controller`:

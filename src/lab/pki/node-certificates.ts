@@ -9,12 +9,17 @@ import { caNameForFile, leafProfileFor } from './leaf-profiles.js';
 import { bundlePem, keyPathFor, normalizePem, readIfExists, splitPemBundle, writeCertificateFile, writeKeyFile } from './pem-files.js';
 import { writeServerDerivedFiles } from './server-derived-files.js';
 import { issueLeafCertificate, resignWithValidity } from './signing.js';
+import { issuesComponentServingCerts } from '../upstream-versions.js';
 import { CLOCK_SLACK_MS, DAY_MS, LEAF_DAYS, type CaMaterial, type NodeCertContext } from './types.js';
 
 const SERVICE_KEY = 'server/tls/service.key';
 
+/** The component serving certificates k3s#12172 added (see issuesComponentServingCerts). */
+const COMPONENT_SERVING = ['server/tls/kube-controller-manager/kube-controller-manager.crt', 'server/tls/kube-scheduler/kube-scheduler.crt'];
+
 function leafFiles(ctx: NodeCertContext): CertFile[] {
-  return certFilesFor(ctx.distro, ctx.roles).filter((file) => file.kind === 'leaf');
+  const components = ctx.version === undefined || issuesComponentServingCerts(ctx.version);
+  return certFilesFor(ctx.distro, ctx.roles).filter((file) => file.kind === 'leaf' && (components || !COMPONENT_SERVING.includes(file.path)));
 }
 
 function issuerOf(ctx: NodeCertContext, file: CertFile): CaMaterial {

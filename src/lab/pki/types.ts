@@ -33,6 +33,8 @@ export interface NodeCertContext {
   /** The node's InternalIP, e.g. 127.0.10.3. */
   address: string;
   cas: ClusterCAs;
+  /** The lab's release (LabOptions.version): which certificate files exist depends on it; absent: a current release. */
+  version?: string;
 }
 
 export const LEAF_DAYS = 365;
