@@ -35,7 +35,7 @@ export function Dashboard({ report, selected, height }: DashboardProps): React.J
         <Text bold>{cluster.distro === 'unknown' ? 'cluster' : cluster.distro}</Text> {cluster.version || ''} ·{' '}
         {report.nodes.length} nodes · source: {cluster.source}
       </Text>
-      <SourceBanner source={cluster.source} apiReachable={cluster.apiReachable} />
+      <SourceBanner source={cluster.source} apiReachable={cluster.apiReachable} apiProblem={cluster.apiProblem} />
       <Box marginTop={1}>
         <NodeTable nodes={report.nodes} selected={selected} maxRows={maxRows} />
       </Box>
