@@ -39,6 +39,7 @@ export type Action =
   // The run screen.
   | 'start-run'
   | 'cancel-run'
+  | 'cycle-settle'
   | 'take-over'
   | 'decline-takeover'
   | 'run-node'
@@ -112,6 +113,7 @@ export const KEYMAP: readonly Binding[] = [
   { key: '↑/k', label: 'scroll up', action: 'scroll-up', match: [up, ch('k'), pageUp], screens: ['run-preview'] },
   { key: 'enter', label: 'start (each node is confirmed)', action: 'start-run', match: [enter], screens: ['run-preview'] },
   { key: 'q/esc', label: 'cancel, change nothing', action: 'cancel-run', match: [ch('q'), escape], screens: ['run-preview'] },
+  { key: 's', label: 'settle window', action: 'cycle-settle', match: [ch('s')], screens: ['run-preview'] },
   { key: 'y', label: 'take over the expired lock', action: 'take-over', match: [ch('y')], screens: ['run-takeover'], dangerous: true },
   { key: 'n/q', label: 'leave it', action: 'decline-takeover', match: [ch('n'), ch('q'), escape], screens: ['run-takeover'] },
   { key: 'y', label: 'run this node', action: 'run-node', match: [ch('y')], screens: ['run-confirm'], dangerous: true },
