@@ -64,7 +64,7 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
     const restarts = last.restarts - first.restarts;
     // Past the window only a start still in progress is waited for, up to startWait: from then on the total says
     // so (the last sample of a window that simply ended still shows the window).
-    const overtime = ports.clock.now() >= deadline && unitPhase(last) === 'starting';
+    const overtime = ports.clock.now() >= deadline && !accept.includes(last.state) && unitPhase(last) === 'starting';
     extended ||= overtime;
     reportWait(ctx, startedAt, extended ? startWait : seconds, `${restarts} restart${restarts === 1 ? '' : 's'} · ${describeUnitState(last)}${overtime ? ' · still starting' : ''}`);
     const verdict = verdictOf(last, first, accept);
