@@ -141,11 +141,12 @@ function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('demo')
-    .description('start a lab (split topology) and open the wizard on it')
+    .description('start a lab (split topology) and open the wizard on it: a rehearsal, keyturn\'s own waits scaled with the lab')
     .addOption(new Option('--distro <d>', 'rke2 | k3s').choices(['rke2', 'k3s']).default('rke2'))
-    .option('--speed <factor>', 'time scale of the lab', '4')
+    .addOption(new Option('--topology <t>', 'split | ha | single | large:N').default('split'))
+    .option('--speed <factor>', 'time scale of the lab and of keyturn\'s settle, gate and wait times', '4')
     .option('--net <a.b.c>', 'first three octets of the lab node addresses', '127.0.10')
-    .action(async (opts: { distro: string; speed: string; net: string }) => {
+    .action(async (opts: { distro: string; speed: string; net: string; topology: string }) => {
       const { runDemo } = await import('./commands/demo.js');
       exit(await runDemo(opts));
     });

@@ -9,6 +9,8 @@ import path from 'node:path';
 export interface DemoOptions {
   distro: string;
   speed: string;
+  /** The lab's shape (split unless asked: the incident topology); single for a quick rehearsal. */
+  topology?: string;
   /** First three octets of the lab's node addresses (127.0.10 unless another lab uses them). */
   net?: string;
 }
@@ -24,8 +26,12 @@ function tail(text: string, lines = 3): string {
   return all.slice(-lines).join(' | ') || 'no output';
 }
 
-/** Resolves when the lab prints its `lab ready` line; rejects with its stderr tail if it exits or stalls first. */
-function awaitReady(lab: ChildProcess, deadlineMs: number): Promise<void> {
+/**
+ * Resolves when the lab prints its `lab ready` line; rejects with its stderr tail if it exits or stalls first.
+ * Each stage the lab reports (`lab: …` on its stderr: nodes written, API up, etcd servers started, quorum…) is
+ * passed to `onStage` as it comes: starting a lab takes seconds, and a blank screen meanwhile looks hung.
+ */
+function awaitReady(lab: ChildProcess, deadlineMs: number, onStage: (line: string) => void = () => {}): Promise<void> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -42,8 +48,12 @@ function awaitReady(lab: ChildProcess, deadlineMs: number): Promise<void> {
       stdout += chunk;
       if (stdout.split('\n').some((l) => l.startsWith('lab ready'))) done();
     });
+    let partial = '';
     lab.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000);
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) if (l.startsWith('lab: ')) onStage(l.slice('lab: '.length));
     });
     lab.on('exit', onExit);
   });
@@ -68,7 +78,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (!ensureTerminal()) return 2;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-demo-'));
   // The same CLI, however it was started (node bin/keyturn.js, or tsx from source).
-  const args = [...process.execArgv, process.argv[1], 'lab', 'up', '--topology', 'split', '--distro', opts.distro, '--speed', opts.speed, '--dir', dir, ...(opts.net ? ['--net', opts.net] : [])];
+  const topology = opts.topology ?? 'split';
+  const args = [...process.execArgv, process.argv[1], 'lab', 'up', '--topology', topology, '--distro', opts.distro, '--speed', opts.speed, '--dir', dir, ...(opts.net ? ['--net', opts.net] : [])];
   const lab = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Keep draining the pipes after "ready" so a chatty lab never blocks on a full pipe.
   lab.stdout.resume();
@@ -97,14 +108,19 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   for (const s of signals) process.on(s, onSignal);
 
   try {
+    const started = Date.now();
+    const stage = (line: string) => process.stdout.write(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
+    process.stdout.write(`keyturn demo: starting a ${topology} ${opts.distro} lab at speed ${opts.speed} (keyturn's own waits run ${opts.speed}× faster too)…\n`);
     try {
-      await awaitReady(lab, READY_DEADLINE_MS);
+      await awaitReady(lab, READY_DEADLINE_MS, stage);
     } catch (err) {
       process.stderr.write(`keyturn demo: ${(err as Error).message}\n`);
       return 2;
     }
     wizardOpen = true;
-    return await runWizard({ kubeconfig: path.join(dir, 'kubeconfig'), inventory: path.join(dir, 'inventory.yaml') });
+    stage('lab ready: opening the wizard');
+    // A rehearsal: keyturn's settle, gate and wait times are divided by the lab's speed (engine/time-scale.ts).
+    return await runWizard({ kubeconfig: path.join(dir, 'kubeconfig'), inventory: path.join(dir, 'inventory.yaml'), timeScale: Number(opts.speed) });
   } finally {
     await cleanUp();
     for (const s of signals) process.off(s, onSignal);

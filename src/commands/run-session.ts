@@ -5,7 +5,7 @@ import { createElement } from 'react';
 import type { Recipe } from '../recipe-schema/index.js';
 import { describeCluster, sameCluster } from '../model/cluster-identity.js';
 import type { StatusReport } from '../model/status.js';
-import { acquireRunLock, createRun, driveRun, newRunId, planRun, renderRefusal, showLockHolder, applyEvent } from '../engine/index.js';
+import { acquireRunLock, createRun, DEFAULT_SETTLE_SECONDS, driveRun, newRunId, planRun, renderRefusal, showLockHolder, applyEvent } from '../engine/index.js';
 import { startCommandFor, startStoppedNode, stoppedLine, stoppedNodes } from '../engine/stopped-nodes.js';
 import type { Clock, LockHolder, Operator, Plan, RunEvent, RunPorts, RunState } from '../engine/index.js';
 import { expired, lockExpiresAt } from '../engine/lock.js';
@@ -82,11 +82,31 @@ export type Prepared = { ok: true; plan: Plan } | { ok: false; outcome: RunOutco
 export interface RunTiming {
   settleSeconds?: number;
   gateTimeoutSeconds?: number;
+  /** Only `keyturn demo`: the lab's --speed (engine/time-scale.ts). */
+  timeScale?: number;
+}
+
+/** The one way a new run is planned: on the preview the wizard plans it again with another settle window. */
+function planNew(deps: RunDeps, recipe: Recipe, report: StatusReport, runId: string, timing: RunTiming) {
+  return planRun(recipe, report, { runId, ...timing, nodeFacts: nodeFactsFrom(deps.session.targets()) });
+}
+
+/** Settle windows the preview offers (cluster seconds): the recipe's, then longer and shorter ones. */
+export const SETTLE_CHOICES = [300, 60, 30] as const;
+
+/** Offers the settle window on the bridge's plan preview, as `run --settle` sets it; s cycles the choices. */
+export function offerSettle(deps: RunDeps, bridge: RunBridge, recipe: Recipe, report: StatusReport, plan: Plan, timing: RunTiming = {}): void {
+  const first = timing.settleSeconds ?? recipe.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
+  const choices = [first, ...SETTLE_CHOICES.filter((c) => c !== first)];
+  bridge.offerSettle({ seconds: first, choices, ...(timing.timeScale ? { timeScale: timing.timeScale } : {}) }, (settleSeconds) => {
+    const again = planNew(deps, recipe, report, plan.runId, { ...timing, settleSeconds });
+    return again.ok ? again.plan : null;
+  });
 }
 
 export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: StatusReport, timing: RunTiming = {}): Promise<Prepared> {
   const runId = newRunId(recipe.name, deps.clock.now());
-  const result = planRun(recipe, report, { runId, ...timing, nodeFacts: nodeFactsFrom(deps.session.targets()) });
+  const result = planNew(deps, recipe, report, runId, timing);
   if (!result.ok) return { ok: false, outcome: refused(withSessionOptions(renderRefusal(recipe.name, result.refusal).trimEnd(), deps.options)) };
   if (result.plan.support !== 'full') {
     return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`${keyturnCommand(['plan', recipe.name], deps.options)}\` and follow it by hand`) };
@@ -159,12 +179,14 @@ export async function conductRun(deps: RunDeps, bridge: RunBridge, input: RunInp
 }
 
 async function conduct(deps: RunDeps, bridge: RunBridge, input: RunInput): Promise<RunOutcome> {
-  const plan = input.kind === 'new' ? input.plan : input.state.plan;
+  let plan = input.kind === 'new' ? input.plan : input.state.plan;
   const runId = plan.runId;
   bridge.setPlan(plan);
   if (input.kind === 'new' && !(await bridge.waitForStart(plan))) {
     return { exitCode: 1, lines: ['keyturn: cancelled before the first node; nothing was changed'], runId: null, status: 'cancelled' };
   }
+  // The plan as the preview last showed it: the operator may have chosen another settle window there.
+  if (input.kind === 'new') plan = bridge.plan ?? plan;
   bridge.setStage({ kind: 'starting', message: 'taking the run lock…' });
   const holder = holderOf(deps.operator);
   const local = await acquireLocalLock(deps.stateDir, { runId, holder, since: new Date(deps.clock.now()).toISOString() });

@@ -39,7 +39,12 @@ export function describeInterrupted(state: RunState): string {
   return `${how} · ${done} of ${steps.length} steps done · started ${state.createdAt}`;
 }
 
-export async function runWizard(opts: ClusterOptions, io: WizardIo = process): Promise<number> {
+export interface WizardOptions extends ClusterOptions {
+  /** Only `keyturn demo`: the lab's --speed, by which runs divide their settle, gate and wait times. */
+  timeScale?: number;
+}
+
+export async function runWizard(opts: WizardOptions, io: WizardIo = process): Promise<number> {
   if (!ensureTerminal(io)) return 2;
   // The node list is drawn as soon as it is known (the inventory at once, then the API's), while the Kubernetes
   // client loads and the nodes are scanned: the operator's first screen does not wait for the slowest node. The
@@ -98,9 +103,11 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
     activeRun = bridge;
     running = (async () => {
       const recipe = findRecipe(name);
-      const prepared = recipe ? await runSession.prepareNewRun(deps, recipe, report) : { ok: false as const, outcome: runSession.refused(`keyturn: no recipe ${name}`) };
-      if (!prepared.ok) bridge.finish(prepared.outcome.lines.join(' '), true);
+      const timing = opts.timeScale ? { timeScale: opts.timeScale } : {};
+      const prepared = recipe ? await runSession.prepareNewRun(deps, recipe, report, timing) : { ok: false as const, outcome: runSession.refused(`keyturn: no recipe ${name}`) };
+      if (!prepared.ok || !recipe) bridge.finish(prepared.ok ? '' : prepared.outcome.lines.join(' '), true);
       else {
+        runSession.offerSettle(deps, bridge, recipe, report, prepared.plan, timing);
         bridge.setHeader({ runId: prepared.plan.runId });
         await runSession.conductRun(deps, bridge, { kind: 'new', plan: prepared.plan }, { everyEnding: true });
       }

@@ -1,7 +1,7 @@
 // When neither the API nor the inventory says what a node is (API down, inventory without roles/distro), one small
 // extra round trip looks at the node's disk: which distro is installed and whether it holds server state.
 import { DISTROS, type Distro, type Role } from '../model/cluster.js';
-import type { NodeShell } from '../transports/types.js';
+import type { ExecResult, NodeShell } from '../transports/types.js';
 import { shq } from '../util/shell-quote.js';
 import { dataDirLines } from './scan-script.js';
 
@@ -44,8 +44,11 @@ export function parseDetect(output: string): Detected {
   return { distro, roles };
 }
 
-export async function detectNode(shell: NodeShell, distro: Distro | null, dataDir: string | null, timeoutMs = 15_000): Promise<Detected | null> {
+/** What the node's disk says, or the failed run itself: its ssh error is what the operator must read. */
+export type Detection = { ok: true; detected: Detected } | { ok: false; exec: ExecResult };
+
+export async function detectNode(shell: NodeShell, distro: Distro | null, dataDir: string | null, timeoutMs = 15_000): Promise<Detection> {
   const result = await shell.run(buildDetectScript(distro, dataDir), { timeoutMs });
-  if (result.outcome !== 'ok') return null;
-  return parseDetect(result.stdout);
+  if (result.outcome !== 'ok') return { ok: false, exec: result };
+  return { ok: true, detected: parseDetect(result.stdout) };
 }

@@ -10,7 +10,7 @@ import { runChecks, type NodeFacts } from './checks.js';
 import { caNameOf } from './checks-cluster.js';
 import { detectNode } from './detect.js';
 import { buildEtcdView } from './etcd-view.js';
-import { fetchScan, interpretScan, type NodeScan } from './node-scan.js';
+import { fallbackFailure, fetchScan, interpretScan, type NodeScan } from './node-scan.js';
 import { createLimiter, SCAN_CONCURRENCY, type Limiter } from './pool.js';
 import { runScan, scanKey, scanRequestFor, type Prefetch } from './prefetch.js';
 import { previewOf } from './preview.js';
@@ -41,13 +41,17 @@ export interface DiscoverOptions {
   api?: Promise<ApiView>;
 }
 
-/** Fills in distro and roles nobody told us, by looking at the node's disk. */
-async function completeTarget(t: NodeTarget, clusterDistro: Distro | undefined, shell: NodeShell): Promise<{ distro: Distro; roles: Role[] } | null> {
+/**
+ * Fills in distro and roles nobody told us, by looking at the node's disk; else why not, in the words of the
+ * transport (the ssh error: connection refused, host key verification failed…), never a generic line.
+ */
+async function completeTarget(t: NodeTarget, clusterDistro: Distro | undefined, shell: NodeShell, describe: (r: ExecResult) => string): Promise<{ distro: Distro; roles: Role[] } | { failure: string }> {
   const distro = t.distro ?? clusterDistro ?? null;
   if (distro && t.roles) return { distro, roles: t.roles };
   const found = await detectNode(shell, distro, t.access.dataDir ?? null);
-  if (!found?.distro) return null;
-  return { distro: found.distro, roles: t.roles ?? found.roles ?? ['worker'] };
+  if (!found.ok) return { failure: describe(found.exec) };
+  if (!found.detected.distro) return { failure: `node ${t.name}: neither rke2 nor k3s is installed there (no binary, /etc/rancher or /var/lib/rancher) — set distro: (and dataDir:) in the inventory` };
+  return { distro: found.detected.distro, roles: t.roles ?? found.detected.roles ?? ['worker'] };
 }
 
 function caFingerprints(scan: NodeScan): Record<string, string> {
@@ -92,8 +96,8 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
       return limiter(async () => {
         const shell = opts.shellFor(t.access);
         try {
-          const kind = await completeTarget(t, clusterDistro, shell);
-          if (!kind) return { t, kind: null, scan: { reached: false, failure: 'could not reach the node or tell its distro' } as NodeScan };
+          const kind = await completeTarget(t, clusterDistro, shell, opts.describeFailure ?? fallbackFailure);
+          if ('failure' in kind) return { t, kind: null, scan: { reached: false, failure: kind.failure } as NodeScan };
           const plan = scanRequestFor(t, kind, etcdAddresses);
           return { t, kind, scan: interpretScan(await fetchScan(shell, plan, { timeoutMs: opts.scanTimeoutMs }), plan, scanOptions(t)) };
         } finally {
@@ -147,7 +151,7 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
 
   const seenDistro = mostCommon(scanned.map((s) => s.kind?.distro).filter((d): d is Distro => !!d)) ?? clusterDistro;
   return {
-    cluster: { distro: seenDistro ?? 'unknown', version: clusterVersion, apiReachable: api.ready, source },
+    cluster: { distro: seenDistro ?? 'unknown', version: clusterVersion, apiReachable: api.ready, source, ...(api.problem ? { apiProblem: api.problem } : {}) },
     nodes: facts.map((f) => f.status),
     checks: runChecks({ api: { configured: api.configured, ok: api.ready, detail: api.detail }, nodes: facts, etcd: etcdView }),
   };

@@ -49,6 +49,21 @@ export function bannerFor(report: StatusReport): string | null {
   }
 }
 
+/** "reachable", or why not in a word: a refused kubeconfig is not an API that is down. */
+export function apiState(cluster: StatusReport['cluster']): string {
+  if (cluster.apiReachable) return 'reachable';
+  switch (cluster.apiProblem?.kind) {
+    case 'unauthorized':
+      return 'REFUSED the kubeconfig user (401)';
+    case 'forbidden':
+      return 'FORBIDS the kubeconfig user (403)';
+    case 'tls':
+      return 'NOT VERIFIED by the kubeconfig CA (TLS)';
+    default:
+      return 'NOT reachable';
+  }
+}
+
 /**
  * `fixCommand`: the `keyturn …` line a diagnosis suggests, given its words (the status command passes one that adds
  * the operator's --kubeconfig/--context/--inventory).
@@ -57,7 +72,7 @@ export function formatStatusText(report: StatusReport, fixCommand: (args: string
   const { cluster } = report;
   const out: string[] = [];
   out.push(
-    `keyturn status: ${cluster.distro}${cluster.version ? ` ${cluster.version}` : ''}, API ${cluster.apiReachable ? 'reachable' : 'NOT reachable'}, ${report.nodes.length} node(s) (source: ${cluster.source})`,
+    `keyturn status: ${cluster.distro}${cluster.version ? ` ${cluster.version}` : ''}, API ${apiState(cluster)}, ${report.nodes.length} node(s) (source: ${cluster.source})`,
   );
   const banner = bannerFor(report);
   if (banner) out.push(banner);

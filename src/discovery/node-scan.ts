@@ -60,7 +60,8 @@ export interface ScanOptions {
 
 const DEFAULT_SCAN_TIMEOUT_MS = 30_000;
 
-function fallbackFailure(result: ExecResult): string {
+/** A failed run in one line when no describer was given: the outcome and the last stderr line. */
+export function fallbackFailure(result: ExecResult): string {
   const tail = result.stderr.trim().split('\n').slice(-1)[0] ?? '';
   return `${result.outcome}${result.code !== null ? ` (exit ${result.code})` : ''}${tail ? `: ${tail}` : ''}`;
 }

@@ -64,6 +64,8 @@ export interface Plan {
   distro: Distro;
   version: string;
   settleSeconds: number;
+  /** A rehearsal's time scale (the demo lab's --speed): waits were planned and are sampled that much faster. */
+  timeScale?: number;
   nodes: PlannedNode[];
   blocks: PlannedBlock[];
   warnings: string[];
@@ -85,6 +87,8 @@ export interface PlanOptions {
   settleSeconds?: number;
   /** How long a gate or a wait may take before the run stops (default: each step's own, 3-10 minutes). */
   gateTimeoutSeconds?: number;
+  /** Only `keyturn demo`: the lab's --speed; settle, gate and wait times are divided by it (time-scale.ts). */
+  timeScale?: number;
   /** Names backups; `keyturn plan` shows the placeholder <run-id>. */
   runId?: string;
   /** Per-node facts the API cannot tell: distro and data dir from the inventory or the node's config.yaml. */

@@ -11,6 +11,7 @@ import { chooseFlow } from './flows.js';
 import { selectNodes } from './order.js';
 import { rotationOrder, tierOf } from '../model/rotation-order.js';
 import type { Plan, PlannedBlock, PlannedNode, PlannedStep, PlanOptions, PlanResult } from './plan-types.js';
+import { scaledSeconds, scaleStep } from './time-scale.js';
 
 export const DEFAULT_SETTLE_SECONDS = 150;
 
@@ -127,8 +128,10 @@ function needlessWarning(name: string, when: NeededWhen, cluster: StatusReport):
 export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOptions = {}): PlanResult {
   const valid = validateRecipe(recipe);
   if (!valid.ok) return refuse(`recipe ${recipe.name} is invalid: ${valid.errors.join('; ')}`, 'fix the recipe file');
-  const settle = options.settleSeconds ?? recipe.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
-  if (!(settle > 0)) return refuse(`settle time ${settle}s is not positive`, 'pass --settle with a number of seconds, e.g. 150');
+  const chosenSettle = options.settleSeconds ?? recipe.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
+  if (!(chosenSettle > 0)) return refuse(`settle time ${chosenSettle}s is not positive`, 'pass --settle with a number of seconds, e.g. 150');
+  const timeScale = options.timeScale !== undefined && options.timeScale > 0 && options.timeScale !== 1 ? options.timeScale : undefined;
+  const settle = scaledSeconds(chosenSettle, timeScale);
   const warnings: string[] = [];
   const nodes = planNodes(cluster, options, warnings);
   if (typeof nodes === 'string') return refuse(nodes, 'set distro: in the inventory for that node, or pass --kubeconfig so keyturn can read it');
@@ -164,7 +167,7 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
     if (phase.flow !== undefined && phase.flow !== chosen.flow) continue;
     for (const node of selectNodes(nodes, phase.nodes, phase.order)) {
       const steps = phase.steps.filter((s) => versionMatches(node.version, node.distro, s.when) || s.when === undefined);
-      const planned = steps.map((s) => planStep(recipe, phase, withGateTimeout(s, options.gateTimeoutSeconds), node, runId, settle));
+      const planned = steps.map((s) => planStep(recipe, phase, scaleStep(withGateTimeout(s, options.gateTimeoutSeconds), timeScale), node, runId, settle));
       if (planned.length === 0) continue;
       blocks.push({
         key: `${recipe.name}/${node.name}/${phase.id}`,
@@ -187,6 +190,6 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
   }
   if (options.acceptRisk !== undefined && chosen.warnings.some((w) => w.startsWith('risk accepted')) && firstConfirmed) firstConfirmed.typedPhrase = options.acceptRisk;
   if (recipe.support === 'plan-only') warnings.push(`${recipe.name} is plan-only in this release: \`keyturn run\` refuses it`);
-  const plan: Plan = { recipe: recipe.name, title: recipe.title, support: recipe.support, runId, distro, version, settleSeconds: settle, nodes, blocks, warnings, ...(chosen.flow ? { flow: chosen.flow } : {}) };
+  const plan: Plan = { recipe: recipe.name, title: recipe.title, support: recipe.support, runId, distro, version, settleSeconds: settle, ...(timeScale ? { timeScale } : {}), nodes, blocks, warnings, ...(chosen.flow ? { flow: chosen.flow } : {}) };
   return { ok: true, plan };
 }

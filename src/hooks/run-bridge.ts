@@ -64,6 +64,15 @@ export interface RunView {
   stopped: readonly string[];
   /** After a failure: the start of a node left stopped, offered to the operator (y starts it, n leaves it). */
   pendingStart: { node: string; unit: string; command: string } | null;
+  /** On the plan preview: the settle window chosen (what `run --settle` sets) and the others offered. */
+  settle: SettleChoice | null;
+}
+
+/** The settle window on the plan preview, in the cluster's seconds (a rehearsal runs it divided by timeScale). */
+export interface SettleChoice {
+  seconds: number;
+  choices: readonly number[];
+  timeScale?: number;
 }
 
 /** What the screen needs from a bridge: a store to read and the operator's answers. */
@@ -82,6 +91,8 @@ export interface RunBridgeView {
   abortNow(): void;
   /** Ctrl-C (the key, or SIGINT): abortNow, remembered so that the command exits 130 as interrupted programs do. */
   interrupt(): void;
+  /** s on the plan preview: the next settle window offered; the plan is made again with it. */
+  cycleSettle(): void;
 }
 
 type Waiter<T> = { resolve: (value: T) => void };
@@ -112,6 +123,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   private startWaiter: Waiter<boolean> | null = null;
   private takeoverWaiter: Waiter<boolean> | null = null;
   private startStoppedWaiter: Waiter<boolean> | null = null;
+  private replan: ((settleSeconds: number) => Plan | null) | null = null;
   private readonly seen = new Set<string>();
   private interruptedByOperator = false;
 
@@ -134,6 +146,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
       quitRequested: false,
       stopped: [],
       pendingStart: null,
+      settle: null,
     };
   }
 
@@ -194,6 +207,20 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
 
   setHeader(header: Partial<RunHeader>): void {
     this.set({ header: { ...this.view.header, ...header } });
+  }
+
+  /**
+   * Offers the settle window on the plan preview: `replan` makes the plan again with another one (the same run id),
+   * or null when the planner refuses it (the choice is then not taken).
+   */
+  offerSettle(choice: SettleChoice, replan: (settleSeconds: number) => Plan | null): void {
+    this.replan = replan;
+    this.set({ settle: choice }, true);
+  }
+
+  /** The plan to run: the last one shown (the operator may have changed its settle window on the preview). */
+  get plan(): Plan | null {
+    return this.view.plan;
   }
 
   /** Shows the plan and waits for enter (true) or q (false). */
@@ -363,6 +390,15 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
       this.set({ stage: { kind: 'starting', message: take ? 'taking over the expired lock…' : 'takeover declined' } }, true);
       w.resolve(take);
     }
+  };
+
+  cycleSettle = (): void => {
+    const choice = this.view.settle;
+    if (!choice || !this.replan || this.view.stage.kind !== 'preview') return;
+    const at = choice.choices.indexOf(choice.seconds);
+    const next = choice.choices[(at + 1) % choice.choices.length];
+    const plan = this.replan(next);
+    if (plan) this.set({ plan, settle: { ...choice, seconds: next } }, true);
   };
 
   requestQuit = (): void => {

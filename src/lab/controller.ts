@@ -52,6 +52,7 @@ export class LabController {
     this.claimed = true;
     const specs = planNodes(options);
     const now = new Date();
+    this.progress(`generating the cluster CAs (${options.distro})`);
     const cas = await generateClusterCAs(options.distro, now);
     await saveClusterCAs(casFile(paths), cas);
 
@@ -82,6 +83,7 @@ export class LabController {
     }
 
     await this.startApi(runtime, specs.map((s) => s.address));
+    this.progress(`API serving at ${this.api!.url}`);
     this.rpc = await startRpcServer(runtime, paths.socket);
     this.http = await startHttpExecServer(runtime, paths.httpSocket);
     await writeInventory(paths.inventory, paths.root, specs, options.dataDirInUnit);
@@ -120,6 +122,7 @@ export class LabController {
     if (!(await runtime.waitForQuorum(QUORUM_AT_BOOT_MS * this.options.speed))) {
       throw new Error(`etcd did not reach quorum: ${runtime.health.reason}`);
     }
+    this.progress(`etcd quorum: ${runtime.health.running.length} of ${withEtcd.length} members healthy`);
     if (controlPlaneOnly.length > 0) this.progress(`starting ${controlPlaneOnly.length} control-plane servers`);
     await startAll(controlPlaneOnly);
     if (agents.length > 0) this.progress(`starting ${agents.length} agents`);

@@ -80,8 +80,15 @@ export interface Check {
   detail: string;
 }
 
+/** Why the Kubernetes API could not be read, in one line that names the kubeconfig and the fix. */
+export interface ApiProblem {
+  kind: 'unreachable' | 'unavailable' | 'tls' | 'unauthorized' | 'forbidden' | 'error';
+  message: string;
+}
+
 export interface StatusReport {
-  cluster: { distro: Distro | 'unknown'; version: string; apiReachable: boolean; source: ClusterSource };
+  /** apiProblem: present when a kubeconfig was given and the API could not be read. */
+  cluster: { distro: Distro | 'unknown'; version: string; apiReachable: boolean; source: ClusterSource; apiProblem?: ApiProblem };
   nodes: NodeStatus[];
   checks: Check[];
 }

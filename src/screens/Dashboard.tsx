@@ -74,7 +74,7 @@ export function Dashboard({ report, selected, height, scroll = 0, width }: Dashb
           <Text bold>{cluster.distro === 'unknown' ? 'cluster' : cluster.distro}</Text> {cluster.version || ''} ·{' '}
           {report.nodes.length} nodes · source: {cluster.source}
         </Text>
-        <SourceBanner source={cluster.source} apiReachable={cluster.apiReachable} />
+        <SourceBanner source={cluster.source} apiReachable={cluster.apiReachable} apiProblem={cluster.apiProblem} />
       </Box>
       <Box marginTop={1} flexShrink={0}>
         <NodeTable nodes={report.nodes} selected={selected} maxRows={maxRows} width={width} />

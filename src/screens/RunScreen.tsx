@@ -9,7 +9,8 @@ import { DEFAULT_STALL_SECONDS } from '../engine/encryption/reencrypt.js';
 import { describeWaitProgress } from '../engine/handlers/wait-progress.js';
 import type { PlannedBlock } from '../engine/plan-types.js';
 import type { RunState } from '../engine/reducer.js';
-import type { RunBridgeView, RunView } from '../hooks/run-bridge.js';
+import type { RunBridgeView, RunView, SettleChoice } from '../hooks/run-bridge.js';
+import { scaledSeconds } from '../engine/time-scale.js';
 import { useRunView } from '../hooks/useRunView.js';
 import { useTicker } from '../hooks/useTicker.js';
 import { useKeys } from '../hooks/useKeys.js';
@@ -143,6 +144,9 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
         bridge.answerStart(false);
         onQuit?.(key.ctrl && input === 'c' ? 'interrupt' : 'quit');
         return;
+      case 'cycle-settle':
+        bridge.cycleSettle();
+        return;
       case 'take-over':
         bridge.answerTakeover(true);
         return;
@@ -209,6 +213,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
       {stage.kind === 'preview' ? (
         <>
           <PlanPreview text={planText} offset={offset} height={previewHeight} />
+          {view.settle ? <SettleLine choice={view.settle} /> : null}
           <Text>
             Press <Text bold>enter</Text> to start: keyturn asks before each node. <Text bold>q</Text> cancels; nothing has been changed.
           </Text>
@@ -275,3 +280,13 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
 }
 
 type FinishedItem = RunView['finished'][number];
+
+/** The settle window offered on the preview, as `run --settle` sets it; in a rehearsal, what it runs at too. */
+function SettleLine({ choice }: { choice: SettleChoice }): React.JSX.Element {
+  const scaled = choice.timeScale ? ` (${scaledSeconds(choice.seconds, choice.timeScale)} s in this rehearsal, at the lab's speed ${choice.timeScale})` : '';
+  return (
+    <Text>
+      Settle window: <Text bold>{choice.seconds} s</Text> per server{scaled} · <Text bold>s</Text> changes it ({choice.choices.map((c) => `${c} s`).join(' · ')}), as <Text bold>run --settle</Text> does
+    </Text>
+  );
+}

@@ -39,6 +39,7 @@ export type Action =
   // The run screen.
   | 'start-run'
   | 'cancel-run'
+  | 'cycle-settle'
   | 'take-over'
   | 'decline-takeover'
   | 'run-node'
@@ -118,6 +119,7 @@ export const KEYMAP: readonly Binding[] = [
   { key: 'q/esc', label: 'cancel, change nothing', action: 'cancel-run', match: [ch('q'), escape], screens: ['run-preview'] },
   // Nothing has changed yet: ctrl-c cancels and quits, as it quits from the wizard's other screens.
   { key: 'ctrl-c', label: 'quit', action: 'quit', match: [ctrl('c')], screens: ['run-preview'] },
+  { key: 's', label: 'settle window', action: 'cycle-settle', match: [ch('s')], screens: ['run-preview'] },
   { key: 'y', label: 'take over the expired lock', action: 'take-over', match: [ch('y')], screens: ['run-takeover'], dangerous: true },
   { key: 'n/q', label: 'leave it', action: 'decline-takeover', match: [ch('n'), ch('q'), escape], screens: ['run-takeover'] },
   { key: 'y', label: 'run this node', action: 'run-node', match: [ch('y')], screens: ['run-confirm'], dangerous: true },

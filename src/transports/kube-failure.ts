@@ -19,7 +19,8 @@ const UNREACHABLE_CODES = new Set([
 const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 
 export function failureFromStatus(status: number, detail: string): ApiFailure {
-  if (status === 401 || status === 403) return { kind: 'unauthorized', status, detail };
+  if (status === 401) return { kind: 'unauthorized', status, detail };
+  if (status === 403) return { kind: 'forbidden', status, detail };
   if (status === 404) return { kind: 'not-found', detail };
   if (status === 409) return { kind: 'conflict', detail };
   if (status >= 500) return { kind: 'unavailable', status, detail };

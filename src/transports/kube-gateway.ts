@@ -8,7 +8,7 @@ import { failureFromError } from './kube-failure.js';
 import { toKubeEvent, toKubeLease, toKubeNode } from './kube-mapping.js';
 import { getRawText, requestText } from './kube-raw.js';
 import { lightRequestOptions } from './kube-light.js';
-import type { ApiResult, KubeGateway, KubeLease } from './types.js';
+import type { ApiResult, KubeconfigAccess, KubeGateway, KubeLease } from './types.js';
 
 export interface KubeGatewayOptions {
   kubeconfig?: string;
@@ -45,6 +45,7 @@ export async function loadKubeGateway(opts: KubeGatewayOptions): Promise<KubeGat
   };
   return {
     server: loaded.server,
+    access: accessOf(loaded),
     readyz: () => requestText(light, loaded.server, '/readyz', timeoutMs),
     listNodes: async () => {
       const r = await requestText(light, loaded.server, '/api/v1/nodes', timeoutMs, NODE_LIST_MAX_BYTES);
@@ -65,6 +66,12 @@ export async function loadKubeGateway(opts: KubeGatewayOptions): Promise<KubeGat
     updateLease: (lease) => viaClient((g) => g.updateLease(lease)),
     deleteLease: (namespace, name) => viaClient((g) => g.deleteLease(namespace, name)),
   };
+}
+
+/** Which kubeconfig, context and user the requests authenticate as. */
+function accessOf(loaded: LoadedKubeconfig): KubeconfigAccess {
+  const context = loaded.document.contexts.find((c) => c.name === loaded.contextName)?.context as { user?: unknown } | undefined;
+  return { kubeconfig: loaded.files.join(':'), context: loaded.contextName, user: typeof context?.user === 'string' ? context.user : null };
 }
 
 /** Every call through @kubernetes/client-node (loaded here). */
@@ -117,6 +124,7 @@ async function loadClientGateway(loaded: LoadedKubeconfig, timeoutMs: number): P
 
   return {
     server: loaded.server,
+    access: accessOf(loaded),
     readyz: () => getRawText(kc, loaded.server, '/readyz', timeoutMs),
     listNodes: () => attempt(async () => (await core.listNode({})).items.map(toKubeNode)),
     getNode: (name) => attempt(async () => toKubeNode(await core.readNode({ name }))),

@@ -49,7 +49,8 @@ export type ApiFailure =
   | { kind: 'unreachable'; detail: string } // refused, timeout, DNS
   | { kind: 'unavailable'; status: number; detail: string } // 503 and other 5xx: apiserver up, etcd down
   | { kind: 'tls'; detail: string } // x509 failures: expired or untrusted certs
-  | { kind: 'unauthorized'; status: number; detail: string }
+  | { kind: 'unauthorized'; status: number; detail: string } // 401: the credentials were refused
+  | { kind: 'forbidden'; status: number; detail: string } // 403: a known user RBAC does not allow
   | { kind: 'not-found'; detail: string }
   | { kind: 'conflict'; detail: string }
   | { kind: 'error'; status: number | null; detail: string };
@@ -94,9 +95,17 @@ export interface KubeLease {
   resourceVersion: string;
 }
 
+export interface KubeconfigAccess {
+  kubeconfig: string;
+  context: string;
+  user: string | null;
+}
+
 export interface KubeGateway {
   /** Where the kubeconfig points, for banners and errors. */
   readonly server: string;
+  /** The kubeconfig file(s), context and user the credentials come from: what an auth or TLS error names. */
+  readonly access?: KubeconfigAccess;
   readyz(): Promise<ApiResult<string>>;
   listNodes(): Promise<ApiResult<KubeNode[]>>;
   getNode(name: string): Promise<ApiResult<KubeNode>>;

@@ -5,7 +5,19 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runStatus } from '../../src/commands/status.js';
 import type { StatusReport } from '../../src/model/status.js';
+import net from 'node:net';
+import { haveBinaries } from '../support/binaries.js';
 import { cliArgs, repoRoot } from '../support/paths.js';
+
+/** A loopback port nothing listens on (taken and released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
 import { buildFakeNode, makeCaSet } from './support/fake-node.js';
 
 describe('keyturn status (command)', () => {
@@ -58,6 +70,17 @@ describe('keyturn status (command)', () => {
     await runStatus({ inventory: inv });
     const rows = out.split('\n').map((l) => l.split(/\s+/)[0]).filter((w) => order.includes(w));
     expect(rows.slice(0, order.length)).toEqual(order);
+  });
+
+  it.skipIf(!haveBinaries('ssh'))('an unreachable node without distro: shows the ssh error, not a generic line', async () => {
+    // Roles given, distro not: keyturn must ask the node's disk first, and that is where the ssh error was lost.
+    const port = await closedPort();
+    const inv = path.join(dir, 'inv.yaml');
+    await writeFile(inv, `nodes:\n  - {name: ghost-1, address: 127.0.0.1, roles: [etcd, control-plane], transport: ssh, ssh: {port: ${port}, user: nobody}}\n`);
+    expect(await runStatus({ inventory: inv, json: true })).toBe(2);
+    const nodes = (JSON.parse(out) as StatusReport).checks.find((c) => c.id === 'nodes');
+    expect(nodes?.detail).toContain(`ssh: connect to host 127.0.0.1 port ${port}: Connection refused`);
+    expect(nodes?.detail).not.toContain('could not reach the node or tell its distro');
   });
 
   it('prints a plain-text summary with a banner naming the source, and remembers the nodes', async () => {

@@ -106,6 +106,13 @@ describe('where a wait stands (the run screen shows it as the running step\'s de
     expect(seen.at(-1)).toBe('35 s of 600 s · 0 restarts · active/running');
   });
 
+  it('settle: a window that simply ends shows the window to the end, never the start limit', async () => {
+    const r = await drive(recipeWith([settle]), {});
+    const seen = r.waiting('recover-restart-loop/etcd-1/start.settle');
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.filter((w) => !/ s of 30 s · /.test(w))).toEqual([]);
+  });
+
   it('wait: what it waits for and its last reading', async () => {
     const r = await drive(recipeWith([activeWait]), { slowStart: { 'etcd-1': 3, 'etcd-2': 3, 'etcd-3': 3 } });
     const seen = r.waiting('recover-restart-loop/etcd-1/start.active');

@@ -3,7 +3,7 @@ import type { ReencryptProgress } from '../../src/engine/events.js';
 import type { LogEvent } from '../../src/engine/ports.js';
 import { applyEvent } from '../../src/engine/reducer.js';
 import { notesOf, RunBridge } from '../../src/hooks/run-bridge.js';
-import { demoState } from '../screens/run-fixture.js';
+import { demoPlan, demoState } from '../screens/run-fixture.js';
 
 const reading = (done: number): ReencryptProgress => ({ done, total: 10000, ratePerSecond: 5, secondsLeft: (10000 - done) / 5, stalledSeconds: 0, finished: false, source: 'api' });
 
@@ -134,5 +134,26 @@ describe('notesOf (the finished line of a step)', () => {
     expect(notes).toEqual(['node-ready not checked: API unreachable (unavailable 503: etcd cluster is unavailable): Ready not checked']);
     expect(notesOf({ gate: [{ check: 'node-ready', status: 'skipped', detail: 'x'.repeat(500) }] })[0]).toHaveLength('node-ready not checked: '.length + 120);
     expect(notesOf(undefined)).toEqual([]);
+  });
+
+  it('the preview offers the settle window: s re-plans with the next choice, the start runs the plan last shown', async () => {
+    const bridge = new RunBridge({ recipe: 'demo', runId: 'RUN-1', cluster: 'x', resumed: false });
+    const plan = demoPlan();
+    const asked: number[] = [];
+    bridge.offerSettle({ seconds: 150, choices: [150, 300, 60], timeScale: 4 }, (s) => (asked.push(s), { ...plan, settleSeconds: Math.ceil(s / 4) }));
+    bridge.cycleSettle(); // not on the preview yet: nothing changes
+    expect(asked).toEqual([]);
+    const started = bridge.waitForStart(plan);
+    bridge.cycleSettle();
+    expect(bridge.getSnapshot().settle).toMatchObject({ seconds: 300 });
+    expect(bridge.plan?.settleSeconds).toBe(75);
+    bridge.cycleSettle();
+    bridge.cycleSettle();
+    expect(asked).toEqual([300, 60, 150]);
+    expect(bridge.getSnapshot().settle?.seconds).toBe(150);
+    bridge.answerStart(true);
+    expect(await started).toBe(true);
+    expect(bridge.plan?.settleSeconds).toBe(38);
+    bridge.dispose();
   });
 });

@@ -87,7 +87,7 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
       failure: { kind: 'unavailable', status: 503, detail: 'etcdserver: request timed out' },
     });
     api.route('GET', '/api/v1/events', () => ({ status: 403, body: status(403, 'Forbidden', 'forbidden') }));
-    expect(await gateway.listEvents()).toMatchObject({ ok: false, failure: { kind: 'unauthorized', status: 403 } });
+    expect(await gateway.listEvents()).toMatchObject({ ok: false, failure: { kind: 'forbidden', status: 403 } });
   });
 
   it('reads /readyz, with the failed checks as the detail when it is not ready', async () => {

@@ -14,6 +14,7 @@ import { failed, poll } from '../context.js';
 import type { GateCheckResult } from '../events.js';
 import { fixFor } from '../fixes.js';
 import { reportWait } from './wait-progress.js';
+import { scaledMs } from '../time-scale.js';
 
 const RETRY_MS = 5000;
 
@@ -88,7 +89,7 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
   const checks = step.step.checks;
   const gateTimeout = step.step.timeoutSeconds ?? 0;
   let first = true;
-  const results = await poll(ctx, step.step.timeoutSeconds ?? 0, RETRY_MS, async () => {
+  const results = await poll(ctx, step.step.timeoutSeconds ?? 0, scaledMs(RETRY_MS, ctx.plan.timeScale), async () => {
     const attempt: GateAttempt = { settled: first ? freshSettleSample(ctx) : null };
     first = false;
     // The checks only read (a peer's etcd view, the API, this node's files), so they run at once: between two

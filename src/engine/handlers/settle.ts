@@ -6,6 +6,7 @@ import { describeUnitState, readUnit, unitPhase } from '../checks/unit.js';
 import { settleSecondsOf } from '../describe.js';
 import { fixFor } from '../fixes.js';
 import { reportWait } from './wait-progress.js';
+import { scaledMs, scaledSeconds } from '../time-scale.js';
 
 const SAMPLE_MS = 5000;
 
@@ -44,7 +45,8 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
   const startedAt = ports.clock.now();
   const deadline = startedAt + seconds * 1000;
   // A unit still starting when the window ends (and the step wants it active) is waited for, up to this.
-  const startDeadline = startedAt + Math.max(seconds, START_WAIT_SECONDS) * 1000;
+  const startWait = Math.max(seconds, scaledSeconds(START_WAIT_SECONDS, ctx.plan.timeScale));
+  const startDeadline = startedAt + startWait * 1000;
   const first = await readUnit(ctx);
   if (!first.ok) {
     const evidence = execEvidence(ctx, first.exec);
@@ -57,10 +59,14 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
     }
   }
   let last: Reading = first;
+  let extended = false;
   for (;;) {
     const restarts = last.restarts - first.restarts;
-    const overtime = ports.clock.now() >= deadline;
-    reportWait(ctx, startedAt, overtime ? Math.max(seconds, START_WAIT_SECONDS) : seconds, `${restarts} restart${restarts === 1 ? '' : 's'} · ${describeUnitState(last)}${overtime && unitPhase(last) === 'starting' ? ' · still starting' : ''}`);
+    // Past the window only a start still in progress is waited for, up to startWait: from then on the total says
+    // so (the last sample of a window that simply ended still shows the window).
+    const overtime = ports.clock.now() >= deadline && !accept.includes(last.state) && unitPhase(last) === 'starting';
+    extended ||= overtime;
+    reportWait(ctx, startedAt, extended ? startWait : seconds, `${restarts} restart${restarts === 1 ? '' : 's'} · ${describeUnitState(last)}${overtime ? ' · still starting' : ''}`);
     const verdict = verdictOf(last, first, accept);
     if (verdict) {
       const evidence = [`${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`, ...execEvidence(ctx, null)];
@@ -95,7 +101,7 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
       };
     }
     const until = stillStarting && now >= deadline ? startDeadline : deadline;
-    await ports.clock.sleep(Math.min(SAMPLE_MS, Math.max(0, until - now)), ctx.signal);
+    await ports.clock.sleep(Math.min(scaledMs(SAMPLE_MS, ctx.plan.timeScale), Math.max(0, until - now)), ctx.signal);
     const next = await readUnit(ctx);
     if (next.ok) last = next; // a missed sample is not a restart; the next one decides
   }

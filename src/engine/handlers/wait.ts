@@ -12,6 +12,7 @@ import { failed, poll } from '../context.js';
 import { describeCondition } from '../describe.js';
 import { fixFor } from '../fixes.js';
 import { reportWait } from './wait-progress.js';
+import { scaledMs } from '../time-scale.js';
 
 interface Reading {
   holds: boolean;
@@ -73,7 +74,9 @@ export async function runWaitStep(ctx: StepContext): Promise<HandlerResult> {
   const { until, timeoutSeconds, intervalSeconds } = step.step;
   const started = ctx.ports.clock.now();
   const baseline: { restarts: number | null } = { restarts: null };
-  const last = await poll(ctx, timeoutSeconds, (intervalSeconds ?? 5) * 1000, async () => {
+  // A recipe's own interval was scaled when planned; the default one is scaled here.
+  const intervalMs = intervalSeconds !== undefined ? intervalSeconds * 1000 : scaledMs(5000, ctx.plan.timeScale);
+  const last = await poll(ctx, timeoutSeconds, intervalMs, async () => {
     const r = await readCondition(ctx, until, baseline);
     reportWait(ctx, started, timeoutSeconds, `until ${describeCondition(until, ctx.node)}: ${r.detail}`);
     return { stop: r.holds || r.hopeless === true, value: r };

@@ -13,7 +13,9 @@ export type StatusReason =
   | 'ServiceUnavailable'
   | 'Gone'
   | 'Expired'
-  | 'InternalError';
+  | 'InternalError'
+  | 'Unauthorized'
+  | 'Forbidden';
 
 export interface StatusDetails {
   name?: string;
