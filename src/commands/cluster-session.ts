@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { resolveStateDir } from '../journal/state-dir.js';
+import { redactDeep } from '../util/redact.js';
 import { identityOf, type ClusterIdentity } from '../model/cluster-identity.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
@@ -198,7 +199,9 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
       }
     }
     lastIdentity = identityOf(report, gateway?.server ?? null);
-    return report;
+    // Everything shown from here (status text and JSON, the wizard, plans) is node and API text: credentials in it
+    // (a token in a journal line, a password in the API URL) are hidden once, here.
+    return redactDeep(report);
   };
 
   return {

@@ -8,6 +8,7 @@ import type { Discover } from '../hooks/useDiscovery.js';
 import type { InterruptedRun } from '../../components/InterruptedRunBanner.js';
 import type { RunState } from '../engine/reducer.js';
 import type { Painted } from './first-paint-terminal.js';
+import { redact } from '../util/redact.js';
 
 export interface WizardIo {
   stdin: NodeJS.ReadStream;
@@ -97,7 +98,7 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
         bridge.setHeader({ runId: prepared.plan.runId });
         await runSession.conductRun(deps, bridge, { kind: 'new', plan: prepared.plan }, { everyEnding: true });
       }
-    })().catch((err: unknown) => bridge.finish(`keyturn: ${err instanceof Error ? err.message : String(err)}`, true));
+    })().catch((err: unknown) => bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true));
     return bridge;
   };
   // An earlier run that did not finish is offered on the dashboard; continuing it is `keyturn resume` in-process.
@@ -129,7 +130,7 @@ export async function runWizard(opts: ClusterOptions, io: WizardIo = process): P
       if (refusal) return bridge.finish(refusal, true);
       bridge.setHeader({ runId, resumed: true });
       await runSession.conductRun(deps, bridge, { kind: 'resume', state }, { everyEnding: true });
-    })().catch((err: unknown) => bridge.finish(`keyturn: ${err instanceof Error ? err.message : String(err)}`, true));
+    })().catch((err: unknown) => bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true));
     return bridge;
   };
   let modules: Awaited<typeof loaded> | null = null;
