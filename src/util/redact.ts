@@ -42,8 +42,11 @@ function notASecret(value: string): boolean {
   );
 }
 
-/** `K10<hash>::[user:]secret` — the secure join token, and its short form without a user. */
-const JOIN_TOKEN = /\b(K10[0-9a-fA-F]{6,}::)([^\s'"<>\\]+)/g;
+/**
+ * `K10<hash>::<user>:<password>` or `K10<hash>::<bootstrap token>`; the hash may be empty (k3s
+ * pkg/clientaccess/token.go parseToken: a bare password becomes `K10:::<password>`; the password may hold colons).
+ */
+const JOIN_TOKEN = /\b(K10[0-9a-fA-F]*::)([^\s'"<>\\]+)/g;
 /** `Bearer <token>` wherever it appears (an Authorization header echoed in a log line, a curl command). */
 const BEARER = /\b(bearer)(\s+)([A-Za-z0-9\-._~+/]+=*)/gi;
 /** `Authorization: Basic …` and the like: the whole credential after the scheme. */

@@ -23,6 +23,8 @@ describe('redact', () => {
   const cases: [string, string, string][] = [
     ['join token in a logrus line', `level=info msg="joining with K10${hash}::server:${secret}"`, `level=info msg="joining with K10${hash}::server:${REDACTED}"`],
     ['short join token (no user)', `token: K10${hash}::${secret}`, `token: K10${hash}::${REDACTED}`],
+    ['token without a CA hash (upstream parseToken accepts it)', `K10::server:${secret}:with:colons`, `K10::server:${REDACTED}`],
+    ['bootstrap-token form', `K10${hash}::abcdef.${secret}`, `K10${hash}::${REDACTED}`],
     ['bare token under a token key', `token: ${secret}`, `token: ${REDACTED}`],
     ['env assignment', `env K3S_TOKEN=${secret} sh -c id`, `env K3S_TOKEN=${REDACTED} sh -c id`],
     ['flag and value', `k3s agent --token ${secret} --server https://s:6443`, `k3s agent --token ${REDACTED} --server https://s:6443`],
