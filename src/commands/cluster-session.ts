@@ -40,7 +40,9 @@ export function nodesToRemember(report: StatusReport, inventory: Inventory | nul
  * receive root's ssh connections through a socket planted there (createSshShell checks the folder).
  */
 export function sshControlDir(stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_RUNTIME_DIR && path.isAbsolute(env.XDG_RUNTIME_DIR)) return path.join(env.XDG_RUNTIME_DIR, 'keyturn-ssh');
+  // Only when it exists: making a missing /run/user/<uid> (and /run/user) is the login manager's job, not ours.
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && path.isAbsolute(runtime) && existsSync(runtime)) return path.join(runtime, 'keyturn-ssh');
   return path.join(resolveStateDir(stateDir, env), 'ssh');
 }
 
