@@ -5,6 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { UsageError } from './errors.js';
 import { closest } from './util/closest.js';
 import { honourNoColor } from './util/no-color.js';
+import { redact } from './util/redact.js';
 import type { ClusterOptions } from './commands/options.js';
 import type { OutputOptions } from './commands/output-format.js';
 
@@ -180,14 +181,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`keyturn: ${err.message}\n`);
+      process.stderr.write(`keyturn: ${redact(err.message)}\n`);
       process.exitCode = 2;
       return;
     }
     // Anything else is keyturn's fault or the machine's, not the operator's: still one line, never a stack on an
     // on-call engineer's screen (KEYTURN_DEBUG=1 shows it).
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`keyturn: ${message.split('\n')[0]}${process.env.KEYTURN_DEBUG ? '' : ' (KEYTURN_DEBUG=1 shows where)'}\n`);
+    process.stderr.write(`keyturn: ${redact(message.split('\n')[0])}${process.env.KEYTURN_DEBUG ? '' : ' (KEYTURN_DEBUG=1 shows where)'}\n`);
     if (process.env.KEYTURN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     process.exitCode = 1;
   }

@@ -2,10 +2,11 @@
 // kubectl finds it, the inventory, the remembered node list, and one shell per node reused across scans.
 // The transports and the Kubernetes client are imported lazily: loading the client alone takes a second or more.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { resolveStateDir } from '../journal/state-dir.js';
+import { redactDeep } from '../util/redact.js';
 import { identityOf, type ClusterIdentity } from '../model/cluster-identity.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
@@ -33,11 +34,16 @@ export function nodesToRemember(report: StatusReport, inventory: Inventory | nul
   });
 }
 
-async function sshControlDir(): Promise<string> {
-  // ControlPath sockets must stay under ~100 characters: keep the directory short.
-  const dir = path.join(os.tmpdir(), `keyturn-ssh-${process.getuid?.() ?? 'user'}`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  return dir;
+/**
+ * Where the ssh control sockets live: a private folder in XDG_RUNTIME_DIR (the user's own, 0700 by its spec), else
+ * in keyturn's state dir. Never a predictable name in a shared temp folder: another user could make it first and
+ * receive root's ssh connections through a socket planted there (createSshShell checks the folder).
+ */
+export function sshControlDir(stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  // Only when it exists: making a missing /run/user/<uid> (and /run/user) is the login manager's job, not ours.
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && path.isAbsolute(runtime) && existsSync(runtime)) return path.join(runtime, 'keyturn-ssh');
+  return path.join(resolveStateDir(stateDir, env), 'ssh');
 }
 
 export interface ClusterSession {
@@ -119,13 +125,13 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   // The settings (conf and its schema validator: a large module) are only needed once the scan is asked for.
   const settingsLoading = afterStart.then(() => import('../settings/settings.js'));
   settingsLoading.catch(() => {});
-  const [{ createNodeShell, describeFailure }, { discoverCluster }, { prefetchScans }, { createLimiter, SCAN_CONCURRENCY }, controlDir] = await Promise.all([
+  const [{ createNodeShell, describeFailure }, { discoverCluster }, { prefetchScans }, { createLimiter, SCAN_CONCURRENCY }] = await Promise.all([
     import('../transports/node-shell.js'),
     import('../discovery/discover.js'),
     import('../discovery/prefetch.js'),
     import('../discovery/pool.js'),
-    sshControlDir(),
   ]);
+  const controlDir = sshControlDir(opts.stateDir);
 
   const targets = new Map<string, InventoryNode>();
   const shells = new Map<string, NodeShell>();
@@ -195,7 +201,9 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
       }
     }
     lastIdentity = identityOf(report, gateway?.server ?? null);
-    return report;
+    // Everything shown from here (status text and JSON, the wizard, plans) is node and API text: credentials in it
+    // (a token in a journal line, a password in the API URL) are hidden once, here.
+    return redactDeep(report);
   };
 
   return {

@@ -10,6 +10,7 @@ import type { Discover } from '../hooks/useDiscovery.js';
 import type { InterruptedRun } from '../../components/InterruptedRunBanner.js';
 import type { RunState } from '../engine/reducer.js';
 import type { Painted } from './first-paint-terminal.js';
+import { redact } from '../util/redact.js';
 
 export interface WizardIo {
   stdin: NodeJS.ReadStream;
@@ -111,7 +112,7 @@ export async function runWizard(opts: WizardOptions, io: WizardIo = process): Pr
         bridge.setHeader({ runId: prepared.plan.runId });
         await runSession.conductRun(deps, bridge, { kind: 'new', plan: prepared.plan }, { everyEnding: true });
       }
-    })().catch((err: unknown) => bridge.finish(`keyturn: ${err instanceof Error ? err.message : String(err)}`, true));
+    })().catch((err: unknown) => bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true));
     return bridge;
   };
   // An earlier run that did not finish is offered on the dashboard; continuing it is `keyturn resume` in-process.
@@ -144,7 +145,7 @@ export async function runWizard(opts: WizardOptions, io: WizardIo = process): Pr
       if (refusal) return bridge.finish(refusal, true);
       bridge.setHeader({ runId, resumed: true });
       await runSession.conductRun(deps, bridge, { kind: 'resume', state }, { everyEnding: true });
-    })().catch((err: unknown) => bridge.finish(`keyturn: ${err instanceof Error ? err.message : String(err)}`, true));
+    })().catch((err: unknown) => bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true));
     return bridge;
   };
   let modules: Awaited<typeof loaded> | null = null;

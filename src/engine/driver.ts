@@ -15,6 +15,7 @@ import { findNode } from './plan-types.js';
 import type { ConfirmAnswer, RunPorts } from './ports.js';
 import type { RunState } from './reducer.js';
 import { applyEvent, initialState, nextAction } from './reducer.js';
+import { redactEvent } from './redact-event.js';
 import { Tails } from './tails.js';
 
 export const TYPED_NAME_ATTEMPTS = 3;
@@ -31,7 +32,7 @@ export async function createRun(ports: Pick<RunPorts, 'journal' | 'clock'>, inpu
   const { plan } = input;
   if (plan.support !== 'full') return { ok: false, reason: `${plan.recipe} is plan-only in this release: review \`keyturn plan ${plan.recipe}\` and follow it by hand` };
   if (plan.runId.startsWith('<')) return { ok: false, reason: 'the plan has no run id: plan it with { runId: newRunId(...) }' };
-  const event: RunEvent = { type: 'run-created', at: new Date(ports.clock.now()).toISOString(), runId: plan.runId, plan, operator: input.operator, cluster: input.cluster };
+  const event = redactEvent({ type: 'run-created', at: new Date(ports.clock.now()).toISOString(), runId: plan.runId, plan, operator: input.operator, cluster: input.cluster });
   await ports.journal.append(event);
   return { ok: true, state: initialState(event), event };
 }
@@ -50,7 +51,9 @@ class Session {
     return new Date(this.ports.clock.now()).toISOString();
   }
 
-  async emit(e: RunEvent): Promise<void> {
+  async emit(raw: RunEvent): Promise<void> {
+    // Hidden before the journal and the screen see it: evidence and output tails are node text.
+    const e = redactEvent(raw);
     await this.ports.journal.append(e);
     this.state = applyEvent(this.state, e);
     this.ports.onEvent?.(e, this.state);

@@ -1,6 +1,7 @@
 // The run's audit record as Markdown, for the incident review: who, when, which cluster, each node's steps with
 // commands, durations, exit codes, gate results, backups, and the final certificate expiry. Pure.
 import { describeCluster } from '../model/cluster-identity.js';
+import { redact } from '../util/redact.js';
 import type { ExecRecord, GateCheckResult } from './events.js';
 import type { RunState, StepState } from './reducer.js';
 
@@ -86,7 +87,8 @@ export function renderReport(state: RunState): string {
   }
   out.push('', '## Certificate expiry after the run', '', '| Node | Earliest leaf expiry |', '|---|---|');
   for (const node of plan.nodes) out.push(`| ${node.name} | ${finalExpiry(state, node.name) ?? 'not read'} |`);
-  return out.join('\n') + '\n';
+  // Journals written before the redactor, and anything it learned since, are hidden here too: a report is shared.
+  return redact(out.join('\n') + '\n');
 }
 
 function finalExpiry(state: RunState, node: string): string | null {

@@ -4,6 +4,7 @@ import type { NodeShell } from '../transports/types.js';
 import { followJournalCommand } from './commands.js';
 import type { PlannedNode } from './plan-types.js';
 import type { LogSink } from './ports.js';
+import { redact } from '../util/redact.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 
 export const TAIL_KEEP_LINES = 200;
@@ -34,7 +35,8 @@ export class Tails {
       .follow(command, {
         signal: abort.signal,
         onLine: (line, stream) => {
-          const text = line.length > TAIL_MAX_LINE ? `${line.slice(0, TAIL_MAX_LINE)}…` : line;
+          // A journal line can carry a join or bearer token: hidden in the live pane and in a failure's evidence.
+          const text = redact(line.length > TAIL_MAX_LINE ? `${line.slice(0, TAIL_MAX_LINE)}…` : line);
           lines.push(text);
           this.log.emit({ type: 'line', node: node.name, line: text, stream });
         },

@@ -1,11 +1,14 @@
 // Append-only JSONL journal, one file per run: each event is one line, written and fsynced before the engine
 // acts on the next one. Files are 0600 in a 0700 directory (they name nodes, commands and operators).
-import { mkdir, open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunEvent } from '../engine/events.js';
 import type { JournalPort } from '../engine/ports.js';
-import { journalPath } from './state-dir.js';
+import { redactEvent } from '../engine/redact-event.js';
+import { ensureOwnDir, refuseLinkedFile } from '../util/private-dir.js';
+import { journalPath, runsDir } from './state-dir.js';
 
 export interface FileJournal extends JournalPort {
   readonly path: string;
@@ -23,15 +26,18 @@ async function endsWithNewline(handle: FileHandle): Promise<boolean> {
 /** Opens (creating when missing) the run's journal for appending. */
 export async function openFileJournal(stateDir: string, runId: string): Promise<FileJournal> {
   const file = journalPath(stateDir, runId);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const handle = await open(file, 'a+', 0o600);
+  ensureStateDirs(path.dirname(path.dirname(file)));
+  refuseLinkedFile(file, 'run journal');
+  // O_NOFOLLOW: a link planted at the journal's name is refused (ELOOP), never written through.
+  const handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   await handle.chmod(0o600); // an existing file keeps its mode on open: make sure
   // Killed mid-write: end the torn line so the next event starts on its own line (the reader skips it).
   let needNewline = !(await endsWithNewline(handle));
   let queue: Promise<void> = Promise.resolve();
   const append = (event: RunEvent): Promise<void> => {
     const write = async () => {
-      const line = `${needNewline ? '\n' : ''}${JSON.stringify(event)}\n`;
+      // Every writer's events (the driver's, abandon's) are redacted here: a journal is read by others later.
+      const line = `${needNewline ? '\n' : ''}${JSON.stringify(redactEvent(event))}\n`;
       needNewline = false;
       await handle.write(line);
       await handle.sync();
@@ -56,4 +62,10 @@ export async function journalExists(stateDir: string, runId: string): Promise<bo
   } catch {
     return false;
   }
+}
+
+/** The state dir and its runs/ folder: made private, refused when a link, someone else's, or writable by others. */
+export function ensureStateDirs(stateDir: string): void {
+  ensureOwnDir(stateDir, 'state dir', 'owner-writes');
+  ensureOwnDir(runsDir(stateDir), 'runs dir', 'owner-writes');
 }

@@ -1,7 +1,8 @@
 // A local lock file in the state directory: one keyturn process drives runs from this workstation at a time.
 // Created exclusively (O_EXCL); a lock whose process is gone is stale and may be taken.
-import { open, readFile, rm, mkdir } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureOwnDir } from '../util/private-dir.js';
 
 export interface LocalLockInfo {
   pid: number;
@@ -37,7 +38,8 @@ export async function readLocalLock(stateDir: string): Promise<LocalLockInfo | n
 
 export async function acquireLocalLock(stateDir: string, info: Omit<LocalLockInfo, 'pid'>, pid = process.pid): Promise<LocalLockResult> {
   const file = path.join(stateDir, 'keyturn.lock');
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // O_EXCL (wx) never follows a link at the lock's name; the folder itself is checked here.
+  ensureOwnDir(stateDir, 'state dir', 'owner-writes');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const h = await open(file, 'wx', 0o600);

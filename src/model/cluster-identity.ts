@@ -2,6 +2,7 @@
 // something that tells clusters apart before `resume` or the dashboard's "continue" touches a node: the API URL
 // (which can change: a new load balancer), the cluster CA fingerprints the nodes hold (which survive a URL change;
 // rotate-ca's bundles keep the old root, and nodes not yet restarted keep the old CA) and the nodes' addresses.
+import { redact } from '../util/redact.js';
 import type { StatusReport } from './status.js';
 
 export interface ClusterIdentity {
@@ -15,7 +16,8 @@ export interface ClusterIdentity {
 
 export function identityOf(report: StatusReport, server: string | null): ClusterIdentity {
   const cas = report.nodes.map((n) => n.caFingerprints['server-ca']).filter((f): f is string => typeof f === 'string' && f !== '');
-  return { server, caFingerprints: [...new Set(cas)].sort(), nodes: report.nodes.map((n) => `${n.name}@${n.address}`).sort() };
+  // A run's journal records it and refusals print it: a password in the URL is no part of which cluster it is.
+  return { server: server === null ? null : redact(server), caFingerprints: [...new Set(cas)].sort(), nodes: report.nodes.map((n) => `${n.name}@${n.address}`).sort() };
 }
 
 const overlaps = (a: readonly string[], b: readonly string[]) => a.some((x) => b.includes(x));

@@ -1,10 +1,11 @@
 // keyturn's settings file (conf): remembered node lists per cluster, so that `status` still knows every node when
 // the API is down and no inventory was given. Never run state (that lives in the run journals).
-import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
+import { ensureOwnDir, refuseLinkedFile } from '../util/private-dir.js';
+import { isSecretName, redact, redactDeep } from '../util/redact.js';
 
 export interface RememberedCluster {
   nodes: InventoryNode[];
@@ -17,14 +18,14 @@ interface SettingsShape {
   clusters: Record<string, RememberedCluster>;
 }
 
-// Environment entries that look like credentials are not written to disk; PATH and the like are kept because the
-// node cannot be reached the same way without them (the lab puts its bin/ first on PATH).
-const SECRET_NAME = /TOKEN|SECRET|PASS|KEY|CRED|AUTH|COOKIE|SESSION/i;
-
+// Environment entries that hold credentials are not written to disk — by their name (K3S_TOKEN) or by their value
+// (HTTPS_PROXY=http://user:pw@…: the redactor would change it); PATH and the like are kept because the node cannot
+// be reached the same way without them (the lab puts its bin/ first on PATH). Everything else is redacted.
 export function withoutSecrets(node: InventoryNode): InventoryNode {
-  const copy: InventoryNode = structuredClone(node);
-  if (copy.env) {
-    const env = Object.fromEntries(Object.entries(copy.env).filter(([k]) => !SECRET_NAME.test(k)));
+  const { env: original, ...rest } = node;
+  const copy: InventoryNode = redactDeep(structuredClone(rest));
+  if (original) {
+    const env = Object.fromEntries(Object.entries(original).filter(([k, v]) => !isSecretName(k) && redact(v) === v));
     if (Object.keys(env).length > 0) copy.env = env;
     else delete copy.env;
   }
@@ -38,19 +39,29 @@ export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, home = os
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'keyturn');
 }
 
+/** conf's file name for configName "config". */
+const SETTINGS_FILE = 'config.json';
+
+/** The remembered lists are keyed by API URL or inventory path; a URL's password is no part of the key. */
+const keyOf = (key: string) => redact(key);
+
 export class Settings {
   private readonly conf: Conf<SettingsShape>;
+  private readonly dir: string;
 
   /** `cwd` (or KEYTURN_CONFIG_DIR) overrides the user config directory, for tests and portable installs. */
   constructor(cwd: string | undefined = process.env.KEYTURN_CONFIG_DIR) {
     // The file names nodes, addresses, ssh users and key paths: 0600 in a 0700 directory. The directory is made
     // here, before conf would make it with the default 0755 (an existing directory keeps its mode).
-    const dir = cwd || defaultConfigDir();
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // conf writes through a temp file and a rename, but it first resolves links (atomically's realpath): a link
+    // planted at the settings file would have its target overwritten and chmod'ed. So the folder must be ours and
+    // closed to others, and the file not a link, before conf reads (and may rewrite) it and before every write.
+    this.dir = path.resolve(cwd || defaultConfigDir());
+    checkOwnDirAndFile(this.dir);
     this.conf = new Conf<SettingsShape>({
       projectName: 'keyturn',
       projectSuffix: '',
-      cwd: dir,
+      cwd: this.dir,
       configFileMode: 0o600,
       defaults: { clusters: {} },
       // Cluster keys are URLs and paths, full of dots.
@@ -64,20 +75,27 @@ export class Settings {
   }
 
   remembered(key: string): Inventory | null {
-    const entry = this.conf.get('clusters')[key];
+    const entry = this.conf.get('clusters')[keyOf(key)];
     return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0 ? { nodes: entry.nodes } : null;
   }
 
   /** The versions remembered under the key, by node name (empty when none). */
   rememberedVersions(key: string): Record<string, string> {
-    const versions = this.conf.get('clusters')[key]?.versions;
+    const versions = this.conf.get('clusters')[keyOf(key)]?.versions;
     if (!versions || typeof versions !== 'object') return {};
     return Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' && v !== ''));
   }
 
   remember(key: string, nodes: readonly InventoryNode[], now = new Date(), versions: Record<string, string> = {}): void {
+    checkOwnDirAndFile(this.dir);
     const clusters = { ...this.conf.get('clusters') };
-    clusters[key] = { nodes: nodes.map(withoutSecrets), savedAt: now.toISOString(), versions: { ...versions } };
+    clusters[keyOf(key)] = { nodes: nodes.map(withoutSecrets), savedAt: now.toISOString(), versions: { ...versions } };
     this.conf.set('clusters', clusters);
   }
+}
+
+/** Again before each write: a link planted after start-up is refused too. */
+function checkOwnDirAndFile(dir: string): void {
+  ensureOwnDir(dir, 'config dir', 'owner-writes');
+  refuseLinkedFile(path.join(dir, SETTINGS_FILE), 'settings file');
 }

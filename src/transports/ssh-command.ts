@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import type { InventoryNode } from '../model/inventory.js';
 import { shJoin, shq } from '../util/shell-quote.js';
-import { envAssignments } from './exec-result.js';
+import { deliverEnv } from './env-stdin.js';
 
 export interface SshConnectionSettings {
   controlDir: string;
@@ -22,7 +22,7 @@ const CONTROL_PATH_OVERHEAD = 1 + 40 + 17;
 export function checkControlDir(controlDir: string): void {
   if (controlDir.length + CONTROL_PATH_OVERHEAD >= UNIX_SOCKET_PATH_MAX) {
     throw new UsageError(
-      `ssh control dir ${controlDir}: too long for a unix socket path (${controlDir.length} chars) — use a directory of at most ${UNIX_SOCKET_PATH_MAX - CONTROL_PATH_OVERHEAD - 1} chars, e.g. under /tmp`,
+      `ssh control dir ${controlDir}: too long for a unix socket path (${controlDir.length} chars) — set XDG_RUNTIME_DIR or KEYTURN_STATE_DIR to a folder of at most ${UNIX_SOCKET_PATH_MAX - CONTROL_PATH_OVERHEAD - 1 - '/keyturn-ssh'.length} chars`,
     );
   }
 }
@@ -49,10 +49,12 @@ export function sshConnectionArgs(node: InventoryNode, settings: SshConnectionSe
   return args;
 }
 
-/** A run of one script: its marker nonce (so the script's own output cannot fake a marker) and the remote command. */
-export interface RemoteInvocation {
+/**
+ * A run of one script: its marker nonce (so the script's own output cannot fake a marker), the remote command, and
+ * what goes on ssh's stdin before the caller's input (the node's env, never on the command line: env-stdin.ts).
+ */
+export interface RemoteInvocation extends NodeCommand {
   nonce: string;
-  remoteCommand: string;
 }
 
 const MARKER_WORD = 'keyturn-remote-pgid';
@@ -70,20 +72,21 @@ export function buildRemoteInvocation(node: InventoryNode, script: string): Remo
     `sh -c ${shq(script)}`,
     'exit $?',
   ].join('; ');
-  return { nonce, remoteCommand: nodeCommand(node, wrapper) };
+  return { nonce, ...nodeCommand(node, wrapper) };
 }
 
-/** `[sudo -n] [env K=V ...] sh -c <script>`, each word quoted. */
-export function nodeCommand(node: InventoryNode, script: string): string {
-  const assignments = envAssignments(node.name, node.env);
-  const argv = [
-    ...(node.sudo ? ['sudo', '-n'] : []),
-    ...(assignments.length > 0 ? ['env', ...assignments] : []),
-    'sh',
-    '-c',
-    script,
-  ];
-  return shJoin(argv);
+export interface NodeCommand {
+  /** `[sudo -n] sh -c <script>`, each word quoted: the string the node's login shell runs. */
+  remoteCommand: string;
+  /** Written to ssh's stdin first: the node's env (null when it has none). */
+  stdinPrefix: string | null;
+}
+
+/** The command line for a node and the stdin that carries its env (values never appear on the command line). */
+export function nodeCommand(node: InventoryNode, script: string): NodeCommand {
+  const delivery = deliverEnv(node.name, node.env, script);
+  const argv = [...(node.sudo ? ['sudo', '-n'] : []), 'sh', '-c', delivery.script];
+  return { remoteCommand: shJoin(argv), stdinPrefix: delivery.stdinPrefix };
 }
 
 export interface RemoteProcess {

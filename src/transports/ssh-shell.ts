@@ -12,10 +12,10 @@
 // failed: Broken pipe | Failed to connect to new control master"). So per control path, one caller checks or opens
 // the master and concurrent callers wait for it; a command that still meets a mux failure before it started on the
 // node is tried once more.
-import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { InventoryNode } from '../model/inventory.js';
 import { buildResult, OutputCapture, type OutcomeRules } from './exec-result.js';
+import { stdinWith } from './env-stdin.js';
 import { MarkerFilter } from './marker-filter.js';
 import { runProcess, type ProcessEnd } from './process-runner.js';
 import {
@@ -27,6 +27,7 @@ import {
   type RemoteProcess,
 } from './ssh-command.js';
 import type { ExecOptions, ExecResult, FollowOptions, NodeShell } from './types.js';
+import { ensureOwnDir } from '../util/private-dir.js';
 
 export interface SshShellOptions {
   /** Where control sockets live; keep it short (unix socket paths are limited to ~104 bytes). */
@@ -60,7 +61,8 @@ const openingMasters = new Map<string, Promise<MasterState>>();
 
 export function createSshShell(node: InventoryNode, opts: SshShellOptions): NodeShell {
   checkControlDir(opts.controlDir);
-  mkdirSync(opts.controlDir, { recursive: true, mode: 0o700 });
+  // Only we may enter it: a socket someone else planted there would receive our connections.
+  ensureOwnDir(opts.controlDir, 'ssh control dir', 'private');
   nodeCommand(node, 'true'); // validates env names now rather than at the first command
   const connectTimeoutSeconds = opts.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
   const sshBinary = opts.sshBinary ?? 'ssh';
@@ -71,10 +73,11 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
   const running = new Map<AbortController, Promise<unknown>>();
 
   /** A helper's exit code (null: it did not exit by itself) and its few lines of output. */
-  const runHelper = async (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+  const runHelper = async (args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> => {
     // Loaded on first use: the wizard's first frame and the lab's local nodes never need zx.
     const { $ } = await import('zx');
-    const out = await $({ quiet: true, nothrow: true, verbose: false, timeout: helperTimeoutMs, stdio: ['ignore', 'pipe', 'pipe'] })`${sshBinary} ${args}`;
+    const stdio = [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] as const;
+    const out = await $({ quiet: true, nothrow: true, verbose: false, timeout: helperTimeoutMs, stdio: [...stdio], ...(input === undefined ? {} : { input }) })`${sshBinary} ${args}`;
     return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
   };
 
@@ -114,7 +117,7 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
   };
 
   const attempt = async (script: string, options: ExecOptions, follow: FollowOptions | undefined) => {
-    const { nonce, remoteCommand } = buildRemoteInvocation(node, script);
+    const { nonce, remoteCommand, stdinPrefix } = buildRemoteInvocation(node, script);
     const capture = new OutputCapture(follow);
     const remote = awaitableMarker();
     const stderrFilter = new MarkerFilter(nonce, remote.set, (chunk) => capture.addStderr(chunk));
@@ -123,14 +126,17 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
       command: sshBinary,
       args: ['-T', ...connectionArgs, remoteCommand],
       env: process.env,
-      stdin: options.stdin,
+      stdin: stdinWith(stdinPrefix, options.stdin),
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       onStdout: (chunk) => capture.addStdout(chunk),
       onStderr: (chunk) => stderrFilter.push(chunk),
       beforeStop: async () => {
         const target = await remote.within(MARKER_GRACE_MS);
-        if (target) await runHelper(['-T', ...connectionArgs, nodeCommand(node, remoteKillScript(target))]);
+        if (target) {
+          const kill = nodeCommand(node, remoteKillScript(target));
+          await runHelper(['-T', ...connectionArgs, kill.remoteCommand], kill.stdinPrefix ?? undefined);
+        }
       },
     });
     stderrFilter.end();

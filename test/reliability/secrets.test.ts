@@ -195,7 +195,7 @@ describe('host keys are always checked', () => {
       ssh: { port: s.port, user: s.user, identityFile: s.identityFile, options: [`UserKnownHostsFile=${knownHosts}`] },
     });
     const unknown = box.write('inv-unknown.yaml', `nodes: ${JSON.stringify([node('stranger', emptyKnownHosts)])}\n`);
-    const result = await box.cli(['status', '--json', '--inventory', unknown], { TMPDIR: box.dir });
+    const result = await box.cli(['status', '--json', '--inventory', unknown], { TMPDIR: box.dir, XDG_RUNTIME_DIR: undefined });
     expect(result.code).toBe(2);
     const report = JSON.parse(result.stdout) as StatusReport;
     expect(report.nodes[0]).toMatchObject({ name: 'stranger', reachable: false });
@@ -207,11 +207,10 @@ describe('host keys are always checked', () => {
 
     // Control: the same node with its host key known is reached (so the failure above was the host key).
     const known = box.write('inv-known.yaml', `nodes: ${JSON.stringify([node('friend', s.knownHostsFile)])}\n`);
-    const ok = await box.cli(['status', '--json', '--inventory', known], { TMPDIR: box.dir });
+    const ok = await box.cli(['status', '--json', '--inventory', known], { TMPDIR: box.dir, XDG_RUNTIME_DIR: undefined });
     expect((JSON.parse(ok.stdout) as StatusReport).nodes[0]).toMatchObject({ name: 'friend', reachable: true });
-    // keyturn's ssh control directory (under TMPDIR) is private too.
-    const control = readdirSync(box.dir).find((f) => f.startsWith('keyturn-ssh-'));
-    expect(control).toBeDefined();
-    expect(statSync(path.join(box.dir, control!)).mode & 0o777).toBe(0o700);
+    // keyturn's ssh control directory (in the state dir without XDG_RUNTIME_DIR, never in TMPDIR) is private too.
+    expect(readdirSync(box.dir).filter((f) => f.startsWith('keyturn-ssh-'))).toEqual([]);
+    expect(statSync(path.join(box.stateDir, 'ssh')).mode & 0o777).toBe(0o700);
   });
 });

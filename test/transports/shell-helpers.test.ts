@@ -104,20 +104,32 @@ describe('ssh command line', () => {
     expect(args.join(' ')).not.toMatch(/StrictHostKeyChecking|\/dev\/null/);
   });
 
-  it('builds a remote command that any POSIX sh reads back verbatim, marker first', () => {
+  it('builds a remote command that any POSIX sh reads back verbatim, marker first; env values only on stdin', () => {
     const hostile = `a'b"c $(id) \`id\` ;|&\n*`;
-    const { nonce, remoteCommand } = buildRemoteInvocation({ ...node, env: { KT_V: hostile } }, 'printf "%s" "$KT_V"; echo out >&2');
-    // What the node's login shell does with the string: sh -c "<remoteCommand>".
-    const result = spawnSync('sh', ['-c', remoteCommand], { encoding: 'utf8' });
-    expect(result.stdout).toBe(hostile);
+    const { nonce, remoteCommand, stdinPrefix } = buildRemoteInvocation({ ...node, env: { KT_V: hostile } }, 'printf "%s" "$KT_V"; echo out >&2; cat');
+    expect(remoteCommand).not.toContain('b"c');
+    // What the node's login shell does with the string: sh -c "<remoteCommand>", the env first on its stdin and
+    // the caller's own input after it.
+    const result = spawnSync('sh', ['-c', remoteCommand], { encoding: 'utf8', input: `${stdinPrefix}caller input` });
+    expect(result.stdout).toBe(`${hostile}caller input`);
     const [markerLine, ...rest] = result.stderr.split('\n');
     expect(parseMarker(markerLine, nonce)).toMatchObject({ pgid: expect.any(Number), pid: expect.any(Number) });
     expect(rest.join('\n')).toBe('out\n');
   });
 
-  it('puts sudo -n and env in front when asked', () => {
-    expect(nodeCommand({ ...node, sudo: true, env: { A: 'x y' } }, 'id')).toBe("sudo -n env 'A=x y' sh -c id");
-    expect(nodeCommand(node, 'id')).toBe('sh -c id');
+  it('runs nothing of the script when the env does not arrive whole', () => {
+    const { remoteCommand } = buildRemoteInvocation({ ...node, env: { KT_V: 'x' } }, 'echo ran');
+    const result = spawnSync('sh', ['-c', remoteCommand], { encoding: 'utf8', input: "export KT_V='x'\n" });
+    expect(result.status).toBe(125);
+    expect(result.stdout).toBe('');
+  });
+
+  it('puts sudo -n in front when asked; the env never on the command line', () => {
+    const withEnv = nodeCommand({ ...node, sudo: true, env: { A: 'x y' } }, 'id');
+    expect(withEnv.remoteCommand).toMatch(/^sudo -n sh -c '/);
+    expect(withEnv.remoteCommand).not.toContain('x y');
+    expect(withEnv.stdinPrefix).toMatch(/^export A='x y'\nkeyturn-env-end-[0-9a-f]{16}\n$/);
+    expect(nodeCommand(node, 'id')).toEqual({ remoteCommand: 'sh -c id', stdinPrefix: null });
   });
 
   it('never signals process group 0 or 1', () => {
