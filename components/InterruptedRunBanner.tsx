@@ -8,6 +8,8 @@ export interface InterruptedRun {
   recipe: string;
   /** Where it stands, e.g. "stopped: interrupted · 9 of 34 steps done · last on etcd-2". */
   summary: string;
+  /** The `keyturn report …` line to review it (with the --state-dir the operator gave). */
+  reportCommand: string;
   /** Who is running it right now in another terminal ("ops@bastion, pid 4242"): then it is not offered. */
   runningElsewhere?: string;
 }
@@ -26,12 +28,12 @@ export function InterruptedRunBanner({ run }: InterruptedRunBannerProps): React.
       {run.runningElsewhere ? (
         <Text>
           It is running now in another terminal ({run.runningElsewhere}): follow it there, or see{' '}
-          <Text bold>keyturn report {run.runId}</Text>.
+          <Text bold>{run.reportCommand}</Text>.
         </Text>
       ) : (
         <Text>
           Press <Text bold>c</Text> to continue it (each node is confirmed again; finished steps are not repeated),{' '}
-          <Text bold>x</Text> to abandon it (recorded, never offered again), or see <Text bold>keyturn report {run.runId}</Text>.
+          <Text bold>x</Text> to abandon it (recorded, never offered again), or see <Text bold>{run.reportCommand}</Text>.
         </Text>
       )}
     </Box>

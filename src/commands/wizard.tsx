@@ -126,7 +126,7 @@ export async function runWizard(opts: WizardOptions, io: WizardIo = process): Pr
     if (!found) return null;
     // Alive in another terminal is not "killed": say who runs it, and do not offer it.
     const live = await runningHere(stateDir, found.runId);
-    return { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state), ...(live ? { runningElsewhere: `${live.holder}, pid ${live.pid}` } : {}) };
+    return { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state), reportCommand: keyturnCommand(['report', found.runId], opts), ...(live ? { runningElsewhere: `${live.holder}, pid ${live.pid}` } : {}) };
   };
   const resumeRun = ({ runId, recipe }: InterruptedRun, [session, runSession, , { readJournal, resolveStateDir }]: Awaited<typeof loaded>) => {
     const stateDir = resolveStateDir(opts.stateDir);

@@ -225,7 +225,7 @@ describe('App', () => {
   it('offers an interrupted run on the dashboard; c continues it in-process; once it ends, the offer is asked again', async () => {
     const bridge = new RunBridge({ recipe: 'rotate-certs', runId: 'RUN-7', cluster: 'https://api:6443', resumed: true });
     const resumeRun = vi.fn(() => bridge);
-    const interrupted = { runId: 'RUN-7', recipe: 'rotate-certs', summary: 'stopped (interrupted) · 9 of 34 steps done' };
+    const interrupted = { runId: 'RUN-7', recipe: 'rotate-certs', summary: 'stopped (interrupted) · 9 of 34 steps done', reportCommand: 'keyturn report RUN-7 --state-dir /srv/kt' };
     let pending: typeof interrupted | null = interrupted;
     const findInterrupted = vi.fn(async () => pending);
     const app = render(<App discover={async () => splitReport()} onExit={() => {}} findInterrupted={findInterrupted} resumeRun={resumeRun} />);
@@ -233,6 +233,7 @@ describe('App', () => {
     const driven = { lastFrame: frame, stdin: app.stdin };
     const offer = await waitForFrame(frame, (f) => f.includes('An earlier rotate-certs run did not finish: RUN-7') && f.includes('etcd servers'));
     expect(offer).toContain('9 of 34 steps done');
+    expect(offer.replace(/\s+/g, ' ')).toContain('keyturn report RUN-7 --state-dir /srv/kt'); // the session's --state-dir kept
     expect(offer).toMatch(/c continue the interrupted run/);
     await press(driven, 'c', (f) => !f.includes('An earlier rotate-certs run'));
     expect(resumeRun).toHaveBeenCalledWith(interrupted, expect.objectContaining({ nodes: expect.any(Array) }));
@@ -245,7 +246,7 @@ describe('App', () => {
     expect(back).not.toMatch(/c continue the interrupted run/);
   });
   it('x abandons the offered run and the banner is asked again; a run live in another terminal is shown, not offered', async () => {
-    const interrupted = { runId: 'RUN-8', recipe: 'rotate-certs', summary: 'stopped (quit) · 3 of 34 steps done' };
+    const interrupted = { runId: 'RUN-8', recipe: 'rotate-certs', summary: 'stopped (quit) · 3 of 34 steps done', reportCommand: 'keyturn report RUN-8 --state-dir /srv/kt' };
     let pending: (typeof interrupted & { runningElsewhere?: string }) | null = interrupted;
     const abandonRun = vi.fn(async () => {
       pending = null;
