@@ -1,5 +1,6 @@
 // Parses `<prog> secrets-encrypt status` (text and -o json) and the node's encryption-state.json.
 // The stage in `status` is that of the answering node only; the hash line names at most two nodes (field-notes).
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 export type HashAgreement =
   | { kind: 'match' }
@@ -75,7 +76,7 @@ export function parseSecretsEncryptJson(output: string): SecretsEncryptStatus | 
   if (start < 0 || end < start) return null;
   let doc: Record<string, unknown>;
   try {
-    doc = JSON.parse(output.slice(start, end + 1)) as Record<string, unknown>;
+    doc = parseUntrustedJson(output.slice(start, end + 1)) as Record<string, unknown>;
   } catch {
     return null;
   }

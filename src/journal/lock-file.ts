@@ -2,6 +2,7 @@
 // Created exclusively (O_EXCL); a lock whose process is gone is stale and may be taken.
 import { open, readFile, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 export interface LocalLockInfo {
   pid: number;
@@ -29,7 +30,7 @@ export async function runningHere(stateDir: string, runId: string): Promise<Loca
 
 export async function readLocalLock(stateDir: string): Promise<LocalLockInfo | null> {
   try {
-    return JSON.parse(await readFile(path.join(stateDir, 'keyturn.lock'), 'utf8')) as LocalLockInfo;
+    return parseUntrustedJson(await readFile(path.join(stateDir, 'keyturn.lock'), 'utf8')) as LocalLockInfo;
   } catch {
     return null;
   }

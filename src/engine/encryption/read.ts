@@ -5,6 +5,7 @@ import { shJoin, shq } from '../../util/shell-quote.js';
 import { splitStatusKey } from '../../discovery/parse-secrets-encrypt.js';
 import type { StepContext } from '../context.js';
 import type { PlannedNode } from '../plan-types.js';
+import { parseUntrustedJson } from '../../util/untrusted-text.js';
 
 export interface ServerEncryption {
   /** sha256 of the raw encryption-config.json bytes, computed on the node. */
@@ -114,7 +115,7 @@ export function rotateKeysTookEffect(status: EncryptionStatus | null, sentAtMs: 
 
 export function parseStatusJson(text: string): EncryptionStatus | null {
   try {
-    const doc = JSON.parse(text) as Record<string, unknown>;
+    const doc = parseUntrustedJson(text) as Record<string, unknown>;
     return {
       stage: typeof doc.stage === 'string' ? doc.stage : '',
       // The name only, on every release (newer ones prefix the key type).
