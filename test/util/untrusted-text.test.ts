@@ -67,3 +67,36 @@ describe('parseUntrustedJson', () => {
     expect(() => parseUntrustedJson('{')).toThrow(SyntaxError);
   });
 });
+
+describe('journalctl is never asked for --all', () => {
+  // Without -a journalctl strips ANSI sequences and prints "[N blob data]" for a message with other unprintable
+  // characters (systemd src/shared/logs-show.c output_short: strip_tab_ansi, utf8_is_printable); with it, a node's
+  // log reaches keyturn raw. The sanitiser still runs either way; this keeps the first line of defence.
+  it('no keyturn source that runs journalctl passes -a or --all', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { repoRoot } = await import('../support/paths.js');
+    const files = (dir: string): string[] =>
+      readdirSync(path.join(repoRoot, dir)).flatMap((name) => {
+        const rel = path.join(dir, name);
+        if (rel === path.join('src', 'lab')) return [];
+        return statSync(path.join(repoRoot, rel)).isDirectory() ? files(rel) : /\.tsx?$/.test(name) ? [rel] : [];
+      });
+    const calls = [...files('src'), ...files('recipes')].flatMap((f) =>
+      readFileSync(path.join(repoRoot, f), 'utf8')
+        .split('\n')
+        .filter((l) => /journalctl/.test(l) && !/^\s*(\/\/|\*)/.test(l))
+        .map((l) => `${f}: ${l.trim()}`),
+    );
+    expect(calls.length).toBeGreaterThan(3); // the scan, the follower, the error-id and reencrypt reads
+    // Every word after journalctl up to the end of its command, quotes and commas stripped (shJoin([...]) or sh).
+    const asksAll = (line: string) =>
+      line
+        .split(/journalctl/)
+        .slice(1)
+        .some((rest) => rest.split(/[|;&)]/)[0].split(/[\s,'"`\]]+/).some((w) => w === '--all' || /^-[A-Za-z]*a[A-Za-z]*$/.test(w)));
+    expect(asksAll("journalctl', '-u', unit, '-a'")).toBe(true); // the finder finds one
+    expect(asksAll('journalctl -fa -u x')).toBe(true);
+    expect(calls.filter(asksAll)).toEqual([]);
+  });
+});
