@@ -1,6 +1,7 @@
 // Parses etcd's JSON gateway answers, fetched with curl on a server using that server's own client certs.
 // uint64 fields (IDs, leader, terms) come back as decimal strings: keep them as strings, never as JS numbers
 // (they exceed 2^53 and would round).
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 export interface EtcdHealth {
   healthy: boolean;
@@ -31,7 +32,7 @@ export interface EtcdEndpointStatus {
 
 function parseObject(text: string): Record<string, unknown> | null {
   try {
-    const v: unknown = JSON.parse(text.trim());
+    const v: unknown = parseUntrustedJson(text.trim());
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
     return null;

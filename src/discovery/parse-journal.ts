@@ -1,6 +1,7 @@
 // Splits journal text into bounded, printable lines and reads the parts diagnoses need.
 // Real journals carry non-UTF-8 bytes (locale month names, binary garbage), megabyte-long lines (a dumped
 // object), and, when pasted from issues, cut prefixes ("an 23 12:12:38 ...") — none of which may crash or flood us.
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 export const MAX_LINE_CHARS = 4096;
 
@@ -43,7 +44,7 @@ function jsonFields(message: string): Record<string, unknown> | null {
   const text = message.trim();
   if (!text.startsWith('{') || !text.endsWith('}')) return null;
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = parseUntrustedJson(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
     const fields = value as Record<string, unknown>;
     return typeof fields.level === 'string' && typeof fields.msg === 'string' ? fields : null;

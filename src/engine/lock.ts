@@ -6,6 +6,7 @@ import { shq } from '../util/shell-quote.js';
 import type { LockHolder } from './events.js';
 import type { Plan, PlannedNode } from './plan-types.js';
 import type { Clock, RunPorts } from './ports.js';
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 export const LEASE_NAMESPACE = 'kube-system';
 export const LEASE_NAME = 'keyturn';
@@ -89,7 +90,7 @@ export async function acquireRunLock(ports: LockPorts, plan: Plan, me: { holder:
     if (r.outcome !== 'ok') return { ok: false, heldBy: null, where: n.name, reason: `cannot read ${lockFile(n)} on ${n.name}: ${r.outcome}` };
     let held: LockHolder | null = null;
     try {
-      held = r.stdout.trim() ? (JSON.parse(r.stdout) as LockHolder) : null;
+      held = r.stdout.trim() ? (parseUntrustedJson(r.stdout) as LockHolder) : null;
     } catch {
       held = null; // unreadable: treat as free (a torn write of ours)
     }
@@ -155,7 +156,7 @@ export async function showLockHolder(ports: Pick<LockPorts, 'kube' | 'shell'>, p
   for (const n of plan.nodes.filter((x) => x.server)) {
     const r = await ports.shell(n.name).run(`cat ${shq(lockFile(n))} 2>/dev/null || true`, { timeoutMs: 30_000 });
     try {
-      if (r.outcome === 'ok' && r.stdout.trim()) return JSON.parse(r.stdout) as LockHolder;
+      if (r.outcome === 'ok' && r.stdout.trim()) return parseUntrustedJson(r.stdout) as LockHolder;
     } catch {
       // unreadable: try the next server
     }

@@ -3,6 +3,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureOwnDir } from '../util/private-dir.js';
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 export interface LocalLockInfo {
   pid: number;
@@ -30,7 +31,7 @@ export async function runningHere(stateDir: string, runId: string): Promise<Loca
 
 export async function readLocalLock(stateDir: string): Promise<LocalLockInfo | null> {
   try {
-    return JSON.parse(await readFile(path.join(stateDir, 'keyturn.lock'), 'utf8')) as LocalLockInfo;
+    return parseUntrustedJson(await readFile(path.join(stateDir, 'keyturn.lock'), 'utf8')) as LocalLockInfo;
   } catch {
     return null;
   }

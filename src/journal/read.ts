@@ -5,6 +5,7 @@ import type { RunEvent } from '../engine/events.js';
 import type { RunState } from '../engine/reducer.js';
 import { foldEvents } from '../engine/reducer.js';
 import { journalPath, runsDir } from './state-dir.js';
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 export interface JournalRead {
   events: RunEvent[];
@@ -18,7 +19,7 @@ export function parseJournal(text: string): JournalRead {
   text.split('\n').forEach((raw, i) => {
     if (raw.trim() === '') return;
     try {
-      const value = JSON.parse(raw) as unknown;
+      const value = parseUntrustedJson(raw);
       if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string') events.push(value as RunEvent);
       else skipped.push({ line: i + 1, text: raw.slice(0, 200) });
     } catch {

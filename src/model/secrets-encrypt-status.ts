@@ -1,6 +1,7 @@
 // `<prog> secrets-encrypt status -o json`, the one reading of it (the engine's gates and stage checks read it).
 // The document (k3s pkg/server/handlers/secrets-encrypt.go encryptionStatus): {stage, activekey, enable, hashmatch
 // (omitted when false), hasherror, inactivekeys}. The stage is that of the answering server only (field-notes).
+import { parseUntrustedJson } from '../util/untrusted-text.js';
 
 /**
  * A key of `status -o json`: `"AES-CBC aescbckey-..."` / `"XSalsa20-POLY1305 secretboxkey-..."` since secretbox
@@ -23,7 +24,7 @@ export interface EncryptionStatus {
 
 export function parseStatusJson(text: string): EncryptionStatus | null {
   try {
-    const doc = JSON.parse(text) as Record<string, unknown>;
+    const doc = parseUntrustedJson(text) as Record<string, unknown>;
     return {
       stage: typeof doc.stage === 'string' ? doc.stage : '',
       activeKey: typeof doc.activekey === 'string' ? splitStatusKey(doc.activekey).name : '',

@@ -5,6 +5,7 @@ import { BoundedOutput } from './bounded-output.js';
 import { LineSplitter } from './line-splitter.js';
 import type { ProcessEnd } from './process-runner.js';
 import type { ExecOutcome, ExecResult, FollowOptions } from './types.js';
+import { neutraliseText } from '../util/untrusted-text.js';
 
 /** Which exit code means "the transport itself failed" (ssh: 255); the local shell has none. */
 export interface OutcomeRules {
@@ -43,7 +44,10 @@ function assertNeverEnd(end: never): never {
  */
 export const FOLLOW_KEPT_BYTES = 64 * 1024;
 
-/** Capped stdout/stderr, optionally also split into lines for follow(). */
+/**
+ * Capped stdout/stderr, optionally also split into lines for follow(). Node output is untrusted: each streamed line
+ * and the result's stdout/stderr are neutralised here, where they enter keyturn (util/untrusted-text.ts).
+ */
 export class OutputCapture {
   readonly stdout: BoundedOutput;
   readonly stderr: BoundedOutput;
@@ -54,8 +58,8 @@ export class OutputCapture {
     this.stderr = new BoundedOutput(follow ? FOLLOW_KEPT_BYTES : undefined);
     this.splitters = follow
       ? {
-          stdout: new LineSplitter((line) => follow.onLine(line, 'stdout')),
-          stderr: new LineSplitter((line) => follow.onLine(line, 'stderr')),
+          stdout: new LineSplitter((line) => follow.onLine(neutraliseText(line), 'stdout')),
+          stderr: new LineSplitter((line) => follow.onLine(neutraliseText(line), 'stderr')),
         }
       : null;
   }
@@ -89,7 +93,7 @@ export function buildResult(
   const { outcome, code } = outcomeOf(end, rules);
   let stderr = capture.stderr.text();
   if (end.kind === 'spawn-failed') stderr += (stderr && !stderr.endsWith('\n') ? '\n' : '') + end.message;
-  return { node, script, outcome, code, stdout: capture.stdout.text(), stderr, durationMs };
+  return { node, script, outcome, code, stdout: neutraliseText(capture.stdout.text()), stderr: neutraliseText(stderr), durationMs };
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

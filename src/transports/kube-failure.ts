@@ -1,5 +1,7 @@
 // A cluster that does not answer is an expected state for keyturn, not an exception: every error from the API
 // client becomes an ApiFailure value. Details never include request headers (they carry bearer tokens).
+// Details quote the server's own words (a Status message, a readyz line), untrusted: neutralised here.
+import { neutraliseText } from '../util/untrusted-text.js';
 import type { ApiFailure } from './types.js';
 
 /** Network-level codes that mean "nothing answered at that address". */
@@ -18,7 +20,8 @@ const UNREACHABLE_CODES = new Set([
 /** TLS verification codes from Node/OpenSSL: the server answered, but trust failed one way or the other. */
 const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 
-export function failureFromStatus(status: number, detail: string): ApiFailure {
+export function failureFromStatus(status: number, rawDetail: string): ApiFailure {
+  const detail = neutraliseText(rawDetail);
   if (status === 401) return { kind: 'unauthorized', status, detail };
   if (status === 403) return { kind: 'forbidden', status, detail };
   if (status === 404) return { kind: 'not-found', detail };
@@ -86,6 +89,6 @@ function causeChain(error: unknown): ErrorLike[] {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n')[0].trim();
+  const line = neutraliseText(text).split('\n')[0].trim();
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

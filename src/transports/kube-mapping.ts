@@ -1,9 +1,12 @@
 // client-node objects → the plain shapes keyturn reads (types.ts). Type-only imports: nothing here loads client-node.
+// API objects are untrusted (anyone with write access sets an annotation, a Lease holder, an event message): every
+// string is neutralised here, where it enters keyturn (util/untrusted-text.ts).
 import type { CoreV1Event, V1Lease, V1Node } from '@kubernetes/client-node';
+import { neutraliseStrings } from '../util/untrusted-text.js';
 import type { KubeEvent, KubeLease, KubeNode } from './types.js';
 
 export function toKubeNode(node: V1Node): KubeNode {
-  return {
+  return neutraliseStrings({
     name: node.metadata?.name ?? '',
     labels: { ...(node.metadata?.labels ?? {}) },
     annotations: { ...(node.metadata?.annotations ?? {}) },
@@ -16,11 +19,11 @@ export function toKubeNode(node: V1Node): KubeNode {
       ...(c.reason !== undefined ? { reason: c.reason } : {}),
       ...(c.message !== undefined ? { message: c.message } : {}),
     })),
-  };
+  });
 }
 
 export function toKubeEvent(event: CoreV1Event): KubeEvent {
-  return {
+  return neutraliseStrings({
     namespace: event.metadata?.namespace ?? '',
     involvedObject: { kind: event.involvedObject?.kind ?? '', name: event.involvedObject?.name ?? '' },
     reason: event.reason ?? '',
@@ -29,11 +32,11 @@ export function toKubeEvent(event: CoreV1Event): KubeEvent {
     // Newer emitters leave lastTimestamp empty and set eventTime or the series instead.
     lastTimestamp: isoOrNull(event.lastTimestamp) ?? isoOrNull(event.series?.lastObservedTime) ?? isoOrNull(event.eventTime),
     count: event.count ?? event.series?.count ?? 1,
-  };
+  });
 }
 
 export function toKubeLease(lease: V1Lease): KubeLease {
-  return {
+  return neutraliseStrings({
     name: lease.metadata?.name ?? '',
     namespace: lease.metadata?.namespace ?? '',
     holderIdentity: lease.spec?.holderIdentity ?? null,
@@ -41,7 +44,7 @@ export function toKubeLease(lease: V1Lease): KubeLease {
     acquireTime: isoOrNull(lease.spec?.acquireTime),
     renewTime: isoOrNull(lease.spec?.renewTime),
     resourceVersion: lease.metadata?.resourceVersion ?? '',
-  };
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { neutraliseText } from '../util/untrusted-text.js';
 import { failureFromError, failureFromStatus } from './kube-failure.js';
 import type { ApiResult } from './types.js';
 
@@ -35,7 +36,8 @@ export function requestText(options: https.RequestOptions, server: string, urlPa
       response.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve({ ok: true, value: body });
+        // The body is the server's text (readyz's check list), shown as it is: neutralised where it enters.
+        if (status >= 200 && status < 300) resolve({ ok: true, value: neutraliseText(body) });
         else resolve({ ok: false, failure: failureFromStatus(status, summarise(body, status)) });
       });
       response.on('error', (error) => resolve({ ok: false, failure: failureFromError(error, timeoutMs) }));

@@ -37,3 +37,110 @@ describe('renderReport', () => {
     expect(md).toContain('| agent-1 | not read |');
   });
 });
+
+// ---- Hostile text in the record (issue #15 item 2): node output, names and API text are data, never markup. ----
+
+/** Fenced blocks as CommonMark closes them: a closing fence is ≤3 spaces, a backtick run ≥ the opening's, spaces. */
+function outsideFences(md: string): { outside: string[]; fences: string[][] } {
+  const outside: string[] = [];
+  const fences: string[][] = [];
+  let open: { length: number; lines: string[] } | null = null;
+  for (const line of md.split('\n')) {
+    if (open) {
+      const close = /^ {0,3}(`+)\s*$/.exec(line);
+      if (close && close[1].length >= open.length) {
+        fences.push(open.lines);
+        open = null;
+      } else open.lines.push(line);
+      continue;
+    }
+    const start = /^ {0,3}(`{3,})[^`]*$/.exec(line);
+    if (start) open = { length: start[1].length, lines: [] };
+    else outside.push(line);
+  }
+  if (open) fences.push(open.lines);
+  return { outside, fences };
+}
+
+/** The text with code spans removed (a backtick run up to the next run of the same length). */
+const withoutCodeSpans = (line: string) => line.replace(/(`+)(?:(?!\1)[\s\S])*?\1(?!`)/g, '');
+
+/** Markup characters in a line that are not backslash-escaped (and not keyturn's own <br>). */
+function unescapedMarkup(line: string): string[] {
+  // keyturn's own: <br> for a line break, **Label:** and **FAILED** in bold.
+  const text = withoutCodeSpans(line).replace(/<br>/g, '').replace(/\*\*(?:[A-Z][a-z ]*:|FAILED|Gates|Backups)\*\*/g, '');
+  return [...text.matchAll(/(?<!\\)(?:\\\\)*([<[*~])/g)].map((m) => m[1]);
+}
+
+describe('renderReport with hostile text', () => {
+  const evidence = [
+    'Dec 04 03:00:00 node-b rke2[1]: level=fatal msg="failed"',
+    '```',
+    '# Incident closed: nothing to see',
+    '<img src=x onerror="alert(1)"> [click here](https://evil.example/login) **all clear**',
+    '````',
+    '| fake | table |',
+  ];
+  const hostileName = 'srv-2<script>x</script>#[link](http://e)';
+  const hostileDetail = 'member is `healthy` <b>really</b> | pipe\n## injected heading\n- [ ] injected item';
+
+  async function hostileReport(): Promise<string> {
+    const s = await setup('rotate-certs', 'ha', { crashLoop: ['server-2'] });
+    await start(s);
+    const state = foldEvents(s.journal.events)!;
+    if (state.outcome.status !== 'failed') throw new Error(`expected a failed run, got ${state.outcome.status}`);
+    state.outcome.failure.evidence = evidence;
+    state.outcome.failure.message = hostileDetail;
+    state.outcome.failure.fix = `run ${hostileDetail}`;
+    state.operators = [{ user: '<u>*op*</u>', host: 'h`o`st' }];
+    // The node's name everywhere in the record, as an inventory or a node could give it.
+    const renamed = JSON.parse(JSON.stringify(state).replaceAll('server-2', JSON.stringify(hostileName).slice(1, -1))) as typeof state;
+    return renderReport(renamed);
+  }
+
+  it('a line of backticks in the evidence does not close the block: every evidence line stays inside it', async () => {
+    const md = await hostileReport();
+    const { fences } = outsideFences(md);
+    const block = fences.find((f) => f.some((l) => l.includes('level=fatal')));
+    expect(block).toEqual(evidence);
+  });
+
+  it('no heading, link, emphasis, list item or HTML from the node renders: only keyturn\'s own headings', async () => {
+    const md = await hostileReport();
+    const { outside } = outsideFences(md);
+    const headings = outside.filter((l) => /^ {0,3}#{1,6}(\s|$)/.test(l)).map((l) => l.replace(/ \(.*$/, ''));
+    expect(headings).toEqual([
+      '# keyturn run run-1: Rotate certificates',
+      '## Failure',
+      '## Nodes',
+      '### server-1',
+      `### srv-2\\<script\\>x\\</script\\>\\#\\[link\\](http://e)`,
+      '### server-3',
+      '### agent-1',
+      '## Certificate expiry after the run',
+    ]);
+    const markup = outside.flatMap((l) => unescapedMarkup(l).map((c) => `${c} in: ${l}`));
+    expect(markup).toEqual([]);
+    // A multi-line detail cannot start lines of its own.
+    expect(outside.some((l) => l.startsWith('## injected') || l.startsWith('- [ ] injected'))).toBe(false);
+  });
+
+  it('table rows keep their six cells whatever the cells hold', async () => {
+    const md = await hostileReport();
+    const rows = outsideFences(md).outside.filter((l) => l.startsWith('| ') && !l.startsWith('| Node |') && !/^\| [^|]+ \| (not read|\S+T\S+Z) \|$/.test(withoutCodeSpans(l)));
+    expect(rows.length).toBeGreaterThan(8);
+    for (const row of rows) {
+      const cells = withoutCodeSpans(row).replace(/\\\|/g, '').split('|').length - 2;
+      expect(cells, row).toBe(6);
+    }
+  });
+
+  it('code spans hold backticks and pipes exactly (a run longer than any inside)', async () => {
+    const { mdCode, mdCodeCell, mdFence } = await import('../../src/engine/markdown.js');
+    expect(mdCode('echo `id`')).toBe('`` echo `id` ``');
+    expect(mdCode('a ` b')).toBe('``a ` b``');
+    expect(mdCode('`x`')).toBe('`` `x` ``');
+    expect(mdCodeCell('a || b\nc')).toBe('`a \\|\\| b ⏎ c`');
+    expect(mdFence(['````', 'x'])).toEqual(['`````', '````', 'x', '`````']);
+  });
+});
