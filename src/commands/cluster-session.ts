@@ -1,7 +1,7 @@
 // The composition every cluster-reading command shares (status, the wizard, plan, run, resume): the kubeconfig as
 // kubectl finds it, the inventory, the remembered node list, and one shell per node reused across scans.
 // The transports and the Kubernetes client are imported lazily: loading the client alone takes a second or more.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -11,6 +11,7 @@ import { identityOf, type ClusterIdentity } from '../model/cluster-identity.js';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import type { KubeGateway, NodeShell } from '../transports/types.js';
+import { controlDirFits } from '../transports/ssh-command.js';
 import type { ApiView } from '../discovery/api-view.js';
 import type { ClusterOptions } from './options.js';
 
@@ -36,14 +37,20 @@ export function nodesToRemember(report: StatusReport, inventory: Inventory | nul
 
 /**
  * Where the ssh control sockets live: a private folder in XDG_RUNTIME_DIR (the user's own, 0700 by its spec), else
- * in keyturn's state dir. Never a predictable name in a shared temp folder: another user could make it first and
- * receive root's ssh connections through a socket planted there (createSshShell checks the folder).
+ * in keyturn's state dir, else — when that path is too long for a unix socket — a fresh folder from mkdtemp (0700,
+ * a random name nobody could make first), removed when keyturn exits. Never a predictable name in a shared temp
+ * folder: another user could make it first and receive root's ssh connections through a socket planted there
+ * (createSshShell checks the folder).
  */
 export function sshControlDir(stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   // Only when it exists: making a missing /run/user/<uid> (and /run/user) is the login manager's job, not ours.
   const runtime = env.XDG_RUNTIME_DIR;
   if (runtime && path.isAbsolute(runtime) && existsSync(runtime)) return path.join(runtime, 'keyturn-ssh');
-  return path.join(resolveStateDir(stateDir, env), 'ssh');
+  const inState = path.join(resolveStateDir(stateDir, env), 'ssh');
+  if (controlDirFits(inState)) return inState;
+  const fresh = mkdtempSync(path.join(os.tmpdir(), 'keyturn-ssh-'));
+  process.once('exit', () => rmSync(fresh, { recursive: true, force: true }));
+  return fresh;
 }
 
 export interface ClusterSession {

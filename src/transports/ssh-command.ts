@@ -19,8 +19,13 @@ export interface SshConnectionSettings {
 const UNIX_SOCKET_PATH_MAX = 104;
 const CONTROL_PATH_OVERHEAD = 1 + 40 + 17;
 
+/** Whether ssh's control sockets fit under `controlDir` (a unix socket path is short). */
+export function controlDirFits(controlDir: string): boolean {
+  return controlDir.length + CONTROL_PATH_OVERHEAD < UNIX_SOCKET_PATH_MAX;
+}
+
 export function checkControlDir(controlDir: string): void {
-  if (controlDir.length + CONTROL_PATH_OVERHEAD >= UNIX_SOCKET_PATH_MAX) {
+  if (!controlDirFits(controlDir)) {
     throw new UsageError(
       `ssh control dir ${controlDir}: too long for a unix socket path (${controlDir.length} chars) — set XDG_RUNTIME_DIR or KEYTURN_STATE_DIR to a folder of at most ${UNIX_SOCKET_PATH_MAX - CONTROL_PATH_OVERHEAD - 1 - '/keyturn-ssh'.length} chars`,
     );
