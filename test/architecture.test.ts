@@ -45,6 +45,11 @@ const rules: { dir: string; forbidden: RegExp; why: string }[] = [
     why: 'recipes are plain data',
   },
   {
+    dir: 'src/run',
+    forbidden: /^(react|ink|ink-.*)$|\/(commands|screens|hooks)\/|\.\.\/\.\.\/components/,
+    why: 'the run use case reaches the screen only through its UI port (ui-port.ts)',
+  },
+  {
     dir: 'src/recipe-schema',
     forbidden: /\/(engine|transports|lab|screens|hooks|discovery)\//,
     why: 'the schema sits below the engine',
@@ -60,4 +65,18 @@ describe('architecture', () => {
       expect(offenders).toEqual([]);
     });
   }
+
+  it('src/commands reach the run use case through src/run; only run-screen.ts makes the run screen\'s bridge', () => {
+    const commands = sourceFiles('src/commands');
+    const usesRun = commands.filter((f) => importsOf(f).some((i) => /^\.\.\/run\//.test(i)));
+    expect(usesRun).toEqual(expect.arrayContaining(['src/commands/run.ts', 'src/commands/resume.ts', 'src/commands/wizard.tsx', 'src/commands/run-screen.ts']));
+    const bridgeImporters = commands.filter((f) => importsOf(f).some((i) => /\/hooks\/run-bridge\.js$/.test(i)));
+    expect(bridgeImporters).toEqual(['src/commands/run-screen.ts']);
+  });
+
+  it('hooks/run-bridge.ts implements the run layer\'s UI port', () => {
+    const text = readFileSync(path.join(repoRoot, 'src/hooks/run-bridge.ts'), 'utf8');
+    expect(importsOf('src/hooks/run-bridge.ts')).toContain('../run/ui-port.js');
+    expect(text).toMatch(/class RunBridge implements [^{]*\bRunUi\b/);
+  });
 });

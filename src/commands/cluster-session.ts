@@ -13,6 +13,7 @@ import type { NodePreview, StatusReport } from '../model/status.js';
 import type { KubeGateway, NodeShell } from '../transports/types.js';
 import { controlDirFits } from '../transports/ssh-command.js';
 import type { ApiView } from '../discovery/api-view.js';
+import type { Prefetch } from '../discovery/prefetch.js';
 import type { ClusterOptions } from './options.js';
 
 /** The kubeconfig kubectl would use, or null when there is none. */
@@ -69,6 +70,13 @@ export interface ClusterSession {
   dispose(): Promise<void>;
 }
 
+/** Started while the session opened, for the first scan only: the inventory as read, its nodes' scans, the API's answer. */
+interface WarmUp {
+  inventory: Inventory | null;
+  prefetch: Prefetch | undefined;
+  api: Promise<ApiView>;
+}
+
 export interface DiscoverHooks {
   /** The node list as soon as it is known: from the inventory at once, from the API before the scan. */
   onPreview?: (preview: NodePreview) => void;
@@ -115,7 +123,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   gatewayLoading.catch(() => {}); // awaited below, after the inventory's own errors
   // The API is asked as soon as its gateway is up, while the rest loads; the first discovery takes the answer.
   // Without an inventory, its node list is the wizard's first frame.
-  let apiAsked: Promise<ApiView> | undefined = gatewayLoading.then(async (g) => (await import('../discovery/api-view.js')).readApi(g));
+  const apiAsked: Promise<ApiView> = gatewayLoading.then(async (g) => (await import('../discovery/api-view.js')).readApi(g));
   apiAsked.catch(() => {});
   if (!opts.inventory && hooks.onPreview) {
     const tell = hooks.onPreview;
@@ -127,7 +135,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   // The inventory is read (and its one-line error told) before the scan's modules load: its node list is the
   // wizard's first frame.
   const [{ loadInventory }, { inventoryPreview }] = await Promise.all([import('../discovery/inventory.js'), import('../discovery/preview.js')]);
-  let firstInventory: Inventory | null = opts.inventory ? await loadInventory(opts.inventory) : null;
+  const firstInventory: Inventory | null = opts.inventory ? await loadInventory(opts.inventory) : null;
   if (firstInventory) hooks.onPreview?.(inventoryPreview(firstInventory, !kubeconfig));
   // The settings (conf and its schema validator: a large module) are only needed once the scan is asked for.
   const settingsLoading = afterStart.then(() => import('../settings/settings.js'));
@@ -158,7 +166,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   };
 
   const limiter = createLimiter(SCAN_CONCURRENCY);
-  let prefetch = firstInventory ? prefetchScans(firstInventory, { shellFor: shellOf, limiter }) : undefined;
+  const prefetch = firstInventory ? prefetchScans(firstInventory, { shellFor: shellOf, limiter }) : undefined;
   scansStarted();
   let gateway: KubeGateway | null;
   try {
@@ -175,23 +183,28 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   const inventoryKey = opts.inventory ? `inventory:${path.resolve(opts.inventory)}` : null;
   const apiKey = gateway ? `api:${gateway.server}` : null;
 
+  // The warm-up: what was started before the first scan was asked for. The first discover takes it whole; every
+  // later scan reads the inventory and the API afresh (the operator may have fixed either meanwhile).
+  let warmUp: WarmUp | null = { inventory: firstInventory, prefetch, api: apiAsked };
+  const takeWarmUp = (): WarmUp | null => {
+    const taken = warmUp;
+    warmUp = null;
+    return taken;
+  };
+
   let lastIdentity: ClusterIdentity | null = null;
   const discover = async (discoverHooks: DiscoverHooks = {}): Promise<StatusReport> => {
-    const inventory = firstInventory ?? (opts.inventory ? await loadInventory(opts.inventory) : null);
-    firstInventory = null;
-    const taken = prefetch;
-    prefetch = undefined; // only the first scan can use what was fetched before it was asked for
-    const api = apiAsked;
-    apiAsked = undefined;
+    const warm = takeWarmUp();
+    const inventory = warm?.inventory ?? (opts.inventory ? await loadInventory(opts.inventory) : null);
     const rememberKey = apiKey ?? inventoryKey;
     const report = await discoverCluster({
       gateway,
-      api,
+      api: warm?.api,
       inventory,
       remembered: rememberKey ? settings.remembered(rememberKey) : null,
       shellFor: shellOf,
       limiter,
-      prefetch: taken,
+      prefetch: warm?.prefetch,
       knownVersions: { ...(inventoryKey ? settings.rememberedVersions(inventoryKey) : {}), ...(apiKey ? settings.rememberedVersions(apiKey) : {}) },
       onPreview: discoverHooks.onPreview,
       // The scan script is long; name it shortly in messages.
@@ -225,7 +238,7 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
       return shellOf(node);
     },
     dispose: async () => {
-      prefetch?.cancel();
+      warmUp?.prefetch?.cancel(); // scans nobody asked for yet
       await dispose();
     },
   };

@@ -3,6 +3,7 @@
 // session, so that pasting it reaches the same cluster and the same journals, quoted for POSIX sh.
 import { shJoin, shq } from '../util/shell-quote.js';
 import type { ClusterOptions } from './options.js';
+import type { CommandText } from '../run/deps.js';
 
 type GlobalOption = keyof ClusterOptions;
 
@@ -37,4 +38,9 @@ export function withSessionOptions(text: string, opts: ClusterOptions): string {
     const flags = flagsFor(command, opts);
     return flags.length === 0 ? whole : `\`keyturn ${command}${rest} ${flags.map(shq).join(' ')}\``;
   });
+}
+
+/** The run layer's way of naming keyturn commands (src/run/deps.ts CommandText), for this session's options. */
+export function commandText(opts: ClusterOptions): CommandText {
+  return { command: (args) => keyturnCommand(args, opts), withOptions: (text) => withSessionOptions(text, opts) };
 }

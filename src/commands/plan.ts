@@ -2,22 +2,14 @@
 // with the exact commands. Changes nothing. Exit 0 with a plan, 1 when the planner refuses, 2 on bad input.
 import { findRecipe, recipeNames } from '../../recipes/index.js';
 import { planRun } from '../engine/plan.js';
-import type { PlanOptions } from '../engine/plan-types.js';
 import { renderPlanText, renderRefusal } from '../engine/render-plan.js';
 import { inputError } from '../errors.js';
-import type { InventoryNode } from '../model/inventory.js';
 import type { Recipe } from '../recipe-schema/index.js';
 import { openClusterSession } from './cluster-session.js';
 import type { ClusterOptions } from './options.js';
 import { keyturnCommand, withSessionOptions } from './keyturn-command.js';
 import { formatDocument, outputFormat, type OutputOptions } from './output-format.js';
-
-/** Per-node distro and data dir the API cannot tell: from the inventory (or the remembered nodes). */
-export function nodeFactsFrom(access: Iterable<InventoryNode>): NonNullable<PlanOptions['nodeFacts']> {
-  const facts: NonNullable<PlanOptions['nodeFacts']> = {};
-  for (const n of access) facts[n.name] = { distro: n.distro, dataDir: n.dataDir };
-  return facts;
-}
+import { nodeFactsFrom } from '../run/node-facts.js';
 
 export function recipeOrUsage(name: string, command: string): Recipe {
   const recipe = findRecipe(name);

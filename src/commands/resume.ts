@@ -1,12 +1,11 @@
 // `keyturn resume`: continue the newest run that did not succeed. The plan comes from its journal; a fresh scan
 // gives the node shells; each node is confirmed again, and a step that was in flight is checked before it runs.
-import { foldEvents } from '../engine/index.js';
-import { findResumableRun, readJournal, resolveStateDir } from '../journal/index.js';
+import { findResumableRun, resolveStateDir } from '../journal/index.js';
 import { ensureTerminal, type WizardIo } from './wizard.js';
 import type { ClusterOptions } from './options.js';
 import { sameCluster } from '../model/cluster-identity.js';
-import { keyturnCommand } from './keyturn-command.js';
-import { currentOperator, lockRefusal, missingNodes, otherClusterRefusal, realClock, showRun } from './run-session.js';
+import { prepareResume } from '../run/prepare.js';
+import { runDeps, showRun } from './run-screen.js';
 
 const NOT_A_TERMINAL = 'keyturn: resume needs an operator at a terminal to confirm each node; `keyturn report <run-id>` shows where a run stopped\n';
 
@@ -21,35 +20,23 @@ export async function runResume(opts: ClusterOptions, io: WizardIo = process): P
   const { openClusterSession } = await import('./cluster-session.js');
   const session = await openClusterSession(opts);
   try {
-    const deps = { session, stateDir, operator: currentOperator(), clock: realClock, options: opts };
+    const deps = runDeps(session, opts, stateDir);
     io.stderr.write('keyturn: discovering the cluster to find its interrupted run…\n');
     await session.discover();
     // The state dir holds every cluster's runs: continue the newest of THIS cluster; the newest overall, when it is
     // another cluster's, is refused with both named.
     const here = session.identity();
     const found = (here && (await findResumableRun(stateDir, (st) => sameCluster(st.cluster, here)))) || newest;
-    const state = foldEvents((await readJournal(stateDir, found.runId)).events);
-    if (!state) {
-      io.stderr.write(`keyturn: the journal of ${found.runId} does not start with run-created; see \`${keyturnCommand(['report', found.runId], opts)}\`\n`);
-      return 1;
+    const prepared = await prepareResume(deps, found.runId, {
+      verb: 'resume',
+      reachFix: 'check --kubeconfig/--inventory and that the node is up',
+      onBound: (runId) => io.stderr.write(`keyturn: resuming ${runId}\n`),
+    });
+    if (!prepared.ok) {
+      io.stderr.write(prepared.outcome.lines.join('\n') + '\n');
+      return prepared.outcome.exitCode;
     }
-    const elsewhere = otherClusterRefusal(state, session);
-    if (elsewhere) {
-      io.stderr.write(elsewhere + '\n');
-      return 1;
-    }
-    io.stderr.write(`keyturn: resuming ${found.runId}\n`);
-    const missing = missingNodes(state.plan, session);
-    if (missing.length > 0) {
-      io.stderr.write(`keyturn: cannot resume ${found.runId}: the scan did not reach ${missing.join(', ')} — check --kubeconfig/--inventory and that the node is up\n`);
-      return 1;
-    }
-    const refusal = await lockRefusal(deps, state.plan, state.runId);
-    if (refusal) {
-      io.stderr.write(refusal + '\n');
-      return 1;
-    }
-    const outcome = await showRun(deps, { kind: 'resume', state }, io);
+    const outcome = await showRun(deps, prepared.input, io);
     return outcome.exitCode;
   } finally {
     await session.dispose();

@@ -1,11 +1,11 @@
 // `keyturn run <recipe>`: plan over a fresh scan, show the plan, then walk it one confirmed node at a time on the
 // run screen. Needs an operator at a terminal: disruptive steps never run unattended. Exit 0 when the run
 // succeeded, 1 when it failed, was quit or refused, 2 on bad input.
-import { resolveStateDir } from '../journal/index.js';
 import { ensureTerminal, type WizardIo } from './wizard.js';
 import type { ClusterOptions } from './options.js';
 import { recipeOrUsage, secondsOrUsage, settleOrUsage } from './plan.js';
-import { currentOperator, prepareNewRun, realClock, showRun } from './run-session.js';
+import { prepareNewRun } from '../run/prepare.js';
+import { runDeps, showRun } from './run-screen.js';
 
 const NOT_A_TERMINAL = 'keyturn: run needs an operator at a terminal to confirm each node; use `keyturn plan <recipe>` to see what it would do\n';
 
@@ -17,7 +17,7 @@ export async function runRecipe(name: string, opts: ClusterOptions & { settle?: 
   const { openClusterSession } = await import('./cluster-session.js');
   const session = await openClusterSession(opts);
   try {
-    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: currentOperator(), clock: realClock, options: opts };
+    const deps = runDeps(session, opts);
     io.stderr.write(`keyturn: discovering the cluster…\n`);
     const report = await session.discover();
     const prepared = await prepareNewRun(deps, recipe, report, timing);
@@ -25,7 +25,7 @@ export async function runRecipe(name: string, opts: ClusterOptions & { settle?: 
       io.stderr.write(prepared.outcome.lines.join('\n') + '\n');
       return prepared.outcome.exitCode;
     }
-    const outcome = await showRun(deps, { kind: 'new', plan: prepared.plan }, io);
+    const outcome = await showRun(deps, prepared.input, io);
     return outcome.exitCode;
   } finally {
     await session.dispose();

@@ -3,7 +3,8 @@
 import React from 'react';
 import { INTERRUPTED_EXIT_CODE, type ClusterOptions } from './options.js';
 import { keyturnCommand } from './keyturn-command.js';
-import type { RunBridge } from '../hooks/run-bridge.js';
+import type { ScreenRun } from './run-screen.js';
+import type { Prepared, RunDeps } from '../run/index.js';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import { sameCluster } from '../model/cluster-identity.js';
 import type { Discover } from '../hooks/useDiscovery.js';
@@ -77,7 +78,7 @@ export async function runWizard(opts: WizardOptions, io: WizardIo = process): Pr
   const [{ render }, { App }] = await Promise.all([import('ink'), import('../screens/App.js')]);
   type Instance = ReturnType<typeof render>;
   await Promise.race([opening, previewArrived]);
-  const loaded = Promise.all([opening, import('./run-session.js'), import('../../recipes/index.js'), import('../journal/index.js')]);
+  const loaded = Promise.all([opening, import('./run-screen.js'), import('../run/index.js'), import('../../recipes/index.js'), import('../journal/index.js')]);
   loaded.catch(() => {});
 
   let scanned!: () => void;
@@ -93,31 +94,38 @@ export async function runWizard(opts: WizardOptions, io: WizardIo = process): Pr
 
   let running: Promise<unknown> = Promise.resolve();
   /** The run on screen, if any: SIGINT stops it (locks released, journal written) before the wizard exits. */
-  let activeRun: RunBridge | null = null;
+  let activeRun: ScreenRun | null = null;
   /** ctrl-c on the dashboard, or SIGINT: exit 130. */
   let interrupted = false;
   // The same pieces as `keyturn run`, on the session the wizard already scanned with (a report exists, so the
-  // modules have loaded).
-  const startRun = (name: string, report: StatusReport, [session, runSession, { findRecipe }, { resolveStateDir }]: Awaited<typeof loaded>) => {
-    const deps = { session, stateDir: resolveStateDir(opts.stateDir), operator: runSession.currentOperator(), clock: runSession.realClock, options: opts };
-    const bridge = runSession.newPendingBridge(name, deps);
+  // modules have loaded): plan and lock checks happen on screen, then the run layer conducts the run.
+  const onScreen = (recipe: string, [session, runScreen, run]: Awaited<typeof loaded>, prepare: (deps: RunDeps, bridge: ScreenRun) => Promise<Prepared>) => {
+    const deps = runScreen.runDeps(session, opts);
+    const bridge = runScreen.newPendingBridge(recipe, deps);
     activeRun = bridge;
     running = (async () => {
-      const recipe = findRecipe(name);
-      const timing = opts.timeScale ? { timeScale: opts.timeScale } : {};
-      const prepared = recipe ? await runSession.prepareNewRun(deps, recipe, report, timing) : { ok: false as const, outcome: runSession.refused(`keyturn: no recipe ${name}`) };
-      if (!prepared.ok || !recipe) bridge.finish(prepared.ok ? '' : prepared.outcome.lines.join(' '), true);
-      else {
-        runSession.offerSettle(deps, bridge, recipe, report, prepared.plan, timing);
-        bridge.setHeader({ runId: prepared.plan.runId });
-        await runSession.conductRun(deps, bridge, { kind: 'new', plan: prepared.plan }, { everyEnding: true });
-      }
+      const prepared = await prepare(deps, bridge);
+      if (!prepared.ok) return bridge.finish(prepared.outcome.lines.join(' '), true);
+      await run.conductRun(deps, bridge, prepared.input, { everyEnding: true });
     })().catch((err: unknown) => bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true));
     return bridge;
   };
+  const startRun = (name: string, report: StatusReport, modules: Awaited<typeof loaded>) =>
+    onScreen(name, modules, async (deps, bridge) => {
+      const [, , run, { findRecipe }] = modules;
+      const recipe = findRecipe(name);
+      if (!recipe) return { ok: false, outcome: run.refused(`keyturn: no recipe ${name}`) };
+      const timing = opts.timeScale ? { timeScale: opts.timeScale } : {};
+      const prepared = await run.prepareNewRun(deps, recipe, report, timing);
+      if (prepared.ok && prepared.input.kind === 'new') {
+        run.offerSettle(deps, bridge, recipe, report, prepared.input.plan, timing);
+        bridge.setHeader({ runId: prepared.input.plan.runId });
+      }
+      return prepared;
+    });
   // An earlier run that did not finish is offered on the dashboard; continuing it is `keyturn resume` in-process.
   const findInterrupted = async (): Promise<InterruptedRun | null> => {
-    const [session, , , { findResumableRun, resolveStateDir, runningHere }] = await loaded;
+    const [session, , , , { findResumableRun, resolveStateDir, runningHere }] = await loaded;
     // Only a run of the cluster on screen: which one that is, the first scan tells.
     await firstScan;
     const here = session.identity();
@@ -128,26 +136,12 @@ export async function runWizard(opts: WizardOptions, io: WizardIo = process): Pr
     const live = await runningHere(stateDir, found.runId);
     return { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state), reportCommand: keyturnCommand(['report', found.runId], opts), ...(live ? { runningElsewhere: `${live.holder}, pid ${live.pid}` } : {}) };
   };
-  const resumeRun = ({ runId, recipe }: InterruptedRun, [session, runSession, , { readJournal, resolveStateDir }]: Awaited<typeof loaded>) => {
-    const stateDir = resolveStateDir(opts.stateDir);
-    const deps = { session, stateDir, operator: runSession.currentOperator(), clock: runSession.realClock, options: opts };
-    const bridge = runSession.newPendingBridge(recipe, deps);
-    activeRun = bridge;
-    running = (async () => {
-      const { foldEvents } = await import('../engine/index.js');
-      const state = foldEvents((await readJournal(stateDir, runId)).events);
-      if (!state) return bridge.finish(`keyturn: the journal of ${runId} does not start with run-created; see \`${keyturnCommand(['report', runId], opts)}\``, true);
-      const missing = runSession.missingNodes(state.plan, session);
-      if (missing.length > 0) return bridge.finish(`keyturn: cannot continue ${runId}: the scan did not reach ${missing.join(', ')} — check that the node is up, then refresh`, true);
-      const elsewhere = runSession.otherClusterRefusal(state, session);
-      if (elsewhere) return bridge.finish(elsewhere, true);
-      const refusal = await runSession.lockRefusal(deps, state.plan, runId);
-      if (refusal) return bridge.finish(refusal, true);
-      bridge.setHeader({ runId, resumed: true });
-      await runSession.conductRun(deps, bridge, { kind: 'resume', state }, { everyEnding: true });
-    })().catch((err: unknown) => bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true));
-    return bridge;
-  };
+  const resumeRun = ({ runId, recipe }: InterruptedRun, modules: Awaited<typeof loaded>) =>
+    onScreen(recipe, modules, async (deps, bridge) => {
+      const prepared = await modules[2].prepareResume(deps, runId, { verb: 'continue', reachFix: 'check that the node is up, then refresh' });
+      if (prepared.ok) bridge.setHeader({ runId, resumed: true });
+      return prepared;
+    });
   let modules: Awaited<typeof loaded> | null = null;
   let failure: unknown = null;
   let instance: Instance | null = null;

@@ -1,13 +1,17 @@
-// The bridge between a run (the engine's ports, the run-session conductor) and the run screen: a small store the
-// screen subscribes to. It implements ConfirmPort, LogSink and onEvent; the screen answers through its methods.
+// The bridge between a run (the engine's ports, the run layer's conductor) and the run screen: a small store the
+// screen subscribes to. It implements the run's UI port (src/run/ui-port.ts: ConfirmPort, LogSink, onEvent and
+// the conductor's questions); the screen answers through its methods.
 // Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
-import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, PauseRequest, WaitProgress } from '../engine/ports.js';
+import type { ConfirmAnswer, ConfirmRequest, LogEvent, PauseRequest, WaitProgress } from '../engine/ports.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { ReencryptProgress, RunEvent, StepData } from '../engine/events.js';
 import type { RunState } from '../engine/reducer.js';
 import { lockExpiresAt } from '../engine/lock.js';
 import { assertNever } from '../model/cluster.js';
 import { RingBuffer } from '../util/ring-buffer.js';
+import type { RunHeader, RunStage, RunUi, SettleChoice, StartOffer } from '../run/ui-port.js';
+
+export type { RunHeader, RunStage, SettleChoice } from '../run/ui-port.js';
 
 export const LOG_KEEP_LINES = 500;
 export const MAX_NOTIFY_PER_SECOND = 10;
@@ -19,23 +23,6 @@ export interface FinishedLine {
   node: string;
   title: string;
   detail: string;
-}
-
-export type RunStage =
-  | { kind: 'preview' }
-  | { kind: 'starting'; message: string }
-  | { kind: 'takeover'; holder: string; runId: string; where: string; expiredAt: string }
-  | { kind: 'running' }
-  /** The run is over (or never started); waitForKey: the operator reads the screen and presses q. */
-  | { kind: 'done'; waitForKey: boolean; message: string };
-
-export interface RunHeader {
-  recipe: string;
-  runId: string;
-  cluster: string;
-  resumed: boolean;
-  /** Adds the operator's --kubeconfig/--context/--inventory/--state-dir to the `keyturn …` commands a text names. */
-  withOptions?: (text: string) => string;
 }
 
 /** The latest re-encryption reading of the wait in flight. */
@@ -63,16 +50,9 @@ export interface RunView {
   /** After a failure: one loud line per node this run left stopped (stopped-nodes.ts), and what starting did. */
   stopped: readonly string[];
   /** After a failure: the start of a node left stopped, offered to the operator (y starts it, n leaves it). */
-  pendingStart: { node: string; unit: string; command: string } | null;
+  pendingStart: StartOffer | null;
   /** On the plan preview: the settle window chosen (what `run --settle` sets) and the others offered. */
   settle: SettleChoice | null;
-}
-
-/** The settle window on the plan preview, in the cluster's seconds (a rehearsal runs it divided by timeScale). */
-export interface SettleChoice {
-  seconds: number;
-  choices: readonly number[];
-  timeScale?: number;
 }
 
 /** What the screen needs from a bridge: a store to read and the operator's answers. */
@@ -110,7 +90,7 @@ export function notesOf(data: StepData | undefined): string[] {
   return notes;
 }
 
-export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
+export class RunBridge implements RunBridgeView, RunUi {
   readonly abort = new AbortController();
   private view: RunView;
   private readonly listeners = new Set<() => void>();
@@ -250,7 +230,7 @@ export class RunBridge implements RunBridgeView, ConfirmPort, LogSink {
   }
 
   /** Offers the start of a node left stopped; resolves true when the operator confirms it (y). */
-  askStartStopped(offer: { node: string; unit: string; command: string }): Promise<boolean> {
+  askStartStopped(offer: StartOffer): Promise<boolean> {
     return new Promise((resolve) => {
       this.startStoppedWaiter = { resolve };
       this.set({ pendingStart: offer }, true);

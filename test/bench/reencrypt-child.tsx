@@ -53,12 +53,12 @@ async function main(): Promise<void> {
     import('ink'),
     import('../../recipes/index.js'),
     import('../../src/commands/cluster-session.js'),
-    import('../../src/commands/plan.js'),
+    import('../../src/run/node-facts.js'),
     import('../../src/engine/index.js'),
     import('../../src/journal/index.js'),
     import('../../src/hooks/run-bridge.js'),
     import('../../src/screens/RunScreen.js'),
-    import('../../src/commands/run-session.js'),
+    import('../../src/run/deps.js'),
   ]);
   type RunPorts = import('../../src/engine/ports.js').RunPorts;
 

@@ -2,7 +2,8 @@
 // journalled as node-started, and a resume stops it again before redoing the failed step.
 import { describe, expect, it } from 'vitest';
 import { startStoppedNode, stoppedLine, stoppedNodes } from '../../src/engine/stopped-nodes.js';
-import { outcomeOf } from '../../src/commands/run-session.js';
+import { outcomeOf } from '../../src/run/outcome.js';
+import { commandText } from '../../src/commands/keyturn-command.js';
 import { hintsFor } from '../../src/screens/keymap.js';
 import { operator, resume, setup, start } from './support/run.js';
 
@@ -19,13 +20,13 @@ describe('nodes a failed run left stopped', () => {
     expect(failed.outcome.status === 'failed' && failed.outcome.failure.node).toBe('agent-1');
     expect(stoppedNodes(failed).map((n) => n.name)).toEqual(['agent-1']);
     expect(stoppedLine(stoppedNodes(failed)[0])).toBe('agent-1 is STOPPED: this run stopped rke2-agent and failed before starting it again — start it with `systemctl start rke2-agent` on agent-1');
-    expect(outcomeOf(failed, {}).lines).toContain(`⚠ ${stoppedLine(stoppedNodes(failed)[0])}`);
+    expect(outcomeOf(failed, commandText({})).lines).toContain(`⚠ ${stoppedLine(stoppedNodes(failed)[0])}`);
 
     const started = await startStoppedNode(s.ports, failed, 'agent-1', operator);
     expect(started.ok).toBe(true);
     expect(s.journal.events.at(-1)).toMatchObject({ type: 'node-started', node: 'agent-1', command: 'systemctl start rke2-agent', outcome: 'ok' });
     expect(stoppedNodes(started.state)).toEqual([]);
-    expect(outcomeOf(started.state, {}).lines.join('\n')).not.toContain('STOPPED');
+    expect(outcomeOf(started.state, commandText({})).lines.join('\n')).not.toContain('STOPPED');
     expect(started.state.steps['rotate-certs/agent-1/agents.stop'].status).toBe('pending');
 
     failRotate = false;

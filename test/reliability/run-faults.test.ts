@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rotateCerts } from '../../recipes/rotate-certs.js';
 import { openClusterSession } from '../../src/commands/cluster-session.js';
-import { nodeFactsFrom } from '../../src/commands/plan.js';
+import { nodeFactsFrom } from '../../src/run/node-facts.js';
 import { planRun } from '../../src/engine/plan.js';
 import type { GateCheckResult } from '../../src/engine/events.js';
 import { acquireRunLock, LEASE_NAME, LEASE_NAMESPACE } from '../../src/engine/lock.js';

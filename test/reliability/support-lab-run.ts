@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openClusterSession } from '../../src/commands/cluster-session.js';
-import { nodeFactsFrom } from '../../src/commands/plan.js';
+import { nodeFactsFrom } from '../../src/run/node-facts.js';
 import { createRun, driveRun } from '../../src/engine/driver.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { planRun } from '../../src/engine/plan.js';

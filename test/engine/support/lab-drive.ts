@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findRecipe } from '../../../recipes/index.js';
 import { openClusterSession } from '../../../src/commands/cluster-session.js';
-import { nodeFactsFrom } from '../../../src/commands/plan.js';
+import { nodeFactsFrom } from '../../../src/run/node-facts.js';
 import { createRun, driveRun } from '../../../src/engine/driver.js';
 import { planRun } from '../../../src/engine/plan.js';
 import type { PlanOptions, PlanResult } from '../../../src/engine/plan-types.js';
