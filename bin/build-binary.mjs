@@ -76,14 +76,20 @@ await build({
   // The CommonJS inside the bundle requires Node's built-ins only (everything else is inlined).
   banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(process.execPath); process.env.NODE_ENV ??= 'production';" },
   plugins: [...bundlePatches, devtoolsAbsent],
+  // Half the bytes V8 must read and compile at every start (the code cache below covers the entry module).
+  minify: true,
+  keepNames: true,
   logLevel: 'warning',
 });
 
 const node = seaNode();
 const config = path.join(out, 'sea-config.json');
 const binary = path.join(out, 'keyturn');
-writeFileSync(config, JSON.stringify({ main, mainFormat: 'module', output: binary, disableExperimentalSEAWarning: true, useCodeCache: false }, null, 2));
+// useCodeCache: V8's compiled code goes into the binary; without it every start compiled the whole module again
+// (--help took twice as long as node bin/keyturn.js; BENCHMARKS.md "Single binary").
+writeFileSync(config, JSON.stringify({ main, mainFormat: 'module', output: binary, disableExperimentalSEAWarning: true, useCodeCache: true }, null, 2));
 execFileSync(node, ['--build-sea', config], { stdio: ['ignore', 'ignore', 'inherit'] });
 symlinkSync('keyturn', path.join(out, 'kubectl-keyturn'));
 rmSync(config);
+rmSync(main);
 process.stderr.write(`build:binary: ${path.relative(process.cwd(), binary)} (Node ${execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim()} keyturn) and kubectl-keyturn\n`);
