@@ -57,7 +57,7 @@ export function commandSpecs(program: Command, words: CompletionWords): CommandS
   const visit = (cmd: Command, path: string) => {
     const subcommands = cmd.commands.map((c) => c.name());
     const operandName = cmd.registeredArguments[0]?.name();
-    const operands = operandName === 'recipe' ? words.recipes : operandName === 'shell' ? SHELLS : path === 'help' ? program.commands.map((c) => c.name()) : [];
+    const operands = operandName === 'recipe' ? words.recipes : operandName === 'shell' ? SHELLS : [];
     const options = cmd.options
       .filter((o) => !o.hidden)
       .map((o) => ({ flags: [o.short, o.long].filter((f): f is string => !!f), value: valueKind(o, words) }));
