@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { UsageError } from './errors.js';
 import { closest } from './util/closest.js';
+import { invokedName } from './util/invoked-name.js';
 import { honourNoColor } from './util/no-color.js';
 import { redact } from './util/redact.js';
 import type { ClusterOptions } from './commands/options.js';
@@ -32,7 +33,7 @@ function outputOptions(cmd: Command): Command {
 }
 
 function buildProgram(exit: (code: number) => void): Command {
-  const program = new Command('keyturn')
+  const program = new Command(invokedName(process.argv0, process.argv[1]))
     .description('Rotate RKE2/K3s certificates, CAs and secrets-encryption keys, or recover a restart loop, one confirmed node at a time.')
     // Usage mistakes are bad input like any other: ONE line, "keyturn: <problem> (run with --help for usage)",
     // not commander's "error: ..." plus a second line. Subcommands inherit this output configuration.
@@ -150,6 +151,16 @@ function buildProgram(exit: (code: number) => void): Command {
     .action(async (opts: { distro: string; speed: string; net: string; topology: string }) => {
       const { runDemo } = await import('./commands/demo.js');
       exit(await runDemo(opts));
+    });
+
+  program
+    .command('completion')
+    .argument('<shell>', 'bash | zsh | fish')
+    .option('--kubeconfig <file>', 'kubeconfig whose contexts to offer (default: KUBECONFIG, then ~/.kube/config)')
+    .description('print a shell completion script (recipe names, remembered node names and kubeconfig contexts included)')
+    .action(async (shell: string, opts: { kubeconfig?: string }) => {
+      const { runCompletion } = await import('./commands/completion.js');
+      exit(runCompletion(shell, program, opts));
     });
 
   return program;

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { selfArgs } from '../util/self-command.js';
 
 export interface DemoOptions {
   distro: string;
@@ -77,9 +78,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // Say so before spending a minute starting a lab the wizard could not show.
   if (!ensureTerminal()) return 2;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-demo-'));
-  // The same CLI, however it was started (node bin/keyturn.js, or tsx from source).
+  // The same CLI, however it was started (node bin/keyturn.js, tsx from source, or the single binary).
   const topology = opts.topology ?? 'split';
-  const args = [...process.execArgv, process.argv[1], 'lab', 'up', '--topology', topology, '--distro', opts.distro, '--speed', opts.speed, '--dir', dir, ...(opts.net ? ['--net', opts.net] : [])];
+  const args = [...selfArgs(), 'lab', 'up', '--topology', topology, '--distro', opts.distro, '--speed', opts.speed, '--dir', dir, ...(opts.net ? ['--net', opts.net] : [])];
   const lab = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Keep draining the pipes after "ready" so a chatty lab never blocks on a full pipe.
   lab.stdout.resume();

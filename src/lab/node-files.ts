@@ -8,6 +8,8 @@ import { isServer, killallScript, type Distro } from '../model/cluster.js';
 import { shq } from '../util/shell-quote.js';
 import { labNodePaths, type LabNodeSpec } from './contract.js';
 import { nodeLoopbackDir } from './etcd/loopback.js';
+import { UsageError } from '../errors.js';
+import { runningAsBinary } from '../util/self-command.js';
 
 type LabPaths = { root: string; socket: string; httpSocket: string; client: string; latency: string; inventory: string };
 
@@ -28,6 +30,9 @@ export async function writeNodeCommands(paths: LabPaths, node: LabNodeSpec): Pro
   const { bin } = labNodePaths(paths.root, node.name);
   await mkdir(bin, { recursive: true });
   const curl = findCurl();
+  // Without curl the node commands run the lab's node client through process.execPath, which in the single
+  // binary is keyturn itself, not a Node that runs scripts.
+  if (!curl && runningAsBinary()) throw new UsageError('keyturn lab: the single keyturn binary needs curl (/usr/bin/curl) for the lab\'s node commands; install curl, or run the lab with node bin/keyturn.js');
   // <prog>-killall.sh sits beside <prog>, as upstream's installers put it.
   for (const prog of [node.distro, 'systemctl', 'journalctl', killallScript(node.distro)]) {
     const script = curl ? curlCommand(curl, paths.httpSocket, node.name, prog) : nodeClientCommand(paths, node.name, prog);

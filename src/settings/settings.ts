@@ -79,6 +79,12 @@ export class Settings {
     return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0 ? { nodes: entry.nodes } : null;
   }
 
+  /** Every node name remembered from the scans of any cluster (for shell completion), sorted, each once. */
+  rememberedNodeNames(): string[] {
+    const names = Object.values(this.conf.get('clusters')).flatMap((c) => (Array.isArray(c?.nodes) ? c.nodes.map((n) => n.name) : []));
+    return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))].sort();
+  }
+
   /** The versions remembered under the key, by node name (empty when none). */
   rememberedVersions(key: string): Record<string, string> {
     const versions = this.conf.get('clusters')[keyOf(key)]?.versions;

@@ -53,6 +53,11 @@ export function resolveKubeconfigFiles(explicit: string | undefined, env: NodeJS
   return [fallback];
 }
 
+/** The context names of the kubeconfig kubectl would read (for shell completion): none when there is none. */
+export function kubeconfigContextNames(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  return mergeFiles(resolveKubeconfigFiles(explicit, env)).contexts.map((c) => c.name);
+}
+
 export function loadKubeconfig(selection: KubeconfigSelection, env: NodeJS.ProcessEnv = process.env): LoadedKubeconfig {
   const files = resolveKubeconfigFiles(selection.kubeconfig, env);
   const document = mergeFiles(files);
