@@ -10,6 +10,7 @@ import { stopAllLabs } from './lib/bench-lab.js';
 import { describeMachine, loadNow } from './lib/machine.js';
 import { repoRoot } from './lib/proc.js';
 import { writeReport } from './lib/report.js';
+import { stopAllFleets } from './lib/ssh-fleet.js';
 import { removeIsolatedDirs } from './lib/status-run.js';
 import type { Bench, BenchContext, Section } from './lib/types.js';
 import { notMeasured, reasonOf } from './lib/types.js';
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
     if (interrupted) return;
     interrupted = true;
     log(`${signal}: stopping every lab started here`);
-    void stopAllLabs().finally(() => process.exit(130));
+    void Promise.all([stopAllFleets(), stopAllLabs()]).finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
     } catch (error) {
       section = { id: bench.id, title: bench.title, rows: [notMeasured('(whole benchmark)', '—', reasonOf(error))], notes: [] };
     } finally {
+      await stopAllFleets();
       await stopAllLabs();
       await removeIsolatedDirs();
     }

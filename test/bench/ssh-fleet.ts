@@ -36,6 +36,7 @@ interface SizeResult {
   nodes: number;
   tools: Record<Tool, Outcome>;
   setup: SetupCost | { error: string };
+  trace: SshTrace | { error: string };
 }
 
 const PSSH = 'parallel-ssh';
@@ -99,10 +100,70 @@ async function timeKeyturn(ctx: { lab: BenchLab; inventory: string; nodes: numbe
       throw new Error(`keyturn status printed no JSON (exit ${r.code}): ${stderrTail(r)}`);
     }
     const read = (doc.nodes ?? []).filter((n) => n.reachable && (n.certificates?.length ?? 0) > 0).length;
-    if (read !== ctx.nodes) throw new Error(`keyturn status read ${read} of ${ctx.nodes} nodes over ssh: ${stderrTail(r)}`);
+    if (read !== ctx.nodes || doc.nodes?.length !== ctx.nodes) throw new Error(`keyturn status read ${read} of ${ctx.nodes} nodes over ssh: ${stderrTail(r)}`);
     return r.ms;
   } finally {
     rmSync(state, { recursive: true, force: true });
+  }
+}
+
+/** What one traced keyturn run started: ssh processes by kind, and when each phase ended (ms after the first). */
+interface SshTrace {
+  counts: Record<'config' | 'master' | 'command' | 'stop' | 'other', number>;
+  stopFailed: number;
+  phases: string;
+}
+
+/**
+ * Runs keyturn status once more with a logging `ssh` first on PATH (it runs the real one and notes its kind and
+ * start/end), to show where keyturn's time over ssh goes. Not part of the timed runs.
+ */
+async function traceKeyturnSsh(ctx: { lab: BenchLab; inventory: string; nodes: number; work: string }): Promise<SshTrace> {
+  const real = (await runTimed('sh', ['-c', 'command -v ssh'])).stdout.trim();
+  if (!real) throw new Error('no ssh on PATH');
+  const dir = mkdtempSync(path.join(ctx.work, 'trace-'));
+  const log = path.join(dir, 'log');
+  writeFileSync(
+    path.join(dir, 'ssh'),
+    [
+      '#!/bin/sh',
+      's=$(date +%s%N)',
+      `${real} "$@"`,
+      'rc=$?',
+      'k=command',
+      'for a in "$@"; do case $a in -G) k=config ;; -N) k=master ;; -O) k=stop ;; esac; done',
+      `echo "$s $(date +%s%N) $rc $k" >> ${log}`,
+      'exit $rc',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const state = path.join(dir, 'state');
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, KEYTURN_CONFIG_DIR: path.join(state, 'c'), KEYTURN_STATE_DIR: path.join(state, 's') };
+  delete env.XDG_RUNTIME_DIR;
+  try {
+    const r = await runTimed(process.execPath, [...keyturnArgs, 'status', '--json', '--kubeconfig', ctx.lab.kubeconfig, '--inventory', ctx.inventory], { env, timeoutMs: 300_000 });
+    if (r.timedOut) throw new Error('traced keyturn status did not finish');
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const counts = { config: 0, master: 0, command: 0, stop: 0, other: 0 };
+    let stopFailed = 0;
+    const t0 = Math.min(...lines.map((l) => Number(l[0])));
+    const lastEnd: Record<string, number> = {};
+    const firstStart: Record<string, number> = {};
+    for (const [start, end, rc, kind] of lines) {
+      const k = (kind in counts ? kind : 'other') as keyof typeof counts;
+      counts[k] += 1;
+      if (k === 'stop' && rc !== '0') stopFailed += 1;
+      const s = (Number(start) - t0) / 1e6;
+      const e = (Number(end) - t0) / 1e6;
+      firstStart[k] = Math.min(firstStart[k] ?? Infinity, s);
+      lastEnd[k] = Math.max(lastEnd[k] ?? 0, e);
+    }
+    const span = (k: string, label: string) => (k in lastEnd ? `${label} ${fmtMs(firstStart[k])}–${fmtMs(lastEnd[k])}` : '');
+    const phases = [span('config', 'ssh -G'), span('master', 'masters (-N)'), span('command', 'scan commands'), span('stop', '-O stop')].filter(Boolean).join(', ');
+    return { counts, stopFailed, phases: `${phases}; keyturn exited ${fmtMs(r.ms)} after it started (ssh times from the first ssh process)` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -266,8 +327,15 @@ async function measureFleet(ctx: BenchContext, lab: BenchLab, size: number, conc
     } catch (error) {
       setup = { error: reasonOf(error) };
     }
+    let trace: SshTrace | { error: string };
+    try {
+      trace = await traceKeyturnSsh({ lab, inventory, nodes: nodes.length, work: runsDir });
+      ctx.log(`  ${size} nodes: keyturn's ssh processes ${JSON.stringify(trace.counts)}; ${trace.phases}`);
+    } catch (error) {
+      trace = { error: reasonOf(error) };
+    }
     const outcome = (tool: Tool): Outcome => (failed[tool] ? { ok: false, reason: failed[tool]! } : { ok: true, times: times[tool] });
-    return { nodes: nodes.length, tools: { keyturn: outcome('keyturn'), pssh: outcome('pssh'), ansible: outcome('ansible') }, setup };
+    return { nodes: nodes.length, tools: { keyturn: outcome('keyturn'), pssh: outcome('pssh'), ansible: outcome('ansible') }, setup, trace };
   } finally {
     await fleet?.stop();
     rmSync(work, { recursive: true, force: true });
@@ -323,6 +391,18 @@ function rowsFor(r: SizeResult, concurrency: number, judged: boolean): Row[] {
       notes: keyturn.ok ? `${Math.round((100 * s.parallelFresh[0]) / k)}% of keyturn's scan` : '',
     });
   }
+  if ('error' in r.trace) rows.push(notMeasured(`${name}: ssh processes keyturn starts`, '—', r.trace.error));
+  else {
+    const c = r.trace.counts;
+    const per = (n: number) => (n / r.nodes).toFixed(1).replace(/\.0$/, '');
+    rows.push({
+      metric: `${name}: ssh processes keyturn starts (one traced run), vs 1 per node for parallel-ssh`,
+      target: '—',
+      measured: `per node: ${per(c.config)} \`ssh -G\`, ${per(c.master)} master (\`-N\`), ${per(c.command)} command, ${per(c.stop)} \`-O stop\`${c.other ? `, ${per(c.other)} other` : ''} (${c.config + c.master + c.command + c.stop + c.other} in all)`,
+      verdict: 'info',
+      notes: `${r.trace.stopFailed} of the -O stop found no master (a second stop of the same shell). Phases: ${r.trace.phases}`,
+    });
+  }
   return rows;
 }
 
@@ -332,22 +412,25 @@ export const sshFleetBench: Bench = {
   async run(ctx) {
     const concurrency = keyturnConcurrency();
     const sizes = (process.env.BENCH_SSH_SIZES ?? '10,25,50').split(',').map(Number).filter((n) => n > 0);
-    const largest = Math.max(...sizes);
     const missing = async (bin: string, pkg: string) => ((await haveBinary(bin)) ? null : `NO ${bin} BINARY: install it (apt-get install -y ${pkg}); nothing was timed`);
     const tools: Record<Tool, string | null> = { keyturn: null, pssh: await missing(PSSH, 'pssh'), ansible: await missing(ANSIBLE, 'ansible-core') };
     if (!(await haveBinary('ssh')) || !(await haveBinary('sshd'))) {
       return { id: 'ssh', title: this.title, rows: [notMeasured('(whole benchmark)', '—', 'NO ssh/sshd: apt-get install -y openssh-client openssh-server')], notes: [] };
     }
-    const lab = await startBenchLab({ topology: `large:${largest}`, net: ctx.nextNet(), etcd: 'auto', speed: 20, readyTimeoutMs: 180_000 });
     const results: SizeResult[] = [];
-    try {
-      for (const size of sizes) results.push(await measureFleet(ctx, lab, size, concurrency.value, tools));
-    } finally {
-      await lab.stop();
+    for (const size of sizes) {
+      // A lab of exactly N nodes: with a bigger one, the API would list nodes the inventory lacks and keyturn would
+      // try to reach those too.
+      const lab = await startBenchLab({ topology: `large:${size}`, net: ctx.nextNet(), etcd: 'auto', speed: 20, readyTimeoutMs: 180_000 });
+      try {
+        results.push(await measureFleet(ctx, lab, size, concurrency.value, tools));
+      } finally {
+        await lab.stop();
+      }
     }
     const rows = results.flatMap((r) => rowsFor(r, concurrency.value, r.nodes === 50));
     const notes = [
-      `One \`keyturn lab up --topology large:${largest} --etcd auto --speed 20\`; for N nodes, its first N (3 etcd/control-plane servers, then agents). Each node gets its own sshd (lib/ssh-fleet.ts) on its own address 127.0.x.y and one shared port, with its own host key; one known_hosts holds a line per node and every tool runs with StrictHostKeyChecking=yes, BatchMode and one ed25519 user key. Each sshd sets the node's env (PATH with its bin/, RKE2_CONFIG_FILE) and an empty HOME through SetEnv, so a command finds that node's files whoever sent it, and no dotfile of this machine's account runs.`,
+      `For N nodes, a \`keyturn lab up --topology large:N --etcd auto --speed 20\` (3 etcd/control-plane servers, the rest agents). Each node gets its own sshd (lib/ssh-fleet.ts) on its own address 127.0.x.y and one shared port, with its own host key; one known_hosts holds a line per node and every tool runs with StrictHostKeyChecking=yes, BatchMode and one ed25519 user key. Each sshd sets the node's env (PATH with its bin/, RKE2_CONFIG_FILE) and an empty HOME through SetEnv, so a command finds that node's files whoever sent it, and no dotfile of this machine's account runs.`,
       `Parallelism: ${concurrency.value} for all three (${concurrency.from}; pssh -p, ansible -f).`,
       `keyturn: \`keyturn status --json --kubeconfig K --inventory I\` from dist, every inventory node \`transport: ssh\`; a fresh state dir each run, so its control sockets are new (a cold start, as a user's first scan). Counted only when the JSON shows every node reached with its certificates read.`,
       'parallel-ssh (Debian pssh): runs on every node keyturn\'s own scan script (src/discovery/scan-script.ts, built per node as keyturn builds it). pssh sends one command line to every host, and each node\'s script differs (data dir, roles), so the script is placed beside the node beforehand and pssh runs `sh "$KT_BENCH_SCAN"`; the node-side work is the same round trip. Counted only when every node\'s output ends with the script\'s end marker. This is the limit for the design: one ssh connection and one round trip per node, and nothing else.',
@@ -356,6 +439,12 @@ export const sshFleetBench: Bench = {
       'Machine: the 2 cores are shared with other work (see the load average): every ssh connection costs CPU on both ends here, where a real fleet spreads the sshd side over its nodes, so absolute times are inflated and the ratios between tools measured in the same run (interleaved, order rotated each run) are what counts.',
       `Tools: ${await toolVersions()}.`,
     ];
+    const missedPssh = results.some((r) => r.tools.keyturn.ok && r.tools.pssh.ok && median(r.tools.keyturn.times) / median(r.tools.pssh.times) > 1.3);
+    if (missedPssh) {
+      notes.push(
+        'Why keyturn is slower than parallel-ssh (see the "ssh processes keyturn starts" rows): for every node keyturn (src/transports/ssh-shell.ts) first runs `ssh -G` to resolve the control path, then opens a master (`ssh -T -N`, ControlMaster=auto, ControlPersist 60 s), then sends the scan through it (a third ssh process), then `ssh -O stop` right after the scan, inside the limiter slot (src/discovery/prefetch.ts and discover.ts dispose the shell), and once more at exit when the session disposes every shell (that second stop finds no master). parallel-ssh starts one ssh per node that connects and runs the script. The connection itself costs the same either way (the set-up rows); the extra processes cost CPU on a machine this loaded and the stops hold scan slots. What would fix it: for a one-shot scan, let the first command open the master itself (ssh with ControlMaster=auto and the command, which the single-flight guard already allows) or skip the master for `status`; resolve the control path without a `ssh -G` per node; dispose each shell once, outside the limiter, and at exit stop the masters in parallel without holding the result.',
+      );
+    }
     const growth = results.filter((r) => !('error' in r.setup));
     if (growth.length >= 2) {
       const parts = growth.map((r) => `${r.nodes}: ${fmtMs((r.setup as SetupCost).parallelFresh[0])}`);

@@ -69,6 +69,13 @@ function setEnvWord(name: string, value: string): string {
   return `${name}="${value}"`;
 }
 
+const live = new Set<() => Promise<void>>();
+
+/** Stops every fleet still up (run.ts calls it on SIGINT/SIGTERM and after each benchmark). */
+export async function stopAllFleets(): Promise<void> {
+  await Promise.all([...live].map((stop) => stop().catch(() => undefined)));
+}
+
 export async function startSshFleet(entries: readonly InventoryEntry[], extraEnv: (n: InventoryEntry) => Record<string, string> = () => ({})): Promise<SshFleet> {
   const sshd = ['/usr/sbin/sshd', '/usr/bin/sshd'].find((p) => {
     try {
@@ -83,6 +90,7 @@ export async function startSshFleet(entries: readonly InventoryEntry[], extraEnv
   mkdirSync('/run/sshd', { recursive: true });
   const children: ChildProcess[] = [];
   const stop = async () => {
+    live.delete(stop);
     await Promise.all(
       children.map(
         (child) =>
@@ -95,6 +103,7 @@ export async function startSshFleet(entries: readonly InventoryEntry[], extraEnv
     );
     rmSync(dir, { recursive: true, force: true });
   };
+  live.add(stop);
   try {
     const identityFile = path.join(dir, 'id_ed25519');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'keyturn-bench-operator', '-f', identityFile]);
