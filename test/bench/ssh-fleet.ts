@@ -7,7 +7,7 @@
 //   Ansible    `ansible all -f <same> -m shell -a 'for c in …/*.crt; do openssl x509 -enddate …'`: what operators type
 // plus the connection set-up cost (a fresh ssh connection per node, first command through a new master vs through
 // a warm one) and how it grows from 10 to 50 nodes.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBenchLab, type BenchLab, type InventoryEntry } from './lib/bench-lab.js';
@@ -121,7 +121,8 @@ interface SshTrace {
 async function traceKeyturnSsh(ctx: { lab: BenchLab; inventory: string; nodes: number; work: string }): Promise<SshTrace> {
   const real = (await runTimed('sh', ['-c', 'command -v ssh'])).stdout.trim();
   if (!real) throw new Error('no ssh on PATH');
-  const dir = mkdtempSync(path.join(ctx.work, 'trace-'));
+  // Short: keyturn's control sockets go under the state dir, and unix socket paths are short (ssh-command.ts).
+  const dir = mkdtempSync(path.join(ctx.work, 't-'));
   const log = path.join(dir, 'log');
   writeFileSync(
     path.join(dir, 'ssh'),
@@ -138,12 +139,13 @@ async function traceKeyturnSsh(ctx: { lab: BenchLab; inventory: string; nodes: n
     ].join('\n'),
     { mode: 0o755 },
   );
-  const state = path.join(dir, 'state');
+  const state = path.join(dir, 'k');
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, KEYTURN_CONFIG_DIR: path.join(state, 'c'), KEYTURN_STATE_DIR: path.join(state, 's') };
   delete env.XDG_RUNTIME_DIR;
   try {
     const r = await runTimed(process.execPath, [...keyturnArgs, 'status', '--json', '--kubeconfig', ctx.lab.kubeconfig, '--inventory', ctx.inventory], { env, timeoutMs: 300_000 });
     if (r.timedOut) throw new Error('traced keyturn status did not finish');
+    if (!existsSync(log)) throw new Error(`traced keyturn status started no ssh (exit ${r.code}): ${stderrTail(r)}`);
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
     const counts = { config: 0, master: 0, command: 0, stop: 0, other: 0 };
     let stopFailed = 0;
