@@ -1,7 +1,7 @@
 // `npm run bench` (after `npm run build`): runs every benchmark independently — one that fails or whose piece is
 // missing reports "not measured: <reason>" and the others still run — then writes BENCHMARKS.md.
 //
-// Knobs: BENCH_ONLY=labup,scan,first-screen,logtail,orchestration,reencrypt   BENCH_RUNS=3 (runs per median)
+// Knobs: BENCH_ONLY=labup,scan,first-screen,logtail,orchestration,reencrypt,ssh   BENCH_RUNS=3 (runs per median)
 //        BENCH_NET_BASE=90 (lab i gets --net 127.0.<base+i>)   BENCH_OUT=BENCHMARKS.md
 //        and per-benchmark ones, listed in each section's notes.
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { stopAllLabs } from './lib/bench-lab.js';
 import { describeMachine, loadNow } from './lib/machine.js';
 import { repoRoot } from './lib/proc.js';
 import { writeReport } from './lib/report.js';
+import { stopAllFleets } from './lib/ssh-fleet.js';
 import { removeIsolatedDirs } from './lib/status-run.js';
 import type { Bench, BenchContext, Section } from './lib/types.js';
 import { notMeasured, reasonOf } from './lib/types.js';
@@ -18,8 +19,9 @@ import { logTailBench } from './logtail.js';
 import { orchestrationBench } from './orchestration.js';
 import { reencryptBench } from './reencrypt.js';
 import { scanBench } from './scan.js';
+import { sshFleetBench } from './ssh-fleet.js';
 
-const ALL: Bench[] = [labUpBench, scanBench, firstScreenBench, logTailBench, orchestrationBench, reencryptBench];
+const ALL: Bench[] = [labUpBench, scanBench, firstScreenBench, logTailBench, orchestrationBench, reencryptBench, sshFleetBench];
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -47,7 +49,7 @@ async function main(): Promise<number> {
     if (interrupted) return;
     interrupted = true;
     log(`${signal}: stopping every lab started here`);
-    void stopAllLabs().finally(() => process.exit(130));
+    void Promise.all([stopAllFleets(), stopAllLabs()]).finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
     } catch (error) {
       section = { id: bench.id, title: bench.title, rows: [notMeasured('(whole benchmark)', '—', reasonOf(error))], notes: [] };
     } finally {
+      await stopAllFleets();
       await stopAllLabs();
       await removeIsolatedDirs();
     }
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
     totalSeconds: (performance.now() - started) / 1000,
     loadAfter: loadNow(),
     preamble: [
-      'Quick runs: `BENCH_ONLY=scan BENCH_RUNS=1 npm run bench` (ids: labup, scan, first-screen, logtail, orchestration, reencrypt). Sections not run keep their previous text.',
+      'Quick runs: `BENCH_ONLY=scan BENCH_RUNS=1 npm run bench` (ids: labup, scan, first-screen, logtail, orchestration, reencrypt, ssh). Sections not run keep their previous text.',
       'Verdicts: **met** / **missed** against the target; **not measured** says why (a missing binary, or a piece of keyturn that does not work yet); **info** rows are context for a ratio.',
       'Timings are wall clock on a shared 2-core machine: other work on it (see the load average) inflates them, most of all the ones made of many short processes.',
     ],
