@@ -1,32 +1,6 @@
 // Holds the one-way import lines of design.md: the engine and the components touch the world only through ports.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './support/paths.js';
-
-function sourceFiles(dir: string): string[] {
-  const full = path.join(repoRoot, dir);
-  let entries: string[];
-  try {
-    entries = readdirSync(full);
-  } catch {
-    return [];
-  }
-  return entries.flatMap((name) => {
-    const rel = path.join(dir, name);
-    if (statSync(path.join(repoRoot, rel)).isDirectory()) return sourceFiles(rel);
-    return /\.(ts|tsx)$/.test(name) ? [rel] : [];
-  });
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(path.join(repoRoot, file), 'utf8');
-  const found: string[] = [];
-  for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    found.push(m[1] ?? m[2]);
-  }
-  return found;
-}
+import { importsOf, sourceFiles } from './support/import-graph.js';
 
 const rules: { dir: string; forbidden: RegExp; why: string }[] = [
   {
@@ -56,7 +30,7 @@ describe('architecture', () => {
     it(`${rule.dir}: ${rule.why}`, () => {
       const files = sourceFiles(rule.dir);
       expect(files.length).toBeGreaterThan(0);
-      const offenders = files.flatMap((f) => importsOf(f).filter((i) => rule.forbidden.test(i)).map((i) => `${f} imports ${i}`));
+      const offenders = files.flatMap((f) => importsOf(f).map((e) => e.spec).filter((i) => rule.forbidden.test(i)).map((i) => `${f} imports ${i}`));
       expect(offenders).toEqual([]);
     });
   }
