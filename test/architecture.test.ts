@@ -34,4 +34,16 @@ describe('architecture', () => {
       expect(offenders).toEqual([]);
     });
   }
+
+  it('outside src/engine, code imports only src/engine/index.ts: the engine can move and split its files freely', () => {
+    const files = ['src', 'components', 'recipes'].flatMap(sourceFiles).filter((f) => !f.startsWith('src/engine/'));
+    const users = files.filter((f) => importsOf(f).some((e) => e.target === 'src/engine/index.ts'));
+    expect(users.length).toBeGreaterThan(0); // the rule reads real imports
+    const offenders = files.flatMap((f) =>
+      importsOf(f)
+        .filter((e) => e.target?.startsWith('src/engine/') && e.target !== 'src/engine/index.ts')
+        .map((e) => `${f} imports ${e.spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
 });

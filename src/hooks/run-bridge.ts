@@ -1,11 +1,11 @@
 // The bridge between a run (the engine's ports, the run-session conductor) and the run screen: a small store the
 // screen subscribes to. It implements ConfirmPort, LogSink and onEvent; the screen answers through its methods.
 // Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
-import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, PauseRequest, WaitProgress } from '../engine/ports.js';
-import type { Plan } from '../engine/plan-types.js';
-import type { ReencryptProgress, RunEvent, StepData } from '../engine/events.js';
-import type { RunState } from '../engine/reducer.js';
-import { lockExpiresAt } from '../engine/lock.js';
+import type { ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, LogSink, PauseRequest, WaitProgress } from '../engine/index.js';
+import type { Plan } from '../engine/index.js';
+import type { ReencryptProgress, RunEvent, StepData } from '../engine/index.js';
+import type { RunState } from '../engine/index.js';
+import { lockExpiresAt } from '../engine/index.js';
 import { assertNever } from '../model/cluster.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 

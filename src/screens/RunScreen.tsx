@@ -4,13 +4,13 @@
 // (useRunView); keys go through the one keymap table.
 import React, { useEffect, useMemo, useState } from 'react';
 import { Box, Static, Text } from 'ink';
-import { renderPlanText } from '../engine/render-plan.js';
-import { DEFAULT_STALL_SECONDS } from '../engine/encryption/reencrypt.js';
-import { describeWaitProgress } from '../engine/handlers/wait-progress.js';
-import type { PlannedBlock } from '../engine/plan-types.js';
-import type { RunState } from '../engine/reducer.js';
+import { renderPlanText } from '../engine/index.js';
+import { DEFAULT_STALL_SECONDS } from '../engine/index.js';
+import { describeWaitProgress } from '../engine/index.js';
+import type { PlannedBlock } from '../engine/index.js';
+import type { RunState } from '../engine/index.js';
 import type { RunBridgeView, RunView, SettleChoice } from '../hooks/run-bridge.js';
-import { scaledSeconds } from '../engine/time-scale.js';
+import { scaledSeconds } from '../engine/index.js';
 import { useRunView } from '../hooks/useRunView.js';
 import { useTicker } from '../hooks/useTicker.js';
 import { useKeys } from '../hooks/useKeys.js';
@@ -24,7 +24,7 @@ import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
 import { ReencryptProgress } from '../../components/ReencryptProgress.js';
 import { Spinner } from '../../components/Spinner.js';
 import { NodeStrip } from '../../components/NodeStrip.js';
-import { nodeProgress } from '../engine/node-progress.js';
+import { nodeProgress } from '../engine/index.js';
 import { actionFor, hintsFor, type ScreenName } from './keymap.js';
 
 export interface RunScreenProps {
