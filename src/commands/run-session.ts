@@ -7,7 +7,7 @@ import { describeCluster, sameCluster } from '../model/cluster-identity.js';
 import type { StatusReport } from '../model/status.js';
 import { acquireRunLock, createRun, DEFAULT_SETTLE_SECONDS, driveRun, newRunId, planRun, renderRefusal, showLockHolder, applyEvent } from '../engine/index.js';
 import { startCommandFor, startStoppedNode, stoppedLine, stoppedNodes } from '../engine/index.js';
-import type { Clock, LockHolder, Operator, Plan, RunEvent, RunPorts, RunState } from '../engine/index.js';
+import type { Clock, Operator, Plan, RunEvent, RunPorts, RunState } from '../engine/index.js';
 import { expired, lockExpiresAt } from '../engine/index.js';
 import { acquireLocalLock, openFileJournal, readLocalLock } from '../journal/index.js';
 import { RunBridge } from '../hooks/run-bridge.js';
