@@ -25,7 +25,8 @@ import { ReencryptProgress } from '../../components/ReencryptProgress.js';
 import { Spinner } from '../../components/Spinner.js';
 import { NodeStrip } from '../../components/NodeStrip.js';
 import { nodeProgress } from '../engine/index.js';
-import { actionFor, hintsFor, type ScreenName } from './keymap.js';
+import { actionFor, hintsFor, type RunScreenName } from './keymap.js';
+import { assertNever } from '../model/cluster.js';
 
 export interface RunScreenProps {
   bridge: RunBridgeView;
@@ -40,7 +41,7 @@ export interface RunScreenProps {
 export const FAST_TICK_MS = 100;
 export const SLOW_TICK_MS = 1000;
 
-export function runScreenOf(view: RunView): ScreenName {
+export function runScreenOf(view: RunView): RunScreenName {
   switch (view.stage.kind) {
     case 'preview':
       return 'run-preview';
@@ -179,8 +180,12 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
       case 'leave-stopped-node':
         bridge.answerStartStopped(false);
         return;
-      default:
+      case 'type-node-name': // delegated: NodeConfirm reads the typed name and answers
+      case undefined:
         return;
+      default:
+        // Exhaustive: a run-screen binding whose action has no case here does not compile.
+        assertNever(action);
     }
   });
 
