@@ -21,7 +21,10 @@ export function keyHintRows(hints: readonly KeyHint[], width: number): number {
   let used = 0;
   for (const h of hints) {
     const w = [...`${h.dangerous ? '⚠ ' : ''}${h.key} ${h.label}`].length + 2;
-    if (used > 0 && used + w > width) (rows += 1), (used = 0);
+    if (used > 0 && used + w > width) {
+      rows += 1;
+      used = 0;
+    }
     used += w;
   }
   return rows;

@@ -53,8 +53,14 @@ export function stripWindow(nodes: readonly StripNode[], width: number): { prefi
   // Grow one node to the right, then one to the left, while the line still fits.
   for (let grew = true; grew; ) {
     grew = false;
-    if (end < nodes.length && lengthOf(start, end + 1, prefix) <= width) (end += 1), (grew = true);
-    if (start > 0 && lengthOf(start - 1, end, prefix) <= width) (start -= 1), (grew = true);
+    if (end < nodes.length && lengthOf(start, end + 1, prefix) <= width) {
+      end += 1;
+      grew = true;
+    }
+    if (start > 0 && lengthOf(start - 1, end, prefix) <= width) {
+      start -= 1;
+      grew = true;
+    }
   }
   return { prefix, start, end };
 }

@@ -1,32 +1,9 @@
 // Holds the one-way import lines of design.md: the engine and the components touch the world only through ports.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { repoRoot } from './support/paths.js';
-
-function sourceFiles(dir: string): string[] {
-  const full = path.join(repoRoot, dir);
-  let entries: string[];
-  try {
-    entries = readdirSync(full);
-  } catch {
-    return [];
-  }
-  return entries.flatMap((name) => {
-    const rel = path.join(dir, name);
-    if (statSync(path.join(repoRoot, rel)).isDirectory()) return sourceFiles(rel);
-    return /\.(ts|tsx)$/.test(name) ? [rel] : [];
-  });
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(path.join(repoRoot, file), 'utf8');
-  const found: string[] = [];
-  for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    found.push(m[1] ?? m[2]);
-  }
-  return found;
-}
+import { describe, expect, it } from 'vitest';
+import { importsOf, sourceFiles } from './support/import-graph.js';
 
 const rules: { dir: string; forbidden: RegExp; why: string }[] = [
   {
@@ -61,22 +38,34 @@ describe('architecture', () => {
     it(`${rule.dir}: ${rule.why}`, () => {
       const files = sourceFiles(rule.dir);
       expect(files.length).toBeGreaterThan(0);
-      const offenders = files.flatMap((f) => importsOf(f).filter((i) => rule.forbidden.test(i)).map((i) => `${f} imports ${i}`));
+      const offenders = files.flatMap((f) => importsOf(f).map((e) => e.spec).filter((i) => rule.forbidden.test(i)).map((i) => `${f} imports ${i}`));
       expect(offenders).toEqual([]);
     });
   }
 
   it('src/commands reach the run use case through src/run; only run-screen.ts makes the run screen\'s bridge', () => {
     const commands = sourceFiles('src/commands');
-    const usesRun = commands.filter((f) => importsOf(f).some((i) => /^\.\.\/run\//.test(i)));
+    const usesRun = commands.filter((f) => importsOf(f).some((e) => /^\.\.\/run\//.test(e.spec)));
     expect(usesRun).toEqual(expect.arrayContaining(['src/commands/run.ts', 'src/commands/resume.ts', 'src/commands/wizard.tsx', 'src/commands/run-screen.ts']));
-    const bridgeImporters = commands.filter((f) => importsOf(f).some((i) => /\/hooks\/run-bridge\.js$/.test(i)));
+    const bridgeImporters = commands.filter((f) => importsOf(f).some((e) => /\/hooks\/run-bridge\.js$/.test(e.spec)));
     expect(bridgeImporters).toEqual(['src/commands/run-screen.ts']);
   });
 
   it('hooks/run-bridge.ts implements the run layer\'s UI port', () => {
     const text = readFileSync(path.join(repoRoot, 'src/hooks/run-bridge.ts'), 'utf8');
-    expect(importsOf('src/hooks/run-bridge.ts')).toContain('../run/ui-port.js');
+    expect(importsOf('src/hooks/run-bridge.ts').map((e) => e.spec)).toContain('../run/ui-port.js');
     expect(text).toMatch(/class RunBridge implements [^{]*\bRunUi\b/);
+  });
+
+  it('outside src/engine, code imports only src/engine/index.ts: the engine can move and split its files freely', () => {
+    const files = ['src', 'components', 'recipes'].flatMap(sourceFiles).filter((f) => !f.startsWith('src/engine/'));
+    const users = files.filter((f) => importsOf(f).some((e) => e.target === 'src/engine/index.ts'));
+    expect(users.length).toBeGreaterThan(0); // the rule reads real imports
+    const offenders = files.flatMap((f) =>
+      importsOf(f)
+        .filter((e) => e.target?.startsWith('src/engine/') && e.target !== 'src/engine/index.ts')
+        .map((e) => `${f} imports ${e.spec}`),
+    );
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,8 +1,7 @@
 // `keyturn plan <recipe>`: discover the cluster (read-only), lay the recipe over it, print the per-node plan
 // with the exact commands. Changes nothing. Exit 0 with a plan, 1 when the planner refuses, 2 on bad input.
 import { findRecipe, recipeNames } from '../../recipes/index.js';
-import { planRun } from '../engine/plan.js';
-import { renderPlanText, renderRefusal } from '../engine/render-plan.js';
+import { planRun, renderPlanText, renderRefusal } from '../engine/index.js';
 import { inputError } from '../errors.js';
 import type { Recipe } from '../recipe-schema/index.js';
 import { openClusterSession } from './cluster-session.js';

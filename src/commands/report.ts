@@ -1,6 +1,5 @@
 // `keyturn report <run-id>`: the run's audit record as Markdown (read from its journal; changes nothing).
-import { renderReport } from '../engine/report.js';
-import { foldEvents } from '../engine/reducer.js';
+import { foldEvents, renderReport } from '../engine/index.js';
 import { inputError } from '../errors.js';
 import { formatDocument, outputFormat, type OutputOptions } from './output-format.js';
 import { isRunId, journalExists, listRuns, readJournal, resolveStateDir } from '../journal/index.js';

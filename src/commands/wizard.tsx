@@ -9,7 +9,7 @@ import type { NodePreview, StatusReport } from '../model/status.js';
 import { sameCluster } from '../model/cluster-identity.js';
 import type { Discover } from '../hooks/useDiscovery.js';
 import type { InterruptedRun } from '../../components/InterruptedRunBanner.js';
-import type { RunState } from '../engine/reducer.js';
+import type { RunState } from '../engine/index.js';
 import type { Painted } from './first-paint-terminal.js';
 import { redact } from '../util/redact.js';
 

@@ -1,7 +1,6 @@
 // Checks that compare nodes with each other: CA fingerprints, encryption hashes, etcd quorum.
 import type { Check } from '../model/status.js';
-import type { CheckInput } from './checks.js';
-import { check, listNames } from './checks.js';
+import { check, listNames, type CheckInput } from './check-input.js';
 
 /** The cluster CA a file is a copy of: server/tls/server-ca.crt and agent/server-ca.crt are both "server-ca". */
 export function caNameOf(path: string): string | null {

@@ -1,42 +1,13 @@
 // The status checks: each one pass | warn | fail | unknown with a detail that names the nodes and the evidence,
 // so the on-call engineer knows where to look without opening the JSON. Pure: facts in, checks out.
-import type { Check, CheckStatus, NodeStatus } from '../model/status.js';
+import type { Check } from '../model/status.js';
 import { assertNever } from '../model/cluster.js';
 import { serviceCondition } from '../model/service-state.js';
 import { checkCaConsistency, checkEncryptionHashes, checkEtcdQuorum } from './checks-cluster.js';
-import type { EtcdView } from './etcd-view.js';
+import { check, listNames, type CheckInput } from './check-input.js';
 import { AGENT_WAITING_CODE } from './agent-waiting.js';
 
-export interface NodeFacts {
-  status: NodeStatus;
-  /** Why the node could not be scanned; null when it was. */
-  failure: string | null;
-  /** Expected certificate files that are missing or unreadable. */
-  certProblems: string[];
-  /** Private keys (paths relative to the data dir) missing beside their certificates. */
-  missingKeys?: string[];
-  encryptionProblem: string | null;
-  /** Why the service state is unknown on a reached node. */
-  unitProblem?: string | null;
-  /** API annotation `<prog>.io/encryption-config-hash`, for control-plane servers. */
-  encryptionAnnotation: string | null;
-}
-
-export interface CheckInput {
-  api: { configured: boolean; ok: boolean; detail: string };
-  nodes: NodeFacts[];
-  etcd: EtcdView;
-}
-
-export function check(id: Check['id'], status: CheckStatus, detail: string): Check {
-  return { id, status, detail };
-}
-
-/** "a, b and 3 more": details stay one readable line on a 200-node cluster. */
-export function listNames(items: readonly string[], max = 8): string {
-  if (items.length <= max) return items.join('; ');
-  return `${items.slice(0, max).join('; ')}; and ${items.length - max} more`;
-}
+export type { CheckInput, NodeFacts } from './check-input.js';
 
 function checkApi(input: CheckInput): Check {
   if (!input.api.configured) return check('api', 'unknown', 'no kubeconfig: the Kubernetes API was not read');

@@ -8,7 +8,6 @@ import { DISTROS, ROLES, isDistro, isRole, type Role } from '../model/cluster.js
 import type { Inventory, InventoryNode, SshOptions } from '../model/inventory.js';
 
 // Control characters (including newlines) would break the one-line-per-node output and log lines.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 type Raw = Record<string, unknown>;

@@ -5,7 +5,6 @@ import { certFilesFor } from '../model/cert-files.js';
 import { isServer } from '../model/cluster.js';
 import { diagnose } from './diagnose.js';
 import { missingKeyDiagnoses } from './diagnose-keys.js';
-import { parseEtcdHealth, parseEtcdMemberList, parseEtcdStatus, type EtcdEndpointStatus, type EtcdHealth, type EtcdMemberList } from './parse-etcd.js';
 import { readEtcdProbe, type EtcdProbe } from './etcd-local-probe.js';
 import { parseJournal, type JournalLine } from './parse-journal.js';
 import { parseEncryptionState, parseSha256sum } from './parse-secrets-encrypt.js';

@@ -8,7 +8,7 @@ import type { PlannedNode } from './plan-types.js';
 import { renderGenerateCa } from './ca/script.js';
 import { renderTokenUpdate } from './ca/token-script.js';
 import { parseStatusJson } from '../model/secrets-encrypt-status.js';
-import { rotateKeysTookEffect, statusCommand } from './encryption/read.js';
+import { rotateKeysTookEffect, statusCommand } from './encryption/status.js';
 import { renderKillall, stopLeavesPodsRunning } from './killall.js';
 
 export type CheckVerdict = 'done' | 'not-done';

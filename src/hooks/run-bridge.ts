@@ -2,11 +2,11 @@
 // screen subscribes to. It implements the run's UI port (src/run/ui-port.ts: ConfirmPort, LogSink, onEvent and
 // the conductor's questions); the screen answers through its methods.
 // Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
-import type { ConfirmAnswer, ConfirmRequest, LogEvent, PauseRequest, WaitProgress } from '../engine/ports.js';
-import type { Plan } from '../engine/plan-types.js';
-import type { ReencryptProgress, RunEvent, StepData } from '../engine/events.js';
-import type { RunState } from '../engine/reducer.js';
-import { lockExpiresAt } from '../engine/lock.js';
+import type { ConfirmAnswer, ConfirmRequest, LogEvent, PauseRequest, WaitProgress } from '../engine/index.js';
+import type { Plan } from '../engine/index.js';
+import type { ReencryptProgress, RunEvent, StepData } from '../engine/index.js';
+import type { RunState } from '../engine/index.js';
+import { lockExpiresAt } from '../engine/index.js';
 import { assertNever } from '../model/cluster.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import type { RunHeader, RunStage, RunUi, SettleChoice, StartOffer } from '../run/ui-port.js';

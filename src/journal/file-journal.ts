@@ -4,9 +4,7 @@ import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunEvent } from '../engine/events.js';
-import type { JournalPort } from '../engine/ports.js';
-import { redactEvent } from '../engine/redact-event.js';
+import { redactEvent, type JournalPort, type RunEvent } from '../engine/index.js';
 import { ensureOwnDir, refuseLinkedFile } from '../util/private-dir.js';
 import { journalPath, runsDir } from './state-dir.js';
 

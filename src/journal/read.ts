@@ -1,9 +1,7 @@
 // Reads a run journal back, tolerating a torn line (keyturn killed mid-write), and lists runs for resume/report.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunEvent } from '../engine/events.js';
-import type { RunState } from '../engine/reducer.js';
-import { foldEvents } from '../engine/reducer.js';
+import { foldEvents, type RunEvent, type RunState } from '../engine/index.js';
 import { journalPath, runsDir } from './state-dir.js';
 import { parseUntrustedJson } from '../util/untrusted-text.js';
 

@@ -2,9 +2,9 @@
 // workstation lock and the cluster run lock, the journal, the engine (lease kept renewed), the offered starts of
 // nodes a failure left stopped, and the release of everything. Always ends with ui.finish(...).
 import { acquireRunLock, applyEvent, createRun, driveRun } from '../engine/index.js';
-import { startCommandFor, startStoppedNode, stoppedLine, stoppedNodes } from '../engine/stopped-nodes.js';
+import { startCommandFor, startStoppedNode, stoppedLine, stoppedNodes } from '../engine/index.js';
 import type { Operator, RunEvent, RunPorts, RunState } from '../engine/index.js';
-import { lockExpiresAt } from '../engine/lock.js';
+import { lockExpiresAt } from '../engine/index.js';
 import { acquireLocalLock, openFileJournal } from '../journal/index.js';
 import { holderOf, type RunDeps } from './deps.js';
 import { outcomeOf, refused, type RunOutcome } from './outcome.js';

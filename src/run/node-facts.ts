@@ -1,5 +1,5 @@
 // Per-node facts the planner needs and the API cannot tell, from the nodes the scan reached.
-import type { PlanOptions } from '../engine/plan-types.js';
+import type { PlanOptions } from '../engine/index.js';
 import type { InventoryNode } from '../model/inventory.js';
 
 /** Per-node distro and data dir the API cannot tell: from the inventory (or the remembered nodes). */

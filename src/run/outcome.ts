@@ -1,5 +1,5 @@
 // How a run ended, as the command prints it after the screen is gone: its lines and its exit code.
-import { stoppedLine, stoppedNodes } from '../engine/stopped-nodes.js';
+import { stoppedLine, stoppedNodes } from '../engine/index.js';
 import type { RunState } from '../engine/index.js';
 import type { CommandText } from './deps.js';
 

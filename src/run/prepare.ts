@@ -6,7 +6,7 @@ import { describeCluster, sameCluster } from '../model/cluster-identity.js';
 import type { StatusReport } from '../model/status.js';
 import { DEFAULT_SETTLE_SECONDS, foldEvents, newRunId, planRun, renderRefusal, showLockHolder } from '../engine/index.js';
 import type { Plan, RunState } from '../engine/index.js';
-import { expired, lockExpiresAt } from '../engine/lock.js';
+import { expired, lockExpiresAt } from '../engine/index.js';
 import { readJournal, readLocalLock } from '../journal/index.js';
 import type { RunDeps, RunSession, RunTiming } from './deps.js';
 import { nodeFactsFrom } from './node-facts.js';

@@ -1,10 +1,10 @@
 // The run's user interface, as the conductor (conduct.ts) and the preview's settle offer (prepare.ts) use it: the
 // screen's side of a run. hooks/run-bridge.ts implements it for the Ink run screen; the run layer never imports a
 // screen or a hook.
-import type { ConfirmPort, LogSink, RunPorts } from '../engine/ports.js';
-import type { Plan } from '../engine/plan-types.js';
-import type { RunState } from '../engine/reducer.js';
-import type { LockHolder } from '../engine/events.js';
+import type { ConfirmPort, LogSink, RunPorts } from '../engine/index.js';
+import type { Plan } from '../engine/index.js';
+import type { RunState } from '../engine/index.js';
+import type { LockHolder } from '../engine/index.js';
 
 export type RunStage =
   | { kind: 'preview' }

@@ -4,13 +4,13 @@
 // (useRunView); keys go through the one keymap table.
 import React, { useEffect, useMemo, useState } from 'react';
 import { Box, Static, Text } from 'ink';
-import { renderPlanText } from '../engine/render-plan.js';
-import { DEFAULT_STALL_SECONDS } from '../engine/encryption/reencrypt.js';
-import { describeWaitProgress } from '../engine/handlers/wait-progress.js';
-import type { PlannedBlock } from '../engine/plan-types.js';
-import type { RunState } from '../engine/reducer.js';
+import { renderPlanText } from '../engine/index.js';
+import { DEFAULT_STALL_SECONDS } from '../engine/index.js';
+import { describeWaitProgress } from '../engine/index.js';
+import type { PlannedBlock } from '../engine/index.js';
+import type { RunState } from '../engine/index.js';
 import type { RunBridgeView, RunView, SettleChoice } from '../hooks/run-bridge.js';
-import { scaledSeconds } from '../engine/time-scale.js';
+import { scaledSeconds } from '../engine/index.js';
 import { useRunView } from '../hooks/useRunView.js';
 import { useTicker } from '../hooks/useTicker.js';
 import { useKeys } from '../hooks/useKeys.js';
@@ -24,8 +24,9 @@ import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
 import { ReencryptProgress } from '../../components/ReencryptProgress.js';
 import { Spinner } from '../../components/Spinner.js';
 import { NodeStrip } from '../../components/NodeStrip.js';
-import { nodeProgress } from '../engine/node-progress.js';
-import { actionFor, hintsFor, type ScreenName } from './keymap.js';
+import { nodeProgress } from '../engine/index.js';
+import { actionFor, hintsFor, type RunScreenName } from './keymap.js';
+import { assertNever } from '../model/cluster.js';
 
 export interface RunScreenProps {
   bridge: RunBridgeView;
@@ -40,7 +41,7 @@ export interface RunScreenProps {
 export const FAST_TICK_MS = 100;
 export const SLOW_TICK_MS = 1000;
 
-export function runScreenOf(view: RunView): ScreenName {
+export function runScreenOf(view: RunView): RunScreenName {
   switch (view.stage.kind) {
     case 'preview':
       return 'run-preview';
@@ -179,8 +180,12 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
       case 'leave-stopped-node':
         bridge.answerStartStopped(false);
         return;
-      default:
+      case 'type-node-name': // delegated: NodeConfirm reads the typed name and answers
+      case undefined:
         return;
+      default:
+        // Exhaustive: a run-screen binding whose action has no case here does not compile.
+        assertNever(action);
     }
   });
 

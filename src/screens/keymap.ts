@@ -3,15 +3,13 @@
 import type { Key } from 'ink';
 import type { KeyHint } from '../../components/KeyHints.js';
 
-export type ScreenName =
-  | 'discovering'
-  | 'dashboard'
-  | 'node-detail'
-  | 'pick-recipe'
-  | 'plan'
-  | 'running'
-  | 'error'
-  // The run screen's own moments (src/screens/RunScreen.tsx); 'running' is the App handing the keys over to it.
+/** The App's screens (src/screens/App.tsx, navigation.ts); on 'running' it hands the keys over to the run screen. */
+export type AppScreenName = 'discovering' | 'dashboard' | 'node-detail' | 'pick-recipe' | 'plan' | 'running' | 'error';
+
+export type ScreenName = AppScreenName | RunScreenName;
+
+/** The run screen's own moments (src/screens/RunScreen.tsx). */
+export type RunScreenName =
   | 'run-preview'
   | 'run-starting'
   | 'run-takeover'
@@ -23,7 +21,8 @@ export type ScreenName =
   | 'run-start-stopped'
   | 'run-done';
 
-export type Action =
+/** What the App's keys do (navigation.ts and App.tsx). */
+export type AppAction =
   | 'move-up'
   | 'move-down'
   | 'scroll-up'
@@ -36,7 +35,17 @@ export type Action =
   | 'back'
   | 'quit'
   | 'help'
-  // The run screen.
+  // The recipe picker: the App moves the selection itself (every key of a fast chunk counts).
+  | 'list-pick';
+
+/**
+ * What the run screen's keys do. RunScreen handles them in an exhaustive switch, and a binding on a run screen
+ * takes only these: a run-screen key without a handler does not compile.
+ */
+export type RunAction =
+  | 'scroll-up'
+  | 'scroll-down'
+  | 'quit'
   | 'start-run'
   | 'cancel-run'
   | 'cycle-settle'
@@ -50,20 +59,21 @@ export type Action =
   | 'abort-run'
   | 'exit-run'
   | 'start-stopped-node'
-  | 'leave-stopped-node'
-  // The recipe picker: the App moves the selection itself (every key of a fast chunk counts).
-  | 'list-pick';
+  | 'leave-stopped-node';
+
+export type Action = AppAction | RunAction;
 
 /** A printable character, or one of the named keys Ink reports as flags. */
 export type KeyMatch = { char: string } | { ctrl: string } | { named: 'up' | 'down' | 'enter' | 'escape' | 'pageUp' | 'pageDown' };
 
-export interface Binding {
+/** A key on App screens takes an App action, a key on run screens a run action: each side has a handler for it. */
+export type Binding = BindingBase & ({ action: AppAction; screens: readonly AppScreenName[] } | { action: RunAction; screens: readonly RunScreenName[] });
+
+interface BindingBase {
   /** How the key is shown in the help bar. */
   key: string;
   label: string;
-  action: Action;
   match: readonly KeyMatch[];
-  screens: readonly ScreenName[];
   /** Changes the cluster: drawn in red in the help bar (the run screen asks before each node). */
   dangerous?: boolean;
   /** Another component consumes these keys; the table only documents them. */
@@ -89,10 +99,10 @@ const ctrl = (c: string): KeyMatch => ({ ctrl: c });
 const pageUp: KeyMatch = { named: 'pageUp' };
 const pageDown: KeyMatch = { named: 'pageDown' };
 
-const BROWSING: readonly ScreenName[] = ['dashboard', 'node-detail'];
+const BROWSING: readonly AppScreenName[] = ['dashboard', 'node-detail'];
 // The App's screens; on 'running' the run screen owns every key (its own screens below).
-const EVERYWHERE: readonly ScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'error'];
-const RUN_ACTIVE: readonly ScreenName[] = ['run-starting', 'run-takeover', 'run-confirm', 'run-type-name', 'run-pause', 'run-working'];
+const EVERYWHERE: readonly AppScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'error'];
+const RUN_ACTIVE: readonly RunScreenName[] = ['run-starting', 'run-takeover', 'run-confirm', 'run-type-name', 'run-pause', 'run-working'];
 
 export const KEYMAP: readonly Binding[] = [
   { key: '↑/k', label: 'up', action: 'move-up', match: [up, ch('k')], screens: ['dashboard'] },
@@ -155,10 +165,19 @@ function matches(m: KeyMatch, input: string, key: Key): boolean {
 }
 
 export function bindingsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): Binding[] {
-  return table.filter((b) => b.screens.includes(screen) && (!b.requires || context[b.requires] === true));
+  return table.filter((b) => boundOn(b, screen) && (!b.requires || context[b.requires] === true));
+}
+
+/** Whether the binding lists this screen (either side's: a binding's screens are one side's only). */
+export function boundOn(b: Binding, screen: ScreenName): boolean {
+  return (b.screens as readonly ScreenName[]).includes(screen);
 }
 
 /** The action a keypress means on this screen, or undefined (delegated keys are left to their component). */
+export function actionFor(screen: RunScreenName, input: string, key: Key, table?: readonly Binding[], context?: KeyContext): RunAction | undefined;
+export function actionFor(screen: AppScreenName, input: string, key: Key, table?: readonly Binding[], context?: KeyContext): AppAction | undefined;
+export function actionFor(screen: ScreenName, input: string, key: Key, table?: readonly Binding[], context?: KeyContext): Action | undefined;
+// The overloads hold because Binding pairs run screens with run actions and App screens with App actions.
 export function actionFor(screen: ScreenName, input: string, key: Key, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): Action | undefined {
   return bindingsFor(screen, table, context).find((b) => !b.delegated && b.match.some((m) => matches(m, input, key)))?.action;
 }

@@ -3,7 +3,6 @@
 // to failing loudly when a dependency no longer reads the way a patch expects.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';

@@ -13,7 +13,6 @@ export async function waitForFrame(
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const SGR = /\u001b\[[0-9;]*m/g;
 
 export function stripAnsi(text: string): string {

@@ -1,6 +1,6 @@
 // The run screen while a settle or gate waits: the running step's line says where the wait stands (elapsed of
 // total, what it waits on) as the engine reports it, and goes back to the step's text when the step ends.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import type { RunEvent } from '../../src/engine/events.js';

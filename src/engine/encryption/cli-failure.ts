@@ -5,7 +5,8 @@
 import type { StepContext } from '../context.js';
 import { readProgress } from './reencrypt.js';
 import type { EncryptionStatus } from '../../model/secrets-encrypt-status.js';
-import { readServerEncryption, readStatus, rotateKeysTookEffect } from './read.js';
+import { readServerEncryption, readStatus } from './read.js';
+import { rotateKeysTookEffect } from './status.js';
 
 
 export type ServerWork =

@@ -1,10 +1,11 @@
 // Reading a server's secrets-encryption facts without ever reading key material: sha256sum of its config, its
-// state file (<stage>-<hash>, plain text), the provider name, its Node annotation, and `secrets-encrypt status -o json`.
+// state file (<stage>-<hash>, plain text), the provider name, its Node annotation, and `secrets-encrypt status -o json` (its command and
+// its reading are in status.ts).
 import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../model/cert-files.js';
-import { shJoin, shq } from '../../util/shell-quote.js';
+import { shq } from '../../util/shell-quote.js';
 import { parseStatusJson, type EncryptionStatus } from '../../model/secrets-encrypt-status.js';
+import { statusCommand } from './status.js';
 import type { StepContext } from '../context.js';
-import { dataDirArgs } from '../data-dir-flag.js';
 import type { PlannedNode } from '../plan-types.js';
 
 export interface ServerEncryption {
@@ -73,40 +74,6 @@ export async function readPublished(ctx: StepContext, node: PlannedNode, stateFi
     }
   }
   return { value: stateFile, source: 'state-file' };
-}
-
-export function statusCommand(node: PlannedNode): string {
-  return shJoin([node.distro, 'secrets-encrypt', 'status', ...dataDirArgs(node), '-o', 'json']);
-}
-
-/**
- * When the active key was made, from its name: upstream names an added key `<provider>key-<RFC 3339 time>`
- * (`aescbckey-2025-05-16T19:21:39Z`, `secretboxkey-…`; status prints it after the key type, `AES-CBC aescbckey-…`).
- * null for the first key (`aescbckey`) or any other name.
- */
-export function activeKeyCreatedAt(activeKey: string): number | null {
-  const m = /key-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))\s*$/.exec(activeKey);
-  const t = m ? Date.parse(m[1]) : NaN;
-  return Number.isNaN(t) ? null : t;
-}
-
-/** Stages only a rotate-keys request moves a server to from start/reencrypt_finished (reencrypt_request: before v1.30.5/v1.31.1). */
-const ROTATE_KEYS_UNDER_WAY = ['reencrypt_request', 'reencrypt_active'];
-/** The node clock may run behind the workstation's by this much. */
-const CLOCK_SLACK_MS = 60_000;
-
-/**
- * Did a rotate-keys sent at `sentAtMs` take effect on the answering server? Recent releases answer it only at
- * reencrypt_finished, older ones at reencrypt_request/reencrypt_active (the CLI returned first). A rotation starts
- * from start or reencrypt_finished, so reencrypt_finished alone does not tell: the active key must be the one the
- * request added (named by its creation time, after the request was sent).
- */
-export function rotateKeysTookEffect(status: EncryptionStatus | null, sentAtMs: number): boolean {
-  if (!status) return false;
-  if (ROTATE_KEYS_UNDER_WAY.includes(status.stage)) return true;
-  if (status.stage !== 'reencrypt_finished') return false;
-  const made = activeKeyCreatedAt(status.activeKey);
-  return made !== null && made >= sentAtMs - CLOCK_SLACK_MS;
 }
 
 export async function readStatus(ctx: StepContext, node: PlannedNode): Promise<Read<EncryptionStatus>> {

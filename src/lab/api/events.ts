@@ -9,7 +9,7 @@ import { stableUid, type KubeObject } from './objects.js';
 import type { ApiRequest } from './request.js';
 import { fail, json, type Reply } from './reply.js';
 import { methodNotAllowed, notFound } from './status.js';
-import { column, NAME_COLUMN, renderObject, type TableSpec } from './table.js';
+import { column, renderObject, type TableSpec } from './table.js';
 import { humanAge } from './time.js';
 
 const EVENT_NAMESPACE = 'default';

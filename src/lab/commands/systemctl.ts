@@ -89,7 +89,6 @@ function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; p
 }
 
 async function onOwnUnit(verb: Verb, node: LabNode, options: LabOptions, properties: string[], io: CommandIO, noBlock: boolean): Promise<number> {
-  const { version } = options;
   const service = node.service;
   const unit = `${node.unit}.service`;
   switch (verb) {

@@ -57,7 +57,7 @@ async function findLeaderName(spec: EtcdMemberSpec): Promise<string | null> {
   return typeof leader?.name === 'string' && leader.name !== '' ? leader.name : null;
 }
 
-async function postGateway(spec: EtcdMemberSpec, creds: ClientCredentials, path: string): Promise<Record<string, any> | null> {
+async function postGateway(spec: EtcdMemberSpec, creds: ClientCredentials, path: string): Promise<Record<string, unknown> | null> {
   const reply = await requestOverTls(`${memberClientUrl(spec.address)}${path}`, creds, {
     method: 'POST',
     body: '{}',
@@ -66,10 +66,10 @@ async function postGateway(spec: EtcdMemberSpec, creds: ClientCredentials, path:
   return reply.kind === 'reply' && reply.status === 200 ? parseJson(reply.body) : null;
 }
 
-function parseJson(text: string): Record<string, any> | null {
+function parseJson(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, any>) : null;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }

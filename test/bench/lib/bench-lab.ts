@@ -1,7 +1,7 @@
 // Starts `keyturn lab up` from dist (what users run), measures the time to its `lab ready` line, and always stops it:
 // SIGTERM and await exit (SIGKILL after a grace period), then remove its directory. Every lab started here is
 // tracked, so run.ts can stop any that are still up when the process is interrupted.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,0 +1,25 @@
+// The keymap's bindings are tied to handlers by their types: a key on a run screen takes a run action (RunScreen
+// handles every one in an exhaustive switch), a key on an App screen an App action. `npm run typecheck` checks this
+// file: should the types loosen, the @ts-expect-error lines below stop being errors and the typecheck fails.
+import { describe, expect, it } from 'vitest';
+import { KEYMAP, type AppAction, type Binding, type RunAction } from '../../src/screens/keymap.js';
+
+describe('keymap binding types', () => {
+  it('refuses a run-screen key whose action the run screen does not handle, and the reverse', () => {
+    const wrong: Binding[] = [
+      // @ts-expect-error 'pick-recipe' is an App action: the run screen has no handler for it
+      { key: 'p', label: 'pick', action: 'pick-recipe', match: [], screens: ['run-confirm'] },
+      // @ts-expect-error 'run-node' is a run action: the App has no handler for it
+      { key: 'y', label: 'run', action: 'run-node', match: [], screens: ['dashboard'] },
+    ];
+    expect(wrong).toHaveLength(2);
+  });
+
+  it('every run action and every App-only action in the table is bound on its own side only', () => {
+    const runActions: RunAction[] = KEYMAP.filter((b) => b.screens.some((s) => s.startsWith('run-'))).map((b) => b.action as RunAction);
+    const appActions: AppAction[] = KEYMAP.filter((b) => b.screens.some((s) => !s.startsWith('run-'))).map((b) => b.action as AppAction);
+    expect(runActions).toContain('run-node');
+    expect(appActions).toContain('pick-recipe');
+    expect(KEYMAP.every((b) => b.screens.every((s) => s.startsWith('run-')) || b.screens.every((s) => !s.startsWith('run-')))).toBe(true);
+  });
+});
