@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import type { Check, Diagnosis } from '../src/model/status.js';
 import { StatusGlyph } from './StatusGlyph.js';
 import { DiagnosisItem } from './DiagnosisItem.js';
+import { screenText } from './screen-text.js';
 
 export interface NodeDiagnosis extends Diagnosis {
   node: string;
@@ -34,7 +35,7 @@ export function ChecksPanel({ checks, diagnoses, title = 'Checks' }: ChecksPanel
             <StatusGlyph status={check.status} />
             <Text> {check.id.padEnd(idWidth)} </Text>
           </Box>
-          <Text wrap="truncate-end">{oneLine(check.detail)}</Text>
+          <Text wrap="truncate-end">{screenText(oneLine(check.detail))}</Text>
         </Box>
       ))}
       {diagnoses.length > 0 ? (

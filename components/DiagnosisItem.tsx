@@ -2,6 +2,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Diagnosis } from '../src/model/status.js';
+import { screenText } from './screen-text.js';
 
 export interface DiagnosisItemProps {
   diagnosis: Diagnosis;
@@ -17,12 +18,12 @@ export function DiagnosisItem({ diagnosis, node }: DiagnosisItemProps): React.JS
           ✗{' '}
         </Text>
         {node ? <Text bold>{node}: </Text> : null}
-        {diagnosis.message} <Text dimColor>[{diagnosis.code}]</Text>
+        {screenText(diagnosis.message)} <Text dimColor>[{diagnosis.code}]</Text>
       </Text>
       {diagnosis.evidence ? (
         <Text dimColor wrap="truncate-end">
           {'    evidence: '}
-          {diagnosis.evidence}
+          {screenText(diagnosis.evidence)}
         </Text>
       ) : null}
       <Text>

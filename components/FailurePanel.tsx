@@ -2,6 +2,7 @@
 // what to do next. Props only.
 import React from 'react';
 import { Box, Text } from 'ink';
+import { screenText } from './screen-text.js';
 
 export interface FailureView {
   node: string;
@@ -47,7 +48,7 @@ export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence 
           Start {offer.unit} on {offer.node} now (`{offer.command}`)? y starts it · n leaves it stopped
         </Text>
       ) : null}
-      <Text>{failure.message}</Text>
+      <Text>{screenText(failure.message)}</Text>
       {failure.command !== null ? (
         <Text>
           <Text dimColor>command: </Text>
@@ -59,7 +60,7 @@ export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence 
       {evidence.map((line, i) => (
         <Text key={i} wrap="truncate-end">
           {'  '}
-          {line}
+          {screenText(line)}
         </Text>
       ))}
       <Box marginTop={1}>

@@ -4,6 +4,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { isFailureLine } from '../src/model/journal-signatures.js';
+import { screenText } from './screen-text.js';
 
 export interface LogPaneProps {
   lines: readonly string[];
@@ -25,7 +26,7 @@ export function LogPane({ lines, height, title, dropped = 0 }: LogPaneProps): Re
         const failure = isFailureLine(line);
         return (
           <Text key={i} wrap="truncate-end" color={failure ? 'red' : undefined} bold={failure}>
-            {line}
+            {screenText(line)}
           </Text>
         );
       })}

@@ -29,49 +29,92 @@ export interface NodeConfirmProps {
   onTypedChange: (value: string) => void;
   onTypedSubmit: (value: string) => void;
   onCancel: () => void;
+  /** Rows the step list (titles, commands) may take: cut to fit the terminal, with "+N more" lines. None: all. */
+  maxStepRows?: number;
 }
 
 // A generated script (rotate-ca's openssl steps run to ~55 lines) would push the question itself off a normal
 // terminal: the first lines are shown, the whole script is in the plan preview.
 const MAX_COMMAND_LINES = 8;
 
+const commandLines = (s: NodeConfirmStep) => (s.command === null ? 1 : s.command.split('\n').length);
+
+/** Rows one step takes with `k` of its command lines (a "+N more lines" row when cut; a detail is one line). */
+function stepRows(s: NodeConfirmStep, k: number): number {
+  if (k === 0) return 1;
+  return 1 + (s.command === null ? 1 : Math.min(commandLines(s), k) + (commandLines(s) > k ? 1 : 0));
+}
+
+/**
+ * How the step list fits in `maxRows`: for each shown step, how many of its command lines are drawn (0: its title
+ * only). Every line up to MAX_COMMAND_LINES when it can; else the same fewer lines for every step; else every title
+ * with the first line of as many steps as fit (and one line saying where the rest are); else the first titles and
+ * a "+N more steps" line. The question below the list always stays on screen: a node's block with many commands
+ * must not push it, the node strip or the run's header off the terminal.
+ */
+export function fitSteps(steps: readonly NodeConfirmStep[], maxRows = Infinity): { lines: number[]; shown: number } {
+  const rowsWith = (k: number) => steps.reduce((n, s) => n + stepRows(s, k), 0);
+  for (let k = MAX_COMMAND_LINES; k >= 1; k--) if (rowsWith(k) <= maxRows) return { lines: steps.map(() => k), shown: steps.length };
+  if (steps.length + 1 <= maxRows) {
+    let left = maxRows - steps.length - 1;
+    const lines = steps.map((s) => {
+      const cost = stepRows(s, 1) - 1;
+      if (cost > left) return 0;
+      left -= cost;
+      return 1;
+    });
+    return { lines, shown: steps.length };
+  }
+  return { lines: steps.map(() => 0), shown: Math.max(1, maxRows - 1) };
+}
+
+/** Rows NodeConfirm takes besides its step list, at `width` columns (border, title, question, retry). */
+export function confirmChromeRows(props: Pick<NodeConfirmProps, 'requireTypedName' | 'resumed' | 'retry'>, width: number): number {
+  const question = props.requireTypedName ? Math.ceil(100 / Math.max(20, width - 4)) + 1 : 1;
+  return 2 + 1 + (props.resumed ? 1 : 0) + 1 + 1 + question + (props.retry ? 1 : 0);
+}
+
 export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
   const { node, roles, unit, phaseTitle, steps, requireTypedName, resumed, retry } = props;
   const colour = requireTypedName ? 'red' : 'yellow';
+  const fit = fitSteps(steps, props.maxStepRows);
+  const shown = steps.slice(0, fit.shown);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={colour} paddingX={1}>
-      <Text bold>
+      <Text bold wrap="truncate-end">
         {requireTypedName ? '⚠ ' : ''}
         {phaseTitle}: <Text color={colour}>{node}</Text> <Text dimColor>({roles.join(', ') || 'no roles'} · {unit})</Text>
       </Text>
       {resumed ? <Text color="cyan">Part of this node ran in an earlier session: finished steps are checked, not run again.</Text> : null}
       <Text dimColor>These steps will run on {node}, in order:</Text>
-      {steps.map((s, i) => (
+      {shown.map((s, i) => (
         <Box key={i} flexDirection="column">
-          <Text>
+          <Text wrap="truncate-end">
             <Text dimColor>{`  ${i + 1}. `}</Text>
             {s.done ? <Text color="green">✓ </Text> : null}
             {s.title}
             {s.destructive ? <Text color="red"> [destructive]</Text> : null}
             {s.done ? <Text dimColor> (done earlier)</Text> : null}
           </Text>
-          {s.command !== null ? (
+          {fit.lines[i] === 0 ? null : s.command !== null ? (
             <>
-              {s.command.split('\n').slice(0, MAX_COMMAND_LINES).map((line, j) => (
+              {s.command.split('\n').slice(0, fit.lines[i]).map((line, j) => (
                 <Text key={j} wrap="truncate-end">
                   <Text dimColor>{'       $ '}</Text>
                   {line}
                 </Text>
               ))}
-              {s.command.split('\n').length > MAX_COMMAND_LINES ? (
-                <Text dimColor>{`         … ${s.command.split('\n').length - MAX_COMMAND_LINES} more lines: the plan preview and \`keyturn plan\` show the whole script`}</Text>
+              {commandLines(s) > fit.lines[i] ? (
+                <Text dimColor wrap="truncate-end">{`         … +${commandLines(s) - fit.lines[i]} more lines: the plan preview and \`keyturn plan\` show the whole script`}</Text>
               ) : null}
             </>
           ) : (
-            <Text dimColor>{`       ${s.detail}`}</Text>
+            <Text dimColor wrap="truncate-end">{`       ${s.detail}`}</Text>
           )}
         </Box>
       ))}
+      {fit.shown < steps.length ? <Text dimColor wrap="truncate-end">{`  … +${steps.length - fit.shown} more steps: the plan preview and \`keyturn plan\` show every step`}</Text> : null}
+      {fit.shown === steps.length && fit.lines.some((k) => k === 0) ? <Text dimColor wrap="truncate-end">{'  commands left out to fit the terminal: the plan preview and `keyturn plan` show them'}</Text> : null}
       <Box marginTop={1} flexDirection="column">
         {requireTypedName ? (
           <>

@@ -6,6 +6,7 @@ import { serviceCondition } from '../src/model/service-state.js';
 import { CertificateList } from './CertificateList.js';
 import { DiagnosisItem } from './DiagnosisItem.js';
 import { formatRoles, shortHash } from './node-facts.js';
+import { screenText } from './screen-text.js';
 
 export interface NodeDetailProps {
   node: NodeStatus;
@@ -59,7 +60,7 @@ function EtcdLine({ node }: { node: NodeStatus }): React.JSX.Element {
       member {etcd.member}{' '}
       {etcd.healthy ? <Text color="green">healthy</Text> : <Text color="red">unhealthy</Text>}
       {etcd.isLeader ? <Text color="yellow"> leader ★</Text> : null}
-      {etcd.error ? <Text color="red"> — {etcd.error}</Text> : null}
+      {etcd.error ? <Text color="red"> — {screenText(etcd.error)}</Text> : null}
     </Text>
   );
 }

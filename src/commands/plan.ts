@@ -1,6 +1,7 @@
 // `keyturn plan <recipe>`: discover the cluster (read-only), lay the recipe over it, print the per-node plan
 // with the exact commands. Changes nothing. Exit 0 with a plan, 1 when the planner refuses, 2 on bad input.
 import { findRecipe, recipeNames } from '../../recipes/index.js';
+import { nothingReachedButRefused } from '../discovery/api-view.js';
 import { planRun, renderPlanText, renderRefusal } from '../engine/index.js';
 import { inputError } from '../errors.js';
 import type { Recipe } from '../recipe-schema/index.js';
@@ -36,6 +37,11 @@ export async function runPlan(recipeName: string, opts: ClusterOptions & OutputO
     const report = await session.discover();
     const result = planRun(recipe, report, { settleSeconds, nodeFacts: nodeFactsFrom(session.targets()) });
     if (!result.ok) {
+      const refused = nothingReachedButRefused(report);
+      if (refused) {
+        process.stderr.write(`${refused}\n`);
+        return 2;
+      }
       process.stderr.write(withSessionOptions(renderRefusal(recipe.name, result.refusal), opts));
       return 1;
     }

@@ -1,6 +1,7 @@
 // `keyturn run <recipe>`: plan over a fresh scan, show the plan, then walk it one confirmed node at a time on the
 // run screen. Needs an operator at a terminal: disruptive steps never run unattended. Exit 0 when the run
 // succeeded, 1 when it failed, was quit or refused, 2 on bad input.
+import { nothingReachedButRefused } from '../discovery/api-view.js';
 import { ensureTerminal, type WizardIo } from './wizard.js';
 import type { ClusterOptions } from './options.js';
 import { recipeOrUsage, secondsOrUsage, settleOrUsage } from './plan.js';
@@ -22,6 +23,12 @@ export async function runRecipe(name: string, opts: ClusterOptions & { settle?: 
     const report = await session.discover();
     const prepared = await prepareNewRun(deps, recipe, report, timing);
     if (!prepared.ok) {
+      // The API refused the kubeconfig and nothing else was reached: say that, as status does (bad input, exit 2).
+      const refused = nothingReachedButRefused(report);
+      if (refused) {
+        io.stderr.write(`${refused}\n`);
+        return 2;
+      }
       io.stderr.write(prepared.outcome.lines.join('\n') + '\n');
       return prepared.outcome.exitCode;
     }

@@ -1,7 +1,7 @@
 // `keyturn status [-o json|yaml]`: one read-only scan of every node. Exit 0 when every check passes, 1 when one does not,
 // 2 when the cluster could not be read at all (API down and no node reachable), when the API refused the kubeconfig
 // (credentials 401/403, a CA that does not verify the server: bad input, said in one line) or the arguments are wrong.
-import { refusesKubeconfig } from '../discovery/api-view.js';
+import { kubeconfigRefusalLine } from '../discovery/api-view.js';
 import { exitCodeFor } from '../discovery/checks.js';
 import { formatStatusText } from '../discovery/format-status.js';
 import { rotationOrder } from '../model/rotation-order.js';
@@ -20,9 +20,9 @@ export async function runStatus(opts: ClusterOptions & OutputOptions): Promise<n
     // Nodes in the order a run takes them, as the wizard lists them (text, json and yaml alike).
     const report = { ...scanned, nodes: rotationOrder(scanned.nodes) };
     process.stdout.write(format ? formatDocument(report, format) : formatStatusText(report, (args) => keyturnCommand(args, opts)));
-    const problem = report.cluster.apiProblem;
-    if (problem && refusesKubeconfig(problem)) {
-      process.stderr.write(`keyturn: ${problem.message}\n`);
+    const refused = kubeconfigRefusalLine(report.cluster.apiProblem);
+    if (refused) {
+      process.stderr.write(`${refused}\n`);
       return 2;
     }
     const anyReached = report.nodes.some((n) => n.reachable);

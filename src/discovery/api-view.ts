@@ -3,7 +3,7 @@
 // A refusal is not an outage: kube-apiserver completes the TLS handshake whatever client certificate is shown and
 // answers 401 for credentials it does not know, 403 for a user RBAC does not allow; a CA that does not verify the
 // server fails on our side of the handshake. Each is told apart, in one line naming the kubeconfig and the fix.
-import type { ApiProblem } from '../model/status.js';
+import type { ApiProblem, StatusReport } from '../model/status.js';
 import type { ApiFailure, KubeGateway, KubeNode } from '../transports/types.js';
 
 export interface ApiView {
@@ -34,6 +34,20 @@ export function describeApiFailure(f: ApiFailure): string {
 /** The kubeconfig was refused (credentials or trust): bad input, not a cluster that is down. */
 export function refusesKubeconfig(problem: ApiProblem | null | undefined): boolean {
   return problem?.kind === 'tls' || problem?.kind === 'unauthorized' || problem?.kind === 'forbidden';
+}
+
+/** The one line `status` prints (and exits 2 with) when the API refused the kubeconfig; null when it did not. */
+export function kubeconfigRefusalLine(problem: ApiProblem | null | undefined): string | null {
+  return problem && refusesKubeconfig(problem) ? `keyturn: ${problem.message}` : null;
+}
+
+/**
+ * For `plan` and `run`: the API refused the kubeconfig and no node was reached any other way (no inventory, or none
+ * of its nodes answered), so there is nothing to plan — and the cause is the kubeconfig, not "no reachable node".
+ * The same line as `status`, exit 2. With a node reached (an inventory), the plan goes on without the API.
+ */
+export function nothingReachedButRefused(report: Pick<StatusReport, 'cluster' | 'nodes'>): string | null {
+  return report.nodes.some((n) => n.reachable) ? null : kubeconfigRefusalLine(report.cluster.apiProblem);
 }
 
 const FRESH_KUBECONFIG = 'copy a current admin kubeconfig from a server (/etc/rancher/rke2/rke2.yaml, or /etc/rancher/k3s/k3s.yaml; replace 127.0.0.1 with its address)';

@@ -17,9 +17,9 @@ import { useKeys } from '../hooks/useKeys.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { BlockSteps, type BlockStepView } from '../../components/BlockSteps.js';
 import { FailurePanel } from '../../components/FailurePanel.js';
-import { KeyHints } from '../../components/KeyHints.js';
+import { KeyHints, keyHintRows } from '../../components/KeyHints.js';
 import { LogPane } from '../../components/LogPane.js';
-import { NodeConfirm } from '../../components/NodeConfirm.js';
+import { confirmChromeRows, NodeConfirm } from '../../components/NodeConfirm.js';
 import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
 import { ReencryptProgress } from '../../components/ReencryptProgress.js';
 import { Spinner } from '../../components/Spinner.js';
@@ -194,8 +194,17 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
   const failure = failed && header.withOptions ? { ...failed, fix: header.withOptions(failed.fix) } : failed;
   // The rewrite reads commands in backticks, as the engine writes them; the panel adds its own backticks.
   const resumeCommand = header.withOptions?.('`keyturn resume`').slice(1, -1);
-  const logHeight = Math.max(4, Math.min(12, height - 30));
   const confirm = view.pendingConfirm;
+  // Fitted to the terminal by priority, as the dashboard is: the header, the node strip and the key bar always
+  // (plus a spare row, so Ink redraws in place), then the question or the steps in flight; the command list and
+  // the log tail get what is left, cut with "+N more" lines. A block with many commands must not scroll the strip
+  // or the y/s/q question off an 80×24 terminal.
+  const hintRows = 1 + keyHintRows(hintsFor(screen), width);
+  const body = height - 1 - 1 - 1 - hintRows;
+  const maxStepRows = confirm ? Math.max(1, body - confirmChromeRows(confirm, width)) : undefined;
+  const blockRows = block && !confirm ? 1 + block.steps.length : 0;
+  const logRoom = body - blockRows - (reencryptWait ? 6 : 0) - (view.quitRequested ? 1 : 0) - (failure ? 14 : 0) - 4;
+  const logHeight = Math.min(12, logRoom);
   const roles = confirm && view.plan ? (view.plan.nodes.find((n) => n.name === confirm.node)?.roles ?? []) : [];
   const reading = reencryptWait && view.reencrypt?.node === reencryptWait.node ? view.reencrypt : null;
 
@@ -209,7 +218,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           </Text>
         )}
       </Static>
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold>keyturn {header.resumed ? 'resume' : 'run'}</Text> · <Text bold>{header.recipe}</Text> · run {header.runId} · cluster{' '}
         {header.cluster}
         {view.state ? <Text dimColor> · {progress(view.state)}</Text> : null}
@@ -253,6 +262,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           onTypedChange={setTyped}
           onTypedSubmit={(name) => bridge.answerConfirm({ answer: 'run', typedName: name.trim() })}
           onCancel={() => bridge.answerConfirm({ answer: 'quit' })}
+          maxStepRows={maxStepRows}
         />
       ) : null}
       {view.pendingPause ? (
@@ -264,10 +274,10 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           </Text>
         </Box>
       ) : null}
-      {view.logs.node && stage.kind === 'running' && !confirm ? (
+      {view.logs.node && stage.kind === 'running' && !confirm && logHeight >= 1 ? (
         <LogPane lines={view.logs.lines} dropped={view.logs.dropped} height={logHeight} title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`} />
       ) : null}
-      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} resumeCommand={resumeCommand} /> : null}
+      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} resumeCommand={resumeCommand} maxEvidence={Math.max(2, Math.min(12, body - 14 - view.stopped.length))} /> : null}
       {view.quitRequested && stage.kind === 'running' ? (
         <Text color="yellow">Stopping before the next node… (ctrl-c stops now; resume checks the step in flight)</Text>
       ) : null}

@@ -6,6 +6,7 @@ import Conf from 'conf';
 import type { Inventory, InventoryNode } from '../model/inventory.js';
 import { ensureOwnDir, refuseLinkedFile } from '../util/private-dir.js';
 import { isSecretName, redact, redactDeep } from '../util/redact.js';
+import { neutraliseStrings } from '../util/untrusted-text.js';
 
 export interface RememberedCluster {
   nodes: InventoryNode[];
@@ -76,7 +77,9 @@ export class Settings {
 
   remembered(key: string): Inventory | null {
     const entry = this.conf.get('clusters')[keyOf(key)];
-    return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0 ? { nodes: entry.nodes } : null;
+    // Cleaned on read as on write: a file written by an older keyturn (or by hand) may hold node text with escape
+    // sequences (JSON's \u001b decodes to ESC) and credentials that keyturn no longer stores.
+    return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0 ? { nodes: entry.nodes.map((n) => withoutSecrets(neutraliseStrings(n))) } : null;
   }
 
   /** Every node name remembered from the scans of any cluster (for shell completion), sorted, each once. */
@@ -89,7 +92,7 @@ export class Settings {
   rememberedVersions(key: string): Record<string, string> {
     const versions = this.conf.get('clusters')[keyOf(key)]?.versions;
     if (!versions || typeof versions !== 'object') return {};
-    return Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' && v !== ''));
+    return neutraliseStrings(Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' && v !== '')));
   }
 
   remember(key: string, nodes: readonly InventoryNode[], now = new Date(), versions: Record<string, string> = {}): void {

@@ -11,12 +11,24 @@
 // other C0 control, DEL and the C1 controls; an escape sequence (CSI, OSC and the other string controls, two-byte
 // ESC sequences, their 8-bit C1 forms) goes whole, payload included. Each removal leaves REMOVED_MARK in its place,
 // so the operator sees that the node or object sent something there.
+//
+// Unicode format characters that change what a line appears to say without being control bytes — the bidi
+// controls (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C: "Trojan Source", text shown in another order than
+// it is) and the zero-width characters (U+200B–U+200D, U+2060, U+FEFF: a name that looks like another, words hidden
+// between letters) — are shown as a visible escape, `<U+202E>`, one per character: the text around them is kept in
+// its real (logical) order, and the code says which trick was there. Operational text (journal lines, names,
+// annotations) has no use for them; an emoji joined with U+200D shows its parts.
 
 /** Marks where a control character or an escape sequence was removed: U+241B SYMBOL FOR ESCAPE. */
 export const REMOVED_MARK = '\u241b';
 
-/** Any character this module removes (tab and newline are kept). */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** Any character this module removes or escapes (tab and newline are kept). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
+
+/** Bidi controls and zero-width characters: shown as `<U+XXXX>`. */
+const FORMAT = /[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+
+const visibleEscape = (c: string) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`;
 
 /**
  * In order: CRLF; CSI (ESC [ or 8-bit CSI) with its parameter, intermediate and final bytes; a string control
@@ -27,10 +39,13 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const SEQUENCE =
   /\r\n|(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d-\u009f])[^\u0007\u001b\u009c\n]*(?:\u0007|\u001b\\|\u009c)?|\u001b[\u0020-\u002f]*[\u0030-\u007e]?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
-/** The text with every control character and escape sequence replaced by REMOVED_MARK (CRLF by LF). */
+/**
+ * The text with every control character and escape sequence replaced by REMOVED_MARK (CRLF by LF), and every bidi
+ * control and zero-width character by its visible escape.
+ */
 export function neutraliseText(text: string): string {
   if (!CONTROL.test(text)) return text;
-  return text.replace(SEQUENCE, (m) => (m === '\r\n' ? '\n' : REMOVED_MARK));
+  return text.replace(SEQUENCE, (m) => (m === '\r\n' ? '\n' : REMOVED_MARK)).replace(FORMAT, visibleEscape);
 }
 
 /** A copy of a plain value (API object, decoded JSON) with every string in it neutralised, keys included. */

@@ -72,6 +72,19 @@ describe('bad kubeconfig: one line, exit 2, nothing runs', () => {
     expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', tagged]), [tagged, 'not a kubeconfig']);
   });
 
+  it('escape sequences the file carries into the error line are neutralised (issue #15): the marker, no ESC', async () => {
+    // The yaml package quotes the bad escape (and the OSC 0 after it) in its message; a cluster name in a double-
+    // quoted scalar can hold ESC and BEL as YAML's own \\e and \\a escapes and is quoted by keyturn's message.
+    const osc = '\u001b]0;pwned-kubeconfig\u0007';
+    const badEscape = box.write('kc-osc-escape.yaml', `apiVersion: v1\nclusters:\n  - name: c\n    cluster: {server: "https://x\\u${osc}"}\n`);
+    let line = expectOneLineError(await box.cli(['status', '--kubeconfig', badEscape]), [badEscape, 'not valid YAML', 'Invalid escape sequence', '\u241b']);
+    expect(line).not.toContain('\u001b');
+    expect(line).not.toContain('\u0007');
+    const file = box.write('kc-osc-cluster.yaml', kubeconfigYaml({ server }).replace(/cluster: (\S+)\n(\s+)user:/, 'cluster: "lab\\e]0;pwned-kubeconfig\\a"\n$2user:'));
+    line = expectOneLineError(await box.cli(['status', '--kubeconfig', file]), [file, "names cluster 'lab\u241b'", 'which is not defined']);
+    expect(line).not.toMatch(/[\u001b\u0007]|pwned/);
+  });
+
   it('an unknown --context names it and lists the contexts there are', async () => {
     const file = box.write('kc-two.yaml', kubeconfigYaml({ server, contexts: ['alpha', 'beta'] }));
     const line = expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', file, '--context', 'gamma']), ["'gamma'", file]);
@@ -110,6 +123,8 @@ describe('bad inventory: one line naming the file, the entry and the field; noth
     { title: 'a node without roles', rest: '  - {name: b, address: 10.0.0.2}\n', mentions: ['node "b": field roles', 'is missing', 'roles: [etcd, control-plane]'] },
     { title: 'a misspelt field', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], transprot: local}\n', mentions: ['node "b": field transprot', 'is not a field keyturn knows', 'did you mean transport?'] },
     { title: 'a misspelt ssh field', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], ssh: {identityfile: /k}}\n', mentions: ['node "b": field ssh.identityfile', 'did you mean ssh.identityFile?'] },
+    { title: 'an unknown YAML tag holding OSC 0 (issue #15: neutralised in the line)', rest: '  - !<tag:\u001b]0;pwned-inventory\u0007> {name: b, address: 10.0.0.2}\n', mentions: ['not valid YAML', 'Unresolved tag: tag:\u241b', 'fix the YAML syntax'] },
+    { title: 'a misspelt field holding an escape (issue #15)', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], "transprot\\e[8m": local}\n', mentions: ['node "b": field transprot\u241b', 'is not a field keyturn knows'] },
     { title: 'an unknown YAML tag (a warning the yaml package would print)', rest: '  - !weird {name: b, address: 10.0.0.2}\n', mentions: ['not valid YAML', 'Unresolved tag: !weird', 'fix the YAML syntax'] },
   ];
 
@@ -117,7 +132,8 @@ describe('bad inventory: one line naming the file, the entry and the field; noth
     it(c.title, async () => {
       const { fired } = await trip();
       const file = await inventoryWith(`inv-${c.title.replace(/\W+/g, '-')}.yaml`, c.rest);
-      expectOneLineError(await box.cli(['status', '--json', '--inventory', file]), [`inventory ${file}`, ...c.mentions]);
+      const line = expectOneLineError(await box.cli(['status', '--json', '--inventory', file]), [`inventory ${file}`, ...c.mentions]);
+      expect(line).not.toMatch(/[\u001b\u0007]|pwned/);
       expect(fired()).toBe(false);
     });
   }

@@ -43,6 +43,26 @@ describe('neutraliseText', () => {
     expect(neutraliseText('a\r\nb\r\n')).toBe('a\nb\n');
   });
 
+  it('shows bidi controls as a visible escape, text kept in its real order (Trojan Source)', () => {
+    // "access denied" that a bidi-aware terminal would show reversed, and every other bidi control once.
+    const spoof = 'user \u202Edeined ssecca\u202C ok';
+    expect(neutraliseText(spoof)).toBe('user <U+202E>deined ssecca<U+202C> ok');
+    const all = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
+    const out = neutraliseText(all.join('.'));
+    expect(out).toBe('<U+202A>.<U+202B>.<U+202C>.<U+202D>.<U+202E>.<U+2066>.<U+2067>.<U+2068>.<U+2069>.<U+200E>.<U+200F>.<U+061C>');
+  });
+
+  it('shows zero-width characters as a visible escape: a name cannot pass for another', () => {
+    expect(neutraliseText('rke2\u200B-server')).toBe('rke2<U+200B>-server');
+    expect(neutraliseText('\uFEFFa\u200Cb\u200Dc\u2060d')).toBe('<U+FEFF>a<U+200C>b<U+200D>c<U+2060>d');
+  });
+
+  it('escapes format characters next to control sequences, and stays idempotent', () => {
+    const once = neutraliseText(`${ESC}]0;t${BEL}\u202Ex\u200B`);
+    expect(once).toBe(`${X}<U+202E>x<U+200B>`);
+    expect(neutraliseText(once)).toBe(once);
+  });
+
   it('is idempotent', () => {
     const once = neutraliseText(`x${ESC}]0;t${BEL}\r\n${ESC}[1my`);
     expect(neutraliseText(once)).toBe(once);

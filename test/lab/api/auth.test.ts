@@ -11,6 +11,9 @@ import https from 'node:https';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import YAML from 'yaml';
 import { runStatus } from '../../../src/commands/status.js';
+import { runPlan } from '../../../src/commands/plan.js';
+import { runRecipe } from '../../../src/commands/run.js';
+import type { WizardIo } from '../../../src/commands/wizard.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { FakeBackend, splitCluster } from './support/fake-backend.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -154,6 +157,25 @@ describe.skipIf(!ok)('the lab API refuses credentials like kube-apiserver', () =
       const l = line();
       expect(l).toContain(`is not verified by the CA in kubeconfig ${files.otherCa}, context "prod-east"`);
       expect(l).toContain('certificate-authority-data');
+    });
+
+    it('plan and run say the same line as status, exit 2 — not the planner\'s "no reachable node" (issue #14 item 11)', async () => {
+      // A terminal as `run` wants one; the refusal comes before its screen.
+      const tty = { isTTY: true, write: (chunk: string) => ((stderr += chunk), true) };
+      const io = { stdin: { isTTY: true }, stdout: tty, stderr: tty } as unknown as WizardIo;
+      for (const file of [files.token, files.viewer, files.otherCa]) {
+        stderr = '';
+        expect(await runStatus({ kubeconfig: file })).toBe(2);
+        const fromStatus = line();
+        stderr = '';
+        expect(await runPlan('rotate-certs', { kubeconfig: file })).toBe(2);
+        expect(line()).toBe(fromStatus);
+        stderr = '';
+        expect(await runRecipe('rotate-certs', { kubeconfig: file }, io)).toBe(2);
+        const lines = stderr.trim().split('\n');
+        expect(lines.filter((l) => !l.includes('discovering the cluster'))).toEqual([fromStatus]);
+        expect(stderr).not.toMatch(/cannot plan|reachable/);
+      }
     });
 
     it('unreachable stays unreachable: nothing listens at the address', async () => {
