@@ -19,11 +19,23 @@ Exit codes:
   130  interrupted by ctrl-c (SIGINT), after a clean stop (locks released, journal written)
 `;
 
-function clusterOptions(cmd: Command): Command {
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/**
+ * `several`: status reads several clusters (`--context a --context b`, each with its own `--inventory a=FILE`);
+ * one --context and one --inventory are the usual use, and every other command takes one of each.
+ */
+function clusterOptions(cmd: Command, several = false): Command {
+  const context = several
+    ? new Option('--context <name>', 'kubeconfig context to use; repeat it to read several clusters (one row each)').argParser(collect)
+    : new Option('--context <name>', 'kubeconfig context to use');
+  const inventory = several
+    ? new Option('--inventory <file>', 'YAML inventory of nodes, for nodes the API cannot tell or when it is down; with several contexts CONTEXT=FILE, repeated').argParser(collect)
+    : new Option('--inventory <file>', 'YAML inventory of nodes, for nodes the API cannot tell or when it is down');
   return cmd
     .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context to use')
-    .option('--inventory <file>', 'YAML inventory of nodes, for nodes the API cannot tell or when it is down')
+    .addOption(context)
+    .addOption(inventory)
     .option('--state-dir <dir>', 'where run journals and locks are kept (default: KEYTURN_STATE_DIR or ~/.local/state/keyturn)');
 }
 
@@ -63,10 +75,25 @@ function buildProgram(exit: (code: number) => void): Command {
       exit(await runWizard(opts));
     });
 
-  outputOptions(clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services')))
+  outputOptions(clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services'), true))
+    .option('--all-contexts', "read every context of the kubeconfig: one row per cluster (README, 'Many clusters')")
+    .option('--detail', 'with several clusters: each cluster in full after the table')
     .action(async (_opts: unknown, cmd: Command) => {
+      type StatusFlags = Omit<ClusterOptions, 'context' | 'inventory'> & OutputOptions & { allContexts?: boolean; detail?: boolean };
+      const opts = cmd.optsWithGlobals<StatusFlags>();
+      // `keyturn --context a status --context b` reads both: the program's one, then the command's own (so too --inventory).
+      const before = cmd.parent?.opts<ClusterOptions>() ?? {};
+      const own = cmd.opts<{ context?: string[]; inventory?: string[] }>();
+      const contexts = [...(before.context ? [before.context] : []), ...(own.context ?? [])];
+      const inventories = [...(before.inventory ? [before.inventory] : []), ...(own.inventory ?? [])];
+      if (opts.allContexts || new Set(contexts).size > 1) {
+        const { runFleetStatus } = await import('./commands/status-fleet.js');
+        exit(await runFleetStatus({ ...opts, contexts, inventories }));
+        return;
+      }
+      if (inventories.length > 1) throw new UsageError('--inventory given twice for one cluster — pass one file (CONTEXT=FILE pairs are for several --context)');
       const { runStatus } = await import('./commands/status.js');
-      exit(await runStatus(cmd.optsWithGlobals<ClusterOptions & OutputOptions>()));
+      exit(await runStatus({ ...opts, context: contexts[0], inventory: inventories[0] }));
     });
 
   outputOptions(clusterOptions(program.command('plan').argument('<recipe>', 'recipe name').description('print the ordered per-node plan with the exact commands; changes nothing')))

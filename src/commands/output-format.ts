@@ -34,3 +34,16 @@ export function formatDocument(doc: unknown, format: OutputFormat): string {
       return stringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 });
   }
 }
+
+/**
+ * Several documents, one per cluster (`status --all-contexts`): JSON Lines for json (one compact document a line, so
+ * `jq` and line tools take them one by one), a YAML stream of documents separated by `---` for yaml.
+ */
+export function formatDocuments(docs: readonly unknown[], format: OutputFormat): string {
+  switch (format) {
+    case 'json':
+      return docs.map((doc) => `${JSON.stringify(doc)}\n`).join('');
+    case 'yaml':
+      return docs.map((doc) => `---\n${formatDocument(doc, 'yaml')}`).join('');
+  }
+}

@@ -46,8 +46,13 @@ export interface WizardOptions extends ClusterOptions {
   timeScale?: number;
 }
 
-export async function runWizard(opts: WizardOptions, io: WizardIo = process): Promise<number> {
+export async function runWizard(given: WizardOptions, io: WizardIo = process): Promise<number> {
   if (!ensureTerminal(io)) return 2;
+  // Several contexts and none chosen: which cluster, first (cluster-picker.tsx); then the wizard as on one cluster.
+  const offered = await import('./cluster-choice.js').then(({ contextsToOffer }) => contextsToOffer(given));
+  const picked = offered ? await import('./cluster-picker.js').then(({ pickCluster }) => pickCluster(offered, given, io)) : null;
+  if (picked?.kind === 'quit') return picked.how === 'interrupt' ? INTERRUPTED_EXIT_CODE : 0;
+  const opts: WizardOptions = picked?.kind === 'picked' ? { ...given, context: picked.context } : given;
   // The node list is drawn as soon as it is known (the inventory at once, then the API's), while the Kubernetes
   // client loads and the nodes are scanned: the operator's first screen does not wait for the slowest node. The
   // inventory's list arrives before the session is open and is the screen's initial state; it is painted as plain

@@ -2,7 +2,7 @@
 // diagnoses. No colours or cursor control, so it reads the same in a terminal, a pipe and an incident ticket.
 import type { CheckStatus, NodeStatus, StatusReport } from '../model/status.js';
 
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
 }

@@ -100,6 +100,19 @@ export function loadKubeconfig(selection: KubeconfigSelection, env: NodeJS.Proce
   return { files, contextName, server, document: { ...document, 'current-context': contextName } };
 }
 
+/** The contexts of the kubeconfig kubectl would read, in file order, and its current-context ('' when none). */
+export interface KubeconfigContexts {
+  files: string[];
+  names: string[];
+  current: string;
+}
+
+export function kubeconfigContexts(kubeconfig: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeconfigContexts {
+  const files = resolveKubeconfigFiles(kubeconfig, env);
+  const document = mergeFiles(files);
+  return { files, names: document.contexts.map((c) => c.name), current: document['current-context'] };
+}
+
 /** Merges like kubectl: for each name the first file that defines it wins, and so does the first current-context. */
 function mergeFiles(files: string[]): KubeconfigDocument {
   const merged: KubeconfigDocument = { apiVersion: 'v1', kind: 'Config', clusters: [], contexts: [], users: [], 'current-context': '' };

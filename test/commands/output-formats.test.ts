@@ -5,12 +5,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recipeNames } from '../../recipes/index.js';
 import { newRunId } from '../../src/engine/driver.js';
 import { driveLab } from '../engine/support/lab-drive.js';
 import { startLab, type LabHandle } from '../support/lab.js';
+import { deadPort, writeMultiKubeconfig } from '../support/multi-kubeconfig.js';
 import { cliArgs, repoRoot } from '../support/paths.js';
 
 const exec = promisify(execFile);
@@ -37,6 +38,13 @@ async function keyturn(args: string[], withCluster = true): Promise<Ran> {
   }
 }
 
+/** `status --all-contexts` on a kubeconfig with the lab (context `lab`, its inventory) and a dead API (`gone`). */
+async function fleetStatus(format: 'json' | 'yaml'): Promise<Ran> {
+  const file = path.join(configDir, 'fleet-kubeconfig');
+  await writeMultiKubeconfig(file, [{ context: 'lab', kubeconfig: lab.kubeconfig }], [{ context: 'gone', server: `https://127.0.0.1:${await deadPort()}` }]);
+  return keyturn(['status', '--kubeconfig', file, '--all-contexts', '--inventory', `lab=${lab.inventory}`, '-o', format], false);
+}
+
 /** Every key path in a document, as segments: a key, or `[]` for a list item (`nodes`, `[]`, `name`). */
 function fieldPaths(doc: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
   if (Array.isArray(doc)) for (const item of doc) fieldPaths(item, [...prefix, '[]'], out);
@@ -57,7 +65,7 @@ function documented(markdown: string): Map<string, string[][]> {
   const sections = new Map<string, string[][]>();
   let current: string[][] | null = null;
   for (const line of markdown.split('\n')) {
-    const heading = /^## `keyturn (\w+)/.exec(line);
+    const heading = /^## `keyturn ([^`]+)`/.exec(line);
     if (heading) sections.set(heading[1], (current = []));
     else if (/^## /.test(line)) current = null;
     const row = /^\| `([^`]+)` \|/.exec(line);
@@ -114,6 +122,23 @@ describe('-o json|yaml', () => {
     expect(fieldPaths(JSON.parse(alias.stdout)).map(shown)).toEqual(fieldPaths(doc).map(shown));
   }, 120_000);
 
+  it('status over several clusters: one JSON document a line, or a YAML stream of the same documents', async () => {
+    const json = await fleetStatus('json');
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(2); // the dead context
+    const docs = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { context: string; exitCode: number; report: { nodes: unknown[] } | null });
+    expect(docs.map((d) => [d.context, d.exitCode])).toEqual([
+      ['lab', 0],
+      ['gone', 2],
+    ]);
+    expect(docs[0].report?.nodes).toHaveLength(lab.nodes.length);
+    const yaml = await fleetStatus('yaml');
+    expect(yaml.code).toBe(2);
+    const fromYaml = parseAllDocuments(yaml.stdout).map((d) => d.toJS() as (typeof docs)[number]);
+    expect(fromYaml.map((d) => d.context)).toEqual(['lab', 'gone']);
+    expect(fieldPaths(fromYaml).map(shown)).toEqual(fieldPaths(docs).map(shown));
+  }, 120_000);
+
   it('plan: the plan as a document', async () => {
     const json = await keyturn(['plan', 'rotate-certs', '-o', 'json']);
     expect(json.code).toBe(0);
@@ -151,7 +176,7 @@ describe('-o json|yaml', () => {
 describe('docs/json.md documents every field', () => {
   it('of status, of every recipe\'s plan, and of report', async () => {
     const docs = documented(await readFile(path.join(repoRoot, 'docs/json.md'), 'utf8'));
-    expect([...docs.keys()].sort()).toEqual(['plan', 'report', 'status']);
+    expect([...docs.keys()].sort()).toEqual(['plan', 'report', 'status', 'status --all-contexts']);
     const missing: string[] = [];
     const status = JSON.parse((await keyturn(['status', '-o', 'json'])).stdout);
     missing.push(...undocumented(status, docs.get('status')!).map((p) => `status: ${p}`));
@@ -165,6 +190,10 @@ describe('docs/json.md documents every field', () => {
     expect(plans).toBeGreaterThanOrEqual(3);
     const report = JSON.parse((await keyturn(['report', runId, '-o', 'json', '--state-dir', stateDir], false)).stdout);
     missing.push(...undocumented(report, docs.get('report')!, new Map([['plan', docs.get('plan')!]])).map((p) => `report: ${p}`));
+    const fleet = await fleetStatus('json');
+    for (const doc of fleet.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)) {
+      missing.push(...undocumented(doc, docs.get('status --all-contexts')!, new Map([['report', docs.get('status')!]])).map((p) => `status --all-contexts: ${p}`));
+    }
     expect([...new Set(missing)]).toEqual([]);
   }, 240_000);
 
