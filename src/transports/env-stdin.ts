@@ -30,7 +30,9 @@ export function deliverEnv(nodeName: string, env: Record<string, string> | undef
     'unset kt_env kt_line kt_got',
   ].join('; ');
   const exports = entries.map(([name, value]) => `export ${name}=${shq(value)}\n`).join('');
-  return { script: `${reader}\n${script}`, stdinPrefix: `${exports}${end}\n` };
+  // A fresh `sh` from the node's own PATH (now exported) runs the script, as `env NAME=… sh -c script` did: the
+  // node's environment decides which shell runs it, and the reader's variables are gone.
+  return { script: `${reader}\nexec sh -c ${shq(script)}`, stdinPrefix: `${exports}${end}\n` };
 }
 
 /** The stdin to give the process: the environment first, then the caller's input (undefined: none at all). */
