@@ -11,7 +11,7 @@ import { useKeys } from '../hooks/useKeys.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import type { PickerOutcome } from './cluster-choice.js';
 import type { ClusterOptions } from './options.js';
-import type { WizardIo } from './wizard.js';
+import type { WizardIo } from './terminal-io.js';
 
 interface PickerProps {
   contexts: readonly string[];

@@ -13,11 +13,8 @@ import type { RunState } from '../engine/index.js';
 import type { Painted } from './first-paint-terminal.js';
 import { redact } from '../util/redact.js';
 
-export interface WizardIo {
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-}
+import type { WizardIo } from './terminal-io.js';
+export type { WizardIo } from './terminal-io.js';
 
 /** How long the wizard started without an inventory waits for the API's node list before loading Ink. */
 const API_PREVIEW_WAIT_MS = 250;
