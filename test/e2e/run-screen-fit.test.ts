@@ -28,7 +28,10 @@ describe.skipIf(!ok)('the run screen at 80×24', () => {
     expect(screen, screen).toMatch(/These steps will run on server-1, in order:/);
     expect(screen, screen).toMatch(/\+\d+ more (lines|steps)/);
     expect(screen, screen).toMatch(/enter|y run|esc/);
-    await t.send('fit', 'Escape');
+    // Ended before the next test: its run would otherwise still hold this workstation's run lock.
+    await t.send('fit', 'C-c');
+    const ended = await t.waitFor('fit', 'keyturn to exit', (s) => exitedWith(s) !== null, 60_000);
+    expect(exitedWith(ended), ended).toBe(130);
   });
 
   it('rotate-certs: the y/s/q question, then the steps in flight and the log tail, under the header and strip', async () => {
