@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { SilentStdin } from './lib/silent-stdin.js';
 import React from 'react';
 import type { Plan, PlannedNode } from '../../src/engine/plan-types.js';
 import type { LogEvent } from '../../src/engine/ports.js';
@@ -62,19 +63,6 @@ class NullTerminal extends Writable {
   }
 }
 
-/** A terminal's input that never types: enough for Ink's raw mode (the run screen reads keys). */
-class SilentStdin extends PassThrough {
-  isTTY = true;
-  setRawMode(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-}
 
 /** The sizes (MiB) of V8's young generation (new space) and old generation (old space) right now. */
 function heapSpaces(): { new: number; old: number } {

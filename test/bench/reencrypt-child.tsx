@@ -8,7 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { SilentStdin } from './lib/silent-stdin.js';
 import React from 'react';
 
 class NullTerminal extends Writable {
@@ -25,19 +26,6 @@ class NullTerminal extends Writable {
   }
 }
 
-/** A terminal's input that never types: enough for Ink's raw mode. */
-class SilentStdin extends PassThrough {
-  isTTY = true;
-  setRawMode(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-}
 
 function emit(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
