@@ -13,7 +13,10 @@ export default defineConfig(
     rules: {
       // A leading underscore names what a signature or a destructuring must take and the code does not use
       // (`_options` of a port method, `{ _kind, ...rest }` to drop a field).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

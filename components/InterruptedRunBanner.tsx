@@ -22,7 +22,8 @@ export function InterruptedRunBanner({ run }: InterruptedRunBannerProps): React.
   return (
     <Box borderStyle="round" borderColor="yellow" paddingX={1} flexDirection="column">
       <Text color="yellow" bold>
-        ⚠ {run.runningElsewhere ? `A ${run.recipe} run is in progress` : `An earlier ${run.recipe} run did not finish`}: {run.runId}
+        ⚠ {run.runningElsewhere ? `A ${run.recipe} run is in progress` : `An earlier ${run.recipe} run did not finish`}:{' '}
+        {run.runId}
       </Text>
       <Text>{run.summary}</Text>
       {run.runningElsewhere ? (
@@ -33,7 +34,8 @@ export function InterruptedRunBanner({ run }: InterruptedRunBannerProps): React.
       ) : (
         <Text>
           Press <Text bold>c</Text> to continue it (each node is confirmed again; finished steps are not repeated),{' '}
-          <Text bold>x</Text> to abandon it (recorded, never offered again), or see <Text bold>{run.reportCommand}</Text>.
+          <Text bold>x</Text> to abandon it (recorded, never offered again), or see{' '}
+          <Text bold>{run.reportCommand}</Text>.
         </Text>
       )}
     </Box>

@@ -54,7 +54,8 @@ function stepRows(s: NodeConfirmStep, k: number): number {
  */
 export function fitSteps(steps: readonly NodeConfirmStep[], maxRows = Infinity): { lines: number[]; shown: number } {
   const rowsWith = (k: number) => steps.reduce((n, s) => n + stepRows(s, k), 0);
-  for (let k = MAX_COMMAND_LINES; k >= 1; k--) if (rowsWith(k) <= maxRows) return { lines: steps.map(() => k), shown: steps.length };
+  for (let k = MAX_COMMAND_LINES; k >= 1; k--)
+    if (rowsWith(k) <= maxRows) return { lines: steps.map(() => k), shown: steps.length };
   if (steps.length + 1 <= maxRows) {
     let left = maxRows - steps.length - 1;
     const lines = steps.map((s) => {
@@ -69,7 +70,10 @@ export function fitSteps(steps: readonly NodeConfirmStep[], maxRows = Infinity):
 }
 
 /** Rows NodeConfirm takes besides its step list, at `width` columns (border, title, question, retry). */
-export function confirmChromeRows(props: Pick<NodeConfirmProps, 'requireTypedName' | 'resumed' | 'retry'>, width: number): number {
+export function confirmChromeRows(
+  props: Pick<NodeConfirmProps, 'requireTypedName' | 'resumed' | 'retry'>,
+  width: number,
+): number {
   const question = props.requireTypedName ? Math.ceil(100 / Math.max(20, width - 4)) + 1 : 1;
   return 2 + 1 + (props.resumed ? 1 : 0) + 1 + 1 + question + (props.retry ? 1 : 0);
 }
@@ -83,9 +87,16 @@ export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
     <Box flexDirection="column" borderStyle="round" borderColor={colour} paddingX={1}>
       <Text bold wrap="truncate-end">
         {requireTypedName ? '⚠ ' : ''}
-        {phaseTitle}: <Text color={colour}>{node}</Text> <Text dimColor>({roles.join(', ') || 'no roles'} · {unit})</Text>
+        {phaseTitle}: <Text color={colour}>{node}</Text>{' '}
+        <Text dimColor>
+          ({roles.join(', ') || 'no roles'} · {unit})
+        </Text>
       </Text>
-      {resumed ? <Text color="cyan">Part of this node ran in an earlier session: finished steps are checked, not run again.</Text> : null}
+      {resumed ? (
+        <Text color="cyan">
+          Part of this node ran in an earlier session: finished steps are checked, not run again.
+        </Text>
+      ) : null}
       <Text dimColor>These steps will run on {node}, in order:</Text>
       {shown.map((s, i) => (
         <Box key={i} flexDirection="column">
@@ -98,14 +109,20 @@ export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
           </Text>
           {fit.lines[i] === 0 ? null : s.command !== null ? (
             <>
-              {s.command.split('\n').slice(0, fit.lines[i]).map((line, j) => (
-                <Text key={j} wrap="truncate-end">
-                  <Text dimColor>{'       $ '}</Text>
-                  {line}
-                </Text>
-              ))}
+              {s.command
+                .split('\n')
+                .slice(0, fit.lines[i])
+                .map((line, j) => (
+                  <Text key={j} wrap="truncate-end">
+                    <Text dimColor>{'       $ '}</Text>
+                    {line}
+                  </Text>
+                ))}
               {commandLines(s) > fit.lines[i] ? (
-                <Text dimColor wrap="truncate-end">{`         … +${commandLines(s) - fit.lines[i]} more lines: the plan preview and \`keyturn plan\` show the whole script`}</Text>
+                <Text
+                  dimColor
+                  wrap="truncate-end"
+                >{`         … +${commandLines(s) - fit.lines[i]} more lines: the plan preview and \`keyturn plan\` show the whole script`}</Text>
               ) : null}
             </>
           ) : (
@@ -113,25 +130,44 @@ export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
           )}
         </Box>
       ))}
-      {fit.shown < steps.length ? <Text dimColor wrap="truncate-end">{`  … +${steps.length - fit.shown} more steps: the plan preview and \`keyturn plan\` show every step`}</Text> : null}
-      {fit.shown === steps.length && fit.lines.some((k) => k === 0) ? <Text dimColor wrap="truncate-end">{'  commands left out to fit the terminal: the plan preview and `keyturn plan` show them'}</Text> : null}
+      {fit.shown < steps.length ? (
+        <Text
+          dimColor
+          wrap="truncate-end"
+        >{`  … +${steps.length - fit.shown} more steps: the plan preview and \`keyturn plan\` show every step`}</Text>
+      ) : null}
+      {fit.shown === steps.length && fit.lines.some((k) => k === 0) ? (
+        <Text dimColor wrap="truncate-end">
+          {'  commands left out to fit the terminal: the plan preview and `keyturn plan` show them'}
+        </Text>
+      ) : null}
       <Box marginTop={1} flexDirection="column">
         {requireTypedName ? (
           <>
             <Text>
-              A step here is destructive. Type the node name <Text bold color="red">{node}</Text> and press enter (esc
-              quits, resume later):
+              A step here is destructive. Type the node name{' '}
+              <Text bold color="red">
+                {node}
+              </Text>{' '}
+              and press enter (esc quits, resume later):
             </Text>
             <Box>
               <Text color="red" bold>
                 {'> '}
               </Text>
-              <TextField value={props.typed} onChange={props.onTypedChange} onSubmit={props.onTypedSubmit} onCancel={props.onCancel} placeholder={node} />
+              <TextField
+                value={props.typed}
+                onChange={props.onTypedChange}
+                onSubmit={props.onTypedSubmit}
+                onCancel={props.onCancel}
+                placeholder={node}
+              />
             </Box>
           </>
         ) : (
           <Text>
-            Run them? <Text bold>y</Text> run · <Text bold>s</Text> skip this node · <Text bold>q</Text> quit (resume later)
+            Run them? <Text bold>y</Text> run · <Text bold>s</Text> skip this node · <Text bold>q</Text> quit (resume
+            later)
           </Text>
         )}
         {retry ? <Text color="red">✗ {retry}; nothing was run</Text> : null}

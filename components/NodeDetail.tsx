@@ -32,7 +32,10 @@ function ServiceLine({ node }: { node: NodeStatus }): React.JSX.Element {
   const { unit, state, subState, restarts } = node.service;
   const condition = serviceCondition(node.service);
   const bad = condition === 'restart-loop' || condition === 'failed';
-  const shown = condition === 'starting' ? `${state}/${subState} (starting: a Type=notify server waits for READY, which can take minutes)` : state;
+  const shown =
+    condition === 'starting'
+      ? `${state}/${subState} (starting: a Type=notify server waits for READY, which can take minutes)`
+      : state;
   return (
     <Text>
       {unit} <Text color={bad ? 'red' : condition === 'running' ? 'green' : 'yellow'}>{shown}</Text>
@@ -47,7 +50,11 @@ function EncryptionLine({ node }: { node: NodeStatus }): React.JSX.Element {
   return (
     <Text>
       stage <Text bold>{enc.stage}</Text>, hash {shortHash(enc.hash)}, config {shortHash(enc.configHash)}{' '}
-      {enc.hashMatchesConfig ? <Text color="green">✓ matches its config</Text> : <Text color="red">✗ differs from its config</Text>}
+      {enc.hashMatchesConfig ? (
+        <Text color="green">✓ matches its config</Text>
+      ) : (
+        <Text color="red">✗ differs from its config</Text>
+      )}
     </Text>
   );
 }
@@ -57,8 +64,7 @@ function EtcdLine({ node }: { node: NodeStatus }): React.JSX.Element {
   if (!etcd) return <Text dimColor>— (no etcd member on this node)</Text>;
   return (
     <Text>
-      member {etcd.member}{' '}
-      {etcd.healthy ? <Text color="green">healthy</Text> : <Text color="red">unhealthy</Text>}
+      member {etcd.member} {etcd.healthy ? <Text color="green">healthy</Text> : <Text color="red">unhealthy</Text>}
       {etcd.isLeader ? <Text color="yellow"> leader ★</Text> : null}
       {etcd.error ? <Text color="red"> — {screenText(etcd.error)}</Text> : null}
     </Text>

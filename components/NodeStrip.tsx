@@ -28,7 +28,8 @@ const MARK: Record<StripState, { glyph: string; color?: string; bold?: boolean; 
 
 const MAX_NAME = 20;
 const SEP = '  ';
-const label = (n: StripNode) => `${MARK[n.progress].glyph} ${n.name.length > MAX_NAME ? `${n.name.slice(0, MAX_NAME - 1)}…` : n.name}`;
+const label = (n: StripNode) =>
+  `${MARK[n.progress].glyph} ${n.name.length > MAX_NAME ? `${n.name.slice(0, MAX_NAME - 1)}…` : n.name}`;
 
 /** "3 done · 1 skipped · 1 failed · 20 to go": what the window leaves out is still counted. */
 export function stripCounts(nodes: readonly StripNode[]): string {
@@ -41,17 +42,29 @@ export function stripCounts(nodes: readonly StripNode[]): string {
 }
 
 /** The nodes shown: all when they fit, else the widest window around the node in focus that fits beside the counts. */
-export function stripWindow(nodes: readonly StripNode[], width: number): { prefix: string; start: number; end: number } {
+export function stripWindow(
+  nodes: readonly StripNode[],
+  width: number,
+): { prefix: string; start: number; end: number } {
   const lengthOf = (start: number, end: number, prefix: string) =>
-    prefix.length + (start > 0 ? 2 : 0) + nodes.slice(start, end).map(label).join(SEP).length + (end < nodes.length ? 2 : 0);
+    prefix.length +
+    (start > 0 ? 2 : 0) +
+    nodes.slice(start, end).map(label).join(SEP).length +
+    (end < nodes.length ? 2 : 0);
   if (lengthOf(0, nodes.length, '') <= width) return { prefix: '', start: 0, end: nodes.length };
   const prefix = `${stripCounts(nodes)} │ `;
   const focusOf = (p: StripState) => nodes.findIndex((n) => n.progress === p);
-  const focus = [focusOf('now'), focusOf('failed'), focusOf('next'), nodes.findIndex((n) => n.progress !== 'done' && n.progress !== 'skipped')].find((i) => i >= 0) ?? nodes.length - 1;
+  const focus =
+    [
+      focusOf('now'),
+      focusOf('failed'),
+      focusOf('next'),
+      nodes.findIndex((n) => n.progress !== 'done' && n.progress !== 'skipped'),
+    ].find((i) => i >= 0) ?? nodes.length - 1;
   let start = focus;
   let end = focus + 1;
   // Grow one node to the right, then one to the left, while the line still fits.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     if (end < nodes.length && lengthOf(start, end + 1, prefix) <= width) {
       end += 1;

@@ -43,7 +43,6 @@ function fullWidth(nameWidth: number): number {
   return nameWidth + TABLE_COLUMNS.reduce((sum, c) => sum + c.width + 1, 0);
 }
 
-
 // Long stage names would push the table past 100 columns; the detail view shows them in full.
 const STAGE_SHORT: Record<string, string> = {
   reencrypt_request: 'reenc-request',
@@ -97,7 +96,14 @@ function Header({ nameWidth, shown }: { nameWidth: number; shown: readonly numbe
     <Box overflowX="hidden">
       <TableCell width={nameWidth} text="  NODE" bold shrink />
       {shown.map((i, k) => (
-        <TableCell key={TABLE_COLUMNS[i].title} width={TABLE_COLUMNS[i].width} text={TABLE_COLUMNS[i].title} bold shrink={TABLE_COLUMNS[i].title === 'ENCRYPTION'} last={k === shown.length - 1} />
+        <TableCell
+          key={TABLE_COLUMNS[i].title}
+          width={TABLE_COLUMNS[i].width}
+          text={TABLE_COLUMNS[i].title}
+          bold
+          shrink={TABLE_COLUMNS[i].title === 'ENCRYPTION'}
+          last={k === shown.length - 1}
+        />
       ))}
     </Box>
   );
@@ -107,14 +113,28 @@ function Header({ nameWidth, shown }: { nameWidth: number; shown: readonly numbe
 export function nodeTableHeight(nodes: readonly NodeStatus[], selected: string | null, maxRows = Infinity): number {
   const ordered = orderNodes(nodes);
   if (ordered.length === 0) return 2;
-  const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);
+  const { start, end } = visibleWindow(
+    ordered.length,
+    ordered.findIndex((n) => n.name === selected),
+    maxRows,
+  );
   const groups = new Set(ordered.slice(start, end).map((n) => groupOf(n.roles))).size;
   return 1 + (start > 0 ? 1 : 0) + groups + (end - start) + (end < ordered.length ? 1 : 0);
 }
 
-export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning = false, width = Infinity }: NodeTableProps): React.JSX.Element {
+export function NodeTable({
+  nodes,
+  selected = null,
+  maxRows = Infinity,
+  scanning = false,
+  width = Infinity,
+}: NodeTableProps): React.JSX.Element {
   const ordered = orderNodes(nodes);
-  const { start, end } = visibleWindow(ordered.length, ordered.findIndex((n) => n.name === selected), maxRows);
+  const { start, end } = visibleWindow(
+    ordered.length,
+    ordered.findIndex((n) => n.name === selected),
+    maxRows,
+  );
   const ca = caAgreement(ordered);
   const enc = encryptionAgreement(ordered);
   const nameWidth = nameColumnWidth(ordered);
@@ -156,7 +176,14 @@ export function NodeTable({ nodes, selected = null, maxRows = Infinity, scanning
         </Box>
         <TableCell width={nameWidth - 2} text={node.name} bold={isSelected} inverse={isSelected} shrink />
         {shown.map((i, k) => (
-          <TableCell key={i} width={TABLE_COLUMNS[i].width} text={cells[i].text} color={TONE_COLOR[cells[i].tone]} shrink={TABLE_COLUMNS[i].title === 'ENCRYPTION'} last={k === shown.length - 1} />
+          <TableCell
+            key={i}
+            width={TABLE_COLUMNS[i].width}
+            text={cells[i].text}
+            color={TONE_COLOR[cells[i].tone]}
+            shrink={TABLE_COLUMNS[i].title === 'ENCRYPTION'}
+            last={k === shown.length - 1}
+          />
         ))}
       </Box>,
     );

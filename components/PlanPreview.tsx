@@ -23,7 +23,12 @@ export function PlanPreview({ text, offset, height }: PlanPreviewProps): React.J
     <Box flexDirection="column" borderStyle="single" borderDimColor paddingX={1}>
       {start > 0 ? <Text dimColor>↑ {start} more lines</Text> : null}
       {visible.map((line, i) => (
-        <Text key={start + i} wrap="truncate-end" bold={line.startsWith('==') || line.startsWith('Plan:')} color={line.startsWith('!') ? 'yellow' : undefined}>
+        <Text
+          key={start + i}
+          wrap="truncate-end"
+          bold={line.startsWith('==') || line.startsWith('Plan:')}
+          color={line.startsWith('!') ? 'yellow' : undefined}
+        >
           {line === '' ? ' ' : line}
         </Text>
       ))}

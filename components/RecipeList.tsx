@@ -34,7 +34,10 @@ export function RecipeList({ recipes, selected, width = 100 }: RecipeListProps):
         return (
           <Box key={r.name}>
             <Indicator isSelected={isSelected} />
-            <Item isSelected={isSelected} label={fit(`${r.name.padEnd(24)} ${r.suggested ? '★' : ' '} ${r.description}`, width - 4)} />
+            <Item
+              isSelected={isSelected}
+              label={fit(`${r.name.padEnd(24)} ${r.suggested ? '★' : ' '} ${r.description}`, width - 4)}
+            />
           </Box>
         );
       })}

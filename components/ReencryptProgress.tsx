@@ -55,7 +55,13 @@ function Bar({ done, total, width }: { done: number; total: number; width: numbe
   );
 }
 
-export function ReencryptProgress({ node, unit, progress, stallAfterSeconds, barWidth = 40 }: ReencryptProgressProps): React.JSX.Element {
+export function ReencryptProgress({
+  node,
+  unit,
+  progress,
+  stallAfterSeconds,
+  barWidth = 40,
+}: ReencryptProgressProps): React.JSX.Element {
   const stalled = progress !== null && isStalled(progress, stallAfterSeconds);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={stalled ? 'yellow' : 'cyan'} paddingX={1}>
@@ -66,20 +72,31 @@ export function ReencryptProgress({ node, unit, progress, stallAfterSeconds, bar
       {progress === null ? <Text dimColor>waiting for the first reading…</Text> : null}
       {progress !== null && progress.total !== null ? (
         <Text>
-          <Bar done={progress.done} total={progress.total} width={barWidth} /> <Text bold>{progress.done} of {progress.total} secrets</Text>
-          <Text dimColor> · {progress.total > 0 ? Math.floor((Math.min(progress.done, progress.total) / progress.total) * 100) : 100}%</Text>
+          <Bar done={progress.done} total={progress.total} width={barWidth} />{' '}
+          <Text bold>
+            {progress.done} of {progress.total} secrets
+          </Text>
+          <Text dimColor>
+            {' '}
+            · {progress.total > 0 ? Math.floor((Math.min(progress.done, progress.total) / progress.total) * 100) : 100}%
+          </Text>
         </Text>
       ) : null}
       {progress !== null && progress.total === null ? (
         <Text>
-          <Text bold>{progress.done} secrets</Text> re-encrypted <Text dimColor>(total unknown: the API could not count the secrets)</Text>
+          <Text bold>{progress.done} secrets</Text> re-encrypted{' '}
+          <Text dimColor>(total unknown: the API could not count the secrets)</Text>
         </Text>
       ) : null}
       {progress !== null ? (
         <Text dimColor wrap="truncate-end">
           {progress.ratePerSecond !== null ? `${progress.ratePerSecond} secrets/s` : 'rate not known yet'}
           {' · '}
-          {progress.finished ? 'done' : progress.secondsLeft !== null ? `~${formatDuration(progress.secondsLeft)} left` : 'time left not known yet'}
+          {progress.finished
+            ? 'done'
+            : progress.secondsLeft !== null
+              ? `~${formatDuration(progress.secondsLeft)} left`
+              : 'time left not known yet'}
           {' · '}
           {describeSource(progress.source)}
         </Text>
@@ -87,7 +104,8 @@ export function ReencryptProgress({ node, unit, progress, stallAfterSeconds, bar
       {stalled && progress !== null ? (
         <>
           <Text bold color="yellow">
-            ⚠ No progress for {formatDuration(progress.stalledSeconds)} (warns after {formatDuration(stallAfterSeconds)}): re-encryption may be stuck
+            ⚠ No progress for {formatDuration(progress.stalledSeconds)} (warns after {formatDuration(stallAfterSeconds)}
+            ): re-encryption may be stuck
           </Text>
           <Text color="yellow">
             {'  '}read `journalctl -u {unit}` on {node}

@@ -25,7 +25,8 @@ function apiHeadline(problem: ApiProblem | undefined): string {
   }
 }
 
-const refused = (p: ApiProblem | undefined) => p?.kind === 'unauthorized' || p?.kind === 'forbidden' || p?.kind === 'tls';
+const refused = (p: ApiProblem | undefined) =>
+  p?.kind === 'unauthorized' || p?.kind === 'forbidden' || p?.kind === 'tls';
 
 function sourceText(source: ClusterSource): string | null {
   switch (source) {

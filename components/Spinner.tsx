@@ -3,7 +3,6 @@ import React from 'react';
 import { Text } from 'ink';
 import { spinnerFrame } from './spinner-frames.js';
 
-
 export interface SpinnerProps {
   tick: number;
   label: string;

@@ -16,7 +16,12 @@ export interface TableCellProps {
 
 export function TableCell({ width, text, color, bold, dim, inverse, shrink, last }: TableCellProps): React.JSX.Element {
   return (
-    <Box width={width} marginRight={last ? 0 : 1} flexShrink={shrink ? 1 : 0} minWidth={shrink ? Math.min(width, 8) : width}>
+    <Box
+      width={width}
+      marginRight={last ? 0 : 1}
+      flexShrink={shrink ? 1 : 0}
+      minWidth={shrink ? Math.min(width, 8) : width}
+    >
       <Text wrap="truncate-end" color={color} bold={bold} dimColor={dim} inverse={inverse}>
         {text}
       </Text>

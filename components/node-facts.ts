@@ -59,7 +59,12 @@ export function earliestLeaf(certificates: readonly CertificateInfo[]): LeafExpi
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'none';
 
-export const TONE_COLOR: Record<Tone, string | undefined> = { ok: 'green', warn: 'yellow', bad: 'red', none: undefined };
+export const TONE_COLOR: Record<Tone, string | undefined> = {
+  ok: 'green',
+  warn: 'yellow',
+  bad: 'red',
+  none: undefined,
+};
 
 export function certTone(status: CertStatus): Tone {
   switch (status) {

@@ -6,7 +6,13 @@ import { rotateCa } from './rotate-ca.js';
 import { rotateCerts } from './rotate-certs.js';
 import { rotateEncryptionKeys } from './rotate-encryption-keys.js';
 
-export const RECIPES: readonly Recipe[] = [rotateCerts, rotateEncryptionKeys, rotateCa, recoverRestartLoop, renewExpiredCerts];
+export const RECIPES: readonly Recipe[] = [
+  rotateCerts,
+  rotateEncryptionKeys,
+  rotateCa,
+  recoverRestartLoop,
+  renewExpiredCerts,
+];
 
 export function findRecipe(name: string): Recipe | undefined {
   return RECIPES.find((r) => r.name === name);

@@ -14,7 +14,8 @@ const BUNDLE = '<data-dir>/server/rotate-ca';
 export const rotateCa: Recipe = {
   name: 'rotate-ca',
   title: 'Rotate the cluster CAs',
-  summary: 'Generate a cross-signed CA set on one server (openssl, keys stay on it), upload it once, then restart servers etcd-first and agents; every node must hold the new server-ca. Changes the join token CA hash.',
+  summary:
+    'Generate a cross-signed CA set on one server (openssl, keys stay on it), upload it once, then restart servers etcd-first and agents; every node must hold the new server-ca. Changes the join token CA hash.',
   support: 'full',
   settleSeconds: 150,
   requires: { everyServer: 'a server left out keeps the old CA and stops trusting the others once they restart' },
@@ -25,11 +26,36 @@ export const rotateCa: Recipe = {
       nodes: 'one-server',
       steps: [
         { id: 'backup', kind: 'backup', title: 'Copy tls and cred aside', what: ['tls', 'cred'] },
-        { id: 'snapshot', kind: 'command', title: 'etcd-snapshot save --name pre-rotate-ca', run: { op: 'etcd-snapshot', name: 'pre-rotate-ca' }, timeoutSeconds: 600 },
-        { id: 'generate', kind: 'command', title: 'Generate new CAs cross-signed by the current ones (openssl on the node)', run: { op: 'generate-ca', path: BUNDLE }, timeoutSeconds: 300 },
+        {
+          id: 'snapshot',
+          kind: 'command',
+          title: 'etcd-snapshot save --name pre-rotate-ca',
+          run: { op: 'etcd-snapshot', name: 'pre-rotate-ca' },
+          timeoutSeconds: 600,
+        },
+        {
+          id: 'generate',
+          kind: 'command',
+          title: 'Generate new CAs cross-signed by the current ones (openssl on the node)',
+          run: { op: 'generate-ca', path: BUNDLE },
+          timeoutSeconds: 300,
+        },
         // Before the upload changes the hash: where every node keeps a secure join token, and that each can move.
-        { id: 'tokens', kind: 'gate', title: 'Every secure join token can move to the new CA hash', checks: [{ check: 'join-tokens' }], timeoutSeconds: 60 },
-        { id: 'rotate-ca', kind: 'command', title: 'Upload the new CAs to the datastore', run: { op: 'rotate-ca', path: BUNDLE }, destructive: true, timeoutSeconds: 120 },
+        {
+          id: 'tokens',
+          kind: 'gate',
+          title: 'Every secure join token can move to the new CA hash',
+          checks: [{ check: 'join-tokens' }],
+          timeoutSeconds: 60,
+        },
+        {
+          id: 'rotate-ca',
+          kind: 'command',
+          title: 'Upload the new CAs to the datastore',
+          run: { op: 'rotate-ca', path: BUNDLE },
+          destructive: true,
+          timeoutSeconds: 120,
+        },
       ],
     },
     {
@@ -38,14 +64,40 @@ export const rotateCa: Recipe = {
       nodes: 'servers',
       steps: [
         { id: 'backup', kind: 'backup', title: 'Copy the tls directory aside', what: ['tls', 'agent-certs'] },
-        { id: 'token', kind: 'command', title: 'Move this node\'s join token to the new CA hash (backup beside each file)', run: { op: 'update-token' }, timeoutSeconds: 60 },
-        { id: 'restart', kind: 'command', title: 'Restart the service', run: { op: 'service', action: 'restart' }, disrupts: true, tail: true, timeoutSeconds: 600 },
+        {
+          id: 'token',
+          kind: 'command',
+          title: "Move this node's join token to the new CA hash (backup beside each file)",
+          run: { op: 'update-token' },
+          timeoutSeconds: 60,
+        },
+        {
+          id: 'restart',
+          kind: 'command',
+          title: 'Restart the service',
+          run: { op: 'service', action: 'restart' },
+          disrupts: true,
+          tail: true,
+          timeoutSeconds: 600,
+        },
         { id: 'settle', kind: 'settle', title: 'Watch for restarts' },
         // Mid-rotation, members hold different CA chains: a TLS probe from a peer (curl/OpenSSL) cannot build the
         // cross-signed path, so etcd health is read from each member's local plain-HTTP probe.
-        { id: 'gate', kind: 'gate', title: 'Healthy before the next server', checks: [{ check: 'unit-active' }, { check: 'etcd-members-healthy' }, { check: 'node-ready' }], timeoutSeconds: 180 },
+        {
+          id: 'gate',
+          kind: 'gate',
+          title: 'Healthy before the next server',
+          checks: [{ check: 'unit-active' }, { check: 'etcd-members-healthy' }, { check: 'node-ready' }],
+          timeoutSeconds: 180,
+        },
         // The CA files are written before the unit reports active: waiting longer does not change a kept old CA.
-        { id: 'ca', kind: 'gate', title: 'Holds the new server-ca', checks: [{ check: 'ca-consistent' }], timeoutSeconds: 15 },
+        {
+          id: 'ca',
+          kind: 'gate',
+          title: 'Holds the new server-ca',
+          checks: [{ check: 'ca-consistent' }],
+          timeoutSeconds: 15,
+        },
       ],
     },
     {
@@ -54,11 +106,37 @@ export const rotateCa: Recipe = {
       nodes: 'agents',
       steps: [
         { id: 'backup', kind: 'backup', title: 'Copy the agent certificates aside', what: ['agent-certs'] },
-        { id: 'token', kind: 'command', title: 'Move this node\'s join token to the new CA hash (backup beside each file)', run: { op: 'update-token' }, timeoutSeconds: 60 },
-        { id: 'restart', kind: 'command', title: 'Restart the agent', run: { op: 'service', action: 'restart' }, disrupts: true, tail: true, timeoutSeconds: 600 },
+        {
+          id: 'token',
+          kind: 'command',
+          title: "Move this node's join token to the new CA hash (backup beside each file)",
+          run: { op: 'update-token' },
+          timeoutSeconds: 60,
+        },
+        {
+          id: 'restart',
+          kind: 'command',
+          title: 'Restart the agent',
+          run: { op: 'service', action: 'restart' },
+          disrupts: true,
+          tail: true,
+          timeoutSeconds: 600,
+        },
         { id: 'settle', kind: 'settle', title: 'Watch for restarts', seconds: 30 },
-        { id: 'gate', kind: 'gate', title: 'Healthy before the next agent', checks: [{ check: 'unit-active' }, { check: 'node-ready' }], timeoutSeconds: 180 },
-        { id: 'ca', kind: 'gate', title: 'Trusts the new server-ca', checks: [{ check: 'ca-consistent' }], timeoutSeconds: 15 },
+        {
+          id: 'gate',
+          kind: 'gate',
+          title: 'Healthy before the next agent',
+          checks: [{ check: 'unit-active' }, { check: 'node-ready' }],
+          timeoutSeconds: 180,
+        },
+        {
+          id: 'ca',
+          kind: 'gate',
+          title: 'Trusts the new server-ca',
+          checks: [{ check: 'ca-consistent' }],
+          timeoutSeconds: 15,
+        },
       ],
     },
     {
@@ -66,7 +144,15 @@ export const rotateCa: Recipe = {
       title: 'Verify: every node holds the new server-ca',
       nodes: 'all',
       confirm: 'none',
-      steps: [{ id: 'ca', kind: 'gate', title: 'Same new server-ca on every node', checks: [{ check: 'ca-consistent' }], timeoutSeconds: 30 }],
+      steps: [
+        {
+          id: 'ca',
+          kind: 'gate',
+          title: 'Same new server-ca on every node',
+          checks: [{ check: 'ca-consistent' }],
+          timeoutSeconds: 30,
+        },
+      ],
     },
   ],
   references: [

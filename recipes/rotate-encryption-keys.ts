@@ -8,16 +8,35 @@ import type { GateCheck, Phase, Recipe, Step } from '../src/recipe-schema/types.
 const ROTATION_STARTS_FROM = ['start', 'reencrypt_finished'];
 
 function restartEachServer(id: string, title: string, stage: string, flow: 'classic' | 'rotate-keys'): Phase {
-  const checks: GateCheck[] = [{ check: 'unit-active' }, { check: 'etcd-quorum' }, { check: 'node-ready' }, { check: 'encryption-stage', stage }];
+  const checks: GateCheck[] = [
+    { check: 'unit-active' },
+    { check: 'etcd-quorum' },
+    { check: 'node-ready' },
+    { check: 'encryption-stage', stage },
+  ];
   return {
     id,
     title,
     nodes: 'servers',
     flow,
     steps: [
-      { id: 'restart', kind: 'command', title: 'Restart the service', run: { op: 'service', action: 'restart' }, disrupts: true, tail: true, timeoutSeconds: 600 },
+      {
+        id: 'restart',
+        kind: 'command',
+        title: 'Restart the service',
+        run: { op: 'service', action: 'restart' },
+        disrupts: true,
+        tail: true,
+        timeoutSeconds: 600,
+      },
       { id: 'settle', kind: 'settle', title: 'Watch for restarts' },
-      { id: 'gate', kind: 'gate', title: `At ${stage}, hash matches its config (all hashes after the last control-plane server)`, checks, timeoutSeconds: 180 },
+      {
+        id: 'gate',
+        kind: 'gate',
+        title: `At ${stage}, hash matches its config (all hashes after the last control-plane server)`,
+        checks,
+        timeoutSeconds: 180,
+      },
     ],
   };
 }
@@ -29,8 +48,20 @@ function stageOnOneServer(id: string, title: string, action: 'prepare' | 'rotate
     nodes: 'one-control-plane',
     flow: 'classic',
     steps: [
-      { id: action, kind: 'command', title: `secrets-encrypt ${action}`, run: { op: 'secrets-encrypt', action }, timeoutSeconds: 120 },
-      { id: 'gate', kind: 'gate', title: `This server at ${stage}`, checks: [{ check: 'encryption-stage', stage }], timeoutSeconds: 60 },
+      {
+        id: action,
+        kind: 'command',
+        title: `secrets-encrypt ${action}`,
+        run: { op: 'secrets-encrypt', action },
+        timeoutSeconds: 120,
+      },
+      {
+        id: 'gate',
+        kind: 'gate',
+        title: `This server at ${stage}`,
+        checks: [{ check: 'encryption-stage', stage }],
+        timeoutSeconds: 60,
+      },
     ],
   };
 }
@@ -47,10 +78,14 @@ const waitReencrypt: Step = {
 export const rotateEncryptionKeys: Recipe = {
   name: 'rotate-encryption-keys',
   title: 'Rotate secrets-encryption keys',
-  summary: 'Check every hash, back up cred, snapshot etcd; rotate-keys where every control-plane server supports it, else prepare → rotate → reencrypt with a restart of every server after each stage; hash gates per server.',
+  summary:
+    'Check every hash, back up cred, snapshot etcd; rotate-keys where every control-plane server supports it, else prepare → rotate → reencrypt with a restart of every server after each stage; hash gates per server.',
   support: 'full',
   settleSeconds: 150,
-  requires: { everyServer: 'every control-plane server must reach each stage with the same encryption config, or secrets become unreadable on the one left behind' },
+  requires: {
+    everyServer:
+      'every control-plane server must reach each stage with the same encryption config, or secrets become unreadable on the one left behind',
+  },
   chooseFlow: 'secrets-encryption',
   phases: [
     {
@@ -59,8 +94,20 @@ export const rotateEncryptionKeys: Recipe = {
       nodes: 'one-control-plane',
       confirm: 'none',
       steps: [
-        { id: 'provider', kind: 'gate', title: 'Provider supports the flow', checks: [{ check: 'encryption-provider', flow: 'classic' }], timeoutSeconds: 30 },
-        { id: 'hashes', kind: 'gate', title: 'All hashes match, each equal to its own config', checks: [{ check: 'encryption-hashes', stages: ROTATION_STARTS_FROM }], timeoutSeconds: 10 },
+        {
+          id: 'provider',
+          kind: 'gate',
+          title: 'Provider supports the flow',
+          checks: [{ check: 'encryption-provider', flow: 'classic' }],
+          timeoutSeconds: 30,
+        },
+        {
+          id: 'hashes',
+          kind: 'gate',
+          title: 'All hashes match, each equal to its own config',
+          checks: [{ check: 'encryption-hashes', stages: ROTATION_STARTS_FROM }],
+          timeoutSeconds: 10,
+        },
       ],
       flow: 'classic',
     },
@@ -71,8 +118,20 @@ export const rotateEncryptionKeys: Recipe = {
       confirm: 'none',
       flow: 'rotate-keys',
       steps: [
-        { id: 'provider', kind: 'gate', title: 'Provider read', checks: [{ check: 'encryption-provider', flow: 'rotate-keys' }], timeoutSeconds: 30 },
-        { id: 'hashes', kind: 'gate', title: 'All hashes match, each equal to its own config', checks: [{ check: 'encryption-hashes', stages: ROTATION_STARTS_FROM }], timeoutSeconds: 10 },
+        {
+          id: 'provider',
+          kind: 'gate',
+          title: 'Provider read',
+          checks: [{ check: 'encryption-provider', flow: 'rotate-keys' }],
+          timeoutSeconds: 30,
+        },
+        {
+          id: 'hashes',
+          kind: 'gate',
+          title: 'All hashes match, each equal to its own config',
+          checks: [{ check: 'encryption-hashes', stages: ROTATION_STARTS_FROM }],
+          timeoutSeconds: 10,
+        },
       ],
     },
     {
@@ -85,7 +144,15 @@ export const rotateEncryptionKeys: Recipe = {
       id: 'snapshot',
       title: 'Take an etcd snapshot (once)',
       nodes: 'one-server',
-      steps: [{ id: 'snapshot', kind: 'command', title: 'etcd-snapshot save --name pre-rotate-encryption-keys', run: { op: 'etcd-snapshot', name: 'pre-rotate-encryption-keys' }, timeoutSeconds: 600 }],
+      steps: [
+        {
+          id: 'snapshot',
+          kind: 'command',
+          title: 'etcd-snapshot save --name pre-rotate-encryption-keys',
+          run: { op: 'etcd-snapshot', name: 'pre-rotate-encryption-keys' },
+          timeoutSeconds: 600,
+        },
+      ],
     },
     // rotate-keys: one request re-encrypts everything, then every server restarts onto the new config.
     {
@@ -93,7 +160,16 @@ export const rotateEncryptionKeys: Recipe = {
       title: 'Rotate keys and re-encrypt (once)',
       nodes: 'one-control-plane',
       flow: 'rotate-keys',
-      steps: [{ id: 'rotate-keys', kind: 'command', title: 'secrets-encrypt rotate-keys', run: { op: 'secrets-encrypt', action: 'rotate-keys' }, timeoutSeconds: 300 }, waitReencrypt],
+      steps: [
+        {
+          id: 'rotate-keys',
+          kind: 'command',
+          title: 'secrets-encrypt rotate-keys',
+          run: { op: 'secrets-encrypt', action: 'rotate-keys' },
+          timeoutSeconds: 300,
+        },
+        waitReencrypt,
+      ],
     },
     restartEachServer('restart', 'Restart each server onto the new key', 'reencrypt_finished', 'rotate-keys'),
     // classic
@@ -106,7 +182,16 @@ export const rotateEncryptionKeys: Recipe = {
       title: 'Re-encrypt every secret (once)',
       nodes: 'one-control-plane',
       flow: 'classic',
-      steps: [{ id: 'reencrypt', kind: 'command', title: 'secrets-encrypt reencrypt', run: { op: 'secrets-encrypt', action: 'reencrypt' }, timeoutSeconds: 120 }, waitReencrypt],
+      steps: [
+        {
+          id: 'reencrypt',
+          kind: 'command',
+          title: 'secrets-encrypt reencrypt',
+          run: { op: 'secrets-encrypt', action: 'reencrypt' },
+          timeoutSeconds: 120,
+        },
+        waitReencrypt,
+      ],
     },
     restartEachServer('final-restart', 'Restart each server at reencrypt_finished', 'reencrypt_finished', 'classic'),
     {
@@ -114,7 +199,15 @@ export const rotateEncryptionKeys: Recipe = {
       title: 'Verify: every hash matches at reencrypt_finished',
       nodes: 'one-control-plane',
       confirm: 'none',
-      steps: [{ id: 'hashes', kind: 'gate', title: 'All hashes match at reencrypt_finished', checks: [{ check: 'encryption-hashes', stages: ['reencrypt_finished'] }], timeoutSeconds: 60 }],
+      steps: [
+        {
+          id: 'hashes',
+          kind: 'gate',
+          title: 'All hashes match at reencrypt_finished',
+          checks: [{ check: 'encryption-hashes', stages: ['reencrypt_finished'] }],
+          timeoutSeconds: 60,
+        },
+      ],
     },
   ],
   references: [

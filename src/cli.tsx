@@ -27,31 +27,49 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
  */
 function clusterOptions(cmd: Command, several = false): Command {
   const context = several
-    ? new Option('--context <name>', 'kubeconfig context to use; repeat it to read several clusters (one row each)').argParser(collect)
+    ? new Option(
+        '--context <name>',
+        'kubeconfig context to use; repeat it to read several clusters (one row each)',
+      ).argParser(collect)
     : new Option('--context <name>', 'kubeconfig context to use');
   const inventory = several
-    ? new Option('--inventory <file>', 'YAML inventory of nodes, for nodes the API cannot tell or when it is down; with several contexts CONTEXT=FILE, repeated').argParser(collect)
+    ? new Option(
+        '--inventory <file>',
+        'YAML inventory of nodes, for nodes the API cannot tell or when it is down; with several contexts CONTEXT=FILE, repeated',
+      ).argParser(collect)
     : new Option('--inventory <file>', 'YAML inventory of nodes, for nodes the API cannot tell or when it is down');
   return cmd
     .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)')
     .addOption(context)
     .addOption(inventory)
-    .option('--state-dir <dir>', 'where run journals and locks are kept (default: KEYTURN_STATE_DIR or ~/.local/state/keyturn)');
+    .option(
+      '--state-dir <dir>',
+      'where run journals and locks are kept (default: KEYTURN_STATE_DIR or ~/.local/state/keyturn)',
+    );
 }
 
 /** `-o json|yaml` and its older alias `--json`, on every command that prints a document (docs/json.md). */
 function outputOptions(cmd: Command): Command {
-  return cmd.option('-o, --output <format>', 'print one document instead of text: json | yaml (fields: docs/json.md)').option('--json', 'the same as -o json');
+  return cmd
+    .option('-o, --output <format>', 'print one document instead of text: json | yaml (fields: docs/json.md)')
+    .option('--json', 'the same as -o json');
 }
 
 function buildProgram(exit: (code: number) => void): Command {
   const program = new Command(invokedName(process.argv0, process.argv[1]))
-    .description('Rotate RKE2/K3s certificates, CAs and secrets-encryption keys, or recover a restart loop, one confirmed node at a time.')
+    .description(
+      'Rotate RKE2/K3s certificates, CAs and secrets-encryption keys, or recover a restart loop, one confirmed node at a time.',
+    )
     // Usage mistakes are bad input like any other: ONE line, "keyturn: <problem> (run with --help for usage)",
     // not commander's "error: ..." plus a second line. Subcommands inherit this output configuration.
     .configureOutput({
       outputError: (text, write) =>
-        write(`keyturn: ${text.replace(/^error:\s*/, '').trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
+        write(
+          `keyturn: ${text
+            .replace(/^error:\s*/, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`,
+        ),
     })
     // Subcommands declare the cluster options too: let each command own the options written after it, and read
     // the ones written before it (keyturn --kubeconfig K status) through optsWithGlobals().
@@ -69,17 +87,27 @@ function buildProgram(exit: (code: number) => void): Command {
       if (command !== undefined) {
         const known = program.commands.map((c) => c.name());
         const near = closest(command, known);
-        throw new UsageError(`unknown command '${command}'${near ? ` (did you mean '${near}'?)` : ''}; commands: ${known.join(', ')}`);
+        throw new UsageError(
+          `unknown command '${command}'${near ? ` (did you mean '${near}'?)` : ''}; commands: ${known.join(', ')}`,
+        );
       }
       const { runWizard } = await import('./commands/wizard.js');
       exit(await runWizard(opts));
     });
 
-  outputOptions(clusterOptions(program.command('status').description('one-shot scan of every node: certificates, CA, encryption, etcd, services'), true))
+  outputOptions(
+    clusterOptions(
+      program
+        .command('status')
+        .description('one-shot scan of every node: certificates, CA, encryption, etcd, services'),
+      true,
+    ),
+  )
     .option('--all-contexts', "read every context of the kubeconfig: one row per cluster (README, 'Many clusters')")
     .option('--detail', 'with several clusters: each cluster in full after the table')
     .action(async (_opts: unknown, cmd: Command) => {
-      type StatusFlags = Omit<ClusterOptions, 'context' | 'inventory'> & OutputOptions & { allContexts?: boolean; detail?: boolean };
+      type StatusFlags = Omit<ClusterOptions, 'context' | 'inventory'> &
+        OutputOptions & { allContexts?: boolean; detail?: boolean };
       const opts = cmd.optsWithGlobals<StatusFlags>();
       // `keyturn --context a status --context b` reads both: the program's one, then the command's own (so too --inventory).
       const before = cmd.parent?.opts<ClusterOptions>() ?? {};
@@ -91,35 +119,56 @@ function buildProgram(exit: (code: number) => void): Command {
         exit(await runFleetStatus({ ...opts, contexts, inventories }));
         return;
       }
-      if (inventories.length > 1) throw new UsageError('--inventory given twice for one cluster — pass one file (CONTEXT=FILE pairs are for several --context)');
+      if (inventories.length > 1)
+        throw new UsageError(
+          '--inventory given twice for one cluster — pass one file (CONTEXT=FILE pairs are for several --context)',
+        );
       const { runStatus } = await import('./commands/status.js');
       exit(await runStatus({ ...opts, context: contexts[0], inventory: inventories[0] }));
     });
 
-  outputOptions(clusterOptions(program.command('plan').argument('<recipe>', 'recipe name').description('print the ordered per-node plan with the exact commands; changes nothing')))
-    .action(async (recipe: string, _opts: unknown, cmd: Command) => {
-      const { runPlan } = await import('./commands/plan.js');
-      exit(await runPlan(recipe, cmd.optsWithGlobals<ClusterOptions & OutputOptions>()));
-    });
+  outputOptions(
+    clusterOptions(
+      program
+        .command('plan')
+        .argument('<recipe>', 'recipe name')
+        .description('print the ordered per-node plan with the exact commands; changes nothing'),
+    ),
+  ).action(async (recipe: string, _opts: unknown, cmd: Command) => {
+    const { runPlan } = await import('./commands/plan.js');
+    exit(await runPlan(recipe, cmd.optsWithGlobals<ClusterOptions & OutputOptions>()));
+  });
 
-  clusterOptions(program.command('run').argument('<recipe>', 'recipe name').description('run a recipe node by node, asking before each node'))
-    .option('--settle <seconds>', 'seconds to watch each node after it starts (default: the recipe\'s, 150 for servers, 30 for agents)')
-    .option('--gate-timeout <seconds>', 'how long a node may take to pass its gate before the run stops (default: each step\'s, 3-10 minutes)')
+  clusterOptions(
+    program
+      .command('run')
+      .argument('<recipe>', 'recipe name')
+      .description('run a recipe node by node, asking before each node'),
+  )
+    .option(
+      '--settle <seconds>',
+      "seconds to watch each node after it starts (default: the recipe's, 150 for servers, 30 for agents)",
+    )
+    .option(
+      '--gate-timeout <seconds>',
+      "how long a node may take to pass its gate before the run stops (default: each step's, 3-10 minutes)",
+    )
     .action(async (recipe: string, _opts: unknown, cmd: Command) => {
       const { runRecipe } = await import('./commands/run.js');
       exit(await runRecipe(recipe, cmd.optsWithGlobals<ClusterOptions & { settle?: string; gateTimeout?: string }>()));
     });
 
-  clusterOptions(program.command('resume').description('continue the run that was interrupted'))
-    .action(async (_opts: unknown, cmd: Command) => {
+  clusterOptions(program.command('resume').description('continue the run that was interrupted')).action(
+    async (_opts: unknown, cmd: Command) => {
       const { runResume } = await import('./commands/resume.js');
       exit(await runResume(cmd.optsWithGlobals<ClusterOptions>()));
-    });
+    },
+  );
 
   outputOptions(program.command('report'))
     .argument('<run-id>', 'id of a run (see the state directory)')
     .option('--state-dir <dir>', 'where run journals are kept')
-    .description('print a run\'s audit record as Markdown (or the folded run state with -o)')
+    .description("print a run's audit record as Markdown (or the folded run state with -o)")
     .action(async (runId: string, opts: OutputOptions & { stateDir?: string }) => {
       const { runReport } = await import('./commands/report.js');
       exit(await runReport(runId, opts));
@@ -143,22 +192,33 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--topology <t>', 'split | ha | single | large:N').default('split'))
     .addOption(new Option('--distro <d>', 'rke2 | k3s').choices(['rke2', 'k3s']).default('rke2'))
     .option('--version <v>', 'kubelet version, e.g. v1.32.5+rke2r1 (default: a current release of the distro)')
-    .requiredOption('--dir <dir>', 'directory for the lab\'s files (kubeconfig, inventory.yaml, nodes/)')
-    .addOption(new Option('--etcd <mode>', 'real etcd members when /usr/bin/etcd exists (auto), or force one').choices(['auto', 'real', 'emulated']).default('auto'))
+    .requiredOption('--dir <dir>', "directory for the lab's files (kubeconfig, inventory.yaml, nodes/)")
+    .addOption(
+      new Option('--etcd <mode>', 'real etcd members when /usr/bin/etcd exists (auto), or force one')
+        .choices(['auto', 'real', 'emulated'])
+        .default('auto'),
+    )
     .option('--speed <factor>', 'time scale: simulated waits are divided by this', '1')
     .option('--net <a.b.c>', 'first three octets of node addresses', '127.0.10')
     .option('--api-port <port>', 'Kubernetes API port (0 = any free port)', '0')
     .option('--secrets <n>', 'secrets in the cluster', '40')
-    .addOption(new Option('--encryption-provider <p>', 'secrets-encryption provider').choices(['aescbc', 'secretbox']).default('aescbc'))
+    .addOption(
+      new Option('--encryption-provider <p>', 'secrets-encryption provider')
+        .choices(['aescbc', 'secretbox'])
+        .default('aescbc'),
+    )
     .option('--joined-all-servers', 'every server joined a peer with server: set (no init node left)')
-    .option('--data-dir-in-unit', 'give each node\'s data dir only on its unit\'s ExecStart, not in config.yaml')
+    .option('--data-dir-in-unit', "give each node's data dir only on its unit's ExecStart, not in config.yaml")
     .action(async (opts: Record<string, string>) => {
       const { runLabUp } = await import('./commands/lab-up.js');
       exit(await runLabUp(opts));
     });
   lab
     .command('fault')
-    .argument('<name>', 'stop-service | parallel-restart | expire-certs | ca-drift | hash-mismatch | latency | slow-reload')
+    .argument(
+      '<name>',
+      'stop-service | parallel-restart | expire-certs | ca-drift | hash-mismatch | latency | slow-reload',
+    )
     .argument('[args...]', 'fault arguments (latency takes milliseconds)')
     .option('--node <name>', 'node to inject the fault into')
     .requiredOption('--dir <dir>', 'directory of a running lab')
@@ -170,10 +230,12 @@ function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('demo')
-    .description('start a lab (split topology) and open the wizard on it: a rehearsal, keyturn\'s own waits scaled with the lab')
+    .description(
+      "start a lab (split topology) and open the wizard on it: a rehearsal, keyturn's own waits scaled with the lab",
+    )
     .addOption(new Option('--distro <d>', 'rke2 | k3s').choices(['rke2', 'k3s']).default('rke2'))
     .addOption(new Option('--topology <t>', 'split | ha | single | large:N').default('split'))
-    .option('--speed <factor>', 'time scale of the lab and of keyturn\'s settle, gate and wait times', '4')
+    .option('--speed <factor>', "time scale of the lab and of keyturn's settle, gate and wait times", '4')
     .option('--net <a.b.c>', 'first three octets of the lab node addresses', '127.0.10')
     .action(async (opts: { distro: string; speed: string; net: string; topology: string }) => {
       const { runDemo } = await import('./commands/demo.js');
@@ -184,7 +246,9 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('completion')
     .argument('<shell>', 'bash | zsh | fish')
     .option('--kubeconfig <file>', 'kubeconfig whose contexts to offer (default: KUBECONFIG, then ~/.kube/config)')
-    .description('print a shell completion script (recipe names, remembered node names and kubeconfig contexts included)')
+    .description(
+      'print a shell completion script (recipe names, remembered node names and kubeconfig contexts included)',
+    )
     .action(async (shell: string, opts: { kubeconfig?: string }) => {
       const { runCompletion } = await import('./commands/completion.js');
       exit(runCompletion(shell, program, opts));
@@ -226,7 +290,9 @@ async function main(argv: string[]): Promise<void> {
     // Anything else is keyturn's fault or the machine's, not the operator's: still one line, never a stack on an
     // on-call engineer's screen (KEYTURN_DEBUG=1 shows it).
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`keyturn: ${redact(message.split('\n')[0])}${process.env.KEYTURN_DEBUG ? '' : ' (KEYTURN_DEBUG=1 shows where)'}\n`);
+    process.stderr.write(
+      `keyturn: ${redact(message.split('\n')[0])}${process.env.KEYTURN_DEBUG ? '' : ' (KEYTURN_DEBUG=1 shows where)'}\n`,
+    );
     if (process.env.KEYTURN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     process.exitCode = 1;
   }

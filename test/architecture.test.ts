@@ -8,12 +8,14 @@ import { importsOf, sourceFiles } from './support/import-graph.js';
 const rules: { dir: string; forbidden: RegExp; why: string }[] = [
   {
     dir: 'src/engine',
-    forbidden: /^(react|ink|ink-.*|zx|@kubernetes\/client-node|conf|node:fs|fs|node:child_process|child_process|node:net|node:https?)$|\/(transports|lab|screens|hooks|settings|journal)\/(?!types\.js)|\.\.\/\.\.\/components/,
+    forbidden:
+      /^(react|ink|ink-.*|zx|@kubernetes\/client-node|conf|node:fs|fs|node:child_process|child_process|node:net|node:https?)$|\/(transports|lab|screens|hooks|settings|journal)\/(?!types\.js)|\.\.\/\.\.\/components/,
     why: 'the engine is pure: it reaches the world only through ports',
   },
   {
     dir: 'components',
-    forbidden: /^(zx|@kubernetes\/client-node|conf|node:fs|fs|node:child_process|child_process)$|\/(transports|engine|lab|settings|journal|discovery)\//,
+    forbidden:
+      /^(zx|@kubernetes\/client-node|conf|node:fs|fs|node:child_process|child_process)$|\/(transports|engine|lab|settings|journal|discovery)\//,
     why: 'components take props and return frames',
   },
   {
@@ -38,20 +40,32 @@ describe('architecture', () => {
     it(`${rule.dir}: ${rule.why}`, () => {
       const files = sourceFiles(rule.dir);
       expect(files.length).toBeGreaterThan(0);
-      const offenders = files.flatMap((f) => importsOf(f).map((e) => e.spec).filter((i) => rule.forbidden.test(i)).map((i) => `${f} imports ${i}`));
+      const offenders = files.flatMap((f) =>
+        importsOf(f)
+          .map((e) => e.spec)
+          .filter((i) => rule.forbidden.test(i))
+          .map((i) => `${f} imports ${i}`),
+      );
       expect(offenders).toEqual([]);
     });
   }
 
-  it('src/commands reach the run use case through src/run; only run-screen.ts makes the run screen\'s bridge', () => {
+  it("src/commands reach the run use case through src/run; only run-screen.ts makes the run screen's bridge", () => {
     const commands = sourceFiles('src/commands');
     const usesRun = commands.filter((f) => importsOf(f).some((e) => /^\.\.\/run\//.test(e.spec)));
-    expect(usesRun).toEqual(expect.arrayContaining(['src/commands/run.ts', 'src/commands/resume.ts', 'src/commands/wizard.tsx', 'src/commands/run-screen.ts']));
+    expect(usesRun).toEqual(
+      expect.arrayContaining([
+        'src/commands/run.ts',
+        'src/commands/resume.ts',
+        'src/commands/wizard.tsx',
+        'src/commands/run-screen.ts',
+      ]),
+    );
     const bridgeImporters = commands.filter((f) => importsOf(f).some((e) => /\/hooks\/run-bridge\.js$/.test(e.spec)));
     expect(bridgeImporters).toEqual(['src/commands/run-screen.ts']);
   });
 
-  it('hooks/run-bridge.ts implements the run layer\'s UI port', () => {
+  it("hooks/run-bridge.ts implements the run layer's UI port", () => {
     const text = readFileSync(path.join(repoRoot, 'src/hooks/run-bridge.ts'), 'utf8');
     expect(importsOf('src/hooks/run-bridge.ts').map((e) => e.spec)).toContain('../run/ui-port.js');
     expect(text).toMatch(/class RunBridge implements [^{]*\bRunUi\b/);

@@ -20,14 +20,17 @@ const ROOTS = ['src', 'components', 'recipes'];
  */
 const LAB_HUBS = ['src/lab/lab-runtime.ts', 'src/lab/api/context.ts'];
 
-const keep = (_from: string, edge: ImportEdge): boolean => !(edge.typeOnly && edge.target !== null && LAB_HUBS.includes(edge.target));
+const keep = (_from: string, edge: ImportEdge): boolean =>
+  !(edge.typeOnly && edge.target !== null && LAB_HUBS.includes(edge.target));
 
 describe('import cycles', () => {
   const files = ROOTS.flatMap(sourceFiles);
 
   it('the parser reads static, multi-line, re-export, type-only and dynamic imports', () => {
     const edges = importsOf('src/discovery/checks.ts');
-    expect(edges.find((e) => e.spec === './check-input.js' && !e.typeOnly)?.target).toBe('src/discovery/check-input.ts');
+    expect(edges.find((e) => e.spec === './check-input.js' && !e.typeOnly)?.target).toBe(
+      'src/discovery/check-input.ts',
+    );
     expect(edges.some((e) => e.spec === './check-input.js' && e.typeOnly)).toBe(true); // export type { … } from
     expect(importsOf('src/cli.tsx').some((e) => e.target?.startsWith('src/commands/') && !e.typeOnly)).toBe(true); // lazy import('./commands/…')
   });

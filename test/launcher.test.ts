@@ -14,9 +14,16 @@ import { repoRoot } from './support/paths.js';
 const exec = promisify(execFile);
 const launcher = path.join(repoRoot, 'bin/keyturn.js');
 
-async function keyturn(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function keyturn(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [launcher, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 32 << 20 });
+    const { stdout, stderr } = await exec(process.execPath, [launcher, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      maxBuffer: 32 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -44,11 +51,15 @@ describe('bin/keyturn.js (the bundle)', () => {
   it('prints help with every command', async () => {
     const { code, stdout } = await keyturn(['--help']);
     expect(code).toBe(0);
-    for (const command of ['status', 'plan', 'run', 'resume', 'report', 'lab', 'demo']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['status', 'plan', 'run', 'resume', 'report', 'lab', 'demo'])
+      expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   it('scans the lab: every node reached, every check passing', async () => {
-    const { code, stdout, stderr } = await keyturn(['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { KEYTURN_CONFIG_DIR: configDir });
+    const { code, stdout, stderr } = await keyturn(
+      ['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+      { KEYTURN_CONFIG_DIR: configDir },
+    );
     expect(stderr).toBe('');
     const report = JSON.parse(stdout) as StatusReport;
     expect(report.cluster).toMatchObject({ source: 'api', apiReachable: true, distro: 'rke2' });
@@ -67,7 +78,9 @@ describe('bin/keyturn.js (the bundle)', () => {
     expect(help.stdout).toMatch(/^Usage: keyturn status/);
     const typo = await keyturn(['stauts']);
     expect(typo).toMatchObject({ code: 2, stdout: '' });
-    expect(typo.stderr).toMatch(/^keyturn: unknown command 'stauts' \(did you mean 'status'\?\); commands: status, plan, run, [^\n]*\n$/);
+    expect(typo.stderr).toMatch(
+      /^keyturn: unknown command 'stauts' \(did you mean 'status'\?\); commands: status, plan, run, [^\n]*\n$/,
+    );
     const unknown = await keyturn(['frobnicate']);
     expect(unknown).toMatchObject({ code: 2, stdout: '' });
     expect(unknown.stderr).toMatch(/^keyturn: unknown command 'frobnicate'; commands: /);
@@ -76,7 +89,10 @@ describe('bin/keyturn.js (the bundle)', () => {
   });
 
   it('turns an unknown recipe into one line and exit 2', async () => {
-    const { code, stdout, stderr } = await keyturn(['plan', 'rotate-everything', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { KEYTURN_CONFIG_DIR: configDir });
+    const { code, stdout, stderr } = await keyturn(
+      ['plan', 'rotate-everything', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+      { KEYTURN_CONFIG_DIR: configDir },
+    );
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -95,7 +111,12 @@ describe('bin/keyturn.js (the bundle)', () => {
       'await import(path.join(dir, chunk));',
       'console.log(JSON.stringify({ chunk, undici: process.moduleLoadList.filter((m) => m.includes("undici")) }));',
     ].join('\n');
-    const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script, path.join(repoRoot, 'dist/bundle')]);
+    const { stdout } = await exec(process.execPath, [
+      '--input-type=module',
+      '-e',
+      script,
+      path.join(repoRoot, 'dist/bundle'),
+    ]);
     const loaded = JSON.parse(stdout) as { chunk: string; undici: string[] };
     expect(loaded.chunk).toMatch(/\.js$/);
     expect(loaded.undici).toEqual([]);

@@ -19,7 +19,12 @@ interface Row {
 
 /** Cells of a Markdown table line; `\|` inside a cell is text, not a separator. */
 function cellsOf(line: string): string[] {
-  return line.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((c) => c.trim());
+  return line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map((c) => c.trim());
 }
 
 function tables(markdown: string): { headers: { line: number; cells: string[] }[]; rows: Row[] } {
@@ -52,7 +57,18 @@ const SOURCE = /https?:\/\/\S+|\b[\w.-]+#\d+\b|\b[\w.-]+\/[\w.-]+ [\w./-]+/;
 describe('docs/upstream.md', () => {
   it('has a table for every area, each with the six ledger columns', () => {
     const sections = [...LEDGER.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    for (const area of ['Nodes, roles, units', 'Certificates and `certificate rotate`', '`certificate rotate-ca`', 'Secrets encryption', 'etcd', 'API objects, annotations, events', 'Journal signatures', 'Version cuts', 'Lab faults', 'Lab node commands']) {
+    for (const area of [
+      'Nodes, roles, units',
+      'Certificates and `certificate rotate`',
+      '`certificate rotate-ca`',
+      'Secrets encryption',
+      'etcd',
+      'API objects, annotations, events',
+      'Journal signatures',
+      'Version cuts',
+      'Lab faults',
+      'Lab node commands',
+    ]) {
       expect(sections).toContain(area);
     }
     expect(headers.length).toBeGreaterThanOrEqual(10);
@@ -85,14 +101,27 @@ describe('docs/upstream.md', () => {
   });
 
   it('names every release gate exported by src/lab/upstream-versions.ts', () => {
-    const gates = Object.entries(upstreamVersions).filter(([, v]) => typeof v === 'function').map(([name]) => name);
+    const gates = Object.entries(upstreamVersions)
+      .filter(([, v]) => typeof v === 'function')
+      .map(([name]) => name);
     expect(gates.length).toBeGreaterThanOrEqual(5);
     for (const gate of gates) expect(LEDGER, gate).toContain(`\`${gate}\``);
   });
 
   it('names every fault the lab can inject', () => {
-    const faults = [...readFileSync(path.join(repoRoot, 'src/lab/faults.ts'), 'utf8').matchAll(/case '([\w-]+)':/g)].map((m) => m[1]);
-    expect(faults).toEqual(expect.arrayContaining(['stop-service', 'parallel-restart', 'expire-certs', 'ca-drift', 'hash-mismatch', 'latency']));
+    const faults = [
+      ...readFileSync(path.join(repoRoot, 'src/lab/faults.ts'), 'utf8').matchAll(/case '([\w-]+)':/g),
+    ].map((m) => m[1]);
+    expect(faults).toEqual(
+      expect.arrayContaining([
+        'stop-service',
+        'parallel-restart',
+        'expire-certs',
+        'ca-drift',
+        'hash-mismatch',
+        'latency',
+      ]),
+    );
     const section = LEDGER.slice(LEDGER.indexOf('## Lab faults'), LEDGER.indexOf('## Lab node commands'));
     for (const fault of faults) expect(section, fault).toContain(`\`${fault}`);
   });
@@ -100,7 +129,16 @@ describe('docs/upstream.md', () => {
   it('names every command the lab answers on a node', () => {
     const commands = labNodeCommands();
     // The extraction itself must keep finding what src/lab/commands answers.
-    expect(commands).toEqual(expect.arrayContaining(['systemctl reset-failed', 'journalctl', '<prog> certificate rotate-ca', '<prog> secrets-encrypt rotate-keys', '<prog> etcd-snapshot save', '<prog> --version']));
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        'systemctl reset-failed',
+        'journalctl',
+        '<prog> certificate rotate-ca',
+        '<prog> secrets-encrypt rotate-keys',
+        '<prog> etcd-snapshot save',
+        '<prog> --version',
+      ]),
+    );
     for (const command of commands) expect(LEDGER, command).toContain(`\`${command}\``);
   });
 });
@@ -141,7 +179,8 @@ function labNodeCommands(): string[] {
       continue;
     }
     const file = `${sub}.ts`;
-    if (!existsSync(path.join(dir, file))) throw new Error(`src/lab/commands/index.ts dispatches "${sub}" but there is no src/lab/commands/${file}`);
+    if (!existsSync(path.join(dir, file)))
+      throw new Error(`src/lab/commands/index.ts dispatches "${sub}" but there is no src/lab/commands/${file}`);
     const verbs = verbsOf(source(file));
     if (verbs.length === 0) throw new Error(`no verbs found in src/lab/commands/${file}`);
     commands.push(...verbs.map((v) => `<prog> ${sub} ${v}`));

@@ -27,14 +27,23 @@ describe('test projects', () => {
       'test/journal/abandon-command.test.ts', // spawns the launcher
       'test/reliability/run-faults-interrupt.test.ts', // the bundled kill child
       'test/build/bundle-patches.test.ts', // test/build
-    ]) expect(system, file).toContain(file);
-    for (const file of ['test/util/closest.test.ts', 'test/engine/plan-unit.test.ts', 'test/screens/App.test.tsx', 'test/test-harness.test.ts']) expect(unit, file).toContain(file);
+    ])
+      expect(system, file).toContain(file);
+    for (const file of [
+      'test/util/closest.test.ts',
+      'test/engine/plan-unit.test.ts',
+      'test/screens/App.test.tsx',
+      'test/test-harness.test.ts',
+    ])
+      expect(unit, file).toContain(file);
   });
 
   it('refuses, in the unit project, to start a system process', () => {
     // This file is a unit test, so test/support/unit-guard.ts wraps child_process here.
     expect(() => spawnSync('tmux', ['-V'])).toThrow(/unit test started `tmux -V`: a system process/);
-    expect(() => spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'keyturn.js'), '--version'])).toThrow(/system process/);
+    expect(() => spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'keyturn.js'), '--version'])).toThrow(
+      /system process/,
+    );
     expect(spawnSync('sh', ['-c', 'echo ok'], { encoding: 'utf8' }).stdout).toBe('ok\n');
   });
 });
@@ -66,9 +75,13 @@ describe('summary reporter', () => {
 
   it('prints the 10 slowest files, slowest first, then the closing line CI reads, unchanged', () => {
     const written: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const spy = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
     try {
-      const modules = Array.from({ length: 12 }, (_, i) => mod(`test/f${i}.test.ts`, (i + 1) * 1000, i === 3 ? ['failed', 'passed'] : ['passed', 'skipped']));
+      const modules = Array.from({ length: 12 }, (_, i) =>
+        mod(`test/f${i}.test.ts`, (i + 1) * 1000, i === 3 ? ['failed', 'passed'] : ['passed', 'skipped']),
+      );
       new SummaryReporter().onTestRunEnd(modules as never);
     } finally {
       spy.mockRestore();

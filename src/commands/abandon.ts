@@ -2,7 +2,14 @@
 // offered or resumed again; `keyturn report` keeps its record. A run that is live in another terminal is refused.
 import { foldEvents, type RunEvent } from '../engine/index.js';
 import { inputError } from '../errors.js';
-import { isRunId, journalExists, openFileJournal, readJournal, resolveStateDir, runningHere } from '../journal/index.js';
+import {
+  isRunId,
+  journalExists,
+  openFileJournal,
+  readJournal,
+  resolveStateDir,
+  runningHere,
+} from '../journal/index.js';
 import { currentOperator } from './operator.js';
 import { keyturnCommand } from './keyturn-command.js';
 
@@ -17,7 +24,8 @@ export const DEFAULT_ABANDON_REASON = 'closed by the operator: it will not be co
 export async function abandonRun(runId: string, opts: AbandonOptions = {}): Promise<string> {
   const stateDir = resolveStateDir(opts.stateDir);
   const input = `abandon ${runId}`;
-  if (!isRunId(runId) || !(await journalExists(stateDir, runId))) throw inputError(input, `no such run in ${stateDir}`, 'pass a run id that `keyturn resume` or the dashboard names');
+  if (!isRunId(runId) || !(await journalExists(stateDir, runId)))
+    throw inputError(input, `no such run in ${stateDir}`, 'pass a run id that `keyturn resume` or the dashboard names');
   const state = foldEvents((await readJournal(stateDir, runId)).events);
   if (!state) throw inputError(input, 'the journal does not start with a run', 'check the file under runs/');
   switch (state.outcome.status) {
@@ -31,7 +39,12 @@ export async function abandonRun(runId: string, opts: AbandonOptions = {}): Prom
       break;
   }
   const live = await runningHere(stateDir, runId);
-  if (live) throw inputError(input, `${live.holder} is running it now (pid ${live.pid}, since ${live.since})`, 'quit it in that terminal first');
+  if (live)
+    throw inputError(
+      input,
+      `${live.holder} is running it now (pid ${live.pid}, since ${live.since})`,
+      'quit it in that terminal first',
+    );
   const reason = opts.reason?.trim() || DEFAULT_ABANDON_REASON;
   const operator = currentOperator();
   const event: RunEvent = { type: 'run-abandoned', at: new Date().toISOString(), operator, reason };

@@ -47,7 +47,13 @@ function ClusterPicker({ contexts, scan, onDone }: PickerProps): React.JSX.Eleme
   });
   return (
     <Box flexDirection="column" width={size.columns}>
-      <ClusterList contexts={contexts} reads={reads} selected={selected} width={size.columns} timelineRows={Math.max(3, size.rows - contexts.length - 10)} />
+      <ClusterList
+        contexts={contexts}
+        reads={reads}
+        selected={selected}
+        width={size.columns}
+        timelineRows={Math.max(3, size.rows - contexts.length - 10)}
+      />
       <Box marginTop={1}>
         <KeyHints
           hints={[
@@ -62,13 +68,21 @@ function ClusterPicker({ contexts, scan, onDone }: PickerProps): React.JSX.Eleme
 }
 
 /** Asks which of `contexts` (cluster-choice.ts: contextsToOffer) the wizard opens. */
-export async function pickCluster(contexts: readonly string[], opts: ClusterOptions, io: WizardIo): Promise<PickerOutcome> {
+export async function pickCluster(
+  contexts: readonly string[],
+  opts: ClusterOptions,
+  io: WizardIo,
+): Promise<PickerOutcome> {
   const [{ render }, { readClusters }] = await Promise.all([import('ink'), import('./fleet.js')]);
   let outcome: PickerOutcome = { kind: 'quit', how: 'quit' };
   let left = false;
   // Scans still running when a cluster is picked end on their own (each closes its node shells); none starts after.
   const scan = (onRead: (read: ClusterRead) => void) => {
-    void readClusters(contexts, { kubeconfig: opts.kubeconfig, stateDir: opts.stateDir }, { onRead: (_i, read) => !left && onRead(read), stopped: () => left });
+    void readClusters(
+      contexts,
+      { kubeconfig: opts.kubeconfig, stateDir: opts.stateDir },
+      { onRead: (_i, read) => !left && onRead(read), stopped: () => left },
+    );
   };
   const instance = render(<ClusterPicker contexts={contexts} scan={scan} onDone={(o) => (outcome = o)} />, {
     stdin: io.stdin,

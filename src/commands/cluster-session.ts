@@ -123,7 +123,9 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   gatewayLoading.catch(() => {}); // awaited below, after the inventory's own errors
   // The API is asked as soon as its gateway is up, while the rest loads; the first discovery takes the answer.
   // Without an inventory, its node list is the wizard's first frame.
-  const apiAsked: Promise<ApiView> = gatewayLoading.then(async (g) => (await import('../discovery/api-view.js')).readApi(g));
+  const apiAsked: Promise<ApiView> = gatewayLoading.then(async (g) =>
+    (await import('../discovery/api-view.js')).readApi(g),
+  );
   apiAsked.catch(() => {});
   if (!opts.inventory && hooks.onPreview) {
     const tell = hooks.onPreview;
@@ -134,13 +136,21 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
   }
   // The inventory is read (and its one-line error told) before the scan's modules load: its node list is the
   // wizard's first frame.
-  const [{ loadInventory }, { inventoryPreview }] = await Promise.all([import('../discovery/inventory.js'), import('../discovery/preview.js')]);
+  const [{ loadInventory }, { inventoryPreview }] = await Promise.all([
+    import('../discovery/inventory.js'),
+    import('../discovery/preview.js'),
+  ]);
   const firstInventory: Inventory | null = opts.inventory ? await loadInventory(opts.inventory) : null;
   if (firstInventory) hooks.onPreview?.(inventoryPreview(firstInventory, !kubeconfig));
   // The settings (conf and its schema validator: a large module) are only needed once the scan is asked for.
   const settingsLoading = afterStart.then(() => import('../settings/settings.js'));
   settingsLoading.catch(() => {});
-  const [{ createNodeShell, describeFailure }, { discoverCluster }, { prefetchScans }, { createLimiter, SCAN_CONCURRENCY }] = await Promise.all([
+  const [
+    { createNodeShell, describeFailure },
+    { discoverCluster },
+    { prefetchScans },
+    { createLimiter, SCAN_CONCURRENCY },
+  ] = await Promise.all([
     import('../transports/node-shell.js'),
     import('../discovery/discover.js'),
     import('../discovery/prefetch.js'),
@@ -205,7 +215,10 @@ export async function openClusterSession(opts: ClusterOptions, hooks: SessionHoo
       shellFor: shellOf,
       limiter,
       prefetch: warm?.prefetch,
-      knownVersions: { ...(inventoryKey ? settings.rememberedVersions(inventoryKey) : {}), ...(apiKey ? settings.rememberedVersions(apiKey) : {}) },
+      knownVersions: {
+        ...(inventoryKey ? settings.rememberedVersions(inventoryKey) : {}),
+        ...(apiKey ? settings.rememberedVersions(apiKey) : {}),
+      },
       onPreview: discoverHooks.onPreview,
       // The scan script is long; name it shortly in messages.
       describeFailure: (result) => describeFailure({ ...result, script: 'keyturn scan' }, targets.get(result.node)),

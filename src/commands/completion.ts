@@ -76,12 +76,19 @@ function bashScript(specs: CommandSpec[], name: string): string {
   // A flag that takes a value on one command and none on another (keyturn -V/--version, lab up --version <v>) is
   // left to the plain option list: the script reads words without knowing which command owns the flag.
   const flagless = new Set(specs.flatMap((s) => s.options.filter((o) => !o.value).flatMap((o) => o.flags)));
-  const valueOptions = specs.flatMap((s) => s.options.filter((o) => o.value).flatMap((o) => o.flags)).filter((f) => !flagless.has(f));
+  const valueOptions = specs
+    .flatMap((s) => s.options.filter((o) => o.value).flatMap((o) => o.flags))
+    .filter((f) => !flagless.has(f));
   const valueCases = new Map<string, string>();
   for (const s of specs) {
     for (const o of s.options) {
       if (!o.value || o.flags.some((f) => flagless.has(f))) continue;
-      const reply = o.value.kind === 'file' ? 'COMPREPLY=($(compgen -f -- "$cur"))' : o.value.kind === 'words' ? `COMPREPLY=($(compgen -W "${words(o.value.words)}" -- "$cur"))` : 'COMPREPLY=()';
+      const reply =
+        o.value.kind === 'file'
+          ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+          : o.value.kind === 'words'
+            ? `COMPREPLY=($(compgen -W "${words(o.value.words)}" -- "$cur"))`
+            : 'COMPREPLY=()';
       for (const f of o.flags) if (!valueCases.has(f)) valueCases.set(f, reply);
     }
   }
@@ -137,7 +144,10 @@ ${bashScript(specs, name).split('\n').slice(2).join('\n')}`;
 }
 
 function fishScript(specs: CommandSpec[], name: string): string {
-  const lines = [`# ${name} completion for fish (printed by \`keyturn completion fish\`): save it as ~/.config/fish/completions/${name}.fish.`, `complete -c ${name} -f`];
+  const lines = [
+    `# ${name} completion for fish (printed by \`keyturn completion fish\`): save it as ~/.config/fish/completions/${name}.fish.`,
+    `complete -c ${name} -f`,
+  ];
   for (const s of specs) {
     const parts = s.path === '' ? [] : s.path.split(' ');
     // The words before must all be seen, and nothing deeper: fish's own helpers, one condition per level.
@@ -148,14 +158,27 @@ function fishScript(specs: CommandSpec[], name: string): string {
     if (next.length > 0) lines.push(`complete -c ${name} -n '${condition}' -a '${words(next)}'`);
     for (const o of s.options) {
       const flags = o.flags.map((f) => (f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`)).join(' ');
-      const value = !o.value ? '' : o.value.kind === 'file' ? ' -r -F' : o.value.kind === 'words' ? ` -x -a '${words(o.value.words)}'` : ' -x';
-      lines.push(`complete -c ${name} -n '${parts.length === 0 ? '__fish_use_subcommand' : seen.join('; and ')}' ${flags}${value}`);
+      const value = !o.value
+        ? ''
+        : o.value.kind === 'file'
+          ? ' -r -F'
+          : o.value.kind === 'words'
+            ? ` -x -a '${words(o.value.words)}'`
+            : ' -x';
+      lines.push(
+        `complete -c ${name} -n '${parts.length === 0 ? '__fish_use_subcommand' : seen.join('; and ')}' ${flags}${value}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
-export function completionScript(shell: Shell, program: Command, completionWords: CompletionWords, name = 'keyturn'): string {
+export function completionScript(
+  shell: Shell,
+  program: Command,
+  completionWords: CompletionWords,
+  name = 'keyturn',
+): string {
   const specs = commandSpecs(program, completionWords);
   switch (shell) {
     case 'bash':
@@ -184,7 +207,8 @@ export function currentWords(kubeconfig: string | undefined): CompletionWords {
 }
 
 export function runCompletion(shell: string, program: Command, opts: { kubeconfig?: string }): number {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`completion: unknown shell '${shell}'; shells: ${SHELLS.join(', ')}`);
+  if (!(SHELLS as readonly string[]).includes(shell))
+    throw new UsageError(`completion: unknown shell '${shell}'; shells: ${SHELLS.join(', ')}`);
   process.stdout.write(completionScript(shell as Shell, program, currentWords(opts.kubeconfig)));
   return 0;
 }

@@ -43,8 +43,12 @@ function awaitReady(lab: ChildProcess, deadlineMs: number, onStage: (line: strin
       if (err) reject(err);
       else resolve();
     };
-    const onExit = (code: number | null) => done(new Error(`the lab exited (${code ?? 'signal'}) before it was ready: ${tail(stderr)}`));
-    const timer = setTimeout(() => done(new Error(`the lab was not ready within ${deadlineMs / 1000} s: ${tail(stderr)}`)), deadlineMs);
+    const onExit = (code: number | null) =>
+      done(new Error(`the lab exited (${code ?? 'signal'}) before it was ready: ${tail(stderr)}`));
+    const timer = setTimeout(
+      () => done(new Error(`the lab was not ready within ${deadlineMs / 1000} s: ${tail(stderr)}`)),
+      deadlineMs,
+    );
     lab.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       if (stdout.split('\n').some((l) => l.startsWith('lab ready'))) done();
@@ -80,7 +84,20 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-demo-'));
   // The same CLI, however it was started (node bin/keyturn.js, tsx from source, or the single binary).
   const topology = opts.topology ?? 'split';
-  const args = [...selfArgs(), 'lab', 'up', '--topology', topology, '--distro', opts.distro, '--speed', opts.speed, '--dir', dir, ...(opts.net ? ['--net', opts.net] : [])];
+  const args = [
+    ...selfArgs(),
+    'lab',
+    'up',
+    '--topology',
+    topology,
+    '--distro',
+    opts.distro,
+    '--speed',
+    opts.speed,
+    '--dir',
+    dir,
+    ...(opts.net ? ['--net', opts.net] : []),
+  ];
   const lab = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Keep draining the pipes after "ready" so a chatty lab never blocks on a full pipe.
   lab.stdout.resume();
@@ -110,8 +127,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
   try {
     const started = Date.now();
-    const stage = (line: string) => process.stdout.write(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
-    process.stdout.write(`keyturn demo: starting a ${topology} ${opts.distro} lab at speed ${opts.speed} (keyturn's own waits run ${opts.speed}× faster too)…\n`);
+    const stage = (line: string) =>
+      process.stdout.write(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
+    process.stdout.write(
+      `keyturn demo: starting a ${topology} ${opts.distro} lab at speed ${opts.speed} (keyturn's own waits run ${opts.speed}× faster too)…\n`,
+    );
     try {
       await awaitReady(lab, READY_DEADLINE_MS, stage);
     } catch (err) {
@@ -121,7 +141,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     wizardOpen = true;
     stage('lab ready: opening the wizard');
     // A rehearsal: keyturn's settle, gate and wait times are divided by the lab's speed (engine/time-scale.ts).
-    return await runWizard({ kubeconfig: path.join(dir, 'kubeconfig'), inventory: path.join(dir, 'inventory.yaml'), timeScale: Number(opts.speed) });
+    return await runWizard({
+      kubeconfig: path.join(dir, 'kubeconfig'),
+      inventory: path.join(dir, 'inventory.yaml'),
+      timeScale: Number(opts.speed),
+    });
   } finally {
     await cleanUp();
     for (const s of signals) process.off(s, onSignal);

@@ -41,7 +41,11 @@ export function eraseBeforeNextWrite(stdout: NodeJS.WritableStream, painted: Pai
     if (hadOwn) stdout.write = original;
     else delete (stdout as { write?: unknown }).write;
   };
-  stdout.write = function writeAfterErasing(this: NodeJS.WritableStream, chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+  stdout.write = function writeAfterErasing(
+    this: NodeJS.WritableStream,
+    chunk: string | Uint8Array,
+    ...rest: unknown[]
+  ): boolean {
     restore();
     const erase = eraseSequence(painted);
     const joined = typeof chunk === 'string' ? erase + chunk : Buffer.concat([Buffer.from(erase), chunk]);

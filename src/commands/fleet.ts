@@ -14,16 +14,25 @@ import type { ClusterOptions } from './options.js';
 export const CLUSTER_CONCURRENCY = 4;
 
 /** The contexts `--context` (repeated) or `--all-contexts` name, checked against the kubeconfig, in its order. */
-export async function contextsToRead(opts: ClusterOptions & { contexts: string[]; allContexts?: boolean }): Promise<string[]> {
+export async function contextsToRead(
+  opts: ClusterOptions & { contexts: string[]; allContexts?: boolean },
+): Promise<string[]> {
   const { kubeconfigContexts } = await import('../transports/kube-config.js');
   const { names, files } = kubeconfigContexts(opts.kubeconfig);
   if (opts.allContexts) {
-    if (opts.contexts.length > 0) throw new UsageError('--all-contexts and --context both choose the clusters — pass one of them');
-    if (names.length === 0) throw new UsageError(`${files.join(':')}: no contexts defined — add one, or pass --kubeconfig with the clusters to read`);
+    if (opts.contexts.length > 0)
+      throw new UsageError('--all-contexts and --context both choose the clusters — pass one of them');
+    if (names.length === 0)
+      throw new UsageError(
+        `${files.join(':')}: no contexts defined — add one, or pass --kubeconfig with the clusters to read`,
+      );
     return names;
   }
   const unknown = opts.contexts.filter((c) => !names.includes(c));
-  if (unknown.length > 0) throw new UsageError(`context '${unknown[0]}' not in ${files.join(':')}; contexts: ${names.join(', ') || '(none)'}`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `context '${unknown[0]}' not in ${files.join(':')}; contexts: ${names.join(', ') || '(none)'}`,
+    );
   return [...new Set(opts.contexts)];
 }
 
@@ -31,7 +40,11 @@ export async function contextsToRead(opts: ClusterOptions & { contexts: string[]
 export async function readClusters(
   contexts: readonly string[],
   opts: ClusterOptions,
-  hooks: { onRead?: (index: number, read: ClusterRead) => void; stopped?: () => boolean; inventories?: ReadonlyMap<string, string> } = {},
+  hooks: {
+    onRead?: (index: number, read: ClusterRead) => void;
+    stopped?: () => boolean;
+    inventories?: ReadonlyMap<string, string>;
+  } = {},
 ): Promise<ClusterRead[]> {
   const [{ createLimiter }, { openClusterSession }, { judgeReport }] = await Promise.all([
     import('../discovery/pool.js'),
@@ -40,19 +53,46 @@ export async function readClusters(
   ]);
   const limit = createLimiter(CLUSTER_CONCURRENCY);
   const readOne = async (context: string): Promise<ClusterRead> => {
-    if (hooks.stopped?.()) return { context, server: null, exitCode: 2, problem: 'not read: the scan was stopped', summary: null, report: null };
+    if (hooks.stopped?.())
+      return {
+        context,
+        server: null,
+        exitCode: 2,
+        problem: 'not read: the scan was stopped',
+        summary: null,
+        report: null,
+      };
     let session: Awaited<ReturnType<typeof openClusterSession>> | null = null;
     try {
       // An inventory names one cluster's nodes: only the one given for this context (status-fleet.ts) is its.
-      session = await openClusterSession({ kubeconfig: opts.kubeconfig, context, stateDir: opts.stateDir, inventory: hooks.inventories?.get(context) });
+      session = await openClusterSession({
+        kubeconfig: opts.kubeconfig,
+        context,
+        stateDir: opts.stateDir,
+        inventory: hooks.inventories?.get(context),
+      });
       const scanned = await session.discover();
       const report = { ...scanned, nodes: rotationOrder(scanned.nodes) };
       const { exitCode, problem } = judgeReport(report);
-      return { context, server: session.gateway?.server ?? null, exitCode, problem, summary: summarize(report), report };
+      return {
+        context,
+        server: session.gateway?.server ?? null,
+        exitCode,
+        problem,
+        summary: summarize(report),
+        report,
+      };
     } catch (err) {
       // A kubeconfig entry the client rejects, a missing certificate file…: this cluster's row says so.
       const message = err instanceof Error ? err.message : String(err);
-      return { context, server: session?.gateway?.server ?? null, exitCode: 2, problem: redact(message.split('\n')[0]), summary: null, report: null };
+      return {
+        context,
+        server: session?.gateway?.server ?? null,
+        exitCode: 2,
+        problem: redact(message.split('\n')[0]),
+        summary: null,
+        report: null,
+      };
     } finally {
       await session?.dispose();
     }

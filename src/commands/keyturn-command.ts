@@ -7,7 +7,12 @@ import type { CommandText } from '../run/deps.js';
 
 type GlobalOption = keyof ClusterOptions;
 
-const FLAG: Record<GlobalOption, string> = { kubeconfig: '--kubeconfig', context: '--context', inventory: '--inventory', stateDir: '--state-dir' };
+const FLAG: Record<GlobalOption, string> = {
+  kubeconfig: '--kubeconfig',
+  context: '--context',
+  inventory: '--inventory',
+  stateDir: '--state-dir',
+};
 
 /** Which of the session's options each command accepts (cli.tsx); report and abandon read journals only. */
 const ACCEPTS: Record<string, readonly GlobalOption[]> = {

@@ -9,7 +9,8 @@ export async function runLabFault(name: string, args: string[], opts: { node?: s
   const refused = checkFault(name, opts.node, args);
   if (refused) throw new UsageError(refused);
   const { socket } = labPaths(opts.dir);
-  if (!existsSync(socket)) throw new UsageError(`--dir ${opts.dir}: no lab is running there — start one with keyturn lab up`);
+  if (!existsSync(socket))
+    throw new UsageError(`--dir ${opts.dir}: no lab is running there — start one with keyturn lab up`);
   return new Promise((resolve, reject) => {
     const connection = net.createConnection(socket, () => {
       connection.write(JSON.stringify({ type: 'fault', name, args, ...(opts.node ? { node: opts.node } : {}) }) + '\n');
@@ -27,7 +28,11 @@ export async function runLabFault(name: string, args: string[], opts: { node?: s
         else code = frame.code;
       }
     });
-    connection.on('error', (error) => reject(new UsageError(`--dir ${opts.dir}: the lab did not answer (${error.message})`)));
-    connection.on('close', () => (code === null ? reject(new UsageError(`--dir ${opts.dir}: the lab closed the connection`)) : resolve(code)));
+    connection.on('error', (error) =>
+      reject(new UsageError(`--dir ${opts.dir}: the lab did not answer (${error.message})`)),
+    );
+    connection.on('close', () =>
+      code === null ? reject(new UsageError(`--dir ${opts.dir}: the lab closed the connection`)) : resolve(code),
+    );
   });
 }

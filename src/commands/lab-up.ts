@@ -17,7 +17,9 @@ function explainStartFailure(error: unknown, options: LabOptions): unknown {
     return new UsageError(`--api-port ${port}: the port is already in use — pass another port, or 0 for a free one`);
   }
   if (code === 'EADDRINUSE' || /EADDRINUSE|already in use/.test(message)) {
-    return new UsageError(`--net ${options.net}: the lab's node addresses are in use (another lab?) — stop it, or pass another --net such as 127.0.11`);
+    return new UsageError(
+      `--net ${options.net}: the lab's node addresses are in use (another lab?) — stop it, or pass another --net such as 127.0.11`,
+    );
   }
   return error;
 }
@@ -33,7 +35,10 @@ export async function runLabUp(raw: RawLabUpOptions): Promise<number> {
   });
   const started = Date.now();
   const outcome = await Promise.race([
-    lab.start().then((summary) => ({ kind: 'ready' as const, summary }), (error: unknown) => ({ kind: 'failed' as const, error })),
+    lab.start().then(
+      (summary) => ({ kind: 'ready' as const, summary }),
+      (error: unknown) => ({ kind: 'failed' as const, error }),
+    ),
     stopped.then((signal) => ({ kind: 'signal' as const, signal })),
   ]);
   switch (outcome.kind) {

@@ -20,7 +20,8 @@ export function outputFormat(opts: OutputOptions): OutputFormat | null {
     throw inputError(`-o ${asked}`, 'unknown output format', `use one of: ${OUTPUT_FORMATS.join(', ')}`);
   }
   const format = asked as OutputFormat | undefined;
-  if (opts.json && format !== undefined && format !== 'json') throw new UsageError(`--json and -o ${format} ask for two formats — pass one of them`);
+  if (opts.json && format !== undefined && format !== 'json')
+    throw new UsageError(`--json and -o ${format} ask for two formats — pass one of them`);
   return format ?? (opts.json ? 'json' : null);
 }
 

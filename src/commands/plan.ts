@@ -20,7 +20,8 @@ export function recipeOrUsage(name: string, command: string): Recipe {
 export function secondsOrUsage(option: string, value: string | undefined, example = 150): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (!(seconds > 0)) throw inputError(option, `${value} is not a positive number of seconds`, `e.g. ${option} ${example}`);
+  if (!(seconds > 0))
+    throw inputError(option, `${value} is not a positive number of seconds`, `e.g. ${option} ${example}`);
   return seconds;
 }
 
@@ -28,7 +29,10 @@ export function settleOrUsage(value: string | undefined): number | undefined {
   return secondsOrUsage('--settle', value);
 }
 
-export async function runPlan(recipeName: string, opts: ClusterOptions & OutputOptions & { settle?: string }): Promise<number> {
+export async function runPlan(
+  recipeName: string,
+  opts: ClusterOptions & OutputOptions & { settle?: string },
+): Promise<number> {
   const format = outputFormat(opts);
   const recipe = recipeOrUsage(recipeName, 'plan');
   const settleSeconds = settleOrUsage(opts.settle);
@@ -45,7 +49,11 @@ export async function runPlan(recipeName: string, opts: ClusterOptions & OutputO
       process.stderr.write(withSessionOptions(renderRefusal(recipe.name, result.refusal), opts));
       return 1;
     }
-    process.stdout.write(format ? formatDocument(result.plan, format) : renderPlanText(result.plan, keyturnCommand(['run', recipe.name], opts)));
+    process.stdout.write(
+      format
+        ? formatDocument(result.plan, format)
+        : renderPlanText(result.plan, keyturnCommand(['run', recipe.name], opts)),
+    );
     return 0;
   } finally {
     await session.dispose();

@@ -7,7 +7,8 @@ import { sameCluster } from '../model/cluster-identity.js';
 import { prepareResume } from '../run/prepare.js';
 import { runDeps, showRun } from './run-screen.js';
 
-const NOT_A_TERMINAL = 'keyturn: resume needs an operator at a terminal to confirm each node; `keyturn report <run-id>` shows where a run stopped\n';
+const NOT_A_TERMINAL =
+  'keyturn: resume needs an operator at a terminal to confirm each node; `keyturn report <run-id>` shows where a run stopped\n';
 
 export async function runResume(opts: ClusterOptions, io: WizardIo = process): Promise<number> {
   if (!ensureTerminal(io, NOT_A_TERMINAL)) return 2;

@@ -17,7 +17,11 @@ import { commandText } from './keyturn-command.js';
 export type ScreenRun = RunBridge;
 
 /** What a run needs, from the session the command scanned with and the operator's options. */
-export function runDeps(session: ClusterSession, opts: ClusterOptions, stateDir = resolveStateDir(opts.stateDir)): RunDeps {
+export function runDeps(
+  session: ClusterSession,
+  opts: ClusterOptions,
+  stateDir = resolveStateDir(opts.stateDir),
+): RunDeps {
   return { session, stateDir, operator: currentOperator(), clock: realClock, say: commandText(opts) };
 }
 
@@ -29,12 +33,24 @@ export interface ScreenIo {
 
 function newBridge(deps: RunDeps, input: RunInput): RunBridge {
   const plan = input.kind === 'new' ? input.plan : input.state.plan;
-  return new RunBridge({ recipe: plan.recipe, runId: plan.runId, cluster: deps.session.gateway?.server ?? 'inventory', resumed: input.kind === 'resume', withOptions: deps.say.withOptions });
+  return new RunBridge({
+    recipe: plan.recipe,
+    runId: plan.runId,
+    cluster: deps.session.gateway?.server ?? 'inventory',
+    resumed: input.kind === 'resume',
+    withOptions: deps.say.withOptions,
+  });
 }
 
 /** A bridge for a run whose plan is still being made (the wizard: plan and lock checks happen on screen). */
 export function newPendingBridge(recipe: string, deps: RunDeps): RunBridge {
-  const bridge = new RunBridge({ recipe, runId: '…', cluster: deps.session.gateway?.server ?? 'inventory', resumed: false, withOptions: deps.say.withOptions });
+  const bridge = new RunBridge({
+    recipe,
+    runId: '…',
+    cluster: deps.session.gateway?.server ?? 'inventory',
+    resumed: false,
+    withOptions: deps.say.withOptions,
+  });
   bridge.setStage({ kind: 'starting', message: 'planning over the last scan…' });
   return bridge;
 }
@@ -64,7 +80,9 @@ export async function showRun(deps: RunDeps, input: RunInput, io: ScreenIo): Pro
     io.stdout.write(outcome.lines.join('\n') + '\n');
     // Interrupted is interrupted, whether ctrl-c came before the first node (cancelled) or mid-run (stopped); a run
     // that finished anyway keeps its own code.
-    return bridge.interrupted && outcome.status !== 'succeeded' ? { ...outcome, exitCode: INTERRUPTED_EXIT_CODE } : outcome;
+    return bridge.interrupted && outcome.status !== 'succeeded'
+      ? { ...outcome, exitCode: INTERRUPTED_EXIT_CODE }
+      : outcome;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);

@@ -8,12 +8,20 @@ import { recipeOrUsage, secondsOrUsage, settleOrUsage } from './plan.js';
 import { prepareNewRun } from '../run/prepare.js';
 import { runDeps, showRun } from './run-screen.js';
 
-const NOT_A_TERMINAL = 'keyturn: run needs an operator at a terminal to confirm each node; use `keyturn plan <recipe>` to see what it would do\n';
+const NOT_A_TERMINAL =
+  'keyturn: run needs an operator at a terminal to confirm each node; use `keyturn plan <recipe>` to see what it would do\n';
 
-export async function runRecipe(name: string, opts: ClusterOptions & { settle?: string; gateTimeout?: string }, io: WizardIo = process): Promise<number> {
+export async function runRecipe(
+  name: string,
+  opts: ClusterOptions & { settle?: string; gateTimeout?: string },
+  io: WizardIo = process,
+): Promise<number> {
   // Bad input first: a typo should be named as a typo, wherever the command runs.
   const recipe = recipeOrUsage(name, 'run');
-  const timing = { settleSeconds: settleOrUsage(opts.settle), gateTimeoutSeconds: secondsOrUsage('--gate-timeout', opts.gateTimeout) };
+  const timing = {
+    settleSeconds: settleOrUsage(opts.settle),
+    gateTimeoutSeconds: secondsOrUsage('--gate-timeout', opts.gateTimeout),
+  };
   if (!ensureTerminal(io, NOT_A_TERMINAL)) return 2;
   const { openClusterSession } = await import('./cluster-session.js');
   const session = await openClusterSession(opts);

@@ -33,7 +33,10 @@ export function inventoriesByContext(values: readonly string[], contexts: readon
           : `--inventory ${value}: with several contexts an inventory says whose it is — pass --inventory CONTEXT=FILE`,
       );
     }
-    if (out.has(context)) throw new UsageError(`--inventory ${value}: context '${context}' has an inventory already — pass one per context`);
+    if (out.has(context))
+      throw new UsageError(
+        `--inventory ${value}: context '${context}' has an inventory already — pass one per context`,
+      );
     out.set(context, value.slice(at + 1));
   }
   return out;
@@ -45,7 +48,8 @@ export async function runFleetStatus(opts: FleetStatusOptions): Promise<number> 
   const inventories = inventoriesByContext(opts.inventories, contexts);
   const reads = await readClusters(contexts, opts, { inventories });
   const { contexts: _all, inventories: _i, allContexts: _a, detail: _d, output: _o, json: _j, ...cluster } = opts;
-  const fix = (context: string, args: string[]) => keyturnCommand(args, { ...cluster, context, inventory: inventories.get(context) });
+  const fix = (context: string, args: string[]) =>
+    keyturnCommand(args, { ...cluster, context, inventory: inventories.get(context) });
   process.stdout.write(format ? formatDocuments(reads, format) : formatFleetText(reads, opts.detail === true, fix));
   return worstExitCode(reads);
 }

@@ -34,10 +34,13 @@ export async function runStatus(opts: ClusterOptions & OutputOptions): Promise<n
     const scanned = await session.discover();
     // Nodes in the order a run takes them, as the wizard lists them (text, json and yaml alike).
     const report = { ...scanned, nodes: rotationOrder(scanned.nodes) };
-    process.stdout.write(format ? formatDocument(report, format) : formatStatusText(report, (args) => keyturnCommand(args, opts)));
+    process.stdout.write(
+      format ? formatDocument(report, format) : formatStatusText(report, (args) => keyturnCommand(args, opts)),
+    );
     const judged = judgeReport(report);
     if (judged.refused) process.stderr.write(`keyturn: ${judged.problem}\n`);
-    else if (judged.problem && !format) process.stderr.write('keyturn: the cluster could not be read: the API is down and no node could be reached\n');
+    else if (judged.problem && !format)
+      process.stderr.write('keyturn: the cluster could not be read: the API is down and no node could be reached\n');
     return judged.exitCode;
   } finally {
     await session.dispose();

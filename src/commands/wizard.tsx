@@ -34,7 +34,12 @@ export function ensureTerminal(io: WizardIo = process, message = NOT_A_TERMINAL)
 export function describeInterrupted(state: RunState): string {
   const steps = Object.values(state.steps);
   const done = steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
-  const how = state.outcome.status === 'failed' ? `stopped by a failed check on ${state.outcome.failure.node}: ${state.outcome.failure.check}` : state.outcome.status === 'stopped' ? `stopped (${state.outcome.reason})` : 'did not end (keyturn was killed or lost the terminal)';
+  const how =
+    state.outcome.status === 'failed'
+      ? `stopped by a failed check on ${state.outcome.failure.node}: ${state.outcome.failure.check}`
+      : state.outcome.status === 'stopped'
+        ? `stopped (${state.outcome.reason})`
+        : 'did not end (keyturn was killed or lost the terminal)';
   return `${how} · ${done} of ${steps.length} steps done · started ${state.createdAt}`;
 }
 
@@ -47,7 +52,9 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
   if (!ensureTerminal(io)) return 2;
   // Several contexts and none chosen: which cluster, first (cluster-picker.tsx); then the wizard as on one cluster.
   const offered = await import('./cluster-choice.js').then(({ contextsToOffer }) => contextsToOffer(given));
-  const picked = offered ? await import('./cluster-picker.js').then(({ pickCluster }) => pickCluster(offered, given, io)) : null;
+  const picked = offered
+    ? await import('./cluster-picker.js').then(({ pickCluster }) => pickCluster(offered, given, io))
+    : null;
   if (picked?.kind === 'quit') return picked.how === 'interrupt' ? INTERRUPTED_EXIT_CODE : 0;
   const opts: WizardOptions = picked?.kind === 'picked' ? { ...given, context: picked.context } : given;
   // The node list is drawn as soon as it is known (the inventory at once, then the API's), while the Kubernetes
@@ -69,18 +76,27 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
   const firstFrameDrawn = new Promise<void>((resolve) => (drawn = resolve));
   // Without an inventory the node list comes from the API: nothing to draw before the client has loaded.
   if (!opts.inventory) drawn();
-  const opening = import('./cluster-session.js').then(({ openClusterSession }) => openClusterSession(opts, { onPreview, loadClientAfter: firstFrameDrawn }));
+  const opening = import('./cluster-session.js').then(({ openClusterSession }) =>
+    openClusterSession(opts, { onPreview, loadClientAfter: firstFrameDrawn }),
+  );
   opening.catch(() => {}); // awaited below
   // Bad input that can be told before drawing (no cluster, a broken inventory) ends here with its one-line error.
   // With an inventory, Ink starts loading only once its list is painted: loading Ink keeps the thread busy.
   if (opts.inventory) await Promise.race([opening, previewArrived]);
   // Without one, the first frame is the API's node list: Ink waits a moment for it (a healthy API answers in tens
   // of milliseconds; one that is down must not hold the screen back).
-  else await Promise.race([previewArrived, opening.then(() => new Promise<void>(() => {})), delay(API_PREVIEW_WAIT_MS)]);
+  else
+    await Promise.race([previewArrived, opening.then(() => new Promise<void>(() => {})), delay(API_PREVIEW_WAIT_MS)]);
   const [{ render }, { App }] = await Promise.all([import('ink'), import('../screens/App.js')]);
   type Instance = ReturnType<typeof render>;
   await Promise.race([opening, previewArrived]);
-  const loaded = Promise.all([opening, import('./run-screen.js'), import('../run/index.js'), import('../../recipes/index.js'), import('../journal/index.js')]);
+  const loaded = Promise.all([
+    opening,
+    import('./run-screen.js'),
+    import('../run/index.js'),
+    import('../../recipes/index.js'),
+    import('../journal/index.js'),
+  ]);
   loaded.catch(() => {});
 
   let scanned!: () => void;
@@ -101,7 +117,11 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
   let interrupted = false;
   // The same pieces as `keyturn run`, on the session the wizard already scanned with (a report exists, so the
   // modules have loaded): plan and lock checks happen on screen, then the run layer conducts the run.
-  const onScreen = (recipe: string, [session, runScreen, run]: Awaited<typeof loaded>, prepare: (deps: RunDeps, bridge: ScreenRun) => Promise<Prepared>) => {
+  const onScreen = (
+    recipe: string,
+    [session, runScreen, run]: Awaited<typeof loaded>,
+    prepare: (deps: RunDeps, bridge: ScreenRun) => Promise<Prepared>,
+  ) => {
     const deps = runScreen.runDeps(session, opts);
     const bridge = runScreen.newPendingBridge(recipe, deps);
     activeRun = bridge;
@@ -109,7 +129,9 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
       const prepared = await prepare(deps, bridge);
       if (!prepared.ok) return bridge.finish(prepared.outcome.lines.join(' '), true);
       await run.conductRun(deps, bridge, prepared.input, { everyEnding: true });
-    })().catch((err: unknown) => bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true));
+    })().catch((err: unknown) =>
+      bridge.finish(`keyturn: ${redact(err instanceof Error ? err.message : String(err))}`, true),
+    );
     return bridge;
   };
   const startRun = (name: string, report: StatusReport, modules: Awaited<typeof loaded>) =>
@@ -136,11 +158,20 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
     if (!found) return null;
     // Alive in another terminal is not "killed": say who runs it, and do not offer it.
     const live = await runningHere(stateDir, found.runId);
-    return { runId: found.runId, recipe: found.recipe, summary: describeInterrupted(found.state), reportCommand: keyturnCommand(['report', found.runId], opts), ...(live ? { runningElsewhere: `${live.holder}, pid ${live.pid}` } : {}) };
+    return {
+      runId: found.runId,
+      recipe: found.recipe,
+      summary: describeInterrupted(found.state),
+      reportCommand: keyturnCommand(['report', found.runId], opts),
+      ...(live ? { runningElsewhere: `${live.holder}, pid ${live.pid}` } : {}),
+    };
   };
   const resumeRun = ({ runId, recipe }: InterruptedRun, modules: Awaited<typeof loaded>) =>
     onScreen(recipe, modules, async (deps, bridge) => {
-      const prepared = await modules[2].prepareResume(deps, runId, { verb: 'continue', reachFix: 'check that the node is up, then refresh' });
+      const prepared = await modules[2].prepareResume(deps, runId, {
+        verb: 'continue',
+        reachFix: 'check that the node is up, then refresh',
+      });
       if (prepared.ok) bridge.setHeader({ runId, resumed: true });
       return prepared;
     });

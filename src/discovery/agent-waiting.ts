@@ -17,9 +17,14 @@ const RETRY = /Failed to validate connection to cluster at |failed to get CA cer
 /** Lines an agent logs once it reached a server (after which earlier retries are history). */
 const CONNECTED = /Connecting to proxy|agent is up and running/;
 
-export function agentWaitingForServer(lines: readonly JournalLine[], roles: readonly Role[], unit: UnitState | null): Diagnosis | null {
+export function agentWaitingForServer(
+  lines: readonly JournalLine[],
+  roles: readonly Role[],
+  unit: UnitState | null,
+): Diagnosis | null {
   if (isServer(roles) || !unit) return null;
-  const running = unit.activeState === 'active' || (unit.activeState === 'activating' && unit.subState !== 'auto-restart');
+  const running =
+    unit.activeState === 'active' || (unit.activeState === 'activating' && unit.subState !== 'auto-restart');
   if (!running) return null;
   for (let i = lines.length - 1; i >= 0; i -= 1) {
     const line = lines[i];

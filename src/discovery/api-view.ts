@@ -50,7 +50,8 @@ export function nothingReachedButRefused(report: Pick<StatusReport, 'cluster' | 
   return report.nodes.some((n) => n.reachable) ? null : kubeconfigRefusalLine(report.cluster.apiProblem);
 }
 
-const FRESH_KUBECONFIG = 'copy a current admin kubeconfig from a server (/etc/rancher/rke2/rke2.yaml, or /etc/rancher/k3s/k3s.yaml; replace 127.0.0.1 with its address)';
+const FRESH_KUBECONFIG =
+  'copy a current admin kubeconfig from a server (/etc/rancher/rke2/rke2.yaml, or /etc/rancher/k3s/k3s.yaml; replace 127.0.0.1 with its address)';
 
 /** One line: what the API answered, which kubeconfig/context/user it was, and the fix. */
 export function explainApiFailure(f: ApiFailure, gateway: Pick<KubeGateway, 'server' | 'access'>): ApiProblem {
@@ -60,16 +61,31 @@ export function explainApiFailure(f: ApiFailure, gateway: Pick<KubeGateway, 'ser
   const server = gateway.server;
   switch (f.kind) {
     case 'unreachable':
-      return { kind: 'unreachable', message: `the API server ${server} is not reachable (${f.detail}; ${where}): check that a server is up and the address is right, or pass --inventory to reach the nodes over SSH` };
+      return {
+        kind: 'unreachable',
+        message: `the API server ${server} is not reachable (${f.detail}; ${where}): check that a server is up and the address is right, or pass --inventory to reach the nodes over SSH`,
+      };
     case 'tls':
       if (/CERT_HAS_EXPIRED/.test(f.detail)) {
-        return { kind: 'tls', message: `the API server ${server} shows an expired serving certificate (${f.detail}; ${where}): renew the servers' certificates (keyturn --inventory FILE, recipe renew-expired-certs)` };
+        return {
+          kind: 'tls',
+          message: `the API server ${server} shows an expired serving certificate (${f.detail}; ${where}): renew the servers' certificates (keyturn --inventory FILE, recipe renew-expired-certs)`,
+        };
       }
-      return { kind: 'tls', message: `the API server ${server} is not verified by the CA in ${where} (${f.detail}): the certificate-authority-data is not this cluster's (another cluster, or the CA was rotated) — ${FRESH_KUBECONFIG}` };
+      return {
+        kind: 'tls',
+        message: `the API server ${server} is not verified by the CA in ${where} (${f.detail}): the certificate-authority-data is not this cluster's (another cluster, or the CA was rotated) — ${FRESH_KUBECONFIG}`,
+      };
     case 'unauthorized':
-      return { kind: 'unauthorized', message: `the API server ${server} refused the credentials of ${user} (HTTP 401 Unauthorized; ${where}): the client certificate or token is expired, revoked or from another cluster — ${FRESH_KUBECONFIG}` };
+      return {
+        kind: 'unauthorized',
+        message: `the API server ${server} refused the credentials of ${user} (HTTP 401 Unauthorized; ${where}): the client certificate or token is expired, revoked or from another cluster — ${FRESH_KUBECONFIG}`,
+      };
     case 'forbidden':
-      return { kind: 'forbidden', message: `the API server ${server} knows ${user} but does not allow it (HTTP 403: ${f.detail}; ${where}): use an admin kubeconfig (group system:masters) — ${FRESH_KUBECONFIG}` };
+      return {
+        kind: 'forbidden',
+        message: `the API server ${server} knows ${user} but does not allow it (HTTP 403: ${f.detail}; ${where}): use an admin kubeconfig (group system:masters) — ${FRESH_KUBECONFIG}`,
+      };
     case 'unavailable':
       return { kind: 'unavailable', message: `${server}: ${describeApiFailure(f)}` };
     case 'not-found':
@@ -83,7 +99,8 @@ export async function readApi(gateway: KubeGateway | null): Promise<ApiView> {
   if (!gateway) return { configured: false, ready: false, detail: 'no kubeconfig', nodes: null, problem: null };
   const [readyz, nodes] = await Promise.all([gateway.readyz(), gateway.listNodes()]);
   // RBAC lets every authenticated user read /readyz: a user that may not list nodes shows only in the node list.
-  const nodesRefused = !nodes.ok && (nodes.failure.kind === 'unauthorized' || nodes.failure.kind === 'forbidden') ? nodes.failure : null;
+  const nodesRefused =
+    !nodes.ok && (nodes.failure.kind === 'unauthorized' || nodes.failure.kind === 'forbidden') ? nodes.failure : null;
   const failure = !readyz.ok ? readyz.failure : nodesRefused;
   const problem = failure ? explainApiFailure(failure, gateway) : null;
   return {

@@ -37,10 +37,16 @@ export function checkCaConsistency(input: CheckInput): Check {
   for (const [name, holders] of byCa) {
     if (new Set(holders.values()).size <= 1) continue;
     const { majority, odd } = oddOnesOut(holders);
-    drift.push(`${name} differs on ${odd.map((h) => `${h} (${holders.get(h)!.slice(0, 16)}…)`).join(', ')}; most nodes have ${majority.slice(0, 16)}…`);
+    drift.push(
+      `${name} differs on ${odd.map((h) => `${h} (${holders.get(h)!.slice(0, 16)}…)`).join(', ')}; most nodes have ${majority.slice(0, 16)}…`,
+    );
   }
   if (drift.length > 0) return check('ca-consistency', 'fail', listNames(drift));
-  return check('ca-consistency', 'pass', `${byCa.size} CA(s) identical on every node that holds them: ${[...byCa.keys()].join(', ')}`);
+  return check(
+    'ca-consistency',
+    'pass',
+    `${byCa.size} CA(s) identical on every node that holds them: ${[...byCa.keys()].join(', ')}`,
+  );
 }
 
 /**
@@ -72,7 +78,9 @@ export function checkEncryptionHashes(input: CheckInput): Check {
     const ann = n.encryptionAnnotation;
     const fromApi = ann === null ? null : parseStageHash(ann);
     if (ann !== null && !fromApi) {
-      problems.push(`${name}: annotation ${JSON.stringify(ann)} is not <stage>-<hash> (upstream: "invalid annotation ... found on node ${name}"; secrets-encrypt status answers 500)`);
+      problems.push(
+        `${name}: annotation ${JSON.stringify(ann)} is not <stage>-<hash> (upstream: "invalid annotation ... found on node ${name}"; secrets-encrypt status answers 500)`,
+      );
     }
     const enc = n.status.encryption;
     if (n.failure) {
@@ -89,39 +97,65 @@ export function checkEncryptionHashes(input: CheckInput): Check {
       // No file: encryption off here. The file could not be opened (permissions, I/O): not read. A file that was
       // read but is not <stage>-<hash>: broken, and upstream copies it into the annotation on start.
       if (/No such file/.test(why)) disabled.push(`${name}: ${why}`);
-      else if (/cannot open|Permission denied|Input\/output error|no encryption state/.test(why)) unread.push(`${name}: ${why}`);
+      else if (/cannot open|Permission denied|Input\/output error|no encryption state/.test(why))
+        unread.push(`${name}: ${why}`);
       else problems.push(`${name}: ${why}`);
       if (fromApi) valueOf.set(name, fromApi);
       continue;
     }
     if (enc.configHash === '') unverified.push(`${name} (encryption-config.json not hashed)`);
     else if (!enc.hashMatchesConfig) {
-      problems.push(`${name}: state hash ${enc.hash.slice(0, 12)}… is not sha256 of its encryption-config.json (${enc.configHash.slice(0, 12)}…)`);
+      problems.push(
+        `${name}: state hash ${enc.hash.slice(0, 12)}… is not sha256 of its encryption-config.json (${enc.configHash.slice(0, 12)}…)`,
+      );
     }
     // The annotation carries stages the state file never holds (reencrypt_active is written with skipFile).
     valueOf.set(name, fromApi ?? { stage: enc.stage, hash: enc.hash });
   }
   // A K3s cluster without --secrets-encryption has no state on any server; some with and some without is a problem.
   if (valueOf.size === 0 && disabled.length > 0 && unread.length === 0 && problems.length === 0) {
-    return check('encryption-hashes', 'pass', `secrets encryption not enabled (no encryption-state.json) on ${listNames(cps.map((n) => n.status.name))}`);
+    return check(
+      'encryption-hashes',
+      'pass',
+      `secrets encryption not enabled (no encryption-state.json) on ${listNames(cps.map((n) => n.status.name))}`,
+    );
   }
   if (valueOf.size > 0) problems.push(...disabled);
   const values = new Map([...valueOf].map(([name, v]) => [name, `${v.stage}-${v.hash}`]));
   const hashes = new Map([...valueOf].map(([name, v]) => [name, v.hash]));
-  const reencrypting = [...valueOf].filter(([, v]) => REENCRYPTING.has(v.stage)).map(([name, v]) => `${name} (${v.stage})`);
+  const reencrypting = [...valueOf]
+    .filter(([, v]) => REENCRYPTING.has(v.stage))
+    .map(([name, v]) => `${name} (${v.stage})`);
   if (new Set(hashes.values()).size > 1 || (new Set(values.values()).size > 1 && reencrypting.length === 0)) {
     const { majority, odd } = oddOnesOut(values);
-    problems.push(`${odd.map((name) => `${name} has ${short(values.get(name)!)}`).join(', ')} while the others have ${short(majority)}`);
+    problems.push(
+      `${odd.map((name) => `${name} has ${short(values.get(name)!)}`).join(', ')} while the others have ${short(majority)}`,
+    );
   }
-  if (problems.length > 0) return check('encryption-hashes', 'fail', listNames([...problems, ...unread.map((u) => `not read: ${u}`)]));
-  if (valueOf.size === 0) return check('encryption-hashes', 'unknown', `no control-plane server could be read: ${listNames(unread)}`);
+  if (problems.length > 0)
+    return check('encryption-hashes', 'fail', listNames([...problems, ...unread.map((u) => `not read: ${u}`)]));
+  if (valueOf.size === 0)
+    return check('encryption-hashes', 'unknown', `no control-plane server could be read: ${listNames(unread)}`);
   const [value] = values.values();
   const notes: string[] = [];
-  if (reencrypting.length > 0) notes.push(`re-encryption in progress on ${listNames(reencrypting)}: do not start another rotation until it reaches reencrypt_finished`);
-  if (unverified.length > 0) notes.push(`from annotations only for ${listNames(unverified)}: not compared with their encryption-config.json`);
+  if (reencrypting.length > 0)
+    notes.push(
+      `re-encryption in progress on ${listNames(reencrypting)}: do not start another rotation until it reaches reencrypt_finished`,
+    );
+  if (unverified.length > 0)
+    notes.push(`from annotations only for ${listNames(unverified)}: not compared with their encryption-config.json`);
   if (unread.length > 0) notes.push(`not read: ${listNames(unread)}`);
-  if (notes.length > 0) return check('encryption-hashes', 'warn', `${valueOf.size} control-plane server(s) agree on ${short(value)}; ${notes.join('; ')}`);
-  return check('encryption-hashes', 'pass', `${valueOf.size} control-plane server(s) agree on ${short(value)} and match their own config`);
+  if (notes.length > 0)
+    return check(
+      'encryption-hashes',
+      'warn',
+      `${valueOf.size} control-plane server(s) agree on ${short(value)}; ${notes.join('; ')}`,
+    );
+  return check(
+    'encryption-hashes',
+    'pass',
+    `${valueOf.size} control-plane server(s) agree on ${short(value)} and match their own config`,
+  );
 }
 
 function short(stageHash: string): string {
@@ -135,24 +169,44 @@ export function checkEtcdQuorum(input: CheckInput): Check {
   // would be a pass that read nothing.
   const serversKnown = input.nodes.some((n) => n.status.roles.includes('control-plane'));
   if (etcdNodes.length === 0 && !serversKnown) {
-    return check('etcd-quorum', 'unknown', input.nodes.length === 0 ? 'no nodes known: nothing was read' : 'no server known among the nodes: the datastore could not be told');
+    return check(
+      'etcd-quorum',
+      'unknown',
+      input.nodes.length === 0
+        ? 'no nodes known: nothing was read'
+        : 'no server known among the nodes: the datastore could not be told',
+    );
   }
   if (etcdNodes.length === 0) return check('etcd-quorum', 'pass', 'no etcd-role nodes (external datastore)');
   const view = input.etcd;
   if (!view.known) {
     const anyReached = etcdNodes.some((n) => !n.failure);
-    return check('etcd-quorum', anyReached ? 'fail' : 'unknown', `no etcd server answered with a member list: ${listNames(view.errors)}`);
+    return check(
+      'etcd-quorum',
+      anyReached ? 'fail' : 'unknown',
+      `no etcd server answered with a member list: ${listNames(view.errors)}`,
+    );
   }
   const problems: string[] = [];
   const unhealthy = view.members.filter((m) => m.healthy !== true);
-  for (const m of unhealthy) problems.push(`member ${m.name}${m.node ? ` on ${m.node}` : ''} ${m.healthy === false ? 'unhealthy' : 'health unknown'}${m.error ? ` (${m.error})` : ''}`);
+  for (const m of unhealthy)
+    problems.push(
+      `member ${m.name}${m.node ? ` on ${m.node}` : ''} ${m.healthy === false ? 'unhealthy' : 'health unknown'}${m.error ? ` (${m.error})` : ''}`,
+    );
   for (const name of view.missing) problems.push(`${name} has the etcd role but is not in the member list`);
   const healthyVoters = view.members.filter((m) => m.healthy === true).length;
   const quorum = Math.floor(view.members.length / 2) + 1;
   if (!view.leader) problems.push('no leader');
   if (problems.length > 0) {
-    const q = healthyVoters >= quorum ? `quorum holds (${healthyVoters}/${view.members.length})` : `QUORUM LOST (${healthyVoters}/${view.members.length} healthy, ${quorum} needed)`;
+    const q =
+      healthyVoters >= quorum
+        ? `quorum holds (${healthyVoters}/${view.members.length})`
+        : `QUORUM LOST (${healthyVoters}/${view.members.length} healthy, ${quorum} needed)`;
     return check('etcd-quorum', 'fail', `${q}: ${listNames(problems)}`);
   }
-  return check('etcd-quorum', 'pass', `${view.members.length}/${view.members.length} members healthy, leader ${view.leader}`);
+  return check(
+    'etcd-quorum',
+    'pass',
+    `${view.members.length}/${view.members.length} members healthy, leader ${view.leader}`,
+  );
 }

@@ -47,7 +47,12 @@ export function parseDetect(output: string): Detected {
 /** What the node's disk says, or the failed run itself: its ssh error is what the operator must read. */
 export type Detection = { ok: true; detected: Detected } | { ok: false; exec: ExecResult };
 
-export async function detectNode(shell: NodeShell, distro: Distro | null, dataDir: string | null, timeoutMs = 15_000): Promise<Detection> {
+export async function detectNode(
+  shell: NodeShell,
+  distro: Distro | null,
+  dataDir: string | null,
+  timeoutMs = 15_000,
+): Promise<Detection> {
   const result = await shell.run(buildDetectScript(distro, dataDir), { timeoutMs });
   if (result.outcome !== 'ok') return { ok: false, exec: result };
   return { ok: true, detected: parseDetect(result.stdout) };

@@ -8,7 +8,10 @@ import { shJoin } from '../util/shell-quote.js';
  * `certificate rotate` made (server/tls-<unix-ts>, agent/tls-<unix-ts>), when that backup's certificate is the
  * current one; a key from any other backup would not pair with the certificate.
  */
-export function missingKeyDiagnoses(missing: readonly { path: string; backups: readonly { dir: string; pairs: boolean }[] }[], dataDir: string): Diagnosis[] {
+export function missingKeyDiagnoses(
+  missing: readonly { path: string; backups: readonly { dir: string; pairs: boolean }[] }[],
+  dataDir: string,
+): Diagnosis[] {
   return missing.map(({ path, backups }) => {
     const crt = path.replace(/\.key$/, '.crt');
     const base = path.slice(path.lastIndexOf('/') + 1);
@@ -23,6 +26,11 @@ export function missingKeyDiagnoses(missing: readonly { path: string; backups: r
     } else {
       how = `no backup holds the key of the current certificate${backups.length > 0 ? ` (${backups.map((b) => b.dir).join(', ')} hold keys of other certificates, which would not pair)` : ''}: move ${crt} aside so that the next start issues a new pair under the same CA`;
     }
-    return { code: 'key-missing', message: `${path} is missing beside ${crt} (an interrupted rotate? rke2#2683): ${how}`, evidence: `${dataDir}/${path}: no such file`, recipe: null };
+    return {
+      code: 'key-missing',
+      message: `${path} is missing beside ${crt} (an interrupted rotate? rke2#2683): ${how}`,
+      evidence: `${dataDir}/${path}: no such file`,
+      recipe: null,
+    };
   });
 }

@@ -34,7 +34,7 @@ const SIGNATURE_DIAGNOSES: Record<SignatureCode, SignatureDiagnosis> = {
     message:
       roles.includes('control-plane') && !roles.includes('etcd')
         ? 'this control-plane server cannot reach etcd or etcd rejects its certificates — the split-role restart loop after a parallel or out-of-order rotation'
-        : 'etcd is unreachable or rejects this server\'s certificates (TLS handshake to etcd failed)',
+        : "etcd is unreachable or rejects this server's certificates (TLS handshake to etcd failed)",
     evidence: l.raw,
     recipe: 'recover-restart-loop',
   }),
@@ -69,9 +69,13 @@ const SIGNATURE_DIAGNOSES: Record<SignatureCode, SignatureDiagnosis> = {
     };
   },
   'encryption-annotation-invalid': (l) => {
-    const m = /invalid annotation (.*?) found on node (\S+?)["\s]|missing annotation on node (\S+?)["\s]/.exec(`${l.raw} `);
+    const m = /invalid annotation (.*?) found on node (\S+?)["\s]|missing annotation on node (\S+?)["\s]/.exec(
+      `${l.raw} `,
+    );
     const node = m?.[2] ?? m?.[3] ?? 'a control-plane server';
-    const what = m?.[3] ? 'has no encryption-config-hash annotation' : `has an encryption-config-hash annotation that is not <stage>-<hash> (${JSON.stringify(m?.[1] ?? '')})`;
+    const what = m?.[3]
+      ? 'has no encryption-config-hash annotation'
+      : `has an encryption-config-hash annotation that is not <stage>-<hash> (${JSON.stringify(m?.[1] ?? '')})`;
     return {
       code: 'encryption-annotation-invalid',
       message: `${node} ${what}: secrets-encrypt status and every stage command fail with a server error until it is fixed; a restart of ${node} writes it again from its encryption-state.json (compare that file's stage with the other servers' first)`,
@@ -155,8 +159,12 @@ export interface DiagnoseContext {
  */
 function restartLoop(lines: readonly JournalLine[], unit: UnitState | null): Diagnosis | null {
   if (!unit) return null;
-  if (serviceCondition({ state: unit.activeState, subState: unit.subState, restarts: unit.restarts }) !== 'restart-loop') return null;
-  const fatal = [...lines].reverse().find((l) => l.level === 'fatal') ?? [...lines].reverse().find((l) => l.level === 'error');
+  if (
+    serviceCondition({ state: unit.activeState, subState: unit.subState, restarts: unit.restarts }) !== 'restart-loop'
+  )
+    return null;
+  const fatal =
+    [...lines].reverse().find((l) => l.level === 'fatal') ?? [...lines].reverse().find((l) => l.level === 'error');
   const state = `${unit.activeState}${unit.subState ? `/${unit.subState}` : ''}, ${unit.restarts} restarts`;
   // A node that dies joining the supervisor (its token or CA does not match the servers') is fixed on that node:
   // stopping every server (recover-restart-loop) would take the healthy ones down for nothing.
@@ -186,9 +194,10 @@ export function diagnose(lines: readonly JournalLine[], context: DiagnoseContext
   let sawNotYetValid = false;
   for (const code of SIGNATURE_CODES) {
     // "is before" lines also match the expired signature's text; report them once, as clock skew.
-    const test = code === 'cert-expired' && sawNotYetValid
-      ? (t: string) => JOURNAL_SIGNATURES[code](t) && !/ is before /.test(t)
-      : JOURNAL_SIGNATURES[code];
+    const test =
+      code === 'cert-expired' && sawNotYetValid
+        ? (t: string) => JOURNAL_SIGNATURES[code](t) && !/ is before /.test(t)
+        : JOURNAL_SIGNATURES[code];
     const line = pickEvidence(lines, test);
     if (!line) continue;
     if (code === 'cert-not-yet-valid') sawNotYetValid = true;

@@ -45,12 +45,20 @@ export interface DiscoverOptions {
  * Fills in distro and roles nobody told us, by looking at the node's disk; else why not, in the words of the
  * transport (the ssh error: connection refused, host key verification failed…), never a generic line.
  */
-async function completeTarget(t: NodeTarget, clusterDistro: Distro | undefined, shell: NodeShell, describe: (r: ExecResult) => string): Promise<{ distro: Distro; roles: Role[] } | { failure: string }> {
+async function completeTarget(
+  t: NodeTarget,
+  clusterDistro: Distro | undefined,
+  shell: NodeShell,
+  describe: (r: ExecResult) => string,
+): Promise<{ distro: Distro; roles: Role[] } | { failure: string }> {
   const distro = t.distro ?? clusterDistro ?? null;
   if (distro && t.roles) return { distro, roles: t.roles };
   const found = await detectNode(shell, distro, t.access.dataDir ?? null);
   if (!found.ok) return { failure: describe(found.exec) };
-  if (!found.detected.distro) return { failure: `node ${t.name}: neither rke2 nor k3s is installed there (no binary, /etc/rancher or /var/lib/rancher) — set distro: (and dataDir:) in the inventory` };
+  if (!found.detected.distro)
+    return {
+      failure: `node ${t.name}: neither rke2 nor k3s is installed there (no binary, /etc/rancher or /var/lib/rancher) — set distro: (and dataDir:) in the inventory`,
+    };
   return { distro: found.detected.distro, roles: t.roles ?? found.detected.roles ?? ['worker'] };
 }
 
@@ -58,7 +66,9 @@ function caFingerprints(scan: NodeScan): Record<string, string> {
   const out: Record<string, string> = {};
   if (!scan.reached) return out;
   // The server's own copy (server/tls) wins over the agent copy; drift between them shows in ca-consistency.
-  const ordered = [...scan.certificates].sort((a, b) => Number(a.path.startsWith('server/')) - Number(b.path.startsWith('server/')));
+  const ordered = [...scan.certificates].sort(
+    (a, b) => Number(a.path.startsWith('server/')) - Number(b.path.startsWith('server/')),
+  );
   for (const c of ordered) {
     const name = caNameOf(c.path);
     if (name) out[name] = c.sha256;
@@ -75,7 +85,8 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
   else if (opts.remembered) [source, targets] = ['remembered', mergeTargets(null, opts.remembered)];
   else [source, targets] = [opts.gateway ? 'api' : 'inventory', []];
 
-  if (opts.knownVersions) targets = targets.map((t) => (t.version ? t : { ...t, version: opts.knownVersions?.[t.name] ?? '' }));
+  if (opts.knownVersions)
+    targets = targets.map((t) => (t.version ? t : { ...t, version: opts.knownVersions?.[t.name] ?? '' }));
   opts.onPreview?.(previewOf(targets, source, true));
 
   const clusterVersion = mostCommon(targets.map((t) => t.version).filter(Boolean)) ?? '';
@@ -84,7 +95,12 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
 
   const limiter = opts.limiter ?? createLimiter(opts.concurrency ?? SCAN_CONCURRENCY);
   const timing = { shellFor: opts.shellFor, limiter, timeoutMs: opts.scanTimeoutMs };
-  const scanOptions = (t: NodeTarget) => ({ now: opts.now, renewWindowDays: renewWindowDays(t.version || clusterVersion), timeoutMs: opts.scanTimeoutMs, describeFailure: opts.describeFailure });
+  const scanOptions = (t: NodeTarget) => ({
+    now: opts.now,
+    renewWindowDays: renewWindowDays(t.version || clusterVersion),
+    timeoutMs: opts.scanTimeoutMs,
+    describeFailure: opts.describeFailure,
+  });
   const scanned = await Promise.all(
     targets.map(async (t) => {
       if (t.distro && t.roles) {
@@ -99,7 +115,11 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
           const kind = await completeTarget(t, clusterDistro, shell, opts.describeFailure ?? fallbackFailure);
           if ('failure' in kind) return { t, kind: null, scan: { reached: false, failure: kind.failure } as NodeScan };
           const plan = scanRequestFor(t, kind, etcdAddresses);
-          return { t, kind, scan: interpretScan(await fetchScan(shell, plan, { timeoutMs: opts.scanTimeoutMs }), plan, scanOptions(t)) };
+          return {
+            t,
+            kind,
+            scan: interpretScan(await fetchScan(shell, plan, { timeoutMs: opts.scanTimeoutMs }), plan, scanOptions(t)),
+          };
         } finally {
           await shell.dispose();
         }
@@ -151,8 +171,18 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
 
   const seenDistro = mostCommon(scanned.map((s) => s.kind?.distro).filter((d): d is Distro => !!d)) ?? clusterDistro;
   return {
-    cluster: { distro: seenDistro ?? 'unknown', version: clusterVersion, apiReachable: api.ready, source, ...(api.problem ? { apiProblem: api.problem } : {}) },
+    cluster: {
+      distro: seenDistro ?? 'unknown',
+      version: clusterVersion,
+      apiReachable: api.ready,
+      source,
+      ...(api.problem ? { apiProblem: api.problem } : {}),
+    },
     nodes: facts.map((f) => f.status),
-    checks: runChecks({ api: { configured: api.configured, ok: api.ready, detail: api.detail }, nodes: facts, etcd: etcdView }),
+    checks: runChecks({
+      api: { configured: api.configured, ok: api.ready, detail: api.detail },
+      nodes: facts,
+      etcd: etcdView,
+    }),
   };
 }

@@ -14,7 +14,14 @@
 // - member list and status: POST https://127.0.0.1:2382/v3/..., and only when 2382 refuses the connection
 //   (curl exit 7: the layout before k3s#8402) https://127.0.0.1:2379/v3/... — in the same script, one round trip.
 //   The server's own client certificate (server-ca.crt, client.crt/key): keys never leave the node.
-import { parseEtcdHealth, parseEtcdMemberList, parseEtcdStatus, type EtcdEndpointStatus, type EtcdHealth, type EtcdMemberList } from './parse-etcd.js';
+import {
+  parseEtcdHealth,
+  parseEtcdMemberList,
+  parseEtcdStatus,
+  type EtcdEndpointStatus,
+  type EtcdHealth,
+  type EtcdMemberList,
+} from './parse-etcd.js';
 import { sectionBody, type ScanSection } from '../util/sections.js';
 
 /** A probe answer or why there is none (curl's message: refused, timeout, TLS). */
@@ -47,7 +54,8 @@ export const CURL_COULDNT_CONNECT = 7;
  */
 export function etcdProbeDefinitions(tlsDir: string): string[] {
   const curl = 'curl -sS --connect-timeout 2 --max-time 5';
-  const certs = '--cacert "$KT_ETCD_TLS/server-ca.crt" --cert "$KT_ETCD_TLS/client.crt" --key "$KT_ETCD_TLS/client.key"';
+  const certs =
+    '--cacert "$KT_ETCD_TLS/server-ca.crt" --cert "$KT_ETCD_TLS/client.crt" --key "$KT_ETCD_TLS/client.key"';
   return [
     `KT_ETCD_TLS=${tlsDir}`,
     `kt_etcd_health() { ${curl} http://127.0.0.1:2381/health 2>&1; }`,

@@ -48,7 +48,8 @@ function memberForNode(members: EtcdMemberEntry[], node: EtcdNodeInput): EtcdMem
 
 function nodeError(p: EtcdProbe | null): string | null {
   if (!p) return 'node not reached';
-  if (!p.listening) return `etcd not running: nothing listens on 127.0.0.1:2381 (${p.health.ok ? 'no answer' : p.health.error})`;
+  if (!p.listening)
+    return `etcd not running: nothing listens on 127.0.0.1:2381 (${p.health.ok ? 'no answer' : p.health.error})`;
   if (!p.health.ok) return p.health.error;
   if (!p.health.value.healthy) return `unhealthy${p.health.value.reason ? `: ${p.health.value.reason}` : ''}`;
   if (p.status.ok && p.status.value.errors.length > 0) return p.status.value.errors.join('; ');

@@ -4,7 +4,12 @@ import type { CheckStatus, NodeStatus, StatusReport } from '../model/status.js';
 
 export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function certSummary(n: NodeStatus): string {
@@ -13,7 +18,9 @@ function certSummary(n: NodeStatus): string {
   for (const c of n.certificates) counts[c.status] += 1;
   const bad = counts.expired + counts['not-yet-valid'];
   if (bad > 0) return `${bad} EXPIRED/INVALID`;
-  const soonest = n.certificates.filter((c) => !c.isCA).reduce<number | null>((m, c) => (m === null || c.daysLeft < m ? c.daysLeft : m), null);
+  const soonest = n.certificates
+    .filter((c) => !c.isCA)
+    .reduce<number | null>((m, c) => (m === null || c.daysLeft < m ? c.daysLeft : m), null);
   const left = soonest === null ? '' : ` (${soonest}d)`;
   return counts.warning > 0 ? `${counts.warning} renew soon${left}` : `${n.certificates.length} ok${left}`;
 }
@@ -104,7 +111,8 @@ export function formatStatusText(report: StatusReport, fixCommand: (args: string
     for (const n of diagnosed) {
       for (const d of n.diagnoses) {
         out.push(`  ${n.name}: ${d.code} — ${d.message}`);
-        if (d.evidence) out.push(`      evidence: ${d.evidence.length > 300 ? `${d.evidence.slice(0, 300)}…` : d.evidence}`);
+        if (d.evidence)
+          out.push(`      evidence: ${d.evidence.length > 300 ? `${d.evidence.slice(0, 300)}…` : d.evidence}`);
         if (d.recipe) out.push(`      fix: ${fixCommand(['plan', d.recipe])}`);
       }
     }

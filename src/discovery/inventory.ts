@@ -22,7 +22,12 @@ export async function loadInventory(file: string): Promise<Inventory> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
+    const problem =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? String(err)})`;
     throw inputError(`inventory ${file}`, problem, 'pass --inventory the path of a YAML file with a `nodes:` list');
   }
   return parseInventory(text, file);
@@ -39,14 +44,24 @@ export function parseInventory(text: string, file: string): Inventory {
     if (problem) throw problem;
     doc = parsed.toJS();
   } catch (err) {
-    const first = String((err as Error).message).split('\n')[0].replace(/:\s*$/, '');
+    const first = String((err as Error).message)
+      .split('\n')[0]
+      .replace(/:\s*$/, '');
     throw inputError(`inventory ${file}`, `not valid YAML (${first})`, 'fix the YAML syntax');
   }
   if (!isObject(doc) || !Array.isArray(doc.nodes)) {
-    throw inputError(`inventory ${file}`, 'has no `nodes:` list', 'add `nodes:` with one entry per node (name, address)');
+    throw inputError(
+      `inventory ${file}`,
+      'has no `nodes:` list',
+      'add `nodes:` with one entry per node (name, address)',
+    );
   }
   if (doc.nodes.length === 0) {
-    throw inputError(`inventory ${file}`, 'its `nodes:` list is empty', 'add one entry per node (name, address), or leave out --inventory');
+    throw inputError(
+      `inventory ${file}`,
+      'its `nodes:` list is empty',
+      'add one entry per node (name, address), or leave out --inventory',
+    );
   }
   const nodes = doc.nodes.map((raw, i) => parseNode(raw, i, file));
   rejectDuplicates(nodes, 'name', file);
@@ -71,23 +86,40 @@ function rejectDuplicates(nodes: InventoryNode[], field: 'name' | 'address', fil
 
 function parseNode(raw: unknown, index: number, file: string): InventoryNode {
   const entry = `inventory ${file}: entry ${index + 1}`;
-  if (!isObject(raw)) throw inputError(entry, 'is not a mapping', 'write each node as `- name: ...` with `address: ...`');
+  if (!isObject(raw))
+    throw inputError(entry, 'is not a mapping', 'write each node as `- name: ...` with `address: ...`');
   const name = requireText(raw.name, `${entry}: field name`, 'give the node a `name:` (as the API knows it)');
   const where = `inventory ${file}: node ${JSON.stringify(name)}`;
-  const fail = (field: string, problem: string, fix: string): UsageError => inputError(`${where}: field ${field}`, problem, fix);
-  const address = requireText(raw.address, `${where}: field address`, 'give the node an `address:` (IP or host name ssh can reach)');
+  const fail = (field: string, problem: string, fix: string): UsageError =>
+    inputError(`${where}: field ${field}`, problem, fix);
+  const address = requireText(
+    raw.address,
+    `${where}: field address`,
+    'give the node an `address:` (IP or host name ssh can reach)',
+  );
 
   rejectUnknownFields(raw, NODE_FIELDS, (field, problem, fix) => fail(field, problem, fix));
   const node: InventoryNode = { name, address, transport: 'ssh' };
   // Required even when the API could tell them: with the API down, a node without roles cannot be put in the
   // rotation order, and a guess there is how two servers end up down at once.
-  if (raw.roles === undefined) throw fail('roles', 'is missing', `list the node's roles, e.g. roles: [etcd, control-plane] (${ROLES.join(' | ')})`);
+  if (raw.roles === undefined)
+    throw fail(
+      'roles',
+      'is missing',
+      `list the node's roles, e.g. roles: [etcd, control-plane] (${ROLES.join(' | ')})`,
+    );
   node.roles = parseRoles(raw.roles, fail);
   if (raw.distro !== undefined) {
-    if (!isDistro(raw.distro)) throw fail('distro', `unknown distro ${JSON.stringify(raw.distro)}`, `use one of ${DISTROS.join(', ')}`);
+    if (!isDistro(raw.distro))
+      throw fail('distro', `unknown distro ${JSON.stringify(raw.distro)}`, `use one of ${DISTROS.join(', ')}`);
     node.distro = raw.distro;
   }
-  if (raw.dataDir !== undefined) node.dataDir = requireText(raw.dataDir, `${where}: field dataDir`, 'give an absolute path, e.g. /var/lib/rancher/rke2');
+  if (raw.dataDir !== undefined)
+    node.dataDir = requireText(
+      raw.dataDir,
+      `${where}: field dataDir`,
+      'give an absolute path, e.g. /var/lib/rancher/rke2',
+    );
   if (raw.transport !== undefined) {
     if (raw.transport !== 'ssh' && raw.transport !== 'local') {
       throw fail('transport', `unknown transport ${JSON.stringify(raw.transport)}`, 'use ssh or local');
@@ -96,7 +128,8 @@ function parseNode(raw: unknown, index: number, file: string): InventoryNode {
   }
   if (raw.ssh !== undefined) node.ssh = parseSsh(raw.ssh, fail);
   if (raw.sudo !== undefined) {
-    if (typeof raw.sudo !== 'boolean') throw fail('sudo', `must be true or false, not ${JSON.stringify(raw.sudo)}`, 'write sudo: true or sudo: false');
+    if (typeof raw.sudo !== 'boolean')
+      throw fail('sudo', `must be true or false, not ${JSON.stringify(raw.sudo)}`, 'write sudo: true or sudo: false');
     node.sudo = raw.sudo;
   }
   if (raw.env !== undefined) node.env = parseEnv(raw.env, fail);
@@ -113,7 +146,11 @@ function rejectUnknownFields(raw: Raw, known: readonly string[], fail: Fail, pre
   for (const field of Object.keys(raw)) {
     if (known.includes(field)) continue;
     const near = closest(field, known);
-    throw fail(`${prefix}${field}`, 'is not a field keyturn knows', near ? `did you mean ${prefix}${near}?` : `use only ${known.map((k) => prefix + k).join(', ')}`);
+    throw fail(
+      `${prefix}${field}`,
+      'is not a field keyturn knows',
+      near ? `did you mean ${prefix}${near}?` : `use only ${known.map((k) => prefix + k).join(', ')}`,
+    );
   }
 }
 
@@ -126,7 +163,8 @@ function requireText(value: unknown, input: string, fix: string): string {
 
 function parseRoles(value: unknown, fail: Fail): Role[] {
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0) throw fail('roles', 'must be a non-empty list', `list some of ${ROLES.join(', ')}`);
+  if (!Array.isArray(list) || list.length === 0)
+    throw fail('roles', 'must be a non-empty list', `list some of ${ROLES.join(', ')}`);
   return list.map((r) => {
     if (!isRole(r)) throw fail('roles', `unknown role ${JSON.stringify(r)}`, `use ${ROLES.join('|')}`);
     return r;
@@ -140,13 +178,18 @@ function parseSsh(value: unknown, fail: Fail): SshOptions {
   for (const key of ['user', 'identityFile', 'jumpHost'] as const) {
     const v = value[key];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || v === '' || CONTROL.test(v)) throw fail(`ssh.${key}`, 'must be a non-empty one-line string', `fix ssh.${key}`);
+    if (typeof v !== 'string' || v === '' || CONTROL.test(v))
+      throw fail(`ssh.${key}`, 'must be a non-empty one-line string', `fix ssh.${key}`);
     ssh[key] = v;
   }
   if (value.port !== undefined) {
     const port = value.port;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw fail('ssh.port', `must be a number 1-65535, not ${JSON.stringify(port)}`, 'write e.g. port: 22 (no quotes)');
+      throw fail(
+        'ssh.port',
+        `must be a number 1-65535, not ${JSON.stringify(port)}`,
+        'write e.g. port: 22 (no quotes)',
+      );
     }
     ssh.port = port;
   }
@@ -165,8 +208,10 @@ function parseEnv(value: unknown, fail: Fail): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     // The key is quoted in the message: it may hold a newline, which would break the one-line error.
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw fail(`env ${JSON.stringify(key)}`, 'is not a valid variable name', 'use letters, digits and _');
-    if (typeof v !== 'string') throw fail(`env.${key}`, `must be a string, not ${JSON.stringify(v)}`, 'quote the value');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw fail(`env ${JSON.stringify(key)}`, 'is not a valid variable name', 'use letters, digits and _');
+    if (typeof v !== 'string')
+      throw fail(`env.${key}`, `must be a string, not ${JSON.stringify(v)}`, 'quote the value');
     env[key] = v;
   }
   return env;

@@ -72,14 +72,21 @@ export interface ScanFetch {
 }
 
 /** One round trip: runs the scan script on the node and splits its output into sections. */
-export async function fetchScan(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ScanFetch> {
+export async function fetchScan(
+  shell: NodeShell,
+  plan: Omit<ScanPlan, 'marker'>,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ScanFetch> {
   let result: ExecResult | undefined;
   let sections: ScanSection[] = [];
   // A scan whose output stops before its "end" section lost output on the way (a transport that stopped reading
   // early, under heavy load): it is read once more rather than reported as a half-empty node.
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const marker = newMarker();
-    result = await shell.run(buildScanScript({ ...plan, marker }), { timeoutMs: options.timeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS, signal: options.signal });
+    result = await shell.run(buildScanScript({ ...plan, marker }), {
+      timeoutMs: options.timeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS,
+      signal: options.signal,
+    });
     sections = splitSections(result.stdout, marker);
     if (!sectionBody(sections, 'begin') || sectionBody(sections, 'end')) break;
   }
@@ -87,19 +94,30 @@ export async function fetchScan(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>
 }
 
 /** Reads a fetched scan with the options known once the API has answered (the node's version sets the window). */
-export function interpretScan({ result, sections }: ScanFetch, plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): NodeScan {
+export function interpretScan(
+  { result, sections }: ScanFetch,
+  plan: Omit<ScanPlan, 'marker'>,
+  options: ScanOptions,
+): NodeScan {
   // Reached = our script ran on the node, whatever individual commands did.
   if (!result || !sectionBody(sections, 'begin')) {
     if (result?.outcome === 'ok') {
       // The script ran and exited 0, yet its first section is not in the output: say that, not "succeeded".
-      return { reached: false, failure: `node ${result.node}: the scan ran but its output could not be read (${result.stdout.length} characters without the scan's markers)` };
+      return {
+        reached: false,
+        failure: `node ${result.node}: the scan ran but its output could not be read (${result.stdout.length} characters without the scan's markers)`,
+      };
     }
     return { reached: false, failure: result ? (options.describeFailure ?? fallbackFailure)(result) : 'not run' };
   }
   return readScan(sections, plan, options);
 }
 
-export async function scanNode(shell: NodeShell, plan: Omit<ScanPlan, 'marker'>, options: ScanOptions): Promise<NodeScan> {
+export async function scanNode(
+  shell: NodeShell,
+  plan: Omit<ScanPlan, 'marker'>,
+  options: ScanOptions,
+): Promise<NodeScan> {
   return interpretScan(await fetchScan(shell, plan, { timeoutMs: options.timeoutMs }), plan, options);
 }
 
@@ -107,9 +125,15 @@ function readEncryption(sections: ScanSection[]): { info: EncryptionInfo | null;
   const stateText = sectionBody(sections, 'enc-state')?.body ?? '';
   const state = parseEncryptionState(stateText);
   const configHash = parseSha256sum(sectionBody(sections, 'enc-config-sha256')?.body ?? '');
-  if (!state) return { info: null, problem: `encryption-state.json unreadable: ${stateText.trim().split('\n')[0] || 'empty'}` };
+  if (!state)
+    return { info: null, problem: `encryption-state.json unreadable: ${stateText.trim().split('\n')[0] || 'empty'}` };
   return {
-    info: { stage: state.stage, hash: state.hash, configHash: configHash ?? '', hashMatchesConfig: configHash === state.hash },
+    info: {
+      stage: state.stage,
+      hash: state.hash,
+      configHash: configHash ?? '',
+      hashMatchesConfig: configHash === state.hash,
+    },
     problem: configHash ? null : 'encryption-config.json could not be hashed',
   };
 }
@@ -119,12 +143,17 @@ export function readScan(sections: ScanSection[], plan: Omit<ScanPlan, 'marker'>
   const certificates: CertificateInfo[] = [];
   const certProblems: CertProblem[] = [];
   const missingKeys: MissingKey[] = [];
-  const optional = new Set(certFilesFor(plan.distro, plan.roles).filter((f) => f.optional).map((f) => f.path));
+  const optional = new Set(
+    certFilesFor(plan.distro, plan.roles)
+      .filter((f) => f.optional)
+      .map((f) => f.path),
+  );
   for (const s of sections) {
     if (s.kind === 'key-missing') missingKeys.push({ path: s.arg, backups: readBackups(s.body) });
     else if (s.kind === 'cert-missing' && optional.has(s.arg)) continue;
     else if (s.kind === 'cert-missing') certProblems.push({ path: s.arg, detail: `${s.arg}: missing` });
-    else if (s.kind === 'cert-dir') certProblems.push({ path: s.arg, detail: `${s.arg}: is a directory, not a certificate` });
+    else if (s.kind === 'cert-dir')
+      certProblems.push({ path: s.arg, detail: `${s.arg}: is a directory, not a certificate` });
     else if (s.kind === 'cert') {
       const parsed = parsePemCertificate(s.arg, s.body, options.now, options.renewWindowDays);
       if (parsed.ok) certificates.push(parsed.cert);
@@ -147,7 +176,10 @@ export function readScan(sections: ScanSection[], plan: Omit<ScanPlan, 'marker'>
   const etcd: EtcdProbe | null = readEtcdProbe(sections);
   // Error-ID lines first so that an explaining line found only in the older journal is still seen.
   const dataDir = sectionBody(sections, 'data-dir')?.body.trim() ?? '';
-  const diagnoses = [...diagnose([...errorIdLines, ...journal], { roles: plan.roles, unit }), ...missingKeyDiagnoses(missingKeys, dataDir)];
+  const diagnoses = [
+    ...diagnose([...errorIdLines, ...journal], { roles: plan.roles, unit }),
+    ...missingKeyDiagnoses(missingKeys, dataDir),
+  ];
   return {
     reached: true,
     dataDir,

@@ -34,10 +34,19 @@ export function truncateLine(line: string, max = MAX_LINE_CHARS): string {
 
 // journald short format: "<stamp> <host> <ident>[<pid>]: <message>". The stamp's month may be in any locale or cut
 // by a paste, so it is "anything up to a HH:MM:SS time".
-const SHORT = /^(.{0,40}?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{4})?)\s+(\S+)\s+([^\s[\]:]+)(?:\[(\d+)\])?:(?:\s+(.*))?$/;
+const SHORT =
+  /^(.{0,40}?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{4})?)\s+(\S+)\s+([^\s[\]:]+)(?:\[(\d+)\])?:(?:\s+(.*))?$/;
 
 /** zap's levels (etcd, and components that log JSON): debug, info, warn, error, dpanic, panic, fatal. */
-const ZAP_LEVELS: Record<string, LogLevel> = { debug: 'debug', info: 'info', warn: 'warning', error: 'error', dpanic: 'error', panic: 'fatal', fatal: 'fatal' };
+const ZAP_LEVELS: Record<string, LogLevel> = {
+  debug: 'debug',
+  info: 'info',
+  warn: 'warning',
+  error: 'error',
+  dpanic: 'error',
+  panic: 'fatal',
+  fatal: 'fatal',
+};
 
 /** The fields of a JSON log line ({"level":...,"msg":...}); null for any other text. Never throws. */
 function jsonFields(message: string): Record<string, unknown> | null {
@@ -66,7 +75,8 @@ function levelOf(message: string, fields: Record<string, unknown> | null): LogLe
   }
   // logrus text mode: FATA[0000], ERRO[0000]; klog: E0919 10:50:50.932898
   const tag = /^(FATA|ERRO|WARN|INFO|DEBU)\[/.exec(message);
-  if (tag) return ({ FATA: 'fatal', ERRO: 'error', WARN: 'warning', INFO: 'info', DEBU: 'debug' } as const)[tag[1] as 'FATA'];
+  if (tag)
+    return ({ FATA: 'fatal', ERRO: 'error', WARN: 'warning', INFO: 'info', DEBU: 'debug' } as const)[tag[1] as 'FATA'];
   const klog = /^([FEWI])\d{4} \d{2}:\d{2}:\d{2}/.exec(message);
   if (klog) return ({ F: 'fatal', E: 'error', W: 'warning', I: 'info' } as const)[klog[1] as 'F'];
   return 'unknown';
@@ -118,7 +128,11 @@ export type SecretsEventReason = 'SecretsProgress' | 'SecretsUpdateComplete' | '
  */
 export function secretsEventOf(line: string): { reason: SecretsEventReason; message: string } | null {
   const klog = /\breason="(Secrets(?:Progress|UpdateComplete|UpdateError))"/.exec(line);
-  if (klog) return { reason: klog[1] as SecretsEventReason, message: /\bmessage="((?:[^"\\]|\\.)*)"/.exec(line)?.[1]?.replace(/\\(.)/g, '$1') ?? '' };
+  if (klog)
+    return {
+      reason: klog[1] as SecretsEventReason,
+      message: /\bmessage="((?:[^"\\]|\\.)*)"/.exec(line)?.[1]?.replace(/\\(.)/g, '$1') ?? '',
+    };
   const old = /\breason: '(Secrets(?:Progress|UpdateComplete|UpdateError))' (.*)$/.exec(line);
   if (!old) return null;
   // Inside logrus' msg="..." the text ends at the closing quote.

@@ -7,8 +7,7 @@ import type { CertificateInfo, CertStatus } from '../model/status.js';
 export type PemProblem = 'empty' | 'no-certificate' | 'unparseable';
 
 export type PemResult =
-  | { ok: true; cert: CertificateInfo; chainLength: number }
-  | { ok: false; problem: PemProblem; detail: string };
+  { ok: true; cert: CertificateInfo; chainLength: number } | { ok: false; problem: PemProblem; detail: string };
 
 const BLOCK = /-----BEGIN CERTIFICATE-----\r?\n([\s\S]*?)-----END CERTIFICATE-----/g;
 const DAY_MS = 86_400_000;
@@ -51,14 +50,20 @@ export function parsePemCertificate(path: string, text: string, now: Date, renew
     return {
       ok: false,
       problem: cut ? 'unparseable' : 'no-certificate',
-      detail: cut ? `${path}: truncated PEM (BEGIN CERTIFICATE without END)` : `${path}: no PEM certificate in the file`,
+      detail: cut
+        ? `${path}: truncated PEM (BEGIN CERTIFICATE without END)`
+        : `${path}: no PEM certificate in the file`,
     };
   }
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(blocks[0]);
   } catch (err) {
-    return { ok: false, problem: 'unparseable', detail: `${path}: certificate cannot be parsed (${(err as Error).message})` };
+    return {
+      ok: false,
+      problem: 'unparseable',
+      detail: `${path}: certificate cannot be parsed (${(err as Error).message})`,
+    };
   }
   const notAfter = new Date(x509.validTo);
   const notBefore = new Date(x509.validFrom);

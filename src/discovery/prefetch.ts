@@ -17,11 +17,24 @@ export const JOURNAL_LINES = 40;
 
 /** Equal keys mean equal scripts: the plan with its lists in a fixed order. */
 export function scanKey(name: string, plan: ScanRequest): string {
-  return JSON.stringify([name, plan.distro, [...plan.roles].sort(), plan.address, plan.dataDir, [...plan.etcdPeers].sort(), plan.journalLines, plan.configFile ?? null]);
+  return JSON.stringify([
+    name,
+    plan.distro,
+    [...plan.roles].sort(),
+    plan.address,
+    plan.dataDir,
+    [...plan.etcdPeers].sort(),
+    plan.journalLines,
+    plan.configFile ?? null,
+  ]);
 }
 
 /** The scan plan of a node whose distro and roles are known; etcd peers are the other etcd servers' addresses. */
-export function scanRequestFor(t: NodeTarget, kind: { distro: Distro; roles: NodeTarget['roles'] & {} }, etcdAddresses: readonly string[]): ScanRequest {
+export function scanRequestFor(
+  t: NodeTarget,
+  kind: { distro: Distro; roles: NodeTarget['roles'] & {} },
+  etcdAddresses: readonly string[],
+): ScanRequest {
   return {
     distro: kind.distro,
     roles: kind.roles,

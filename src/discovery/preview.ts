@@ -15,5 +15,9 @@ export function apiPreview(nodes: readonly KubeNode[]): NodePreview {
 }
 
 export function previewOf(targets: readonly NodeTarget[], source: ClusterSource, final: boolean): NodePreview {
-  return { source, final, nodes: targets.map((t) => ({ name: t.name, address: t.address, roles: t.roles, version: t.version })) };
+  return {
+    source,
+    final,
+    nodes: targets.map((t) => ({ name: t.name, address: t.address, roles: t.roles, version: t.version })),
+  };
 }

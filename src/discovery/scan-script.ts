@@ -64,7 +64,10 @@ function etcdLines(): string[] {
   const kinds = Object.keys(ETCD_PROBE_CALLS) as EtcdProbeKind[];
   return [
     ...etcdProbeDefinitions('"$DD/server/tls/etcd"'),
-    ...kinds.map((kind, i) => `{ kt_sec ${kind}; ${ETCD_PROBE_CALLS[kind]}; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/o.${i + 1}" &`),
+    ...kinds.map(
+      (kind, i) =>
+        `{ kt_sec ${kind}; ${ETCD_PROBE_CALLS[kind]}; printf '\\n%s rc %s\\n' "$M" "$?"; } > "$KT_T/o.${i + 1}" &`,
+    ),
   ];
 }
 
@@ -192,7 +195,7 @@ export function buildScanScript(plan: ScanPlan): string {
     // Slow commands (journalctl, curl) run in the background into files while the certificates are read, so a
     // scan costs about one command's time, not the sum; the files are printed at the end.
     'KT_T=$(mktemp -d 2>/dev/null) || { KT_T="/tmp/keyturn-scan.$$"; mkdir -p "$KT_T"; }',
-    "trap 'rm -rf \"$KT_T\"' EXIT",
+    'trap \'rm -rf "$KT_T"\' EXIT',
     'kt_sec begin',
     'kt_sec data-dir',
     `printf '%s\\n' "$DD"`,
@@ -210,7 +213,8 @@ export function buildScanScript(plan: ScanPlan): string {
   ];
   if (etcd) lines.push(...etcdLines());
   lines.push(...certLines());
-  for (const file of certFilesFor(plan.distro, plan.roles)) lines.push(file.hasKey ? `kt_cert ${shq(file.path)} key` : `kt_cert ${shq(file.path)}`);
+  for (const file of certFilesFor(plan.distro, plan.roles))
+    lines.push(file.hasKey ? `kt_cert ${shq(file.path)} key` : `kt_cert ${shq(file.path)}`);
   if (server) {
     lines.push(
       'kt_sec enc-state',

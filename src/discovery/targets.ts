@@ -27,7 +27,9 @@ function condition(node: KubeNode, type: string): boolean | null {
 }
 
 function annotationHash(node: KubeNode): string | null {
-  return node.annotations['rke2.io/encryption-config-hash'] ?? node.annotations['k3s.io/encryption-config-hash'] ?? null;
+  return (
+    node.annotations['rke2.io/encryption-config-hash'] ?? node.annotations['k3s.io/encryption-config-hash'] ?? null
+  );
 }
 
 function fromInventory(n: InventoryNode): NodeTarget {
@@ -50,7 +52,9 @@ export function mergeTargets(apiNodes: readonly KubeNode[] | null, inventory: In
   if (!apiNodes) return invNodes.map(fromInventory);
   const used = new Set<InventoryNode>();
   const targets: NodeTarget[] = apiNodes.map((api) => {
-    const inv = invNodes.find((n) => n.name === api.name) ?? invNodes.find((n) => api.internalIP !== null && n.address === api.internalIP);
+    const inv =
+      invNodes.find((n) => n.name === api.name) ??
+      invNodes.find((n) => api.internalIP !== null && n.address === api.internalIP);
     if (inv) used.add(inv);
     const address = api.internalIP ?? inv?.address ?? api.name;
     return {

@@ -21,7 +21,9 @@ export function renderOp(op: NodeOp, node: PlannedNode): string {
   const prog = node.distro;
   switch (op.op) {
     case 'service':
-      return op.action === 'start' && op.noBlock ? shJoin(['systemctl', 'start', '--no-block', node.unit]) : shJoin(['systemctl', op.action, node.unit]);
+      return op.action === 'start' && op.noBlock
+        ? shJoin(['systemctl', 'start', '--no-block', node.unit])
+        : shJoin(['systemctl', op.action, node.unit]);
     case 'reset-failed':
       return `${shJoin(['systemctl', 'reset-failed', node.unit])} || true`;
     case 'certificate-rotate':
@@ -29,7 +31,15 @@ export function renderOp(op: NodeOp, node: PlannedNode): string {
     case 'killall':
       return renderKillall(node);
     case 'rotate-ca':
-      return shJoin([prog, 'certificate', 'rotate-ca', ...dataDirArgs(node), '--path', resolvePath(op.path, node), ...(op.force ? ['--force'] : [])]);
+      return shJoin([
+        prog,
+        'certificate',
+        'rotate-ca',
+        ...dataDirArgs(node),
+        '--path',
+        resolvePath(op.path, node),
+        ...(op.force ? ['--force'] : []),
+      ]);
     case 'secrets-encrypt':
       return shJoin([prog, 'secrets-encrypt', op.action, ...dataDirArgs(node), ...(op.force ? ['--force'] : [])]);
     case 'etcd-snapshot':
@@ -82,7 +92,8 @@ export function interpretCheck(op: NodeOp, stdout: string, startedAtMs: number):
   switch (op.op) {
     case 'service': {
       if (op.action === 'stop') return ['inactive', 'failed', 'unknown'].includes(out) ? 'done' : 'not-done';
-      if (op.action === 'start') return out === 'active' || (op.noBlock === true && out === 'activating') ? 'done' : 'not-done';
+      if (op.action === 'start')
+        return out === 'active' || (op.noBlock === true && out === 'activating') ? 'done' : 'not-done';
       const props = parseProperties(out);
       const entered = parseSystemdTime(props.ActiveEnterTimestamp ?? '');
       return props.ActiveState === 'active' && entered !== null && entered >= startedAtMs - 5000 ? 'done' : 'not-done';
@@ -99,7 +110,11 @@ export function interpretCheck(op: NodeOp, stdout: string, startedAtMs: number):
       const status = parseStatusJson(out);
       // rotate-keys cannot be sent twice (refused while hashes differ, no --force): its own rule.
       if (op.action === 'rotate-keys') return rotateKeysTookEffect(status, startedAtMs) ? 'done' : 'not-done';
-      const after: Record<Exclude<typeof op.action, 'rotate-keys'>, string[]> = { prepare: ['prepare'], rotate: ['rotate'], reencrypt: ['reencrypt_active', 'reencrypt_finished'] };
+      const after: Record<Exclude<typeof op.action, 'rotate-keys'>, string[]> = {
+        prepare: ['prepare'],
+        rotate: ['rotate'],
+        reencrypt: ['reencrypt_active', 'reencrypt_finished'],
+      };
       return after[op.action].includes(status?.stage ?? '') ? 'done' : 'not-done';
     }
     case 'reset-failed':

@@ -26,7 +26,14 @@ export type HandlerResult = StepResult | { status: 'quit' };
 export type StepHandler = (ctx: StepContext) => Promise<HandlerResult>;
 
 export function recordOf(r: ExecResult): ExecRecord {
-  return { command: r.script, outcome: r.outcome, code: r.code, durationMs: r.durationMs, stdoutTail: tail(r.stdout), stderrTail: tail(r.stderr) };
+  return {
+    command: r.script,
+    outcome: r.outcome,
+    code: r.code,
+    durationMs: r.durationMs,
+    stdoutTail: tail(r.stdout),
+    stderrTail: tail(r.stderr),
+  };
 }
 
 export function makeExec(ports: RunPorts, signal: AbortSignal, execs: ExecRecord[]) {
@@ -64,7 +71,12 @@ export const FIRST_RETRY_MS = 250;
  * FIRST_RETRY_MS, doubling up to intervalMs, so a condition that holds quickly is seen quickly while a slow one
  * costs the node no more than one probe per interval.
  */
-export async function poll<T>(ctx: StepContext, timeoutSeconds: number, intervalMs: number, fn: () => Promise<{ stop: boolean; value: T }>): Promise<T> {
+export async function poll<T>(
+  ctx: StepContext,
+  timeoutSeconds: number,
+  intervalMs: number,
+  fn: () => Promise<{ stop: boolean; value: T }>,
+): Promise<T> {
   const deadline = ctx.ports.clock.now() + timeoutSeconds * 1000;
   let wait = Math.min(FIRST_RETRY_MS, intervalMs);
   for (;;) {

@@ -13,7 +13,9 @@ export function describeCondition(c: Condition, node: PlannedNode): string {
     case 'etcd-healthy':
       return 'every etcd member healthy';
     case 'etcd-member-stopped':
-      return node.etcd ? `the etcd member on ${node.name} stopped (127.0.0.1:2381 refuses)` : `nothing (${node.name} runs no etcd member)`;
+      return node.etcd
+        ? `the etcd member on ${node.name} stopped (127.0.0.1:2381 refuses)`
+        : `nothing (${node.name} runs no etcd member)`;
     case 'encryption-stage':
       return `encryption stage ${c.stage}`;
     case 'reencrypt-finished':
@@ -30,7 +32,9 @@ export function describeCheck(c: GateCheck, node: PlannedNode): string {
     case 'node-ready':
       return 'Ready in the API (when the API is up)';
     case 'etcd-quorum':
-      return c.when === 'majority-started' ? 'etcd quorum (once a majority of members runs)' : 'etcd quorum: member list from a healthy etcd server, every member healthy on its own node';
+      return c.when === 'majority-started'
+        ? 'etcd quorum (once a majority of members runs)'
+        : 'etcd quorum: member list from a healthy etcd server, every member healthy on its own node';
     case 'certs-fresh':
       return 'every leaf certificate re-issued';
     case 'cas-unchanged':
@@ -42,7 +46,9 @@ export function describeCheck(c: GateCheck, node: PlannedNode): string {
     case 'encryption-hashes':
       return `every control-plane server at ${c.stages.join(' or ')}, all hashes match, each = sha256 of its config`;
     case 'encryption-provider':
-      return c.flow === 'classic' ? 'provider is not secretbox (classic prepare/rotate/reencrypt refuse it)' : 'provider read (rotate-keys rotates every provider)';
+      return c.flow === 'classic'
+        ? 'provider is not secretbox (classic prepare/rotate/reencrypt refuse it)'
+        : 'provider read (rotate-keys rotates every provider)';
     case 'etcd-members-healthy':
       return 'every running etcd member healthy by its local probe (127.0.0.1:2381), a majority running';
     case 'ca-consistent':

@@ -21,18 +21,36 @@ import { Tails } from './tails.js';
 export const TYPED_NAME_ATTEMPTS = 3;
 
 export function newRunId(recipe: string, nowMs: number): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(nowMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${recipe}-${randomBytes(2).toString('hex')}`;
 }
 
 export type CreateResult = { ok: true; state: RunState; event: RunEvent } | { ok: false; reason: string };
 
 /** Journals run-created. Refuses plan-only recipes (their run support comes in a later release). */
-export async function createRun(ports: Pick<RunPorts, 'journal' | 'clock'>, input: { plan: Plan; operator: Operator; cluster: ClusterIdentity }): Promise<CreateResult> {
+export async function createRun(
+  ports: Pick<RunPorts, 'journal' | 'clock'>,
+  input: { plan: Plan; operator: Operator; cluster: ClusterIdentity },
+): Promise<CreateResult> {
   const { plan } = input;
-  if (plan.support !== 'full') return { ok: false, reason: `${plan.recipe} is plan-only in this release: review \`keyturn plan ${plan.recipe}\` and follow it by hand` };
-  if (plan.runId.startsWith('<')) return { ok: false, reason: 'the plan has no run id: plan it with { runId: newRunId(...) }' };
-  const event = redactEvent({ type: 'run-created', at: new Date(ports.clock.now()).toISOString(), runId: plan.runId, plan, operator: input.operator, cluster: input.cluster });
+  if (plan.support !== 'full')
+    return {
+      ok: false,
+      reason: `${plan.recipe} is plan-only in this release: review \`keyturn plan ${plan.recipe}\` and follow it by hand`,
+    };
+  if (plan.runId.startsWith('<'))
+    return { ok: false, reason: 'the plan has no run id: plan it with { runId: newRunId(...) }' };
+  const event = redactEvent({
+    type: 'run-created',
+    at: new Date(ports.clock.now()).toISOString(),
+    runId: plan.runId,
+    plan,
+    operator: input.operator,
+    cluster: input.cluster,
+  });
   await ports.journal.append(event);
   return { ok: true, state: initialState(event), event };
 }
@@ -61,16 +79,35 @@ class Session {
 
   async confirm(block: PlannedBlock, resumed: boolean): Promise<ConfirmAnswer> {
     const node = findNode(this.state.plan, block.node);
-    const steps = block.steps.map((s) => ({ key: s.key, title: s.title, command: s.command, detail: s.detail, destructive: s.destructive, done: this.state.steps[s.key].status === 'done' }));
+    const steps = block.steps.map((s) => ({
+      key: s.key,
+      title: s.title,
+      command: s.command,
+      detail: s.detail,
+      destructive: s.destructive,
+      done: this.state.steps[s.key].status === 'done',
+    }));
     let retry: string | undefined;
     for (let attempt = 1; attempt <= TYPED_NAME_ATTEMPTS; attempt++) {
-      const req = { runId: this.state.runId, block, node: node.name, unit: node.unit, steps, requireTypedName: block.typeName, requireTypedPhrase: block.typedPhrase, resumed, retry };
+      const req = {
+        runId: this.state.runId,
+        block,
+        node: node.name,
+        unit: node.unit,
+        steps,
+        requireTypedName: block.typeName,
+        requireTypedPhrase: block.typedPhrase,
+        resumed,
+        retry,
+      };
       const answer = await this.ports.confirm.confirmNode(req, this.signal);
       if (answer.answer !== 'run') return answer;
       const nameOk = !block.typeName || answer.typedName === node.name;
       const phraseOk = block.typedPhrase === undefined || answer.typedPhrase === block.typedPhrase;
       if (nameOk && phraseOk) return answer;
-      retry = nameOk ? `typed "${answer.typedPhrase ?? ''}", not the phrase "${block.typedPhrase ?? ''}"` : `typed "${answer.typedName ?? ''}", not the node name ${node.name}`;
+      retry = nameOk
+        ? `typed "${answer.typedPhrase ?? ''}", not the phrase "${block.typedPhrase ?? ''}"`
+        : `typed "${answer.typedName ?? ''}", not the node name ${node.name}`;
     }
     return { answer: 'quit' };
   }
@@ -125,7 +162,13 @@ class Session {
   async check(step: PlannedStep, startedAt: string): Promise<'done' | 'not-done'> {
     const node = findNode(this.state.plan, step.node);
     if (step.step.kind !== 'command' || step.check === null) {
-      await this.emit({ type: 'step-checked', at: this.at(), key: step.key, verdict: 'not-done', evidence: `${step.kind} step: running it again is safe` });
+      await this.emit({
+        type: 'step-checked',
+        at: this.at(),
+        key: step.key,
+        verdict: 'not-done',
+        evidence: `${step.kind} step: running it again is safe`,
+      });
       return 'not-done';
     }
     const r = await this.ports.shell(node.name).run(step.check, { signal: this.signal, timeoutMs: 30_000 });
@@ -134,8 +177,20 @@ class Session {
     const evidence = `$ ${step.check} → ${r.outcome}: ${tail(r.stdout, 5)}`;
     await this.emit({ type: 'step-checked', at: this.at(), key: step.key, verdict, evidence });
     if (verdict === 'done') {
-      const exec = { command: step.check, outcome: r.outcome, code: r.code, durationMs: r.durationMs, stdoutTail: tail(r.stdout), stderrTail: tail(r.stderr) };
-      await this.emit({ type: 'step-finished', at: this.at(), key: step.key, result: { status: 'done', summary: 'already done before the interruption (checked)', execs: [exec] } });
+      const exec = {
+        command: step.check,
+        outcome: r.outcome,
+        code: r.code,
+        durationMs: r.durationMs,
+        stdoutTail: tail(r.stdout),
+        stderrTail: tail(r.stderr),
+      };
+      await this.emit({
+        type: 'step-finished',
+        at: this.at(),
+        key: step.key,
+        result: { status: 'done', summary: 'already done before the interruption (checked)', execs: [exec] },
+      });
     }
     return verdict;
   }
@@ -160,7 +215,8 @@ class Session {
       return 'stop';
     }
     const block = this.state.plan.blocks.find((b) => b.key === step.blockKey);
-    if (block && block.steps.every((s) => ['done', 'skipped'].includes(this.state.steps[s.key].status))) await this.tails.stop(step.node);
+    if (block && block.steps.every((s) => ['done', 'skipped'].includes(this.state.steps[s.key].status)))
+      await this.tails.stop(step.node);
     return 'continue';
   }
 }
@@ -169,7 +225,12 @@ class Session {
  * Drives a run until it succeeds, fails, the operator quits, or the signal fires. Appends session-started first;
  * returns the final state (its outcome says which). Throws only for bugs and journal write errors.
  */
-export async function driveRun(state: RunState, ports: RunPorts, session: { operator: Operator; resumed: boolean }, signal: AbortSignal): Promise<RunState> {
+export async function driveRun(
+  state: RunState,
+  ports: RunPorts,
+  session: { operator: Operator; resumed: boolean },
+  signal: AbortSignal,
+): Promise<RunState> {
   const s = new Session(state, ports, signal);
   try {
     await s.emit({ type: 'session-started', at: s.at(), operator: session.operator, resumed: session.resumed });
@@ -191,8 +252,20 @@ export async function driveRun(state: RunState, ports: RunPorts, session: { oper
         case 'confirm': {
           const a = await s.confirm(action.block, action.resumed);
           if (signal.aborted) break;
-          if (a.answer === 'run') await s.emit({ type: 'block-confirmed', at: s.at(), block: action.block.key, typedName: a.answer === 'run' && action.block.typeName ? a.typedName : undefined });
-          else if (a.answer === 'skip') await s.emit({ type: 'block-skipped', at: s.at(), block: action.block.key, reason: 'skipped by the operator' });
+          if (a.answer === 'run')
+            await s.emit({
+              type: 'block-confirmed',
+              at: s.at(),
+              block: action.block.key,
+              typedName: a.answer === 'run' && action.block.typeName ? a.typedName : undefined,
+            });
+          else if (a.answer === 'skip')
+            await s.emit({
+              type: 'block-skipped',
+              at: s.at(),
+              block: action.block.key,
+              reason: 'skipped by the operator',
+            });
           else {
             await s.emit({ type: 'run-quit', at: s.at(), block: action.block.key });
             return s.state;
@@ -201,7 +274,8 @@ export async function driveRun(state: RunState, ports: RunPorts, session: { oper
         }
         case 'check':
           if ((await s.check(action.step, action.startedAt)) === 'not-done' && !signal.aborted) {
-            if ((await s.run(action.step, s.state.steps[action.step.key].attempts + 1)) === 'stop' && !signal.aborted) return s.state;
+            if ((await s.run(action.step, s.state.steps[action.step.key].attempts + 1)) === 'stop' && !signal.aborted)
+              return s.state;
           }
           break;
         case 'run':

@@ -13,4 +13,3 @@ export async function explainErrorId(ctx: StepContext, r: ExecResult): Promise<s
   if (!line) return null;
   return /error ID \d+: (.*?)"?$/.exec(line)?.[1] ?? line;
 }
-

@@ -55,9 +55,14 @@ export interface StepData {
    * the file bytes for a single certificate) — `tokenHash` once the upload made it the cluster's, `tokenHashes`
    * as the generate step computed them (current and next) — the files a token step moved, and fingerprints.
    */
-  ca?: { tokenHash?: string; tokenHashes?: { old: string; new: string }; serverCa?: string; fingerprints?: Record<string, string>; tokenFiles?: string[] };
+  ca?: {
+    tokenHash?: string;
+    tokenHashes?: { old: string; new: string };
+    serverCa?: string;
+    fingerprints?: Record<string, string>;
+    tokenFiles?: string[];
+  };
 }
-
 
 /** Why the run stopped: which check, on which node, the evidence, and what fixes it. */
 export interface Failure {
@@ -98,7 +103,15 @@ export type RunEvent =
   | { type: 'session-interrupted'; at: string; reason: string }
   | { type: 'run-failed'; at: string; failure: Failure }
   /** After a failure: the operator confirmed starting a node this run had left stopped (stopped-nodes.ts). */
-  | { type: 'node-started'; at: string; node: string; command: string; operator: Operator; outcome: 'ok' | 'failed'; detail: string }
+  | {
+      type: 'node-started';
+      at: string;
+      node: string;
+      command: string;
+      operator: Operator;
+      outcome: 'ok' | 'failed';
+      detail: string;
+    }
   | { type: 'run-succeeded'; at: string };
 export type RunEventType = RunEvent['type'];
 

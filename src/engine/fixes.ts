@@ -9,10 +9,22 @@ const SIGNATURES: { pattern: RegExp; fix: string }[] = [
     pattern: /authentication handshake failed|failed to get etcd MemberList|tls: bad certificate/i,
     fix: 'etcd rejects or cannot reach this node: run `keyturn run recover-restart-loop` (stop every server, start etcd servers one at a time, then control-plane, then agents)',
   },
-  { pattern: /x509: certificate has expired or is not yet valid/i, fix: 'expired leaves or clock skew: check the node clock (timedatectl), then `keyturn run renew-expired-certs`' },
-  { pattern: /Unit \S+\.service not loaded|could not be found/i, fix: 'the unit does not exist on this node: check the node\'s distro and role in the inventory' },
-  { pattern: /newer than datastore/i, fix: 'the node\'s bootstrap data is newer than the datastore: restore server/tls from this run\'s backup, or see k3s#5442' },
-  { pattern: /RAFT NO LEADER|unhealthy cluster/i, fix: 'etcd has no quorum: start the remaining etcd servers one at a time (`keyturn run recover-restart-loop`)' },
+  {
+    pattern: /x509: certificate has expired or is not yet valid/i,
+    fix: 'expired leaves or clock skew: check the node clock (timedatectl), then `keyturn run renew-expired-certs`',
+  },
+  {
+    pattern: /Unit \S+\.service not loaded|could not be found/i,
+    fix: "the unit does not exist on this node: check the node's distro and role in the inventory",
+  },
+  {
+    pattern: /newer than datastore/i,
+    fix: "the node's bootstrap data is newer than the datastore: restore server/tls from this run's backup, or see k3s#5442",
+  },
+  {
+    pattern: /RAFT NO LEADER|unhealthy cluster/i,
+    fix: 'etcd has no quorum: start the remaining etcd servers one at a time (`keyturn run recover-restart-loop`)',
+  },
 ];
 
 export function fixFor(check: string, node: PlannedNode, evidence: readonly string[], runningRecipe?: string): string {

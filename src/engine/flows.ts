@@ -4,7 +4,8 @@ import type { Recipe } from '../recipe-schema/types.js';
 import { chooseEncryptionFlow } from './encryption/flow.js';
 import type { PlannedNode, PlanOptions, PlanRefusal } from './plan-types.js';
 
-export type ChosenFlow = { ok: true; flow: string | undefined; warnings: string[] } | { ok: false; refusal: PlanRefusal };
+export type ChosenFlow =
+  { ok: true; flow: string | undefined; warnings: string[] } | { ok: false; refusal: PlanRefusal };
 
 export function chooseFlow(recipe: Recipe, nodes: readonly PlannedNode[], options: PlanOptions): ChosenFlow {
   const chooser = recipe.chooseFlow;

@@ -34,6 +34,7 @@ export function describeKillall(node: PlannedNode): string {
   if (stopLeavesPodsRunning(node)) {
     return `systemctl stop ${node.unit} would leave the etcd and kube-apiserver static pods running (KillMode=process): ${killallScript(node.distro)} stops the unit and kills every container on ${node.name}, workloads included`;
   }
-  if (node.server) return `systemctl stop ${node.unit} stops the embedded etcd and apiserver with the ${node.distro} process; the node's pods keep running`;
+  if (node.server)
+    return `systemctl stop ${node.unit} stops the embedded etcd and apiserver with the ${node.distro} process; the node's pods keep running`;
   return `systemctl stop ${node.unit}: no etcd or apiserver here; the node's pods keep running`;
 }

@@ -50,10 +50,20 @@ export function expired(h: LockHolder, nowMs: number): boolean {
 function fromLease(l: KubeLease): LockHolder | null {
   if (!l.holderIdentity) return null;
   const m = /^(.*) run=(\S+)$/.exec(l.holderIdentity);
-  return { holder: m ? m[1] : l.holderIdentity, runId: m ? m[2] : '', renewedAt: l.renewTime ?? l.acquireTime ?? new Date(0).toISOString(), ttlSeconds: l.leaseDurationSeconds ?? DEFAULT_LOCK_TTL_SECONDS };
+  return {
+    holder: m ? m[1] : l.holderIdentity,
+    runId: m ? m[2] : '',
+    renewedAt: l.renewTime ?? l.acquireTime ?? new Date(0).toISOString(),
+    ttlSeconds: l.leaseDurationSeconds ?? DEFAULT_LOCK_TTL_SECONDS,
+  };
 }
 
-export async function acquireRunLock(ports: LockPorts, plan: Plan, me: { holder: string; runId: string }, ttlSeconds = DEFAULT_LOCK_TTL_SECONDS): Promise<LockResult> {
+export async function acquireRunLock(
+  ports: LockPorts,
+  plan: Plan,
+  me: { holder: string; runId: string },
+  ttlSeconds = DEFAULT_LOCK_TTL_SECONDS,
+): Promise<LockResult> {
   const servers = plan.nodes.filter((n) => n.server);
   const tookOver: { holder: LockHolder; where: string }[] = [];
   const now = () => new Date(ports.clock.now()).toISOString();
@@ -62,7 +72,8 @@ export async function acquireRunLock(ports: LockPorts, plan: Plan, me: { holder:
   // May we take a lock that is held by `h`? Ours (same run: resume), expired + confirmed, or free.
   const mayTake = async (h: LockHolder | null, where: string): Promise<LockResult | null> => {
     if (!h || h.runId === me.runId) return null;
-    if (!expired(h, ports.clock.now())) return { ok: false, heldBy: h, where, reason: `held by ${h.holder} (run ${h.runId}) until ${lockExpiresAt(h)}` };
+    if (!expired(h, ports.clock.now()))
+      return { ok: false, heldBy: h, where, reason: `held by ${h.holder} (run ${h.runId}) until ${lockExpiresAt(h)}` };
     // One question per expired holder, not one per server.
     if (!tookOver.some((t) => t.holder.runId === h.runId) && !(await ports.confirmTakeover(h, where))) {
       return { ok: false, heldBy: h, where, reason: 'takeover declined' };
@@ -87,7 +98,13 @@ export async function acquireRunLock(ports: LockPorts, plan: Plan, me: { holder:
   const files = new Map<string, LockHolder | null>();
   for (const n of servers) {
     const r = await ports.shell(n.name).run(`cat ${shq(lockFile(n))} 2>/dev/null || true`, { timeoutMs: 30_000 });
-    if (r.outcome !== 'ok') return { ok: false, heldBy: null, where: n.name, reason: `cannot read ${lockFile(n)} on ${n.name}: ${r.outcome}` };
+    if (r.outcome !== 'ok')
+      return {
+        ok: false,
+        heldBy: null,
+        where: n.name,
+        reason: `cannot read ${lockFile(n)} on ${n.name}: ${r.outcome}`,
+      };
     let held: LockHolder | null = null;
     try {
       held = r.stdout.trim() ? (parseUntrustedJson(r.stdout) as LockHolder) : null;
@@ -102,17 +119,31 @@ export async function acquireRunLock(ports: LockPorts, plan: Plan, me: { holder:
   const writeLease = async (): Promise<void> => {
     if (!ports.kube || !apiLease) return;
     const h = mine();
-    const body = { name: LEASE_NAME, namespace: LEASE_NAMESPACE, holderIdentity: `${h.holder} run=${h.runId}`, leaseDurationSeconds: ttlSeconds, acquireTime: lease?.acquireTime ?? h.renewedAt, renewTime: h.renewedAt };
-    const r = lease ? await ports.kube.updateLease({ ...body, resourceVersion: lease.resourceVersion }) : await ports.kube.createLease(body);
+    const body = {
+      name: LEASE_NAME,
+      namespace: LEASE_NAMESPACE,
+      holderIdentity: `${h.holder} run=${h.runId}`,
+      leaseDurationSeconds: ttlSeconds,
+      acquireTime: lease?.acquireTime ?? h.renewedAt,
+      renewTime: h.renewedAt,
+    };
+    const r = lease
+      ? await ports.kube.updateLease({ ...body, resourceVersion: lease.resourceVersion })
+      : await ports.kube.createLease(body);
     if (r.ok) lease = r.value;
-    else if (r.failure.kind === 'conflict') throw new LockLost(`Lease ${LEASE_NAMESPACE}/${LEASE_NAME} changed under us: ${r.failure.detail}`);
+    else if (r.failure.kind === 'conflict')
+      throw new LockLost(`Lease ${LEASE_NAMESPACE}/${LEASE_NAME} changed under us: ${r.failure.detail}`);
     // unreachable/unavailable: the API went down mid-run; the lock files hold the lock meanwhile.
   };
   const writeFiles = async (): Promise<void> => {
     const text = JSON.stringify(mine());
     for (const n of servers) {
       const f = lockFile(n);
-      await ports.shell(n.name).run(`umask 077 && printf '%s\\n' ${shq(text)} > ${shq(`${f}.tmp`)} && mv ${shq(`${f}.tmp`)} ${shq(f)}`, { timeoutMs: 30_000 });
+      await ports
+        .shell(n.name)
+        .run(`umask 077 && printf '%s\\n' ${shq(text)} > ${shq(`${f}.tmp`)} && mv ${shq(`${f}.tmp`)} ${shq(f)}`, {
+          timeoutMs: 30_000,
+        });
     }
   };
   try {
@@ -132,7 +163,9 @@ export async function acquireRunLock(ports: LockPorts, plan: Plan, me: { holder:
       if (ports.kube && apiLease && lease) await ports.kube.deleteLease(LEASE_NAMESPACE, LEASE_NAME);
       for (const n of servers) {
         const f = shq(lockFile(n));
-        await ports.shell(n.name).run(`grep -q ${shq(`"runId":"${me.runId}"`)} ${f} 2>/dev/null && rm -f ${f} || true`, { timeoutMs: 30_000 });
+        await ports
+          .shell(n.name)
+          .run(`grep -q ${shq(`"runId":"${me.runId}"`)} ${f} 2>/dev/null && rm -f ${f} || true`, { timeoutMs: 30_000 });
       }
     },
     async keepRenewed(signal) {

@@ -14,7 +14,12 @@ export interface NodeProgressItem {
 function activeBlockIndex(state: RunState): number {
   if (state.outcome.status !== 'active') return -1;
   const next = nextAction(state);
-  const block = next.type === 'confirm' || next.type === 'auto-skip' ? next.block : next.type === 'run' || next.type === 'check' ? state.plan.blocks.find((b) => b.key === next.step.blockKey) : undefined;
+  const block =
+    next.type === 'confirm' || next.type === 'auto-skip'
+      ? next.block
+      : next.type === 'run' || next.type === 'check'
+        ? state.plan.blocks.find((b) => b.key === next.step.blockKey)
+        : undefined;
   return block ? state.plan.blocks.indexOf(block) : -1;
 }
 
@@ -27,17 +32,24 @@ function activeBlockIndex(state: RunState): number {
  */
 export function nodeProgress(state: RunState): NodeProgressItem[] {
   const { blocks } = state.plan;
-  const unfinished = (i: number) => state.blocks[blocks[i].key]?.skipped === null && blocks[i].steps.some((s) => !['done', 'skipped'].includes(state.steps[s.key].status));
+  const unfinished = (i: number) =>
+    state.blocks[blocks[i].key]?.skipped === null &&
+    blocks[i].steps.some((s) => !['done', 'skipped'].includes(state.steps[s.key].status));
   const finished = (key: string) => {
     const b = blocks.find((x) => x.key === key)!;
     const statuses = b.steps.map((s) => state.steps[s.key].status);
-    return state.blocks[key]?.skipped === null && statuses.every((st) => st === 'done' || st === 'skipped') && statuses.includes('done');
+    return (
+      state.blocks[key]?.skipped === null &&
+      statuses.every((st) => st === 'done' || st === 'skipped') &&
+      statuses.includes('done')
+    );
   };
   const active = activeBlockIndex(state);
   const now = active >= 0 ? blocks[active].node : null;
   let next: string | null = null;
   const from = active >= 0 ? active : 0;
-  for (let i = from; i < blocks.length && next === null; i++) if (blocks[i].node !== now && unfinished(i)) next = blocks[i].node;
+  for (let i = from; i < blocks.length && next === null; i++)
+    if (blocks[i].node !== now && unfinished(i)) next = blocks[i].node;
   // A run that stopped (quit, interrupted): nothing is "now"; what resume would take up is next.
   if (state.outcome.status === 'stopped') next = blocks.find((_, i) => unfinished(i))?.node ?? null;
   return state.plan.nodes
@@ -45,7 +57,9 @@ export function nodeProgress(state: RunState): NodeProgressItem[] {
     .map((n) => {
       const mine = blocks.filter((b) => b.node === n.name);
       // A skipped block's steps count as skipped whatever they were left at.
-      const steps = mine.flatMap((b) => b.steps.map((s) => (state.blocks[b.key]?.skipped != null ? 'skipped' : state.steps[s.key].status)));
+      const steps = mine.flatMap((b) =>
+        b.steps.map((s) => (state.blocks[b.key]?.skipped != null ? 'skipped' : state.steps[s.key].status)),
+      );
       let progress: NodeProgress;
       // (A resumed run checks its failed step again: that node is "now", not failed.)
       if (n.name === now) progress = 'now';

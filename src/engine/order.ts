@@ -3,7 +3,11 @@ import type { NodeSelector } from '../recipe-schema/types.js';
 import type { PlannedNode } from './plan-types.js';
 
 /** The nodes a phase walks, in order (reverse for phases that take the cluster down). */
-export function selectNodes(ordered: readonly PlannedNode[], selector: NodeSelector, order: 'forward' | 'reverse' = 'forward'): PlannedNode[] {
+export function selectNodes(
+  ordered: readonly PlannedNode[],
+  selector: NodeSelector,
+  order: 'forward' | 'reverse' = 'forward',
+): PlannedNode[] {
   let picked: PlannedNode[];
   switch (selector) {
     case 'all':

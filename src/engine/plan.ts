@@ -42,7 +42,14 @@ function withGateTimeout(step: Step, seconds: number | undefined): Step {
   return step.kind === 'gate' || step.kind === 'wait' ? { ...step, timeoutSeconds: seconds } : step;
 }
 
-function planStep(recipe: Recipe, phase: Phase, step: Step, node: PlannedNode, runId: string, settle: number): PlannedStep {
+function planStep(
+  recipe: Recipe,
+  phase: Phase,
+  step: Step,
+  node: PlannedNode,
+  runId: string,
+  settle: number,
+): PlannedStep {
   const blockKey = `${recipe.name}/${node.name}/${phase.id}`;
   const base = {
     key: `${blockKey}.${step.id}`,
@@ -129,33 +136,54 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
   const valid = validateRecipe(recipe);
   if (!valid.ok) return refuse(`recipe ${recipe.name} is invalid: ${valid.errors.join('; ')}`, 'fix the recipe file');
   const chosenSettle = options.settleSeconds ?? recipe.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
-  if (!(chosenSettle > 0)) return refuse(`settle time ${chosenSettle}s is not positive`, 'pass --settle with a number of seconds, e.g. 150');
-  const timeScale = options.timeScale !== undefined && options.timeScale > 0 && options.timeScale !== 1 ? options.timeScale : undefined;
+  if (!(chosenSettle > 0))
+    return refuse(`settle time ${chosenSettle}s is not positive`, 'pass --settle with a number of seconds, e.g. 150');
+  const timeScale =
+    options.timeScale !== undefined && options.timeScale > 0 && options.timeScale !== 1 ? options.timeScale : undefined;
   const settle = scaledSeconds(chosenSettle, timeScale);
   const warnings: string[] = [];
   const nodes = planNodes(cluster, options, warnings);
-  if (typeof nodes === 'string') return refuse(nodes, 'set distro: in the inventory for that node, or pass --kubeconfig so keyturn can read it');
-  if (nodes.length === 0) return refuse('no reachable node', 'check --inventory / --kubeconfig and that keyturn can reach the nodes');
+  if (typeof nodes === 'string')
+    return refuse(nodes, 'set distro: in the inventory for that node, or pass --kubeconfig so keyturn can read it');
+  if (nodes.length === 0)
+    return refuse('no reachable node', 'check --inventory / --kubeconfig and that keyturn can reach the nodes');
   const distros = new Set(nodes.map((n) => n.distro));
-  if (distros.size > 1) return refuse('the nodes run different distros', 'plan each cluster separately; check distro: in the inventory');
+  if (distros.size > 1)
+    return refuse('the nodes run different distros', 'plan each cluster separately; check distro: in the inventory');
   const distro = nodes[0].distro;
   const unreachableEtcd = cluster.nodes.filter((n) => n.roles.includes('etcd') && !n.reachable).map((n) => n.name);
   if (!nodes.some((n) => n.etcd)) {
-    return refuse('the cluster has no reachable etcd server', 'list the etcd servers in --inventory (roles: [etcd]) and make them reachable; clusters on an external datastore are not supported');
+    return refuse(
+      'the cluster has no reachable etcd server',
+      'list the etcd servers in --inventory (roles: [etcd]) and make them reachable; clusters on an external datastore are not supported',
+    );
   }
   if (unreachableEtcd.length > 0 && recipe.phases.some((p) => p.nodes !== 'agents')) {
-    return refuse(`etcd server(s) ${unreachableEtcd.join(', ')} not reachable`, 'make every etcd server reachable (ssh, inventory) before changing servers');
+    return refuse(
+      `etcd server(s) ${unreachableEtcd.join(', ')} not reachable`,
+      'make every etcd server reachable (ssh, inventory) before changing servers',
+    );
   }
-  const unreachableServers = cluster.nodes.filter((n) => n.roles.some((r) => r !== 'worker') && !n.reachable).map((n) => n.name);
+  const unreachableServers = cluster.nodes
+    .filter((n) => n.roles.some((r) => r !== 'worker') && !n.reachable)
+    .map((n) => n.name);
   if (recipe.requires?.everyServer && unreachableServers.length > 0) {
-    return refuse(`server(s) ${unreachableServers.join(', ')} not reachable, and ${recipe.name} needs every server: ${recipe.requires.everyServer}`, 'make every server reachable (ssh, inventory), then plan again');
+    return refuse(
+      `server(s) ${unreachableServers.join(', ')} not reachable, and ${recipe.name} needs every server: ${recipe.requires.everyServer}`,
+      'make every server reachable (ssh, inventory), then plan again',
+    );
   }
   const version = cluster.cluster.version || nodes[0].version;
   const min = recipe.requires?.versionAtLeast?.[distro];
   if (min !== undefined) {
-    const too = nodes.filter((n) => n.server && !versionMatches(n.version, distro, { versionAtLeast: { [distro]: min } }));
+    const too = nodes.filter(
+      (n) => n.server && !versionMatches(n.version, distro, { versionAtLeast: { [distro]: min } }),
+    );
     if (too.length > 0) {
-      return refuse(`${recipe.name} needs ${min} or newer; ${too.map((n) => `${n.name} runs ${n.version || 'an unknown version'}`).join(', ')}`, `upgrade the cluster first${recipe.requires?.note ? ` (${recipe.requires.note})` : ''}`);
+      return refuse(
+        `${recipe.name} needs ${min} or newer; ${too.map((n) => `${n.name} runs ${n.version || 'an unknown version'}`).join(', ')}`,
+        `upgrade the cluster first${recipe.requires?.note ? ` (${recipe.requires.note})` : ''}`,
+      );
     }
   }
   const chosen = chooseFlow(recipe, nodes, options);
@@ -166,8 +194,19 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
   for (const phase of recipe.phases) {
     if (phase.flow !== undefined && phase.flow !== chosen.flow) continue;
     for (const node of selectNodes(nodes, phase.nodes, phase.order)) {
-      const steps = phase.steps.filter((s) => versionMatches(node.version, node.distro, s.when) || s.when === undefined);
-      const planned = steps.map((s) => planStep(recipe, phase, scaleStep(withGateTimeout(s, options.gateTimeoutSeconds), timeScale), node, runId, settle));
+      const steps = phase.steps.filter(
+        (s) => versionMatches(node.version, node.distro, s.when) || s.when === undefined,
+      );
+      const planned = steps.map((s) =>
+        planStep(
+          recipe,
+          phase,
+          scaleStep(withGateTimeout(s, options.gateTimeoutSeconds), timeScale),
+          node,
+          runId,
+          settle,
+        ),
+      );
       if (planned.length === 0) continue;
       blocks.push({
         key: `${recipe.name}/${node.name}/${phase.id}`,
@@ -188,8 +227,23 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
     warnings.unshift(needless);
     if (firstConfirmed) firstConfirmed.typeName = true;
   }
-  if (options.acceptRisk !== undefined && chosen.warnings.some((w) => w.startsWith('risk accepted')) && firstConfirmed) firstConfirmed.typedPhrase = options.acceptRisk;
-  if (recipe.support === 'plan-only') warnings.push(`${recipe.name} is plan-only in this release: \`keyturn run\` refuses it`);
-  const plan: Plan = { recipe: recipe.name, title: recipe.title, support: recipe.support, runId, distro, version, settleSeconds: settle, ...(timeScale ? { timeScale } : {}), nodes, blocks, warnings, ...(chosen.flow ? { flow: chosen.flow } : {}) };
+  if (options.acceptRisk !== undefined && chosen.warnings.some((w) => w.startsWith('risk accepted')) && firstConfirmed)
+    firstConfirmed.typedPhrase = options.acceptRisk;
+  if (recipe.support === 'plan-only')
+    warnings.push(`${recipe.name} is plan-only in this release: \`keyturn run\` refuses it`);
+  const plan: Plan = {
+    recipe: recipe.name,
+    title: recipe.title,
+    support: recipe.support,
+    runId,
+    distro,
+    version,
+    settleSeconds: settle,
+    ...(timeScale ? { timeScale } : {}),
+    nodes,
+    blocks,
+    warnings,
+    ...(chosen.flow ? { flow: chosen.flow } : {}),
+  };
   return { ok: true, plan };
 }

@@ -43,7 +43,8 @@ export interface ConfirmRequest {
   retry?: string;
 }
 
-export type ConfirmAnswer = { answer: 'run'; typedName?: string; typedPhrase?: string } | { answer: 'skip' } | { answer: 'quit' };
+export type ConfirmAnswer =
+  { answer: 'run'; typedName?: string; typedPhrase?: string } | { answer: 'skip' } | { answer: 'quit' };
 
 export interface PauseRequest {
   runId: string;

@@ -53,7 +53,15 @@ export function initialState(created: Extract<RunEvent, { type: 'run-created' }>
   for (const b of created.plan.blocks) {
     blocks[b.key] = { confirmed: false, skipped: null };
     for (const s of b.steps) {
-      steps[s.key] = { status: 'pending', attempts: 0, firstStartedAt: null, startedAt: null, finishedAt: null, result: null, checks: [] };
+      steps[s.key] = {
+        status: 'pending',
+        attempts: 0,
+        firstStartedAt: null,
+        startedAt: null,
+        finishedAt: null,
+        result: null,
+        checks: [],
+      };
     }
   }
   return {
@@ -97,20 +105,35 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       for (const [k, b] of Object.entries(s.blocks)) blocks[k] = { ...b, confirmed: false };
       // Resuming a failed run retries the failed step (after its check) once the operator has fixed the cause.
       const final = s.outcome.status === 'succeeded' || s.outcome.status === 'abandoned';
-      return { ...s, blocks, sessions: s.sessions + 1, operators: [...s.operators, e.operator], outcome: final ? s.outcome : { status: 'active' } };
+      return {
+        ...s,
+        blocks,
+        sessions: s.sessions + 1,
+        operators: [...s.operators, e.operator],
+        outcome: final ? s.outcome : { status: 'active' },
+      };
     }
     case 'lock':
       return s;
     case 'run-abandoned':
-      return { ...s, outcome: { status: 'abandoned', at: e.at, by: `${e.operator.user}@${e.operator.host}`, reason: e.reason } };
+      return {
+        ...s,
+        outcome: { status: 'abandoned', at: e.at, by: `${e.operator.user}@${e.operator.host}`, reason: e.reason },
+      };
     case 'block-confirmed':
-      return { ...s, blocks: { ...s.blocks, [e.block]: { ...s.blocks[e.block], confirmed: true, typedName: e.typedName } } };
+      return {
+        ...s,
+        blocks: { ...s.blocks, [e.block]: { ...s.blocks[e.block], confirmed: true, typedName: e.typedName } },
+      };
     case 'block-skipped':
       return { ...s, blocks: { ...s.blocks, [e.block]: { ...s.blocks[e.block], skipped: e.reason } } };
     case 'step-started': {
       const planned = stepOf(s.plan, e.key);
       const block = planned ? blockOf(s.plan, planned.blockKey) : undefined;
-      const disrupted = planned?.disrupts && block?.rolling && !s.disrupted.includes(planned.node) ? [...s.disrupted, planned.node] : s.disrupted;
+      const disrupted =
+        planned?.disrupts && block?.rolling && !s.disrupted.includes(planned.node)
+          ? [...s.disrupted, planned.node]
+          : s.disrupted;
       return updateStep({ ...s, disrupted }, e.key, (st) => ({
         ...st,
         status: 'running',
@@ -120,17 +143,35 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       }));
     }
     case 'step-checked':
-      return updateStep(s, e.key, (st) => ({ ...st, checks: [...st.checks, { verdict: e.verdict, evidence: e.evidence }] }));
+      return updateStep(s, e.key, (st) => ({
+        ...st,
+        checks: [...st.checks, { verdict: e.verdict, evidence: e.evidence }],
+      }));
     case 'step-finished': {
       const planned = stepOf(s.plan, e.key);
       const passedGate = planned?.kind === 'gate' && e.result.status === 'done';
       const disrupted = passedGate ? s.disrupted.filter((n) => n !== planned.node) : s.disrupted;
-      return updateStep({ ...s, disrupted }, e.key, (st) => ({ ...st, status: e.result.status, finishedAt: e.at, result: e.result }));
+      return updateStep({ ...s, disrupted }, e.key, (st) => ({
+        ...st,
+        status: e.result.status,
+        finishedAt: e.at,
+        result: e.result,
+      }));
     }
     case 'run-quit':
-      return { ...s, outcome: { status: 'stopped', at: e.at, reason: 'quit', detail: e.block ? `operator quit at ${e.block}` : 'operator quit' } };
+      return {
+        ...s,
+        outcome: {
+          status: 'stopped',
+          at: e.at,
+          reason: 'quit',
+          detail: e.block ? `operator quit at ${e.block}` : 'operator quit',
+        },
+      };
     case 'session-interrupted':
-      return s.outcome.status === 'active' ? { ...s, outcome: { status: 'stopped', at: e.at, reason: 'interrupted', detail: e.reason } } : s;
+      return s.outcome.status === 'active'
+        ? { ...s, outcome: { status: 'stopped', at: e.at, reason: 'interrupted', detail: e.reason } }
+        : s;
     case 'run-failed':
       return { ...s, outcome: { status: 'failed', at: e.at, failure: e.failure } };
     case 'run-succeeded':
@@ -150,7 +191,8 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
 function reopenStops(state: RunState, node: string): RunState {
   let next = state;
   for (const block of state.plan.blocks) {
-    if (block.node !== node || block.steps.every((p) => ['done', 'skipped'].includes(state.steps[p.key].status))) continue;
+    if (block.node !== node || block.steps.every((p) => ['done', 'skipped'].includes(state.steps[p.key].status)))
+      continue;
     for (const p of block.steps) {
       if (p.step.kind === 'command' && stopsTheNode(p.step.run) && state.steps[p.key].status === 'done') {
         next = updateStep(next, p.key, (st) => ({ ...st, status: 'pending', result: null, finishedAt: null }));
@@ -178,14 +220,19 @@ export type NextAction =
 const terminal = (st: StepState): boolean => st.status === 'done' || st.status === 'skipped';
 
 export function nextAction(state: RunState): NextAction {
-  if (state.outcome.status === 'failed' || state.outcome.status === 'succeeded' || state.outcome.status === 'abandoned') return { type: 'finished' };
+  if (state.outcome.status === 'failed' || state.outcome.status === 'succeeded' || state.outcome.status === 'abandoned')
+    return { type: 'finished' };
   // (a 'stopped' run continues: the driver only calls this inside a session)
   for (const block of state.plan.blocks) {
     const bs = state.blocks[block.key];
     if (bs.skipped !== null) continue;
     const steps = block.steps.map((p) => ({ p, st: state.steps[p.key] }));
     if (steps.every(({ st }) => terminal(st))) continue;
-    if (block.confirm === 'none' && nodesWithSkips(state).has(block.node) && steps.every(({ st }) => st.attempts === 0)) {
+    if (
+      block.confirm === 'none' &&
+      nodesWithSkips(state).has(block.node) &&
+      steps.every(({ st }) => st.attempts === 0)
+    ) {
       return { type: 'auto-skip', block, reason: `${block.node} was skipped earlier in this run` };
     }
     if (block.confirm === 'per-node' && !bs.confirmed) {
@@ -194,7 +241,8 @@ export function nextAction(state: RunState): NextAction {
     for (const { p, st } of steps) {
       if (terminal(st)) continue;
       // Interrupted or failed (and resumed): check what took effect before running it again.
-      if (st.status === 'running' || st.status === 'failed') return { type: 'check', step: p, startedAt: st.firstStartedAt ?? st.startedAt ?? state.createdAt };
+      if (st.status === 'running' || st.status === 'failed')
+        return { type: 'check', step: p, startedAt: st.firstStartedAt ?? st.startedAt ?? state.createdAt };
       return { type: 'run', step: p, attempt: st.attempts + 1 };
     }
   }
@@ -204,6 +252,7 @@ export function nextAction(state: RunState): NextAction {
 /** Nodes with a block the operator skipped: their later checks are recorded as skipped, not failed. */
 export function nodesWithSkips(state: RunState): Set<string> {
   const nodes = new Set<string>();
-  for (const b of state.plan.blocks) if (b.confirm === 'per-node' && state.blocks[b.key].skipped !== null) nodes.add(b.node);
+  for (const b of state.plan.blocks)
+    if (b.confirm === 'per-node' && state.blocks[b.key].skipped !== null) nodes.add(b.node);
   return nodes;
 }

@@ -29,7 +29,8 @@ export function renderPlanText(plan: Plan, runCommand = `keyturn run ${plan.reci
     : 'One server is disrupted at a time';
   out.push(`Settle time per server: ${plan.settleSeconds}s. ${disruption}; a failed gate stops the run.`);
   // A rehearsal says its waits are scaled, so nobody takes its timings for a real cluster's.
-  if (plan.timeScale) out.push(`Rehearsal: keyturn's settle, gate and wait times are divided by the lab's speed ${plan.timeScale}.`);
+  if (plan.timeScale)
+    out.push(`Rehearsal: keyturn's settle, gate and wait times are divided by the lab's speed ${plan.timeScale}.`);
   for (const w of plan.warnings) out.push(`! ${w}`);
   let phase = '';
   for (const b of plan.blocks) {

@@ -12,7 +12,6 @@ function dur(st: StepState): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${Math.round(s % 60)}s` : `${Math.round(s * 10) / 10}s`;
 }
 
-
 function exitOf(execs: ExecRecord[]): string {
   const last = execs.at(-1);
   if (!last) return '';
@@ -42,17 +41,31 @@ export function renderReport(state: RunState): string {
   const ended = state.outcome.status === 'active' ? null : state.outcome.at;
   out.push(`# keyturn run ${md(state.runId)}: ${md(plan.title)}`, '');
   out.push(`- **Recipe:** ${md(plan.recipe)}`);
-  out.push(`- **Cluster:** ${md(describeCluster(state.cluster))}; ${plan.distro} ${md(plan.version) || '(version unknown: the API could not be read when the run was planned)'}, ${plan.nodes.length} nodes (${plan.nodes.map((n) => md(n.name)).join(', ')})`);
-  out.push(`- **Operator:** ${[...new Set(state.operators.map((o) => md(`${o.user}@${o.host}`)))].join(', ')} (${state.sessions} session${state.sessions === 1 ? '' : 's'})`);
+  out.push(
+    `- **Cluster:** ${md(describeCluster(state.cluster))}; ${plan.distro} ${md(plan.version) || '(version unknown: the API could not be read when the run was planned)'}, ${plan.nodes.length} nodes (${plan.nodes.map((n) => md(n.name)).join(', ')})`,
+  );
+  out.push(
+    `- **Operator:** ${[...new Set(state.operators.map((o) => md(`${o.user}@${o.host}`)))].join(', ')} (${state.sessions} session${state.sessions === 1 ? '' : 's'})`,
+  );
   out.push(`- **Started:** ${state.createdAt}`);
   out.push(`- **Ended:** ${ended ?? 'not ended (interrupted; `keyturn resume` continues it)'}`);
-  const why = state.outcome.status === 'stopped' ? ` (${md(state.outcome.detail)})` : state.outcome.status === 'abandoned' ? ` by ${md(state.outcome.by)}: ${md(state.outcome.reason)}` : '';
+  const why =
+    state.outcome.status === 'stopped'
+      ? ` (${md(state.outcome.detail)})`
+      : state.outcome.status === 'abandoned'
+        ? ` by ${md(state.outcome.by)}: ${md(state.outcome.reason)}`
+        : '';
   out.push(`- **Outcome:** ${state.outcome.status}${why}`);
   out.push(`- **Settle time:** ${plan.settleSeconds}s`);
   if (state.outcome.status === 'failed') {
     const f = state.outcome.failure;
     out.push('', '## Failure', '');
-    out.push(`- **Node:** ${md(f.node)}`, `- **Check:** ${md(f.check)}`, `- **Step:** ${md(f.key)}`, `- **What:** ${md(f.message)}`);
+    out.push(
+      `- **Node:** ${md(f.node)}`,
+      `- **Check:** ${md(f.check)}`,
+      `- **Step:** ${md(f.key)}`,
+      `- **What:** ${md(f.message)}`,
+    );
     if (f.command) out.push(`- **Command:** ${mdCode(f.command)}`);
     if (f.exitCode !== null) out.push(`- **Exit code:** ${f.exitCode}`);
     out.push(`- **Fix:** ${md(f.fix)}`);
@@ -78,8 +91,14 @@ export function renderReport(state: RunState): string {
         const data = st.result && st.result.status !== 'skipped' ? st.result.data : undefined;
         if (data?.backups) backups.push(...data.backups);
         if (data?.gate) gates.push(`- ${md(s.key)}:`, ...gateLines(data.gate));
-        const cmd = s.command ? (s.kind === 'backup' ? 'copy aside (see Backups)' : mdCodeCell(s.command)) : md(s.detail);
-        out.push(`| ${md(`${s.phase}.${s.stepId}`)} | ${cmd} | ${md(st.startedAt ?? '')} | ${dur(st)} | ${exitOf(execs)} | ${resultOf(st)} |`);
+        const cmd = s.command
+          ? s.kind === 'backup'
+            ? 'copy aside (see Backups)'
+            : mdCodeCell(s.command)
+          : md(s.detail);
+        out.push(
+          `| ${md(`${s.phase}.${s.stepId}`)} | ${cmd} | ${md(st.startedAt ?? '')} | ${dur(st)} | ${exitOf(execs)} | ${resultOf(st)} |`,
+        );
       }
     }
     if (gates.length > 0) out.push('', '**Gates**', '', ...gates);
@@ -96,7 +115,8 @@ function finalExpiry(state: RunState, node: string): string | null {
   for (const b of state.plan.blocks.filter((x) => x.node === node)) {
     for (const s of b.steps) {
       const r = state.steps[s.key].result;
-      if (r && r.status !== 'skipped') for (const g of r.data?.gate ?? []) if (g.earliestLeafExpiry) found = g.earliestLeafExpiry;
+      if (r && r.status !== 'skipped')
+        for (const g of r.data?.gate ?? []) if (g.earliestLeafExpiry) found = g.earliestLeafExpiry;
     }
   }
   return found;

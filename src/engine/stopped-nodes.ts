@@ -45,8 +45,18 @@ export async function startStoppedNode(
   const command = startCommandFor(node);
   const r = await ports.shell(node.name).run(command, { timeoutMs: 600_000 });
   const ok = r.outcome === 'ok';
-  const detail = ok ? `${node.unit} started on ${node.name}` : `\`${command}\` ${r.outcome === 'exit' ? `exited ${r.code}` : r.outcome} on ${node.name}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
-  const event: RunEvent = { type: 'node-started', at: new Date(ports.clock.now()).toISOString(), node: node.name, command, operator, outcome: ok ? 'ok' : 'failed', detail };
+  const detail = ok
+    ? `${node.unit} started on ${node.name}`
+    : `\`${command}\` ${r.outcome === 'exit' ? `exited ${r.code}` : r.outcome} on ${node.name}: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
+  const event: RunEvent = {
+    type: 'node-started',
+    at: new Date(ports.clock.now()).toISOString(),
+    node: node.name,
+    command,
+    operator,
+    outcome: ok ? 'ok' : 'failed',
+    detail,
+  };
   await ports.journal.append(event);
   return { state: applyEvent(state, event), ok, detail };
 }

@@ -24,12 +24,16 @@ export function scaleStep(step: Step, timeScale: number | undefined): Step {
     case 'settle':
       return step.seconds === undefined ? step : { ...step, seconds: scaledSeconds(step.seconds, timeScale) };
     case 'gate':
-      return step.timeoutSeconds === undefined ? step : { ...step, timeoutSeconds: scaledSeconds(step.timeoutSeconds, timeScale) };
+      return step.timeoutSeconds === undefined
+        ? step
+        : { ...step, timeoutSeconds: scaledSeconds(step.timeoutSeconds, timeScale) };
     case 'wait':
       return {
         ...step,
         timeoutSeconds: scaledSeconds(step.timeoutSeconds, timeScale),
-        ...(step.intervalSeconds !== undefined ? { intervalSeconds: Math.max(0.1, step.intervalSeconds / timeScale) } : {}),
+        ...(step.intervalSeconds !== undefined
+          ? { intervalSeconds: Math.max(0.1, step.intervalSeconds / timeScale) }
+          : {}),
       };
     case 'command':
     case 'backup':

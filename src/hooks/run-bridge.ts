@@ -83,10 +83,13 @@ type Waiter<T> = { resolve: (value: T) => void };
  */
 export function notesOf(data: StepData | undefined): string[] {
   const notes: string[] = [];
-  for (const g of data?.gate ?? []) if (g.status === 'skipped') notes.push(`${g.check} not checked: ${g.detail.length > 120 ? `${g.detail.slice(0, 119)}…` : g.detail}`);
+  for (const g of data?.gate ?? [])
+    if (g.status === 'skipped')
+      notes.push(`${g.check} not checked: ${g.detail.length > 120 ? `${g.detail.slice(0, 119)}…` : g.detail}`);
   if (data?.ca?.tokenHash) notes.push(`new join-token CA hash ${data.ca.tokenHash}`);
   const r = data?.reencrypt;
-  if (r?.finished) notes.push(r.total !== null ? `${r.done} of ${r.total} secrets re-encrypted` : `${r.done} secrets re-encrypted`);
+  if (r?.finished)
+    notes.push(r.total !== null ? `${r.done} of ${r.total} secrets re-encrypted` : `${r.done} secrets re-encrypted`);
   return notes;
 }
 
@@ -165,7 +168,10 @@ export class RunBridge implements RunBridgeView, RunUi {
     this.lastNotify = this.now();
     if (this.ringDirty) {
       this.ringDirty = false;
-      this.view = { ...this.view, logs: { ...this.view.logs, lines: this.ring.snapshot(), dropped: this.ring.dropped } };
+      this.view = {
+        ...this.view,
+        logs: { ...this.view.logs, lines: this.ring.snapshot(), dropped: this.ring.dropped },
+      };
     }
     for (const l of [...this.listeners]) l();
   }
@@ -211,7 +217,10 @@ export class RunBridge implements RunBridgeView, RunUi {
     });
   }
 
-  askTakeover(holder: { holder: string; runId: string; renewedAt: string; ttlSeconds: number }, where: string): Promise<boolean> {
+  askTakeover(
+    holder: { holder: string; runId: string; renewedAt: string; ttlSeconds: number },
+    where: string,
+  ): Promise<boolean> {
     const expiredAt = lockExpiresAt(holder);
     return new Promise((resolve) => {
       this.takeoverWaiter = { resolve };
@@ -221,7 +230,15 @@ export class RunBridge implements RunBridgeView, RunUi {
 
   /** The run starts (or resumes) from this state: steps finished earlier go straight into the finished list. */
   startRunning(state: RunState): void {
-    this.set({ state, plan: state.plan, stage: { kind: 'running' }, finished: [...this.view.finished, ...this.linesFor(state)] }, true);
+    this.set(
+      {
+        state,
+        plan: state.plan,
+        stage: { kind: 'running' },
+        finished: [...this.view.finished, ...this.linesFor(state)],
+      },
+      true,
+    );
   }
 
   /** The loud lines for nodes left stopped (empty: none). */
@@ -293,7 +310,9 @@ export class RunBridge implements RunBridgeView, RunUi {
       case 'tail-stopped':
         return; // keep the last node's lines on screen until the next node's tail starts
       case 'progress':
-        this.set({ reencrypt: { node: event.node, progress: event.progress, stallAfterSeconds: event.stallAfterSeconds } });
+        this.set({
+          reencrypt: { node: event.node, progress: event.progress, stallAfterSeconds: event.stallAfterSeconds },
+        });
         return;
       case 'waiting':
         this.set({ waiting: { key: event.key, wait: event.wait } });
@@ -309,7 +328,15 @@ export class RunBridge implements RunBridgeView, RunUi {
     // A reading belongs to the step that produced it: a step starting (a wait run again, too) starts without one.
     const reencrypt = event.type === 'step-started' ? null : this.view.reencrypt;
     const waiting = event.type === 'step-started' || event.type === 'step-finished' ? null : this.view.waiting;
-    this.set({ state, reencrypt, waiting, finished: added.length > 0 ? [...this.view.finished, ...added] : this.view.finished }, event.type !== 'step-started' && event.type !== 'step-checked');
+    this.set(
+      {
+        state,
+        reencrypt,
+        waiting,
+        finished: added.length > 0 ? [...this.view.finished, ...added] : this.view.finished,
+      },
+      event.type !== 'step-started' && event.type !== 'step-checked',
+    );
   };
 
   /** Finished steps and skipped blocks not listed yet, in plan order. */
@@ -327,9 +354,17 @@ export class RunBridge implements RunBridgeView, RunUi {
         if (this.seen.has(s.key) || !st.result) continue;
         if (st.status !== 'done' && st.status !== 'skipped' && st.status !== 'failed') continue;
         this.seen.add(s.key);
-        const secs = st.startedAt && st.finishedAt ? ((Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000).toFixed(1) + 's' : '';
+        const secs =
+          st.startedAt && st.finishedAt
+            ? ((Date.parse(st.finishedAt) - Date.parse(st.startedAt)) / 1000).toFixed(1) + 's'
+            : '';
         const glyph = st.status === 'done' ? '✓' : st.status === 'skipped' ? '↷' : '✗';
-        const detail = st.result.status === 'skipped' ? `skipped: ${st.result.reason}` : st.result.status === 'failed' ? `failed: ${st.result.failure.check}` : [secs, ...notesOf(st.result.data)].filter(Boolean).join(' · ');
+        const detail =
+          st.result.status === 'skipped'
+            ? `skipped: ${st.result.reason}`
+            : st.result.status === 'failed'
+              ? `failed: ${st.result.failure.check}`
+              : [secs, ...notesOf(st.result.data)].filter(Boolean).join(' · ');
         out.push({ id: s.key, glyph, node: s.node, title: s.title, detail });
       }
     }
@@ -367,7 +402,10 @@ export class RunBridge implements RunBridgeView, RunUi {
     const w = this.takeoverWaiter;
     this.takeoverWaiter = null;
     if (w) {
-      this.set({ stage: { kind: 'starting', message: take ? 'taking over the expired lock…' : 'takeover declined' } }, true);
+      this.set(
+        { stage: { kind: 'starting', message: take ? 'taking over the expired lock…' : 'takeover declined' } },
+        true,
+      );
       w.resolve(take);
     }
   };

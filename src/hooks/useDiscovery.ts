@@ -34,7 +34,11 @@ export function useDiscovery(discover: Discover, initialPreview: NodePreview | n
 
   useEffect(() => {
     const controller = new AbortController();
-    setState((prev) => ({ status: 'loading', last: lastReport(prev), preview: prev.status === 'loading' ? prev.preview : null }));
+    setState((prev) => ({
+      status: 'loading',
+      last: lastReport(prev),
+      preview: prev.status === 'loading' ? prev.preview : null,
+    }));
     const onPreview = (preview: NodePreview) => {
       if (!controller.signal.aborted) setState((prev) => (prev.status === 'loading' ? { ...prev, preview } : prev));
     };

@@ -10,7 +10,10 @@ export interface TerminalSize {
 
 export function useTerminalSize(fallback: TerminalSize = { columns: 100, rows: 40 }): TerminalSize {
   const { stdout } = useStdout();
-  const read = (): TerminalSize => ({ columns: stdout?.columns || fallback.columns, rows: stdout?.rows || fallback.rows });
+  const read = (): TerminalSize => ({
+    columns: stdout?.columns || fallback.columns,
+    rows: stdout?.rows || fallback.rows,
+  });
   const [size, setSize] = useState(read);
   useEffect(() => {
     if (!stdout) return;

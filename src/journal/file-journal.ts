@@ -27,7 +27,11 @@ export async function openFileJournal(stateDir: string, runId: string): Promise<
   ensureStateDirs(path.dirname(path.dirname(file)));
   refuseLinkedFile(file, 'run journal');
   // O_NOFOLLOW: a link planted at the journal's name is refused (ELOOP), never written through.
-  const handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  const handle = await open(
+    file,
+    constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    0o600,
+  );
   await handle.chmod(0o600); // an existing file keeps its mode on open: make sure
   // Killed mid-write: end the torn line so the next event starts on its own line (the reader skips it).
   let needNewline = !(await endsWithNewline(handle));

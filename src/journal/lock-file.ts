@@ -37,7 +37,11 @@ export async function readLocalLock(stateDir: string): Promise<LocalLockInfo | n
   }
 }
 
-export async function acquireLocalLock(stateDir: string, info: Omit<LocalLockInfo, 'pid'>, pid = process.pid): Promise<LocalLockResult> {
+export async function acquireLocalLock(
+  stateDir: string,
+  info: Omit<LocalLockInfo, 'pid'>,
+  pid = process.pid,
+): Promise<LocalLockResult> {
   const file = path.join(stateDir, 'keyturn.lock');
   // O_EXCL (wx) never follows a link at the lock's name; the folder itself is checked here.
   ensureOwnDir(stateDir, 'state dir', 'owner-writes');

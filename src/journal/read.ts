@@ -18,7 +18,8 @@ export function parseJournal(text: string): JournalRead {
     if (raw.trim() === '') return;
     try {
       const value = parseUntrustedJson(raw);
-      if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string') events.push(value as RunEvent);
+      if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string')
+        events.push(value as RunEvent);
       else skipped.push({ line: i + 1, text: raw.slice(0, 200) });
     } catch {
       skipped.push({ line: i + 1, text: raw.slice(0, 200) });
@@ -51,7 +52,8 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
   for (const name of names.filter((n) => n.endsWith('.jsonl'))) {
     const runId = path.basename(name, '.jsonl');
     const state = foldEvents((await readJournal(stateDir, runId)).events);
-    if (state) runs.push({ runId, recipe: state.plan.recipe, createdAt: state.createdAt, status: state.outcome.status, state });
+    if (state)
+      runs.push({ runId, recipe: state.plan.recipe, createdAt: state.createdAt, status: state.outcome.status, state });
   }
   return runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
@@ -61,7 +63,10 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
  * what `resume` continues and the dashboard offers.
  * `belongs` keeps the runs of one cluster (the state dir is shared by every cluster the operator works on).
  */
-export async function findResumableRun(stateDir: string, belongs: (state: RunState) => boolean = () => true): Promise<RunSummary | null> {
+export async function findResumableRun(
+  stateDir: string,
+  belongs: (state: RunState) => boolean = () => true,
+): Promise<RunSummary | null> {
   const laterSuccess = new Set<string>();
   for (const run of (await listRuns(stateDir)).filter((r) => belongs(r.state))) {
     if (run.status === 'succeeded') laterSuccess.add(run.recipe);

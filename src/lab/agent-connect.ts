@@ -19,7 +19,13 @@ export type AgentLog = (level: 'info' | 'error', msg: string) => void;
  * Waits, retrying every 2 s (scaled), until a control-plane server is up; returns it, or null when `keepTrying`
  * says the process is gone (stopped, killed or replaced).
  */
-export async function connectToServer(lab: LabRuntime, node: LabNode, log: AgentLog, keepTrying: () => boolean, signal?: AbortSignal): Promise<LabNode | null> {
+export async function connectToServer(
+  lab: LabRuntime,
+  node: LabNode,
+  log: AgentLog,
+  keepTrying: () => boolean,
+  signal?: AbortSignal,
+): Promise<LabNode | null> {
   const server = `https://${serverAddress(lab, node)}:${supervisorPort(node.prog)}`;
   node.awaitingServer = true;
   try {
@@ -29,7 +35,14 @@ export async function connectToServer(lab: LabRuntime, node: LabNode, log: Agent
   }
 }
 
-async function retryUntilConnected(lab: LabRuntime, node: LabNode, log: AgentLog, server: string, keepTrying: () => boolean, signal?: AbortSignal): Promise<LabNode | null> {
+async function retryUntilConnected(
+  lab: LabRuntime,
+  node: LabNode,
+  log: AgentLog,
+  server: string,
+  keepTrying: () => boolean,
+  signal?: AbortSignal,
+): Promise<LabNode | null> {
   for (let attempt = 0; ; attempt += 1) {
     if (!keepTrying()) return null;
     const target = lab.activeControlPlane();

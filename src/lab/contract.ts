@@ -92,9 +92,7 @@ export type RpcRequest =
   | { type: 'ping' };
 
 export type RpcFrame =
-  | { type: 'stdout'; data: string }
-  | { type: 'stderr'; data: string }
-  | { type: 'exit'; code: number };
+  { type: 'stdout'; data: string } | { type: 'stderr'; data: string } | { type: 'exit'; code: number };
 
 // ---- The lab's record (DIR/record.jsonl) ----
 export type RecordEntry =

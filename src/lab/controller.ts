@@ -42,7 +42,10 @@ export class LabController {
   private claimed = false;
   private stopping: Promise<void> | null = null;
 
-  constructor(readonly options: LabOptions, private readonly progress: (line: string) => void = () => {}) {
+  constructor(
+    readonly options: LabOptions,
+    private readonly progress: (line: string) => void = () => {},
+  ) {
     this.paths = labPaths(options.dir);
   }
 
@@ -57,12 +60,25 @@ export class LabController {
     await saveClusterCAs(casFile(paths), cas);
 
     const etcdMode = resolveEtcdMode(options.etcd);
-    const etcdSpecs = specs.filter((s) => s.roles.includes('etcd')).map((s) => {
-      const nodeRoot = paths.node(s.name);
-      return { name: s.name, address: s.address, tlsDir: path.join(nodeRoot.dataDir, 'server', 'tls', 'etcd'), dataDir: nodeRoot.etcdData, logFile: path.join(nodeRoot.root, 'etcd.log'), loopbackDir: nodeLoopbackDir(nodeRoot.root) };
-    });
+    const etcdSpecs = specs
+      .filter((s) => s.roles.includes('etcd'))
+      .map((s) => {
+        const nodeRoot = paths.node(s.name);
+        return {
+          name: s.name,
+          address: s.address,
+          tlsDir: path.join(nodeRoot.dataDir, 'server', 'tls', 'etcd'),
+          dataDir: nodeRoot.etcdData,
+          logFile: path.join(nodeRoot.root, 'etcd.log'),
+          loopbackDir: nodeLoopbackDir(nodeRoot.root),
+        };
+      });
     const layout = etcdListenerLayout(options.version);
-    this.etcd = createEtcdCluster(etcdMode, etcdSpecs, { token: `keyturn-lab-${randomBytes(4).toString('hex')}`, fastElection: true, layout });
+    this.etcd = createEtcdCluster(etcdMode, etcdSpecs, {
+      token: `keyturn-lab-${randomBytes(4).toString('hex')}`,
+      fastElection: true,
+      layout,
+    });
     const clock = new LabClock(options.speed);
     const encryptionConfig = encryptionConfigText(initialLayout(options.encryptionProvider));
     const datastore = new LabDatastore(cas, encryptionConfig, options.encryptionProvider);
@@ -71,7 +87,15 @@ export class LabController {
 
     this.progress(`writing ${specs.length} nodes under ${paths.root}`);
     const joinTarget = joinTargets(specs, options.joinedAllServers);
-    const material = { cas, encryptionConfig, now, joinAddress: (s: typeof specs[number]) => joinTarget(s)?.address ?? null, token: datastore.joinToken(now), dataDirInUnit: options.dataDirInUnit, version: options.version };
+    const material = {
+      cas,
+      encryptionConfig,
+      now,
+      joinAddress: (s: (typeof specs)[number]) => joinTarget(s)?.address ?? null,
+      token: datastore.joinToken(now),
+      dataDirInUnit: options.dataDirInUnit,
+      version: options.version,
+    };
     const hashes = new Map<string, string | null>();
     await forEachLimited(specs, 8, async (spec) => {
       hashes.set(spec.name, await writeNodeFiles(paths, spec, material));
@@ -82,7 +106,10 @@ export class LabController {
       node.joinTarget = joinTarget(spec)?.name ?? null;
     }
 
-    await this.startApi(runtime, specs.map((s) => s.address));
+    await this.startApi(
+      runtime,
+      specs.map((s) => s.address),
+    );
     this.progress(`API serving at ${this.api!.url}`);
     this.rpc = await startRpcServer(runtime, paths.socket);
     this.http = await startHttpExecServer(runtime, paths.httpSocket);
@@ -91,7 +118,13 @@ export class LabController {
     await this.bootNodes(runtime);
     runtime.startHealthTimer();
     await runtime.queryHealth();
-    return { nodes: specs.length, etcdMode, apiUrl: this.api!.url, kubeconfig: paths.kubeconfig, inventory: paths.inventory };
+    return {
+      nodes: specs.length,
+      etcdMode,
+      apiUrl: this.api!.url,
+      kubeconfig: paths.kubeconfig,
+      inventory: paths.inventory,
+    };
   }
 
   private async startApi(runtime: LabRuntime, addresses: string[]): Promise<void> {
@@ -104,11 +137,19 @@ export class LabController {
       port: this.options.apiPort,
       tls: { certPem: serving.certPem, keyPem: serving.keyPem, clientCaPem: runtime.cas.clientCa.certPem },
     });
-    const kubeconfig = { server: this.api.url, caPem: runtime.cas.serverCa.certPem, clientCertPem: admin.certPem, clientKeyPem: admin.keyPem };
+    const kubeconfig = {
+      server: this.api.url,
+      caPem: runtime.cas.serverCa.certPem,
+      clientCertPem: admin.certPem,
+      clientKeyPem: admin.keyPem,
+    };
     await writeKubeconfig(this.paths.kubeconfig, { ...kubeconfig, clusterName: 'keyturn-lab' });
     // Servers keep their own admin kubeconfig at /etc/rancher/<prog>/<prog>.yaml.
     for (const node of runtime.nodes.filter(isServerNode)) {
-      await writeKubeconfig(path.join(node.paths.etcDir, `${node.prog}.yaml`), { ...kubeconfig, clusterName: 'default' });
+      await writeKubeconfig(path.join(node.paths.etcDir, `${node.prog}.yaml`), {
+        ...kubeconfig,
+        clusterName: 'default',
+      });
     }
   }
 
@@ -162,7 +203,7 @@ function joinTargets(specs: LabNodeSpec[], joinedAllServers: boolean): (spec: La
   const [first, second] = servers;
   return (spec) => {
     if (spec !== first) return first ?? null;
-    return joinedAllServers ? second ?? null : null;
+    return joinedAllServers ? (second ?? null) : null;
   };
 }
 

@@ -8,7 +8,8 @@ import { sha256Hex, type ClusterCAs } from './pki/index.js';
 import { normalizePem } from './pki/pem-files.js';
 import type { EncryptionProvider } from './encryption/config.js';
 
-export type EncryptionStage = 'start' | 'prepare' | 'rotate' | 'reencrypt_request' | 'reencrypt_active' | 'reencrypt_finished';
+export type EncryptionStage =
+  'start' | 'prepare' | 'rotate' | 'reencrypt_request' | 'reencrypt_active' | 'reencrypt_finished';
 
 export interface EncryptionRecord {
   /** encryption-config.json bytes. */
@@ -25,7 +26,11 @@ export class LabDatastore {
   /** The password in the join token (`K10<ca hash>::server:<secret>`); the CA hash follows the CAs (joinToken). */
   readonly tokenSecret = randomBytes(16).toString('hex');
 
-  constructor(cas: ClusterCAs, encryptionConfig: string, readonly encryptionProvider: EncryptionProvider) {
+  constructor(
+    cas: ClusterCAs,
+    encryptionConfig: string,
+    readonly encryptionProvider: EncryptionProvider,
+  ) {
     this.caSet = cas;
     this.encryption = { config: encryptionConfig, stage: 'start', revision: 0 };
   }

@@ -8,11 +8,25 @@ import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.
 import type { LabRuntime } from './lab-runtime.js';
 import { slowDownReload } from './encryption/reload.js';
 import { killStaticPods, podsOutliveUnit } from './static-pods.js';
-import { backdateLeaves, createEncryptionConfig, driftServerCa, newEncryptionKey, readEncryptionKeys } from './pki/index.js';
+import {
+  backdateLeaves,
+  createEncryptionConfig,
+  driftServerCa,
+  newEncryptionKey,
+  readEncryptionKeys,
+} from './pki/index.js';
 import { ENCRYPTION_CONFIG } from '../model/cert-files.js';
 import path from 'node:path';
 
-export const FAULT_NAMES = ['stop-service', 'parallel-restart', 'expire-certs', 'ca-drift', 'hash-mismatch', 'latency', 'slow-reload'] as const;
+export const FAULT_NAMES = [
+  'stop-service',
+  'parallel-restart',
+  'expire-certs',
+  'ca-drift',
+  'hash-mismatch',
+  'latency',
+  'slow-reload',
+] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 const NEEDS_NODE: readonly FaultName[] = ['stop-service', 'ca-drift', 'hash-mismatch', 'slow-reload'];
 const EXPIRED_DAYS = 400;
@@ -25,11 +39,18 @@ export function isFaultName(name: string): name is FaultName {
 export function checkFault(name: string, nodeName: string | undefined, args: string[]): string | null {
   if (!isFaultName(name)) return `unknown fault "${name}" — use one of ${FAULT_NAMES.join(', ')}`;
   if (NEEDS_NODE.includes(name) && !nodeName) return `fault ${name} needs --node NAME`;
-  if (name === 'latency' && !/^\d+$/.test(args[0] ?? '')) return 'fault latency needs milliseconds, e.g. `latency 200` (0 removes it)';
+  if (name === 'latency' && !/^\d+$/.test(args[0] ?? ''))
+    return 'fault latency needs milliseconds, e.g. `latency 200` (0 removes it)';
   return null;
 }
 
-export async function runFault(lab: LabRuntime, name: string, nodeName: string | undefined, args: string[], io: CommandIO): Promise<number> {
+export async function runFault(
+  lab: LabRuntime,
+  name: string,
+  nodeName: string | undefined,
+  args: string[],
+  io: CommandIO,
+): Promise<number> {
   const refused = checkFault(name, nodeName, args);
   const node = nodeName === undefined ? undefined : lab.node(nodeName);
   if (refused || (nodeName !== undefined && !node)) {
@@ -44,7 +65,12 @@ export async function runFault(lab: LabRuntime, name: string, nodeName: string |
   return 0;
 }
 
-async function injectFault(lab: LabRuntime, fault: FaultName, node: LabNode | undefined, args: string[]): Promise<string> {
+async function injectFault(
+  lab: LabRuntime,
+  fault: FaultName,
+  node: LabNode | undefined,
+  args: string[],
+): Promise<string> {
   const target = () => {
     if (!node) throw new Error(`fault ${fault} without a node`);
     return node;
@@ -57,10 +83,12 @@ async function injectFault(lab: LabRuntime, fault: FaultName, node: LabNode | un
       return restartServersAtOnce(lab);
     case 'expire-certs': {
       // The cluster was down (machines off): RKE2's static pods, which outlive a unit stop, are gone too.
-      await Promise.all(lab.nodes.map(async (n) => {
-        await n.service.stop();
-        await killStaticPods(lab, n);
-      }));
+      await Promise.all(
+        lab.nodes.map(async (n) => {
+          await n.service.stop();
+          await killStaticPods(lab, n);
+        }),
+      );
       let count = 0;
       for (const n of lab.nodes) count += (await backdateLeaves(n.certs, EXPIRED_DAYS)).length;
       return `every service stopped and ${count} leaf certificates backdated ${EXPIRED_DAYS} days (expired)`;

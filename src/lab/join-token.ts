@@ -30,7 +30,14 @@ type Log = (level: 'error', msg: string) => void;
 /** `token:` from etc/config.yaml, then config.yaml.d/*.yaml in name order (a later file wins), else token-file:. */
 export async function configuredToken(node: LabNode): Promise<string | null> {
   const base = path.join(node.paths.etcDir, 'config.yaml');
-  const dropIns = await readdir(`${base}.d`).then((names) => names.filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => path.join(`${base}.d`, n)), () => []);
+  const dropIns = await readdir(`${base}.d`).then(
+    (names) =>
+      names
+        .filter((n) => /\.ya?ml$/.test(n))
+        .sort()
+        .map((n) => path.join(`${base}.d`, n)),
+    () => [],
+  );
   const merged: Record<string, unknown> = {};
   for (const file of [base, ...dropIns]) {
     const text = await readFile(file, 'utf8').catch(() => '');
@@ -38,7 +45,8 @@ export async function configuredToken(node: LabNode): Promise<string | null> {
     if (doc && typeof doc === 'object') Object.assign(merged, doc);
   }
   if (typeof merged.token === 'string' && merged.token) return merged.token.trim();
-  if (typeof merged['token-file'] === 'string') return (await readFile(merged['token-file'], 'utf8').catch(() => '')).trim() || null;
+  if (typeof merged['token-file'] === 'string')
+    return (await readFile(merged['token-file'], 'utf8').catch(() => '')).trim() || null;
   return null;
 }
 
@@ -61,7 +69,10 @@ export async function awaitAgentToken(lab: LabRuntime, node: LabNode, signal: Ab
     if (!server) return true; // no /cacerts to compare with: the start fails further on, as before
     const served = await servedHash(lab, server);
     if (served === pinned) return true;
-    log('error', `Failed to validate connection to cluster at ${serverUrl(lab, node)}: ${tokenMismatch(pinned, served)}`);
+    log(
+      'error',
+      `Failed to validate connection to cluster at ${serverUrl(lab, node)}: ${tokenMismatch(pinned, served)}`,
+    );
     if (!(await lab.clock.sleep(RETRY_MS, signal))) return false;
   }
 }

@@ -28,8 +28,20 @@ export async function claimLabDir(paths: LabPaths): Promise<void> {
   }
   await makeDirs(paths.root);
   const other = runningLabPid(paths.pidFile);
-  if (other !== null) throw new UsageError(`--dir ${paths.root}: another lab is running there (pid ${other}) — stop it first or use another --dir`);
-  for (const stale of [paths.socket, paths.httpSocket, paths.record, paths.latency, paths.kubeconfig, paths.inventory, casFile(paths), path.join(paths.root, 'nodes')]) {
+  if (other !== null)
+    throw new UsageError(
+      `--dir ${paths.root}: another lab is running there (pid ${other}) — stop it first or use another --dir`,
+    );
+  for (const stale of [
+    paths.socket,
+    paths.httpSocket,
+    paths.record,
+    paths.latency,
+    paths.kubeconfig,
+    paths.inventory,
+    casFile(paths),
+    path.join(paths.root, 'nodes'),
+  ]) {
     await rm(stale, { recursive: true, force: true });
   }
   await writeFile(paths.pidFile, `${process.pid}\n`);
@@ -54,14 +66,25 @@ async function makeDirs(dir: string): Promise<void> {
   }
   for (const d of missing) {
     await mkdir(d).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw new UsageError(`--dir ${dir}: cannot create ${d} (${error.code ?? error.message}) — use a directory you can write`);
+      if (error.code !== 'EEXIST')
+        throw new UsageError(
+          `--dir ${dir}: cannot create ${d} (${error.code ?? error.message}) — use a directory you can write`,
+        );
     });
   }
 }
 
 /** What a lab that failed to start wrote into its directory (the directory itself stays: it may be the user's). */
 export async function discardLabDir(paths: LabPaths): Promise<void> {
-  for (const file of [paths.kubeconfig, paths.inventory, paths.record, paths.latency, paths.client, casFile(paths), path.join(paths.root, 'nodes')]) {
+  for (const file of [
+    paths.kubeconfig,
+    paths.inventory,
+    paths.record,
+    paths.latency,
+    paths.client,
+    casFile(paths),
+    path.join(paths.root, 'nodes'),
+  ]) {
     await rm(file, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
@@ -99,15 +122,35 @@ export interface NodeMaterial {
   dataDirInUnit?: boolean;
 }
 
-export async function writeNodeFiles(paths: LabPaths, spec: LabNodeSpec, material: NodeMaterial): Promise<string | null> {
+export async function writeNodeFiles(
+  paths: LabPaths,
+  spec: LabNodeSpec,
+  material: NodeMaterial,
+): Promise<string | null> {
   const nodePaths = labNodePaths(paths.root, spec.name);
   await mkdir(nodePaths.dataDir, { recursive: true, mode: 0o755 });
   await mkdir(nodePaths.etcDir, { recursive: true });
   await writeFile(nodePaths.journal, '');
   await writeNodeCommands(paths, spec);
-  await writeFile(path.join(nodePaths.etcDir, 'config.yaml'), nodeConfigYaml(spec, material.dataDirInUnit ? null : nodePaths.dataDir, material.joinAddress(spec), material.token ?? null));
+  await writeFile(
+    path.join(nodePaths.etcDir, 'config.yaml'),
+    nodeConfigYaml(
+      spec,
+      material.dataDirInUnit ? null : nodePaths.dataDir,
+      material.joinAddress(spec),
+      material.token ?? null,
+    ),
+  );
   await writeNodeCertificates(
-    { dataDir: nodePaths.dataDir, distro: spec.distro, roles: spec.roles, nodeName: spec.name, address: spec.address, cas: material.cas, version: material.version },
+    {
+      dataDir: nodePaths.dataDir,
+      distro: spec.distro,
+      roles: spec.roles,
+      nodeName: spec.name,
+      address: spec.address,
+      cas: material.cas,
+      version: material.version,
+    },
     material.now,
   );
   // Every server carries the same config bytes, so their hashes match (RKE2 always encrypts; K3s too in the lab).

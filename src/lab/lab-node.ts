@@ -52,7 +52,12 @@ export function nodeIdentity(root: string, spec: LabNodeSpec, cas: ClusterCAs, v
     cas,
     version,
   };
-  return { paths, certs, unit: serviceUnit(spec.distro, spec.roles), description: unitDescription(spec.distro, server) };
+  return {
+    paths,
+    certs,
+    unit: serviceUnit(spec.distro, spec.roles),
+    description: unitDescription(spec.distro, server),
+  };
 }
 
 export const isControlPlane = (node: LabNode) => node.spec.roles.includes('control-plane');

@@ -45,18 +45,40 @@ export class LabRuntime {
   addNode(spec: LabNodeSpec): LabNode {
     const { paths, certs, unit, description } = nodeIdentity(this.paths.root, spec, this.cas, this.options.version);
     const journal = new NodeJournal(paths.journal, spec.name, () => this.clock.now());
-    const node = { spec, prog: spec.distro, unit, description, paths, certs, journal, stuck: false, encryptionHash: null, joinTarget: null, syncedCaRevision: 0, syncedEncryptionRevision: 0, apiserverPod: false } as Omit<LabNode, 'service'> as LabNode;
-    node.service = new NodeService(unit, description, journal, this.clock, {
-      attempt: (attempt) => attemptNodeStart(this, node, attempt),
-      afterExit: () => afterMainProcessExit(this, node),
-      onTransition: (from, to) => {
-        this.record.append({ type: 'service', node: spec.name, unit, from, to });
-        if (to === 'active') this.emitEvent(spec.name, 'NodeReady', `Node ${spec.name} status is now: NodeReady`);
-        if (from === 'active') this.emitEvent(spec.name, 'NodeNotReady', `Node ${spec.name} status is now: NodeNotReady`);
-        this.refreshHealthSoon();
-        this.notify();
+    const node = {
+      spec,
+      prog: spec.distro,
+      unit,
+      description,
+      paths,
+      certs,
+      journal,
+      stuck: false,
+      encryptionHash: null,
+      joinTarget: null,
+      syncedCaRevision: 0,
+      syncedEncryptionRevision: 0,
+      apiserverPod: false,
+    } as Omit<LabNode, 'service'> as LabNode;
+    node.service = new NodeService(
+      unit,
+      description,
+      journal,
+      this.clock,
+      {
+        attempt: (attempt) => attemptNodeStart(this, node, attempt),
+        afterExit: () => afterMainProcessExit(this, node),
+        onTransition: (from, to) => {
+          this.record.append({ type: 'service', node: spec.name, unit, from, to });
+          if (to === 'active') this.emitEvent(spec.name, 'NodeReady', `Node ${spec.name} status is now: NodeReady`);
+          if (from === 'active')
+            this.emitEvent(spec.name, 'NodeNotReady', `Node ${spec.name} status is now: NodeNotReady`);
+          this.refreshHealthSoon();
+          this.notify();
+        },
       },
-    }, () => (this.pidCounter += 1 + Math.floor(Math.random() * 7)));
+      () => (this.pidCounter += 1 + Math.floor(Math.random() * 7)),
+    );
     this.nodes.push(node);
     this.byName.set(spec.name, node);
     this.emitEvent(spec.name, 'Starting', 'Starting kubelet.');
@@ -76,14 +98,22 @@ export class LabRuntime {
   async queryHealth(): Promise<EtcdClusterHealth> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<EtcdClusterHealth>((resolve) => {
-      timer = setTimeout(() => resolve({ ...this.health, healthy: false, reason: 'etcd health query timed out' }), HEALTH_QUERY_TIMEOUT_MS);
+      timer = setTimeout(
+        () => resolve({ ...this.health, healthy: false, reason: 'etcd health query timed out' }),
+        HEALTH_QUERY_TIMEOUT_MS,
+      );
     });
     try {
       const health = await Promise.race([this.etcd.health(), timeout]);
       this.setHealth(health);
       return health;
     } catch (error) {
-      const health = { healthy: false, leader: null, running: [], reason: error instanceof Error ? error.message : String(error) };
+      const health = {
+        healthy: false,
+        leader: null,
+        running: [],
+        reason: error instanceof Error ? error.message : String(error),
+      };
       this.setHealth(health);
       return health;
     } finally {
@@ -150,7 +180,8 @@ export class LabRuntime {
 
   unavailableReason(): string | null {
     // An RKE2 apiserver pod outlives its stopped unit (static-pods.ts): the API stays up until killall.
-    if (!this.activeControlPlane() && !this.nodes.some((n) => isControlPlane(n) && n.apiserverPod)) return 'no control-plane server is running';
+    if (!this.activeControlPlane() && !this.nodes.some((n) => isControlPlane(n) && n.apiserverPod))
+      return 'no control-plane server is running';
     if (!this.health.healthy) return `etcd has no quorum: ${this.health.reason}`;
     return null;
   }
@@ -183,7 +214,10 @@ export class LabRuntime {
   private setHealth(health: EtcdClusterHealth): void {
     const previous = this.health;
     this.health = health;
-    const changed = previous.healthy !== health.healthy || previous.leader !== health.leader || previous.running.join() !== health.running.join();
+    const changed =
+      previous.healthy !== health.healthy ||
+      previous.leader !== health.leader ||
+      previous.running.join() !== health.running.join();
     if (changed) this.notify();
   }
 

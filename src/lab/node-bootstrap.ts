@@ -45,7 +45,10 @@ async function reconcileServerCas(lab: LabRuntime, node: LabNode, log: Log): Pro
       node.syncedCaRevision = datastore.caRevision;
       if (datastore.cas === node.certs.cas) return;
       await adoptCas(node, datastore.cas);
-      log('info', 'Reconciling bootstrap data between datastore and disk: cluster CA certificates updated from the datastore');
+      log(
+        'info',
+        'Reconciling bootstrap data between datastore and disk: cluster CA certificates updated from the datastore',
+      );
       return;
     }
     case 'peer': {
@@ -81,7 +84,10 @@ async function reconcileEncryption(lab: LabRuntime, node: LabNode, log: Log): Pr
     const current = await readFile(configFile, 'utf8').catch(() => null);
     if (current !== record.config) {
       await writeFile(configFile, record.config, { mode: 0o600 });
-      log('info', 'Reconciling bootstrap data between datastore and disk: encryption config updated from the datastore');
+      log(
+        'info',
+        'Reconciling bootstrap data between datastore and disk: encryption config updated from the datastore',
+      );
     }
     await writeFile(path.join(node.paths.dataDir, ENCRYPTION_STATE), lab.datastore.encryptionState(), { mode: 0o600 });
   }

@@ -11,7 +11,14 @@ import { nodeLoopbackDir } from './etcd/loopback.js';
 import { UsageError } from '../errors.js';
 import { runningAsBinary } from '../util/self-command.js';
 
-type LabPaths = { root: string; socket: string; httpSocket: string; client: string; latency: string; inventory: string };
+type LabPaths = {
+  root: string;
+  socket: string;
+  httpSocket: string;
+  client: string;
+  latency: string;
+  inventory: string;
+};
 
 /** Where curl is, if anywhere: node commands then cost a curl call instead of a Node start. */
 function findCurl(): string | null {
@@ -32,14 +39,23 @@ export async function writeNodeCommands(paths: LabPaths, node: LabNodeSpec): Pro
   const curl = findCurl();
   // Without curl the node commands run the lab's node client through process.execPath, which in the single
   // binary is keyturn itself, not a Node that runs scripts.
-  if (!curl && runningAsBinary()) throw new UsageError('keyturn lab: the single keyturn binary needs curl (/usr/bin/curl) for the lab\'s node commands; install curl, or run the lab with node bin/keyturn.js');
+  if (!curl && runningAsBinary())
+    throw new UsageError(
+      "keyturn lab: the single keyturn binary needs curl (/usr/bin/curl) for the lab's node commands; install curl, or run the lab with node bin/keyturn.js",
+    );
   // <prog>-killall.sh sits beside <prog>, as upstream's installers put it.
   for (const prog of [node.distro, 'systemctl', 'journalctl', killallScript(node.distro)]) {
-    const script = curl ? curlCommand(curl, paths.httpSocket, node.name, prog) : nodeClientCommand(paths, node.name, prog);
+    const script = curl
+      ? curlCommand(curl, paths.httpSocket, node.name, prog)
+      : nodeClientCommand(paths, node.name, prog);
     await writeExecutable(path.join(bin, prog), script);
   }
   await writeExecutable(path.join(bin, 'sh'), latencyShell(paths.latency));
-  if (curl) await writeExecutable(path.join(bin, 'curl'), loopbackCurl(curl, nodeLoopbackDir(labNodePaths(paths.root, node.name).root), node.name));
+  if (curl)
+    await writeExecutable(
+      path.join(bin, 'curl'),
+      loopbackCurl(curl, nodeLoopbackDir(labNodePaths(paths.root, node.name).root), node.name),
+    );
 }
 
 /**
@@ -93,16 +109,15 @@ function curlCommand(curl: string, socket: string, node: string, prog: string): 
     '#!/bin/sh',
     `# keyturn lab: ${prog} on ${node} (answered by the lab controller over ${socket})`,
     ...(prog === 'journalctl'
-      ? [
-          'follow=',
-          'for a in "$@"; do case $a in -f|--follow|-[a-zA-Z]*f*) follow=1 ;; esac; done',
-        ]
+      ? ['follow=', 'for a in "$@"; do case $a in -f|--follow|-[a-zA-Z]*f*) follow=1 ;; esac; done']
       : []),
     'n=$#; i=0',
     'while [ "$i" -lt "$n" ]; do a=$1; shift; set -- "$@" --data-urlencode "arg=$a"; i=$((i + 1)); done',
     // A follower is ended by a signal: curl itself must be the process that receives it, so the lab sees the
     // connection close (a shell waiting on curl would die and leave curl streaming on).
-    ...(prog === 'journalctl' ? [`[ -n "$follow" ] && exec ${curlBase} --data-urlencode "cwd=$PWD" "$@" ${shq(url)}`] : []),
+    ...(prog === 'journalctl'
+      ? [`[ -n "$follow" ] && exec ${curlBase} --data-urlencode "cwd=$PWD" "$@" ${shq(url)}`]
+      : []),
     'exec 4>&1',
     `h=$(${curlBase} -D /dev/fd/3 --data-urlencode "cwd=$PWD" "$@" ${shq(url)} 3>&1 1>&4 2>/dev/null) || {`,
     `  echo ${shq(`${prog}: lab is not running`)} >&2; exit 1; }`,
@@ -151,8 +166,17 @@ async function writeExecutable(file: string, text: string): Promise<void> {
  * for a node that joins (agents, servers after the first) `server:` with the secure token copied from the first
  * server's node-token (`K10<CA hash>::server:<secret>`), as the docs tell operators to.
  */
-export function nodeConfigYaml(node: LabNodeSpec, dataDir: string | null, joinAddress: string | null, token: string | null = null): string {
-  const config: Record<string, unknown> = { ...(dataDir === null ? {} : { 'data-dir': dataDir }), 'node-name': node.name, 'node-ip': node.address };
+export function nodeConfigYaml(
+  node: LabNodeSpec,
+  dataDir: string | null,
+  joinAddress: string | null,
+  token: string | null = null,
+): string {
+  const config: Record<string, unknown> = {
+    ...(dataDir === null ? {} : { 'data-dir': dataDir }),
+    'node-name': node.name,
+    'node-ip': node.address,
+  };
   if (joinAddress) config.server = `https://${joinAddress}:${supervisorPort(node.distro)}`;
   if (joinAddress && token) config.token = token;
   if (isServer(node.roles) && !node.roles.includes('control-plane')) {
@@ -168,7 +192,12 @@ export function supervisorPort(distro: Distro): number {
 }
 
 /** dataDirInUnit: the inventory leaves dataDir out, so keyturn finds it as on such a node (the unit's ExecStart). */
-export async function writeInventory(file: string, root: string, nodes: LabNodeSpec[], dataDirInUnit = false): Promise<void> {
+export async function writeInventory(
+  file: string,
+  root: string,
+  nodes: LabNodeSpec[],
+  dataDirInUnit = false,
+): Promise<void> {
   const entries = nodes.map((node) => ({
     name: node.name,
     address: node.address,
@@ -179,7 +208,10 @@ export async function writeInventory(file: string, root: string, nodes: LabNodeS
     sudo: false,
     // <PROG>_CONFIG_FILE is the variable upstream's --config flag reads: keyturn finds the node's config.yaml (and
     // its join token) where the lab keeps it, through the same variable a real node could set.
-    env: { PATH: nodePath(root, node.name), [`${node.distro.toUpperCase()}_CONFIG_FILE`]: path.join(labNodePaths(root, node.name).etcDir, 'config.yaml') },
+    env: {
+      PATH: nodePath(root, node.name),
+      [`${node.distro.toUpperCase()}_CONFIG_FILE`]: path.join(labNodePaths(root, node.name).etcDir, 'config.yaml'),
+    },
   }));
   await writeFile(file, stringify({ nodes: entries }));
 }

@@ -26,8 +26,13 @@ const ETCD_WAIT_LOG_MS = 30_000;
 export const HANDSHAKE_FATAL =
   'starting kubernetes: preparing server: failed to get MemberList from server: Internal error occurred: failed to get etcd MemberList: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: context deadline exceeded"';
 
-export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: AttemptContext): Promise<AttemptResult> {
-  if (isServerNode(node) || agentUnitType(node.prog, lab.options.version) === 'notify') return runNodeProcess(lab, node, attempt);
+export async function attemptNodeStart(
+  lab: LabRuntime,
+  node: LabNode,
+  attempt: AttemptContext,
+): Promise<AttemptResult> {
+  if (isServerNode(node) || agentUnitType(node.prog, lab.options.version) === 'notify')
+    return runNodeProcess(lab, node, attempt);
   // Type=exec (K3s agents installed before July 2022): systemd calls the unit started as soon as the process runs,
   // so `systemctl start` returns and the unit is active (running) while the agent still connects in the background.
   const gone = new AbortController();
@@ -40,7 +45,8 @@ export async function attemptNodeStart(lab: LabRuntime, node: LabNode, attempt: 
 
 /** The main process from its start until it is up and running (READY=1 for a notify unit), or stopped. */
 async function runNodeProcess(lab: LabRuntime, node: LabNode, attempt: AttemptContext): Promise<AttemptResult> {
-  const log = (level: 'info' | 'warning' | 'error' | 'fatal', msg: string) => node.journal.service(node.prog, attempt.pid, level, msg);
+  const log = (level: 'info' | 'warning' | 'error' | 'fatal', msg: string) =>
+    node.journal.service(node.prog, attempt.pid, level, msg);
   const fail = (msg: string): AttemptResult => {
     log('fatal', msg);
     return { ok: false, reason: msg };
@@ -107,7 +113,10 @@ async function runNodeProcess(lab: LabRuntime, node: LabNode, attempt: AttemptCo
     // No server: the agent retries in-process every 2 s (it never exits for this), see agent-connect.ts.
     const target = await connectToServer(lab, node, log, () => !attempt.signal.aborted, attempt.signal);
     if (!target) return { ok: false, reason: 'stopped' };
-    log('info', `Connecting to proxy url="wss://${target.spec.address}:${supervisorPort(node.prog)}/v1-${node.prog}/connect"`);
+    log(
+      'info',
+      `Connecting to proxy url="wss://${target.spec.address}:${supervisorPort(node.prog)}/v1-${node.prog}/connect"`,
+    );
   }
 
   if (!(await lab.clock.sleep(duration * 0.8, attempt.signal))) return { ok: false, reason: 'stopped' };

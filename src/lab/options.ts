@@ -35,7 +35,8 @@ export function parseTopology(value: string): Topology {
   if (large) {
     const nodes = Number(large[1]);
     // Three servers plus agents; every node needs its own last octet.
-    if (nodes < 3 || nodes > 254) throw inputError('--topology', `large:${nodes} is out of range`, 'use large:N with 3 <= N <= 254');
+    if (nodes < 3 || nodes > 254)
+      throw inputError('--topology', `large:${nodes} is out of range`, 'use large:N with 3 <= N <= 254');
     return { kind: 'large', nodes };
   }
   throw inputError('--topology', `unknown topology "${value}"`, 'use split, ha, single or large:N');
@@ -52,16 +53,19 @@ export function parseLabOptions(raw: RawLabUpOptions): LabOptions {
     throw inputError('--version', `"${version}" is not a ${distro} version`, `use e.g. ${DEFAULT_VERSIONS[distro]}`);
   }
   const speed = Number(raw.speed ?? '1');
-  if (!Number.isFinite(speed) || speed <= 0) throw inputError('--speed', `"${raw.speed}" is not a positive number`, 'use e.g. 1 or 20');
+  if (!Number.isFinite(speed) || speed <= 0)
+    throw inputError('--speed', `"${raw.speed}" is not a positive number`, 'use e.g. 1 or 20');
   const net = raw.net ?? '127.0.10';
   // Addresses only in 127.0.0.0/8: the lab never touches a real network.
   if (!/^127\.\d{1,3}\.\d{1,3}$/.test(net) || net.split('.').some((o) => Number(o) > 255)) {
     throw inputError('--net', `"${net}" is not a loopback prefix`, 'use three octets in 127.0.0.0/8, e.g. 127.0.10');
   }
   const apiPort = Number(raw.apiPort ?? '0');
-  if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) throw inputError('--api-port', `"${raw.apiPort}" is not a port`, 'use 0..65535');
+  if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535)
+    throw inputError('--api-port', `"${raw.apiPort}" is not a port`, 'use 0..65535');
   const secrets = Number(raw.secrets ?? '40');
-  if (!Number.isInteger(secrets) || secrets < 0) throw inputError('--secrets', `"${raw.secrets}" is not a count`, 'use a whole number');
+  if (!Number.isInteger(secrets) || secrets < 0)
+    throw inputError('--secrets', `"${raw.secrets}" is not a count`, 'use a whole number');
   const encryptionProvider = raw.encryptionProvider ?? 'aescbc';
   if (encryptionProvider !== 'aescbc' && encryptionProvider !== 'secretbox') {
     throw inputError('--encryption-provider', `unknown provider "${encryptionProvider}"`, 'use aescbc or secretbox');
@@ -72,7 +76,20 @@ export function parseLabOptions(raw: RawLabUpOptions): LabOptions {
     throw inputError('--joined-all-servers', 'a single server has no peer to join', 'use split, ha or large:N');
   }
   const dataDirInUnit = raw.dataDirInUnit === true || raw.dataDirInUnit === 'true';
-  return { topology, distro, version, dir: raw.dir, etcd, speed, net, apiPort, secrets, encryptionProvider, joinedAllServers, dataDirInUnit };
+  return {
+    topology,
+    distro,
+    version,
+    dir: raw.dir,
+    etcd,
+    speed,
+    net,
+    apiPort,
+    secrets,
+    encryptionProvider,
+    joinedAllServers,
+    dataDirInUnit,
+  };
 }
 
 function isEtcdMode(value: string): value is EtcdMode {

@@ -12,7 +12,10 @@ import type { LabRuntime } from './lab-runtime.js';
 export type RpcServer = SocketServer;
 
 export function startRpcServer(lab: LabRuntime, socketPath: string): Promise<RpcServer> {
-  return listenOnSocket(net.createServer((socket) => serveConnection(lab, socket)), socketPath);
+  return listenOnSocket(
+    net.createServer((socket) => serveConnection(lab, socket)),
+    socketPath,
+  );
 }
 
 function serveConnection(lab: LabRuntime, socket: net.Socket): void {
@@ -38,7 +41,7 @@ function serveConnection(lab: LabRuntime, socket: net.Socket): void {
     };
     handle(lab, buffered.slice(0, end), io)
       .catch((error: unknown) => {
-        io.stderr(`lab: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+        io.stderr(`lab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
         return 70;
       })
       .then((code) => {
@@ -49,7 +52,11 @@ function serveConnection(lab: LabRuntime, socket: net.Socket): void {
 }
 
 /** Runs one node command and records it in the lab's record, whichever socket it came through. */
-export async function execRecorded(lab: LabRuntime, request: Extract<RpcRequest, { type: 'exec' }>, io: CommandIO): Promise<number> {
+export async function execRecorded(
+  lab: LabRuntime,
+  request: Extract<RpcRequest, { type: 'exec' }>,
+  io: CommandIO,
+): Promise<number> {
   const node = lab.node(request.node);
   if (!node) {
     io.stderr(`lab: no node named ${request.node}\n`);
@@ -60,7 +67,7 @@ export async function execRecorded(lab: LabRuntime, request: Extract<RpcRequest,
     code = await runNodeCommand(request.prog, { lab, node, argv: request.argv, io, cwd: request.cwd });
     return code;
   } catch (error) {
-    io.stderr(`lab: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    io.stderr(`lab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return code;
   } finally {
     lab.record.append({ type: 'command', node: node.spec.name, prog: request.prog, argv: request.argv, code });

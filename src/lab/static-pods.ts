@@ -48,12 +48,16 @@ export async function killStaticPods(lab: LabRuntime, node: LabNode): Promise<st
 export async function cleanupPodsOnStart(lab: LabRuntime, node: LabNode, log: (msg: string) => void): Promise<void> {
   if (!podsOutliveUnit(node)) return;
   const marker = forceRestartFile(node);
-  const forced = await stat(marker).then(() => true, () => false);
+  const forced = await stat(marker).then(
+    () => true,
+    () => false,
+  );
   if (!forced) return;
   await rm(marker, { force: true });
-  const running = [hasEtcd(node) && lab.etcd.member(node.spec.name).isRunning() ? 'etcd' : null, node.apiserverPod ? 'kube-apiserver' : null].filter(
-    (p): p is string => p !== null,
-  );
+  const running = [
+    hasEtcd(node) && lab.etcd.member(node.spec.name).isRunning() ? 'etcd' : null,
+    node.apiserverPod ? 'kube-apiserver' : null,
+  ].filter((p): p is string => p !== null);
   if (running.length === 0) return;
   log(`Static pod cleanup in progress (${running.join(', ')})`);
   await killStaticPods(lab, node);

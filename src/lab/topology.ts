@@ -18,7 +18,11 @@ function shapesOf(topology: Topology): NodeShape[] {
   switch (topology.kind) {
     case 'split':
       // The shape of most rotation outages: etcd-only servers, control-plane-only servers, agents.
-      return [...series('etcd', 3, ['etcd']), ...series('cp', 2, ['control-plane']), ...series('agent', 2, AGENT_ROLES)];
+      return [
+        ...series('etcd', 3, ['etcd']),
+        ...series('cp', 2, ['control-plane']),
+        ...series('agent', 2, AGENT_ROLES),
+      ];
     case 'ha':
       return [...series('server', 3, ALL_SERVER_ROLES), ...series('agent', 2, AGENT_ROLES)];
     case 'single':

@@ -19,7 +19,12 @@ export interface CertFile {
 export const SERVER_CAS = ['server-ca', 'client-ca', 'request-header-ca'] as const;
 
 function serverTls(distro: Distro): CertFile[] {
-  const ca = (name: string): CertFile => ({ path: `server/tls/${name}.crt`, kind: 'ca', issuer: `server/tls/${name}.crt`, hasKey: true });
+  const ca = (name: string): CertFile => ({
+    path: `server/tls/${name}.crt`,
+    kind: 'ca',
+    issuer: `server/tls/${name}.crt`,
+    hasKey: true,
+  });
   const leaf = (name: string, caName: string): CertFile => ({
     path: `server/tls/${name}.crt`,
     kind: 'leaf',

@@ -15,9 +15,15 @@ export interface ClusterIdentity {
 }
 
 export function identityOf(report: StatusReport, server: string | null): ClusterIdentity {
-  const cas = report.nodes.map((n) => n.caFingerprints['server-ca']).filter((f): f is string => typeof f === 'string' && f !== '');
+  const cas = report.nodes
+    .map((n) => n.caFingerprints['server-ca'])
+    .filter((f): f is string => typeof f === 'string' && f !== '');
   // A run's journal records it and refusals print it: a password in the URL is no part of which cluster it is.
-  return { server: server === null ? null : redact(server), caFingerprints: [...new Set(cas)].sort(), nodes: report.nodes.map((n) => `${n.name}@${n.address}`).sort() };
+  return {
+    server: server === null ? null : redact(server),
+    caFingerprints: [...new Set(cas)].sort(),
+    nodes: report.nodes.map((n) => `${n.name}@${n.address}`).sort(),
+  };
 }
 
 const overlaps = (a: readonly string[], b: readonly string[]) => a.some((x) => b.includes(x));
@@ -27,7 +33,8 @@ const overlaps = (a: readonly string[], b: readonly string[]) => a.some((x) => b
  * (a node unreachable, an old journal) the node addresses decide, then the API URL.
  */
 export function sameCluster(recorded: ClusterIdentity, now: ClusterIdentity): boolean {
-  if (recorded.caFingerprints?.length && now.caFingerprints?.length) return overlaps(recorded.caFingerprints, now.caFingerprints);
+  if (recorded.caFingerprints?.length && now.caFingerprints?.length)
+    return overlaps(recorded.caFingerprints, now.caFingerprints);
   if (recorded.nodes?.length && now.nodes?.length) {
     const addresses = (ids: readonly string[]) => ids.map((id) => id.slice(id.lastIndexOf('@') + 1));
     return overlaps(addresses(recorded.nodes), addresses(now.nodes));
@@ -37,7 +44,8 @@ export function sameCluster(recorded: ClusterIdentity, now: ClusterIdentity): bo
 
 /** One phrase naming a cluster for an operator: its API URL (or its first nodes) and the start of its CA. */
 export function describeCluster(id: ClusterIdentity): string {
-  const where = id.server ?? `nodes ${(id.nodes ?? []).slice(0, 3).join(', ')}${(id.nodes?.length ?? 0) > 3 ? ', …' : ''}`;
+  const where =
+    id.server ?? `nodes ${(id.nodes ?? []).slice(0, 3).join(', ')}${(id.nodes?.length ?? 0) > 3 ? ', …' : ''}`;
   const ca = id.caFingerprints?.length ? ` (server CA ${id.caFingerprints.map((f) => f.slice(0, 12)).join('/')})` : '';
   return `${where || 'an unknown cluster'}${ca}`;
 }

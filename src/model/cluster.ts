@@ -53,7 +53,10 @@ export function configFilePath(distro: Distro): string {
 export function rolesFromLabels(labels: Record<string, string | undefined>): Role[] {
   const roles: Role[] = [];
   if (labels['node-role.kubernetes.io/etcd'] === 'true') roles.push('etcd');
-  if (labels['node-role.kubernetes.io/control-plane'] === 'true' || labels['node-role.kubernetes.io/master'] === 'true') {
+  if (
+    labels['node-role.kubernetes.io/control-plane'] === 'true' ||
+    labels['node-role.kubernetes.io/master'] === 'true'
+  ) {
     roles.push('control-plane');
   }
   if (roles.length === 0) roles.push('worker');

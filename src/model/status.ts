@@ -4,7 +4,8 @@ import type { Distro, Role } from './cluster.js';
 export type ClusterSource = 'api' | 'inventory' | 'remembered';
 export type CertStatus = 'ok' | 'warning' | 'expired' | 'not-yet-valid';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
-export type CheckId = 'api' | 'certificates' | 'ca-consistency' | 'encryption-hashes' | 'etcd-quorum' | 'services' | 'nodes';
+export type CheckId =
+  'api' | 'certificates' | 'ca-consistency' | 'encryption-hashes' | 'etcd-quorum' | 'services' | 'nodes';
 
 export interface CertificateInfo {
   path: string;
@@ -88,7 +89,13 @@ export interface ApiProblem {
 
 export interface StatusReport {
   /** apiProblem: present when a kubeconfig was given and the API could not be read. */
-  cluster: { distro: Distro | 'unknown'; version: string; apiReachable: boolean; source: ClusterSource; apiProblem?: ApiProblem };
+  cluster: {
+    distro: Distro | 'unknown';
+    version: string;
+    apiReachable: boolean;
+    source: ClusterSource;
+    apiProblem?: ApiProblem;
+  };
   nodes: NodeStatus[];
   checks: Check[];
 }

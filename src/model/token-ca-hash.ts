@@ -57,14 +57,23 @@ export function tokenCaHash(fileBytes: Buffer | string, now: Date, fileSha256 = 
     if (!pool.some((p) => p.der.equals(c.der))) pool.push(c); // CertPool.AddCert ignores duplicates
   }
   const root = verifiedRoot(certs[0], roots, intermediates, now);
-  return root ? { hash: sha256(root.der), source: 'root', rootSubject: root.x509.subject } : { hash: fileSha256, source: 'file' };
+  return root
+    ? { hash: sha256(root.der), source: 'root', rootSubject: root.x509.subject }
+    : { hash: fileSha256, source: 'file' };
 }
 
 /** The last certificate of the first chain Go's Verify would return (default KeyUsages: ServerAuth), or null. */
 function verifiedRoot(leaf: Cert, roots: Cert[], intermediates: Cert[], now: Date): Cert | null {
   if (!timeValid(leaf, now)) return null;
-  const chains = roots.some((r) => r.der.equals(leaf.der)) ? [[leaf]] : buildChains(leaf, [leaf], roots, intermediates, now);
-  const usable = chains.filter((chain) => chain.every((c) => c.f.extKeyUsage.length === 0 || c.f.extKeyUsage.includes(SERVER_AUTH) || c.f.extKeyUsage.includes(ANY_USAGE)));
+  const chains = roots.some((r) => r.der.equals(leaf.der))
+    ? [[leaf]]
+    : buildChains(leaf, [leaf], roots, intermediates, now);
+  const usable = chains.filter((chain) =>
+    chain.every(
+      (c) =>
+        c.f.extKeyUsage.length === 0 || c.f.extKeyUsage.includes(SERVER_AUTH) || c.f.extKeyUsage.includes(ANY_USAGE),
+    ),
+  );
   const first = usable[0];
   return first ? first[first.length - 1] : null;
 }
@@ -78,19 +87,26 @@ function potentialParents(pool: Cert[], child: Cert): Cert[] {
   const named = pool.filter((p) => p.f.rawSubject.equals(child.f.rawIssuer));
   const aki = child.f.authorityKeyId;
   const match = named.filter((p) => p.f.subjectKeyId.equals(aki));
-  const one = named.filter((p) => !p.f.subjectKeyId.equals(aki) && (p.f.subjectKeyId.length === 0) !== (aki.length === 0));
+  const one = named.filter(
+    (p) => !p.f.subjectKeyId.equals(aki) && (p.f.subjectKeyId.length === 0) !== (aki.length === 0),
+  );
   const mismatch = named.filter((p) => !match.includes(p) && !one.includes(p));
   return [...match, ...one, ...mismatch];
 }
 
 function alreadyInChain(candidate: Cert, chain: Cert[]): boolean {
   const key = candidate.x509.publicKey.export({ type: 'spki', format: 'der' });
-  return chain.some((c) => c.f.rawSubject.equals(candidate.f.rawSubject) && c.x509.publicKey.export({ type: 'spki', format: 'der' }).equals(key));
+  return chain.some(
+    (c) =>
+      c.f.rawSubject.equals(candidate.f.rawSubject) &&
+      c.x509.publicKey.export({ type: 'spki', format: 'der' }).equals(key),
+  );
 }
 
 /** Certificate.CheckSignatureFrom: the parent may sign certificates, and its key verifies the signature. */
 function signedBy(child: Cert, parent: Cert): boolean {
-  if ((parent.f.version === 3 && !parent.f.basicConstraintsValid) || (parent.f.basicConstraintsValid && !parent.f.isCA)) return false;
+  if ((parent.f.version === 3 && !parent.f.basicConstraintsValid) || (parent.f.basicConstraintsValid && !parent.f.isCA))
+    return false;
   if (parent.f.keyCertSign === false) return false;
   try {
     return child.x509.verify(parent.x509.publicKey);
@@ -102,14 +118,20 @@ function signedBy(child: Cert, parent: Cert): boolean {
 function parentValid(parent: Cert, chain: Cert[], intermediate: boolean, now: Date): boolean {
   if (!timeValid(parent, now)) return false;
   if (intermediate && (!parent.f.basicConstraintsValid || !parent.f.isCA)) return false;
-  if (parent.f.basicConstraintsValid && parent.f.maxPathLen >= 0 && chain.length - 1 > parent.f.maxPathLen) return false;
+  if (parent.f.basicConstraintsValid && parent.f.maxPathLen >= 0 && chain.length - 1 > parent.f.maxPathLen)
+    return false;
   return true;
 }
 
 function buildChains(c: Cert, chain: Cert[], roots: Cert[], intermediates: Cert[], now: Date): Cert[][] {
   const chains: Cert[][] = [];
   const consider = (candidate: Cert, intermediate: boolean) => {
-    if (alreadyInChain(candidate, chain) || !signedBy(c, candidate) || !parentValid(candidate, chain, intermediate, now)) return;
+    if (
+      alreadyInChain(candidate, chain) ||
+      !signedBy(c, candidate) ||
+      !parentValid(candidate, chain, intermediate, now)
+    )
+      return;
     if (!intermediate) chains.push([...chain, candidate]);
     else chains.push(...buildChains(candidate, [...chain, candidate], roots, intermediates, now));
   };

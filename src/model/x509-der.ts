@@ -46,7 +46,7 @@ export function readDer(buf: Buffer, offset = 0): DerNode {
 
 export function children(node: DerNode): DerNode[] {
   const out: DerNode[] = [];
-  for (let at = 0; at < node.content.length; ) {
+  for (let at = 0; at < node.content.length;) {
     const child = readDer(node.content, at);
     out.push(child);
     at += child.raw.length;
@@ -85,7 +85,12 @@ function intOf(content: Buffer): number {
 /** The fields of a DER certificate; throws on anything that is not one. */
 export function certFields(der: Buffer): CertFields {
   const cert = readDer(der);
-  const tbs = children(children(cert)[0] ?? (() => { throw new Error('DER: empty certificate'); })());
+  const tbs = children(
+    children(cert)[0] ??
+      (() => {
+        throw new Error('DER: empty certificate');
+      })(),
+  );
   let i = 0;
   let version = 1;
   if (tbs[0]?.tag === 0xa0) {
@@ -120,7 +125,8 @@ export function certFields(der: Buffer): CertFields {
       case '2.5.29.35': // authorityKeyIdentifier: SEQUENCE { [0] keyIdentifier OPTIONAL, ... }
         fields.authorityKeyId = Buffer.from(children(value).find((n) => n.tag === 0x80)?.content ?? Buffer.alloc(0));
         break;
-      case '2.5.29.19': { // basicConstraints: SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL }
+      case '2.5.29.19': {
+        // basicConstraints: SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL }
         fields.basicConstraintsValid = true;
         for (const c of children(value)) {
           if (c.tag === 0x01) fields.isCA = c.content[0] !== 0;
@@ -128,7 +134,8 @@ export function certFields(der: Buffer): CertFields {
         }
         break;
       }
-      case '2.5.29.15': { // keyUsage BIT STRING: keyCertSign is bit 5
+      case '2.5.29.15': {
+        // keyUsage BIT STRING: keyCertSign is bit 5
         const bits = value.content.subarray(1);
         fields.keyCertSign = ((bits[0] ?? 0) & 0x04) !== 0;
         break;

@@ -37,7 +37,11 @@ function checkOp(p: Problems, where: string, run: unknown): void {
   const r = run;
   switch (r.op) {
     case 'service':
-      p.need((SERVICE_ACTIONS as readonly unknown[]).includes(r.action), `${where}.action`, 'must be stop|start|restart');
+      p.need(
+        (SERVICE_ACTIONS as readonly unknown[]).includes(r.action),
+        `${where}.action`,
+        'must be stop|start|restart',
+      );
       return;
     case 'reset-failed':
     case 'certificate-rotate':
@@ -45,7 +49,11 @@ function checkOp(p: Problems, where: string, run: unknown): void {
     case 'killall':
       return;
     case 'rotate-ca':
-      p.need(isStr(r.path) && /^(\/|<data-dir>\/)/.test(String(r.path)), `${where}.path`, 'must be absolute or start with <data-dir>/');
+      p.need(
+        isStr(r.path) && /^(\/|<data-dir>\/)/.test(String(r.path)),
+        `${where}.path`,
+        'must be absolute or start with <data-dir>/',
+      );
       return;
     case 'secrets-encrypt':
       p.need((ENCRYPTION_ACTIONS as readonly unknown[]).includes(r.action), `${where}.action`, 'unknown action');
@@ -54,15 +62,39 @@ function checkOp(p: Problems, where: string, run: unknown): void {
       p.need(isStr(r.name) && ID.test(String(r.name)), `${where}.name`, 'must be a simple name');
       return;
     case 'generate-ca':
-      p.need(isStr(r.path) && /^(\/|<data-dir>\/)/.test(String(r.path)), `${where}.path`, 'must be absolute or start with <data-dir>/');
+      p.need(
+        isStr(r.path) && /^(\/|<data-dir>\/)/.test(String(r.path)),
+        `${where}.path`,
+        'must be absolute or start with <data-dir>/',
+      );
       return;
     default:
       p.add(`${where}.op`, `unknown op ${JSON.stringify(r.op)}`);
   }
 }
 
-const CONDITIONS = ['unit-state', 'node-ready', 'etcd-healthy', 'etcd-member-stopped', 'encryption-stage', 'reencrypt-finished'];
-const CHECKS = ['unit-active', 'node-ready', 'etcd-quorum', 'certs-fresh', 'cas-unchanged', 'no-expired-leaf', 'encryption-stage', 'encryption-hashes', 'encryption-provider', 'ca-consistent', 'etcd-members-healthy', 'join-tokens'];
+const CONDITIONS = [
+  'unit-state',
+  'node-ready',
+  'etcd-healthy',
+  'etcd-member-stopped',
+  'encryption-stage',
+  'reencrypt-finished',
+];
+const CHECKS = [
+  'unit-active',
+  'node-ready',
+  'etcd-quorum',
+  'certs-fresh',
+  'cas-unchanged',
+  'no-expired-leaf',
+  'encryption-stage',
+  'encryption-hashes',
+  'encryption-provider',
+  'ca-consistent',
+  'etcd-members-healthy',
+  'join-tokens',
+];
 const BACKUPS = ['tls', 'cred', 'agent-certs'];
 
 function checkStep(p: Problems, where: string, s: unknown): void {
@@ -86,7 +118,8 @@ function checkStep(p: Problems, where: string, s: unknown): void {
       const u = s.until;
       if (p.need(isObj(u) && CONDITIONS.includes(String(u.condition)), `${where}.until`, 'unknown condition')) {
         const c = u as Obj;
-        if (c.condition === 'unit-state') p.need(Array.isArray(c.states) && c.states.length > 0, `${where}.until.states`, 'required');
+        if (c.condition === 'unit-state')
+          p.need(Array.isArray(c.states) && c.states.length > 0, `${where}.until.states`, 'required');
         if (c.condition === 'encryption-stage') p.need(isStr(c.stage), `${where}.until.stage`, 'required');
       }
       return;
@@ -130,11 +163,22 @@ export function validateRecipe(input: unknown): Validation {
   if (r.requires !== undefined && p.need(isObj(r.requires), 'requires', 'must be an object')) {
     checkVersions(p, 'requires.versionAtLeast', (r.requires as Obj).versionAtLeast);
     const every = (r.requires as Obj).everyServer;
-    p.need(every === undefined || (isStr(every) && String(every).length > 0), 'requires.everyServer', 'must be a non-empty reason');
+    p.need(
+      every === undefined || (isStr(every) && String(every).length > 0),
+      'requires.everyServer',
+      'must be a non-empty reason',
+    );
   }
-  if (r.neededWhen !== undefined) p.need((NEEDED_WHEN as readonly unknown[]).includes(r.neededWhen), 'neededWhen', `must be one of ${NEEDED_WHEN.join('|')}`);
-  const flows: readonly string[] | undefined = r.chooseFlow === undefined ? undefined : (FLOW_CHOOSERS as Record<string, readonly string[]>)[String(r.chooseFlow)];
-  if (r.chooseFlow !== undefined) p.need(flows !== undefined, 'chooseFlow', `must be one of ${Object.keys(FLOW_CHOOSERS).join('|')}`);
+  if (r.neededWhen !== undefined)
+    p.need(
+      (NEEDED_WHEN as readonly unknown[]).includes(r.neededWhen),
+      'neededWhen',
+      `must be one of ${NEEDED_WHEN.join('|')}`,
+    );
+  const flows: readonly string[] | undefined =
+    r.chooseFlow === undefined ? undefined : (FLOW_CHOOSERS as Record<string, readonly string[]>)[String(r.chooseFlow)];
+  if (r.chooseFlow !== undefined)
+    p.need(flows !== undefined, 'chooseFlow', `must be one of ${Object.keys(FLOW_CHOOSERS).join('|')}`);
   if (p.need(Array.isArray(r.phases) && r.phases.length > 0, 'phases', 'at least one phase')) {
     const phaseIds = new Set<string>();
     (r.phases as unknown[]).forEach((ph, i) => {
@@ -145,10 +189,17 @@ export function validateRecipe(input: unknown): Validation {
       phaseIds.add(String(ph.id));
       p.need(isStr(ph.title), `${w}.title`, 'required');
       p.need((NODE_SELECTORS as readonly unknown[]).includes(ph.nodes), `${w}.nodes`, 'unknown node selector');
-      if (ph.order !== undefined) p.need(ph.order === 'forward' || ph.order === 'reverse', `${w}.order`, 'forward|reverse');
+      if (ph.order !== undefined)
+        p.need(ph.order === 'forward' || ph.order === 'reverse', `${w}.order`, 'forward|reverse');
       if (ph.rolling !== undefined) p.need(typeof ph.rolling === 'boolean', `${w}.rolling`, 'boolean');
-      if (ph.confirm !== undefined) p.need(ph.confirm === 'per-node' || ph.confirm === 'none', `${w}.confirm`, 'per-node|none');
-      if (ph.flow !== undefined) p.need(flows !== undefined && flows.includes(String(ph.flow)), `${w}.flow`, flows ? `must be one of ${flows.join('|')}` : 'needs the recipe\'s chooseFlow');
+      if (ph.confirm !== undefined)
+        p.need(ph.confirm === 'per-node' || ph.confirm === 'none', `${w}.confirm`, 'per-node|none');
+      if (ph.flow !== undefined)
+        p.need(
+          flows !== undefined && flows.includes(String(ph.flow)),
+          `${w}.flow`,
+          flows ? `must be one of ${flows.join('|')}` : "needs the recipe's chooseFlow",
+        );
       if (!p.need(Array.isArray(ph.steps) && ph.steps.length > 0, `${w}.steps`, 'at least one step')) return;
       const stepIds = new Set<string>();
       (ph.steps as unknown[]).forEach((s, j) => {
@@ -157,7 +208,11 @@ export function validateRecipe(input: unknown): Validation {
           p.need(!stepIds.has(String(s.id)), `${w}.steps[${j}].id`, 'duplicate step id');
           stepIds.add(String(s.id));
           const changes = s.kind === 'command' || s.kind === 'backup' || s.kind === 'pause';
-          p.need(!(ph.confirm === 'none' && changes), `${w}.steps[${j}]`, 'a phase without confirmation may only wait, settle and gate');
+          p.need(
+            !(ph.confirm === 'none' && changes),
+            `${w}.steps[${j}]`,
+            'a phase without confirmation may only wait, settle and gate',
+          );
         }
       });
     });

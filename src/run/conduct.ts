@@ -12,14 +12,27 @@ import type { RunInput } from './prepare.js';
 import type { RunUi } from './ui-port.js';
 
 /** Runs the prepared input and returns what to print. */
-export async function conductRun(deps: RunDeps, ui: RunUi, input: RunInput, show: { everyEnding: boolean } = { everyEnding: false }): Promise<RunOutcome> {
+export async function conductRun(
+  deps: RunDeps,
+  ui: RunUi,
+  input: RunInput,
+  show: { everyEnding: boolean } = { everyEnding: false },
+): Promise<RunOutcome> {
   const outcome = await conduct(deps, ui, input).catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    return { exitCode: 1, lines: [`keyturn: the run stopped on an unexpected error: ${message}`], runId: null, status: 'refused' } satisfies RunOutcome;
+    return {
+      exitCode: 1,
+      lines: [`keyturn: the run stopped on an unexpected error: ${message}`],
+      runId: null,
+      status: 'refused',
+    } satisfies RunOutcome;
   });
   // The CLI prints the outcome after the screen is gone: only a finished run is worth a last look. The wizard
   // shows every ending (it goes back to the dashboard afterwards) except a cancel.
-  const waitForKey = outcome.status === 'succeeded' || outcome.status === 'failed' || (show.everyEnding && outcome.status !== 'cancelled');
+  const waitForKey =
+    outcome.status === 'succeeded' ||
+    outcome.status === 'failed' ||
+    (show.everyEnding && outcome.status !== 'cancelled');
   ui.finish(outcome.lines[0] ?? '', waitForKey);
   return outcome;
 }
@@ -29,20 +42,36 @@ async function conduct(deps: RunDeps, ui: RunUi, input: RunInput): Promise<RunOu
   const runId = plan.runId;
   ui.setPlan(plan);
   if (input.kind === 'new' && !(await ui.waitForStart(plan))) {
-    return { exitCode: 1, lines: ['keyturn: cancelled before the first node; nothing was changed'], runId: null, status: 'cancelled' };
+    return {
+      exitCode: 1,
+      lines: ['keyturn: cancelled before the first node; nothing was changed'],
+      runId: null,
+      status: 'cancelled',
+    };
   }
   // The plan as the preview last showed it: the operator may have chosen another settle window there.
   if (input.kind === 'new') plan = ui.plan ?? plan;
   ui.setStage({ kind: 'starting', message: 'taking the run lock…' });
   const holder = holderOf(deps.operator);
-  const local = await acquireLocalLock(deps.stateDir, { runId, holder, since: new Date(deps.clock.now()).toISOString() });
+  const local = await acquireLocalLock(deps.stateDir, {
+    runId,
+    holder,
+    since: new Date(deps.clock.now()).toISOString(),
+  });
   if (!local.ok) {
     const h = local.heldBy;
-    return refused(`keyturn: refusing to start: ${h ? `${h.holder} is already running ${h.runId} from this workstation (pid ${h.pid}, since ${h.since})` : 'the workstation lock is held'}`, input.kind === 'resume' ? runId : null);
+    return refused(
+      `keyturn: refusing to start: ${h ? `${h.holder} is already running ${h.runId} from this workstation (pid ${h.pid}, since ${h.since})` : 'the workstation lock is held'}`,
+      input.kind === 'resume' ? runId : null,
+    );
   }
   try {
     const shell = (n: string) => deps.session.shell(n);
-    const locked = await acquireRunLock({ kube: deps.session.gateway, shell, clock: deps.clock, confirmTakeover: (h, where) => ui.askTakeover(h, where) }, plan, { holder, runId });
+    const locked = await acquireRunLock(
+      { kube: deps.session.gateway, shell, clock: deps.clock, confirmTakeover: (h, where) => ui.askTakeover(h, where) },
+      plan,
+      { holder, runId },
+    );
     if (!locked.ok) {
       const h = locked.heldBy;
       const line = h
@@ -63,25 +92,60 @@ async function conduct(deps: RunDeps, ui: RunUi, input: RunInput): Promise<RunOu
     try {
       let state: RunState;
       if (input.kind === 'new') {
-        const created = await createRun({ journal, clock: deps.clock }, { plan, operator: deps.operator, cluster: deps.session.identity() ?? { server: deps.session.gateway?.server ?? null } });
+        const created = await createRun(
+          { journal, clock: deps.clock },
+          {
+            plan,
+            operator: deps.operator,
+            cluster: deps.session.identity() ?? { server: deps.session.gateway?.server ?? null },
+          },
+        );
         if (!created.ok) return refused(`keyturn: ${created.reason}`);
         state = created.state;
       } else state = input.state;
       const at = () => new Date(deps.clock.now()).toISOString();
       const lockEvents: RunEvent[] = locked.tookOver.length
-        ? locked.tookOver.map((t) => ({ type: 'lock', at: at(), action: 'taken-over', where: t.where, previous: t.holder }))
-        : [{ type: 'lock', at: at(), action: 'acquired', where: locked.apiLease ? 'Lease kube-system/keyturn + server lock files' : 'server lock files' }];
+        ? locked.tookOver.map((t) => ({
+            type: 'lock',
+            at: at(),
+            action: 'taken-over',
+            where: t.where,
+            previous: t.holder,
+          }))
+        : [
+            {
+              type: 'lock',
+              at: at(),
+              action: 'acquired',
+              where: locked.apiLease ? 'Lease kube-system/keyturn + server lock files' : 'server lock files',
+            },
+          ];
       for (const e of lockEvents) {
         await journal.append(e);
         state = applyEvent(state, e);
       }
       renewing = locked.lock.keepRenewed(stopRenew.signal);
       ui.startRunning(state);
-      const ports: RunPorts = { shell, kube: deps.session.gateway, clock: deps.clock, confirm: ui, journal, log: ui, onEvent: ui.onEvent };
-      const driven = await driveRun(state, ports, { operator: deps.operator, resumed: input.kind === 'resume' }, ui.signal);
+      const ports: RunPorts = {
+        shell,
+        kube: deps.session.gateway,
+        clock: deps.clock,
+        confirm: ui,
+        journal,
+        log: ui,
+        onEvent: ui.onEvent,
+      };
+      const driven = await driveRun(
+        state,
+        ports,
+        { operator: deps.operator, resumed: input.kind === 'resume' },
+        ui.signal,
+      );
       const final = await offerStarts(driven, ports, ui, deps.operator);
       await release();
-      await journal.append({ type: 'lock', at: at(), action: 'released', where: 'Lease kube-system/keyturn + server lock files' }).catch(() => undefined);
+      await journal
+        .append({ type: 'lock', at: at(), action: 'released', where: 'Lease kube-system/keyturn + server lock files' })
+        .catch(() => undefined);
       return outcomeOf(final, deps.say);
     } finally {
       await release();

@@ -10,7 +10,12 @@ export interface RunOutcome {
   status: 'succeeded' | 'failed' | 'stopped' | 'refused' | 'cancelled';
 }
 
-export const refused = (line: string, runId: string | null = null): RunOutcome => ({ exitCode: 1, lines: [line], runId, status: 'refused' });
+export const refused = (line: string, runId: string | null = null): RunOutcome => ({
+  exitCode: 1,
+  lines: [line],
+  runId,
+  status: 'refused',
+});
 
 export function outcomeOf(state: RunState, say: CommandText): RunOutcome {
   const { runId } = state;
@@ -19,7 +24,12 @@ export function outcomeOf(state: RunState, say: CommandText): RunOutcome {
   const o = state.outcome;
   switch (o.status) {
     case 'succeeded':
-      return { exitCode: 0, runId, status: 'succeeded', lines: [`✓ ${state.plan.recipe} succeeded on every node — run ${runId}; ${report}`] };
+      return {
+        exitCode: 0,
+        runId,
+        status: 'succeeded',
+        lines: [`✓ ${state.plan.recipe} succeeded on every node — run ${runId}; ${report}`],
+      };
     case 'failed':
       return {
         exitCode: 1,
@@ -32,10 +42,27 @@ export function outcomeOf(state: RunState, say: CommandText): RunOutcome {
         ],
       };
     case 'stopped':
-      return { exitCode: 1, runId, status: 'stopped', lines: [`■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with ${resume} — run ${runId}; ${report}`] };
+      return {
+        exitCode: 1,
+        runId,
+        status: 'stopped',
+        lines: [
+          `■ ${o.reason === 'quit' ? 'quit' : 'interrupted'} (${o.detail}): resume with ${resume} — run ${runId}; ${report}`,
+        ],
+      };
     case 'active':
-      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} did not finish: resume with ${resume}; ${report}`] };
+      return {
+        exitCode: 1,
+        runId,
+        status: 'stopped',
+        lines: [`■ run ${runId} did not finish: resume with ${resume}; ${report}`],
+      };
     case 'abandoned':
-      return { exitCode: 1, runId, status: 'stopped', lines: [`■ run ${runId} was abandoned by ${o.by} (${o.reason}); ${report}`] };
+      return {
+        exitCode: 1,
+        runId,
+        status: 'stopped',
+        lines: [`■ run ${runId} was abandoned by ${o.by} (${o.reason}); ${report}`],
+      };
   }
 }

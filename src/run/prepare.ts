@@ -4,7 +4,14 @@
 import type { Recipe } from '../recipe-schema/index.js';
 import { describeCluster, sameCluster } from '../model/cluster-identity.js';
 import type { StatusReport } from '../model/status.js';
-import { DEFAULT_SETTLE_SECONDS, foldEvents, newRunId, planRun, renderRefusal, showLockHolder } from '../engine/index.js';
+import {
+  DEFAULT_SETTLE_SECONDS,
+  foldEvents,
+  newRunId,
+  planRun,
+  renderRefusal,
+  showLockHolder,
+} from '../engine/index.js';
 import type { Plan, RunState } from '../engine/index.js';
 import { expired, lockExpiresAt } from '../engine/index.js';
 import { readJournal, readLocalLock } from '../journal/index.js';
@@ -49,22 +56,43 @@ function planNew(deps: RunDeps, recipe: Recipe, report: StatusReport, runId: str
 export const SETTLE_CHOICES = [300, 60, 30] as const;
 
 /** Offers the settle window on the plan preview, as `run --settle` sets it; s cycles the choices. */
-export function offerSettle(deps: RunDeps, ui: RunUi, recipe: Recipe, report: StatusReport, plan: Plan, timing: RunTiming = {}): void {
+export function offerSettle(
+  deps: RunDeps,
+  ui: RunUi,
+  recipe: Recipe,
+  report: StatusReport,
+  plan: Plan,
+  timing: RunTiming = {},
+): void {
   const first = timing.settleSeconds ?? recipe.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
   const choices = [first, ...SETTLE_CHOICES.filter((c) => c !== first)];
-  ui.offerSettle({ seconds: first, choices, ...(timing.timeScale ? { timeScale: timing.timeScale } : {}) }, (settleSeconds) => {
-    const again = planNew(deps, recipe, report, plan.runId, { ...timing, settleSeconds });
-    return again.ok ? again.plan : null;
-  });
+  ui.offerSettle(
+    { seconds: first, choices, ...(timing.timeScale ? { timeScale: timing.timeScale } : {}) },
+    (settleSeconds) => {
+      const again = planNew(deps, recipe, report, plan.runId, { ...timing, settleSeconds });
+      return again.ok ? again.plan : null;
+    },
+  );
 }
 
 /** Plans the recipe over the report (a fresh run id) and checks the locks, without changing anything. */
-export async function prepareNewRun(deps: RunDeps, recipe: Recipe, report: StatusReport, timing: RunTiming = {}): Promise<Prepared> {
+export async function prepareNewRun(
+  deps: RunDeps,
+  recipe: Recipe,
+  report: StatusReport,
+  timing: RunTiming = {},
+): Promise<Prepared> {
   const runId = newRunId(recipe.name, deps.clock.now());
   const result = planNew(deps, recipe, report, runId, timing);
-  if (!result.ok) return { ok: false, outcome: refused(deps.say.withOptions(renderRefusal(recipe.name, result.refusal).trimEnd())) };
+  if (!result.ok)
+    return { ok: false, outcome: refused(deps.say.withOptions(renderRefusal(recipe.name, result.refusal).trimEnd())) };
   if (result.plan.support !== 'full') {
-    return { ok: false, outcome: refused(`keyturn: ${recipe.name} is plan-only in this release: review \`${deps.say.command(['plan', recipe.name])}\` and follow it by hand`) };
+    return {
+      ok: false,
+      outcome: refused(
+        `keyturn: ${recipe.name} is plan-only in this release: review \`${deps.say.command(['plan', recipe.name])}\` and follow it by hand`,
+      ),
+    };
   }
   const refusal = await lockRefusal(deps, result.plan, runId);
   if (refusal) return { ok: false, outcome: refused(refusal) };
@@ -99,12 +127,24 @@ export interface ResumeWording {
 /** Folds the run's journal and checks it may continue here: this cluster, every node reached, nobody else's lock. */
 export async function prepareResume(deps: RunDeps, runId: string, wording: ResumeWording): Promise<Prepared> {
   const state = foldEvents((await readJournal(deps.stateDir, runId)).events);
-  if (!state) return { ok: false, outcome: refused(`keyturn: the journal of ${runId} does not start with run-created; see \`${deps.say.command(['report', runId])}\``) };
+  if (!state)
+    return {
+      ok: false,
+      outcome: refused(
+        `keyturn: the journal of ${runId} does not start with run-created; see \`${deps.say.command(['report', runId])}\``,
+      ),
+    };
   const elsewhere = otherClusterRefusal(state, deps.session);
   if (elsewhere) return { ok: false, outcome: refused(elsewhere) };
   wording.onBound?.(runId);
   const missing = missingNodes(state.plan, deps.session);
-  if (missing.length > 0) return { ok: false, outcome: refused(`keyturn: cannot ${wording.verb} ${runId}: the scan did not reach ${missing.join(', ')} — ${wording.reachFix}`) };
+  if (missing.length > 0)
+    return {
+      ok: false,
+      outcome: refused(
+        `keyturn: cannot ${wording.verb} ${runId}: the scan did not reach ${missing.join(', ')} — ${wording.reachFix}`,
+      ),
+    };
   const refusal = await lockRefusal(deps, state.plan, state.runId);
   if (refusal) return { ok: false, outcome: refused(refusal) };
   return { ok: true, input: { kind: 'resume', state } };

@@ -60,14 +60,25 @@ function ErrorScreen({ message }: { message: string }): React.JSX.Element {
         ✗ could not read the cluster: {message}
       </Text>
       <Text>
-        Check --kubeconfig / --context (or KUBECONFIG), or pass --inventory FILE to reach the nodes directly; then
-        press r to retry.
+        Check --kubeconfig / --context (or KUBECONFIG), or pass --inventory FILE to reach the nodes directly; then press
+        r to retry.
       </Text>
     </Box>
   );
 }
 
-export function App({ discover, initialPreview = null, onPickRecipe, renderPlan, recipes, startRun, findInterrupted, resumeRun, abandonRun, onExit }: AppProps): React.JSX.Element {
+export function App({
+  discover,
+  initialPreview = null,
+  onPickRecipe,
+  renderPlan,
+  recipes,
+  startRun,
+  findInterrupted,
+  resumeRun,
+  abandonRun,
+  onExit,
+}: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const size = useTerminalSize();
   const { state: discovery, refresh } = useDiscovery(discover, initialPreview);
@@ -203,7 +214,15 @@ function renderView(view: View, ctx: RenderContext): React.ReactNode {
     case 'error':
       return <ErrorScreen message={view.message} />;
     case 'dashboard':
-      return <Dashboard report={view.report} selected={view.selected} height={ctx.dashboardRows} scroll={view.scroll} width={ctx.width} />;
+      return (
+        <Dashboard
+          report={view.report}
+          selected={view.selected}
+          height={ctx.dashboardRows}
+          scroll={view.scroll}
+          width={ctx.width}
+        />
+      );
     case 'node-detail':
       return (
         <NodeDetail
@@ -214,9 +233,7 @@ function renderView(view: View, ctx: RenderContext): React.ReactNode {
         />
       );
     case 'pick-recipe':
-      return (
-        <RecipeList recipes={view.choices} selected={view.selected} width={ctx.width} />
-      );
+      return <RecipeList recipes={view.choices} selected={view.selected} width={ctx.width} />;
     case 'plan':
       return ctx.renderPlan ? ctx.renderPlan(view.recipe, view.report) : <PlanPlaceholder recipe={view.recipe} />;
     case 'running':

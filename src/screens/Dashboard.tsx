@@ -36,7 +36,13 @@ const failing = (c: Check) => c.status !== 'pass';
  * Node rows the table may draw in `height` rows: the most whose table (header, group titles, "more" lines) still
  * leaves the header and banners, the margin and, when something fails, three rows for the failing checks.
  */
-export function tableRows(report: StatusReport, selected: string | null, height: number, headerLines: number, reserve: number): number {
+export function tableRows(
+  report: StatusReport,
+  selected: string | null,
+  height: number,
+  headerLines: number,
+  reserve: number,
+): number {
   const room = height - headerLines - 1 - reserve;
   let rows = report.nodes.length;
   while (rows > 3 && nodeTableHeight(report.nodes, selected, rows) > room) rows -= 1;
@@ -46,7 +52,10 @@ export function tableRows(report: StatusReport, selected: string | null, height:
 /** The lines ChecksPanel draws for these (a diagnosis: its message, its evidence when there is some, its fix). */
 function failingLines(checks: readonly Check[], diagnoses: readonly NodeDiagnosis[], more: boolean): number {
   const checkLines = checks.length > 0 ? 1 + checks.length : 0;
-  const diagnosisLines = diagnoses.length > 0 ? (checks.length > 0 ? 1 : 0) + 1 + diagnoses.reduce((n, d) => n + 2 + (d.evidence ? 1 : 0), 0) : 0;
+  const diagnosisLines =
+    diagnoses.length > 0
+      ? (checks.length > 0 ? 1 : 0) + 1 + diagnoses.reduce((n, d) => n + 2 + (d.evidence ? 1 : 0), 0)
+      : 0;
   return checkLines + diagnosisLines + (more ? 1 : 0);
 }
 
@@ -81,7 +90,13 @@ export function Dashboard({ report, selected, height, scroll = 0, width }: Dashb
       </Box>
       {(bad.length > 0 || diagnoses.length > 0) && failingRows > 0 ? (
         // Its lines, or the rows the header and the table leave when that is fewer (cut at the bottom).
-        <Box marginTop={1} flexDirection="column" flexShrink={0} height={Math.min(failingRows, failingLines(bad, shownDiagnoses, diagnoses.length > MAX_DIAGNOSES))} overflow="hidden">
+        <Box
+          marginTop={1}
+          flexDirection="column"
+          flexShrink={0}
+          height={Math.min(failingRows, failingLines(bad, shownDiagnoses, diagnoses.length > MAX_DIAGNOSES))}
+          overflow="hidden"
+        >
           <Box flexDirection="column" flexShrink={0}>
             <ChecksPanel checks={bad} diagnoses={shownDiagnoses} title="Checks that need attention" />
             {diagnoses.length > MAX_DIAGNOSES ? (
@@ -92,7 +107,12 @@ export function Dashboard({ report, selected, height, scroll = 0, width }: Dashb
       ) : null}
       <Box marginTop={1} flexDirection="column" flexShrink={1000} overflow="hidden">
         <Box flexDirection="column" flexShrink={0} marginTop={-offset}>
-          <ExpiryTimeline nodes={report.nodes} selected={selected} maxRows={maxRows} renewWindowDays={renewWindowDays(cluster.version)} />
+          <ExpiryTimeline
+            nodes={report.nodes}
+            selected={selected}
+            maxRows={maxRows}
+            renewWindowDays={renewWindowDays(cluster.version)}
+          />
           {good.length > 0 || report.checks.length === 0 ? (
             <Box marginTop={1}>
               <ChecksPanel checks={good} diagnoses={[]} title={bad.length > 0 ? 'Checks that pass' : 'Checks'} />

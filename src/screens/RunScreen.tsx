@@ -67,16 +67,25 @@ export function currentBlock(view: RunView): PlannedBlock | null {
   const blocks = state.plan.blocks;
   const active = blocks.find((b) => b.steps.some((s) => ['running', 'failed'].includes(state.steps[s.key].status)));
   if (active) return active;
-  for (let i = blocks.length - 1; i >= 0; i--) if (blocks[i].steps.some((s) => state.steps[s.key].attempts > 0)) return blocks[i];
+  for (let i = blocks.length - 1; i >= 0; i--)
+    if (blocks[i].steps.some((s) => state.steps[s.key].attempts > 0)) return blocks[i];
   return null;
 }
 
 /** The re-encryption wait running in this block now: its node, unit and stall threshold; else null. */
-export function runningReencryptWait(block: PlannedBlock | null, view: RunView): { node: string; unit: string; stallAfterSeconds: number } | null {
+export function runningReencryptWait(
+  block: PlannedBlock | null,
+  view: RunView,
+): { node: string; unit: string; stallAfterSeconds: number } | null {
   const state = view.state;
   if (!block || !state) return null;
   for (const s of block.steps) {
-    if (s.step.kind !== 'wait' || s.step.until.condition !== 'reencrypt-finished' || state.steps[s.key]?.status !== 'running') continue;
+    if (
+      s.step.kind !== 'wait' ||
+      s.step.until.condition !== 'reencrypt-finished' ||
+      state.steps[s.key]?.status !== 'running'
+    )
+      continue;
     const unit = state.plan.nodes.find((n) => n.name === s.node)?.unit ?? '';
     return { node: s.node, unit, stallAfterSeconds: s.step.until.stallSeconds ?? DEFAULT_STALL_SECONDS };
   }
@@ -87,8 +96,13 @@ function stepViews(block: PlannedBlock, state: RunState, waiting: RunView['waiti
   return block.steps.map((s) => {
     const status = state.steps[s.key].status;
     // A settle, gate or wait in flight says where it stands instead of what it is.
-    if (status === 'running' && waiting?.key === s.key) return { title: s.title, status, detail: describeWaitProgress(waiting.wait) };
-    return { title: s.title, status, detail: (s.command ?? s.detail).split("\n").filter((l) => l.trim() !== "" && !l.startsWith("umask"))[0] ?? "" };
+    if (status === 'running' && waiting?.key === s.key)
+      return { title: s.title, status, detail: describeWaitProgress(waiting.wait) };
+    return {
+      title: s.title,
+      status,
+      detail: (s.command ?? s.detail).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('umask'))[0] ?? '',
+    };
   });
 }
 
@@ -106,7 +120,8 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
   const screen = runScreenOf(view);
   const busy = screen === 'run-working' || screen === 'run-starting';
   const block = currentBlock(view);
-  const reencryptWait = view.stage.kind === 'running' && !view.pendingConfirm ? runningReencryptWait(block, view) : null;
+  const reencryptWait =
+    view.stage.kind === 'running' && !view.pendingConfirm ? runningReencryptWait(block, view) : null;
   // A re-encryption runs for minutes to hours and its widget moves with every reading: the spinner beside it need
   // not redraw the whole screen ten times a second.
   const tick = useTicker(busy, reencryptWait ? SLOW_TICK_MS : FAST_TICK_MS);
@@ -213,23 +228,27 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
       <Static items={view.finished as FinishedItem[]}>
         {(line) => (
           <Text key={line.id} wrap="truncate-end">
-            <Text color={line.glyph === '✓' ? 'green' : line.glyph === '✗' ? 'red' : 'gray'}>{line.glyph}</Text> {line.node} · {line.title}
+            <Text color={line.glyph === '✓' ? 'green' : line.glyph === '✗' ? 'red' : 'gray'}>{line.glyph}</Text>{' '}
+            {line.node} · {line.title}
             <Text dimColor> · {line.detail}</Text>
           </Text>
         )}
       </Static>
       <Text wrap="truncate-end">
-        <Text bold>keyturn {header.resumed ? 'resume' : 'run'}</Text> · <Text bold>{header.recipe}</Text> · run {header.runId} · cluster{' '}
-        {header.cluster}
+        <Text bold>keyturn {header.resumed ? 'resume' : 'run'}</Text> · <Text bold>{header.recipe}</Text> · run{' '}
+        {header.runId} · cluster {header.cluster}
         {view.state ? <Text dimColor> · {progress(view.state)}</Text> : null}
       </Text>
-      {view.state && (stage.kind === 'running' || stage.kind === 'done') ? <NodeStrip nodes={nodeProgress(view.state)} width={width} /> : null}
+      {view.state && (stage.kind === 'running' || stage.kind === 'done') ? (
+        <NodeStrip nodes={nodeProgress(view.state)} width={width} />
+      ) : null}
       {stage.kind === 'preview' ? (
         <>
           <PlanPreview text={planText} offset={offset} height={previewHeight} />
           {view.settle ? <SettleLine choice={view.settle} /> : null}
           <Text>
-            Press <Text bold>enter</Text> to start: keyturn asks before each node. <Text bold>q</Text> cancels; nothing has been changed.
+            Press <Text bold>enter</Text> to start: keyturn asks before each node. <Text bold>q</Text> cancels; nothing
+            has been changed.
           </Text>
         </>
       ) : null}
@@ -237,16 +256,30 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
       {stage.kind === 'takeover' ? (
         <Box flexDirection="column" borderStyle="round" borderColor="red" paddingX={1}>
           <Text bold color="red">
-            ⚠ The run lock at {stage.where} is held by {stage.holder} (run {stage.runId}); it expired at {stage.expiredAt}.
+            ⚠ The run lock at {stage.where} is held by {stage.holder} (run {stage.runId}); it expired at{' '}
+            {stage.expiredAt}.
           </Text>
-          <Text>Take it over only if that run is really gone (its operator left, or keyturn was killed). y takes over · n leaves it.</Text>
+          <Text>
+            Take it over only if that run is really gone (its operator left, or keyturn was killed). y takes over · n
+            leaves it.
+          </Text>
         </Box>
       ) : null}
       {block && view.state && (stage.kind === 'running' || stage.kind === 'done') && !confirm ? (
-        <BlockSteps node={block.node} title={block.phaseTitle} steps={stepViews(block, view.state, view.waiting)} tick={tick} />
+        <BlockSteps
+          node={block.node}
+          title={block.phaseTitle}
+          steps={stepViews(block, view.state, view.waiting)}
+          tick={tick}
+        />
       ) : null}
       {reencryptWait ? (
-        <ReencryptProgress node={reencryptWait.node} unit={reencryptWait.unit} progress={reading?.progress ?? null} stallAfterSeconds={reading?.stallAfterSeconds ?? reencryptWait.stallAfterSeconds} />
+        <ReencryptProgress
+          node={reencryptWait.node}
+          unit={reencryptWait.unit}
+          progress={reading?.progress ?? null}
+          stallAfterSeconds={reading?.stallAfterSeconds ?? reencryptWait.stallAfterSeconds}
+        />
       ) : null}
       {confirm ? (
         <NodeConfirm
@@ -275,9 +308,22 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
         </Box>
       ) : null}
       {view.logs.node && stage.kind === 'running' && !confirm && logHeight >= 1 ? (
-        <LogPane lines={view.logs.lines} dropped={view.logs.dropped} height={logHeight} title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`} />
+        <LogPane
+          lines={view.logs.lines}
+          dropped={view.logs.dropped}
+          height={logHeight}
+          title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`}
+        />
       ) : null}
-      {failure ? <FailurePanel failure={failure} stopped={view.stopped} offer={view.pendingStart} resumeCommand={resumeCommand} maxEvidence={Math.max(2, Math.min(12, body - 14 - view.stopped.length))} /> : null}
+      {failure ? (
+        <FailurePanel
+          failure={failure}
+          stopped={view.stopped}
+          offer={view.pendingStart}
+          resumeCommand={resumeCommand}
+          maxEvidence={Math.max(2, Math.min(12, body - 14 - view.stopped.length))}
+        />
+      ) : null}
       {view.quitRequested && stage.kind === 'running' ? (
         <Text color="yellow">Stopping before the next node… (ctrl-c stops now; resume checks the step in flight)</Text>
       ) : null}
@@ -298,10 +344,13 @@ type FinishedItem = RunView['finished'][number];
 
 /** The settle window offered on the preview, as `run --settle` sets it; in a rehearsal, what it runs at too. */
 function SettleLine({ choice }: { choice: SettleChoice }): React.JSX.Element {
-  const scaled = choice.timeScale ? ` (${scaledSeconds(choice.seconds, choice.timeScale)} s in this rehearsal, at the lab's speed ${choice.timeScale})` : '';
+  const scaled = choice.timeScale
+    ? ` (${scaledSeconds(choice.seconds, choice.timeScale)} s in this rehearsal, at the lab's speed ${choice.timeScale})`
+    : '';
   return (
     <Text>
-      Settle window: <Text bold>{choice.seconds} s</Text> per server{scaled} · <Text bold>s</Text> changes it ({choice.choices.map((c) => `${c} s`).join(' · ')}), as <Text bold>run --settle</Text> does
+      Settle window: <Text bold>{choice.seconds} s</Text> per server{scaled} · <Text bold>s</Text> changes it (
+      {choice.choices.map((c) => `${c} s`).join(' · ')}), as <Text bold>run --settle</Text> does
     </Text>
   );
 }

@@ -11,9 +11,7 @@ export function StatusLine({ discovery, tick }: { discovery: DiscoveryState; tic
       return <Spinner tick={tick} label="refreshing…" />;
     case 'error':
       return (
-        <Text color="red">
-          ✗ refresh failed: {discovery.message} — showing the previous scan; press r to retry
-        </Text>
+        <Text color="red">✗ refresh failed: {discovery.message} — showing the previous scan; press r to retry</Text>
       );
     case 'ready':
       return <Text dimColor>scanned at {discovery.at.toTimeString().slice(0, 8)}</Text>;

@@ -62,7 +62,14 @@ function tableLines(preview: NodePreview, maxRows: number, st: Styles): string[]
   if (nodes.length === 0) return [st.bold('  NODE'), st.dim('no nodes found')];
   const nameWidth = nameColumnWidth(nodes);
   const row = (name: string, cells: readonly string[]) => [name, ...cells].join(' ').trimEnd();
-  const lines = [st.bold(row(cell('  NODE', nameWidth), TABLE_COLUMNS.map((c) => cell(c.title, c.width))))];
+  const lines = [
+    st.bold(
+      row(
+        cell('  NODE', nameWidth),
+        TABLE_COLUMNS.map((c) => cell(c.title, c.width)),
+      ),
+    ),
+  ];
   const { start, end } = visibleWindow(nodes.length, -1, maxRows);
   if (start > 0) lines.push(st.dim(`  ↑ ${start} more`));
   let lastGroup: NodeGroup | null = null;

@@ -64,10 +64,12 @@ export type RunAction =
 export type Action = AppAction | RunAction;
 
 /** A printable character, or one of the named keys Ink reports as flags. */
-export type KeyMatch = { char: string } | { ctrl: string } | { named: 'up' | 'down' | 'enter' | 'escape' | 'pageUp' | 'pageDown' };
+export type KeyMatch =
+  { char: string } | { ctrl: string } | { named: 'up' | 'down' | 'enter' | 'escape' | 'pageUp' | 'pageDown' };
 
 /** A key on App screens takes an App action, a key on run screens a run action: each side has a handler for it. */
-export type Binding = BindingBase & ({ action: AppAction; screens: readonly AppScreenName[] } | { action: RunAction; screens: readonly RunScreenName[] });
+export type Binding = BindingBase &
+  ({ action: AppAction; screens: readonly AppScreenName[] } | { action: RunAction; screens: readonly RunScreenName[] });
 
 interface BindingBase {
   /** How the key is shown in the help bar. */
@@ -101,8 +103,22 @@ const pageDown: KeyMatch = { named: 'pageDown' };
 
 const BROWSING: readonly AppScreenName[] = ['dashboard', 'node-detail'];
 // The App's screens; on 'running' the run screen owns every key (its own screens below).
-const EVERYWHERE: readonly AppScreenName[] = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'error'];
-const RUN_ACTIVE: readonly RunScreenName[] = ['run-starting', 'run-takeover', 'run-confirm', 'run-type-name', 'run-pause', 'run-working'];
+const EVERYWHERE: readonly AppScreenName[] = [
+  'discovering',
+  'dashboard',
+  'node-detail',
+  'pick-recipe',
+  'plan',
+  'error',
+];
+const RUN_ACTIVE: readonly RunScreenName[] = [
+  'run-starting',
+  'run-takeover',
+  'run-confirm',
+  'run-type-name',
+  'run-pause',
+  'run-working',
+];
 
 export const KEYMAP: readonly Binding[] = [
   { key: '↑/k', label: 'up', action: 'move-up', match: [up, ch('k')], screens: ['dashboard'] },
@@ -112,37 +128,127 @@ export const KEYMAP: readonly Binding[] = [
   { key: '↑/k', label: 'up', action: 'move-up', match: [up, ch('k')], screens: ['pick-recipe'] },
   { key: '↓/j', label: 'down', action: 'move-down', match: [down, ch('j')], screens: ['pick-recipe'] },
   { key: 'enter', label: 'pick', action: 'list-pick', match: [enter], screens: ['pick-recipe'] },
-  { key: 'pgdn/pgup', label: 'scroll timeline and checks', action: 'scroll-down', match: [pageDown], screens: ['dashboard'] },
+  {
+    key: 'pgdn/pgup',
+    label: 'scroll timeline and checks',
+    action: 'scroll-down',
+    match: [pageDown],
+    screens: ['dashboard'],
+  },
   { key: 'pgup', label: 'scroll back up', action: 'scroll-up', match: [pageUp], screens: ['dashboard'], inBar: false },
   { key: 'enter/d', label: 'node detail', action: 'open-detail', match: [enter, ch('d')], screens: ['dashboard'] },
   { key: 'r', label: 'refresh', action: 'refresh', match: [ch('r')], screens: ['dashboard', 'node-detail', 'error'] },
   { key: 'p', label: 'pick recipe', action: 'pick-recipe', match: [ch('p')], screens: BROWSING },
-  { key: 'c', label: 'continue the interrupted run', action: 'resume-run', match: [ch('c')], screens: ['dashboard'], requires: 'interruptedRun' },
-  { key: 'x', label: 'abandon the interrupted run', action: 'abandon-run', match: [ch('x')], screens: ['dashboard'], requires: 'interruptedRun' },
-  { key: 'esc/b', label: 'back', action: 'back', match: [escape, ch('b')], screens: ['node-detail', 'pick-recipe', 'plan'] },
+  {
+    key: 'c',
+    label: 'continue the interrupted run',
+    action: 'resume-run',
+    match: [ch('c')],
+    screens: ['dashboard'],
+    requires: 'interruptedRun',
+  },
+  {
+    key: 'x',
+    label: 'abandon the interrupted run',
+    action: 'abandon-run',
+    match: [ch('x')],
+    screens: ['dashboard'],
+    requires: 'interruptedRun',
+  },
+  {
+    key: 'esc/b',
+    label: 'back',
+    action: 'back',
+    match: [escape, ch('b')],
+    screens: ['node-detail', 'pick-recipe', 'plan'],
+  },
   { key: '?', label: 'help', action: 'help', match: [ch('?')], screens: EVERYWHERE },
   { key: 'q', label: 'quit', action: 'quit', match: [ch('q'), ctrl('c')], screens: EVERYWHERE },
   // The run screen. Keys that change the cluster are dangerous (red in the help bar).
-  { key: '↓/j', label: 'scroll down', action: 'scroll-down', match: [down, ch('j'), pageDown], screens: ['run-preview'] },
+  {
+    key: '↓/j',
+    label: 'scroll down',
+    action: 'scroll-down',
+    match: [down, ch('j'), pageDown],
+    screens: ['run-preview'],
+  },
   { key: '↑/k', label: 'scroll up', action: 'scroll-up', match: [up, ch('k'), pageUp], screens: ['run-preview'] },
-  { key: 'enter', label: 'start (each node is confirmed)', action: 'start-run', match: [enter], screens: ['run-preview'] },
-  { key: 'q/esc', label: 'cancel, change nothing', action: 'cancel-run', match: [ch('q'), escape], screens: ['run-preview'] },
+  {
+    key: 'enter',
+    label: 'start (each node is confirmed)',
+    action: 'start-run',
+    match: [enter],
+    screens: ['run-preview'],
+  },
+  {
+    key: 'q/esc',
+    label: 'cancel, change nothing',
+    action: 'cancel-run',
+    match: [ch('q'), escape],
+    screens: ['run-preview'],
+  },
   // Nothing has changed yet: ctrl-c cancels and quits, as it quits from the wizard's other screens.
   { key: 'ctrl-c', label: 'quit', action: 'quit', match: [ctrl('c')], screens: ['run-preview'] },
   { key: 's', label: 'settle window', action: 'cycle-settle', match: [ch('s')], screens: ['run-preview'] },
-  { key: 'y', label: 'take over the expired lock', action: 'take-over', match: [ch('y')], screens: ['run-takeover'], dangerous: true },
-  { key: 'n/q', label: 'leave it', action: 'decline-takeover', match: [ch('n'), ch('q'), escape], screens: ['run-takeover'] },
+  {
+    key: 'y',
+    label: 'take over the expired lock',
+    action: 'take-over',
+    match: [ch('y')],
+    screens: ['run-takeover'],
+    dangerous: true,
+  },
+  {
+    key: 'n/q',
+    label: 'leave it',
+    action: 'decline-takeover',
+    match: [ch('n'), ch('q'), escape],
+    screens: ['run-takeover'],
+  },
   { key: 'y', label: 'run this node', action: 'run-node', match: [ch('y')], screens: ['run-confirm'], dangerous: true },
-  { key: 'name+enter', label: 'run this node', action: 'type-node-name', match: [], screens: ['run-type-name'], dangerous: true, delegated: true },
+  {
+    key: 'name+enter',
+    label: 'run this node',
+    action: 'type-node-name',
+    match: [],
+    screens: ['run-type-name'],
+    dangerous: true,
+    delegated: true,
+  },
   { key: 's', label: 'skip this node', action: 'skip-node', match: [ch('s')], screens: ['run-confirm'] },
   { key: 'enter/c', label: 'continue', action: 'continue-run', match: [enter, ch('c')], screens: ['run-pause'] },
-  { key: 'q', label: 'quit (resume later)', action: 'quit-run', match: [ch('q')], screens: ['run-confirm', 'run-pause'] },
+  {
+    key: 'q',
+    label: 'quit (resume later)',
+    action: 'quit-run',
+    match: [ch('q')],
+    screens: ['run-confirm', 'run-pause'],
+  },
   { key: 'esc', label: 'quit (resume later)', action: 'quit-run', match: [escape], screens: ['run-type-name'] },
   { key: 'q', label: 'stop before the next node', action: 'quit-run', match: [ch('q')], screens: ['run-working'] },
   { key: 'ctrl-c', label: 'stop now', action: 'abort-run', match: [ctrl('c')], screens: RUN_ACTIVE, dangerous: true },
-  { key: 'y', label: 'start the stopped node', action: 'start-stopped-node', match: [ch('y')], screens: ['run-start-stopped'], dangerous: true },
-  { key: 'n/q', label: 'leave it stopped', action: 'leave-stopped-node', match: [ch('n'), ch('q'), escape], screens: ['run-start-stopped'] },
-  { key: 'q/enter', label: 'exit', action: 'exit-run', match: [ch('q'), enter, escape, ctrl('c')], screens: ['run-done'] },
+  {
+    key: 'y',
+    label: 'start the stopped node',
+    action: 'start-stopped-node',
+    match: [ch('y')],
+    screens: ['run-start-stopped'],
+    dangerous: true,
+  },
+  {
+    key: 'n/q',
+    label: 'leave it stopped',
+    action: 'leave-stopped-node',
+    match: [ch('n'), ch('q'), escape],
+    screens: ['run-start-stopped'],
+  },
+  {
+    key: 'q/enter',
+    label: 'exit',
+    action: 'exit-run',
+    match: [ch('q'), enter, escape, ctrl('c')],
+    screens: ['run-done'],
+  },
 ];
 
 function matches(m: KeyMatch, input: string, key: Key): boolean {
@@ -164,7 +270,11 @@ function matches(m: KeyMatch, input: string, key: Key): boolean {
   }
 }
 
-export function bindingsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): Binding[] {
+export function bindingsFor(
+  screen: ScreenName,
+  table: readonly Binding[] = KEYMAP,
+  context: KeyContext = {},
+): Binding[] {
   return table.filter((b) => boundOn(b, screen) && (!b.requires || context[b.requires] === true));
 }
 
@@ -174,15 +284,41 @@ export function boundOn(b: Binding, screen: ScreenName): boolean {
 }
 
 /** The action a keypress means on this screen, or undefined (delegated keys are left to their component). */
-export function actionFor(screen: RunScreenName, input: string, key: Key, table?: readonly Binding[], context?: KeyContext): RunAction | undefined;
-export function actionFor(screen: AppScreenName, input: string, key: Key, table?: readonly Binding[], context?: KeyContext): AppAction | undefined;
-export function actionFor(screen: ScreenName, input: string, key: Key, table?: readonly Binding[], context?: KeyContext): Action | undefined;
+export function actionFor(
+  screen: RunScreenName,
+  input: string,
+  key: Key,
+  table?: readonly Binding[],
+  context?: KeyContext,
+): RunAction | undefined;
+export function actionFor(
+  screen: AppScreenName,
+  input: string,
+  key: Key,
+  table?: readonly Binding[],
+  context?: KeyContext,
+): AppAction | undefined;
+export function actionFor(
+  screen: ScreenName,
+  input: string,
+  key: Key,
+  table?: readonly Binding[],
+  context?: KeyContext,
+): Action | undefined;
 // The overloads hold because Binding pairs run screens with run actions and App screens with App actions.
-export function actionFor(screen: ScreenName, input: string, key: Key, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): Action | undefined {
-  return bindingsFor(screen, table, context).find((b) => !b.delegated && b.match.some((m) => matches(m, input, key)))?.action;
+export function actionFor(
+  screen: ScreenName,
+  input: string,
+  key: Key,
+  table: readonly Binding[] = KEYMAP,
+  context: KeyContext = {},
+): Action | undefined {
+  return bindingsFor(screen, table, context).find((b) => !b.delegated && b.match.some((m) => matches(m, input, key)))
+    ?.action;
 }
 
 export function hintsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP, context: KeyContext = {}): KeyHint[] {
-  return bindingsFor(screen, table, context).filter((b) => b.inBar !== false).map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
+  return bindingsFor(screen, table, context)
+    .filter((b) => b.inBar !== false)
+    .map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
 }
-

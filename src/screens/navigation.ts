@@ -55,10 +55,16 @@ export function effectiveSelection(nodes: readonly NodeStatus[], selected: strin
 
 /** The highlighted recipe: the one moved to, else the first the diagnoses suggest, else the first. */
 export function effectiveRecipe(choices: readonly RecipeChoice[], selected: string | null): string | null {
-  return choices.find((c) => c.name === selected)?.name ?? choices.find((c) => c.suggested)?.name ?? choices[0]?.name ?? null;
+  return (
+    choices.find((c) => c.name === selected)?.name ?? choices.find((c) => c.suggested)?.name ?? choices[0]?.name ?? null
+  );
 }
 
-export function deriveView(discovery: DiscoveryState, nav: NavState, recipes: readonly Omit<RecipeChoice, 'suggested'>[] = DEFAULT_RECIPES): View {
+export function deriveView(
+  discovery: DiscoveryState,
+  nav: NavState,
+  recipes: readonly Omit<RecipeChoice, 'suggested'>[] = DEFAULT_RECIPES,
+): View {
   const report = lastReport(discovery);
   if (!report) {
     return discovery.status === 'error'
@@ -68,11 +74,17 @@ export function deriveView(discovery: DiscoveryState, nav: NavState, recipes: re
   const page = nav.page;
   switch (page.kind) {
     case 'dashboard':
-      return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, nav.selected), scroll: nav.scroll };
+      return {
+        kind: 'dashboard',
+        report,
+        selected: effectiveSelection(report.nodes, nav.selected),
+        scroll: nav.scroll,
+      };
     case 'node-detail': {
       const node = report.nodes.find((n) => n.name === page.node);
       // The node disappeared in a refresh: fall back to the dashboard rather than draw nothing.
-      if (!node) return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, null), scroll: nav.scroll };
+      if (!node)
+        return { kind: 'dashboard', report, selected: effectiveSelection(report.nodes, null), scroll: nav.scroll };
       return { kind: 'node-detail', report, node, certOffset: page.certOffset };
     }
     case 'pick-recipe': {

@@ -34,7 +34,11 @@ export function withoutSecrets(node: InventoryNode): InventoryNode {
 }
 
 /** Where conf puts a project's config without `cwd` (env-paths' `config` for "keyturn", no suffix). */
-export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, home = os.homedir(), platform = process.platform): string {
+export function defaultConfigDir(
+  env: NodeJS.ProcessEnv = process.env,
+  home = os.homedir(),
+  platform = process.platform,
+): string {
   if (platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'keyturn');
   if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'keyturn', 'Config');
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'keyturn');
@@ -79,12 +83,16 @@ export class Settings {
     const entry = this.conf.get('clusters')[keyOf(key)];
     // Cleaned on read as on write: a file written by an older keyturn (or by hand) may hold node text with escape
     // sequences (JSON's \u001b decodes to ESC) and credentials that keyturn no longer stores.
-    return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0 ? { nodes: entry.nodes.map((n) => withoutSecrets(neutraliseStrings(n))) } : null;
+    return entry && Array.isArray(entry.nodes) && entry.nodes.length > 0
+      ? { nodes: entry.nodes.map((n) => withoutSecrets(neutraliseStrings(n))) }
+      : null;
   }
 
   /** Every node name remembered from the scans of any cluster (for shell completion), sorted, each once. */
   rememberedNodeNames(): string[] {
-    const names = Object.values(this.conf.get('clusters')).flatMap((c) => (Array.isArray(c?.nodes) ? c.nodes.map((n) => n.name) : []));
+    const names = Object.values(this.conf.get('clusters')).flatMap((c) =>
+      Array.isArray(c?.nodes) ? c.nodes.map((n) => n.name) : [],
+    );
     return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))].sort();
   }
 
@@ -92,10 +100,17 @@ export class Settings {
   rememberedVersions(key: string): Record<string, string> {
     const versions = this.conf.get('clusters')[keyOf(key)]?.versions;
     if (!versions || typeof versions !== 'object') return {};
-    return neutraliseStrings(Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' && v !== '')));
+    return neutraliseStrings(
+      Object.fromEntries(Object.entries(versions).filter(([, v]) => typeof v === 'string' && v !== '')),
+    );
   }
 
-  remember(key: string, nodes: readonly InventoryNode[], now = new Date(), versions: Record<string, string> = {}): void {
+  remember(
+    key: string,
+    nodes: readonly InventoryNode[],
+    now = new Date(),
+    versions: Record<string, string> = {},
+  ): void {
     checkOwnDirAndFile(this.dir);
     const clusters = { ...this.conf.get('clusters') };
     clusters[keyOf(key)] = { nodes: nodes.map(withoutSecrets), savedAt: now.toISOString(), versions: { ...versions } };

@@ -93,7 +93,15 @@ export function buildResult(
   const { outcome, code } = outcomeOf(end, rules);
   let stderr = capture.stderr.text();
   if (end.kind === 'spawn-failed') stderr += (stderr && !stderr.endsWith('\n') ? '\n' : '') + end.message;
-  return { node, script, outcome, code, stdout: neutraliseText(capture.stdout.text()), stderr: neutraliseText(stderr), durationMs };
+  return {
+    node,
+    script,
+    outcome,
+    code,
+    stdout: neutraliseText(capture.stdout.text()),
+    stderr: neutraliseText(stderr),
+    durationMs,
+  };
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -102,7 +110,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function envAssignments(node: string, env: Record<string, string> | undefined): string[] {
   return Object.entries(env ?? {}).map(([name, value]) => {
     if (!ENV_NAME.test(name)) {
-      throw new UsageError(`inventory node ${node}: env name ${JSON.stringify(name)} is not a valid variable name — use letters, digits and _`);
+      throw new UsageError(
+        `inventory node ${node}: env name ${JSON.stringify(name)} is not a valid variable name — use letters, digits and _`,
+      );
     }
     return `${name}=${value}`;
   });

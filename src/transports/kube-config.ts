@@ -35,20 +35,29 @@ export interface KubeconfigDocument {
 /** --kubeconfig, else every existing file in KUBECONFIG (kubectl skips missing ones), else ~/.kube/config. */
 export function resolveKubeconfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
   if (explicit !== undefined) {
-    if (!existsSync(explicit)) throw inputError(`--kubeconfig ${explicit}`, 'file not found', 'pass an existing kubeconfig file');
+    if (!existsSync(explicit))
+      throw inputError(`--kubeconfig ${explicit}`, 'file not found', 'pass an existing kubeconfig file');
     return [path.resolve(explicit)];
   }
   const fromEnv = env.KUBECONFIG?.split(path.delimiter).filter(Boolean) ?? [];
   if (fromEnv.length > 0) {
     const existing = fromEnv.filter((file) => existsSync(file)).map((file) => path.resolve(file));
     if (existing.length === 0) {
-      throw inputError(`KUBECONFIG=${env.KUBECONFIG}`, 'none of its files exist', 'point KUBECONFIG at a kubeconfig file or pass --kubeconfig');
+      throw inputError(
+        `KUBECONFIG=${env.KUBECONFIG}`,
+        'none of its files exist',
+        'point KUBECONFIG at a kubeconfig file or pass --kubeconfig',
+      );
     }
     return [...new Set(existing)];
   }
   const fallback = path.join(homedir(), '.kube', 'config');
   if (!existsSync(fallback)) {
-    throw inputError(fallback, 'no kubeconfig found', 'pass --kubeconfig FILE, set KUBECONFIG, or use --inventory to reach nodes over SSH');
+    throw inputError(
+      fallback,
+      'no kubeconfig found',
+      'pass --kubeconfig FILE, set KUBECONFIG, or use --inventory to reach nodes over SSH',
+    );
   }
   return [fallback];
 }
@@ -64,12 +73,18 @@ export function loadKubeconfig(selection: KubeconfigSelection, env: NodeJS.Proce
   const where = files.join(':');
   if (document.clusters.length === 0 && document.contexts.length === 0 && document.users.length === 0) {
     // YAML, but nothing kubectl could use: say so rather than "no current-context" (which sends one hunting for --context).
-    throw inputError(where, 'not a kubeconfig (it defines no clusters, contexts or users)', 'pass a kubeconfig file, e.g. a copy of /etc/rancher/<rke2|k3s>/<rke2|k3s>.yaml');
+    throw inputError(
+      where,
+      'not a kubeconfig (it defines no clusters, contexts or users)',
+      'pass a kubeconfig file, e.g. a copy of /etc/rancher/<rke2|k3s>/<rke2|k3s>.yaml',
+    );
   }
   const contextNames = document.contexts.map((c) => c.name);
   const contextName = selection.context ?? document['current-context'];
   if (!contextName) {
-    throw new UsageError(`${where}: no current-context — pass --context with one of: ${contextNames.join(', ') || '(none defined)'}`);
+    throw new UsageError(
+      `${where}: no current-context — pass --context with one of: ${contextNames.join(', ') || '(none defined)'}`,
+    );
   }
   const context = document.contexts.find((c) => c.name === contextName);
   if (!context) {
@@ -78,23 +93,44 @@ export function loadKubeconfig(selection: KubeconfigSelection, env: NodeJS.Proce
   const contextBody = asRecord(context.context);
   const clusterName = String(contextBody.cluster ?? '');
   const cluster = document.clusters.find((c) => c.name === clusterName);
-  if (!cluster) throw inputError(where, `context '${contextName}' names cluster '${clusterName}', which is not defined`, 'fix the kubeconfig');
+  if (!cluster)
+    throw inputError(
+      where,
+      `context '${contextName}' names cluster '${clusterName}', which is not defined`,
+      'fix the kubeconfig',
+    );
   const clusterBody = asRecord(cluster.cluster);
   const server = typeof clusterBody.server === 'string' ? clusterBody.server : '';
   if (!/^https?:\/\//.test(server)) {
-    throw inputError(where, `cluster '${clusterName}' has no valid server URL`, 'set clusters[].cluster.server to https://HOST:PORT');
+    throw inputError(
+      where,
+      `cluster '${clusterName}' has no valid server URL`,
+      'set clusters[].cluster.server to https://HOST:PORT',
+    );
   }
   if (server.startsWith('http://') && clusterBody['insecure-skip-tls-verify'] !== true) {
-    throw inputError(where, `cluster '${clusterName}' uses plain ${server}`, 'use https, or set insecure-skip-tls-verify: true for a test server');
+    throw inputError(
+      where,
+      `cluster '${clusterName}' uses plain ${server}`,
+      'use https, or set insecure-skip-tls-verify: true for a test server',
+    );
   }
   const caFile = clusterBody['certificate-authority'];
   if (typeof caFile === 'string' && caFile !== '' && !existsSync(caFile)) {
-    throw inputError(where, `certificate-authority ${caFile} of cluster '${clusterName}' not found`, 'fix the path or embed certificate-authority-data');
+    throw inputError(
+      where,
+      `certificate-authority ${caFile} of cluster '${clusterName}' not found`,
+      'fix the path or embed certificate-authority-data',
+    );
   }
   const userName = contextBody.user === undefined ? undefined : String(contextBody.user);
   const user = userName === undefined ? undefined : document.users.find((u) => u.name === userName);
   if (userName !== undefined && !user) {
-    throw inputError(where, `context '${contextName}' names user '${userName}', which is not defined`, 'fix the kubeconfig');
+    throw inputError(
+      where,
+      `context '${contextName}' names user '${userName}', which is not defined`,
+      'fix the kubeconfig',
+    );
   }
   if (user) checkClientCertificate(where, user.name, asRecord(user.user));
   return { files, contextName, server, document: { ...document, 'current-context': contextName } };
@@ -107,7 +143,10 @@ export interface KubeconfigContexts {
   current: string;
 }
 
-export function kubeconfigContexts(kubeconfig: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeconfigContexts {
+export function kubeconfigContexts(
+  kubeconfig: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): KubeconfigContexts {
   const files = resolveKubeconfigFiles(kubeconfig, env);
   const document = mergeFiles(files);
   return { files, names: document.contexts.map((c) => c.name), current: document['current-context'] };
@@ -115,12 +154,20 @@ export function kubeconfigContexts(kubeconfig: string | undefined, env: NodeJS.P
 
 /** Merges like kubectl: for each name the first file that defines it wins, and so does the first current-context. */
 function mergeFiles(files: string[]): KubeconfigDocument {
-  const merged: KubeconfigDocument = { apiVersion: 'v1', kind: 'Config', clusters: [], contexts: [], users: [], 'current-context': '' };
+  const merged: KubeconfigDocument = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [],
+    contexts: [],
+    users: [],
+    'current-context': '',
+  };
   for (const file of files) {
     const config = readOne(file);
     for (const key of ['clusters', 'contexts', 'users'] as const) {
       for (const entry of namedList(file, config, key)) {
-        if (!merged[key].some((existing) => existing.name === entry.name)) merged[key].push(resolvePaths(file, key, entry));
+        if (!merged[key].some((existing) => existing.name === entry.name))
+          merged[key].push(resolvePaths(file, key, entry));
       }
     }
     const current = config['current-context'];
@@ -134,7 +181,11 @@ function readOne(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw inputError(file, `cannot read kubeconfig (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check the path and permissions');
+    throw inputError(
+      file,
+      `cannot read kubeconfig (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      'check the path and permissions',
+    );
   }
   let parsed: unknown;
   try {
@@ -147,7 +198,11 @@ function readOne(file: string): Record<string, unknown> {
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw inputError(file, 'not a kubeconfig (expected a mapping with clusters, contexts, users)', 'pass a kubeconfig file');
+    throw inputError(
+      file,
+      'not a kubeconfig (expected a mapping with clusters, contexts, users)',
+      'pass a kubeconfig file',
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -176,7 +231,8 @@ function resolvePaths(file: string, key: 'clusters' | 'contexts' | 'users', entr
   const inner = { ...asRecord(entry[body]) };
   for (const field of fields) {
     const value = inner[field];
-    if (typeof value === 'string' && value !== '' && !path.isAbsolute(value)) inner[field] = path.resolve(path.dirname(file), value);
+    if (typeof value === 'string' && value !== '' && !path.isAbsolute(value))
+      inner[field] = path.resolve(path.dirname(file), value);
   }
   return { ...entry, [body]: inner };
 }

@@ -18,7 +18,8 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 /** TLS verification codes from Node/OpenSSL: the server answered, but trust failed one way or the other. */
-const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
+const TLS_CODE =
+  /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 
 export function failureFromStatus(status: number, rawDetail: string): ApiFailure {
   const detail = neutraliseText(rawDetail);

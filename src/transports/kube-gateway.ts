@@ -70,8 +70,13 @@ export async function loadKubeGateway(opts: KubeGatewayOptions): Promise<KubeGat
 
 /** Which kubeconfig, context and user the requests authenticate as. */
 function accessOf(loaded: LoadedKubeconfig): KubeconfigAccess {
-  const context = loaded.document.contexts.find((c) => c.name === loaded.contextName)?.context as { user?: unknown } | undefined;
-  return { kubeconfig: loaded.files.join(':'), context: loaded.contextName, user: typeof context?.user === 'string' ? context.user : null };
+  const context = loaded.document.contexts.find((c) => c.name === loaded.contextName)?.context as
+    { user?: unknown } | undefined;
+  return {
+    kubeconfig: loaded.files.join(':'),
+    context: loaded.contextName,
+    user: typeof context?.user === 'string' ? context.user : null,
+  };
 }
 
 /** Every call through @kubernetes/client-node (loaded here). */
@@ -142,11 +147,17 @@ async function loadClientGateway(loaded: LoadedKubeconfig, timeoutMs: number): P
     getLease: (namespace, name) =>
       attempt(async () => toKubeLease(await coordination.readNamespacedLease({ namespace, name }))),
     createLease: (lease) =>
-      attempt(async () => toKubeLease(await coordination.createNamespacedLease({ namespace: lease.namespace, body: leaseBody(lease) }))),
+      attempt(async () =>
+        toKubeLease(await coordination.createNamespacedLease({ namespace: lease.namespace, body: leaseBody(lease) })),
+      ),
     updateLease: (lease) =>
       attempt(async () =>
         toKubeLease(
-          await coordination.replaceNamespacedLease({ namespace: lease.namespace, name: lease.name, body: leaseBody(lease) }),
+          await coordination.replaceNamespacedLease({
+            namespace: lease.namespace,
+            name: lease.name,
+            body: leaseBody(lease),
+          }),
         ),
       ),
     deleteLease: (namespace, name) =>
@@ -163,7 +174,11 @@ function buildKubeConfig(k8s: typeof K8s, loaded: LoadedKubeconfig): K8s.KubeCon
     kc.setCurrentContext(loaded.contextName);
   } catch (error) {
     const reason = ((error as Error).message ?? String(error)).split('\n')[0];
-    throw inputError(loaded.files.join(':'), `not a usable kubeconfig (${reason})`, 'fix the file or fetch a fresh kubeconfig');
+    throw inputError(
+      loaded.files.join(':'),
+      `not a usable kubeconfig (${reason})`,
+      'fix the file or fetch a fresh kubeconfig',
+    );
   }
   return kc;
 }

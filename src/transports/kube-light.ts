@@ -12,7 +12,14 @@ const rec = (v: unknown): Rec => (v !== null && typeof v === 'object' && !Array.
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Credentials fields this path understands; a user entry with any other field needs client-node. */
-const PLAIN_USER_FIELDS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile']);
+const PLAIN_USER_FIELDS = new Set([
+  'client-certificate',
+  'client-certificate-data',
+  'client-key',
+  'client-key-data',
+  'token',
+  'tokenFile',
+]);
 
 /** Request options (CA, client certificate and key, bearer token) for the loaded context, or null. */
 export function lightRequestOptions(loaded: LoadedKubeconfig): https.RequestOptions | null {
@@ -22,7 +29,12 @@ export function lightRequestOptions(loaded: LoadedKubeconfig): https.RequestOpti
   const userName = context.user;
   const user = userName === undefined ? {} : rec(doc.users.find((u) => u.name === userName)?.user);
   if (Object.keys(user).some((k) => !PLAIN_USER_FIELDS.has(k))) return null;
-  if (Object.keys(cluster).some((k) => !['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify'].includes(k))) return null;
+  if (
+    Object.keys(cluster).some(
+      (k) => !['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify'].includes(k),
+    )
+  )
+    return null;
   const material = (data: unknown, file: unknown): Buffer | undefined => {
     const d = str(data);
     if (d) return Buffer.from(d, 'base64');
@@ -30,7 +42,8 @@ export function lightRequestOptions(loaded: LoadedKubeconfig): https.RequestOpti
     return f ? readFileSync(f) : undefined;
   };
   try {
-    const token = str(user.token) ?? (str(user.tokenFile) ? readFileSync(String(user.tokenFile), 'utf8').trim() : undefined);
+    const token =
+      str(user.token) ?? (str(user.tokenFile) ? readFileSync(String(user.tokenFile), 'utf8').trim() : undefined);
     return {
       ca: material(cluster['certificate-authority-data'], cluster['certificate-authority']),
       cert: material(user['client-certificate-data'], user['client-certificate']),

@@ -30,7 +30,8 @@ export function toKubeEvent(event: CoreV1Event): KubeEvent {
     message: event.message ?? '',
     type: event.type ?? '',
     // Newer emitters leave lastTimestamp empty and set eventTime or the series instead.
-    lastTimestamp: isoOrNull(event.lastTimestamp) ?? isoOrNull(event.series?.lastObservedTime) ?? isoOrNull(event.eventTime),
+    lastTimestamp:
+      isoOrNull(event.lastTimestamp) ?? isoOrNull(event.series?.lastObservedTime) ?? isoOrNull(event.eventTime),
     count: event.count ?? event.series?.count ?? 1,
   });
 }

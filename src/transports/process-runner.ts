@@ -102,7 +102,9 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
 
     child.on('exit', (code, signal) => {
       exitEnd =
-        code !== null ? { kind: 'exited', code } : { kind: 'signalled', signal: signal ?? ('SIGKILL' as NodeJS.Signals) };
+        code !== null
+          ? { kind: 'exited', code }
+          : { kind: 'signalled', signal: signal ?? ('SIGKILL' as NodeJS.Signals) };
       timers.push(
         setTimeout(() => {
           child.stdout?.destroy();

@@ -36,14 +36,21 @@ export function checkControlDir(controlDir: string): void {
 export function sshConnectionArgs(node: InventoryNode, settings: SshConnectionSettings): string[] {
   const ssh = node.ssh ?? {};
   const args = [
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${settings.connectTimeoutSeconds}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${settings.connectTimeoutSeconds}`,
     // One TCP connection serves the many commands of a session; ControlPersist keeps it briefly between them.
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${settings.controlDir}/%C`,
-    '-o', 'ControlPersist=60s',
-    '-o', 'ServerAliveInterval=5',
-    '-o', 'ServerAliveCountMax=3',
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${settings.controlDir}/%C`,
+    '-o',
+    'ControlPersist=60s',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
   ];
   if (ssh.port !== undefined) args.push('-p', String(ssh.port));
   if (ssh.user !== undefined) args.push('-l', ssh.user);

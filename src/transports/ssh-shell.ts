@@ -48,7 +48,8 @@ const MASTER_PROBE_TIMEOUT_MS = 2_000;
  * OpenSSH's own messages when the multiplexing (not the node) failed: the master went away or refused the session.
  * Only retried when the command had not started on the node yet (no process marker arrived).
  */
-const MUX_FAILURE = /mux_client_request_session: .*failed|Failed to connect to new control master|muxclient: master hello exchange failed/;
+const MUX_FAILURE =
+  /mux_client_request_session: .*failed|Failed to connect to new control master|muxclient: master hello exchange failed/;
 
 /** What checking or opening the master connection came to. */
 type MasterState = { ok: true } | { ok: false; end: ProcessEnd; stderr: string };
@@ -73,11 +74,21 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
   const running = new Map<AbortController, Promise<unknown>>();
 
   /** A helper's exit code (null: it did not exit by itself) and its few lines of output. */
-  const runHelper = async (args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+  const runHelper = async (
+    args: string[],
+    input?: string,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> => {
     // Loaded on first use: the wizard's first frame and the lab's local nodes never need zx.
     const { $ } = await import('zx');
     const stdio = [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] as const;
-    const out = await $({ quiet: true, nothrow: true, verbose: false, timeout: helperTimeoutMs, stdio: [...stdio], ...(input === undefined ? {} : { input }) })`${sshBinary} ${args}`;
+    const out = await $({
+      quiet: true,
+      nothrow: true,
+      verbose: false,
+      timeout: helperTimeoutMs,
+      stdio: [...stdio],
+      ...(input === undefined ? {} : { input }),
+    })`${sshBinary} ${args}`;
     return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
   };
 
@@ -91,12 +102,16 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
 
   const openMaster = async (path: ControlPath): Promise<MasterState> => {
     // A master listens on the control socket; asking it directly costs no process (ssh -O check when we lack the path).
-    const listening = path.socket !== null ? await masterListening(path.socket) : (await runHelper(['-O', 'check', ...connectionArgs])).code === 0;
+    const listening =
+      path.socket !== null
+        ? await masterListening(path.socket)
+        : (await runHelper(['-O', 'check', ...connectionArgs])).code === 0;
     if (listening) return { ok: true };
     // With ControlMaster=auto and ControlPersist, this connection becomes the master and stays in the background;
     // -N: no session, so the node's login shell does not run for it.
     const open = await runHelper(['-T', '-N', ...connectionArgs]);
-    if (open.code === SSH_CONNECTION_EXIT) return { ok: false, end: { kind: 'exited', code: open.code }, stderr: open.stderr };
+    if (open.code === SSH_CONNECTION_EXIT)
+      return { ok: false, end: { kind: 'exited', code: open.code }, stderr: open.stderr };
     // Anything else (ssh missing, our helper deadline passed): let the command find out for itself.
     return { ok: true };
   };
@@ -148,7 +163,8 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
     const startedAt = performance.now();
     const elapsed = () => Math.round(performance.now() - startedAt);
     const deadline = options.timeoutMs === undefined ? undefined : startedAt + options.timeoutMs;
-    const remainingMs = () => (deadline === undefined ? undefined : Math.max(1, Math.round(deadline - performance.now())));
+    const remainingMs = () =>
+      deadline === undefined ? undefined : Math.max(1, Math.round(deadline - performance.now()));
     const endedEarly = (end: ProcessEnd, stderr = '') => {
       const capture = new OutputCapture(follow);
       if (stderr) capture.addStderr(Buffer.from(stderr));
@@ -224,7 +240,11 @@ function masterListening(socketPath: string): Promise<boolean> {
 }
 
 /** `promise`'s value, or 'aborted' / 'timeout' if the signal or the deadline comes first. */
-function within<T>(promise: Promise<T>, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<T | 'aborted' | 'timeout'> {
+function within<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): Promise<T | 'aborted' | 'timeout'> {
   if (signal?.aborted) return Promise.resolve('aborted');
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;

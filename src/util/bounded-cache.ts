@@ -5,7 +5,8 @@ export class BoundedCache<K, V> {
   private readonly entries = new Map<K, V>();
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error('BoundedCache capacity must be a whole number of at least 1');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error('BoundedCache capacity must be a whole number of at least 1');
   }
 
   get size(): number {

@@ -62,8 +62,13 @@ function compact(cells: readonly StyledChar[]): StyledChar[] {
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
     if (cell.styles.length === 0) styles = NO_STYLES;
-    else if (previous === undefined || !sameStyles(previous.styles, cell.styles)) styles = Object.freeze([...cell.styles]) as AnsiCode[];
-    if (cell.value !== value) value = cell.value.length === 1 && cell.value.charCodeAt(0) < 0x80 ? String.fromCharCode(cell.value.charCodeAt(0)) : cell.value;
+    else if (previous === undefined || !sameStyles(previous.styles, cell.styles))
+      styles = Object.freeze([...cell.styles]) as AnsiCode[];
+    if (cell.value !== value)
+      value =
+        cell.value.length === 1 && cell.value.charCodeAt(0) < 0x80
+          ? String.fromCharCode(cell.value.charCodeAt(0))
+          : cell.value;
     out[i] = { type: 'char', value, fullWidth: cell.fullWidth, styles };
     previous = cell;
   }
@@ -85,7 +90,8 @@ export function tokenize(text: string, endChar?: number): Token[] {
   if (endChar !== undefined) return tokenizeAny(text, endChar);
   if (isPrintableAscii(text)) {
     const cells: StyledChar[] = new Array(text.length);
-    for (let i = 0; i < text.length; i++) cells[i] = { type: 'char', value: text[i], fullWidth: false, styles: NO_STYLES };
+    for (let i = 0; i < text.length; i++)
+      cells[i] = { type: 'char', value: text[i], fullWidth: false, styles: NO_STYLES };
     return ready(cells);
   }
   let cells = styledLines.get(text);
@@ -105,7 +111,8 @@ export function styledCharsToString(chars: StyledChar[]): string {
   let previous: readonly AnsiCode[] = NO_STYLES;
   for (const char of chars) {
     // From no styles to no styles there is nothing to write: skip the diff and its allocations.
-    if (previous.length > 0 || char.styles.length > 0) text += ansiCodesToString(diffAnsiCodes(previous as AnsiCode[], char.styles));
+    if (previous.length > 0 || char.styles.length > 0)
+      text += ansiCodesToString(diffAnsiCodes(previous as AnsiCode[], char.styles));
     text += char.value;
     previous = char.styles;
   }

@@ -32,16 +32,30 @@ export function ensureOwnDir(dir: string, what: string, policy: DirPolicy): stri
 export function checkOwnDir(dir: string, what: string, policy: DirPolicy): void {
   const st = lstatSync(dir);
   const input = `${what} ${dir}`;
-  if (st.isSymbolicLink()) throw inputError(input, 'is a symbolic link, which keyturn does not follow', `remove it (rm ${shq(dir)}) and keyturn makes a private folder there`);
-  if (!st.isDirectory()) throw inputError(input, 'is not a folder', `remove it or move it aside (keyturn makes a private folder there)`);
+  if (st.isSymbolicLink())
+    throw inputError(
+      input,
+      'is a symbolic link, which keyturn does not follow',
+      `remove it (rm ${shq(dir)}) and keyturn makes a private folder there`,
+    );
+  if (!st.isDirectory())
+    throw inputError(input, 'is not a folder', `remove it or move it aside (keyturn makes a private folder there)`);
   const me = process.geteuid?.();
   if (me !== undefined && st.uid !== me) {
-    throw inputError(input, `belongs to uid ${st.uid}, not to you (uid ${me})`, `remove it (another user may have planted it) and keyturn makes its own`);
+    throw inputError(
+      input,
+      `belongs to uid ${st.uid}, not to you (uid ${me})`,
+      `remove it (another user may have planted it) and keyturn makes its own`,
+    );
   }
   const open = policy === 'private' ? st.mode & 0o077 : st.mode & 0o022;
   if (open !== 0) {
     const who = policy === 'private' ? 'other users can enter it' : 'other users can write to it';
-    throw inputError(input, `mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}: ${who}`, `chmod 700 ${shq(dir)} after checking nothing in it was planted, or remove it`);
+    throw inputError(
+      input,
+      `mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}: ${who}`,
+      `chmod 700 ${shq(dir)} after checking nothing in it was planted, or remove it`,
+    );
   }
 }
 
@@ -55,6 +69,11 @@ export function refuseLinkedFile(file: string, what: string): void {
     throw error;
   }
   const input = `${what} ${file}`;
-  if (st.isSymbolicLink()) throw inputError(input, 'is a symbolic link, which keyturn does not write through', `remove the link (rm ${shq(file)}); keyturn writes a new file`);
+  if (st.isSymbolicLink())
+    throw inputError(
+      input,
+      'is a symbolic link, which keyturn does not write through',
+      `remove the link (rm ${shq(file)}); keyturn writes a new file`,
+    );
   if (!st.isFile()) throw inputError(input, 'is not a regular file', 'remove it or move it aside');
 }

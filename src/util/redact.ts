@@ -54,9 +54,11 @@ const AUTH_HEADER = /\b(authorization["']?\s*[:=]\s*["']?)(basic|digest|token|ne
 /** `scheme://user:password@` in a URL. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"<>]*):([^\s/@'"<>]+)@/gi;
 /** `NAME=value` (env assignments, logfmt, `--flag=value`), the value optionally quoted. */
-const ASSIGNMENT = /(?<![A-Za-z0-9_.-])(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)=(\\"(?:[^"\\\n]|\\[^"])*\\"|"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&|)}]+)/g;
+const ASSIGNMENT =
+  /(?<![A-Za-z0-9_.-])(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)=(\\"(?:[^"\\\n]|\\[^"])*\\"|"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&|)}]+)/g;
 /** `name: value` and `"name": "value"` (YAML, JSON, `key: value` log fields). */
-const COLON_FIELD = /(?<![A-Za-z0-9_.-])(\\?["']|)([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*:[ \t]*)(\\"(?:[^"\\\n]|\\[^"])*\\"|"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;}]+)/g;
+const COLON_FIELD =
+  /(?<![A-Za-z0-9_.-])(\\?["']|)([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*:[ \t]*)(\\"(?:[^"\\\n]|\\[^"])*\\"|"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;}]+)/g;
 /** `--token value` (a flag and its value as two words). */
 const FLAG_WORD = /(?<![A-Za-z0-9_.-])(--?[A-Za-z][A-Za-z0-9_.-]*)([ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)/g;
 
@@ -89,12 +91,20 @@ export function redact(text: string): string {
       const colon = rest.indexOf(':');
       return `${head}${colon > 0 ? rest.slice(0, colon + 1) : ''}${REDACTED}`;
     })
-    .replace(BEARER, (m, word: string, gap: string, value: string) => (value.toLowerCase() === 'token' ? m : `${word}${gap}${REDACTED}`))
+    .replace(BEARER, (m, word: string, gap: string, value: string) =>
+      value.toLowerCase() === 'token' ? m : `${word}${gap}${REDACTED}`,
+    )
     .replace(AUTH_HEADER, (_m, head: string, scheme: string, gap: string) => `${head}${scheme}${gap}${REDACTED}`)
     .replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`)
-    .replace(ASSIGNMENT, (_m, name: string, value: string) => `${name}=${isSecretName(name) && !notASecret(value) ? hidden(value) : inner(value)}`)
-    .replace(COLON_FIELD, (_m, quote: string, name: string, gap: string, value: string) =>
-      `${quote}${name}${quote}${gap}${isSecretName(name) && !notASecret(value) ? hidden(value) : inner(value)}`,
+    .replace(
+      ASSIGNMENT,
+      (_m, name: string, value: string) =>
+        `${name}=${isSecretName(name) && !notASecret(value) ? hidden(value) : inner(value)}`,
+    )
+    .replace(
+      COLON_FIELD,
+      (_m, quote: string, name: string, gap: string, value: string) =>
+        `${quote}${name}${quote}${gap}${isSecretName(name) && !notASecret(value) ? hidden(value) : inner(value)}`,
     )
     .replace(FLAG_WORD, (m, flag: string, gap: string, value: string) =>
       isSecretName(flag) && !SWITCH_NOT_SECRET.test(flag) && !notASecret(value) ? `${flag}${gap}${hidden(value)}` : m,
@@ -106,7 +116,9 @@ export function redactDeep<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redactDeep(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redactDeep(v)]),
+    ) as T;
   }
   return value;
 }

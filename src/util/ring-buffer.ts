@@ -11,7 +11,8 @@ export class RingBuffer<T = string> {
   dropped = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error('RingBuffer capacity must be a whole number of at least 1');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error('RingBuffer capacity must be a whole number of at least 1');
     this.slots = new Array<T | undefined>(capacity).fill(undefined);
   }
 

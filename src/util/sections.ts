@@ -34,7 +34,10 @@ export function splitSections(output: string, marker: string): ScanSection[] {
     }
     close();
     const space = rest.indexOf(' ');
-    current = space < 0 ? { kind: rest, arg: '', lines: [], rc: null } : { kind: rest.slice(0, space), arg: rest.slice(space + 1), lines: [], rc: null };
+    current =
+      space < 0
+        ? { kind: rest, arg: '', lines: [], rc: null }
+        : { kind: rest.slice(0, space), arg: rest.slice(space + 1), lines: [], rc: null };
   }
   close();
   return sections;

@@ -38,8 +38,15 @@ function wizardCommand(lab: BenchLab, env: NodeJS.ProcessEnv, withInventory: boo
   return `${envPrefix} exec ${shq(process.execPath)} ${shq(keyturnBin)} --kubeconfig ${shq(lab.kubeconfig)}${inventory}`;
 }
 
-async function timeFirstScreen(lab: BenchLab, env: NodeJS.ProcessEnv, session: string, withInventory = true): Promise<Launch> {
-  return timeInPane(lab, session, wizardCommand(lab, env, withInventory), (frame) => frame.includes('Earliest leaf expiry'));
+async function timeFirstScreen(
+  lab: BenchLab,
+  env: NodeJS.ProcessEnv,
+  session: string,
+  withInventory = true,
+): Promise<Launch> {
+  return timeInPane(lab, session, wizardCommand(lab, env, withInventory), (frame) =>
+    frame.includes('Earliest leaf expiry'),
+  );
 }
 
 /**
@@ -48,12 +55,18 @@ async function timeFirstScreen(lab: BenchLab, env: NodeJS.ProcessEnv, session: s
  */
 async function timeFirstKey(lab: BenchLab, env: NodeJS.ProcessEnv, session: string): Promise<number> {
   let sent = false;
-  const launch = await timeInPane(lab, session, wizardCommand(lab, env, true), (frame) => frame.includes('Keys on this screen'), async () => {
-    if (sent) return;
-    sent = true;
-    const r = await tmux('send-keys', '-t', session, '?');
-    if (r.code !== 0) throw new Error(`tmux send-keys failed: ${stderrTail(r)}`);
-  });
+  const launch = await timeInPane(
+    lab,
+    session,
+    wizardCommand(lab, env, true),
+    (frame) => frame.includes('Keys on this screen'),
+    async () => {
+      if (sent) return;
+      sent = true;
+      const r = await tmux('send-keys', '-t', session, '?');
+      if (r.code !== 0) throw new Error(`tmux send-keys failed: ${stderrTail(r)}`);
+    },
+  );
   return launch.dashboardMs;
 }
 
@@ -64,7 +77,13 @@ async function timeKubectlInPane(lab: BenchLab, session: string): Promise<number
 }
 
 /** Starts `command` in a fresh tmux pane; polls until every node name is on screen, then until `done`. */
-async function timeInPane(lab: BenchLab, session: string, command: string, done: (frame: string) => boolean, onNames?: () => Promise<void>): Promise<Launch> {
+async function timeInPane(
+  lab: BenchLab,
+  session: string,
+  command: string,
+  done: (frame: string) => boolean,
+  onNames?: () => Promise<void>,
+): Promise<Launch> {
   const names = lab.nodes.map((n) => n.name);
   const started = performance.now();
   const created = await tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', command);
@@ -84,13 +103,18 @@ async function timeInPane(lab: BenchLab, session: string, command: string, done:
           [namesMs, namesFrame] = [elapsed, frame];
           await onNames?.();
         }
-        if (!Number.isNaN(namesMs) && done(frame)) return { ms: namesMs, firstPaintMs, dashboardMs: elapsed, frame: namesFrame };
+        if (!Number.isNaN(namesMs) && done(frame))
+          return { ms: namesMs, firstPaintMs, dashboardMs: elapsed, frame: namesFrame };
       } else if (elapsed > 500) {
-        throw new Error(`the pane's command exited before showing the node table (tmux: ${stderrTail(shot)}); last frame: ${frame.trim().slice(0, 200)}`);
+        throw new Error(
+          `the pane's command exited before showing the node table (tmux: ${stderrTail(shot)}); last frame: ${frame.trim().slice(0, 200)}`,
+        );
       }
       if (elapsed > TIMEOUT_MS) {
         const seen = names.filter((n) => frame.includes(n));
-        throw new Error(`no frame with all ${names.length} node names within ${TIMEOUT_MS / 1000} s (saw ${seen.length}); last frame: ${frame.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+        throw new Error(
+          `no frame with all ${names.length} node names within ${TIMEOUT_MS / 1000} s (saw ${seen.length}); last frame: ${frame.replace(/\s+/g, ' ').trim().slice(0, 200)}`,
+        );
       }
       await sleep(POLL_MS);
     }
@@ -106,13 +130,19 @@ export const firstScreenBench: Bench = {
     const metric = 'split lab (7 nodes): launch → frame with all node names';
     const target = '≤ 2× kubectl get nodes';
     for (const bin of ['tmux', 'kubectl']) {
-      if (!(await haveBinary(bin))) return { id: this.id, title: this.title, rows: [notMeasured(metric, target, `no ${bin} binary`)], notes: [] };
+      if (!(await haveBinary(bin)))
+        return { id: this.id, title: this.title, rows: [notMeasured(metric, target, `no ${bin} binary`)], notes: [] };
     }
     let lab: BenchLab;
     try {
       lab = await startBenchLab({ topology: 'split', net: ctx.nextNet(), etcd: 'auto', speed: 20 });
     } catch (error) {
-      return { id: this.id, title: this.title, rows: [notMeasured(metric, target, `lab up failed: ${reasonOf(error)}`)], notes: [] };
+      return {
+        id: this.id,
+        title: this.title,
+        rows: [notMeasured(metric, target, `lab up failed: ${reasonOf(error)}`)],
+        notes: [],
+      };
     }
     const rows: Row[] = [];
     const notes: string[] = [];
@@ -144,7 +174,9 @@ export const firstScreenBench: Bench = {
           apiOnly.push(a.ms);
           apiOnlyDashboard.push(a.dashboardMs);
           firstKey.push(await timeFirstKey(lab, env, `kt-bench-key-${i}`));
-          ctx.log(`  run ${i + 1}: wizard ${fmtMs(w.ms)} (first paint ${fmtMs(w.firstPaintMs)}, dashboard ${fmtMs(w.dashboardMs)}, first key answered ${fmtMs(firstKey[firstKey.length - 1])}), kubeconfig only ${fmtMs(a.ms)}, kubectl ${fmtMs(k.ms)} (in a pane ${fmtMs(kubectlPane[kubectlPane.length - 1])})`);
+          ctx.log(
+            `  run ${i + 1}: wizard ${fmtMs(w.ms)} (first paint ${fmtMs(w.firstPaintMs)}, dashboard ${fmtMs(w.dashboardMs)}, first key answered ${fmtMs(firstKey[firstKey.length - 1])}), kubeconfig only ${fmtMs(a.ms)}, kubectl ${fmtMs(k.ms)} (in a pane ${fmtMs(kubectlPane[kubectlPane.length - 1])})`,
+          );
         } catch (error) {
           wizardError = reasonOf(error);
           ctx.log(`  wizard: ${wizardError}`);
@@ -154,7 +186,12 @@ export const firstScreenBench: Bench = {
       const kMed = median(kubectl);
       rows.push(
         kubectl.length > 0
-          ? { metric: 'kubectl --kubeconfig DIR/kubeconfig get nodes (wall)', target: '—', measured: fmtRuns(kubectl), verdict: 'info' }
+          ? {
+              metric: 'kubectl --kubeconfig DIR/kubeconfig get nodes (wall)',
+              target: '—',
+              measured: fmtRuns(kubectl),
+              verdict: 'info',
+            }
           : notMeasured('kubectl get nodes', '—', 'kubectl failed against the lab API'),
       );
       if (wizard.length > 0 && kubectl.length > 0) {
@@ -180,20 +217,27 @@ export const firstScreenBench: Bench = {
           verdict: verdict(wMed / kPane <= 2),
           notes: `${paint}; ${table}${wizardError ? `; a later run failed: ${wizardError}` : ''}`,
         });
-        rows.push({ metric: 'same launch: until the scanned dashboard (every node read, checks done)', target: '—', measured: fmtRuns(dashboard), verdict: 'info' });
+        rows.push({
+          metric: 'same launch: until the scanned dashboard (every node read, checks done)',
+          target: '—',
+          measured: fmtRuns(dashboard),
+          verdict: 'info',
+        });
         rows.push({
           metric: 'first key answered: `?` sent as soon as every name is on screen → help drawn',
           target: '—',
           measured: fmtRuns(firstKey),
           verdict: 'info',
-          notes: 'the painted frame is on screen before Ink has loaded; keys typed meanwhile wait in the terminal and are answered once Ink is up',
+          notes:
+            'the painted frame is on screen before Ink has loaded; keys typed meanwhile wait in the terminal and are answered once Ink is up',
         });
         rows.push({
           metric: 'kubeconfig only (no --inventory): launch → frame with all node names',
           target: '—',
           measured: `${fmtRuns(apiOnly)} → ${fmtRatio(median(apiOnly) / kPane)} kubectl in a pane; ${fmtRatio(median(apiOnly) / kMed)} bare kubectl; dashboard ${fmtRuns(apiOnlyDashboard)}`,
           verdict: 'info',
-          notes: "the list then comes from the API: asked for as soon as the kubeconfig is read, and painted before Ink if it answers within 250 ms",
+          notes:
+            'the list then comes from the API: asked for as soon as the kubeconfig is read, and painted before Ink if it answers within 250 ms',
         });
         if (lastFrame) {
           const frameFile = path.join(os.tmpdir(), 'kt-bench-first-frame.txt');
@@ -202,7 +246,7 @@ export const firstScreenBench: Bench = {
       } else rows.push(notMeasured(metric, target, wizardError ?? 'kubectl baseline missing'));
       notes.push(
         `The wizard runs from the bundle (\`node bin/keyturn.js --kubeconfig K --inventory I\`) in \`tmux new-session -d -x 160 -y 50\` on a private tmux socket; the clock starts just before \`tmux new-session\` and stops at the first \`capture-pane -p\` (polled every ${POLL_MS} ms) that contains all 7 node names. kubectl is timed from spawn to exit, outside tmux.`,
-        'kubectl only lists nodes from the API; the wizard also starts Node, reads the kubeconfig and the inventory, paints the node list as plain text (src/screens/first-paint.ts, held equal to Ink\'s first frame by test/screens/first-paint.test.tsx), then loads Ink/React (one bundle), which takes the screen over with the same frame, and scans every node. Whatever frame first shows every name counts; the scanned dashboard and the first key answered are reported beside it.',
+        "kubectl only lists nodes from the API; the wizard also starts Node, reads the kubeconfig and the inventory, paints the node list as plain text (src/screens/first-paint.ts, held equal to Ink's first frame by test/screens/first-paint.test.tsx), then loads Ink/React (one bundle), which takes the screen over with the same frame, and scans every node. Whatever frame first shows every name counts; the scanned dashboard and the first key answered are reported beside it.",
       );
     } finally {
       await lab.stop();

@@ -18,16 +18,25 @@ interface Case {
 
 async function measure(ctx: BenchContext, c: Case): Promise<Row> {
   const target = `< ${c.targetMs / 1000} s`;
-  if (c.etcd === 'real' && !(await haveBinary('etcd'))) return notMeasured(c.metric, target, 'no etcd binary (apt-get install etcd-server)');
+  if (c.etcd === 'real' && !(await haveBinary('etcd')))
+    return notMeasured(c.metric, target, 'no etcd binary (apt-get install etcd-server)');
   const wall: number[] = [];
   const reported: number[] = [];
   try {
     for (let i = 0; i < c.runs; i++) {
-      const lab = await startBenchLab({ topology: c.topology, etcd: c.etcd, speed: c.speed, net: ctx.nextNet(), readyTimeoutMs: 180_000 });
+      const lab = await startBenchLab({
+        topology: c.topology,
+        etcd: c.etcd,
+        speed: c.speed,
+        net: ctx.nextNet(),
+        readyTimeoutMs: 180_000,
+      });
       try {
         wall.push(lab.readyMs);
         if (lab.reportedMs !== null) reported.push(lab.reportedMs);
-        ctx.log(`  ${c.metric} run ${i + 1}: ${fmtMs(lab.readyMs)} (lab says ${lab.reportedMs === null ? '?' : fmtMs(lab.reportedMs)})`);
+        ctx.log(
+          `  ${c.metric} run ${i + 1}: ${fmtMs(lab.readyMs)} (lab says ${lab.reportedMs === null ? '?' : fmtMs(lab.reportedMs)})`,
+        );
       } finally {
         await lab.stop();
       }
@@ -42,7 +51,10 @@ async function measure(ctx: BenchContext, c: Case): Promise<Row> {
     target,
     measured: fmtRuns(wall),
     verdict: verdict(m < c.targetMs),
-    notes: reported.length > 0 ? `lab's own "in X s" (controller only, no Node start-up): median ${fmtMs(median(reported))}` : '',
+    notes:
+      reported.length > 0
+        ? `lab's own "in X s" (controller only, no Node start-up): median ${fmtMs(median(reported))}`
+        : '',
   };
 }
 
@@ -53,13 +65,41 @@ export const labUpBench: Bench = {
     const large = Number(process.env.BENCH_LARGE_NODES ?? 200);
     const slowRuns = Number(process.env.BENCH_LABUP_SPEED1_RUNS ?? 1);
     const cases: Case[] = [
-      { metric: 'split (7 nodes), real etcd, --speed 20', topology: 'split', etcd: 'real', speed: 20, targetMs: 10_000, runs: ctx.runs },
-      { metric: 'split (7 nodes), emulated etcd, --speed 20', topology: 'split', etcd: 'emulated', speed: 20, targetMs: 10_000, runs: ctx.runs },
+      {
+        metric: 'split (7 nodes), real etcd, --speed 20',
+        topology: 'split',
+        etcd: 'real',
+        speed: 20,
+        targetMs: 10_000,
+        runs: ctx.runs,
+      },
+      {
+        metric: 'split (7 nodes), emulated etcd, --speed 20',
+        topology: 'split',
+        etcd: 'emulated',
+        speed: 20,
+        targetMs: 10_000,
+        runs: ctx.runs,
+      },
     ];
     if (slowRuns > 0) {
       cases.push(
-        { metric: 'split, real etcd, default --speed 1', topology: 'split', etcd: 'real', speed: 1, targetMs: 10_000, runs: slowRuns },
-        { metric: 'split, emulated etcd, default --speed 1', topology: 'split', etcd: 'emulated', speed: 1, targetMs: 10_000, runs: slowRuns },
+        {
+          metric: 'split, real etcd, default --speed 1',
+          topology: 'split',
+          etcd: 'real',
+          speed: 1,
+          targetMs: 10_000,
+          runs: slowRuns,
+        },
+        {
+          metric: 'split, emulated etcd, default --speed 1',
+          topology: 'split',
+          etcd: 'emulated',
+          speed: 1,
+          targetMs: 10_000,
+          runs: slowRuns,
+        },
       );
     }
     cases.push({

@@ -58,15 +58,21 @@ class NullTerminal extends Writable {
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
     this.writes += 1;
     this.bytes += chunk.length;
-    if (!this.sawTail && String(chunk).replace(/\u001b\[[0-9;]*m/g, '').includes('journalctl -u rke2-agent')) this.sawTail = true;
+    if (
+      !this.sawTail &&
+      String(chunk)
+        .replace(/\u001b\[[0-9;]*m/g, '')
+        .includes('journalctl -u rke2-agent')
+    )
+      this.sawTail = true;
     done();
   }
 }
 
-
 /** The sizes (MiB) of V8's young generation (new space) and old generation (old space) right now. */
 function heapSpaces(): { new: number; old: number } {
-  const size = (name: string) => (getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0) / 2 ** 20;
+  const size = (name: string) =>
+    (getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0) / 2 ** 20;
   return { new: size('new_space'), old: size('old_space') };
 }
 
@@ -76,14 +82,15 @@ function emit(result: Record<string, unknown>): void {
 
 async function main(): Promise<void> {
   delete process.env.CI; // Ink renders differently (final frame only) when it thinks it runs in CI
-  const [{ render }, { RunBridge }, { RunScreen }, { Tails }, { applyEvent, initialState }, { createLocalShell }] = await Promise.all([
-    import('ink'),
-    import('../../src/hooks/run-bridge.js'),
-    import('../../src/screens/RunScreen.js'),
-    import('../../src/engine/tails.js'),
-    import('../../src/engine/reducer.js'),
-    import('../../src/transports/local-shell.js'),
-  ]);
+  const [{ render }, { RunBridge }, { RunScreen }, { Tails }, { applyEvent, initialState }, { createLocalShell }] =
+    await Promise.all([
+      import('ink'),
+      import('../../src/hooks/run-bridge.js'),
+      import('../../src/screens/RunScreen.js'),
+      import('../../src/engine/tails.js'),
+      import('../../src/engine/reducer.js'),
+      import('../../src/transports/local-shell.js'),
+    ]);
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kt-bench-logtail-'));
   const bin = path.join(dir, 'bin');
@@ -96,30 +103,84 @@ async function main(): Promise<void> {
   await chmod(path.join(bin, 'journalctl'), 0o755);
 
   const node: PlannedNode = {
-    name: 'agent-1', address: '127.0.0.1', roles: ['worker'], distro: 'rke2', dataDir: '/var/lib/rancher/rke2',
-    unit: 'rke2-agent', tier: 'agent', server: false, etcd: false, version: 'v1.32.5+rke2r1', init: false,
+    name: 'agent-1',
+    address: '127.0.0.1',
+    roles: ['worker'],
+    distro: 'rke2',
+    dataDir: '/var/lib/rancher/rke2',
+    unit: 'rke2-agent',
+    tier: 'agent',
+    server: false,
+    etcd: false,
+    version: 'v1.32.5+rke2r1',
+    init: false,
   };
   // One node, one block: the step whose tail the screen shows (restart the agent, then settle while it logs).
   const stepKey = 'bench/agent-1/agents.restart';
   const plan: Plan = {
-    recipe: 'bench', title: 'Live log tail', support: 'full', runId: 'BENCH-1', distro: 'rke2', version: node.version, settleSeconds: 1,
+    recipe: 'bench',
+    title: 'Live log tail',
+    support: 'full',
+    runId: 'BENCH-1',
+    distro: 'rke2',
+    version: node.version,
+    settleSeconds: 1,
     nodes: [node],
-    blocks: [{
-      key: 'bench/agent-1/agents', phase: 'agents', phaseTitle: 'Restart each agent', node: 'agent-1', confirm: 'none', typeName: false, rolling: true,
-      steps: [{
-        key: stepKey, blockKey: 'bench/agent-1/agents', phase: 'agents', stepId: 'restart', node: 'agent-1', kind: 'command', title: 'Restart the agent',
-        step: { id: 'restart', kind: 'command', title: 'Restart the agent', run: { op: 'restart-service' } } as unknown as Plan['blocks'][number]['steps'][number]['step'],
-        command: 'systemctl restart rke2-agent', check: null, detail: '', disrupts: true, destructive: false, tail: true,
-      }],
-    }],
+    blocks: [
+      {
+        key: 'bench/agent-1/agents',
+        phase: 'agents',
+        phaseTitle: 'Restart each agent',
+        node: 'agent-1',
+        confirm: 'none',
+        typeName: false,
+        rolling: true,
+        steps: [
+          {
+            key: stepKey,
+            blockKey: 'bench/agent-1/agents',
+            phase: 'agents',
+            stepId: 'restart',
+            node: 'agent-1',
+            kind: 'command',
+            title: 'Restart the agent',
+            step: {
+              id: 'restart',
+              kind: 'command',
+              title: 'Restart the agent',
+              run: { op: 'restart-service' },
+            } as unknown as Plan['blocks'][number]['steps'][number]['step'],
+            command: 'systemctl restart rke2-agent',
+            check: null,
+            detail: '',
+            disrupts: true,
+            destructive: false,
+            tail: true,
+          },
+        ],
+      },
+    ],
     warnings: [],
   };
 
   // The run screen as the wizard has it during a run: a bridge in the running stage with a step under way.
   const bridge = new RunBridge({ recipe: 'bench', runId: plan.runId, cluster: 'bench', resumed: false });
-  let state = initialState({ type: 'run-created', at: new Date().toISOString(), runId: plan.runId, plan, operator: { user: 'bench', host: os.hostname() }, cluster: { server: null } });
+  let state = initialState({
+    type: 'run-created',
+    at: new Date().toISOString(),
+    runId: plan.runId,
+    plan,
+    operator: { user: 'bench', host: os.hostname() },
+    cluster: { server: null },
+  });
   bridge.startRunning(state);
-  const stepStarted = { type: 'step-started' as const, at: new Date().toISOString(), key: stepKey, attempt: 1, command: 'systemctl restart rke2-agent' };
+  const stepStarted = {
+    type: 'step-started' as const,
+    at: new Date().toISOString(),
+    key: stepKey,
+    attempt: 1,
+    command: 'systemctl restart rke2-agent',
+  };
   state = applyEvent(state, stepStarted);
   bridge.onEvent(stepStarted, state);
 
@@ -146,7 +207,12 @@ async function main(): Promise<void> {
       bridge.emit(e);
     },
   };
-  const real = createLocalShell({ name: 'agent-1', address: '127.0.0.1', transport: 'local', env: { PATH: `${bin}:/usr/bin:/bin` } });
+  const real = createLocalShell({
+    name: 'agent-1',
+    address: '127.0.0.1',
+    transport: 'local',
+    env: { PATH: `${bin}:/usr/bin:/bin` },
+  });
   let followDone: Promise<unknown> = Promise.resolve();
   const shell: NodeShell = {
     ...real,
@@ -179,7 +245,12 @@ async function main(): Promise<void> {
       const tick = () => {
         const target = Math.min(Math.floor((RATE * (performance.now() - t0)) / 1000), total);
         while (n < target) {
-          sink.emit({ type: 'line', node: 'agent-1', stream: 'stdout', line: `Jun 01 12:00:00 agent-1 rke2[4242]: time="2025-06-01T12:00:00Z" level=info msg="flood line ${n++} of the live tail${pad}"` });
+          sink.emit({
+            type: 'line',
+            node: 'agent-1',
+            stream: 'stdout',
+            line: `Jun 01 12:00:00 agent-1 rke2[4242]: time="2025-06-01T12:00:00Z" level=info msg="flood line ${n++} of the live tail${pad}"`,
+          });
         }
         if (n >= total) resolve(n);
         else setTimeout(tick, 5);

@@ -46,21 +46,37 @@ const SECONDS = Number(process.env.BENCH_LOGTAIL_SECONDS ?? 10);
  */
 async function bundleChild(production: boolean): Promise<string> {
   const outdir = path.join(repoRoot, 'dist/bench', `logtail-${production ? 'production' : 'development'}`);
-  await build(bundleOptions({ entryPoints: [path.join(repoRoot, 'test/bench/logtail-child.tsx')], outdir, production, outExtension: { '.js': '.mjs' } }));
+  await build(
+    bundleOptions({
+      entryPoints: [path.join(repoRoot, 'test/bench/logtail-child.tsx')],
+      outdir,
+      production,
+      outExtension: { '.js': '.mjs' },
+    }),
+  );
   return path.join(outdir, 'logtail-child.mjs');
 }
 
 async function runChild(bundle: string, env: Record<string, string>): Promise<ChildResult> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOGTAIL_RATE: String(RATE), LOGTAIL_SECONDS: String(SECONDS), ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOGTAIL_RATE: String(RATE),
+    LOGTAIL_SECONDS: String(SECONDS),
+    ...env,
+  };
   delete childEnv.CI;
   if (!('NODE_ENV' in env)) delete childEnv.NODE_ENV;
   const args = ['--expose-gc', bundle];
   const r = await runTimed(process.execPath, args, { env: childEnv, timeoutMs: (SECONDS + 60) * 1000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-  if (!line) throw new Error(`logtail child printed no result (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${stderrTail(r)}`);
+  if (!line)
+    throw new Error(
+      `logtail child printed no result (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${stderrTail(r)}`,
+    );
   const result = JSON.parse(line) as ChildResult;
   if (result.error) throw new Error(result.error);
-  if (!result.screenShowsTail) throw new Error('the run screen never drew the log pane: the path measured is not the one operators see');
+  if (!result.screenShowsTail)
+    throw new Error('the run screen never drew the log pane: the path measured is not the one operators see');
   return result;
 }
 
@@ -116,11 +132,14 @@ async function measure(ctx: BenchContext, label: string, runs: number, env: Reco
     const bundle = await bundleChild(env.NODE_ENV === 'production');
     for (let i = 0; i < runs; i++) {
       const r = await runChild(bundle, env);
-      ctx.log(`  ${label} run ${i + 1}: lost ${r.lost}, ${r.rendersPerSecond.toFixed(1)} renders/s, RSS +${r.rssPeakGrowthMiB.toFixed(1)} MiB (retained ${r.retainedGrowthMiB.toFixed(1)}), ${r.cpuCores.toFixed(2)} cores`);
+      ctx.log(
+        `  ${label} run ${i + 1}: lost ${r.lost}, ${r.rendersPerSecond.toFixed(1)} renders/s, RSS +${r.rssPeakGrowthMiB.toFixed(1)} MiB (retained ${r.retainedGrowthMiB.toFixed(1)}), ${r.cpuCores.toFixed(2)} cores`,
+      );
       results.push(r);
     }
   } catch (error) {
-    if (results.length === 0) return [notMeasured(`${label}`, 'lost 0, ≤ ~10 renders/s, RSS < 20 MB, CPU < 1 core', reasonOf(error))];
+    if (results.length === 0)
+      return [notMeasured(`${label}`, 'lost 0, ≤ ~10 renders/s, RSS < 20 MB, CPU < 1 core', reasonOf(error))];
     ctx.log(`  ${label}: a later run failed: ${reasonOf(error)}`);
   }
   return summarize(label, results, env.NODE_ENV === 'production');
@@ -145,11 +164,11 @@ export const logTailBench: Bench = {
       title: this.title,
       rows,
       notes: [
-        'Path measured (test/bench/logtail-child.tsx, one process per run): a node\'s `journalctl -u rke2-agent -f` — a generator process on the node\'s PATH writing the flood in 5 ms batches — read by keyturn\'s local transport `follow()` (line splitter, bounded capture), the engine\'s `Tails` (per-node ring buffer, LogSink events), the wizard\'s run bridge (src/hooks/run-bridge.ts: the LogSink of every run, a ring buffer of 500, ≤ 10 notifications/s), and the run screen (src/screens/RunScreen.tsx) with a step under way and its `LogPane` (12 lines at 50 rows), rendered through Ink to a null 160×50 TTY stream — the path `keyturn run` and the wizard take. Until 2026-12 this benchmark measured a separate hook (useBoundedLines) that no screen used; it is gone.',
+        "Path measured (test/bench/logtail-child.tsx, one process per run): a node's `journalctl -u rke2-agent -f` — a generator process on the node's PATH writing the flood in 5 ms batches — read by keyturn's local transport `follow()` (line splitter, bounded capture), the engine's `Tails` (per-node ring buffer, LogSink events), the wizard's run bridge (src/hooks/run-bridge.ts: the LogSink of every run, a ring buffer of 500, ≤ 10 notifications/s), and the run screen (src/screens/RunScreen.tsx) with a step under way and its `LogPane` (12 lines at 50 rows), rendered through Ink to a null 160×50 TTY stream — the path `keyturn run` and the wizard take. Until 2026-12 this benchmark measured a separate hook (useBoundedLines) that no screen used; it is gone.",
         'Lost = lines produced − lines that reached the sink, plus any line neither in the ring buffer nor counted in its `dropped` (the pane shows "… N earlier lines"). A 1 s warm-up flood runs first so first-use costs (module code, JIT) are not counted; RSS is sampled every 50 ms; CPU is process.cpuUsage() over the flood.',
         'What is measured is the code users run: the child is bundled the way `npm run build` bundles keyturn (the same patches from bin/bundle-patches.mjs) into dist/bench/. "As shipped" defines NODE_ENV=production as the shipped bundle does and is the row judged against the targets; the other two rows load React\'s development build, which keyturn never ships, and are context (info).',
-        'Why the launcher is production-only: React 19\'s development build records a `performance.measure` entry (with props details) for every component render in Node\'s global performance timeline and never clears them — ~29 MiB still reachable after this 10 s flood (the development rows above).',
-        'What the RSS peak was made of (V8 heap-space statistics at the peak, --trace-gc-nvp, an allocation profile that counts collected objects): V8\'s young generation, which doubles (up to 2 × 16 MiB) whenever enough has survived its scavenges since it last grew — and the more is allocated, the more scavenges. Ink allocated ~9 MB per frame of this 160-column pane (a styles array per cell, three Sets and several arrays to diff the empty styles of every pair of neighbouring cells, a new object per blank cell): ~80 MB/s, the young generation reached 32 MiB in every run and the peak was 22-41 MiB. The bundle now builds Ink\'s frames with fast paths for plain text and shares one blank cell (src/util/ink-text-cells.ts, held to the library\'s results by its tests): ~16 MB/s in all, of which ~9 MB/s is the flood\'s lines themselves, and CPU halved again. The same patches bound Ink\'s text caches, which kept every line ever displayed (upstream ink#986). Earlier fixes: a follow() kept 4 MiB of the stream\'s chunks (now 64 KiB), lines were slices of whole chunk strings (now decoded one by one), ring buffers spliced on every line (now circular).',
+        "Why the launcher is production-only: React 19's development build records a `performance.measure` entry (with props details) for every component render in Node's global performance timeline and never clears them — ~29 MiB still reachable after this 10 s flood (the development rows above).",
+        "What the RSS peak was made of (V8 heap-space statistics at the peak, --trace-gc-nvp, an allocation profile that counts collected objects): V8's young generation, which doubles (up to 2 × 16 MiB) whenever enough has survived its scavenges since it last grew — and the more is allocated, the more scavenges. Ink allocated ~9 MB per frame of this 160-column pane (a styles array per cell, three Sets and several arrays to diff the empty styles of every pair of neighbouring cells, a new object per blank cell): ~80 MB/s, the young generation reached 32 MiB in every run and the peak was 22-41 MiB. The bundle now builds Ink's frames with fast paths for plain text and shares one blank cell (src/util/ink-text-cells.ts, held to the library's results by its tests): ~16 MB/s in all, of which ~9 MB/s is the flood's lines themselves, and CPU halved again. The same patches bound Ink's text caches, which kept every line ever displayed (upstream ink#986). Earlier fixes: a follow() kept 4 MiB of the stream's chunks (now 64 KiB), lines were slices of whole chunk strings (now decoded one by one), ring buffers spliced on every line (now circular).",
         'Knobs: BENCH_LOGTAIL_RATE, BENCH_LOGTAIL_SECONDS, BENCH_LOGTAIL_EXTRA=0 (skip the development-build and no-transport rows).',
       ],
     };

@@ -59,7 +59,10 @@ class TimedClock implements Clock {
 /** Sum of the lab's simulated service transitions (activating → active, deactivating → inactive) in its record. */
 async function labWaits(lab: BenchLab, sinceIso: string): Promise<{ waitMs: number; commands: number }> {
   const text = await readFile(path.join(lab.dir, 'record.jsonl'), 'utf8');
-  const entries = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string; type: string; node?: string; from?: string; to?: string });
+  const entries = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { t: string; type: string; node?: string; from?: string; to?: string });
   const recent = entries.filter((e) => e.t >= sinceIso);
   const open = new Map<string, number>();
   let waitMs = 0;
@@ -88,7 +91,15 @@ function unionMs(spans: [number, number][]): number {
 }
 
 async function driveRotation(lab: BenchLab): Promise<Breakdown> {
-  const [{ findRecipe }, { planRun }, { createRun, driveRun, newRunId }, { discoverCluster }, { loadInventory }, { loadKubeGateway }, { createNodeShell }] = await Promise.all([
+  const [
+    { findRecipe },
+    { planRun },
+    { createRun, driveRun, newRunId },
+    { discoverCluster },
+    { loadInventory },
+    { loadKubeGateway },
+    { createNodeShell },
+  ] = await Promise.all([
     import('../../recipes/index.js'),
     import('../../src/engine/plan.js'),
     import('../../src/engine/driver.js'),
@@ -101,13 +112,20 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
   if (!base) throw new Error('no rotate-certs recipe');
   // The same recipe with every settle window shortened: those are deliberate waits, subtracted anyway.
   const recipe: Recipe = JSON.parse(JSON.stringify(base)) as Recipe;
-  for (const phase of recipe.phases) for (const step of phase.steps) if (step.kind === 'settle') step.seconds = SETTLE_S;
+  for (const phase of recipe.phases)
+    for (const step of phase.steps) if (step.kind === 'settle') step.seconds = SETTLE_S;
 
   const inventory = await loadInventory(lab.inventory);
   const gateway = await loadKubeGateway({ kubeconfig: lab.kubeconfig, timeoutMs: 10_000 });
   const controlDir = path.join(os.tmpdir(), `kt-bench-ssh-${process.pid}`);
   const byName = new Map<string, InventoryNode>(inventory.nodes.map((n) => [n.name, n]));
-  const report = await discoverCluster({ gateway, inventory, remembered: null, shellFor: (n) => createNodeShell(n, { controlDir }), now: new Date() });
+  const report = await discoverCluster({
+    gateway,
+    inventory,
+    remembered: null,
+    shellFor: (n) => createNodeShell(n, { controlDir }),
+    now: new Date(),
+  });
   const unreached = report.nodes.filter((n) => !n.reachable).map((n) => n.name);
   if (unreached.length > 0) throw new Error(`discovery did not reach ${unreached.join(', ')}`);
   const nodeFacts = Object.fromEntries(inventory.nodes.map((n) => [n.name, { distro: n.distro, dataDir: n.dataDir }]));
@@ -138,7 +156,9 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
           execMs += r.durationMs;
           execSpans.push([at, performance.now() - started]);
           execCount += 1;
-          trace?.push(`${fmtMs(at).padStart(8)} ${name.padEnd(10)} ${String(Math.round(r.durationMs)).padStart(5)} ms  ${script.replace(/\s+/g, ' ').slice(0, 110)}`);
+          trace?.push(
+            `${fmtMs(at).padStart(8)} ${name.padEnd(10)} ${String(Math.round(r.durationMs)).padStart(5)} ms  ${script.replace(/\s+/g, ' ').slice(0, 110)}`,
+          );
           return r;
         },
       };
@@ -172,10 +192,15 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
   const totalMs = performance.now() - started;
   if (trace) process.stderr.write(`${trace.join('\n')}\n`);
   await Promise.all([...shells.values()].map((s) => s.dispose()));
-  const outcome = final.outcome.status === 'stopped' ? `stopped (${'reason' in final.outcome ? String(final.outcome.reason) : '?'}${'detail' in final.outcome ? `: ${String(final.outcome.detail)}` : ''})` : final.outcome.status;
+  const outcome =
+    final.outcome.status === 'stopped'
+      ? `stopped (${'reason' in final.outcome ? String(final.outcome.reason) : '?'}${'detail' in final.outcome ? `: ${String(final.outcome.detail)}` : ''})`
+      : final.outcome.status;
   if (final.outcome.status !== 'succeeded') {
     const failure = [...events].reverse().find((e) => e.type === 'run-failed');
-    throw new Error(`rotate-certs did not succeed: ${outcome}${failure && failure.type === 'run-failed' ? ` — ${failure.failure.message}` : ''}`);
+    throw new Error(
+      `rotate-certs did not succeed: ${outcome}${failure && failure.type === 'run-failed' ? ` — ${failure.failure.message}` : ''}`,
+    );
   }
   const lab2 = await labWaits(lab, sinceIso);
   return {
@@ -194,8 +219,13 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
 
 /** Does `keyturn run rotate-certs` work without a terminal yet? One line saying so, for the notes. */
 async function probeCli(lab: BenchLab): Promise<string> {
-  const r = await runTimed(process.execPath, [...keyturnArgs, 'run', 'rotate-certs', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { timeoutMs: 15_000 });
-  if (r.timedOut) return '`keyturn run rotate-certs` with no terminal did not finish within 15 s (waiting for a confirmation?)';
+  const r = await runTimed(
+    process.execPath,
+    [...keyturnArgs, 'run', 'rotate-certs', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+    { timeoutMs: 15_000 },
+  );
+  if (r.timedOut)
+    return '`keyturn run rotate-certs` with no terminal did not finish within 15 s (waiting for a confirmation?)';
   return `\`keyturn run rotate-certs\` with no terminal: exit ${r.code}, "${stderrTail(r).slice(0, 160)}"`;
 }
 
@@ -209,7 +239,12 @@ export const orchestrationBench: Bench = {
     try {
       lab = await startBenchLab({ topology: 'split', net: ctx.nextNet(), etcd: 'auto', speed: LAB_SPEED });
     } catch (error) {
-      return { id: this.id, title: this.title, rows: [notMeasured(metric, target, `lab up failed: ${reasonOf(error)}`)], notes: [] };
+      return {
+        id: this.id,
+        title: this.title,
+        rows: [notMeasured(metric, target, `lab up failed: ${reasonOf(error)}`)],
+        notes: [],
+      };
     }
     const rows: Row[] = [];
     const notes: string[] = [];
@@ -222,7 +257,9 @@ export const orchestrationBench: Bench = {
         try {
           const b = await driveRotation(lab);
           runs.push(b);
-          ctx.log(`  run ${i + 1}: total ${fmtMs(b.totalMs)}, engine sleeps ${fmtMs(b.sleepMs)}, lab transitions ${fmtMs(b.labWaitMs)}, ${b.execCount} node commands ${fmtMs(b.execMs)}`);
+          ctx.log(
+            `  run ${i + 1}: total ${fmtMs(b.totalMs)}, engine sleeps ${fmtMs(b.sleepMs)}, lab transitions ${fmtMs(b.labWaitMs)}, ${b.execCount} node commands ${fmtMs(b.execMs)}`,
+          );
         } catch (error) {
           failure = reasonOf(error);
           ctx.log(`  rotation: ${failure}`);
@@ -245,7 +282,7 @@ export const orchestrationBench: Bench = {
         });
         rows.push({
           metric: 'same, also without the time inside node commands',
-          target: '— (keyturn\'s own time)',
+          target: "— (keyturn's own time)",
           measured: `median ${fmtMs(median(runs.map(ownPerNode)))} per node`,
           verdict: 'info',
           notes: `${mid.execCount} node commands took ${fmtMs(mid.execMs)} in all (${fmtMs(mid.execMs / mid.execCount)} each), ${fmtMs(mid.execWallMs)} of wall time with one or more in flight (a gate's checks run at once; each lab systemctl/journalctl/<prog> is a Node process, like an ssh round trip on a real cluster); ${mid.labCommands} lab commands recorded; ${mid.logLines} live log lines.`,

@@ -26,7 +26,6 @@ class NullTerminal extends Writable {
   }
 }
 
-
 function emit(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -37,7 +36,17 @@ async function main(): Promise<void> {
   if (!kubeconfig || !inventory) throw new Error('usage: reencrypt-child.tsx <kubeconfig> <inventory>');
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'kt-bench-reencrypt-'));
   process.env.KEYTURN_CONFIG_DIR = path.join(scratch, 'config');
-  const [{ render }, { findRecipe }, { openClusterSession }, { nodeFactsFrom }, engine, { openFileJournal }, { RunBridge }, { RunScreen }, { realClock }] = await Promise.all([
+  const [
+    { render },
+    { findRecipe },
+    { openClusterSession },
+    { nodeFactsFrom },
+    engine,
+    { openFileJournal },
+    { RunBridge },
+    { RunScreen },
+    { realClock },
+  ] = await Promise.all([
     import('ink'),
     import('../../recipes/index.js'),
     import('../../src/commands/cluster-session.js'),
@@ -56,10 +65,19 @@ async function main(): Promise<void> {
   try {
     const report = await session.discover();
     const runId = engine.newRunId('rotate-encryption-keys', Date.now());
-    const planned = engine.planRun(findRecipe('rotate-encryption-keys')!, report, { runId, settleSeconds: 1, nodeFacts: nodeFactsFrom(session.targets()) });
+    const planned = engine.planRun(findRecipe('rotate-encryption-keys')!, report, {
+      runId,
+      settleSeconds: 1,
+      nodeFacts: nodeFactsFrom(session.targets()),
+    });
     if (!planned.ok) throw new Error(`cannot plan: ${planned.refusal.reason}`);
     const journal = await openFileJournal(path.join(scratch, 'state'), runId);
-    const bridge = new RunBridge({ recipe: 'rotate-encryption-keys', runId, cluster: session.gateway?.server ?? 'inventory', resumed: false });
+    const bridge = new RunBridge({
+      recipe: 'rotate-encryption-keys',
+      runId,
+      cluster: session.gateway?.server ?? 'inventory',
+      resumed: false,
+    });
     instance = render(<RunScreen bridge={bridge} onExit={() => undefined} />, {
       stdout: terminal as unknown as NodeJS.WriteStream,
       stdin: new SilentStdin() as unknown as NodeJS.ReadStream,
@@ -78,7 +96,8 @@ async function main(): Promise<void> {
       clock: realClock,
       // The operator: yes to every node until the wait is over, then quit at the next question.
       confirm: {
-        confirmNode: async (req) => (measured ? { answer: 'quit' } : { answer: 'run', typedName: req.node, typedPhrase: req.requireTypedPhrase }),
+        confirmNode: async (req) =>
+          measured ? { answer: 'quit' } : { answer: 'run', typedName: req.node, typedPhrase: req.requireTypedPhrase },
         pause: async () => (measured ? 'quit' : 'continue'),
       },
       journal,
@@ -98,19 +117,33 @@ async function main(): Promise<void> {
         }
         bridge.onEvent(e, state);
         if (e.type === 'step-finished' && e.key === waitKey && started) {
-          measured = { ms: performance.now() - started.at, cpu: process.cpuUsage(started.cpu), writes: terminal.writes - started.writes };
+          measured = {
+            ms: performance.now() - started.at,
+            cpu: process.cpuUsage(started.cpu),
+            writes: terminal.writes - started.writes,
+          };
         }
       },
     };
     const operator = { user: 'bench', host: os.hostname() };
-    const created = await engine.createRun(ports, { plan: planned.plan, operator, cluster: { server: session.gateway?.server ?? null } });
+    const created = await engine.createRun(ports, {
+      plan: planned.plan,
+      operator,
+      cluster: { server: session.gateway?.server ?? null },
+    });
     if (!created.ok) throw new Error(created.reason);
     bridge.startRunning(created.state);
-    const final = await engine.driveRun(created.state, ports, { operator, resumed: false }, new AbortController().signal);
+    const final = await engine.driveRun(
+      created.state,
+      ports,
+      { operator, resumed: false },
+      new AbortController().signal,
+    );
     await journal.close();
     const m = measured as { ms: number; cpu: NodeJS.CpuUsage; writes: number } | null;
     if (!m) throw new Error(`the run never finished its reencrypt wait (outcome ${final.outcome.status})`);
-    if (m.writes === 0) throw new Error(`the run screen drew nothing during the wait: ${terminal.lastFrame.slice(0, 300)}`);
+    if (m.writes === 0)
+      throw new Error(`the run screen drew nothing during the wait: ${terminal.lastFrame.slice(0, 300)}`);
     const cpuMs = (m.cpu.user + m.cpu.system) / 1000;
     emit({
       flow: planned.plan.flow,

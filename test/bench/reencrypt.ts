@@ -35,7 +35,13 @@ const SPEED = Number(process.env.BENCH_REENCRYPT_SPEED ?? 40);
 /** The child bundled as `npm run build` bundles keyturn (patched Ink, React's production build): the code users run. */
 async function bundleChild(): Promise<string> {
   const outdir = path.join(repoRoot, 'dist/bench/reencrypt');
-  await build(bundleOptions({ entryPoints: [path.join(repoRoot, 'test/bench/reencrypt-child.tsx')], outdir, outExtension: { '.js': '.mjs' } }));
+  await build(
+    bundleOptions({
+      entryPoints: [path.join(repoRoot, 'test/bench/reencrypt-child.tsx')],
+      outdir,
+      outExtension: { '.js': '.mjs' },
+    }),
+  );
   return path.join(outdir, 'reencrypt-child.mjs');
 }
 
@@ -49,10 +55,15 @@ async function measureOnce(ctx: BenchContext, run: number, child: string): Promi
     const expectedMs = ((SECRETS / 5) * 1000) / SPEED;
     const r = await runTimed(process.execPath, args, { env, timeoutMs: expectedMs * 3 + 120_000 });
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    if (!line) throw new Error(`reencrypt child printed no result (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${stderrTail(r)}`);
+    if (!line)
+      throw new Error(
+        `reencrypt child printed no result (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${stderrTail(r)}`,
+      );
     const result = JSON.parse(line) as ChildResult;
     if (result.error) throw new Error(result.error);
-    ctx.log(`  run ${run}: ${result.percentOfCore.toFixed(2)}% of one core (${result.cpuMs.toFixed(0)} ms CPU over ${fmtMs(result.waitMs)}), ${result.progressEvents} progress events`);
+    ctx.log(
+      `  run ${run}: ${result.percentOfCore.toFixed(2)}% of one core (${result.cpuMs.toFixed(0)} ms CPU over ${fmtMs(result.waitMs)}), ${result.progressEvents} progress events`,
+    );
     return result;
   } finally {
     await lab.stop();
@@ -93,7 +104,13 @@ export const reencryptBench: Bench = {
       const child = await bundleChild();
       for (let i = 1; i <= ctx.runs; i++) results.push(await measureOnce(ctx, i, child));
     } catch (error) {
-      if (results.length === 0) return { id: this.id, title: this.title, rows: [notMeasured(metric, `< ${TARGET_PERCENT}% of one core`, reasonOf(error))], notes: [] };
+      if (results.length === 0)
+        return {
+          id: this.id,
+          title: this.title,
+          rows: [notMeasured(metric, `< ${TARGET_PERCENT}% of one core`, reasonOf(error))],
+          notes: [],
+        };
       ctx.log(`  reencrypt: a later run failed: ${reasonOf(error)}`);
     }
     return {
@@ -103,9 +120,9 @@ export const reencryptBench: Bench = {
       notes: [
         `The lab (a single rke2 server, emulated etcd) re-encrypts ${SECRETS.toLocaleString('en-US')} secrets at ~5/s divided by --speed; its SecretsProgress events come every 50 secrets.`,
         'keyturn runs rotate-encryption-keys in one process (test/bench/reencrypt-child.tsx, bundled like the CLI into dist/bench/): real local transports and kube gateway, the run bridge as log sink, the run screen rendered by Ink to a null terminal; the operator answers yes up to the wait and quits after it.',
-        'Each poll reads the Node events through the API (or the journal on the node) and `secrets-encrypt status` on the node; polls start 250 ms apart and back off to the recipe\'s 10 s. A short (sped-up) wait spends more of its time in the fast early polls than a real 30-minute one, so the real figure is lower.',
-        'The node commands run in child processes (sh, curl into the lab): their CPU is not keyturn\'s and is not counted; spawning them is.',
-        'Finding: with the run screen\'s spinner at 10 frames/s, redrawing the screen cost more than the polling — about 8.5% of a core in an 8 s trial at --speed 400, about 3% in the same trial once the spinner slowed. While a reencrypt wait runs the spinner now ticks once a second; the progress widget moves with every reading.',
+        "Each poll reads the Node events through the API (or the journal on the node) and `secrets-encrypt status` on the node; polls start 250 ms apart and back off to the recipe's 10 s. A short (sped-up) wait spends more of its time in the fast early polls than a real 30-minute one, so the real figure is lower.",
+        "The node commands run in child processes (sh, curl into the lab): their CPU is not keyturn's and is not counted; spawning them is.",
+        "Finding: with the run screen's spinner at 10 frames/s, redrawing the screen cost more than the polling — about 8.5% of a core in an 8 s trial at --speed 400, about 3% in the same trial once the spinner slowed. While a reencrypt wait runs the spinner now ticks once a second; the progress widget moves with every reading.",
       ],
     };
   },

@@ -21,17 +21,31 @@ import { reencryptBench } from './reencrypt.js';
 import { scanBench } from './scan.js';
 import { sshFleetBench } from './ssh-fleet.js';
 
-const ALL: Bench[] = [labUpBench, scanBench, firstScreenBench, logTailBench, orchestrationBench, reencryptBench, sshFleetBench];
+const ALL: Bench[] = [
+  labUpBench,
+  scanBench,
+  firstScreenBench,
+  logTailBench,
+  orchestrationBench,
+  reencryptBench,
+  sshFleetBench,
+];
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
 async function main(): Promise<number> {
-  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const only = process.env.BENCH_ONLY
+    ? process.env.BENCH_ONLY.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
   const unknown = only?.filter((id) => !ALL.some((b) => b.id === id)) ?? [];
   if (unknown.length > 0) {
-    process.stderr.write(`bench: unknown BENCH_ONLY id(s) ${unknown.join(', ')}; use ${ALL.map((b) => b.id).join(', ')}\n`);
+    process.stderr.write(
+      `bench: unknown BENCH_ONLY id(s) ${unknown.join(', ')}; use ${ALL.map((b) => b.id).join(', ')}\n`,
+    );
     return 2;
   }
   const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -55,7 +69,9 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const machine = await describeMachine();
-  log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadBefore}`);
+  log(
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadBefore}`,
+  );
   const started = performance.now();
   const fresh = new Map<string, Section>();
   for (const bench of ALL) {
@@ -66,14 +82,21 @@ async function main(): Promise<number> {
     try {
       section = await bench.run(ctx);
     } catch (error) {
-      section = { id: bench.id, title: bench.title, rows: [notMeasured('(whole benchmark)', '—', reasonOf(error))], notes: [] };
+      section = {
+        id: bench.id,
+        title: bench.title,
+        rows: [notMeasured('(whole benchmark)', '—', reasonOf(error))],
+        notes: [],
+      };
     } finally {
       await stopAllFleets();
       await stopAllLabs();
       await removeIsolatedDirs();
     }
     section.seconds = (performance.now() - t0) / 1000;
-    section.notes.push(`Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; load average during/after: ${loadNow()}.`);
+    section.notes.push(
+      `Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; load average during/after: ${loadNow()}.`,
+    );
     fresh.set(bench.id, section);
     for (const row of section.rows) log(`  ${row.verdict.toUpperCase().padEnd(12)} ${row.metric}: ${row.measured}`);
   }

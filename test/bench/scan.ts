@@ -47,10 +47,14 @@ const isServer = (n: InventoryEntry) => n.roles.includes('etcd') || n.roles.incl
 async function runNaive(lab: BenchLab, names: string[] | null): Promise<{ ms: number; commands: string }> {
   const env = { ...process.env, ...(names ? { NAIVE_NODES: names.join(' ') } : {}) };
   const r = await runTimed('sh', [naiveScript, lab.inventory], { env, timeoutMs: 900_000 });
-  if (r.code !== 0 || r.timedOut) throw new Error(`naive-status.sh failed (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${stderrTail(r)}`);
+  if (r.code !== 0 || r.timedOut)
+    throw new Error(`naive-status.sh failed (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${stderrTail(r)}`);
   const summary = /naive: (\d+) nodes, (\d+) openssl commands, (\d+) systemctl commands/.exec(r.stderr);
   if (!summary || summary[1] === '0') throw new Error(`naive-status.sh read no node: ${stderrTail(r)}`);
-  if (/unable|error|No such file/i.test(r.stdout)) throw new Error(`naive-status.sh: openssl failed: ${r.stdout.split('\n').find((l) => /unable|error|No such/i.test(l))}`);
+  if (/unable|error|No such file/i.test(r.stdout))
+    throw new Error(
+      `naive-status.sh: openssl failed: ${r.stdout.split('\n').find((l) => /unable|error|No such/i.test(l))}`,
+    );
   return { ms: r.ms, commands: `${summary[2]} openssl + ${summary[3]} systemctl commands on ${summary[1]} nodes` };
 }
 
@@ -75,14 +79,22 @@ async function measureNaive(ctx: BenchContext, lab: BenchLab): Promise<NaiveResu
   const agentTimes: number[] = [];
   let commands = '';
   for (let i = 0; i < runs; i++) {
-    const s = await runNaive(lab, servers.map((n) => n.name));
-    const a = await runNaive(lab, sampleAgents.map((n) => n.name));
+    const s = await runNaive(
+      lab,
+      servers.map((n) => n.name),
+    );
+    const a = await runNaive(
+      lab,
+      sampleAgents.map((n) => n.name),
+    );
     serverTimes.push(s.ms);
     agentTimes.push(a.ms);
     commands = `servers: ${s.commands}; agent sample: ${a.commands}`;
   }
   const estimate = median(serverTimes) + (median(agentTimes) * agents.length) / sampleAgents.length;
-  ctx.log(`  naive: servers ${fmtMs(median(serverTimes))}, ${sampleAgents.length} agents ${fmtMs(median(agentTimes))} → ${fmtMs(estimate)} for ${lab.nodes.length}`);
+  ctx.log(
+    `  naive: servers ${fmtMs(median(serverTimes))}, ${sampleAgents.length} agents ${fmtMs(median(agentTimes))} → ${fmtMs(estimate)} for ${lab.nodes.length}`,
+  );
   return {
     ms: estimate,
     how: `EXTRAPOLATED: ran all ${servers.length} servers (${fmtMs(median(serverTimes))}) and ${sampleAgents.length} of ${agents.length} agents (${fmtMs(median(agentTimes))}), agent time scaled ×${(agents.length / sampleAgents.length).toFixed(2)}`,
@@ -90,7 +102,12 @@ async function measureNaive(ctx: BenchContext, lab: BenchLab): Promise<NaiveResu
   };
 }
 
-async function measureSize(ctx: BenchContext, topology: string, label: string, concurrency: number): Promise<SizeResult> {
+async function measureSize(
+  ctx: BenchContext,
+  topology: string,
+  label: string,
+  concurrency: number,
+): Promise<SizeResult> {
   const fail = (reason: string): SizeResult => {
     const no = { ok: false as const, reason };
     return { label, nodes: 0, status50: no, par50: no, scan50: no, naive: no };
@@ -125,7 +142,8 @@ async function measureSize(ctx: BenchContext, topology: string, label: string, c
     const scan50 = await attempt(`scan-script parallel round trips, latency ${LATENCY_MS}`, ctx, scanRuns);
     const status50 = await attempt(`status, latency ${LATENCY_MS}`, ctx, statusRuns);
     if (status50.ok) ctx.log(`  status (latency ${LATENCY_MS}): ${fmtRuns(status50.value)}`);
-    if (par50.ok && scan50.ok) ctx.log(`  round trips: bare ${fmtRuns(par50.value)}, scan script ${fmtRuns(scan50.value)}`);
+    if (par50.ok && scan50.ok)
+      ctx.log(`  round trips: bare ${fmtRuns(par50.value)}, scan script ${fmtRuns(scan50.value)}`);
     const naive = (await haveBinary('openssl'))
       ? await attempt('naive script', ctx, () => measureNaive(ctx, lab))
       : { ok: false as const, reason: 'no openssl binary' };
@@ -142,7 +160,12 @@ function rowsFor(r: SizeResult, concurrency: number): Row[] {
   const s50 = r.status50.ok ? median(r.status50.value) : NaN;
   rows.push(
     r.status50.ok
-      ? { metric: `${name}: keyturn status --json, latency ${LATENCY_MS} ms`, target: '—', measured: fmtRuns(r.status50.value), verdict: 'info' }
+      ? {
+          metric: `${name}: keyturn status --json, latency ${LATENCY_MS} ms`,
+          target: '—',
+          measured: fmtRuns(r.status50.value),
+          verdict: 'info',
+        }
       : notMeasured(`${name}: keyturn status --json, latency ${LATENCY_MS} ms`, '—', r.status50.reason),
   );
   if (r.naive.ok) {
@@ -151,13 +174,18 @@ function rowsFor(r: SizeResult, concurrency: number): Row[] {
     rows.push({
       metric: `${name}: naive script vs keyturn`,
       target,
-      measured: r.status50.ok ? `naive ${fmtMs(r.naive.value.ms)} vs keyturn ${fmtMs(s50)} → keyturn ${fmtRatio(ratio)} faster` : `naive ${fmtMs(r.naive.value.ms)}; keyturn not measured`,
+      measured: r.status50.ok
+        ? `naive ${fmtMs(r.naive.value.ms)} vs keyturn ${fmtMs(s50)} → keyturn ${fmtRatio(ratio)} faster`
+        : `naive ${fmtMs(r.naive.value.ms)}; keyturn not measured`,
       verdict: r.status50.ok ? (r.nodes === 50 ? verdict(ratio >= 20) : 'info') : 'not measured',
       notes:
         `${r.naive.value.how}; ${r.naive.value.commands}` +
-        (r.scan50.ok ? `. Best ratio possible on this machine: naive ÷ the one-round-trip-per-node limit below = ${fmtRatio(r.naive.value.ms / median(r.scan50.value))}` : ''),
+        (r.scan50.ok
+          ? `. Best ratio possible on this machine: naive ÷ the one-round-trip-per-node limit below = ${fmtRatio(r.naive.value.ms / median(r.scan50.value))}`
+          : ''),
     });
-  } else rows.push(notMeasured(`${name}: naive script vs keyturn`, r.nodes === 50 ? '≥ 20× faster' : '—', r.naive.reason));
+  } else
+    rows.push(notMeasured(`${name}: naive script vs keyturn`, r.nodes === 50 ? '≥ 20× faster' : '—', r.naive.reason));
   if (r.scan50.ok && r.par50.ok && r.status50.ok) {
     const bare = median(r.par50.value);
     const limit = median(r.scan50.value);
@@ -182,7 +210,8 @@ function rowsFor(r: SizeResult, concurrency: number): Row[] {
       notes: `theory: ${LATENCY_MS} ms × ⌈${r.nodes}/${concurrency}⌉ = ${LATENCY_MS * Math.ceil(r.nodes / concurrency)} ms plus process spawns`,
     });
   } else {
-    const reason = [r.scan50, r.par50, r.status50].find((o): o is { ok: false; reason: string } => !o.ok)?.reason ?? '?';
+    const reason =
+      [r.scan50, r.par50, r.status50].find((o): o is { ok: false; reason: string } => !o.ok)?.reason ?? '?';
     rows.push(notMeasured(`${name}: keyturn vs one-parallel-round-trip limit`, '≤ 1.5×', reason));
   }
   return rows;
@@ -193,7 +222,10 @@ export const scanBench: Bench = {
   title: `2. Scan: \`keyturn status --json\` with ${LATENCY_MS} ms per node command`,
   async run(ctx) {
     const concurrency = keyturnConcurrency();
-    const sizes = (process.env.BENCH_SCAN_SIZES ?? 'split,50,200').split(',').map((s) => s.trim()).filter(Boolean);
+    const sizes = (process.env.BENCH_SCAN_SIZES ?? 'split,50,200')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const results: SizeResult[] = [];
     for (const size of sizes) {
       const topology = size === 'split' ? 'split' : `large:${size}`;
@@ -204,16 +236,20 @@ export const scanBench: Bench = {
     const notes = [
       `Each lab: \`keyturn lab up --topology <t> --etcd auto --speed 20\`, then \`keyturn lab fault latency ${LATENCY_MS}\` (the node's bin/sh sleeps before every command). keyturn runs from dist with --kubeconfig and --inventory, and a fresh KEYTURN_CONFIG_DIR; a run counts only when its JSON lists every lab node as reachable with its certificates read.`,
       `Bounded parallelism: ${concurrency.value}, from ${concurrency.from}.`,
-      'Limit, and why: a bare `sh -c true` per node (also reported) is the floor for the latency alone, but it carries none of the work: on the lab every node\'s systemctl/journalctl/<prog> is a Node process and etcd probes are curl, all sharing this machine\'s 2 cores, which a real cluster spreads over its nodes. So the limit used for the verdict is the same design done ideally: keyturn\'s own scan script (imported from src/discovery/scan-script.ts), one round trip per node with the same parallelism, from an already-running process. keyturn ÷ limit is then what keyturn adds on top of one parallel round trip per node: start-up, the API, parsing and checks.',
+      "Limit, and why: a bare `sh -c true` per node (also reported) is the floor for the latency alone, but it carries none of the work: on the lab every node's systemctl/journalctl/<prog> is a Node process and etcd probes are curl, all sharing this machine's 2 cores, which a real cluster spreads over its nodes. So the limit used for the verdict is the same design done ideally: keyturn's own scan script (imported from src/discovery/scan-script.ts), one round trip per node with the same parallelism, from an already-running process. keyturn ÷ limit is then what keyturn adds on top of one parallel round trip per node: start-up, the API, parsing and checks.",
       'The naive script (test/bench/naive-status.sh) is what people type by hand: for each node, for each certificate, `PATH=<node bin>:$PATH sh -c "openssl x509 -enddate -noout -in <file>"`, plus one `systemctl is-active <unit>`; sequential, so every command pays the latency. It reads less than keyturn (no journal, etcd, encryption or CA comparison). Knobs: BENCH_NAIVE_RUNS (default 1: its time is a sum of fixed sleeps), BENCH_NAIVE_MAX_NODES (default 50; larger labs are sampled and extrapolated), BENCH_NAIVE_SAMPLE_AGENTS (default 22).',
     ];
     if (measured.length >= 2) {
-      const growth = measured.map((r) => `${r.nodes} nodes: ${fmtMs(median((r.status50 as { ok: true; value: number[] }).value))}`).join(' → ');
+      const growth = measured
+        .map((r) => `${r.nodes} nodes: ${fmtMs(median((r.status50 as { ok: true; value: number[] }).value))}`)
+        .join(' → ');
       const first = measured[0];
       const last = measured[measured.length - 1];
       const t0 = median((first.status50 as { ok: true; value: number[] }).value);
       const t1 = median((last.status50 as { ok: true; value: number[] }).value);
-      notes.push(`Growth of keyturn status (latency ${LATENCY_MS}): ${growth}; ${fmtRatio(t1 / t0)} the time for ${fmtRatio(last.nodes / first.nodes)} the nodes (≈ ${fmtMs((t1 - t0) / (last.nodes - first.nodes))} per extra node).`);
+      notes.push(
+        `Growth of keyturn status (latency ${LATENCY_MS}): ${growth}; ${fmtRatio(t1 / t0)} the time for ${fmtRatio(last.nodes / first.nodes)} the nodes (≈ ${fmtMs((t1 - t0) / (last.nodes - first.nodes))} per extra node).`,
+      );
     }
     return { id: 'scan', title: this.title, rows, notes };
   },

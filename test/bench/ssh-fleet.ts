@@ -55,7 +55,12 @@ function keyturnInventory(fleet: SshFleet, nodes: readonly InventoryEntry[]): st
     distro: n.distro,
     dataDir: n.dataDir,
     transport: 'ssh',
-    ssh: { port: fleet.port, user: fleet.user, identityFile: fleet.identityFile, options: [`UserKnownHostsFile=${fleet.knownHostsFile}`, 'StrictHostKeyChecking=yes'] },
+    ssh: {
+      port: fleet.port,
+      user: fleet.user,
+      identityFile: fleet.identityFile,
+      options: [`UserKnownHostsFile=${fleet.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
+    },
   }));
   return `nodes: ${JSON.stringify(list, null, 2)}\n`;
 }
@@ -65,14 +70,25 @@ function keyturnInventory(fleet: SshFleet, nodes: readonly InventoryEntry[]): st
  * does too), written where the node's sessions find it ($KT_BENCH_SCAN, set by its sshd). parallel-ssh sends one
  * command line to every host, so it runs `sh "$KT_BENCH_SCAN"`: the same node-side work as keyturn's round trip.
  */
-async function writeScanScripts(dir: string, nodes: readonly InventoryEntry[]): Promise<Map<string, { file: string; end: string }>> {
+async function writeScanScripts(
+  dir: string,
+  nodes: readonly InventoryEntry[],
+): Promise<Map<string, { file: string; end: string }>> {
   const { buildScanScript, newMarker } = await import('../../src/discovery/scan-script.js');
   const etcd = nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.address);
   const out = new Map<string, { file: string; end: string }>();
   for (const n of nodes) {
     const marker = newMarker();
     const roles = n.roles.filter((r) => r === 'etcd' || r === 'control-plane' || r === 'worker');
-    const script = buildScanScript({ distro: n.distro === 'k3s' ? 'k3s' : 'rke2', roles, address: n.address, dataDir: n.dataDir, etcdPeers: etcd.filter((a) => a !== n.address), journalLines: 40, marker });
+    const script = buildScanScript({
+      distro: n.distro === 'k3s' ? 'k3s' : 'rke2',
+      roles,
+      address: n.address,
+      dataDir: n.dataDir,
+      etcdPeers: etcd.filter((a) => a !== n.address),
+      journalLines: 40,
+      marker,
+    });
     const file = path.join(dir, `scan-${n.name}.sh`);
     writeFileSync(file, script);
     out.set(n.name, { file, end: `${marker} end` });
@@ -88,10 +104,18 @@ function ensureOk(r: Timed, what: string): void {
 async function timeKeyturn(ctx: { lab: BenchLab; inventory: string; nodes: number; work: string }): Promise<number> {
   const state = mkdtempSync(path.join(ctx.work, 'kt-'));
   // keyturn's control sockets: in its state dir (XDG_RUNTIME_DIR unset), fresh each run: a cold start, as a user's.
-  const env: NodeJS.ProcessEnv = { ...process.env, KEYTURN_CONFIG_DIR: path.join(state, 'c'), KEYTURN_STATE_DIR: path.join(state, 's') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KEYTURN_CONFIG_DIR: path.join(state, 'c'),
+    KEYTURN_STATE_DIR: path.join(state, 's'),
+  };
   delete env.XDG_RUNTIME_DIR;
   try {
-    const r = await runTimed(process.execPath, [...keyturnArgs, 'status', '--json', '--kubeconfig', ctx.lab.kubeconfig, '--inventory', ctx.inventory], { env, timeoutMs: 300_000 });
+    const r = await runTimed(
+      process.execPath,
+      [...keyturnArgs, 'status', '--json', '--kubeconfig', ctx.lab.kubeconfig, '--inventory', ctx.inventory],
+      { env, timeoutMs: 300_000 },
+    );
     if (r.timedOut) throw new Error('keyturn status did not finish within 300 s');
     let doc: { nodes?: { name: string; reachable?: boolean; certificates?: unknown[] }[] };
     try {
@@ -100,7 +124,8 @@ async function timeKeyturn(ctx: { lab: BenchLab; inventory: string; nodes: numbe
       throw new Error(`keyturn status printed no JSON (exit ${r.code}): ${stderrTail(r)}`);
     }
     const read = (doc.nodes ?? []).filter((n) => n.reachable && (n.certificates?.length ?? 0) > 0).length;
-    if (read !== ctx.nodes || doc.nodes?.length !== ctx.nodes) throw new Error(`keyturn status read ${read} of ${ctx.nodes} nodes over ssh: ${stderrTail(r)}`);
+    if (read !== ctx.nodes || doc.nodes?.length !== ctx.nodes)
+      throw new Error(`keyturn status read ${read} of ${ctx.nodes} nodes over ssh: ${stderrTail(r)}`);
     return r.ms;
   } finally {
     rmSync(state, { recursive: true, force: true });
@@ -118,7 +143,12 @@ interface SshTrace {
  * Runs keyturn status once more with a logging `ssh` first on PATH (it runs the real one and notes its kind and
  * start/end), to show where keyturn's time over ssh goes. Not part of the timed runs.
  */
-async function traceKeyturnSsh(ctx: { lab: BenchLab; inventory: string; nodes: number; work: string }): Promise<SshTrace> {
+async function traceKeyturnSsh(ctx: {
+  lab: BenchLab;
+  inventory: string;
+  nodes: number;
+  work: string;
+}): Promise<SshTrace> {
   const real = (await runTimed('sh', ['-c', 'command -v ssh'])).stdout.trim();
   if (!real) throw new Error('no ssh on PATH');
   // Short: keyturn's control sockets go under the state dir, and unix socket paths are short (ssh-command.ts).
@@ -140,13 +170,25 @@ async function traceKeyturnSsh(ctx: { lab: BenchLab; inventory: string; nodes: n
     { mode: 0o755 },
   );
   const state = path.join(dir, 'k');
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, KEYTURN_CONFIG_DIR: path.join(state, 'c'), KEYTURN_STATE_DIR: path.join(state, 's') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${dir}:${process.env.PATH ?? ''}`,
+    KEYTURN_CONFIG_DIR: path.join(state, 'c'),
+    KEYTURN_STATE_DIR: path.join(state, 's'),
+  };
   delete env.XDG_RUNTIME_DIR;
   try {
-    const r = await runTimed(process.execPath, [...keyturnArgs, 'status', '--json', '--kubeconfig', ctx.lab.kubeconfig, '--inventory', ctx.inventory], { env, timeoutMs: 300_000 });
+    const r = await runTimed(
+      process.execPath,
+      [...keyturnArgs, 'status', '--json', '--kubeconfig', ctx.lab.kubeconfig, '--inventory', ctx.inventory],
+      { env, timeoutMs: 300_000 },
+    );
     if (r.timedOut) throw new Error('traced keyturn status did not finish');
     if (!existsSync(log)) throw new Error(`traced keyturn status started no ssh (exit ${r.code}): ${stderrTail(r)}`);
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     const counts = { config: 0, master: 0, command: 0, stop: 0, other: 0 };
     let stopFailed = 0;
     const t0 = Math.min(...lines.map((l) => Number(l[0])));
@@ -161,28 +203,65 @@ async function traceKeyturnSsh(ctx: { lab: BenchLab; inventory: string; nodes: n
       firstStart[k] = Math.min(firstStart[k] ?? Infinity, s);
       lastEnd[k] = Math.max(lastEnd[k] ?? 0, e);
     }
-    const span = (k: string, label: string) => (k in lastEnd ? `${label} ${fmtMs(firstStart[k])}–${fmtMs(lastEnd[k])}` : '');
-    const phases = [span('config', 'ssh -G'), span('master', 'masters (-N)'), span('command', 'scan commands'), span('stop', '-O stop')].filter(Boolean).join(', ');
-    return { counts, stopFailed, phases: `${phases}; keyturn exited ${fmtMs(r.ms)} after it started (ssh times from the first ssh process)` };
+    const span = (k: string, label: string) =>
+      k in lastEnd ? `${label} ${fmtMs(firstStart[k])}–${fmtMs(lastEnd[k])}` : '';
+    const phases = [
+      span('config', 'ssh -G'),
+      span('master', 'masters (-N)'),
+      span('command', 'scan commands'),
+      span('stop', '-O stop'),
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return {
+      counts,
+      stopFailed,
+      phases: `${phases}; keyturn exited ${fmtMs(r.ms)} after it started (ssh times from the first ssh process)`,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function timePssh(fleet: SshFleet, nodes: readonly InventoryEntry[], scripts: Map<string, { end: string }>, concurrency: number, work: string): Promise<number> {
+async function timePssh(
+  fleet: SshFleet,
+  nodes: readonly InventoryEntry[],
+  scripts: Map<string, { end: string }>,
+  concurrency: number,
+  work: string,
+): Promise<number> {
   const dir = mkdtempSync(path.join(work, 'pssh-'));
   try {
     const hosts = path.join(dir, 'hosts');
     writeFileSync(hosts, nodes.map((n) => `${n.address}:${fleet.port}`).join('\n') + '\n');
     const outDir = path.join(dir, 'out');
     const sshArgs = fleet.sshOptions.join(' ');
-    const r = await runTimed(PSSH, ['-h', hosts, '-l', fleet.user, '-p', String(concurrency), '-t', '300', '-o', outDir, '-x', sshArgs, 'sh "$KT_BENCH_SCAN"'], { timeoutMs: 400_000 });
+    const r = await runTimed(
+      PSSH,
+      [
+        '-h',
+        hosts,
+        '-l',
+        fleet.user,
+        '-p',
+        String(concurrency),
+        '-t',
+        '300',
+        '-o',
+        outDir,
+        '-x',
+        sshArgs,
+        'sh "$KT_BENCH_SCAN"',
+      ],
+      { timeoutMs: 400_000 },
+    );
     ensureOk(r, 'parallel-ssh');
     const files = readdirSync(outDir);
     for (const n of nodes) {
       const file = files.find((f) => f === `${n.address}:${fleet.port}` || f === n.address);
       const text = file ? readFileSync(path.join(outDir, file), 'utf8') : '';
-      if (!text.includes(scripts.get(n.name)!.end)) throw new Error(`parallel-ssh: the scan script on ${n.name} did not finish`);
+      if (!text.includes(scripts.get(n.name)!.end))
+        throw new Error(`parallel-ssh: the scan script on ${n.name} did not finish`);
     }
     return r.ms;
   } finally {
@@ -194,7 +273,12 @@ async function timePssh(fleet: SshFleet, nodes: readonly InventoryEntry[], scrip
 const ANSIBLE_COMMAND =
   'for c in {{ data_dir }}/server/tls/*.crt {{ data_dir }}/agent/*.crt; do [ -f "$c" ] && echo "$c $(openssl x509 -enddate -noout -in "$c")"; done; true';
 
-async function timeAnsible(fleet: SshFleet, nodes: readonly InventoryEntry[], concurrency: number, work: string): Promise<{ ms: number; certs: number }> {
+async function timeAnsible(
+  fleet: SshFleet,
+  nodes: readonly InventoryEntry[],
+  concurrency: number,
+  work: string,
+): Promise<{ ms: number; certs: number }> {
   const dir = mkdtempSync(path.join(work, 'ans-'));
   try {
     const inventory = path.join(dir, 'hosts.yml');
@@ -217,11 +301,16 @@ async function timeAnsible(fleet: SshFleet, nodes: readonly InventoryEntry[], co
       ANSIBLE_SSH_CONTROL_PATH_DIR: path.join(dir, 'cp'),
       ANSIBLE_NOCOLOR: '1',
     };
-    const r = await runTimed(ANSIBLE, ['all', '-i', inventory, '-f', String(concurrency), '-m', 'shell', '-a', ANSIBLE_COMMAND], { env, timeoutMs: 600_000 });
+    const r = await runTimed(
+      ANSIBLE,
+      ['all', '-i', inventory, '-f', String(concurrency), '-m', 'shell', '-a', ANSIBLE_COMMAND],
+      { env, timeoutMs: 600_000 },
+    );
     await stopMasters(path.join(dir, 'cp'));
     ensureOk(r, 'ansible');
     const okHosts = (r.stdout.match(/^\S+ \| CHANGED \| rc=0 >>$/gm) ?? []).length;
-    if (okHosts !== nodes.length) throw new Error(`ansible: ${okHosts} of ${nodes.length} hosts answered rc=0: ${stderrTail(r)}`);
+    if (okHosts !== nodes.length)
+      throw new Error(`ansible: ${okHosts} of ${nodes.length} hosts answered rc=0: ${stderrTail(r)}`);
     const certs = (r.stdout.match(/notAfter=/g) ?? []).length;
     if (certs < nodes.length) throw new Error(`ansible: only ${certs} certificate end dates for ${nodes.length} hosts`);
     return { ms: r.ms, certs };
@@ -238,7 +327,11 @@ async function stopMasters(dir: string): Promise<void> {
   } catch {
     return;
   }
-  await Promise.all(sockets.map((s) => runTimed('ssh', ['-o', `ControlPath=${s}`, '-O', 'exit', 'placeholder'], { timeoutMs: 10_000 }).catch(() => null)));
+  await Promise.all(
+    sockets.map((s) =>
+      runTimed('ssh', ['-o', `ControlPath=${s}`, '-O', 'exit', 'placeholder'], { timeoutMs: 10_000 }).catch(() => null),
+    ),
+  );
 }
 
 async function mapLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -249,7 +342,12 @@ async function mapLimited<T>(items: readonly T[], limit: number, work: (item: T)
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-async function measureSetup(fleet: SshFleet, nodes: readonly InventoryEntry[], concurrency: number, work: string): Promise<SetupCost> {
+async function measureSetup(
+  fleet: SshFleet,
+  nodes: readonly InventoryEntry[],
+  concurrency: number,
+  work: string,
+): Promise<SetupCost> {
   const base = sshBase(fleet);
   const fresh: number[] = [];
   const masterOpen: number[] = [];
@@ -257,19 +355,31 @@ async function measureSetup(fleet: SshFleet, nodes: readonly InventoryEntry[], c
   const cp = mkdtempSync(path.join(work, 'cp-'));
   try {
     for (const n of nodes) {
-      const r = await runTimed('ssh', [...base, '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-T', n.address, 'true'], { timeoutMs: 60_000 });
+      const r = await runTimed(
+        'ssh',
+        [...base, '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-T', n.address, 'true'],
+        { timeoutMs: 60_000 },
+      );
       ensureOk(r, `ssh ${n.name} true`);
       fresh.push(r.ms);
     }
     const sample = nodes.slice(0, Math.min(nodes.length, 10));
     for (const n of sample) {
       const control = ['-o', `ControlPath=${cp}/%C`];
-      const open = await runTimed('ssh', [...base, ...control, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=60', '-f', '-N', n.address], { timeoutMs: 60_000 });
+      const open = await runTimed(
+        'ssh',
+        [...base, ...control, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=60', '-f', '-N', n.address],
+        { timeoutMs: 60_000 },
+      );
       ensureOk(open, `ssh master to ${n.name}`);
-      const first = await runTimed('ssh', [...base, ...control, '-o', 'ControlMaster=no', '-T', n.address, 'true'], { timeoutMs: 60_000 });
+      const first = await runTimed('ssh', [...base, ...control, '-o', 'ControlMaster=no', '-T', n.address, 'true'], {
+        timeoutMs: 60_000,
+      });
       ensureOk(first, `first command through the master to ${n.name}`);
       masterOpen.push(open.ms + first.ms);
-      const second = await runTimed('ssh', [...base, ...control, '-o', 'ControlMaster=no', '-T', n.address, 'true'], { timeoutMs: 60_000 });
+      const second = await runTimed('ssh', [...base, ...control, '-o', 'ControlMaster=no', '-T', n.address, 'true'], {
+        timeoutMs: 60_000,
+      });
       ensureOk(second, `warm command to ${n.name}`);
       warm.push(second.ms);
     }
@@ -279,20 +389,32 @@ async function measureSetup(fleet: SshFleet, nodes: readonly InventoryEntry[], c
   }
   const started = performance.now();
   await mapLimited(nodes, concurrency, async (n) => {
-    const r = await runTimed('ssh', [...base, '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-T', n.address, 'true'], { timeoutMs: 120_000 });
+    const r = await runTimed(
+      'ssh',
+      [...base, '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-T', n.address, 'true'],
+      { timeoutMs: 120_000 },
+    );
     ensureOk(r, `ssh ${n.name} true (parallel)`);
   });
   return { fresh, masterOpen, warm, parallelFresh: [performance.now() - started] };
 }
 
-async function measureFleet(ctx: BenchContext, lab: BenchLab, size: number, concurrency: number, tools: Record<Tool, string | null>): Promise<SizeResult> {
+async function measureFleet(
+  ctx: BenchContext,
+  lab: BenchLab,
+  size: number,
+  concurrency: number,
+  tools: Record<Tool, string | null>,
+): Promise<SizeResult> {
   const nodes = lab.nodes.slice(0, size);
   const work = mkdtempSync(path.join(os.tmpdir(), 'kt-sshb-'));
   let fleet: SshFleet | null = null;
   try {
     const scripts = await writeScanScripts(work, nodes);
     fleet = await startSshFleet(nodes, (n) => ({ KT_BENCH_SCAN: scripts.get(n.name)!.file }));
-    ctx.log(`ssh ${size}: ${nodes.length} sshd up on ${nodes[0].address}…${nodes[nodes.length - 1].address} port ${fleet.port}`);
+    ctx.log(
+      `ssh ${size}: ${nodes.length} sshd up on ${nodes[0].address}…${nodes[nodes.length - 1].address} port ${fleet.port}`,
+    );
     const inventory = path.join(work, 'inventory-ssh.yaml');
     writeFileSync(inventory, keyturnInventory(fleet, nodes));
     mkdirSync(path.join(work, 'runs'));
@@ -325,7 +447,9 @@ async function measureFleet(ctx: BenchContext, lab: BenchLab, size: number, conc
     let setup: SetupCost | { error: string };
     try {
       setup = await measureSetup(fleet, nodes, concurrency, runsDir);
-      ctx.log(`  ${size} nodes: fresh connection ${fmtRuns(setup.fresh)}, master+first ${fmtRuns(setup.masterOpen)}, warm ${fmtRuns(setup.warm)}, all in parallel ${fmtMs(setup.parallelFresh[0])}`);
+      ctx.log(
+        `  ${size} nodes: fresh connection ${fmtRuns(setup.fresh)}, master+first ${fmtRuns(setup.masterOpen)}, warm ${fmtRuns(setup.warm)}, all in parallel ${fmtMs(setup.parallelFresh[0])}`,
+      );
     } catch (error) {
       setup = { error: reasonOf(error) };
     }
@@ -336,8 +460,14 @@ async function measureFleet(ctx: BenchContext, lab: BenchLab, size: number, conc
     } catch (error) {
       trace = { error: reasonOf(error) };
     }
-    const outcome = (tool: Tool): Outcome => (failed[tool] ? { ok: false, reason: failed[tool]! } : { ok: true, times: times[tool] });
-    return { nodes: nodes.length, tools: { keyturn: outcome('keyturn'), pssh: outcome('pssh'), ansible: outcome('ansible') }, setup, trace };
+    const outcome = (tool: Tool): Outcome =>
+      failed[tool] ? { ok: false, reason: failed[tool]! } : { ok: true, times: times[tool] };
+    return {
+      nodes: nodes.length,
+      tools: { keyturn: outcome('keyturn'), pssh: outcome('pssh'), ansible: outcome('ansible') },
+      setup,
+      trace,
+    };
   } finally {
     await fleet?.stop();
     rmSync(work, { recursive: true, force: true });
@@ -353,7 +483,11 @@ function rowsFor(r: SizeResult, concurrency: number, judged: boolean): Row[] {
     [pssh, `parallel-ssh -p ${concurrency}, keyturn's scan script`],
     [ansible, `ansible -f ${concurrency} -m shell (openssl x509 -enddate per certificate)`],
   ] as const) {
-    rows.push(tool.ok ? { metric: `${name}: ${label}`, target: '—', measured: fmtRuns(tool.times), verdict: 'info' } : notMeasured(`${name}: ${label}`, '—', tool.reason));
+    rows.push(
+      tool.ok
+        ? { metric: `${name}: ${label}`, target: '—', measured: fmtRuns(tool.times), verdict: 'info' }
+        : notMeasured(`${name}: ${label}`, '—', tool.reason),
+    );
   }
   const k = keyturn.ok ? median(keyturn.times) : NaN;
   if (keyturn.ok && pssh.ok) {
@@ -365,7 +499,14 @@ function rowsFor(r: SizeResult, concurrency: number, judged: boolean): Row[] {
       verdict: judged ? verdict(ratio <= 1.3) : 'info',
       notes: `keyturn − pssh = ${fmtMs(k - median(pssh.times))}`,
     });
-  } else rows.push(notMeasured(`${name}: keyturn ÷ parallel-ssh`, judged ? '≤ 1.3×' : '—', [keyturn, pssh].find((o): o is { ok: false; reason: string } => !o.ok)!.reason));
+  } else
+    rows.push(
+      notMeasured(
+        `${name}: keyturn ÷ parallel-ssh`,
+        judged ? '≤ 1.3×' : '—',
+        [keyturn, pssh].find((o): o is { ok: false; reason: string } => !o.ok)!.reason,
+      ),
+    );
   if (keyturn.ok && ansible.ok) {
     const ratio = median(ansible.times) / k;
     rows.push({
@@ -374,7 +515,14 @@ function rowsFor(r: SizeResult, concurrency: number, judged: boolean): Row[] {
       measured: `${fmtMs(median(ansible.times))} vs ${fmtMs(k)} → keyturn ${fmtRatio(ratio)} faster`,
       verdict: judged ? verdict(ratio >= 3) : 'info',
     });
-  } else rows.push(notMeasured(`${name}: Ansible ÷ keyturn`, judged ? 'keyturn ≥ 3× faster' : '—', [keyturn, ansible].find((o): o is { ok: false; reason: string } => !o.ok)!.reason));
+  } else
+    rows.push(
+      notMeasured(
+        `${name}: Ansible ÷ keyturn`,
+        judged ? 'keyturn ≥ 3× faster' : '—',
+        [keyturn, ansible].find((o): o is { ok: false; reason: string } => !o.ok)!.reason,
+      ),
+    );
   if ('error' in r.setup) rows.push(notMeasured(`${name}: connection set-up`, '—', r.setup.error));
   else {
     const s = r.setup;
@@ -413,17 +561,36 @@ export const sshFleetBench: Bench = {
   title: '7. SSH at fleet size: `keyturn status` over real sshd vs parallel-ssh and Ansible',
   async run(ctx) {
     const concurrency = keyturnConcurrency();
-    const sizes = (process.env.BENCH_SSH_SIZES ?? '10,25,50').split(',').map(Number).filter((n) => n > 0);
-    const missing = async (bin: string, pkg: string) => ((await haveBinary(bin)) ? null : `NO ${bin} BINARY: install it (apt-get install -y ${pkg}); nothing was timed`);
-    const tools: Record<Tool, string | null> = { keyturn: null, pssh: await missing(PSSH, 'pssh'), ansible: await missing(ANSIBLE, 'ansible-core') };
+    const sizes = (process.env.BENCH_SSH_SIZES ?? '10,25,50')
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0);
+    const missing = async (bin: string, pkg: string) =>
+      (await haveBinary(bin)) ? null : `NO ${bin} BINARY: install it (apt-get install -y ${pkg}); nothing was timed`;
+    const tools: Record<Tool, string | null> = {
+      keyturn: null,
+      pssh: await missing(PSSH, 'pssh'),
+      ansible: await missing(ANSIBLE, 'ansible-core'),
+    };
     if (!(await haveBinary('ssh')) || !(await haveBinary('sshd'))) {
-      return { id: 'ssh', title: this.title, rows: [notMeasured('(whole benchmark)', '—', 'NO ssh/sshd: apt-get install -y openssh-client openssh-server')], notes: [] };
+      return {
+        id: 'ssh',
+        title: this.title,
+        rows: [notMeasured('(whole benchmark)', '—', 'NO ssh/sshd: apt-get install -y openssh-client openssh-server')],
+        notes: [],
+      };
     }
     const results: SizeResult[] = [];
     for (const size of sizes) {
       // A lab of exactly N nodes: with a bigger one, the API would list nodes the inventory lacks and keyturn would
       // try to reach those too.
-      const lab = await startBenchLab({ topology: `large:${size}`, net: ctx.nextNet(), etcd: 'auto', speed: 20, readyTimeoutMs: 180_000 });
+      const lab = await startBenchLab({
+        topology: `large:${size}`,
+        net: ctx.nextNet(),
+        etcd: 'auto',
+        speed: 20,
+        readyTimeoutMs: 180_000,
+      });
       try {
         results.push(await measureFleet(ctx, lab, size, concurrency.value, tools));
       } finally {
@@ -435,13 +602,15 @@ export const sshFleetBench: Bench = {
       `For N nodes, a \`keyturn lab up --topology large:N --etcd auto --speed 20\` (3 etcd/control-plane servers, the rest agents). Each node gets its own sshd (lib/ssh-fleet.ts) on its own address 127.0.x.y and one shared port, with its own host key; one known_hosts holds a line per node and every tool runs with StrictHostKeyChecking=yes, BatchMode and one ed25519 user key. Each sshd sets the node's env (PATH with its bin/, RKE2_CONFIG_FILE) and an empty HOME through SetEnv, so a command finds that node's files whoever sent it, and no dotfile of this machine's account runs.`,
       `Parallelism: ${concurrency.value} for all three (${concurrency.from}; pssh -p, ansible -f).`,
       `keyturn: \`keyturn status --json --kubeconfig K --inventory I\` from dist, every inventory node \`transport: ssh\`; a fresh state dir each run, so its control sockets are new (a cold start, as a user's first scan). Counted only when the JSON shows every node reached with its certificates read.`,
-      'parallel-ssh (Debian pssh): runs on every node keyturn\'s own scan script (src/discovery/scan-script.ts, built per node as keyturn builds it). pssh sends one command line to every host, and each node\'s script differs (data dir, roles), so the script is placed beside the node beforehand and pssh runs `sh "$KT_BENCH_SCAN"`; the node-side work is the same round trip. Counted only when every node\'s output ends with the script\'s end marker. This is the limit for the design: one ssh connection and one round trip per node, and nothing else.',
+      "parallel-ssh (Debian pssh): runs on every node keyturn's own scan script (src/discovery/scan-script.ts, built per node as keyturn builds it). pssh sends one command line to every host, and each node's script differs (data dir, roles), so the script is placed beside the node beforehand and pssh runs `sh \"$KT_BENCH_SCAN\"`; the node-side work is the same round trip. Counted only when every node's output ends with the script's end marker. This is the limit for the design: one ssh connection and one round trip per node, and nothing else.",
       `Ansible (ansible-core): \`ansible all -f ${concurrency.value} -m shell -a '${ANSIBLE_COMMAND}'\` with Ansible's defaults (no pipelining, interpreter discovery, ControlPersist 60 s) and a fresh control-socket folder each run; masters it left are stopped after each run. It reads only certificate end dates, less than keyturn reads. Counted only when every host answers rc=0 with end dates.`,
-      'Connection set-up: `ssh -o ControlMaster=no -o ControlPath=none -T <node> true` per node, one after the other (a whole connection: process, TCP, key exchange, host-key check, public-key auth, one session); a master opened with `ssh -f -N -o ControlMaster=yes` plus the first command through it, then a second command (warm: no TCP, kex or auth), on the first 10 nodes; and the fleet\'s set-up alone: `ssh … true` on every node with the same parallelism.',
+      "Connection set-up: `ssh -o ControlMaster=no -o ControlPath=none -T <node> true` per node, one after the other (a whole connection: process, TCP, key exchange, host-key check, public-key auth, one session); a master opened with `ssh -f -N -o ControlMaster=yes` plus the first command through it, then a second command (warm: no TCP, kex or auth), on the first 10 nodes; and the fleet's set-up alone: `ssh … true` on every node with the same parallelism.",
       'Machine: the 2 cores are shared with other work (see the load average): every ssh connection costs CPU on both ends here, where a real fleet spreads the sshd side over its nodes, so absolute times are inflated and the ratios between tools measured in the same run (interleaved, order rotated each run) are what counts.',
       `Tools: ${await toolVersions()}.`,
     ];
-    const missedPssh = results.some((r) => r.tools.keyturn.ok && r.tools.pssh.ok && median(r.tools.keyturn.times) / median(r.tools.pssh.times) > 1.3);
+    const missedPssh = results.some(
+      (r) => r.tools.keyturn.ok && r.tools.pssh.ok && median(r.tools.keyturn.times) / median(r.tools.pssh.times) > 1.3,
+    );
     if (missedPssh) {
       notes.push(
         'Why keyturn is slower than parallel-ssh (see the "ssh processes keyturn starts" rows): for every node keyturn (src/transports/ssh-shell.ts) first runs `ssh -G` to resolve the control path, then opens a master (`ssh -T -N`, ControlMaster=auto, ControlPersist 60 s), then sends the scan through it (a third ssh process), then `ssh -O stop` right after the scan, inside the limiter slot (src/discovery/prefetch.ts and discover.ts dispose the shell), and once more at exit when the session disposes every shell (that second stop finds no master). parallel-ssh starts one ssh per node that connects and runs the script. The connection itself costs the same either way (the set-up rows); the extra processes cost CPU on a machine this loaded and the stops hold scan slots. What would fix it: for a one-shot scan, let the first command open the master itself (ssh with ControlMaster=auto and the command, which the single-flight guard already allows) or skip the master for `status`; resolve the control path without a `ssh -G` per node; dispose each shell once, outside the limiter, and at exit stop the masters in parallel without holding the result.',
@@ -450,8 +619,12 @@ export const sshFleetBench: Bench = {
     const growth = results.filter((r) => !('error' in r.setup));
     if (growth.length >= 2) {
       const parts = growth.map((r) => `${r.nodes}: ${fmtMs((r.setup as SetupCost).parallelFresh[0])}`);
-      const kParts = results.filter((r) => r.tools.keyturn.ok).map((r) => `${r.nodes}: ${fmtMs(median((r.tools.keyturn as { ok: true; times: number[] }).times))}`);
-      notes.push(`Growth, nodes → fleet set-up in parallel: ${parts.join(', ')}; keyturn status: ${kParts.join(', ')}.`);
+      const kParts = results
+        .filter((r) => r.tools.keyturn.ok)
+        .map((r) => `${r.nodes}: ${fmtMs(median((r.tools.keyturn as { ok: true; times: number[] }).times))}`);
+      notes.push(
+        `Growth, nodes → fleet set-up in parallel: ${parts.join(', ')}; keyturn status: ${kParts.join(', ')}.`,
+      );
     }
     return { id: 'ssh', title: this.title, rows, notes };
   },
@@ -460,7 +633,9 @@ export const sshFleetBench: Bench = {
 async function toolVersions(): Promise<string> {
   const v = async (cmd: string, args: string[]) => {
     const r = await runTimed(cmd, args, { timeoutMs: 20_000 }).catch(() => null);
-    return r && r.code === 0 ? ((r.stdout || r.stderr).split('\n').find((l) => l.trim()) ?? '?').trim() : 'not installed';
+    return r && r.code === 0
+      ? ((r.stdout || r.stderr).split('\n').find((l) => l.trim()) ?? '?').trim()
+      : 'not installed';
   };
   const [ssh, pssh, ansible] = await Promise.all([v('ssh', ['-V']), v(PSSH, ['--version']), v(ANSIBLE, ['--version'])]);
   return `${ssh}; parallel-ssh ${pssh}; ${ansible}`;

@@ -40,7 +40,13 @@ describe.skipIf(!ok)('the single keyturn binary, with no node and no npm on PATH
       if (found) await symlink(found, path.join(bin, tool));
     }
     labDir = path.join(tmp, 'lab');
-    env = { HOME: tmp, PATH: bin, TERM: 'xterm-256color', KEYTURN_CONFIG_DIR: path.join(tmp, 'config'), KEYTURN_STATE_DIR: path.join(tmp, 'state') };
+    env = {
+      HOME: tmp,
+      PATH: bin,
+      TERM: 'xterm-256color',
+      KEYTURN_CONFIG_DIR: path.join(tmp, 'config'),
+      KEYTURN_STATE_DIR: path.join(tmp, 'state'),
+    };
   }, 600_000);
 
   afterAll(async () => {
@@ -50,7 +56,11 @@ describe.skipIf(!ok)('the single keyturn binary, with no node and no npm on PATH
   });
 
   it('the PATH it runs with finds no node and no npm', async () => {
-    const { stdout } = await exec('/bin/sh', ['-c', 'for c in node npm keyturn kubectl-keyturn; do command -v "$c" || echo "no $c"; done'], { env });
+    const { stdout } = await exec(
+      '/bin/sh',
+      ['-c', 'for c in node npm keyturn kubectl-keyturn; do command -v "$c" || echo "no $c"; done'],
+      { env },
+    );
     expect(stdout.trim().split('\n')).toEqual(['no node', 'no npm', binary, path.join(bin, 'kubectl-keyturn')]);
   });
 
@@ -62,18 +72,42 @@ describe.skipIf(!ok)('the single keyturn binary, with no node and no npm on PATH
 
   it('starts a lab itself (lab up), reads it with status, and opens the wizard on it in tmux', async () => {
     const net = `127.${20 + (process.pid % 200)}.251`;
-    lab = spawn(binary, ['lab', 'up', '--dir', labDir, '--net', net, '--speed', '20'], { env, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    lab = spawn(binary, ['lab', 'up', '--dir', labDir, '--net', net, '--speed', '20'], {
+      env,
+      cwd: tmp,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(await awaitReady(lab, 120_000)).toMatch(/^lab ready: 7 nodes/);
-    const cluster = ['--kubeconfig', path.join(labDir, 'kubeconfig'), '--inventory', path.join(labDir, 'inventory.yaml')];
+    const cluster = [
+      '--kubeconfig',
+      path.join(labDir, 'kubeconfig'),
+      '--inventory',
+      path.join(labDir, 'inventory.yaml'),
+    ];
 
     // status: the API read through the Kubernetes client inside the binary, the nodes through the lab's shells.
-    const { stdout } = await exec(binary, ['status', ...cluster, '-o', 'json'], { env, cwd: tmp }).catch((e: { stdout: string }) => e);
-    const report = JSON.parse(stdout) as { cluster: { apiReachable: boolean; source: string }; nodes: { name: string; reachable: boolean }[] };
+    const { stdout } = await exec(binary, ['status', ...cluster, '-o', 'json'], { env, cwd: tmp }).catch(
+      (e: { stdout: string }) => e,
+    );
+    const report = JSON.parse(stdout) as {
+      cluster: { apiReachable: boolean; source: string };
+      nodes: { name: string; reachable: boolean }[];
+    };
     expect(report.cluster).toMatchObject({ apiReachable: true, source: 'api' });
     expect(report.nodes.every((n) => n.reachable)).toBe(true);
-    expect(report.nodes.map((n) => n.name).sort()).toEqual(['agent-1', 'agent-2', 'cp-1', 'cp-2', 'etcd-1', 'etcd-2', 'etcd-3']);
+    expect(report.nodes.map((n) => n.name).sort()).toEqual([
+      'agent-1',
+      'agent-2',
+      'cp-1',
+      'cp-2',
+      'etcd-1',
+      'etcd-2',
+      'etcd-3',
+    ]);
 
-    const envWords = Object.entries(env).map(([k, v]) => `${k}=${quote(v ?? '')}`).join(' ');
+    const envWords = Object.entries(env)
+      .map(([k, v]) => `${k}=${quote(v ?? '')}`)
+      .join(' ');
     const command = `cd ${quote(tmp)} && env -i ${envWords} ${[binary, ...cluster].map(quote).join(' ')}; echo "keyturn exited $?"; sleep 600`;
     await exec('tmux', ['-L', socket, 'new-session', '-d', '-s', 'wizard', '-x', '160', '-y', '50', command]);
     const deadline = Date.now() + 90_000;

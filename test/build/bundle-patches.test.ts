@@ -16,13 +16,24 @@ const bundles = { patched: '', unpatched: '' };
 
 async function bundleProbe(name: string, patched: boolean): Promise<string> {
   const outdir = path.join(dir, name);
-  await build({ ...bundleOptions({ entryPoints: [path.join(repoRoot, 'test/build/ink-probe.tsx')], outdir, patched, outExtension: { '.js': '.mjs' } }), logLevel: 'silent' });
+  await build({
+    ...bundleOptions({
+      entryPoints: [path.join(repoRoot, 'test/build/ink-probe.tsx')],
+      outdir,
+      patched,
+      outExtension: { '.js': '.mjs' },
+    }),
+    logLevel: 'silent',
+  });
   return path.join(outdir, 'ink-probe.mjs');
 }
 
 async function probe(bundle: string, ...args: string[]): Promise<string> {
   // FORCE_COLOR: the probe's stdout is a pipe, and the frames must carry their styles to be compared.
-  const { stdout } = await exec(process.execPath, ['--expose-gc', bundle, ...args], { cwd: repoRoot, env: { ...process.env, FORCE_COLOR: '1' } });
+  const { stdout } = await exec(process.execPath, ['--expose-gc', bundle, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, FORCE_COLOR: '1' },
+  });
   return stdout;
 }
 
@@ -31,11 +42,14 @@ async function retained(bundle: string, lines: number): Promise<number> {
   return (JSON.parse(await probe(bundle, 'retained', String(lines))) as { retainedBytes: number }).retainedBytes;
 }
 
-describe('the bundle\'s patches to Ink and Yoga', () => {
+describe("the bundle's patches to Ink and Yoga", () => {
   beforeAll(async () => {
     // Inside the repository, so the bundles' one external (react-devtools-core, never loaded) resolves as in dist/.
     dir = mkdtempSync(path.join(repoRoot, 'dist', '.probe-'));
-    [bundles.patched, bundles.unpatched] = await Promise.all([bundleProbe('patched', true), bundleProbe('unpatched', false)]);
+    [bundles.patched, bundles.unpatched] = await Promise.all([
+      bundleProbe('patched', true),
+      bundleProbe('unpatched', false),
+    ]);
   }, 60_000);
 
   afterAll(() => {
@@ -43,7 +57,10 @@ describe('the bundle\'s patches to Ink and Yoga', () => {
   });
 
   it('draws the same frame as unpatched Ink (styles, border, wide characters, emoji, truncation)', async () => {
-    const [patched, unpatched] = await Promise.all([probe(bundles.patched, 'frame'), probe(bundles.unpatched, 'frame')]);
+    const [patched, unpatched] = await Promise.all([
+      probe(bundles.patched, 'frame'),
+      probe(bundles.unpatched, 'frame'),
+    ]);
     expect(unpatched).toContain('証明書 ok');
     expect(unpatched).toMatch(/\u001b\[31m/); // the red line really is styled: the comparison covers styles
     expect(patched).toBe(unpatched);
@@ -59,7 +76,9 @@ describe('the bundle\'s patches to Ink and Yoga', () => {
 
   it('fails naming the file and the text when a dependency no longer reads as a patch expects', () => {
     expect(replaceExactly('a b a', 'x.js', [{ from: 'a', to: 'c', count: 2 }])).toBe('c b c');
-    expect(() => replaceExactly('a b', 'node_modules/ink/build/output.js', [{ from: 'missing', to: '' }])).toThrow(/output\.js: expected 1 of "missing", found 0/);
+    expect(() => replaceExactly('a b', 'node_modules/ink/build/output.js', [{ from: 'missing', to: '' }])).toThrow(
+      /output\.js: expected 1 of "missing", found 0/,
+    );
     expect(() => replaceExactly('a a', 'w.js', [{ from: 'a', to: 'b' }])).toThrow(/w\.js: expected 1 of "a", found 2/);
   });
 });

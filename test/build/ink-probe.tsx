@@ -10,12 +10,19 @@ function Frame(): React.JSX.Element {
     <Box flexDirection="column" borderStyle="single" borderDimColor paddingX={1} width={70}>
       <Text bold>agent-1 · journalctl -u rke2-agent</Text>
       <Text dimColor>… 499500 earlier lines</Text>
-      <Text wrap="truncate-end">{'Jun 01 12:00:00 agent-1 rke2[4242]: level=info msg="a line long enough to be cut at the edge of the pane"'}</Text>
-      <Text color="red" bold wrap="truncate-end">level=fatal msg="x509: certificate has expired"</Text>
+      <Text wrap="truncate-end">
+        {'Jun 01 12:00:00 agent-1 rke2[4242]: level=info msg="a line long enough to be cut at the edge of the pane"'}
+      </Text>
+      <Text color="red" bold wrap="truncate-end">
+        level=fatal msg="x509: certificate has expired"
+      </Text>
       <Box>
         <Text color="green">✔ </Text>
         <Text>証明書 ok </Text>
-        <Text backgroundColor="blue" color="white"> etcd-1 </Text>
+        <Text backgroundColor="blue" color="white">
+          {' '}
+          etcd-1{' '}
+        </Text>
         <Text>{' 🇩🇪 e\u0301tcd'}</Text>
       </Box>
     </Box>
@@ -29,9 +36,18 @@ if (process.argv[2] === 'frame') {
   const count = Number(process.argv[3] ?? 5000);
   const pad = ' lorem ipsum dolor sit amet'.repeat(8);
   // One long-lived app, as the wizard is, redrawn once per line (debug: no frame throttling).
-  const terminal = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), { isTTY: true, columns: 100, rows: 40 });
+  const terminal = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), {
+    isTTY: true,
+    columns: 100,
+    rows: 40,
+  });
   const line = (i: number) => <Text wrap="truncate-end">{`line ${i} of a live log${pad}`}</Text>;
-  const app = render(line(0), { stdout: terminal as unknown as NodeJS.WriteStream, debug: true, patchConsole: false, exitOnCtrlC: false });
+  const app = render(line(0), {
+    stdout: terminal as unknown as NodeJS.WriteStream,
+    debug: true,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
   gc?.();
   const before = process.memoryUsage().heapUsed;
   for (let i = 1; i <= count; i++) app.rerender(line(i));

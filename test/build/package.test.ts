@@ -23,7 +23,12 @@ interface Ran {
 
 async function run(file: string, args: string[], env: Record<string, string> = {}, cwd = os.tmpdir()): Promise<Ran> {
   try {
-    const { stdout, stderr } = await exec(file, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 32 << 20, timeout: 240_000 });
+    const { stdout, stderr } = await exec(file, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      maxBuffer: 32 << 20,
+      timeout: 240_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -41,7 +46,8 @@ describe.skipIf(!ok)('the npm package: packed, installed with runtime dependenci
   const PATH = '/usr/local/bin:/usr/bin:/bin';
 
   beforeAll(async () => {
-    if (!existsSync(path.join(repoRoot, 'dist/bundle/cli.js'))) throw new Error('dist/bundle is missing: run `npm run build` (npm test does) first');
+    if (!existsSync(path.join(repoRoot, 'dist/bundle/cli.js')))
+      throw new Error('dist/bundle is missing: run `npm run build` (npm test does) first');
     work = mkdtempSync(path.join(os.tmpdir(), 'kt-pack-'));
     prefix = path.join(work, 'prefix');
     // --ignore-scripts: `npm test` has just built dist/, and a rebuild here would pull the bundle from under the
@@ -50,7 +56,17 @@ describe.skipIf(!ok)('the npm package: packed, installed with runtime dependenci
     expect(pack.code, pack.stderr).toBe(0);
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     packed = info.files.map((f) => f.path);
-    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', path.join(work, info.filename)]);
+    const install = await run('npm', [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      '--omit=dev',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      path.join(work, info.filename),
+    ]);
     expect(install.code, install.stderr).toBe(0);
     keyturn = path.join(prefix, 'bin/keyturn');
   }, 300_000);
@@ -68,7 +84,8 @@ describe.skipIf(!ok)('the npm package: packed, installed with runtime dependenci
 
   it('installs without dev dependencies', () => {
     const installed = path.join(prefix, 'lib/node_modules/keyturn/node_modules');
-    for (const dev of ['esbuild', 'tsx', 'vitest', 'typescript', 'ink-testing-library']) expect(existsSync(path.join(installed, dev)), dev).toBe(false);
+    for (const dev of ['esbuild', 'tsx', 'vitest', 'typescript', 'ink-testing-library'])
+      expect(existsSync(path.join(installed, dev)), dev).toBe(false);
     expect(existsSync(path.join(installed, '@kubernetes/client-node'))).toBe(true);
   });
 
@@ -82,7 +99,10 @@ describe.skipIf(!ok)('the npm package: packed, installed with runtime dependenci
   it('keyturn status --json scans a lab: every node reached, every check passing', async () => {
     lab = await startLab({ topology: 'split', etcd: 'emulated' });
     const config = mkdtempSync(path.join(work, 'conf-'));
-    const r = await run(keyturn, ['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { PATH, KEYTURN_CONFIG_DIR: config });
+    const r = await run(keyturn, ['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], {
+      PATH,
+      KEYTURN_CONFIG_DIR: config,
+    });
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as StatusReport;
     expect(report.nodes.map((n) => n.name).sort()).toEqual(lab.nodes.map((n) => n.name).sort());
@@ -98,19 +118,37 @@ describe.skipIf(!ok)('the npm package: packed, installed with runtime dependenci
     const net = `127.${20 + (process.pid % 200)}.253`;
     const env = `PATH=${PATH} KEYTURN_CONFIG_DIR=${path.join(work, 'demo-conf')} KEYTURN_STATE_DIR=${path.join(work, 'demo-state')}`;
     try {
-      const started = await tmux('new-session', '-d', '-s', 'demo', '-x', '160', '-y', '50', `env ${env} ${keyturn} demo --speed 20 --net ${net}; echo "keyturn exited $?"; sleep 600`);
+      const started = await tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'demo',
+        '-x',
+        '160',
+        '-y',
+        '50',
+        `env ${env} ${keyturn} demo --speed 20 --net ${net}; echo "keyturn exited $?"; sleep 600`,
+      );
       expect(started.code, started.stderr).toBe(0);
       const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'demo').then((r) => r.stdout);
-      const table = await waitFor('the wizard with the lab nodes', async () => {
-        const s = await screen();
-        return /etcd-1/.test(s) && /agent-1/.test(s) && !/scanning/.test(s) ? s : undefined;
-      }, 120_000);
+      const table = await waitFor(
+        'the wizard with the lab nodes',
+        async () => {
+          const s = await screen();
+          return /etcd-1/.test(s) && /agent-1/.test(s) && !/scanning/.test(s) ? s : undefined;
+        },
+        120_000,
+      );
       expect(table).not.toMatch(/ERR_MODULE_NOT_FOUND|Error:/);
       await tmux('send-keys', '-t', 'demo', 'q');
-      const end = await waitFor('keyturn to exit', async () => {
-        const s = await screen();
-        return /keyturn exited \d+/.test(s) ? s : undefined;
-      }, 60_000);
+      const end = await waitFor(
+        'keyturn to exit',
+        async () => {
+          const s = await screen();
+          return /keyturn exited \d+/.test(s) ? s : undefined;
+        },
+        60_000,
+      );
       expect(end).toContain('keyturn exited 0');
     } finally {
       await tmux('kill-server');

@@ -36,7 +36,8 @@ async function script(shell: string): Promise<string> {
 async function complete(bashScript: string, line: string): Promise<string[]> {
   const file = path.join(dir, 'keyturn.bash');
   await writeFile(file, bashScript);
-  const driver = 'source "$1"; read -ra COMP_WORDS <<<"$2"; [[ $2 == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _keyturn; printf "%s\\n" "${COMPREPLY[@]}"';
+  const driver =
+    'source "$1"; read -ra COMP_WORDS <<<"$2"; [[ $2 == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _keyturn; printf "%s\\n" "${COMPREPLY[@]}"';
   const { stdout } = await exec('bash', ['-c', driver, 'bash', file, line]);
   return stdout.split('\n').filter(Boolean);
 }
@@ -81,8 +82,11 @@ describe('keyturn completion', () => {
     expect(zsh).toContain('cp-1 etcd-1');
     const zshBinary = findBinary('zsh');
     if (!zshBinary) {
-      if (process.env.CI) throw new Error('zsh is not installed: CI must parse the zsh completion script (.ci/run installs it)');
-      console.warn('\n!!! zsh is not installed: the zsh completion script was NOT parsed by zsh (apt-get install zsh) !!!\n');
+      if (process.env.CI)
+        throw new Error('zsh is not installed: CI must parse the zsh completion script (.ci/run installs it)');
+      console.warn(
+        '\n!!! zsh is not installed: the zsh completion script was NOT parsed by zsh (apt-get install zsh) !!!\n',
+      );
       return;
     }
     const file = path.join(dir, 'keyturn.zsh');
@@ -98,8 +102,11 @@ describe('keyturn completion', () => {
     expect(fish).not.toContain('rm -rf');
     const fishBinary = findBinary('fish');
     if (!fishBinary) {
-      if (process.env.CI) throw new Error('fish is not installed: CI must parse the fish completion script (.ci/run installs it)');
-      console.warn('\n!!! fish is not installed: the fish completion script was NOT parsed by fish (apt-get install fish) !!!\n');
+      if (process.env.CI)
+        throw new Error('fish is not installed: CI must parse the fish completion script (.ci/run installs it)');
+      console.warn(
+        '\n!!! fish is not installed: the fish completion script was NOT parsed by fish (apt-get install fish) !!!\n',
+      );
       return;
     }
     const file = path.join(dir, 'keyturn.fish');
@@ -108,7 +115,12 @@ describe('keyturn completion', () => {
   });
 
   it('an unknown shell is bad input: one line naming the shells, exit 2', async () => {
-    const err = await exec(process.execPath, [...cliArgs, 'completion', 'tcsh'], { env }).catch((e: { code: number; stderr: string }) => e);
-    expect(err).toMatchObject({ code: 2, stderr: "keyturn: completion: unknown shell 'tcsh'; shells: bash, zsh, fish\n" });
+    const err = await exec(process.execPath, [...cliArgs, 'completion', 'tcsh'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err).toMatchObject({
+      code: 2,
+      stderr: "keyturn: completion: unknown shell 'tcsh'; shells: bash, zsh, fish\n",
+    });
   });
 });

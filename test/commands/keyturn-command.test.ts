@@ -15,7 +15,12 @@ import { setup, start } from '../engine/support/run.js';
 const exec = promisify(execFile);
 const sh = promisify(execFile);
 
-const opts = { kubeconfig: "/home/on call/it's.yaml", context: 'prod-eu', inventory: 'inv.yaml', stateDir: '/var/keyturn state' };
+const opts = {
+  kubeconfig: "/home/on call/it's.yaml",
+  context: 'prod-eu',
+  inventory: 'inv.yaml',
+  stateDir: '/var/keyturn state',
+};
 const flags = `--kubeconfig '/home/on call/it'\\''s.yaml' --context prod-eu --inventory inv.yaml`;
 
 /** What sh makes of a suggested line: its argv. */
@@ -31,20 +36,35 @@ describe('keyturnCommand / withSessionOptions', () => {
     expect(keyturnCommand(['report', 'r-1'], opts)).toBe(`keyturn report r-1 --state-dir '/var/keyturn state'`);
     expect(keyturnCommand(['resume'], {})).toBe('keyturn resume');
     expect(keyturnCommand(['status'], { inventory: 'a b' })).toBe(`keyturn status --inventory 'a b'`);
-    expect(await argvOf(keyturnCommand(['resume'], opts))).toEqual(['resume', '--kubeconfig', opts.kubeconfig, '--context', 'prod-eu', '--inventory', 'inv.yaml', '--state-dir', opts.stateDir]);
+    expect(await argvOf(keyturnCommand(['resume'], opts))).toEqual([
+      'resume',
+      '--kubeconfig',
+      opts.kubeconfig,
+      '--context',
+      'prod-eu',
+      '--inventory',
+      'inv.yaml',
+      '--state-dir',
+      opts.stateDir,
+    ]);
   });
 
   it('rewrites the backticked keyturn commands in a fix, keeping their words', () => {
     expect(withSessionOptions('fix it, then `keyturn resume` re-checks; see `keyturn plan <recipe>`', opts)).toBe(
       `fix it, then \`keyturn resume ${flags} --state-dir '/var/keyturn state'\` re-checks; see \`keyturn plan <recipe> ${flags}\``,
     );
-    expect(withSessionOptions('`keyturn report r-1` keeps it; `systemctl start rke2-agent`', { kubeconfig: 'k' })).toBe('`keyturn report r-1` keeps it; `systemctl start rke2-agent`');
+    expect(withSessionOptions('`keyturn report r-1` keeps it; `systemctl start rke2-agent`', { kubeconfig: 'k' })).toBe(
+      '`keyturn report r-1` keeps it; `systemctl start rke2-agent`',
+    );
     expect(withSessionOptions('then `keyturn resume`', {})).toBe('then `keyturn resume`');
   });
 
-  it('a failed run\'s exit lines: the fix, the resume hint and the audit record carry the options', async () => {
+  it("a failed run's exit lines: the fix, the resume hint and the audit record carry the options", async () => {
     const s = await setup('rotate-certs', 'split', {
-      hook: (node, script) => (node === 'agent-1' && script === 'rke2 certificate rotate' ? { node, script, outcome: 'exit', code: 1, stdout: '', stderr: 'FATA[0000] boom\n', durationMs: 5 } : undefined),
+      hook: (node, script) =>
+        node === 'agent-1' && script === 'rke2 certificate rotate'
+          ? { node, script, outcome: 'exit', code: 1, stdout: '', stderr: 'FATA[0000] boom\n', durationMs: 5 }
+          : undefined,
     });
     const failed = await start(s);
     expect(failed.outcome.status).toBe('failed');
@@ -56,7 +76,7 @@ describe('keyturnCommand / withSessionOptions', () => {
   });
 });
 
-describe('the CLI\'s suggestions on a lab', () => {
+describe("the CLI's suggestions on a lab", () => {
   let lab: LabHandle | undefined;
   let dir = '';
   afterAll(async () => {
@@ -75,7 +95,11 @@ describe('the CLI\'s suggestions on a lab', () => {
     const env = { ...process.env, KEYTURN_CONFIG_DIR: path.join(dir, 'conf') };
     const expected = `--kubeconfig '${kubeconfig}' --inventory ${lab.inventory}`;
 
-    const plan = await exec(process.execPath, [...cliArgs, 'plan', 'rotate-certs', ...given], { cwd: repoRoot, env, maxBuffer: 32 << 20 });
+    const plan = await exec(process.execPath, [...cliArgs, 'plan', 'rotate-certs', ...given], {
+      cwd: repoRoot,
+      env,
+      maxBuffer: 32 << 20,
+    });
     expect(plan.stdout).toContain(`Run it with: keyturn run rotate-certs ${expected}\n`);
 
     // Every server restarted at once: control-plane servers loop (the split-role incident), diagnosed with a fix.
@@ -84,10 +108,15 @@ describe('the CLI\'s suggestions on a lab', () => {
     let text = '';
     while (!/fix: keyturn plan /.test(text)) {
       if (Date.now() > deadline) throw new Error(`no diagnosis with a fix; status:\n${text}`);
-      const r = await exec(process.execPath, [...cliArgs, 'status', ...given], { cwd: repoRoot, env, maxBuffer: 32 << 20 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+      const r = await exec(process.execPath, [...cliArgs, 'status', ...given], {
+        cwd: repoRoot,
+        env,
+        maxBuffer: 32 << 20,
+      }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
       text = r.stdout;
     }
     const fixes = text.split('\n').filter((l) => l.includes('fix: keyturn'));
-    for (const f of fixes) expect(f).toMatch(new RegExp(`fix: keyturn plan [a-z-]+ ${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    for (const f of fixes)
+      expect(f).toMatch(new RegExp(`fix: keyturn plan [a-z-]+ ${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   }, 240_000);
 });

@@ -30,7 +30,11 @@ let runId = '';
 async function keyturn(args: string[], withCluster = true): Promise<Ran> {
   const cluster = withCluster ? ['--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory] : [];
   try {
-    const { stdout, stderr } = await exec(process.execPath, [...cliArgs, ...args, ...cluster], { cwd: repoRoot, env: { ...process.env, KEYTURN_CONFIG_DIR: configDir, KEYTURN_STATE_DIR: stateDir }, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await exec(process.execPath, [...cliArgs, ...args, ...cluster], {
+      cwd: repoRoot,
+      env: { ...process.env, KEYTURN_CONFIG_DIR: configDir, KEYTURN_STATE_DIR: stateDir },
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -41,8 +45,15 @@ async function keyturn(args: string[], withCluster = true): Promise<Ran> {
 /** `status --all-contexts` on a kubeconfig with the lab (context `lab`, its inventory) and a dead API (`gone`). */
 async function fleetStatus(format: 'json' | 'yaml'): Promise<Ran> {
   const file = path.join(configDir, 'fleet-kubeconfig');
-  await writeMultiKubeconfig(file, [{ context: 'lab', kubeconfig: lab.kubeconfig }], [{ context: 'gone', server: `https://127.0.0.1:${await deadPort()}` }]);
-  return keyturn(['status', '--kubeconfig', file, '--all-contexts', '--inventory', `lab=${lab.inventory}`, '-o', format], false);
+  await writeMultiKubeconfig(
+    file,
+    [{ context: 'lab', kubeconfig: lab.kubeconfig }],
+    [{ context: 'gone', server: `https://127.0.0.1:${await deadPort()}` }],
+  );
+  return keyturn(
+    ['status', '--kubeconfig', file, '--all-contexts', '--inventory', `lab=${lab.inventory}`, '-o', format],
+    false,
+  );
 }
 
 /** Every key path in a document, as segments: a key, or `[]` for a list item (`nodes`, `[]`, `name`). */
@@ -69,14 +80,18 @@ function documented(markdown: string): Map<string, string[][]> {
     if (heading) sections.set(heading[1], (current = []));
     else if (/^## /.test(line)) current = null;
     const row = /^\| `([^`]+)` \|/.exec(line);
-    if (row && current) current.push(row[1].split('.').flatMap((seg) => (seg.endsWith('[]') ? [seg.slice(0, -2), '[]'] : [seg])));
+    if (row && current)
+      current.push(row[1].split('.').flatMap((seg) => (seg.endsWith('[]') ? [seg.slice(0, -2), '[]'] : [seg])));
   }
   return sections;
 }
 
 /** A documented path matches when every segment is equal, or the documented one is a `<placeholder>` (a map key). */
 function matches(actual: string[], doc: string[]): boolean {
-  return actual.length === doc.length && actual.every((seg, i) => seg === doc[i] || (/^<[^>]+>$/.test(doc[i]) && seg !== '[]'));
+  return (
+    actual.length === doc.length &&
+    actual.every((seg, i) => seg === doc[i] || (/^<[^>]+>$/.test(doc[i]) && seg !== '[]'))
+  );
 }
 
 /** Fields of `doc` no row names; `others`: a top-level field documented as another section (report's `plan`). */
@@ -126,7 +141,10 @@ describe('-o json|yaml', () => {
     const json = await fleetStatus('json');
     expect(json.stderr).toBe('');
     expect(json.code).toBe(2); // the dead context
-    const docs = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { context: string; exitCode: number; report: { nodes: unknown[] } | null });
+    const docs = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { context: string; exitCode: number; report: { nodes: unknown[] } | null });
     expect(docs.map((d) => [d.context, d.exitCode])).toEqual([
       ['lab', 0],
       ['gone', 2],
@@ -161,7 +179,11 @@ describe('-o json|yaml', () => {
   }, 60_000);
 
   it('an unknown format is one line naming it and the choices, exit 2, for each command', async () => {
-    for (const args of [['status', '-o', 'xml'], ['plan', 'rotate-certs', '--output', 'xml'], ['report', runId, '-o', 'xml', '--state-dir', stateDir]]) {
+    for (const args of [
+      ['status', '-o', 'xml'],
+      ['plan', 'rotate-certs', '--output', 'xml'],
+      ['report', runId, '-o', 'xml', '--state-dir', stateDir],
+    ]) {
       const r = await keyturn(args, args[0] !== 'report');
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
@@ -174,7 +196,7 @@ describe('-o json|yaml', () => {
 });
 
 describe('docs/json.md documents every field', () => {
-  it('of status, of every recipe\'s plan, and of report', async () => {
+  it("of status, of every recipe's plan, and of report", async () => {
     const docs = documented(await readFile(path.join(repoRoot, 'docs/json.md'), 'utf8'));
     expect([...docs.keys()].sort()).toEqual(['plan', 'report', 'status', 'status --all-contexts']);
     const missing: string[] = [];
@@ -189,10 +211,19 @@ describe('docs/json.md documents every field', () => {
     }
     expect(plans).toBeGreaterThanOrEqual(3);
     const report = JSON.parse((await keyturn(['report', runId, '-o', 'json', '--state-dir', stateDir], false)).stdout);
-    missing.push(...undocumented(report, docs.get('report')!, new Map([['plan', docs.get('plan')!]])).map((p) => `report: ${p}`));
+    missing.push(
+      ...undocumented(report, docs.get('report')!, new Map([['plan', docs.get('plan')!]])).map((p) => `report: ${p}`),
+    );
     const fleet = await fleetStatus('json');
-    for (const doc of fleet.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)) {
-      missing.push(...undocumented(doc, docs.get('status --all-contexts')!, new Map([['report', docs.get('status')!]])).map((p) => `status --all-contexts: ${p}`));
+    for (const doc of fleet.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown)) {
+      missing.push(
+        ...undocumented(doc, docs.get('status --all-contexts')!, new Map([['report', docs.get('status')!]])).map(
+          (p) => `status --all-contexts: ${p}`,
+        ),
+      );
     }
     expect([...new Set(missing)]).toEqual([]);
   }, 240_000);

@@ -28,8 +28,16 @@ let kubeconfig = '';
 
 async function keyturn(args: string[]): Promise<Ran> {
   try {
-    const env = { ...process.env, KEYTURN_CONFIG_DIR: path.join(dir, 'config'), KEYTURN_STATE_DIR: path.join(dir, 'state') };
-    const { stdout, stderr } = await exec(process.execPath, [...cliArgs, ...args], { cwd: repoRoot, env, maxBuffer: 64 << 20 });
+    const env = {
+      ...process.env,
+      KEYTURN_CONFIG_DIR: path.join(dir, 'config'),
+      KEYTURN_STATE_DIR: path.join(dir, 'state'),
+    };
+    const { stdout, stderr } = await exec(process.execPath, [...cliArgs, ...args], {
+      cwd: repoRoot,
+      env,
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -67,12 +75,46 @@ describe('status over several clusters', () => {
     const r = await keyturn(['status', '--kubeconfig', kubeconfig, '--all-contexts', ...inventories()]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^keyturn status: 3 cluster\(s\): 2 passing every check, 0 with checks not passing, 1 not read\n/);
+    expect(r.stdout).toMatch(
+      /^keyturn status: 3 cluster\(s\): 2 passing every check, 0 with checks not passing, 1 not read\n/,
+    );
     const header = r.stdout.split('\n').find((l) => l.startsWith('CONTEXT'));
-    expect(header?.split(/\s{2,}/)).toEqual(['CONTEXT', 'DISTRO', 'VERSION', 'NODES', 'EARLIEST EXPIRY', 'CA', 'ENCRYPTION', 'ETCD', 'FAILING CHECKS']);
-    expect(rowOf(r.stdout, 'alpha').split(/\s{2,}/)).toEqual(['alpha', 'rke2', 'v1.32.5+rke2r1', '2', expect.stringMatching(/^36\dd \(server-1\)$/), 'ok', 'ok', 'ok', '-']);
-    expect(rowOf(r.stdout, 'beta').split(/\s{2,}/)).toEqual(['beta', 'k3s', expect.stringMatching(/\+k3s\d$/), '2', expect.stringMatching(/^36\dd \(/), 'ok', 'ok', 'ok', '-']);
-    expect(rowOf(r.stdout, 'gone')).toMatch(/NOT READ: the API is down and no node could be reached \(.*ECONNREFUSED.*context "gone"/);
+    expect(header?.split(/\s{2,}/)).toEqual([
+      'CONTEXT',
+      'DISTRO',
+      'VERSION',
+      'NODES',
+      'EARLIEST EXPIRY',
+      'CA',
+      'ENCRYPTION',
+      'ETCD',
+      'FAILING CHECKS',
+    ]);
+    expect(rowOf(r.stdout, 'alpha').split(/\s{2,}/)).toEqual([
+      'alpha',
+      'rke2',
+      'v1.32.5+rke2r1',
+      '2',
+      expect.stringMatching(/^36\dd \(server-1\)$/),
+      'ok',
+      'ok',
+      'ok',
+      '-',
+    ]);
+    expect(rowOf(r.stdout, 'beta').split(/\s{2,}/)).toEqual([
+      'beta',
+      'k3s',
+      expect.stringMatching(/\+k3s\d$/),
+      '2',
+      expect.stringMatching(/^36\dd \(/),
+      'ok',
+      'ok',
+      'ok',
+      '-',
+    ]);
+    expect(rowOf(r.stdout, 'gone')).toMatch(
+      /NOT READ: the API is down and no node could be reached \(.*ECONNREFUSED.*context "gone"/,
+    );
     // The rows come in the kubeconfig's order, and no cluster's detail without --detail.
     expect(r.stdout.indexOf('\nalpha ')).toBeLessThan(r.stdout.indexOf('\nbeta '));
     expect(r.stdout.indexOf('\nbeta ')).toBeLessThan(r.stdout.indexOf('\ngone '));
@@ -90,7 +132,15 @@ describe('status over several clusters', () => {
       ['beta', 0],
       ['gone', 2],
     ]);
-    expect(docs[0].summary).toMatchObject({ distro: 'rke2', nodes: 2, reachableNodes: 2, ca: 'pass', encryption: 'pass', etcd: 'pass', failing: [] });
+    expect(docs[0].summary).toMatchObject({
+      distro: 'rke2',
+      nodes: 2,
+      reachableNodes: 2,
+      ca: 'pass',
+      encryption: 'pass',
+      etcd: 'pass',
+      failing: [],
+    });
     expect(docs[0].summary?.earliestExpiry?.daysLeft).toBeGreaterThan(360);
     expect(docs[1].summary?.distro).toBe('k3s');
     expect(docs[0].report?.nodes.map((n) => n.name).sort()).toEqual(alpha.nodes.map((n) => n.name).sort());
@@ -99,15 +149,38 @@ describe('status over several clusters', () => {
     expect(docs[2].summary?.failing).toContain('api');
   }, 120_000);
 
-  it('exit status is the worst cluster\'s: a failing check on one of two makes it 1; the row names the check', async () => {
+  it("exit status is the worst cluster's: a failing check on one of two makes it 1; the row names the check", async () => {
     // The fault stays: the tests after this one read alpha only.
     await beta.fault('hash-mismatch', [], 'server-1');
     {
-      const r = await keyturn(['status', '--kubeconfig', kubeconfig, '--context', 'alpha', '--context', 'beta', ...inventories()]);
+      const r = await keyturn([
+        'status',
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        'alpha',
+        '--context',
+        'beta',
+        ...inventories(),
+      ]);
       expect(r.code).toBe(1);
       expect(rowOf(r.stdout, 'alpha')).toMatch(/ {2}-$/);
-      expect(rowOf(r.stdout, 'beta').split(/\s{2,}/).slice(5)).toEqual(['ok', 'FAIL', 'ok', 'encryption-hashes']);
-      const detail = await keyturn(['status', '--kubeconfig', kubeconfig, '--context', 'alpha', '--context', 'beta', ...inventories(), '--detail']);
+      expect(
+        rowOf(r.stdout, 'beta')
+          .split(/\s{2,}/)
+          .slice(5),
+      ).toEqual(['ok', 'FAIL', 'ok', 'encryption-hashes']);
+      const detail = await keyturn([
+        'status',
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        'alpha',
+        '--context',
+        'beta',
+        ...inventories(),
+        '--detail',
+      ]);
       expect(detail.code).toBe(1);
       // Each cluster in full after the table, its diagnoses' commands aimed at that cluster.
       const sections = detail.stdout.split(/^=== context /m).slice(1);
@@ -117,22 +190,57 @@ describe('status over several clusters', () => {
   }, 120_000);
 
   it('one --context is the single-cluster status, as before (one document, exit by its checks)', async () => {
-    const r = await keyturn(['status', '--kubeconfig', kubeconfig, '--context', 'alpha', '--inventory', alpha.inventory, '-o', 'json']);
+    const r = await keyturn([
+      'status',
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'alpha',
+      '--inventory',
+      alpha.inventory,
+      '-o',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { cluster: { distro: string }; nodes: unknown[] };
     expect(doc.cluster.distro).toBe('rke2');
     expect(doc.nodes).toHaveLength(2);
-    const same = await keyturn(['status', '--kubeconfig', kubeconfig, '--context', 'alpha', '--context', 'alpha', '--inventory', alpha.inventory]);
+    const same = await keyturn([
+      'status',
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'alpha',
+      '--context',
+      'alpha',
+      '--inventory',
+      alpha.inventory,
+    ]);
     expect(same.stdout).toMatch(/^keyturn status: rke2 /);
   }, 120_000);
 
   it('bad input is one line, exit 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['--all-contexts', '--context', 'alpha'], /^keyturn: --all-contexts and --context both choose the clusters — pass one of them\n$/],
-      [['--context', 'alpha', '--context', 'nope'], /^keyturn: context 'nope' not in .*; contexts: alpha, beta, gone\n$/],
-      [['--all-contexts', '--inventory', alpha.inventory], /^keyturn: --inventory .*: with several contexts an inventory says whose it is — pass --inventory CONTEXT=FILE\n$/],
-      [['--all-contexts', '--inventory', `delta=${alpha.inventory}`], /^keyturn: --inventory delta=.*: context 'delta' is not one of the clusters read \(alpha, beta, gone\) — name one of them\n$/],
-      [['--context', 'alpha', '--inventory', alpha.inventory, '--inventory', beta.inventory], /^keyturn: --inventory given twice for one cluster/],
+      [
+        ['--all-contexts', '--context', 'alpha'],
+        /^keyturn: --all-contexts and --context both choose the clusters — pass one of them\n$/,
+      ],
+      [
+        ['--context', 'alpha', '--context', 'nope'],
+        /^keyturn: context 'nope' not in .*; contexts: alpha, beta, gone\n$/,
+      ],
+      [
+        ['--all-contexts', '--inventory', alpha.inventory],
+        /^keyturn: --inventory .*: with several contexts an inventory says whose it is — pass --inventory CONTEXT=FILE\n$/,
+      ],
+      [
+        ['--all-contexts', '--inventory', `delta=${alpha.inventory}`],
+        /^keyturn: --inventory delta=.*: context 'delta' is not one of the clusters read \(alpha, beta, gone\) — name one of them\n$/,
+      ],
+      [
+        ['--context', 'alpha', '--inventory', alpha.inventory, '--inventory', beta.inventory],
+        /^keyturn: --inventory given twice for one cluster/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await keyturn(['status', '--kubeconfig', kubeconfig, ...args]);
@@ -161,21 +269,37 @@ describe('status over several clusters: bounded', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       servers.push(server);
     }
-    const silent = servers.map((s, i) => ({ context: `silent-${i}`, server: `https://127.0.0.1:${(s.address() as { port: number }).port}` }));
-    const file = await writeMultiKubeconfig(path.join(dir, 'silent-kubeconfig'), [{ context: 'alpha', kubeconfig: alpha.kubeconfig }], silent);
+    const silent = servers.map((s, i) => ({
+      context: `silent-${i}`,
+      server: `https://127.0.0.1:${(s.address() as { port: number }).port}`,
+    }));
+    const file = await writeMultiKubeconfig(
+      path.join(dir, 'silent-kubeconfig'),
+      [{ context: 'alpha', kubeconfig: alpha.kubeconfig }],
+      silent,
+    );
     try {
       const contexts = silent.flatMap((s) => ['--context', s.context]);
       const started = Date.now();
       const r = await keyturn(['status', '--kubeconfig', file, ...contexts, '-o', 'json']);
       expect(r.code).toBe(2);
-      const docs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as ClusterRead);
+      const docs = r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ClusterRead);
       expect(docs.map((d) => d.context)).toEqual(silent.map((s) => s.context));
       expect(docs.every((d) => d.exitCode === 2 && d.problem !== null)).toBe(true);
       // Four asked at once, the other two only once one of those had timed out.
       expect(firstAsked).toHaveLength(6);
       const [first] = firstAsked;
-      expect(firstAsked.slice(0, 4).every((t) => t - first < 2_000), String(firstAsked.map((t) => t - first))).toBe(true);
-      expect(firstAsked.slice(4).every((t) => t - first > 4_000), String(firstAsked.map((t) => t - first))).toBe(true);
+      expect(
+        firstAsked.slice(0, 4).every((t) => t - first < 2_000),
+        String(firstAsked.map((t) => t - first)),
+      ).toBe(true);
+      expect(
+        firstAsked.slice(4).every((t) => t - first > 4_000),
+        String(firstAsked.map((t) => t - first)),
+      ).toBe(true);
       // Two waves of the 5 s timeout, not one (unbounded) and not six (one at a time).
       expect(Date.now() - started).toBeGreaterThan(9_000);
       expect(Date.now() - started).toBeLessThan(25_000);

@@ -25,7 +25,11 @@ describe('ChecksPanel', () => {
   });
 
   it('keeps the glyph and id of a check whose detail is longer than the screen, on one row', () => {
-    const long = { id: 'api' as const, status: 'fail' as const, detail: `unavailable (HTTP 503): ${'[-]etcd failed; '.repeat(30)}\nsecond line` };
+    const long = {
+      id: 'api' as const,
+      status: 'fail' as const,
+      detail: `unavailable (HTTP 503): ${'[-]etcd failed; '.repeat(30)}\nsecond line`,
+    };
     const frame = stripAnsi(render(<ChecksPanel checks={[long]} diagnoses={[]} />).lastFrame() ?? '');
     const rows = frame.split('\n').filter((l) => l.trim() !== '');
     expect(rows).toHaveLength(2); // the title and one row

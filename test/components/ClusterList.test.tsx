@@ -14,13 +14,23 @@ function readOf(context: string): ClusterRead {
 }
 
 describe('ClusterList', () => {
-  it('rows with the summary, scanning… before the scan ends, NOT READ with why; the selected cluster\'s timeline', () => {
-    const dead: ClusterRead = { context: 'gone', server: null, exitCode: 2, problem: 'the API is down and no node could be reached', summary: null, report: null };
+  it("rows with the summary, scanning… before the scan ends, NOT READ with why; the selected cluster's timeline", () => {
+    const dead: ClusterRead = {
+      context: 'gone',
+      server: null,
+      exitCode: 2,
+      problem: 'the API is down and no node could be reached',
+      summary: null,
+      report: null,
+    };
     const reads = new Map([
       ['prod', readOf('prod')],
       ['gone', dead],
     ]);
-    const frame = stripAnsi(render(<ClusterList contexts={['prod', 'edge', 'gone']} reads={reads} selected={0} width={200} />).lastFrame() ?? '');
+    const frame = stripAnsi(
+      render(<ClusterList contexts={['prod', 'edge', 'gone']} reads={reads} selected={0} width={200} />).lastFrame() ??
+        '',
+    );
     expect(frame).toContain('(2 of 3 scanned)');
     const prod = lineWith(frame, 'prod ');
     expect(prod).toMatch(/^❯ prod/);
@@ -34,7 +44,9 @@ describe('ClusterList', () => {
   it('summarize: the earliest leaf across nodes (CAs left out), the verdicts of the three checks, the failing ids; worst exit', () => {
     const report = splitReport();
     const s = summarize(report);
-    const leaves = report.nodes.flatMap((n) => n.certificates.filter((c) => !c.isCA).map((c) => ({ n: n.name, d: c.daysLeft })));
+    const leaves = report.nodes.flatMap((n) =>
+      n.certificates.filter((c) => !c.isCA).map((c) => ({ n: n.name, d: c.daysLeft })),
+    );
     const min = leaves.reduce((a, b) => (b.d < a.d ? b : a));
     expect(s.earliestExpiry).toMatchObject({ node: min.n, daysLeft: min.d });
     expect(s.ca).toBe(report.checks.find((c) => c.id === 'ca-consistency')?.status);

@@ -21,8 +21,13 @@ describe('ExpiryTimeline', () => {
   });
 
   it('puts the renew-window marker at the same column on every bar and labels it', () => {
-    const nodes = [node('a', ['worker'], { certificates: [cert('x', 10)] }), node('b', ['worker'], { certificates: [cert('x', 390)] })];
-    const frame = stripAnsi(render(<ExpiryTimeline nodes={nodes} renewWindowDays={120} barWidth={40} />).lastFrame() ?? '');
+    const nodes = [
+      node('a', ['worker'], { certificates: [cert('x', 10)] }),
+      node('b', ['worker'], { certificates: [cert('x', 390)] }),
+    ];
+    const frame = stripAnsi(
+      render(<ExpiryTimeline nodes={nodes} renewWindowDays={120} barWidth={40} />).lastFrame() ?? '',
+    );
     const marks = ['a ', 'b '].map((n) => lineWith(frame, n).indexOf('┃'));
     expect(marks[0]).toBeGreaterThan(0);
     expect(marks[0]).toBe(marks[1]);

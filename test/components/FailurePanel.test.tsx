@@ -18,12 +18,21 @@ const failure = {
 
 describe('FailurePanel', () => {
   it('says loudly which node the run left stopped, and offers its start', () => {
-    const line = 'agent-1 is STOPPED: this run stopped rke2-agent and failed before starting it again — start it with `systemctl start rke2-agent` on agent-1';
+    const line =
+      'agent-1 is STOPPED: this run stopped rke2-agent and failed before starting it again — start it with `systemctl start rke2-agent` on agent-1';
     const plain = stripAnsi(
-      render(<FailurePanel failure={failure} stopped={[line]} offer={{ node: 'agent-1', unit: 'rke2-agent', command: 'systemctl start rke2-agent' }} />).lastFrame() ?? '',
+      render(
+        <FailurePanel
+          failure={failure}
+          stopped={[line]}
+          offer={{ node: 'agent-1', unit: 'rke2-agent', command: 'systemctl start rke2-agent' }}
+        />,
+      ).lastFrame() ?? '',
     ).replace(/\s*║?\s*\n\s*║?\s*/g, ' ');
     expect(plain).toContain('⚠ agent-1 is STOPPED: this run stopped rke2-agent');
-    expect(plain).toContain('Start rke2-agent on agent-1 now (`systemctl start rke2-agent`)? y starts it · n leaves it stopped');
+    expect(plain).toContain(
+      'Start rke2-agent on agent-1 now (`systemctl start rke2-agent`)? y starts it · n leaves it stopped',
+    );
   });
 
   it('shows no stopped line when no node was left stopped', () => {
@@ -40,10 +49,14 @@ describe('FailurePanel', () => {
     expect(frame).toContain('NAME    STATUS  AGE');
     // Every row of the double border, as the terminal draws it (a tab moves to the next multiple of 8).
     const lines = frame.split('\n').filter((l) => /^[╔║╚]/.test(l));
-    const widths = lines.map((l) => [...l.replace(/[^\t]*\t/g, (m) => m.padEnd(Math.ceil(m.length / 8) * 8, ' '))].length);
+    const widths = lines.map(
+      (l) => [...l.replace(/[^\t]*\t/g, (m) => m.padEnd(Math.ceil(m.length / 8) * 8, ' '))].length,
+    );
     expect(lines.length).toBeGreaterThan(5);
     expect(new Set(widths).size).toBe(1);
-    expect(lines.every((l) => l.trimEnd().endsWith('╗') || l.trimEnd().endsWith('║') || l.trimEnd().endsWith('╝'))).toBe(true);
+    expect(
+      lines.every((l) => l.trimEnd().endsWith('╗') || l.trimEnd().endsWith('║') || l.trimEnd().endsWith('╝')),
+    ).toBe(true);
   });
 
   it('the live log tail draws tabs as spaces too', () => {

@@ -4,9 +4,23 @@ import { describe, expect, it, vi } from 'vitest';
 import { fitSteps, NodeConfirm, type NodeConfirmStep } from '../../components/NodeConfirm.js';
 import { settle, stripAnsi, waitForFrame } from './frames.js';
 
-const step = (title: string, command: string | null, destructive = false): NodeConfirmStep => ({ title, command, detail: 'a check', destructive, done: false });
+const step = (title: string, command: string | null, destructive = false): NodeConfirmStep => ({
+  title,
+  command,
+  detail: 'a check',
+  destructive,
+  done: false,
+});
 
-function Confirm({ steps, requireTypedName, onSubmit }: { steps: NodeConfirmStep[]; requireTypedName: boolean; onSubmit: (v: string) => void }) {
+function Confirm({
+  steps,
+  requireTypedName,
+  onSubmit,
+}: {
+  steps: NodeConfirmStep[];
+  requireTypedName: boolean;
+  onSubmit: (v: string) => void;
+}) {
   const [typed, setTyped] = useState('');
   return (
     <NodeConfirm
@@ -28,7 +42,10 @@ function Confirm({ steps, requireTypedName, onSubmit }: { steps: NodeConfirmStep
 describe('NodeConfirm', () => {
   it('cuts its step list to the rows it is given: fewer command lines, then titles only, then "+N more steps"', () => {
     const script = Array.from({ length: 20 }, (_, i) => `openssl step ${i + 1}`).join('\n');
-    const steps = [step('Generate', script), ...Array.from({ length: 6 }, (_, i) => step(`Step ${i + 2}`, `cmd-${i + 2} --flag`))];
+    const steps = [
+      step('Generate', script),
+      ...Array.from({ length: 6 }, (_, i) => step(`Step ${i + 2}`, `cmd-${i + 2} --flag`)),
+    ];
     const all = (k: number) => Array.from({ length: 7 }, () => k);
     expect(fitSteps(steps)).toEqual({ lines: all(8), shown: 7 });
     expect(fitSteps(steps, 30)).toEqual({ lines: all(8), shown: 7 }); // 1+8+1 + 6×2 = 22
@@ -40,7 +57,20 @@ describe('NodeConfirm', () => {
     for (const rows of [3, 6, 12, 16, 22]) {
       const frame = stripAnsi(
         render(
-          <NodeConfirm node="etcd-1" roles={['etcd']} unit="rke2-server" phaseTitle="Rotate" steps={steps} requireTypedName={false} resumed={false} typed="" onTypedChange={() => {}} onTypedSubmit={() => {}} onCancel={() => {}} maxStepRows={rows} />,
+          <NodeConfirm
+            node="etcd-1"
+            roles={['etcd']}
+            unit="rke2-server"
+            phaseTitle="Rotate"
+            steps={steps}
+            requireTypedName={false}
+            resumed={false}
+            typed=""
+            onTypedChange={() => {}}
+            onTypedSubmit={() => {}}
+            onCancel={() => {}}
+            maxStepRows={rows}
+          />,
         ).lastFrame() ?? '',
       );
       // Border, title, "These steps…", the list, the margin and the question.
@@ -53,7 +83,13 @@ describe('NodeConfirm', () => {
 
   it('folds a long generated script so the question stays on screen', () => {
     const script = Array.from({ length: 55 }, (_, i) => `openssl step ${i + 1}`).join('\n');
-    const { lastFrame } = render(<Confirm steps={[step('Generate the CA set', script), step('Upload', 'rke2 certificate rotate-ca --path=/x')]} requireTypedName={false} onSubmit={() => {}} />);
+    const { lastFrame } = render(
+      <Confirm
+        steps={[step('Generate the CA set', script), step('Upload', 'rke2 certificate rotate-ca --path=/x')]}
+        requireTypedName={false}
+        onSubmit={() => {}}
+      />,
+    );
     const frame = stripAnsi(lastFrame() ?? '');
     expect(frame).toContain('These steps will run on server-1, in order:');
     expect(frame).toContain('openssl step 8');
@@ -65,11 +101,23 @@ describe('NodeConfirm', () => {
 
   it('a typed name and its enter arriving in one read are taken together', async () => {
     const onSubmit = vi.fn();
-    const app = render(<Confirm steps={[step('Rotate the CA', 'rke2 certificate rotate-ca', true)]} requireTypedName onSubmit={onSubmit} />);
-    await waitForFrame(() => stripAnsi(app.lastFrame() ?? ''), (f) => f.includes('Type the node name'));
+    const app = render(
+      <Confirm
+        steps={[step('Rotate the CA', 'rke2 certificate rotate-ca', true)]}
+        requireTypedName
+        onSubmit={onSubmit}
+      />,
+    );
+    await waitForFrame(
+      () => stripAnsi(app.lastFrame() ?? ''),
+      (f) => f.includes('Type the node name'),
+    );
     await settle();
     app.stdin.write('server-1\r');
-    await waitForFrame(() => String(onSubmit.mock.calls.length), (n) => n === '1');
+    await waitForFrame(
+      () => String(onSubmit.mock.calls.length),
+      (n) => n === '1',
+    );
     expect(onSubmit).toHaveBeenCalledWith('server-1');
     expect(stripAnsi(app.lastFrame() ?? '')).toContain('server-1');
   });

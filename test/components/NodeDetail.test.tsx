@@ -27,7 +27,9 @@ describe('NodeDetail', () => {
   });
 
   it('scrolls the certificate list from the given offset', () => {
-    const many = node('n', ['worker'], { certificates: Array.from({ length: 12 }, (_, i) => cert(`leaf-${i}`, 100 + i)) });
+    const many = node('n', ['worker'], {
+      certificates: Array.from({ length: 12 }, (_, i) => cert(`leaf-${i}`, 100 + i)),
+    });
     const frame = render(<NodeDetail node={many} certOffset={5} certRows={4} />).lastFrame() ?? '';
     expect(frame).toContain('leaf-5');
     expect(frame).toContain('leaf-8');
@@ -37,7 +39,8 @@ describe('NodeDetail', () => {
   });
 
   it('says so when the node could not be reached', () => {
-    const frame = render(<NodeDetail node={node('gone', ['worker'], { reachable: false, certificates: [] })} />).lastFrame() ?? '';
+    const frame =
+      render(<NodeDetail node={node('gone', ['worker'], { reachable: false, certificates: [] })} />).lastFrame() ?? '';
     expect(frame).toContain('unreachable');
     expect(frame).toContain('no certificates could be read');
   });

@@ -16,7 +16,18 @@ function table(selected: string | null = null) {
 describe('NodeTable', () => {
   it('orders a split-role cluster etcd servers, then control plane, then agents, under group titles', () => {
     const { plain } = table();
-    const order = ['etcd servers', 'etcd-1', 'etcd-2', 'etcd-3', 'control-plane servers', 'cp-1', 'cp-2', 'agents', 'agent-1', 'agent-2'];
+    const order = [
+      'etcd servers',
+      'etcd-1',
+      'etcd-2',
+      'etcd-3',
+      'control-plane servers',
+      'cp-1',
+      'cp-2',
+      'agents',
+      'agent-1',
+      'agent-2',
+    ];
     const positions = order.map((s) => plain.indexOf(s));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -34,8 +45,12 @@ describe('NodeTable', () => {
   });
 
   it('shows a Type=notify server in activating/start with no restarts as starting, in yellow, not as a red loop', () => {
-    const starting = node('cp-9', ['control-plane'], { service: { unit: 'rke2-server', state: 'activating', subState: 'start', restarts: 0 } });
-    const looping = node('cp-8', ['control-plane'], { service: { unit: 'rke2-server', state: 'activating', subState: 'auto-restart', restarts: 0 } });
+    const starting = node('cp-9', ['control-plane'], {
+      service: { unit: 'rke2-server', state: 'activating', subState: 'start', restarts: 0 },
+    });
+    const looping = node('cp-8', ['control-plane'], {
+      service: { unit: 'rke2-server', state: 'activating', subState: 'auto-restart', restarts: 0 },
+    });
     const raw = render(<NodeTable nodes={[starting, looping]} />).lastFrame() ?? '';
     expect(stripAnsi(lineWith(raw, 'cp-9'))).toMatch(/cp-9\s+cp\s+\S+\s+starting/);
     expect(isColoured(lineWith(raw, 'cp-9'), 'starting', 'yellow')).toBe(true);

@@ -19,7 +19,15 @@ const reading = (over: Partial<ReencryptProgressView> = {}): ReencryptProgressVi
 });
 
 const draw = (progress: ReencryptProgressView | null, stallAfterSeconds = 120) =>
-  render(<ReencryptProgress node="cp-1" unit="rke2-server" progress={progress} stallAfterSeconds={stallAfterSeconds} barWidth={20} />).lastFrame() ?? '';
+  render(
+    <ReencryptProgress
+      node="cp-1"
+      unit="rke2-server"
+      progress={progress}
+      stallAfterSeconds={stallAfterSeconds}
+      barWidth={20}
+    />,
+  ).lastFrame() ?? '';
 
 describe('ReencryptProgress', () => {
   it('shows N of M secrets with a bar filled to the share done, the rate, the time left and the source', () => {
@@ -59,7 +67,9 @@ describe('ReencryptProgress', () => {
   });
 
   it('says what it does not know: no total, no rate yet, the journal as source, no reading at all', () => {
-    const f = stripAnsi(draw(reading({ total: null, ratePerSecond: null, secondsLeft: null, source: 'journal', done: 300 })));
+    const f = stripAnsi(
+      draw(reading({ total: null, ratePerSecond: null, secondsLeft: null, source: 'journal', done: 300 })),
+    );
     expect(f).toContain('300 secrets re-encrypted');
     expect(f).toContain('total unknown');
     expect(f).not.toMatch(/[█░]/);
@@ -81,6 +91,14 @@ describe('ReencryptProgress', () => {
   });
 
   it('formats durations the way an operator reads them', () => {
-    expect([0, 45, 60, 125, 3599, 3600, 11_000].map(formatDuration)).toEqual(['0s', '45s', '1m 00s', '2m 05s', '59m 59s', '1h 00m', '3h 03m']);
+    expect([0, 45, 60, 125, 3599, 3600, 11_000].map(formatDuration)).toEqual([
+      '0s',
+      '45s',
+      '1m 00s',
+      '2m 05s',
+      '59m 59s',
+      '1h 00m',
+      '3h 03m',
+    ]);
   });
 });

@@ -68,9 +68,16 @@ export function splitReport(): StatusReport {
       node('agent-1', ['worker'], { certificates: [cert('client-kubelet', 60)] }),
       node('etcd-1', ['etcd'], { etcd: { member: 'etcd-1-9f', healthy: true, isLeader: true, error: null } }),
       node('cp-2', ['control-plane'], {
-        encryption: { stage: 'prepare', hash: 'prepare-' + '0badcafe'.repeat(8), configHash: '11'.repeat(32), hashMatchesConfig: false },
+        encryption: {
+          stage: 'prepare',
+          hash: 'prepare-' + '0badcafe'.repeat(8),
+          configHash: '11'.repeat(32),
+          hashMatchesConfig: false,
+        },
       }),
-      node('etcd-3', ['etcd'], { etcd: { member: 'etcd-3-77', healthy: false, isLeader: false, error: 'connection refused' } }),
+      node('etcd-3', ['etcd'], {
+        etcd: { member: 'etcd-3-77', healthy: false, isLeader: false, error: 'connection refused' },
+      }),
     ],
     checks: [
       { id: 'api', status: 'pass', detail: 'https://127.0.0.1:6443 answered /readyz' },

@@ -28,7 +28,8 @@ describe('Verify Custom CA Rotation (k3s tests/e2e/rotateca)', () => {
   beforeAll(async () => {
     lab = await startLab({ topology: 'ha', distro: 'k3s', version: 'v1.32.5+k3s1', etcd: 'emulated', speed: 40 });
     opt = path.join(lab.dir, 'opt/rancher/k3s');
-    for (const agent of AGENTS) await runCmdOnNode(lab, agent, `sed -i 's/^token: K10[0-9a-f]*::/token: /' "$K3S_CONFIG_FILE"`);
+    for (const agent of AGENTS)
+      await runCmdOnNode(lab, agent, `sed -i 's/^token: K10[0-9a-f]*::/token: /' "$K3S_CONFIG_FILE"`);
   }, 120_000);
   afterAll(async () => lab?.stop());
 

@@ -20,13 +20,22 @@ const SERVERS = ['server-1', 'server-2', 'server-3'];
 const AGENTS = ['agent-1', 'agent-2'];
 /** k3s tests/e2e/validatecluster/validatecluster_test.go "Validates certificates" expectResult. */
 const IDENTICAL_AFTER_ROTATE = [
-  'client-ca.crt', 'client-ca.key', 'client-ca.nochain.crt',
-  'peer-ca.crt', 'peer-ca.key',
-  'server-ca.crt', 'server-ca.key',
-  'request-header-ca.crt', 'request-header-ca.key',
-  'server-ca.crt', 'server-ca.key', 'server-ca.nochain.crt',
-  'service.current.key', 'service.key',
-  'apiserver-loopback-client__.crt', 'apiserver-loopback-client__.key',
+  'client-ca.crt',
+  'client-ca.key',
+  'client-ca.nochain.crt',
+  'peer-ca.crt',
+  'peer-ca.key',
+  'server-ca.crt',
+  'server-ca.key',
+  'request-header-ca.crt',
+  'request-header-ca.key',
+  'server-ca.crt',
+  'server-ca.key',
+  'server-ca.nochain.crt',
+  'service.current.key',
+  'service.key',
+  'apiserver-loopback-client__.crt',
+  'apiserver-loopback-client__.key',
   '',
 ];
 
@@ -51,7 +60,8 @@ describe('Verify Certificate Rotation (k3s tests/e2e/rotatecertificate, validate
     await runCmdOnNode(lab, SERVERS[0], 'systemctl --no-block start k3s');
     await startCluster(lab, SERVERS.slice(1));
     await eventually('dynamic-cert-regenerate removed', async () => {
-      for (const node of SERVERS) await runCmdOnNode(lab, node, `test ! -e ${dataDir(node)}/server/tls/dynamic-cert-regenerate`);
+      for (const node of SERVERS)
+        await runCmdOnNode(lab, node, `test ! -e ${dataDir(node)}/server/tls/dynamic-cert-regenerate`);
     });
   }, 60_000);
 
@@ -72,7 +82,10 @@ describe('Verify Certificate Rotation (k3s tests/e2e/rotatecertificate, validate
 
   it('holds a blocking start of the first server of a stopped cluster until a second one starts (TimeoutStartSec=0)', async () => {
     await stopCluster(lab, SERVERS);
-    const waits = async () => (await runCmdOnNode(lab, SERVERS[0], 'journalctl -u k3s --no-pager')).split('Waiting for etcd server to become available').length - 1;
+    const waits = async () =>
+      (await runCmdOnNode(lab, SERVERS[0], 'journalctl -u k3s --no-pager')).split(
+        'Waiting for etcd server to become available',
+      ).length - 1;
     const before = await waits();
     let settled = false;
     const first = lab.run(SERVERS[0], 'systemctl start k3s').finally(() => (settled = true));

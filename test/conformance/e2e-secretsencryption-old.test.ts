@@ -17,7 +17,14 @@ const status = (lab: LabHandle, node: string) => runCmdOnNode(lab, node, 'k3s se
 describe('Verify Secrets Encryption Rotation (k3s tests/e2e/secretsencryption_old)', () => {
   let lab: LabHandle;
   beforeAll(async () => {
-    lab = await startLab({ topology: 'ha', distro: 'k3s', version: 'v1.32.5+k3s1', etcd: 'emulated', speed: 40, secrets: 20 });
+    lab = await startLab({
+      topology: 'ha',
+      distro: 'k3s',
+      version: 'v1.32.5+k3s1',
+      etcd: 'emulated',
+      speed: 40,
+      secrets: 20,
+    });
   }, 120_000);
   afterAll(async () => lab?.stop());
 
@@ -126,7 +133,9 @@ describe('Verify Secrets Encryption Rotation (k3s tests/e2e/secretsencryption_ol
       });
       for (const [i, node] of SERVERS.entries()) {
         await eventually(`${node} encryption status`, async () => {
-          expect(await status(lab, node)).toContain(i === 0 ? 'Encryption Status: Disabled' : 'Encryption Status: Enabled');
+          expect(await status(lab, node)).toContain(
+            i === 0 ? 'Encryption Status: Disabled' : 'Encryption Status: Enabled',
+          );
         });
       }
     }, 90_000);

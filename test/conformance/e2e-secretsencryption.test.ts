@@ -15,7 +15,14 @@ const SERVERS = ['server-1', 'server-2', 'server-3'];
 describe('Verify Secrets Encryption Rotation (k3s tests/e2e/secretsencryption)', () => {
   let lab: LabHandle;
   beforeAll(async () => {
-    lab = await startLab({ topology: 'ha', distro: 'k3s', version: 'v1.32.5+k3s1', etcd: 'emulated', speed: 40, secrets: 20 });
+    lab = await startLab({
+      topology: 'ha',
+      distro: 'k3s',
+      version: 'v1.32.5+k3s1',
+      etcd: 'emulated',
+      speed: 40,
+      secrets: 20,
+    });
   }, 120_000);
   afterAll(async () => lab?.stop());
 
@@ -39,7 +46,9 @@ describe('Verify Secrets Encryption Rotation (k3s tests/e2e/secretsencryption)',
         await eventually(`${node} status after rotate-keys`, async () => {
           const res = await runCmdOnNode(lab, node, 'k3s secrets-encrypt status');
           expect(res).toContain('Server Encryption Hashes: hash does not match');
-          expect(res).toContain(i === 0 ? 'Current Rotation Stage: reencrypt_finished' : 'Current Rotation Stage: start');
+          expect(res).toContain(
+            i === 0 ? 'Current Rotation Stage: reencrypt_finished' : 'Current Rotation Stage: start',
+          );
         });
       }
     }, 90_000);
@@ -64,7 +73,9 @@ describe('Verify Secrets Encryption Rotation (k3s tests/e2e/secretsencryption)',
     it('Disables encryption', async () => {
       await runCmdOnNode(lab, SERVERS[0], 'k3s secrets-encrypt disable');
       await eventually('server 0 reencrypt_finished', async () => {
-        expect(await runCmdOnNode(lab, SERVERS[0], 'k3s secrets-encrypt status')).toContain('Current Rotation Stage: reencrypt_finished');
+        expect(await runCmdOnNode(lab, SERVERS[0], 'k3s secrets-encrypt status')).toContain(
+          'Current Rotation Stage: reencrypt_finished',
+        );
       });
       for (const [i, node] of SERVERS.entries()) {
         await eventually(`${node} encryption status`, async () => {
@@ -91,7 +102,9 @@ describe('Verify Secrets Encryption Rotation (k3s tests/e2e/secretsencryption)',
     it('Enables encryption', async () => {
       await runCmdOnNode(lab, SERVERS[0], 'k3s secrets-encrypt enable');
       await eventually('server 0 reencrypt_finished', async () => {
-        expect(await runCmdOnNode(lab, SERVERS[0], 'k3s secrets-encrypt status')).toContain('Current Rotation Stage: reencrypt_finished');
+        expect(await runCmdOnNode(lab, SERVERS[0], 'k3s secrets-encrypt status')).toContain(
+          'Current Rotation Stage: reencrypt_finished',
+        );
       });
       for (const [i, node] of SERVERS.entries()) {
         await eventually(`${node} encryption status`, async () => {

@@ -31,23 +31,31 @@ describe('etcd snapshots (k3s tests/integration/etcdsnapshot)', () => {
       expect(await k3sCmd('etcd-snapshot', 'save')).toContain('saved');
     });
     it('list snapshots', async () => {
-      expect(await k3sCmd('etcd-snapshot', 'ls')).toMatch(new RegExp(`:///${escape(dataDir.replace(/^\//, ''))}/server/db/snapshots/on-demand`));
+      expect(await k3sCmd('etcd-snapshot', 'ls')).toMatch(
+        new RegExp(`:///${escape(dataDir.replace(/^\//, ''))}/server/db/snapshots/on-demand`),
+      );
     });
     it('deletes a snapshot', async () => {
       const lsResult = await k3sCmd('etcd-snapshot', 'ls');
       const snapshotName = /on-demand[^\s]+/.exec(lsResult)?.[0] ?? '';
-      expect(await k3sCmd('etcd-snapshot', 'delete', snapshotName)).toContain('Removing the given locally stored etcd snapshot');
+      expect(await k3sCmd('etcd-snapshot', 'delete', snapshotName)).toContain(
+        'Removing the given locally stored etcd snapshot',
+      );
     });
   });
 
   describe('saving a custom name', () => {
     it('saves an etcd snapshot with a custom name', async () => {
-      expect(await k3sCmd('etcd-snapshot', 'save --name ALIVEBEEF')).toContain(`Saving etcd snapshot to ${dataDir}/server/db/snapshots/ALIVEBEEF`);
+      expect(await k3sCmd('etcd-snapshot', 'save --name ALIVEBEEF')).toContain(
+        `Saving etcd snapshot to ${dataDir}/server/db/snapshots/ALIVEBEEF`,
+      );
     });
     it('deletes that snapshot', async () => {
       const lsResult = await k3sCmd('etcd-snapshot', 'ls');
       const snapshotName = /ALIVEBEEF[^\s]+/.exec(lsResult)?.[0] ?? '';
-      expect(await k3sCmd('etcd-snapshot', 'delete', snapshotName)).toContain('Removing the given locally stored etcd snapshot');
+      expect(await k3sCmd('etcd-snapshot', 'delete', snapshotName)).toContain(
+        'Removing the given locally stored etcd snapshot',
+      );
     });
   });
 
@@ -64,7 +72,9 @@ describe('etcd snapshots (k3s tests/integration/etcdsnapshot)', () => {
       expect(lsResult.match(pruneTest()) ?? []).toHaveLength(3);
     });
     it('prunes snapshots down to 2', async () => {
-      expect(await k3sCmd('etcd-snapshot', 'prune --snapshot-retention 2 --name PRUNE_TEST')).toContain('Removing local snapshot');
+      expect(await k3sCmd('etcd-snapshot', 'prune --snapshot-retention 2 --name PRUNE_TEST')).toContain(
+        'Removing local snapshot',
+      );
       const lsResult = await k3sCmd('etcd-snapshot', 'ls');
       expect(lsResult.match(pruneTest()) ?? []).toHaveLength(2);
     });
@@ -73,19 +83,25 @@ describe('etcd snapshots (k3s tests/integration/etcdsnapshot)', () => {
       const names = lsResult.match(/PRUNE_TEST[^\s]+/g) ?? [];
       expect(names.length).toBeGreaterThan(0);
       for (const snapshotName of names) {
-        expect(await k3sCmd('etcd-snapshot', 'delete', snapshotName)).toContain('Removing the given locally stored etcd snapshot');
+        expect(await k3sCmd('etcd-snapshot', 'delete', snapshotName)).toContain(
+          'Removing the given locally stored etcd snapshot',
+        );
       }
     });
   });
 
-  it('prints the ls table in upstream\'s tabwriter layout (pkg/cli/etcdsnapshot/etcd_snapshot.go)', async () => {
+  it("prints the ls table in upstream's tabwriter layout (pkg/cli/etcdsnapshot/etcd_snapshot.go)", async () => {
     await k3sCmd('etcd-snapshot', 'save', '--name=table');
     const r = await lab.run(SERVER, 'k3s etcd-snapshot ls');
     const lines = r.stdout.split('\n');
     const header = lines[0];
     const row = lines.find((line) => line.startsWith('table-')) ?? '';
     expect(header).toMatch(/^Name +Location +Size +Created$/);
-    expect(row).toMatch(new RegExp(`^table-${SERVER}-\\d+ +file://${escape(dataDir)}/server/db/snapshots/table-${SERVER}-\\d+ +\\d+ +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`));
+    expect(row).toMatch(
+      new RegExp(
+        `^table-${SERVER}-\\d+ +file://${escape(dataDir)}/server/db/snapshots/table-${SERVER}-\\d+ +\\d+ +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`,
+      ),
+    );
     // Columns line up: the Location column starts at the same offset in the header and the row.
     expect(row.indexOf('file://')).toBe(header.indexOf('Location'));
   });

@@ -24,7 +24,14 @@ describe('secrets encryption rotation (k3s tests/integration/secretsencryption)'
   };
 
   beforeAll(async () => {
-    lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.32.5+k3s1', etcd: 'emulated', speed: 40, secrets: 20 });
+    lab = await startLab({
+      topology: 'single',
+      distro: 'k3s',
+      version: 'v1.32.5+k3s1',
+      etcd: 'emulated',
+      speed: 40,
+      secrets: 20,
+    });
     dataDir = lab.nodes.find((n) => n.name === SERVER)!.dataDir;
   }, 120_000);
   afterAll(async () => lab?.stop());
@@ -53,9 +60,13 @@ describe('secrets encryption rotation (k3s tests/integration/secretsencryption)'
     });
 
     it('rotates the keys', async () => {
-      await eventually('rotate completed', async () => {
-        expect(await k3s('secrets-encrypt rotate')).toContain('rotate completed successfully');
-      }, 10_000);
+      await eventually(
+        'rotate completed',
+        async () => {
+          expect(await k3s('secrets-encrypt rotate')).toContain('rotate completed successfully');
+        },
+        10_000,
+      );
       const result = await k3s('secrets-encrypt status');
       expect(result).toContain('Current Rotation Stage: rotate');
       const keys = result.match(AES_KEY) ?? [];

@@ -16,10 +16,14 @@ export async function runCmdOnNode(lab: LabHandle, node: string, cmd: string): P
 
 /** Gomega's Eventually(func(g Gomega){...}).Should(Succeed()): retries the assertions until they hold. */
 export function eventually(what: string, check: () => Promise<void>, timeoutMs = 30_000): Promise<true> {
-  return waitFor(what, async () => {
-    await check();
-    return true as const;
-  }, timeoutMs);
+  return waitFor(
+    what,
+    async () => {
+      await check();
+      return true as const;
+    },
+    timeoutMs,
+  );
 }
 
 /** e2e.RestartCluster (k3s): one node after the other, `systemctl restart k3s* --all`. */
@@ -34,12 +38,22 @@ export async function stopCluster(lab: LabHandle, nodes: string[]): Promise<void
 
 /** e2e.StartCluster (k3s): `systemctl start k3s`, `-agent` appended on agents. */
 export async function startCluster(lab: LabHandle, nodes: string[]): Promise<void> {
-  for (const node of nodes) await runCmdOnNode(lab, node, `systemctl start k3s${node.includes('agent') ? '-agent' : ''}`);
+  for (const node of nodes)
+    await runCmdOnNode(lab, node, `systemctl start k3s${node.includes('agent') ? '-agent' : ''}`);
 }
 
 /** e2e.ParseNodes: `kubectl get nodes --no-headers -o wide`, fields[0] name, fields[1] status. */
-export async function parseNodes(lab: LabHandle): Promise<{ name: string; status: string; roles: string; internalIP: string }[]> {
-  const r = await runWith(process.env as Record<string, string>, 'kubectl', ['get', 'nodes', '--no-headers', '-o', 'wide', `--kubeconfig=${lab.kubeconfig}`]);
+export async function parseNodes(
+  lab: LabHandle,
+): Promise<{ name: string; status: string; roles: string; internalIP: string }[]> {
+  const r = await runWith(process.env as Record<string, string>, 'kubectl', [
+    'get',
+    'nodes',
+    '--no-headers',
+    '-o',
+    'wide',
+    `--kubeconfig=${lab.kubeconfig}`,
+  ]);
   if (r.code !== 0) throw new Error(`unable to get nodes: ${r.stdout}${r.stderr}`);
   return r.stdout
     .trim()
@@ -53,9 +67,13 @@ export async function parseNodes(lab: LabHandle): Promise<{ name: string; status
 
 /** The "Checks node status" half of upstream's "Checks node and pod status": every node Ready. */
 export async function expectAllNodesReady(lab: LabHandle, timeoutMs = 30_000): Promise<void> {
-  await eventually('every node Ready', async () => {
-    const nodes = await parseNodes(lab);
-    expect(nodes.length).toBe(lab.nodes.length);
-    for (const node of nodes) expect(node.status, node.name).toBe('Ready');
-  }, timeoutMs);
+  await eventually(
+    'every node Ready',
+    async () => {
+      const nodes = await parseNodes(lab);
+      expect(nodes.length).toBe(lab.nodes.length);
+      for (const node of nodes) expect(node.status, node.name).toBe('Ready');
+    },
+    timeoutMs,
+  );
 }

@@ -13,8 +13,15 @@ import type { UnitState } from '../../src/discovery/parse-systemctl.js';
 import { fixturesDir } from '../support/paths.js';
 
 const fixture = (name: string) => readFileSync(path.join(fixturesDir, name), 'utf8').split('\n').slice(1).join('\n');
-const unit = (activeState: string, subState: string, restarts = 0): UnitState => ({ activeState, subState, restarts, activeEnterTimestamp: null, loadState: 'loaded' });
-const codes = (text: string, roles: ('worker' | 'control-plane')[], u: UnitState) => diagnose(parseJournal(text), { roles, unit: u }).map((d) => d.code);
+const unit = (activeState: string, subState: string, restarts = 0): UnitState => ({
+  activeState,
+  subState,
+  restarts,
+  activeEnterTimestamp: null,
+  loadState: 'loaded',
+});
+const codes = (text: string, roles: ('worker' | 'control-plane')[], u: UnitState) =>
+  diagnose(parseJournal(text), { roles, unit: u }).map((d) => d.code);
 
 describe('agent waiting for a server', () => {
   it('reads the current and the older wording of the retry as waiting, on a notify (activating/start) or exec (active) unit', () => {
@@ -22,7 +29,10 @@ describe('agent waiting for a server', () => {
       expect(codes(fixture(name), ['worker'], unit('activating', 'start')), name).toEqual(['agent-waiting-for-server']);
       expect(codes(fixture(name), ['worker'], unit('active', 'running')), name).toEqual(['agent-waiting-for-server']);
     }
-    const [found] = diagnose(parseJournal(fixture('k3s-agent-validate-connection-retry-current.txt')), { roles: ['worker'], unit: unit('activating', 'start') });
+    const [found] = diagnose(parseJournal(fixture('k3s-agent-validate-connection-retry-current.txt')), {
+      roles: ['worker'],
+      unit: unit('activating', 'start'),
+    });
     expect(found.message).toBe(
       'the agent cannot reach or validate a server and retries every 2 s (activating/start, 0 restarts; not a restart loop): ERRO[0014] Failed to validate connection to cluster at https://127.0.0.1:6443: failed to get CA certs: Get "https://127.0.0.1:6443/cacerts": dial tcp 127.0.0.1:6443: connect: connection refused',
     );
@@ -30,8 +40,14 @@ describe('agent waiting for a server', () => {
   });
 
   it('a stale token (k3s#3727) is the same in-process retry, and the token is named as its cause', () => {
-    const agentLines = fixture('k3s-journal-token-ca-hash-mismatch-and-supervisor-bad-certificate.txt').split('\n').filter((l) => l.includes('k3s[5015]')).join('\n');
-    expect(codes(agentLines, ['worker'], unit('activating', 'start'))).toEqual(['agent-waiting-for-server', 'token-ca-hash-mismatch']);
+    const agentLines = fixture('k3s-journal-token-ca-hash-mismatch-and-supervisor-bad-certificate.txt')
+      .split('\n')
+      .filter((l) => l.includes('k3s[5015]'))
+      .join('\n');
+    expect(codes(agentLines, ['worker'], unit('activating', 'start'))).toEqual([
+      'agent-waiting-for-server',
+      'token-ca-hash-mismatch',
+    ]);
   });
 
   it('is still a restart loop when systemd restarts the unit, or on a server', () => {
@@ -46,26 +62,53 @@ describe('agent waiting for a server', () => {
   });
 
   it('the services check names the wait, not a loop', () => {
-    const [waiting] = diagnose(parseJournal(fixture('k3s-agent-validate-connection-retry-current.txt')), { roles: ['worker'], unit: unit('activating', 'start') });
+    const [waiting] = diagnose(parseJournal(fixture('k3s-agent-validate-connection-retry-current.txt')), {
+      roles: ['worker'],
+      unit: unit('activating', 'start'),
+    });
     const agent: NodeFacts = {
       status: {
-        name: 'w1', address: '10.0.0.9', roles: ['worker'], version: 'v1.32.5+k3s1', ready: false, reachable: true,
+        name: 'w1',
+        address: '10.0.0.9',
+        roles: ['worker'],
+        version: 'v1.32.5+k3s1',
+        ready: false,
+        reachable: true,
         service: { unit: 'k3s-agent', state: 'activating', restarts: 0 },
-        certificates: [], caFingerprints: {}, encryption: null, etcd: null, diagnoses: [waiting],
+        certificates: [],
+        caFingerprints: {},
+        encryption: null,
+        etcd: null,
+        diagnoses: [waiting],
       },
-      failure: null, certProblems: [], encryptionProblem: null, encryptionAnnotation: null,
+      failure: null,
+      certProblems: [],
+      encryptionProblem: null,
+      encryptionAnnotation: null,
     };
-    const services = runChecks({ api: { configured: false, ok: false, detail: '' }, nodes: [agent], etcd: buildEtcdView([]) }).find((c) => c.id === 'services')!;
+    const services = runChecks({
+      api: { configured: false, ok: false, detail: '' },
+      nodes: [agent],
+      etcd: buildEtcdView([]),
+    }).find((c) => c.id === 'services')!;
     expect(services.status).toBe('fail');
-    expect(services.detail).toContain('w1 k3s-agent cannot reach or validate a server, retrying every 2 s (activating, 0 restarts)');
+    expect(services.detail).toContain(
+      'w1 k3s-agent cannot reach or validate a server, retrying every 2 s (activating, 0 restarts)',
+    );
     expect(services.detail).not.toContain('restart loop');
   });
 });
 
 describe('status -o json keys', () => {
   it('splits `<type> <name>` (current releases) and keeps a bare name (before k3s#12021)', () => {
-    expect(splitStatusKey('AES-CBC aescbckey-2025-05-01T10:00:00Z')).toEqual({ type: 'AES-CBC', name: 'aescbckey-2025-05-01T10:00:00Z' });
-    expect(splitStatusKey('XSalsa20-POLY1305 secretboxkey')).toEqual({ type: 'XSalsa20-POLY1305', name: 'secretboxkey' });
+    expect(splitStatusKey('AES-CBC aescbckey-2025-05-01T10:00:00Z')).toEqual({
+      type: 'AES-CBC',
+      name: 'aescbckey-2025-05-01T10:00:00Z',
+    });
+    expect(splitStatusKey('XSalsa20-POLY1305 secretboxkey')).toEqual({
+      type: 'XSalsa20-POLY1305',
+      name: 'secretboxkey',
+    });
     expect(splitStatusKey('aescbckey')).toEqual({ type: '', name: 'aescbckey' });
   });
 });

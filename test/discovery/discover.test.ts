@@ -16,26 +16,51 @@ const VERSION = 'v1.32.5+rke2r1';
 
 function kubeNode(name: string, ip: string, labels: Record<string, string>): KubeNode {
   return {
-    name, labels, annotations: {}, internalIP: ip, kubeletVersion: VERSION, providerID: `rke2://${name}`,
+    name,
+    labels,
+    annotations: {},
+    internalIP: ip,
+    kubeletVersion: VERSION,
+    providerID: `rke2://${name}`,
     conditions: [{ type: 'Ready', status: 'True' }],
   };
 }
 
 function gateway(nodes: KubeNode[] | null): KubeGateway {
   const down = { ok: false as const, failure: { kind: 'unavailable' as const, status: 503, detail: 'etcd down' } };
-  const no = async (): Promise<ApiResult<never>> => ({ ok: false, failure: { kind: 'error', status: null, detail: 'unused' } });
+  const no = async (): Promise<ApiResult<never>> => ({
+    ok: false,
+    failure: { kind: 'error', status: null, detail: 'unused' },
+  });
   return {
     server: 'https://10.0.0.1:6443',
     readyz: async () => (nodes ? { ok: true, value: 'ok' } : down),
     listNodes: async () => (nodes ? { ok: true, value: nodes } : down),
-    getNode: no, patchNodeAnnotations: no, listEvents: no, countSecrets: no, getLease: no, createLease: no, updateLease: no, deleteLease: no,
+    getNode: no,
+    patchNodeAnnotations: no,
+    listEvents: no,
+    countSecrets: no,
+    getLease: no,
+    createLease: no,
+    updateLease: no,
+    deleteLease: no,
   };
 }
 
 const unreachable = (n: InventoryNode): NodeShell => ({
   node: n.name,
-  run: async (script) => ({ node: n.name, script, outcome: 'connection', code: 255, stdout: '', stderr: `ssh: connect to host ${n.address} port 22: No route to host`, durationMs: 1 }),
-  follow: async () => { throw new Error('unused'); },
+  run: async (script) => ({
+    node: n.name,
+    script,
+    outcome: 'connection',
+    code: 255,
+    stdout: '',
+    stderr: `ssh: connect to host ${n.address} port 22: No route to host`,
+    durationMs: 1,
+  }),
+  follow: async () => {
+    throw new Error('unused');
+  },
   dispose: async () => undefined,
 });
 
@@ -46,7 +71,16 @@ describe('discoverCluster', () => {
     const cas = await makeCaSet(now);
     const member = { id: '11', name: 'srv-1-aaaa', address: '127.0.0.1' };
     inventory = [
-      await buildFakeNode(root, { name: 'srv-1', address: '127.0.0.1', distro: 'rke2', roles: ['etcd', 'control-plane'], now, cas, encryption: { stage: 'start' }, curl: etcdAnswers(member, [member], '11') }),
+      await buildFakeNode(root, {
+        name: 'srv-1',
+        address: '127.0.0.1',
+        distro: 'rke2',
+        roles: ['etcd', 'control-plane'],
+        now,
+        cas,
+        encryption: { stage: 'start' },
+        curl: etcdAnswers(member, [member], '11'),
+      }),
       await buildFakeNode(root, { name: 'w-1', address: '127.0.0.2', distro: 'rke2', roles: ['worker'], now, cas }),
     ];
   });
@@ -60,7 +94,11 @@ describe('discoverCluster', () => {
     const seen: string[] = [];
     const report = await discoverCluster({
       gateway: gateway([
-        kubeNode('srv-1', '127.0.0.1', { 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' }),
+        kubeNode('srv-1', '127.0.0.1', {
+          'node-role.kubernetes.io/etcd': 'true',
+          'node-role.kubernetes.io/control-plane': 'true',
+          'node-role.kubernetes.io/master': 'true',
+        }),
         kubeNode('w-1', '127.0.0.2', {}),
         kubeNode('w-2', '10.9.9.9', {}),
       ]),
@@ -83,7 +121,13 @@ describe('discoverCluster', () => {
     expect(report.nodes[2].dataDir).toBeUndefined();
     expect(srv.etcd).toEqual({ member: 'srv-1-aaaa', healthy: true, isLeader: true, error: null });
     expect(srv.caFingerprints['server-ca']).toBe(report.nodes[1].caFingerprints['server-ca']);
-    expect(Object.keys(srv.caFingerprints).sort()).toEqual(['client-ca', 'etcd-peer-ca', 'etcd-server-ca', 'request-header-ca', 'server-ca']);
+    expect(Object.keys(srv.caFingerprints).sort()).toEqual([
+      'client-ca',
+      'etcd-peer-ca',
+      'etcd-server-ca',
+      'request-header-ca',
+      'server-ca',
+    ]);
     const nodesCheck = report.checks.find((c) => c.id === 'nodes')!;
     expect(nodesCheck).toMatchObject({ status: 'fail', detail: expect.stringContaining('w-2 (10.9.9.9)') });
     expect(nodesCheck.detail).toContain('No route to host');
@@ -91,37 +135,90 @@ describe('discoverCluster', () => {
   });
 
   it('falls back to the inventory, then to the remembered list, when the API cannot be read', async () => {
-    const fromInventory = await discoverCluster({ gateway: gateway(null), inventory: { nodes: inventory }, remembered: null, shellFor: shellFor([]), now });
-    expect(fromInventory.cluster).toMatchObject({ source: 'inventory', apiReachable: false, distro: 'rke2', version: '' });
-    expect(fromInventory.nodes.map((n) => [n.name, n.reachable, n.ready])).toEqual([['srv-1', true, null], ['w-1', true, null]]);
+    const fromInventory = await discoverCluster({
+      gateway: gateway(null),
+      inventory: { nodes: inventory },
+      remembered: null,
+      shellFor: shellFor([]),
+      now,
+    });
+    expect(fromInventory.cluster).toMatchObject({
+      source: 'inventory',
+      apiReachable: false,
+      distro: 'rke2',
+      version: '',
+    });
+    expect(fromInventory.nodes.map((n) => [n.name, n.reachable, n.ready])).toEqual([
+      ['srv-1', true, null],
+      ['w-1', true, null],
+    ]);
     expect(fromInventory.checks.find((c) => c.id === 'api')?.status).toBe('fail');
 
-    const fromMemory = await discoverCluster({ gateway: gateway(null), inventory: null, remembered: { nodes: inventory.slice(1) }, shellFor: shellFor([]), now });
+    const fromMemory = await discoverCluster({
+      gateway: gateway(null),
+      inventory: null,
+      remembered: { nodes: inventory.slice(1) },
+      shellFor: shellFor([]),
+      now,
+    });
     expect(fromMemory.cluster.source).toBe('remembered');
     expect(fromMemory.nodes.map((n) => n.name)).toEqual(['w-1']);
   });
 
   it("takes the API's answer asked for before discovery instead of asking again", async () => {
-    const gw = gateway([kubeNode('srv-1', '127.0.0.1', { 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/control-plane': 'true' })]);
+    const gw = gateway([
+      kubeNode('srv-1', '127.0.0.1', {
+        'node-role.kubernetes.io/etcd': 'true',
+        'node-role.kubernetes.io/control-plane': 'true',
+      }),
+    ]);
     const asked: string[] = [];
-    const counted: KubeGateway = { ...gw, readyz: () => (asked.push('readyz'), gw.readyz()), listNodes: () => (asked.push('nodes'), gw.listNodes()) };
+    const counted: KubeGateway = {
+      ...gw,
+      readyz: () => (asked.push('readyz'), gw.readyz()),
+      listNodes: () => (asked.push('nodes'), gw.listNodes()),
+    };
     const api = readApi(counted);
-    const report = await discoverCluster({ gateway: counted, api, inventory: { nodes: inventory }, remembered: null, shellFor: shellFor([]), now });
+    const report = await discoverCluster({
+      gateway: counted,
+      api,
+      inventory: { nodes: inventory },
+      remembered: null,
+      shellFor: shellFor([]),
+      now,
+    });
     expect(asked).toEqual(['readyz', 'nodes']);
     expect(report.cluster).toMatchObject({ source: 'api', apiReachable: true });
     expect(report.nodes.map((n) => n.name)).toEqual(['srv-1', 'w-1']);
     // Without one, discovery asks itself.
-    await discoverCluster({ gateway: counted, inventory: { nodes: inventory }, remembered: null, shellFor: shellFor([]), now });
+    await discoverCluster({
+      gateway: counted,
+      inventory: { nodes: inventory },
+      remembered: null,
+      shellFor: shellFor([]),
+      now,
+    });
     expect(asked).toEqual(['readyz', 'nodes', 'readyz', 'nodes']);
   });
 
   describe('scans prefetched from the inventory while the API is read', () => {
-    const counting = (runs: string[]) => (n: InventoryNode): NodeShell => {
-      const shell = createNodeShell(n, { controlDir: os.tmpdir() });
-      return { ...shell, node: shell.node, run: (script, o) => (runs.push(n.name), shell.run(script, o)), follow: (c, o) => shell.follow(c, o), dispose: () => shell.dispose() };
-    };
+    const counting =
+      (runs: string[]) =>
+      (n: InventoryNode): NodeShell => {
+        const shell = createNodeShell(n, { controlDir: os.tmpdir() });
+        return {
+          ...shell,
+          node: shell.node,
+          run: (script, o) => (runs.push(n.name), shell.run(script, o)),
+          follow: (c, o) => shell.follow(c, o),
+          dispose: () => shell.dispose(),
+        };
+      };
     const apiNodes = (workerLabels: Record<string, string>) => [
-      kubeNode('srv-1', '127.0.0.1', { 'node-role.kubernetes.io/etcd': 'true', 'node-role.kubernetes.io/control-plane': 'true' }),
+      kubeNode('srv-1', '127.0.0.1', {
+        'node-role.kubernetes.io/etcd': 'true',
+        'node-role.kubernetes.io/control-plane': 'true',
+      }),
       kubeNode('w-1', '127.0.0.2', workerLabels),
     ];
 
@@ -129,9 +226,20 @@ describe('discoverCluster', () => {
       const runs: string[] = [];
       const limiter = createLimiter(32);
       const prefetch = prefetchScans({ nodes: inventory }, { shellFor: counting(runs), limiter });
-      const report = await discoverCluster({ gateway: gateway(apiNodes({})), inventory: { nodes: inventory }, remembered: null, shellFor: counting(runs), limiter, prefetch, now });
+      const report = await discoverCluster({
+        gateway: gateway(apiNodes({})),
+        inventory: { nodes: inventory },
+        remembered: null,
+        shellFor: counting(runs),
+        limiter,
+        prefetch,
+        now,
+      });
       expect(runs.sort()).toEqual(['srv-1', 'w-1']);
-      expect(report.nodes.map((n) => [n.name, n.reachable, n.version])).toEqual([['srv-1', true, VERSION], ['w-1', true, VERSION]]);
+      expect(report.nodes.map((n) => [n.name, n.reachable, n.version])).toEqual([
+        ['srv-1', true, VERSION],
+        ['w-1', true, VERSION],
+      ]);
       expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     });
 
@@ -140,7 +248,15 @@ describe('discoverCluster', () => {
       const limiter = createLimiter(32);
       const prefetch = prefetchScans({ nodes: inventory }, { shellFor: counting(runs), limiter });
       // The API says w-1 is also a control-plane server: its scan must read the server's files too.
-      const report = await discoverCluster({ gateway: gateway(apiNodes({ 'node-role.kubernetes.io/control-plane': 'true' })), inventory: { nodes: inventory }, remembered: null, shellFor: counting(runs), limiter, prefetch, now });
+      const report = await discoverCluster({
+        gateway: gateway(apiNodes({ 'node-role.kubernetes.io/control-plane': 'true' })),
+        inventory: { nodes: inventory },
+        remembered: null,
+        shellFor: counting(runs),
+        limiter,
+        prefetch,
+        now,
+      });
       expect(runs.sort()).toEqual(['srv-1', 'w-1', 'w-1']);
       expect(report.nodes.find((n) => n.name === 'w-1')!.roles).toEqual(['control-plane']);
     });
@@ -150,11 +266,23 @@ describe('discoverCluster', () => {
       const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
       process.on('warning', onWarning);
       try {
-        const many = Array.from({ length: 14 }, (_, i) => ({ ...inventory[1], name: `w-${i + 1}`, address: `127.0.0.${i + 2}` }));
+        const many = Array.from({ length: 14 }, (_, i) => ({
+          ...inventory[1],
+          name: `w-${i + 1}`,
+          address: `127.0.0.${i + 2}`,
+        }));
         const limiter = createLimiter(32);
         const runs: string[] = [];
         const prefetch = prefetchScans({ nodes: many }, { shellFor: counting(runs), limiter });
-        const report = await discoverCluster({ gateway: gateway(null), inventory: { nodes: many }, remembered: null, shellFor: counting(runs), limiter, prefetch, now });
+        const report = await discoverCluster({
+          gateway: gateway(null),
+          inventory: { nodes: many },
+          remembered: null,
+          shellFor: counting(runs),
+          limiter,
+          prefetch,
+          now,
+        });
         expect(report.nodes).toHaveLength(14);
         expect(runs).toHaveLength(14);
         await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick

@@ -42,10 +42,22 @@ describe('inventory', () => {
       distro: 'rke2',
       dataDir: '/data/rke2',
       transport: 'ssh',
-      ssh: { user: 'ops', port: 2222, identityFile: '~/.ssh/id', jumpHost: 'bastion', options: ['StrictHostKeyChecking=yes'] },
+      ssh: {
+        user: 'ops',
+        port: 2222,
+        identityFile: '~/.ssh/id',
+        jumpHost: 'bastion',
+        options: ['StrictHostKeyChecking=yes'],
+      },
       sudo: true,
     });
-    expect(inv.nodes[1]).toEqual({ name: 'w1', address: 'w1.example', roles: ['worker'], transport: 'local', env: { PATH: '/lab/bin' } });
+    expect(inv.nodes[1]).toEqual({
+      name: 'w1',
+      address: 'w1.example',
+      roles: ['worker'],
+      transport: 'local',
+      env: { PATH: '/lab/bin' },
+    });
   });
 
   const cases: [string, string, RegExp][] = [
@@ -54,15 +66,51 @@ describe('inventory', () => {
     ['missing name', 'nodes:\n  - address: 1.2.3.4', /entry 1: field name: is missing/],
     ['missing address', 'nodes:\n  - name: a', /node "a": field address: is missing/],
     ['missing roles', 'nodes:\n  - {name: a, address: x}', /node "a": field roles: is missing — list the node's roles/],
-    ['misspelt field', 'nodes:\n  - {name: a, address: x, roles: [worker], transprot: local}', /node "a": field transprot: is not a field keyturn knows — did you mean transport\?/],
-    ['duplicate name', 'nodes:\n  - {name: a, address: x, roles: [worker]}\n  - {name: a, address: y, roles: [worker]}', /node "a" \(entry 2\): name "a" is already used by entry 1/],
-    ['duplicate address', 'nodes:\n  - {name: a, address: x, roles: [worker]}\n  - {name: b, address: x, roles: [worker]}', /node "b" \(entry 2\): address "x" is already used/],
-    ['unknown role', 'nodes:\n  - {name: a, address: x, roles: [master]}', /node "a": field roles: unknown role "master" — use etcd\|control-plane\|worker/],
-    ['unknown distro', 'nodes:\n  - {name: a, address: x, roles: [worker], distro: rke3}', /node "a": field distro: unknown distro "rke3" — use one of rke2, k3s/],
-    ['bad transport', 'nodes:\n  - {name: a, address: x, roles: [worker], transport: telnet}', /node "a": field transport: unknown transport "telnet" — use ssh or local/],
-    ['env not strings', 'nodes:\n  - {name: a, address: x, roles: [worker], env: {PORT: 22}}', /node "a": field env\.PORT: must be a string/],
-    ['port not a number', 'nodes:\n  - {name: a, address: x, roles: [worker], ssh: {port: "22"}}', /node "a": field ssh\.port: must be a number/],
-    ['control character', 'nodes:\n  - {name: "a\\nb", address: x}', /field name: contains a control character or newline/],
+    [
+      'misspelt field',
+      'nodes:\n  - {name: a, address: x, roles: [worker], transprot: local}',
+      /node "a": field transprot: is not a field keyturn knows — did you mean transport\?/,
+    ],
+    [
+      'duplicate name',
+      'nodes:\n  - {name: a, address: x, roles: [worker]}\n  - {name: a, address: y, roles: [worker]}',
+      /node "a" \(entry 2\): name "a" is already used by entry 1/,
+    ],
+    [
+      'duplicate address',
+      'nodes:\n  - {name: a, address: x, roles: [worker]}\n  - {name: b, address: x, roles: [worker]}',
+      /node "b" \(entry 2\): address "x" is already used/,
+    ],
+    [
+      'unknown role',
+      'nodes:\n  - {name: a, address: x, roles: [master]}',
+      /node "a": field roles: unknown role "master" — use etcd\|control-plane\|worker/,
+    ],
+    [
+      'unknown distro',
+      'nodes:\n  - {name: a, address: x, roles: [worker], distro: rke3}',
+      /node "a": field distro: unknown distro "rke3" — use one of rke2, k3s/,
+    ],
+    [
+      'bad transport',
+      'nodes:\n  - {name: a, address: x, roles: [worker], transport: telnet}',
+      /node "a": field transport: unknown transport "telnet" — use ssh or local/,
+    ],
+    [
+      'env not strings',
+      'nodes:\n  - {name: a, address: x, roles: [worker], env: {PORT: 22}}',
+      /node "a": field env\.PORT: must be a string/,
+    ],
+    [
+      'port not a number',
+      'nodes:\n  - {name: a, address: x, roles: [worker], ssh: {port: "22"}}',
+      /node "a": field ssh\.port: must be a number/,
+    ],
+    [
+      'control character',
+      'nodes:\n  - {name: "a\\nb", address: x}',
+      /field name: contains a control character or newline/,
+    ],
   ];
   for (const [what, text, message] of cases) {
     it(`rejects ${what} in one line naming the file, node and field`, () => {

@@ -7,8 +7,15 @@ const codes = (d: { code: string }[]) => d.map((x) => x.code).sort();
 
 describe('journal lines', () => {
   it('reads journald short format and logrus fields', () => {
-    const line = parseJournalLine('Jan 23 12:12:39 ip-172-31-17-225.us-east-2.compute.internal rke2[23930]: time="2025-01-23T12:12:39Z" level=fatal msg="starting kubernetes: x \\"y\\""');
-    expect(line).toMatchObject({ stamp: 'Jan 23 12:12:39', host: 'ip-172-31-17-225.us-east-2.compute.internal', ident: 'rke2', level: 'fatal' });
+    const line = parseJournalLine(
+      'Jan 23 12:12:39 ip-172-31-17-225.us-east-2.compute.internal rke2[23930]: time="2025-01-23T12:12:39Z" level=fatal msg="starting kubernetes: x \\"y\\""',
+    );
+    expect(line).toMatchObject({
+      stamp: 'Jan 23 12:12:39',
+      host: 'ip-172-31-17-225.us-east-2.compute.internal',
+      ident: 'rke2',
+      level: 'fatal',
+    });
     expect(logMessage(line)).toBe('starting kubernetes: x "y"');
   });
 
@@ -16,7 +23,11 @@ describe('journal lines', () => {
     const lines = parseJournal(fixtureBytes('k3s-journal-x509-expired.txt'));
     expect(lines).toHaveLength(5);
     expect(lines[3].stamp).toBe('11月 10 11:13:26'); // a Chinese-locale month
-    const bytes = Buffer.concat([Buffer.from('Jan 1 00:00:00 h k3s[1]: bad '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(' bytes\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('Jan 1 00:00:00 h k3s[1]: bad '),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from(' bytes\n'),
+    ]);
     expect(parseJournal(bytes)[0].message).toBe('bad \uFFFD\uFFFD\uFFFD bytes');
     expect(lines[3]).toMatchObject({ host: 'master3', ident: 'k3s', level: 'error' });
     const pasted = parseJournal(fixture('rke2-journal-restart-loop-etcd-handshake-after-cert-rotate.txt'));
@@ -44,11 +55,21 @@ describe('diagnoses by signature', () => {
 
   it('adds a restart-loop diagnosis when systemd shows the unit looping', () => {
     const lines = parseJournal(fixture('rke2-journal-restart-loop-etcd-handshake-after-cert-rotate.txt'));
-    const unit = { activeState: 'activating', subState: 'auto-restart', restarts: 12, activeEnterTimestamp: null, loadState: 'loaded' };
+    const unit = {
+      activeState: 'activating',
+      subState: 'auto-restart',
+      restarts: 12,
+      activeEnterTimestamp: null,
+      loadState: 'loaded',
+    };
     const loop = diagnose(lines, { roles: ['control-plane'], unit }).find((d) => d.code === 'restart-loop');
     expect(loop).toMatchObject({ recipe: 'recover-restart-loop' });
     expect(loop?.evidence).toContain('failed to get etcd MemberList');
-    expect(diagnose(lines, { roles: ['control-plane'], unit: { ...unit, activeState: 'active', restarts: 1 } }).some((d) => d.code === 'restart-loop')).toBe(false);
+    expect(
+      diagnose(lines, { roles: ['control-plane'], unit: { ...unit, activeState: 'active', restarts: 1 } }).some(
+        (d) => d.code === 'restart-loop',
+      ),
+    ).toBe(false);
   });
 
   it('tells expired certificates from clock skew ("is before")', () => {
@@ -64,26 +85,37 @@ describe('diagnoses by signature', () => {
   });
 
   it('finds the other signatures', () => {
-    const lines = parseJournal([
-      'Jan 1 00:00:00 h k3s[1]: time="x" level=error msg="failed to join: etcdserver: unhealthy cluster"',
-      'Jan 1 00:00:01 h k3s[1]: http: TLS handshake error from 10.0.0.2:5555: remote error: tls: bad certificate',
-      'Jan 1 00:00:02 h k3s[1]: time="x" level=fatal msg="bootstrap data on disk is newer than datastore"',
-    ].join('\n'));
-    expect(codes(diagnose(lines, { roles: ['etcd'], unit: null }))).toEqual(['etcd-unhealthy-join', 'newer-than-datastore', 'tls-bad-certificate']);
+    const lines = parseJournal(
+      [
+        'Jan 1 00:00:00 h k3s[1]: time="x" level=error msg="failed to join: etcdserver: unhealthy cluster"',
+        'Jan 1 00:00:01 h k3s[1]: http: TLS handshake error from 10.0.0.2:5555: remote error: tls: bad certificate',
+        'Jan 1 00:00:02 h k3s[1]: time="x" level=fatal msg="bootstrap data on disk is newer than datastore"',
+      ].join('\n'),
+    );
+    expect(codes(diagnose(lines, { roles: ['etcd'], unit: null }))).toEqual([
+      'etcd-unhealthy-join',
+      'newer-than-datastore',
+      'tls-bad-certificate',
+    ]);
     expect(diagnose(parseJournal('Jan 1 00:00:00 h k3s[1]: all good'), { roles: ['worker'], unit: null })).toEqual([]);
   });
 
   it('shows the journal line that explains an error ID', () => {
-    const lines = parseJournal([
-      'Jan 1 00:00:00 h k3s[1]: time="x" level=error msg="secret-encrypt error ID 64661: unable to rotate: hash mismatch between s1 and s2"',
-      'Jan 1 00:00:05 h k3s[1]: time="x" level=info msg="see server log for details: secret-encrypt error ID 64661"',
-    ].join('\n'));
+    const lines = parseJournal(
+      [
+        'Jan 1 00:00:00 h k3s[1]: time="x" level=error msg="secret-encrypt error ID 64661: unable to rotate: hash mismatch between s1 and s2"',
+        'Jan 1 00:00:05 h k3s[1]: time="x" level=info msg="see server log for details: secret-encrypt error ID 64661"',
+      ].join('\n'),
+    );
     const [d] = diagnose(lines, { roles: ['control-plane'], unit: null });
     expect(d.code).toBe('secrets-encrypt-error');
     expect(d.message).toBe('secrets-encrypt error ID 64661: unable to rotate: hash mismatch between s1 and s2');
     expect(d.evidence).toContain('error ID 64661: unable');
     const ca = parseJournal(fixture('k3s-certificate-rotate-ca-errors.txt'));
     expect(explainErrorId(ca, '18624')?.raw).toContain('failed to validate new CA certificates');
-    expect(codes(diagnose(ca, { roles: ['control-plane'], unit: null }))).toEqual(['certificate-error', 'certificate-error']);
+    expect(codes(diagnose(ca, { roles: ['control-plane'], unit: null }))).toEqual([
+      'certificate-error',
+      'certificate-error',
+    ]);
   });
 });

@@ -21,7 +21,11 @@ interface StatusRun {
 async function status(lab: LabHandle, configDir: string, extra: string[] = []): Promise<StatusRun> {
   const args = [...cliArgs, 'status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory, ...extra];
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, KEYTURN_CONFIG_DIR: configDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, KEYTURN_CONFIG_DIR: configDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -32,18 +36,31 @@ async function status(lab: LabHandle, configDir: string, extra: string[] = []): 
   try {
     report = JSON.parse(stdout) as StatusReport;
   } catch {
-    throw new Error(`status did not print one JSON document (exit ${code}); stderr: ${stderr}\nstdout: ${stdout.slice(0, 500)}`);
+    throw new Error(
+      `status did not print one JSON document (exit ${code}); stderr: ${stderr}\nstdout: ${stdout.slice(0, 500)}`,
+    );
   }
   return { code, report, stderr, ms };
 }
 
 const check = (r: StatusReport, id: string) => r.checks.find((c) => c.id === id)!;
 const nodeOf = (r: StatusReport, name: string) => r.nodes.find((n) => n.name === name)!;
-const EXPECTED_ROLES = { 'etcd-1': ['etcd'], 'etcd-2': ['etcd'], 'etcd-3': ['etcd'], 'cp-1': ['control-plane'], 'cp-2': ['control-plane'], 'agent-1': ['worker'], 'agent-2': ['worker'] };
+const EXPECTED_ROLES = {
+  'etcd-1': ['etcd'],
+  'etcd-2': ['etcd'],
+  'etcd-3': ['etcd'],
+  'cp-1': ['control-plane'],
+  'cp-2': ['control-plane'],
+  'agent-1': ['worker'],
+  'agent-2': ['worker'],
+};
 
 function expectHealthy(run: StatusRun, distro: 'rke2' | 'k3s'): void {
   const { report } = run;
-  expect(report.checks.filter((c) => c.status !== 'pass'), JSON.stringify(report.checks, null, 2)).toEqual([]);
+  expect(
+    report.checks.filter((c) => c.status !== 'pass'),
+    JSON.stringify(report.checks, null, 2),
+  ).toEqual([]);
   expect(run.code).toBe(0);
   expect(report.cluster).toMatchObject({ distro, apiReachable: true, source: 'api' });
   expect(Object.fromEntries(report.nodes.map((n) => [n.name, n.roles]))).toEqual(EXPECTED_ROLES);
@@ -58,7 +75,9 @@ function expectHealthy(run: StatusRun, distro: 'rke2' | 'k3s'): void {
     expect(n.encryption === null).toBe(n.roles.includes('worker'));
   }
   expect(report.nodes.filter((n) => n.etcd?.isLeader)).toHaveLength(1);
-  expect(report.nodes.filter((n) => n.roles.includes('etcd')).every((n) => n.etcd?.healthy && n.etcd.member !== '')).toBe(true);
+  expect(
+    report.nodes.filter((n) => n.roles.includes('etcd')).every((n) => n.etcd?.healthy && n.etcd.member !== ''),
+  ).toBe(true);
 }
 
 describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
@@ -85,10 +104,16 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
       const previews: NodePreview[] = [];
       let told!: () => void;
       const previewTold = new Promise<void>((resolve) => (told = resolve));
-      const session = await openClusterSession({ kubeconfig: lab.kubeconfig }, { onPreview: (p) => (previews.push(p), told()) });
+      const session = await openClusterSession(
+        { kubeconfig: lab.kubeconfig },
+        { onPreview: (p) => (previews.push(p), told()) },
+      );
       try {
         let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no node list within 10 s of the session opening')), 10_000)));
+        const late = new Promise<never>(
+          (_, reject) =>
+            (timer = setTimeout(() => reject(new Error('no node list within 10 s of the session opening')), 10_000)),
+        );
         await Promise.race([previewTold, late]).finally(() => clearTimeout(timer));
         expect(previews).toHaveLength(1);
         expect(previews[0]).toMatchObject({ source: 'api', final: true });
@@ -105,11 +130,20 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
       await lab.fault('stop-service', [], 'agent-2');
       const { report, code } = await status(lab, configDir);
       expect(code).toBe(1);
-      expect(check(report, 'ca-consistency')).toMatchObject({ status: 'fail', detail: expect.stringContaining('agent-1') });
+      expect(check(report, 'ca-consistency')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('agent-1'),
+      });
       expect(check(report, 'ca-consistency').detail).not.toMatch(/differs on [^;]*(etcd-1|cp-1|agent-2)/);
-      expect(check(report, 'encryption-hashes')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^cp-2: state hash/) });
+      expect(check(report, 'encryption-hashes')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/^cp-2: state hash/),
+      });
       expect(nodeOf(report, 'cp-2').encryption?.hashMatchesConfig).toBe(false);
-      expect(check(report, 'services')).toMatchObject({ status: 'fail', detail: expect.stringContaining('agent-2 rke2-agent is failed') });
+      expect(check(report, 'services')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('agent-2 rke2-agent is failed'),
+      });
       expect(check(report, 'etcd-quorum').status).toBe('pass');
     });
 
@@ -157,13 +191,18 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
     it('diagnoses the restart loop after a parallel restart, with the journal line and the recipe', async () => {
       await lab.fault('parallel-restart');
       const { report } = await status(lab, configDir);
-      expect(check(report, 'services')).toMatchObject({ status: 'fail', detail: expect.stringContaining('cp-1 k3s restart loop') });
+      expect(check(report, 'services')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('cp-1 k3s restart loop'),
+      });
       for (const name of ['cp-1', 'cp-2']) {
         const loop = nodeOf(report, name).diagnoses.find((d) => d.code === 'restart-loop');
         expect(loop, JSON.stringify(nodeOf(report, name))).toBeDefined();
         expect(loop!.recipe).toBe('recover-restart-loop');
         expect(loop!.evidence).toContain('failed to get etcd MemberList');
-        expect(nodeOf(report, name).diagnoses.find((d) => d.code === 'etcd-handshake')?.recipe).toBe('recover-restart-loop');
+        expect(nodeOf(report, name).diagnoses.find((d) => d.code === 'etcd-handshake')?.recipe).toBe(
+          'recover-restart-loop',
+        );
       }
     });
 
@@ -178,7 +217,11 @@ describe.skipIf(!haveBinaries('curl', 'sha256sum'))('status on the lab', () => {
       const leaves = nodeOf(report, 'etcd-1').certificates.filter((x) => !x.isCA);
       expect(leaves.length).toBeGreaterThan(0);
       expect(leaves.every((x) => x.status === 'expired' && x.daysLeft < 0)).toBe(true);
-      expect(nodeOf(report, 'etcd-1').certificates.filter((x) => x.isCA).every((x) => x.status === 'ok')).toBe(true);
+      expect(
+        nodeOf(report, 'etcd-1')
+          .certificates.filter((x) => x.isCA)
+          .every((x) => x.status === 'ok'),
+      ).toBe(true);
     });
   });
 });

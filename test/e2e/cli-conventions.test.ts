@@ -104,7 +104,12 @@ describe.skipIf(!ok)('CLI conventions in a terminal', () => {
     const cli = [process.execPath, ...cliArgs, 'demo', '--speed', '20', '--net', net].map(quote).join(' ');
     const command = `cd ${quote(repoRoot)} && KEYTURN_STATE_DIR=${quote(t.stateDir)} KEYTURN_CONFIG_DIR=${quote(t.configDir)} ${cli}; echo "keyturn exited $?"; sleep 900`;
     await t.tmux('new-session', '-d', '-s', 'demo', '-x', '170', '-y', '60', command);
-    await t.waitFor('demo', 'the demo dashboard', (s) => s.includes('etcd-1') && s.includes('agent-2') && s.includes('scanned'), 150_000);
+    await t.waitFor(
+      'demo',
+      'the demo dashboard',
+      (s) => s.includes('etcd-1') && s.includes('agent-2') && s.includes('scanned'),
+      150_000,
+    );
     // The lab and what it runs (etcd members): not tsx's own esbuild helper, which ends on its own after keyturn.
     const cmdline = (pid: number) => {
       try {
@@ -113,7 +118,9 @@ describe.skipIf(!ok)('CLI conventions in a terminal', () => {
         return ''; // already gone
       }
     };
-    const descendants = (await t.keyturnTree('demo')).descendants.filter((pid) => cmdline(pid) !== '' && !/esbuild/.test(cmdline(pid)));
+    const descendants = (await t.keyturnTree('demo')).descendants.filter(
+      (pid) => cmdline(pid) !== '' && !/esbuild/.test(cmdline(pid)),
+    );
     expect(descendants.map(cmdline).some((c) => c.includes(' lab up '))).toBe(true);
     await t.send('demo', 'C-c');
     const end = await t.waitFor('demo', 'the demo to exit', (s) => exitedWith(s) !== null, 60_000);

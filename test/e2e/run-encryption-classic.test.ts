@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { TmuxDriver, maxServersDown, runState, serverNames } from './run-tmux.js';
-import { encryptionCliStatus, expectEncryptionStatusSettled, expectNewActiveKey, expectReencryptFinished, expectReencryptionJournalled, runRotateKeysWithProgress } from './support-encryption.js';
+import {
+  encryptionCliStatus,
+  expectEncryptionStatusSettled,
+  expectNewActiveKey,
+  expectReencryptFinished,
+  expectReencryptionJournalled,
+  runRotateKeysWithProgress,
+} from './support-encryption.js';
 
 const ok = haveBinaries('tmux');
 
@@ -15,7 +22,14 @@ describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux: the classic fl
   const t = new TmuxDriver();
 
   beforeAll(async () => {
-    lab = await startLab({ topology: 'split', distro: 'k3s', version: 'v1.29.12+k3s1', etcd: 'emulated', speed: 400, secrets: 10000 });
+    lab = await startLab({
+      topology: 'split',
+      distro: 'k3s',
+      version: 'v1.29.12+k3s1',
+      etcd: 'emulated',
+      speed: 400,
+      secrets: 10000,
+    });
     await t.setup();
   }, 120_000);
   afterAll(async () => {
@@ -30,10 +44,14 @@ describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux: the classic fl
     const run = await runRotateKeysWithProgress(t, 'classic', lab);
     const state = await runState(t, run.runId);
     expect(state.plan.flow).toBe('classic');
-    const stages = state.plan.blocks.flatMap((b) => b.steps).filter((s) => s.step.kind === 'command' && s.step.run.op === 'secrets-encrypt');
+    const stages = state.plan.blocks
+      .flatMap((b) => b.steps)
+      .filter((s) => s.step.kind === 'command' && s.step.run.op === 'secrets-encrypt');
     // The lab's data dirs are not /var/lib/rancher/k3s: every subcommand names its node's (src/engine/data-dir-flag.ts).
     const dataDirOf = (node: string) => lab.nodes.find((n) => n.name === node)!.dataDir;
-    expect(stages.map((s) => s.command)).toEqual(['prepare', 'rotate', 'reencrypt'].map((a) => `k3s secrets-encrypt ${a} --data-dir ${dataDirOf(stages[0].node)}`));
+    expect(stages.map((s) => s.command)).toEqual(
+      ['prepare', 'rotate', 'reencrypt'].map((a) => `k3s secrets-encrypt ${a} --data-dir ${dataDirOf(stages[0].node)}`),
+    );
     expectReencryptionJournalled(state);
     // Every server restarted three times (after prepare, rotate and reencrypt), never two down at once.
     const servers = serverNames(lab);

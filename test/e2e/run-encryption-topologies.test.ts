@@ -6,19 +6,35 @@ import { describe, expect, it } from 'vitest';
 import type { RecordEntry } from '../../src/lab/contract.js';
 import { haveBinaries } from '../support/binaries.js';
 import { labPerTest, maxServersDown, runState, serverNames } from './run-tmux.js';
-import { encryptionCliStatus, expectEncryptionStatusSettled, expectNewActiveKey, expectReencryptFinished, expectReencryptionJournalled, runRotateKeysWithProgress } from './support-encryption.js';
+import {
+  encryptionCliStatus,
+  expectEncryptionStatusSettled,
+  expectNewActiveKey,
+  expectReencryptFinished,
+  expectReencryptionJournalled,
+  runRotateKeysWithProgress,
+} from './support-encryption.js';
 
 const ok = haveBinaries('tmux');
 
 /** Stage commands the lab ran after `since`, as "node: secrets-encrypt <stage>". */
 const stagesRun = (record: RecordEntry[], since: string): string[] =>
-  record.filter((e) => e.t >= since && e.type === 'command' && e.argv[0] === 'secrets-encrypt' && e.argv[1] !== 'status').map((e) => (e.type === 'command' ? `${e.node}: ${e.argv.slice(0, 2).join(' ')}` : ''));
+  record
+    .filter((e) => e.t >= since && e.type === 'command' && e.argv[0] === 'secrets-encrypt' && e.argv[1] !== 'status')
+    .map((e) => (e.type === 'command' ? `${e.node}: ${e.argv.slice(0, 2).join(' ')}` : ''));
 
 describe.skipIf(!ok)('rotate-encryption-keys on the other topology of each flow (tmux)', () => {
   const { t, start } = labPerTest();
 
   it('classic flow on k3s v1.29.12 ha: prepare, rotate, reencrypt on one server; every server restarted after each', async () => {
-    const lab = await start({ topology: 'ha', distro: 'k3s', version: 'v1.29.12+k3s1', etcd: 'emulated', speed: 400, secrets: 10000 });
+    const lab = await start({
+      topology: 'ha',
+      distro: 'k3s',
+      version: 'v1.29.12+k3s1',
+      etcd: 'emulated',
+      speed: 400,
+      secrets: 10000,
+    });
     const keyBefore = (await encryptionCliStatus(lab, 'server-1', 'k3s')).activekey;
     const since = new Date().toISOString();
     const run = await runRotateKeysWithProgress(t, 'classic-ha', lab);
@@ -26,7 +42,11 @@ describe.skipIf(!ok)('rotate-encryption-keys on the other topology of each flow 
     expect(state.plan.flow).toBe('classic');
     expectReencryptionJournalled(state);
     const stages = stagesRun(await lab.record(), since);
-    expect(stages.map((s) => s.replace(/^\S+: /, ''))).toEqual(['secrets-encrypt prepare', 'secrets-encrypt rotate', 'secrets-encrypt reencrypt']);
+    expect(stages.map((s) => s.replace(/^\S+: /, ''))).toEqual([
+      'secrets-encrypt prepare',
+      'secrets-encrypt rotate',
+      'secrets-encrypt reencrypt',
+    ]);
     expect(new Set(stages.map((s) => s.split(':')[0])).size).toBe(1);
     const servers = serverNames(lab);
     expect(maxServersDown(await lab.record(), servers, since)).toBe(1);

@@ -9,13 +9,22 @@ import type { RecordEntry } from '../../src/lab/contract.js';
 import { listRuns } from '../../src/journal/index.js';
 import { haveBinaries } from '../support/binaries.js';
 import { exitedWith, labPerTest, runState, runWatched } from './run-tmux.js';
-import { encryptionCliStatus, expectEncryptionStatusSettled, expectNewActiveKey, expectReencryptFinished, expectReencryptionJournalled, runRotateKeysWithProgress } from './support-encryption.js';
+import {
+  encryptionCliStatus,
+  expectEncryptionStatusSettled,
+  expectNewActiveKey,
+  expectReencryptFinished,
+  expectReencryptionJournalled,
+  runRotateKeysWithProgress,
+} from './support-encryption.js';
 
 const ok = haveBinaries('tmux');
 
 /** Stage commands (prepare, rotate, reencrypt, rotate-keys) the lab ran after `since`. */
 function stageCommands(record: RecordEntry[], since: string): string[] {
-  return record.filter((e) => e.t >= since && e.type === 'command' && e.argv[0] === 'secrets-encrypt' && e.argv[1] !== 'status').map((e) => (e.type === 'command' ? `${e.node}: ${e.argv.slice(0, 2).join(' ')}` : ''));
+  return record
+    .filter((e) => e.t >= since && e.type === 'command' && e.argv[0] === 'secrets-encrypt' && e.argv[1] !== 'status')
+    .map((e) => (e.type === 'command' ? `${e.node}: ${e.argv.slice(0, 2).join(' ')}` : ''));
 }
 
 describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux', () => {
@@ -26,7 +35,13 @@ describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux', () => {
     const since = new Date().toISOString();
     await lab.fault('hash-mismatch', [], 'server-2');
 
-    const stopped = await runWatched(t, 'drift', lab, ['run', 'rotate-encryption-keys', '--settle', '1'], () => undefined);
+    const stopped = await runWatched(
+      t,
+      'drift',
+      lab,
+      ['run', 'rotate-encryption-keys', '--settle', '1'],
+      () => undefined,
+    );
     expect(stopped.screen).toContain('✗ Stopped: check encryption-hashes failed on server-2');
     expect(stopped.code, stopped.end).toBe(1);
     expect(stopped.end).toContain('✗ stopped at server-2: encryption-hashes');
@@ -39,7 +54,10 @@ describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux', () => {
     expect(stageCommands(await lab.record(), since)).toEqual([]);
 
     // The fix the failure names: put back the config the others hold, restart server-2 so it publishes its hash.
-    copyFileSync(path.join(lab.nodes[0].dataDir, 'server/cred/encryption-config.json'), path.join(lab.nodes.find((n) => n.name === 'server-2')!.dataDir, 'server/cred/encryption-config.json'));
+    copyFileSync(
+      path.join(lab.nodes[0].dataDir, 'server/cred/encryption-config.json'),
+      path.join(lab.nodes.find((n) => n.name === 'server-2')!.dataDir, 'server/cred/encryption-config.json'),
+    );
     expect((await lab.run('server-2', 'systemctl restart rke2-server')).code).toBe(0);
     const keyBefore = (await encryptionCliStatus(lab, 'server-1', 'rke2')).activekey;
     const rotateSince = new Date().toISOString();
@@ -56,7 +74,13 @@ describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux', () => {
   }, 300_000);
 
   it('RKE2 v1.32.4 on a split cluster: refused with the reason on screen, nothing run', async () => {
-    const lab = await start({ topology: 'split', distro: 'rke2', version: 'v1.32.4+rke2r1', etcd: 'emulated', speed: 400 });
+    const lab = await start({
+      topology: 'split',
+      distro: 'rke2',
+      version: 'v1.32.4+rke2r1',
+      etcd: 'emulated',
+      speed: 400,
+    });
     const since = new Date().toISOString();
     const runsBefore = (await listRuns(t.stateDir)).length;
     await t.start('refused', lab, ['run', 'rotate-encryption-keys']);
@@ -69,7 +93,15 @@ describe.skipIf(!ok)('keyturn run rotate-encryption-keys in tmux', () => {
     expect(screen).not.toContain('Press enter to start');
     const record = await lab.record();
     expect(stageCommands(record, since)).toEqual([]);
-    expect(record.filter((e) => e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['stop', 'start', 'restart'].includes(e.argv[0]))).toEqual([]);
+    expect(
+      record.filter(
+        (e) =>
+          e.t >= since &&
+          e.type === 'command' &&
+          e.prog === 'systemctl' &&
+          ['stop', 'start', 'restart'].includes(e.argv[0]),
+      ),
+    ).toEqual([]);
     expect((await listRuns(t.stateDir)).length).toBe(runsBefore);
   }, 120_000);
 });

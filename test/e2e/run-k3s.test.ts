@@ -47,13 +47,22 @@ describe.skipIf(!ok)('keyturn run: every recipe in tmux on a split k3s lab', () 
     let logPane: Promise<string> | undefined;
     const { asked, runId } = await runToSuccess(t, 'rotate', lab, 'rotate-certs', {
       beforeNode: async () => {
-        logPane ??= t.waitFor('rotate', 'a k3s journal in the log pane', (s) => /journalctl -u k3s\b/.test(s) && / k3s\[\d+\]: /.test(s), 120_000).catch((e: Error) => e.message);
+        logPane ??= t
+          .waitFor(
+            'rotate',
+            'a k3s journal in the log pane',
+            (s) => /journalctl -u k3s\b/.test(s) && / k3s\[\d+\]: /.test(s),
+            120_000,
+          )
+          .catch((e: Error) => e.message);
         return 'answer';
       },
     });
     const pane = await logPane;
     expect(pane, pane).toMatch(/ k3s\[\d+\]: /);
-    const byTier = (a: string, b: string) => tierOf(lab.nodes.find((n) => n.name === a)!.roles) - tierOf(lab.nodes.find((n) => n.name === b)!.roles) || a.localeCompare(b, 'en', { numeric: true });
+    const byTier = (a: string, b: string) =>
+      tierOf(lab.nodes.find((n) => n.name === a)!.roles) - tierOf(lab.nodes.find((n) => n.name === b)!.roles) ||
+      a.localeCompare(b, 'en', { numeric: true });
     expect(asked).toEqual(lab.nodes.map((n) => n.name).sort(byTier));
 
     const record = await lab.record();

@@ -30,67 +30,70 @@ const RELEASES = [
   { distro: 'k3s', version: 'v1.27.6+k3s1', units: ['k3s', 'k3s-agent'] },
 ] as const;
 
-describe.skipIf(!ok).each(RELEASES)('every recipe in tmux on $distro $version (before October 2023)', ({ distro, version, units }) => {
-  let lab: LabHandle;
-  const t = new TmuxDriver();
+describe.skipIf(!ok).each(RELEASES)(
+  'every recipe in tmux on $distro $version (before October 2023)',
+  ({ distro, version, units }) => {
+    let lab: LabHandle;
+    const t = new TmuxDriver();
 
-  beforeAll(async () => {
-    lab = await startLab({ topology: 'split', distro, version, speed: 200, secrets: 300 });
-    await t.setup();
-  }, 120_000);
+    beforeAll(async () => {
+      lab = await startLab({ topology: 'split', distro, version, speed: 200, secrets: 300 });
+      await t.setup();
+    }, 120_000);
 
-  afterAll(async () => {
-    await t.teardown();
-    await lab?.stop();
-  });
+    afterAll(async () => {
+      await t.teardown();
+      await lab?.stop();
+    });
 
-  it('rotate-certs: every node rotated, one server down at a time, every check passing after', async () => {
-    const since = new Date().toISOString();
-    const { runId } = await runToSuccess(t, 'rotate', lab, 'rotate-certs');
-    expect(maxServersDown(await lab.record(), serverNames(lab), since)).toBe(1);
-    await expectRecorded(t, runId, true);
-    const afterRotate = await statusOf(t, lab);
-    expectHealthy(afterRotate);
-    // etcd was read on this release's listeners: a leader and every member healthy.
-    const etcd = afterRotate.nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.etcd);
-    expect(etcd.every((e) => e?.healthy === true)).toBe(true);
-    expect(etcd.filter((e) => e?.isLeader).length).toBe(1);
-  }, 300_000);
+    it('rotate-certs: every node rotated, one server down at a time, every check passing after', async () => {
+      const since = new Date().toISOString();
+      const { runId } = await runToSuccess(t, 'rotate', lab, 'rotate-certs');
+      expect(maxServersDown(await lab.record(), serverNames(lab), since)).toBe(1);
+      await expectRecorded(t, runId, true);
+      const afterRotate = await statusOf(t, lab);
+      expectHealthy(afterRotate);
+      // etcd was read on this release's listeners: a leader and every member healthy.
+      const etcd = afterRotate.nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.etcd);
+      expect(etcd.every((e) => e?.healthy === true)).toBe(true);
+      expect(etcd.filter((e) => e?.isLeader).length).toBe(1);
+    }, 300_000);
 
-  it('rotate-encryption-keys: the classic flow (no rotate-keys before v1.28), ending at reencrypt_finished', async () => {
-    const since = new Date().toISOString();
-    const run = await runWatched(t, 'keys', lab, ['run', 'rotate-encryption-keys', '--settle', '1'], () => undefined);
-    expect(run.screen, run.end).toContain('rotate-encryption-keys succeeded on every node');
-    expect(run.code, run.end).toBe(0);
-    expect((await runState(t, run.runId)).plan.flow).toBe('classic');
-    expect(maxServersDown(await lab.record(), serverNames(lab), since)).toBe(1);
-    const status = await statusOf(t, lab);
-    const enc = status.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.encryption);
-    expect(enc.every((e) => e?.stage === 'reencrypt_finished' && e.hashMatchesConfig)).toBe(true);
-    expectHealthy(status);
-  }, 300_000);
+    it('rotate-encryption-keys: the classic flow (no rotate-keys before v1.28), ending at reencrypt_finished', async () => {
+      const since = new Date().toISOString();
+      const run = await runWatched(t, 'keys', lab, ['run', 'rotate-encryption-keys', '--settle', '1'], () => undefined);
+      expect(run.screen, run.end).toContain('rotate-encryption-keys succeeded on every node');
+      expect(run.code, run.end).toBe(0);
+      expect((await runState(t, run.runId)).plan.flow).toBe('classic');
+      expect(maxServersDown(await lab.record(), serverNames(lab), since)).toBe(1);
+      const status = await statusOf(t, lab);
+      const enc = status.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.encryption);
+      expect(enc.every((e) => e?.stage === 'reencrypt_finished' && e.hashMatchesConfig)).toBe(true);
+      expectHealthy(status);
+    }, 300_000);
 
-  it('rotate-ca: every node holds the same new CAs', async () => {
-    const before = await statusOf(t, lab);
-    const run = await runWatched(t, 'ca', lab, ['run', 'rotate-ca', '--settle', '1'], () => undefined, { rows: 120 });
-    expect(run.screen, run.end).toContain('rotate-ca succeeded on every node');
-    expect(run.code, run.end).toBe(0);
-    const after = await statusOf(t, lab);
-    const serverCa = (doc: StatusReport) => doc.nodes.map((n) => n.caFingerprints['server-ca']);
-    expect(new Set(serverCa(after)).size).toBe(1);
-    expect(serverCa(after)[0]).not.toBe(serverCa(before)[0]);
-    expectHealthy(after);
-  }, 300_000);
+    it('rotate-ca: every node holds the same new CAs', async () => {
+      const before = await statusOf(t, lab);
+      const run = await runWatched(t, 'ca', lab, ['run', 'rotate-ca', '--settle', '1'], () => undefined, { rows: 120 });
+      expect(run.screen, run.end).toContain('rotate-ca succeeded on every node');
+      expect(run.code, run.end).toBe(0);
+      const after = await statusOf(t, lab);
+      const serverCa = (doc: StatusReport) => doc.nodes.map((n) => n.caFingerprints['server-ca']);
+      expect(new Set(serverCa(after)).size).toBe(1);
+      expect(serverCa(after)[0]).not.toBe(serverCa(before)[0]);
+      expectHealthy(after);
+    }, 300_000);
 
-  it('renew-expired-certs brings the lab back after it was down past expiry', async () => {
-    await expectRenewsExpiredCerts(t, lab, [...units].sort(), await statusOf(t, lab));
-  }, 300_000);
+    it('renew-expired-certs brings the lab back after it was down past expiry', async () => {
+      await expectRenewsExpiredCerts(t, lab, [...units].sort(), await statusOf(t, lab));
+    }, 300_000);
 
-  it('recover-restart-loop brings back the lab stuck after a parallel restart', async () => {
-    await expectRecoversRestartLoop(t, lab, [...units].sort());
-    expectHealthy(await statusOf(t, lab));
-  }, 300_000);
-});
+    it('recover-restart-loop brings back the lab stuck after a parallel restart', async () => {
+      await expectRecoversRestartLoop(t, lab, [...units].sort());
+      expectHealthy(await statusOf(t, lab));
+    }, 300_000);
+  },
+);
 
 // The current-release runs live beside each recipe's own test (run-rotate, run-k3s, run-recover, run-encryption,
 // run-ca); K3s at a current release had neither key rotation (rotate-keys there) nor rotate-ca driven anywhere.
@@ -117,7 +120,11 @@ describe.skipIf(!ok)('rotate-encryption-keys and rotate-ca in tmux on k3s at a c
     const serverCa = (doc: StatusReport) => doc.nodes.map((n) => n.caFingerprints['server-ca']);
     expect(new Set(serverCa(after)).size).toBe(1);
     expect(serverCa(after)[0]).not.toBe(serverCa(before)[0]);
-    expect(after.nodes.filter((n) => n.roles.includes('control-plane')).every((n) => n.encryption?.stage === 'reencrypt_finished')).toBe(true);
+    expect(
+      after.nodes
+        .filter((n) => n.roles.includes('control-plane'))
+        .every((n) => n.encryption?.stage === 'reencrypt_finished'),
+    ).toBe(true);
     expectHealthy(after);
   }, 300_000);
 });

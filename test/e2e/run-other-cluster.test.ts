@@ -14,7 +14,10 @@ describe.skipIf(!ok)('a run belongs to its cluster', () => {
   let b: LabHandle;
   const t = new TmuxDriver();
   beforeAll(async () => {
-    [a, b] = await Promise.all([startLab({ topology: 'split', etcd: 'emulated', speed: 60 }), startLab({ topology: 'split', etcd: 'emulated', speed: 60 })]);
+    [a, b] = await Promise.all([
+      startLab({ topology: 'split', etcd: 'emulated', speed: 60 }),
+      startLab({ topology: 'split', etcd: 'emulated', speed: 60 }),
+    ]);
     await t.setup();
   }, 120_000);
   afterAll(async () => {
@@ -41,7 +44,16 @@ describe.skipIf(!ok)('a run belongs to its cluster', () => {
     const serverOf = (lab: LabHandle) => /server: (\S+)/.exec(readFileSync(lab.kubeconfig, 'utf8'))![1];
     expect(refused).toContain(`refusing to continue ${runId}: it was started on ${serverOf(a)}`);
     expect(refused).toContain(`and this is ${serverOf(b)}`);
-    expect((await b.record()).filter((e) => e.t >= since && e.type === 'command' && e.prog === 'systemctl' && e.argv[0] !== 'show' && e.argv[0] !== 'is-active')).toEqual([]);
+    expect(
+      (await b.record()).filter(
+        (e) =>
+          e.t >= since &&
+          e.type === 'command' &&
+          e.prog === 'systemctl' &&
+          e.argv[0] !== 'show' &&
+          e.argv[0] !== 'is-active',
+      ),
+    ).toEqual([]);
 
     await t.start('wizard-b', b, []);
     const dashB = await t.waitFor('wizard-b', 'the dashboard of B', (s) => s.includes('Earliest leaf expiry'), 90_000);
@@ -50,7 +62,12 @@ describe.skipIf(!ok)('a run belongs to its cluster', () => {
     await t.waitFor('wizard-b', 'the wizard to exit', (s) => exitedWith(s) !== null);
 
     await t.start('wizard-a', a, []);
-    await t.waitFor('wizard-a', 'the dashboard of A with the offer', (s) => s.includes('An earlier rotate-certs run did not finish'), 90_000);
+    await t.waitFor(
+      'wizard-a',
+      'the dashboard of A with the offer',
+      (s) => s.includes('An earlier rotate-certs run did not finish'),
+      90_000,
+    );
     await t.send('wizard-a', 'q');
     await t.waitFor('wizard-a', 'the wizard to exit', (s) => exitedWith(s) !== null);
 

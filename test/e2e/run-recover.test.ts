@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { StatusReport } from '../../src/model/status.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
-import { TmuxDriver, expectHealthy, expectRecoversRestartLoop, expectRenewsExpiredCerts, statusOf } from './run-tmux.js';
+import {
+  TmuxDriver,
+  expectHealthy,
+  expectRecoversRestartLoop,
+  expectRenewsExpiredCerts,
+  statusOf,
+} from './run-tmux.js';
 
 const ok = haveBinaries('tmux');
 const UNITS = ['rke2-agent', 'rke2-server'];

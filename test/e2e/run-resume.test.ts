@@ -61,12 +61,21 @@ describe.skipIf(!ok)('keyturn killed mid-node, then resumed (split rke2)', () =>
     const finished = new Map<string, number>();
     for (const e of events) if (e.type === 'step-finished') finished.set(e.key, (finished.get(e.key) ?? 0) + 1);
     expect([...finished.entries()].filter(([, n]) => n > 1)).toEqual([]);
-    expect(Object.entries(state.steps).filter(([, s]) => s.status !== 'done').map(([k]) => k)).toEqual([]);
+    expect(
+      Object.entries(state.steps)
+        .filter(([, s]) => s.status !== 'done')
+        .map(([k]) => k),
+    ).toEqual([]);
 
     const record = (await lab.record()).filter((e) => e.t >= since && e.type === 'command');
     for (const n of lab.nodes) {
-      const count = (prog: string, arg: string) => record.filter((e) => e.type === 'command' && e.node === n.name && e.prog === prog && e.argv[0] === arg).length;
-      expect({ node: n.name, stop: count('systemctl', 'stop'), start: count('systemctl', 'start') }).toEqual({ node: n.name, stop: 1, start: 1 });
+      const count = (prog: string, arg: string) =>
+        record.filter((e) => e.type === 'command' && e.node === n.name && e.prog === prog && e.argv[0] === arg).length;
+      expect({ node: n.name, stop: count('systemctl', 'stop'), start: count('systemctl', 'start') }).toEqual({
+        node: n.name,
+        stop: 1,
+        start: 1,
+      });
       const rotates = count('rke2', 'certificate');
       if (n.name === 'etcd-2') expect(rotates).toBeGreaterThanOrEqual(1);
       else expect(rotates).toBe(1);

@@ -48,11 +48,24 @@ describe.skipIf(!ok)('keyturn run rotate-certs in tmux (split rke2)', () => {
     });
     expect(exitedWith(refusal)).toBe(1);
     const holder = `${os.userInfo().username}@${os.hostname()}`;
-    expect(refusal, refusal).toMatch(new RegExp(`refusing to start: .*held by ${holder.replace(/[.]/g, '\\.')} \\(run \\S+-rotate-certs-\\S+\\) until \\S+`));
+    expect(refusal, refusal).toMatch(
+      new RegExp(
+        `refusing to start: .*held by ${holder.replace(/[.]/g, '\\.')} \\(run \\S+-rotate-certs-\\S+\\) until \\S+`,
+      ),
+    );
     expect(refusal.match(/refusing to start/g)).toHaveLength(1);
 
     expect(screen).toContain('rotate-certs succeeded on every node');
-    expect(asked).toEqual(lab.nodes.filter((n) => n.roles.length > 0).map((n) => n.name).sort((a, b) => tierOf(lab.nodes.find((n) => n.name === a)!.roles) - tierOf(lab.nodes.find((n) => n.name === b)!.roles) || a.localeCompare(b, 'en', { numeric: true })));
+    expect(asked).toEqual(
+      lab.nodes
+        .filter((n) => n.roles.length > 0)
+        .map((n) => n.name)
+        .sort(
+          (a, b) =>
+            tierOf(lab.nodes.find((n) => n.name === a)!.roles) - tierOf(lab.nodes.find((n) => n.name === b)!.roles) ||
+            a.localeCompare(b, 'en', { numeric: true }),
+        ),
+    );
     await t.send('run', 'q');
     const end = await t.waitFor('run', 'keyturn to exit', (s) => exitedWith(s) !== null);
     expect(exitedWith(end)).toBe(0);
@@ -65,7 +78,9 @@ describe.skipIf(!ok)('keyturn run rotate-certs in tmux (split rke2)', () => {
     expect([...tiers].sort((a, b) => a - b)).toEqual(tiers);
     expect(maxServersDown(record, serverNames(lab), since)).toBe(1);
 
-    const status = (await cliJson(lab, ['status', '--json'], { KEYTURN_CONFIG_DIR: t.configDir })) as { checks: { id: string; status: string; detail: string }[] };
+    const status = (await cliJson(lab, ['status', '--json'], { KEYTURN_CONFIG_DIR: t.configDir })) as {
+      checks: { id: string; status: string; detail: string }[];
+    };
     expect(status.checks.filter((c) => c.status !== 'pass')).toEqual([]);
   }, 420_000);
 });

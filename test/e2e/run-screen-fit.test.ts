@@ -15,11 +15,21 @@ describe.skipIf(!ok)('the run screen at 80×24', () => {
   it('keeps the header, the node strip and the question visible while a tall node block is offered', async () => {
     const lab = await start({ topology: 'ha', distro: 'rke2', etcd: 'emulated', speed: 200 });
     await t.start('fit', lab, ['run', 'rotate-ca', '--settle', '1'], {}, SIZE);
-    const preview = await t.waitFor('fit', 'the plan preview', (s) => s.includes('Press enter to start') || exitedWith(s) !== null, 90_000);
+    const preview = await t.waitFor(
+      'fit',
+      'the plan preview',
+      (s) => s.includes('Press enter to start') || exitedWith(s) !== null,
+      90_000,
+    );
     expect(exitedWith(preview), preview).toBeNull();
     await t.send('fit', 'Enter');
     // The question's last line (the typed-name prompt or y/s/q) is on screen: the block is offered.
-    const screen = await t.waitFor('fit', 'a node question', (s) => /Type the node name|Run them\? y run/.test(s) || exitedWith(s) !== null, 90_000);
+    const screen = await t.waitFor(
+      'fit',
+      'a node question',
+      (s) => /Type the node name|Run them\? y run/.test(s) || exitedWith(s) !== null,
+      90_000,
+    );
     const lines = screen.trimEnd().split('\n');
     expect(lines.length, screen).toBeLessThanOrEqual(SIZE.rows);
     expect(screen, screen).toMatch(/keyturn run · rotate-ca · run /);
@@ -37,10 +47,20 @@ describe.skipIf(!ok)('the run screen at 80×24', () => {
   it('rotate-certs: the y/s/q question, then the steps in flight and the log tail, under the header and strip', async () => {
     const lab = await start({ topology: 'ha', distro: 'rke2', etcd: 'emulated', speed: 200 });
     await t.start('certs', lab, ['run', 'rotate-certs', '--settle', '30'], {}, SIZE);
-    const preview = await t.waitFor('certs', 'the plan preview', (s) => s.includes('Press enter to start') || exitedWith(s) !== null, 90_000);
+    const preview = await t.waitFor(
+      'certs',
+      'the plan preview',
+      (s) => s.includes('Press enter to start') || exitedWith(s) !== null,
+      90_000,
+    );
     expect(exitedWith(preview), preview).toBeNull();
     await t.send('certs', 'Enter');
-    const question = await t.waitFor('certs', 'the y/s/q question', (s) => /Run them\? y run · s skip this node · q quit/.test(s) || exitedWith(s) !== null, 90_000);
+    const question = await t.waitFor(
+      'certs',
+      'the y/s/q question',
+      (s) => /Run them\? y run · s skip this node · q quit/.test(s) || exitedWith(s) !== null,
+      90_000,
+    );
     const fits = (screen: string) => {
       expect(screen.trimEnd().split('\n').length, screen).toBeLessThanOrEqual(SIZE.rows);
       expect(screen, screen).toMatch(/keyturn run · rotate-certs · run /);
@@ -50,7 +70,12 @@ describe.skipIf(!ok)('the run screen at 80×24', () => {
     expect(question).toMatch(/These steps will run on server-1, in order:/);
     await t.send('certs', 'y');
     // server-1 is worked on: its steps and its journal's tail, header and strip still on top.
-    const working = await t.waitFor('certs', 'the log tail', (s) => /journalctl -u rke2-server/.test(s) || exitedWith(s) !== null, 90_000);
+    const working = await t.waitFor(
+      'certs',
+      'the log tail',
+      (s) => /journalctl -u rke2-server/.test(s) || exitedWith(s) !== null,
+      90_000,
+    );
     fits(working);
     await t.send('certs', 'C-c');
   });

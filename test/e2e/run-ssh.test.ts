@@ -15,7 +15,17 @@ import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { collectSecrets, filesUnder, leakFinder, pemBody, WINDOW, type Secret } from '../support/secrets.js';
 import { sshInventoryFor, startSshdPerNode, type TestSshd } from '../support/sshd.js';
-import { TmuxDriver, ascending, exitedWith, maxServersDown, serverNames, serversLostDuringBringUp, startOrder, stopOrder, tiersOf } from './run-tmux.js';
+import {
+  TmuxDriver,
+  ascending,
+  exitedWith,
+  maxServersDown,
+  serverNames,
+  serversLostDuringBringUp,
+  startOrder,
+  stopOrder,
+  tiersOf,
+} from './run-tmux.js';
 
 const ok = haveBinaries('tmux', 'ssh', 'sshd', 'ssh-keygen');
 
@@ -85,10 +95,18 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
   async function runOverSsh(session: string, recipe: string): Promise<RunOutcome> {
     const since = new Date().toISOString();
     await t.start(session, sshLab, ['run', recipe, '--settle', '1'], env());
-    const preview = await t.waitFor(session, 'the plan preview', (s) => s.includes('Press enter to start') || exitedWith(s) !== null, 90_000);
+    const preview = await t.waitFor(
+      session,
+      'the plan preview',
+      (s) => s.includes('Press enter to start') || exitedWith(s) !== null,
+      90_000,
+    );
     expect(preview).toContain('Press enter to start');
     await t.send(session, 'Enter');
-    const { screen, asked } = await t.answerAll(session, (s) => s.includes('press q to exit') || exitedWith(s) !== null);
+    const { screen, asked } = await t.answerAll(
+      session,
+      (s) => s.includes('press q to exit') || exitedWith(s) !== null,
+    );
     expect(screen).toContain(`${recipe} succeeded on every node`);
     await t.send(session, 'q');
     const end = await t.waitFor(session, 'keyturn to exit', (s) => exitedWith(s) !== null);
@@ -96,7 +114,9 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     const scrollback = await t.scrollback(session);
     outputs.push({ name: `${recipe}: the whole pane`, text: scrollback });
     // No ssh trouble reached the operator: no node unreachable, no multiplexing noise.
-    expect(scrollback).not.toMatch(/unreachable over SSH|mux_client|control master|disabling multiplexing|kex_exchange_identification/);
+    expect(scrollback).not.toMatch(
+      /unreachable over SSH|mux_client|control master|disabling multiplexing|kex_exchange_identification/,
+    );
     const runId = new RegExp(`keyturn report (\\S+-${recipe}-\\S+)`).exec(end)?.[1];
     expect(runId, end).toBeDefined();
     const outcome = { recipe, runId: runId!, asked, since };
@@ -104,23 +124,43 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
     return outcome;
   }
 
-  const accepted = () => new Map([...sshds].map(([name, sshd]) => [name, sshd.log().split('\n').filter((l) => l.startsWith('Accepted publickey')).length]));
+  const accepted = () =>
+    new Map(
+      [...sshds].map(([name, sshd]) => [
+        name,
+        sshd
+          .log()
+          .split('\n')
+          .filter((l) => l.startsWith('Accepted publickey')).length,
+      ]),
+    );
 
   /** Every node's sshd accepted a connection since `before`: keyturn's commands for that node came through it. */
   function expectEveryNodeReachedOverSsh(before: Map<string, number>, record: RecordEntry[], since: string): void {
     const after = accepted();
-    for (const node of lab.nodes) expect(after.get(node.name)! - before.get(node.name)!, `${node.name}: ssh connections`).toBeGreaterThan(0);
-    const commanded = new Set(record.filter((e) => e.t >= since && e.type === 'command').map((e) => (e.type === 'command' ? e.node : '')));
+    for (const node of lab.nodes)
+      expect(after.get(node.name)! - before.get(node.name)!, `${node.name}: ssh connections`).toBeGreaterThan(0);
+    const commanded = new Set(
+      record.filter((e) => e.t >= since && e.type === 'command').map((e) => (e.type === 'command' ? e.node : '')),
+    );
     expect([...commanded].sort()).toEqual(lab.nodes.map((n) => n.name).sort());
   }
 
   async function statusOverSsh(label: string): Promise<StatusReport> {
-    const result = await runCli(['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', sshLab.inventory], { ...process.env, ...env() } as Record<string, string>);
+    const result = await runCli(['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', sshLab.inventory], {
+      ...process.env,
+      ...env(),
+    } as Record<string, string>);
     keep(`status --json after ${label}`, result);
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout) as StatusReport;
     expect(report.cluster).toMatchObject({ source: 'api', apiReachable: true });
-    expect(report.nodes.filter((n) => n.reachable).map((n) => n.name).sort()).toEqual(lab.nodes.map((n) => n.name).sort());
+    expect(
+      report.nodes
+        .filter((n) => n.reachable)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(lab.nodes.map((n) => n.name).sort());
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(result.code).toBe(0);
     return report;
@@ -185,7 +225,11 @@ describe.skipIf(!ok)('keyturn run over real SSH, one sshd per node (split rke2)'
 
     // The scan is worth something: there are secrets of every kind to look for, and a planted one is found.
     const whats = new Set(secrets.map((s) => s.what));
-    for (const node of lab.nodes) expect([...whats].filter((w) => w.startsWith(`${node.name} `) && w.endsWith('.key')).length, node.name).toBeGreaterThan(3);
+    for (const node of lab.nodes)
+      expect(
+        [...whats].filter((w) => w.startsWith(`${node.name} `) && w.endsWith('.key')).length,
+        node.name,
+      ).toBeGreaterThan(3);
     expect([...whats].some((w) => w.endsWith('encryption key'))).toBe(true);
     expect([...whats].some((w) => w.includes('token'))).toBe(true);
     expect(whats).toContain('kubeconfig client-key-data');

@@ -50,7 +50,9 @@ describe.skipIf(!ok)('keyturn run stops at a failed gate (split rke2)', () => {
     expect(end).toMatch(/✗ stopped at etcd-3: etcd-quorum — /);
 
     const later = new Set(lab.nodes.filter((n) => !n.roles.includes('etcd')).map((n) => n.name));
-    const touched = (await lab.record()).filter((e) => e.t >= injectedAt && 'node' in e && e.node !== undefined && later.has(e.node));
+    const touched = (await lab.record()).filter(
+      (e) => e.t >= injectedAt && 'node' in e && e.node !== undefined && later.has(e.node),
+    );
     expect(touched).toEqual([]);
   }, 420_000);
 });

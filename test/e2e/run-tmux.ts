@@ -40,10 +40,20 @@ export class TmuxDriver {
   }
 
   /** Starts the built CLI (bin/keyturn.js) in its own tmux session; the pane keeps the exit code on screen afterwards. */
-  async start(session: string, lab: LabHandle, args: string[], env: Record<string, string> = {}, size = { columns: 170, rows: 60 }): Promise<void> {
-    const cli = [process.execPath, ...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory].map(quote).join(' ');
+  async start(
+    session: string,
+    lab: LabHandle,
+    args: string[],
+    env: Record<string, string> = {},
+    size = { columns: 170, rows: 60 },
+  ): Promise<void> {
+    const cli = [process.execPath, ...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory]
+      .map(quote)
+      .join(' ');
     const vars = { KEYTURN_STATE_DIR: this.stateDir, KEYTURN_CONFIG_DIR: this.configDir, ...env };
-    const prefix = Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+    const prefix = Object.entries(vars)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ');
     const command = `cd ${quote(repoRoot)} && ${prefix} ${cli}; echo "keyturn exited $?"; sleep 900`;
     await this.tmux('new-session', '-d', '-s', session, '-x', String(size.columns), '-y', String(size.rows), command);
   }
@@ -52,7 +62,12 @@ export class TmuxDriver {
     return this.tmux('capture-pane', '-p', '-J', '-t', session);
   }
 
-  async waitFor(session: string, what: string, predicate: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
+  async waitFor(
+    session: string,
+    what: string,
+    predicate: (text: string) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const text = await this.screen(session);
@@ -70,11 +85,20 @@ export class TmuxDriver {
    * Answers every node question until `done` holds. `beforeNode(node)` runs before answering (inject faults,
    * kill keyturn: return 'stop' to leave the question unanswered and return).
    */
-  async answerAll(session: string, done: (text: string) => boolean, opts: { timeoutMs?: number; beforeNode?: (node: string) => Promise<'answer' | 'stop'> } = {}): Promise<{ screen: string; asked: string[] }> {
+  async answerAll(
+    session: string,
+    done: (text: string) => boolean,
+    opts: { timeoutMs?: number; beforeNode?: (node: string) => Promise<'answer' | 'stop'> } = {},
+  ): Promise<{ screen: string; asked: string[] }> {
     const deadline = Date.now() + (opts.timeoutMs ?? 240_000);
     const asked: string[] = [];
     for (;;) {
-      const text = await this.waitFor(session, 'a node question or the end', (t) => done(t) || askedNode(t) !== null, Math.max(1000, deadline - Date.now()));
+      const text = await this.waitFor(
+        session,
+        'a node question or the end',
+        (t) => done(t) || askedNode(t) !== null,
+        Math.max(1000, deadline - Date.now()),
+      );
       if (done(text)) return { screen: text, asked };
       const node = askedNode(text)!;
       if (opts.beforeNode && (await opts.beforeNode(node)) === 'stop') return { screen: text, asked };
@@ -99,7 +123,10 @@ export class TmuxDriver {
     const panePid = Number((await this.tmux('list-panes', '-t', session, '-F', '#{pane_pid}')).trim());
     const children = async (pid: number): Promise<number[]> => {
       const { stdout } = await exec('ps', ['-o', 'pid=', '--ppid', String(pid)]).catch(() => ({ stdout: '' }));
-      return stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+      return stdout
+        .split('\n')
+        .map((s) => Number(s.trim()))
+        .filter((n) => n > 0);
     };
     const node = (await children(panePid)).find(Boolean);
     if (!node) throw new Error('no keyturn process in the pane');
@@ -127,7 +154,8 @@ export function askedNode(text: string): string | null {
 export function questionKey(text: string): string | null {
   const node = askedNode(text);
   if (node === null) return null;
-  const title = new RegExp(`│\\s*(?:⚠ )?(.+?): ${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`).exec(text)?.[1] ?? '';
+  const title =
+    new RegExp(`│\\s*(?:⚠ )?(.+?): ${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`).exec(text)?.[1] ?? '';
   const progress = /· (\d+\/\d+) steps/.exec(text)?.[1] ?? '';
   return `${node}|${title}|${progress}`;
 }
@@ -139,7 +167,11 @@ export const exitedWith = (text: string): number | null => {
 
 /** Runs the CLI to completion outside tmux (status --json). */
 export async function cliJson(lab: LabHandle, args: string[], env: Record<string, string>): Promise<unknown> {
-  const { stdout } = await exec(process.execPath, [...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  const { stdout } = await exec(
+    process.execPath,
+    [...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+    { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 64 << 20 },
+  ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
   return JSON.parse(stdout);
 }
 
@@ -165,19 +197,22 @@ export function stopOrder(record: RecordEntry[], since: string): string[] {
   const order: string[] = [];
   for (const e of record) {
     if (e.t < since || e.type !== 'command') continue;
-    if (!e.prog.endsWith('-killall.sh') && (e.prog !== 'systemctl' || !['stop', 'restart'].includes(e.argv[0]))) continue;
+    if (!e.prog.endsWith('-killall.sh') && (e.prog !== 'systemctl' || !['stop', 'restart'].includes(e.argv[0])))
+      continue;
     if (!order.includes(e.node)) order.push(e.node);
   }
   return order;
 }
 
-export const tierOf = (roles: readonly string[]): number => (roles.includes('etcd') ? 0 : roles.includes('control-plane') ? 1 : 2);
+export const tierOf = (roles: readonly string[]): number =>
+  roles.includes('etcd') ? 0 : roles.includes('control-plane') ? 1 : 2;
 
 /** Nodes in the order their service was first started by a command (after `since`). */
 export function startOrder(record: RecordEntry[], since: string): string[] {
   const order: string[] = [];
   for (const e of record) {
-    if (e.t < since || e.type !== 'command' || e.prog !== 'systemctl' || !['start', 'restart'].includes(e.argv[0])) continue;
+    if (e.t < since || e.type !== 'command' || e.prog !== 'systemctl' || !['start', 'restart'].includes(e.argv[0]))
+      continue;
     if (!order.includes(e.node)) order.push(e.node);
   }
   return order;
@@ -189,13 +224,20 @@ export function startOrder(record: RecordEntry[], since: string): string[] {
  * all is named too.
  */
 export function serversLostDuringBringUp(record: RecordEntry[], servers: Set<string>, since: string): string[] {
-  const first = record.find((e) => e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'restart'].includes(e.argv[0]));
+  const first = record.find(
+    (e) => e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'restart'].includes(e.argv[0]),
+  );
   if (!first) return ['no start command at all'];
-  return record.filter((e) => e.t >= first.t && e.type === 'service' && servers.has(e.node) && e.from === 'active' && e.to !== 'active').map((e) => `${e.node}@${e.t}`);
+  return record
+    .filter(
+      (e) => e.t >= first.t && e.type === 'service' && servers.has(e.node) && e.from === 'active' && e.to !== 'active',
+    )
+    .map((e) => `${e.node}@${e.t}`);
 }
 
 /** Tiers (etcd 0, control-plane 1, agent 2) of the named nodes, in the given order. */
-export const tiersOf = (lab: LabHandle, names: string[]): number[] => names.map((n) => tierOf(lab.nodes.find((x) => x.name === n)!.roles));
+export const tiersOf = (lab: LabHandle, names: string[]): number[] =>
+  names.map((n) => tierOf(lab.nodes.find((x) => x.name === n)!.roles));
 
 /** A sorted copy, lowest first. */
 export const ascending = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
@@ -204,12 +246,23 @@ export const ascending = (xs: number[]): number[] => [...xs].sort((a, b) => a - 
  * `keyturn run <recipe> --settle 1` in tmux: enter at the preview, y at every node, q at the end.
  * Returns the final screen, the nodes asked about in order, and the run id the exit line names.
  */
-export async function runToSuccess(t: TmuxDriver, session: string, lab: LabHandle, recipe: string, opts: { beforeNode?: (node: string) => Promise<'answer' | 'stop'> } = {}): Promise<{ screen: string; asked: string[]; runId: string }> {
+export async function runToSuccess(
+  t: TmuxDriver,
+  session: string,
+  lab: LabHandle,
+  recipe: string,
+  opts: { beforeNode?: (node: string) => Promise<'answer' | 'stop'> } = {},
+): Promise<{ screen: string; asked: string[]; runId: string }> {
   await t.start(session, lab, ['run', recipe, '--settle', '1']);
   await t.waitFor(session, 'the plan preview', (s) => s.includes('Press enter to start'), 90_000);
   await t.send(session, 'Enter');
-  const { screen, asked } = await t.answerAll(session, (s) => s.includes('press q to exit') || exitedWith(s) !== null, opts);
-  if (!screen.includes(`${recipe} succeeded on every node`)) throw new Error(`${recipe} did not succeed; screen:\n${screen}`);
+  const { screen, asked } = await t.answerAll(
+    session,
+    (s) => s.includes('press q to exit') || exitedWith(s) !== null,
+    opts,
+  );
+  if (!screen.includes(`${recipe} succeeded on every node`))
+    throw new Error(`${recipe} did not succeed; screen:\n${screen}`);
   await t.send(session, 'q');
   const end = await t.waitFor(session, 'keyturn to exit', (s) => exitedWith(s) !== null);
   if (exitedWith(end) !== 0) throw new Error(`keyturn exited ${exitedWith(end)}; screen:\n${end}`);
@@ -227,7 +280,11 @@ export async function auditRecord(stateDir: string, runId: string): Promise<{ ou
 
 /** The units every systemctl start/stop/restart named (after `since`), sorted. */
 export function unitsTouched(record: RecordEntry[], since: string): string[] {
-  const units = record.flatMap((e) => (e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'stop', 'restart'].includes(e.argv[0]) ? [e.argv[e.argv.length - 1]] : []));
+  const units = record.flatMap((e) =>
+    e.t >= since && e.type === 'command' && e.prog === 'systemctl' && ['start', 'stop', 'restart'].includes(e.argv[0])
+      ? [e.argv[e.argv.length - 1]]
+      : [],
+  );
   return [...new Set(units)].sort();
 }
 
@@ -244,7 +301,8 @@ export async function statusOf(t: TmuxDriver, lab: LabHandle): Promise<StatusRep
 }
 
 /** Every leaf (not CA) certificate the status shows, named `node:path`. */
-export const leafCerts = (doc: StatusReport) => doc.nodes.flatMap((n) => n.certificates.filter((c) => !c.isCA).map((c) => ({ id: `${n.name}:${c.path}`, ...c })));
+export const leafCerts = (doc: StatusReport) =>
+  doc.nodes.flatMap((n) => n.certificates.filter((c) => !c.isCA).map((c) => ({ id: `${n.name}:${c.path}`, ...c })));
 
 /** Every node's service active, every check passing. */
 export function expectHealthy(doc: StatusReport): void {
@@ -300,9 +358,15 @@ export async function expectRecoversRestartLoop(t: TmuxDriver, lab: LabHandle, u
  * with systemctl stop. Removing the killall step from the recipe fails this (and the run's etcd-down wait).
  */
 export function expectEtcdReallyStopped(lab: LabHandle, record: RecordEntry[], since: string, units: string[]): void {
-  const killed = new Set(record.filter((e) => e.t >= since && e.type === 'command' && e.prog.endsWith('-killall.sh') && e.code === 0).map((e) => (e as { node: string }).node));
+  const killed = new Set(
+    record
+      .filter((e) => e.t >= since && e.type === 'command' && e.prog.endsWith('-killall.sh') && e.code === 0)
+      .map((e) => (e as { node: string }).node),
+  );
   const rke2 = units.includes('rke2-server');
-  const servers = lab.nodes.filter((n) => n.roles.includes('etcd') || n.roles.includes('control-plane')).map((n) => n.name);
+  const servers = lab.nodes
+    .filter((n) => n.roles.includes('etcd') || n.roles.includes('control-plane'))
+    .map((n) => n.name);
   expect([...killed].sort()).toEqual(rke2 ? [...servers].sort() : []);
 }
 
@@ -312,7 +376,12 @@ export function expectEtcdReallyStopped(lab: LabHandle, record: RecordEntry[], s
  * active and every check passing. `before` (a status from an earlier test, when it ran): each of its leaves was
  * re-issued, not merely left alone.
  */
-export async function expectRenewsExpiredCerts(t: TmuxDriver, lab: LabHandle, units: string[], before: StatusReport | undefined): Promise<void> {
+export async function expectRenewsExpiredCerts(
+  t: TmuxDriver,
+  lab: LabHandle,
+  units: string[],
+  before: StatusReport | undefined,
+): Promise<void> {
   await lab.fault('expire-certs');
   const since = new Date().toISOString();
   const { runId } = await runToSuccess(t, 'renew', lab, 'renew-expired-certs');
@@ -321,11 +390,19 @@ export async function expectRenewsExpiredCerts(t: TmuxDriver, lab: LabHandle, un
   await expectRecorded(t, runId, true);
 
   const after = await statusOf(t, lab);
-  expect(leafCerts(after).filter((c) => c.status === 'expired').map((c) => c.id)).toEqual([]);
+  expect(
+    leafCerts(after)
+      .filter((c) => c.status === 'expired')
+      .map((c) => c.id),
+  ).toEqual([]);
   // The backdated leaves were re-issued on start, not merely left alone.
   if (before) {
     const old = new Map(leafCerts(before).map((c) => [c.id, c.sha256]));
-    expect(leafCerts(after).filter((c) => old.get(c.id) === c.sha256).map((c) => c.id)).toEqual([]);
+    expect(
+      leafCerts(after)
+        .filter((c) => old.get(c.id) === c.sha256)
+        .map((c) => c.id),
+    ).toEqual([]);
   }
   expectHealthy(after);
 }
@@ -363,8 +440,14 @@ export async function runWatched(
 ): Promise<{ screen: string; end: string; code: number | null; asked: string[]; runId: string | null }> {
   await t.start(session, lab, args);
   if (opts.rows) await t.tmux('resize-window', '-t', session, '-y', String(opts.rows));
-  const preview = await t.waitFor(session, 'the plan preview', (s) => (watch(s), s.includes('Press enter to start') || exitedWith(s) !== null), 90_000);
-  if (exitedWith(preview) !== null) return { screen: preview, end: preview, code: exitedWith(preview), asked: [], runId: null };
+  const preview = await t.waitFor(
+    session,
+    'the plan preview',
+    (s) => (watch(s), s.includes('Press enter to start') || exitedWith(s) !== null),
+    90_000,
+  );
+  if (exitedWith(preview) !== null)
+    return { screen: preview, end: preview, code: exitedWith(preview), asked: [], runId: null };
   await t.send(session, 'Enter');
   const done = (s: string) => (watch(s), s.includes('press q to exit') || exitedWith(s) !== null);
   const { screen, asked } = await t.answerAll(session, done, { timeoutMs: opts.timeoutMs });
@@ -383,7 +466,11 @@ async function typeName(t: TmuxDriver, session: string, node: string): Promise<v
   const typed = async () =>
     (await t.tmux('capture-pane', '-p', '-e', '-J', '-t', session)).split('\n').some((line) => {
       const m = field.exec(line);
-      return m !== null && m[2].replace(/\x1b\[[0-9;]*m/g, '').startsWith(node) && !/\x1b\[(?:[0-9;]*;)?2(?:;[0-9;]*)?m/.test(m[1]);
+      return (
+        m !== null &&
+        m[2].replace(/\x1b\[[0-9;]*m/g, '').startsWith(node) &&
+        !/\x1b\[(?:[0-9;]*;)?2(?:;[0-9;]*)?m/.test(m[1])
+      );
     });
   for (let attempt = 0; attempt < 3; attempt++) {
     await t.send(session, '-l', node);

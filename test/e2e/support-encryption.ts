@@ -13,12 +13,14 @@ import { runWatched, statusOf, type TmuxDriver } from './run-tmux.js';
 export const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** A file of the node's server/cred folder. */
-const cred = (lab: LabHandle, node: string, file: string): Buffer => readFileSync(path.join(lab.nodes.find((n) => n.name === node)!.dataDir, 'server/cred', file));
+const cred = (lab: LabHandle, node: string, file: string): Buffer =>
+  readFileSync(path.join(lab.nodes.find((n) => n.name === node)!.dataDir, 'server/cred', file));
 
 /** The widget's line (not the log's): "N of 10000 secrets · P%". */
 const WIDGET_10000 = /Re-encrypting secrets on \S+[\s\S]*\b\d+ of 10000 secrets · \d+%/;
 /** The finished line the wait leaves in the run's scrollback. */
-const FINISHED_10000 = /✓ \S+ · Re-encryption finished \(N of M secrets\) · [\d.]+s · 10000 of 10000 secrets re-encrypted/;
+const FINISHED_10000 =
+  /✓ \S+ · Re-encryption finished \(N of M secrets\) · [\d.]+s · 10000 of 10000 secrets re-encrypted/;
 
 export interface EncryptionCliStatus {
   stage: string;
@@ -37,7 +39,11 @@ export async function encryptionCliStatus(lab: LabHandle, node: string, prog: st
  * `keyturn run rotate-encryption-keys --settle 1` in tmux on a lab with 10000 secrets: it succeeds, and on the way
  * the progress widget showed "N of 10000 secrets" and the wait left its finished line.
  */
-export async function runRotateKeysWithProgress(t: TmuxDriver, session: string, lab: LabHandle): Promise<Awaited<ReturnType<typeof runWatched>>> {
+export async function runRotateKeysWithProgress(
+  t: TmuxDriver,
+  session: string,
+  lab: LabHandle,
+): Promise<Awaited<ReturnType<typeof runWatched>>> {
   let progress = '';
   let finishedLine = '';
   const run = await runWatched(t, session, lab, ['run', 'rotate-encryption-keys', '--settle', '1'], (s) => {
@@ -54,7 +60,11 @@ export async function runRotateKeysWithProgress(t: TmuxDriver, session: string, 
 /** The journal holds the finished re-encryption of all 10000 secrets and the snapshot taken first, and no secret. */
 export function expectReencryptionJournalled(state: RunState): void {
   const wait = Object.entries(state.steps).find(([k]) => k.endsWith('.reencrypt-wait'))![1];
-  expect(wait.result?.status === 'done' && wait.result.data?.reencrypt).toMatchObject({ finished: true, total: 10000, done: 10000 });
+  expect(wait.result?.status === 'done' && wait.result.data?.reencrypt).toMatchObject({
+    finished: true,
+    total: 10000,
+    done: 10000,
+  });
   const snapshot = Object.entries(state.steps).find(([k]) => k.endsWith('snapshot.snapshot'))![1];
   expect(snapshot.result?.status === 'done' && snapshot.result.data?.snapshot).toMatch(/pre-rotate-encryption-keys/);
   expect(JSON.stringify(state)).not.toMatch(/"secret"\s*:/);
@@ -63,7 +73,8 @@ export function expectReencryptionJournalled(state: RunState): void {
 /** Each node's encryption-state.json says reencrypt_finished with the hash of its own config; returns the states. */
 export function expectReencryptFinished(lab: LabHandle, nodes: string[]): string[] {
   const states = nodes.map((n) => cred(lab, n, 'encryption-state.json').toString().trim());
-  for (const [i, n] of nodes.entries()) expect(states[i], n).toBe(`reencrypt_finished-${sha(cred(lab, n, 'encryption-config.json'))}`);
+  for (const [i, n] of nodes.entries())
+    expect(states[i], n).toBe(`reencrypt_finished-${sha(cred(lab, n, 'encryption-config.json'))}`);
   return states;
 }
 

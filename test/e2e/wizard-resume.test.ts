@@ -31,7 +31,12 @@ describe.skipIf(!ok)('the wizard offers an interrupted run and continues it (sin
     expect(exitedWith(quit)).toBe(1);
 
     await t.start('wizard', lab, []);
-    const offer = await t.waitFor('wizard', 'the dashboard with the offer', (s) => s.includes('An earlier rotate-certs run did not finish') && s.includes('Earliest leaf expiry'), 90_000);
+    const offer = await t.waitFor(
+      'wizard',
+      'the dashboard with the offer',
+      (s) => s.includes('An earlier rotate-certs run did not finish') && s.includes('Earliest leaf expiry'),
+      90_000,
+    );
     expect(offer).toMatch(/stopped \(quit\) · \d+ of \d+ steps done/);
     expect(offer).toContain('c continue the interrupted run');
     await t.send('wizard', 'c');
@@ -39,13 +44,19 @@ describe.skipIf(!ok)('the wizard offers an interrupted run and continues it (sin
     expect(asked).toEqual(['agent-1']);
     expect(screen).toContain('rotate-certs succeeded on every node');
     await t.send('wizard', 'q');
-    const back = await t.waitFor('wizard', 'the dashboard without the offer', (s) => s.includes('Earliest leaf expiry') && !s.includes('did not finish') && askedNode(s) === null);
+    const back = await t.waitFor(
+      'wizard',
+      'the dashboard without the offer',
+      (s) => s.includes('Earliest leaf expiry') && !s.includes('did not finish') && askedNode(s) === null,
+    );
     expect(back).not.toContain('continue the interrupted run');
     await t.send('wizard', 'q');
     expect(exitedWith(await t.waitFor('wizard', 'the wizard to exit', (s) => exitedWith(s) !== null))).toBe(0);
 
     const record = (await lab.record()).filter((e) => e.t >= since && e.type === 'command');
-    const stops = (node: string) => record.filter((e) => e.type === 'command' && e.node === node && e.prog === 'systemctl' && e.argv[0] === 'stop').length;
+    const stops = (node: string) =>
+      record.filter((e) => e.type === 'command' && e.node === node && e.prog === 'systemctl' && e.argv[0] === 'stop')
+        .length;
     expect({ server: stops('server-1'), agent: stops('agent-1') }).toEqual({ server: 1, agent: 1 });
   }, 300_000);
 });

@@ -49,7 +49,12 @@ describe.skipIf(!ok)('wizard screens in an 80×24 terminal', () => {
     expect(tall.match(/NODE\s+ROLES/g)).toHaveLength(1);
     // Smaller again: the header is still the first line, drawn once.
     await t.tmux('resize-window', '-t', 'dash', '-x', '80', '-y', '24');
-    const small = await t.waitFor('dash', 'the redraw at 80×24', (s) => !s.includes('etcd-quorum') && s.includes('scanned at'), 10_000);
+    const small = await t.waitFor(
+      'dash',
+      'the redraw at 80×24',
+      (s) => !s.includes('etcd-quorum') && s.includes('scanned at'),
+      10_000,
+    );
     expect(firstLine(small)).toMatch(/^rke2 /);
     expect(small.match(/NODE\s+ROLES/g)).toHaveLength(1);
     expect(small).toContain('q quit');
@@ -67,7 +72,12 @@ describe.skipIf(!ok)('wizard screens in an 80×24 terminal', () => {
     // A healthy cluster suggests nothing: the first recipe is highlighted.
     expect(selectedRecipe(list)).toBe('rotate-certs');
     await t.send('keys', 'j', 'j', 'Enter');
-    const preview = await t.waitFor('keys', 'the plan preview of the third recipe', (s) => s.includes('Press enter to start') || /keyturn run · \S+/.test(s), 60_000);
+    const preview = await t.waitFor(
+      'keys',
+      'the plan preview of the third recipe',
+      (s) => s.includes('Press enter to start') || /keyturn run · \S+/.test(s),
+      60_000,
+    );
     expect(preview).toMatch(/keyturn run · rotate-ca/);
     await t.waitFor('keys', 'the plan preview', (s) => s.includes('Press enter to start'), 60_000);
     await t.send('keys', 'C-c');
@@ -88,7 +98,9 @@ describe.skipIf(!ok)('wizard screens in an 80×24 terminal', () => {
       expect(askedNode(first)).toBe('etcd-1');
       // The strip is the one line with the node in progress (finished steps above it say "✓ node · step").
       const stripOf = (screen: string) => lines(screen).find((l) => /(^| )▶ \S/.test(l)) ?? '';
-      expect(stripOf(first)).toMatch(/^▶ etcd-1 {2}→ etcd-2 {2}· etcd-3 {2}· cp-1 {2}· cp-2 {2}· agent-1 {2}· agent-2$/);
+      expect(stripOf(first)).toMatch(
+        /^▶ etcd-1 {2}→ etcd-2 {2}· etcd-3 {2}· cp-1 {2}· cp-2 {2}· agent-1 {2}· agent-2$/,
+      );
       await r.send('strip', 'y');
       const second = await r.waitFor('strip', 'the second node question', (s) => askedNode(s) === 'etcd-2', 120_000);
       expect(stripOf(second)).toMatch(/^✓ etcd-1 {2}▶ etcd-2 {2}→ etcd-3 {2}· cp-1/);
@@ -99,7 +111,7 @@ describe.skipIf(!ok)('wizard screens in an 80×24 terminal', () => {
     }
   }, 300_000);
 
-  it('with the API down after a parallel restart: the banner and the table stay at 80×24; the diagnoses\' recipe is preselected', async () => {
+  it("with the API down after a parallel restart: the banner and the table stay at 80×24; the diagnoses' recipe is preselected", async () => {
     await lab.fault('parallel-restart');
     await t.start('down', lab, [], {}, SMALL);
     const dash = await t.waitFor('down', 'the dashboard', (s) => s.includes('scanned at'), 120_000);

@@ -24,7 +24,12 @@ async function tmux(...args: string[]): Promise<string> {
 // -J: a line the terminal wrapped comes back as the one line that was written.
 const screenOf = (target: string) => tmux('capture-pane', '-p', '-J', '-t', target);
 
-async function waitForScreenOf(target: string, what: string, predicate: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+async function waitForScreenOf(
+  target: string,
+  what: string,
+  predicate: (text: string) => boolean,
+  timeoutMs = 30_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let text = '';
   for (;;) {
@@ -35,7 +40,8 @@ async function waitForScreenOf(target: string, what: string, predicate: (text: s
   }
 }
 
-const waitForScreen = (what: string, predicate: (text: string) => boolean, timeoutMs = 30_000) => waitForScreenOf(session, what, predicate, timeoutMs);
+const waitForScreen = (what: string, predicate: (text: string) => boolean, timeoutMs = 30_000) =>
+  waitForScreenOf(session, what, predicate, timeoutMs);
 
 /** One key, then the screen that answers it: list components drop keys typed faster than a render. */
 async function press(key: string, what: string, predicate: (text: string) => boolean): Promise<string> {
@@ -55,7 +61,16 @@ describe.skipIf(!ok)('wizard in tmux against the lab', () => {
     configDir = await mkdtemp(path.join(os.tmpdir(), 'kt-e2e-conf-'));
     // Slow nodes: the node list must be on screen (from the inventory) while the scan is still waiting for them.
     await lab.fault('latency', ['1500']);
-    const cli = [process.execPath, path.join(repoRoot, 'bin/keyturn.js'), '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory].map(quote).join(' ');
+    const cli = [
+      process.execPath,
+      path.join(repoRoot, 'bin/keyturn.js'),
+      '--kubeconfig',
+      lab.kubeconfig,
+      '--inventory',
+      lab.inventory,
+    ]
+      .map(quote)
+      .join(' ');
     // The trailing echo tells us the process ended and how; the sleep keeps the pane readable for that.
     // CI=true on purpose: Ink would draw only a final frame, but a person at a terminal must see the wizard live.
     const command = `cd ${quote(repoRoot)} && CI=true KEYTURN_CONFIG_DIR=${quote(configDir)} ${cli}; echo "keyturn exited $?"; sleep 600`;
@@ -71,24 +86,38 @@ describe.skipIf(!ok)('wizard in tmux against the lab', () => {
   it('shows every node in rotation order, opens a node, goes back, picks nothing and quits', async () => {
     const names = lab.nodes.map((n) => n.name);
     expect(names).toHaveLength(7);
-    const first = await waitForScreen('the node list before the scan ends', (t) => names.every((n) => t.includes(n)), 90_000);
+    const first = await waitForScreen(
+      'the node list before the scan ends',
+      (t) => names.every((n) => t.includes(n)),
+      90_000,
+    );
     expect(first).toContain('7 nodes from the inventory');
     expect(first.match(/scanning…/g)?.length).toBe(7);
     expect(first).not.toContain('scanned at');
     expect(first.match(/NODE\s+ROLES/g)).toHaveLength(1);
     // The first frame is painted before Ink loads; once Ink draws (its spinner has moved on from the first frame's
     // ⠋) the painted one must be gone: one table, one title, nothing left above or below.
-    const live = await waitForScreen('Ink drawing the node list', (t) => /^[⠙⠹⠸⠼⠴⠦⠧⠇⠏] scanning 7 nodes/m.test(t), 30_000);
+    const live = await waitForScreen(
+      'Ink drawing the node list',
+      (t) => /^[⠙⠹⠸⠼⠴⠦⠧⠇⠏] scanning 7 nodes/m.test(t),
+      30_000,
+    );
     expect(live.match(/NODE\s+ROLES/g)).toHaveLength(1);
     // (By now the title may say the list came from the API.)
     expect(live.match(/^7 nodes from /gm)).toHaveLength(1);
     expect(live.match(/scanning…/g)).toHaveLength(7);
     expect(live.trimStart().startsWith('7 nodes from '), live).toBe(true);
     await lab.fault('latency', ['0']);
-    const dashboard = await waitForScreen('all 7 nodes on the dashboard', (t) => names.every((n) => t.includes(n)) && t.includes('scanned at'), 90_000);
+    const dashboard = await waitForScreen(
+      'all 7 nodes on the dashboard',
+      (t) => names.every((n) => t.includes(n)) && t.includes('scanned at'),
+      90_000,
+    );
 
     const rank = (roles: string[]) => (roles.includes('etcd') ? 0 : roles.includes('control-plane') ? 1 : 2);
-    const expected = [...lab.nodes].sort((a, b) => rank(a.roles) - rank(b.roles) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+    const expected = [...lab.nodes].sort(
+      (a, b) => rank(a.roles) - rank(b.roles) || a.name.localeCompare(b.name, 'en', { numeric: true }),
+    );
     const positions = expected.map((n) => dashboard.search(new RegExp(`^[› ] ${n.name}\\s`, 'm')));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -123,8 +152,27 @@ describe.skipIf(!ok)('wizard in tmux against the lab', () => {
   it('a broken kubeconfig next to a good inventory: one line names the file, exit 2, no screen left behind', async () => {
     const badConfig = path.join(configDir, 'broken-kubeconfig');
     await writeFile(badConfig, 'apiVersion: v1\nclusters: [ {name: x, cluster: {server: 42\n');
-    const cli = [process.execPath, path.join(repoRoot, 'bin/keyturn.js'), '--kubeconfig', badConfig, '--inventory', lab.inventory].map(quote).join(' ');
-    await tmux('new-session', '-d', '-s', 'bad', '-x', '160', '-y', '50', `cd ${quote(repoRoot)} && KEYTURN_CONFIG_DIR=${quote(configDir)} ${cli}; echo "keyturn exited $?"; sleep 600`);
+    const cli = [
+      process.execPath,
+      path.join(repoRoot, 'bin/keyturn.js'),
+      '--kubeconfig',
+      badConfig,
+      '--inventory',
+      lab.inventory,
+    ]
+      .map(quote)
+      .join(' ');
+    await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'bad',
+      '-x',
+      '160',
+      '-y',
+      '50',
+      `cd ${quote(repoRoot)} && KEYTURN_CONFIG_DIR=${quote(configDir)} ${cli}; echo "keyturn exited $?"; sleep 600`,
+    );
     const end = await waitForScreenOf('bad', 'the wizard to exit', (t) => /keyturn exited \d+/.test(t));
     expect(end).toContain('keyturn exited 2');
     const lines = end.split('\n').filter((l) => l.trim() !== '');

@@ -9,7 +9,8 @@ import { cluster } from './support/clusters.js';
 import { FakeCluster } from './support/fake-shell.js';
 import { FakeClock, harness } from './support/ports.js';
 
-const finished = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'step-finished' }> => e.type === 'step-finished');
+const finished = (events: RunEvent[]) =>
+  events.filter((e): e is Extract<RunEvent, { type: 'step-finished' }> => e.type === 'step-finished');
 
 describe('driveRun: rotate-certs', () => {
   it('rotates a split cluster one server at a time and verifies', async () => {
@@ -24,7 +25,15 @@ describe('driveRun: rotate-certs', () => {
       { node: 'etcd-1', script: 'rke2 certificate rotate' },
       { node: 'etcd-1', script: 'systemctl start rke2-server' },
     ]);
-    expect([...new Set(mutating.map((x) => x.node))]).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2', 'agent-1', 'agent-2']);
+    expect([...new Set(mutating.map((x) => x.node))]).toEqual([
+      'etcd-1',
+      'etcd-2',
+      'etcd-3',
+      'cp-1',
+      'cp-2',
+      'agent-1',
+      'agent-2',
+    ]);
     expect(s.fake.scripts.some((x) => /systemctl \w+ rke2$/.test(x.script))).toBe(false);
     // Gates probed etcd on every etcd server, each about its own member on its own loopback with its own certs
     // (since k3s#8402 etcd serves HTTP to no peer): never a peer's address, never the unit's state.
@@ -40,14 +49,19 @@ describe('driveRun: rotate-certs', () => {
     expect(gate.result.status).toBe('done');
     const gateExecs = gate.result.status === 'done' ? gate.result.execs.map((x) => x.command) : [];
     expect(gateExecs).toHaveLength(4);
-    expect(gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail).toMatch(/active, NRestarts 0 \(the settle step's last sample, 0 ms before\)/);
+    expect(
+      gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail,
+    ).toMatch(/active, NRestarts 0 \(the settle step's last sample, 0 ms before\)/);
     expect(gateExecs.filter((c) => c.includes('kt_etcd_gw /v3/cluster/member/list'))).toHaveLength(3);
     // Settle took the default 150 s per server (the fake clock advanced).
     const settle = finished(s.journal.events).find((e) => e.key === 'rotate-certs/etcd-1/servers.settle')!;
     expect(settle.result.status).toBe('done');
     // Backups recorded with their paths.
     const backup = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.backup')!;
-    expect(backup.result.status === 'done' && backup.result.data?.backups).toEqual(['/var/lib/rancher/rke2/server/tls.keyturn-run-1', '/var/lib/rancher/rke2/agent/certs.keyturn-run-1']);
+    expect(backup.result.status === 'done' && backup.result.data?.backups).toEqual([
+      '/var/lib/rancher/rke2/server/tls.keyturn-run-1',
+      '/var/lib/rancher/rke2/agent/certs.keyturn-run-1',
+    ]);
     // The verify gate passed on every node.
     const verify = finished(s.journal.events).filter((e) => e.key.endsWith('verify.certs'));
     expect(verify).toHaveLength(7);
@@ -57,7 +71,12 @@ describe('driveRun: rotate-certs', () => {
   it('streams the node journal while it stops, starts and settles, and ends the tail', async () => {
     const s = await setup('rotate-certs', 'single');
     await start(s);
-    expect(s.logs[0]).toEqual({ type: 'tail-started', node: 'server-1', unit: 'rke2-server', command: 'journalctl -u rke2-server -f -n 0 --no-pager' });
+    expect(s.logs[0]).toEqual({
+      type: 'tail-started',
+      node: 'server-1',
+      unit: 'rke2-server',
+      command: 'journalctl -u rke2-server -f -n 0 --no-pager',
+    });
     expect(s.logs.some((l) => l.type === 'line')).toBe(true);
     expect(s.logs.filter((l) => l.type === 'tail-stopped')).toHaveLength(1);
   });
@@ -66,13 +85,20 @@ describe('driveRun: rotate-certs', () => {
     const s = await setup('rotate-certs', 'single');
     const append = s.ports.journal.append.bind(s.ports.journal);
     // Time passes between the settle step and its gate (keyturn was restarted in between, say).
-    s.ports.journal = { append: async (e) => (await append(e), e.type === 'step-finished' && e.key.endsWith('servers.settle') ? void (s.clock.t += 5_000) : undefined) };
+    s.ports.journal = {
+      append: async (e) => (
+        await append(e),
+        e.type === 'step-finished' && e.key.endsWith('servers.settle') ? void (s.clock.t += 5_000) : undefined
+      ),
+    };
     const state = await start(s);
     expect(state.outcome.status).toBe('succeeded');
     const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/server-1/servers.gate')!;
     const commands = gate.result.status === 'done' ? gate.result.execs.map((x) => x.command) : [];
     expect(commands.filter((c) => c.startsWith('systemctl show -p ActiveState,SubState,NRestarts'))).toHaveLength(1);
-    expect(gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail).toBe('rke2-server active, NRestarts 0');
+    expect(
+      gate.result.status === 'done' && gate.result.data?.gate?.find((g) => g.check === 'unit-active')?.detail,
+    ).toBe('rke2-server active, NRestarts 0');
   });
 
   it("a gate's checks run at once (its cost is the slowest round trip), reported in the recipe's order", async () => {
@@ -110,7 +136,13 @@ describe('driveRun: rotate-certs', () => {
     expect(state.outcome.status).toBe('succeeded');
     expect(most).toBe(4); // the etcd probe on each of the 3 etcd servers and the certificate reading, together
     const gate = finished(s.journal.events).find((e) => e.key === 'rotate-certs/cp-1/servers.gate')!;
-    expect(gate.result.status === 'done' && gate.result.data?.gate?.map((g) => g.check)).toEqual(['unit-active', 'node-ready', 'etcd-quorum', 'certs-fresh', 'cas-unchanged']);
+    expect(gate.result.status === 'done' && gate.result.data?.gate?.map((g) => g.check)).toEqual([
+      'unit-active',
+      'node-ready',
+      'etcd-quorum',
+      'certs-fresh',
+      'cas-unchanged',
+    ]);
   });
 
   it('a failed gate stops the run: which check, which node, the evidence, the fix; nothing after runs', async () => {
@@ -129,7 +161,10 @@ describe('driveRun: rotate-certs', () => {
   it('an unhealthy etcd member fails the etcd gate', async () => {
     const s = await setup('rotate-certs', 'ha', { unhealthyEtcd: ['server-3'] });
     const state = await start(s);
-    expect(state.outcome.status === 'failed' && state.outcome.failure).toMatchObject({ node: 'server-1', check: 'etcd-quorum' });
+    expect(state.outcome.status === 'failed' && state.outcome.failure).toMatchObject({
+      node: 'server-1',
+      check: 'etcd-quorum',
+    });
     expect(state.outcome.status === 'failed' && state.outcome.failure.evidence.join('\n')).toContain('RAFT NO LEADER');
     expect(s.fake.scripts.filter((x) => x.node === 'server-2' && x.script.startsWith('systemctl stop'))).toEqual([]);
   });
@@ -139,9 +174,19 @@ describe('driveRun: rotate-certs', () => {
     const s = await setup('rotate-certs', 'split', { confirm });
     const state = await start(s);
     expect(state.outcome.status).toBe('succeeded');
-    expect(s.journal.events).toContainEqual(expect.objectContaining({ type: 'block-skipped', block: 'rotate-certs/etcd-2/servers', reason: 'skipped by the operator' }));
-    expect(s.fake.scripts.filter((x) => x.node === 'etcd-2' && /^systemctl (stop|start)|rotate$/.test(x.script))).toEqual([]);
-    expect(s.journal.events).toContainEqual(expect.objectContaining({ type: 'block-skipped', block: 'rotate-certs/etcd-2/verify' }));
+    expect(s.journal.events).toContainEqual(
+      expect.objectContaining({
+        type: 'block-skipped',
+        block: 'rotate-certs/etcd-2/servers',
+        reason: 'skipped by the operator',
+      }),
+    );
+    expect(
+      s.fake.scripts.filter((x) => x.node === 'etcd-2' && /^systemctl (stop|start)|rotate$/.test(x.script)),
+    ).toEqual([]);
+    expect(s.journal.events).toContainEqual(
+      expect.objectContaining({ type: 'block-skipped', block: 'rotate-certs/etcd-2/verify' }),
+    );
   });
 
   it('quit stops safely between nodes: nothing half done, resumable', async () => {
@@ -166,7 +211,11 @@ describe('driveRun: rotate-certs', () => {
 
   it('refuses plan-only recipes', async () => {
     const s = await setup('rotate-ca', 'ha');
-    const r = await createRun(s.ports, { plan: { ...s.plan, support: 'plan-only' }, operator, cluster: { server: null } });
+    const r = await createRun(s.ports, {
+      plan: { ...s.plan, support: 'plan-only' },
+      operator,
+      cluster: { server: null },
+    });
     expect(r.ok).toBe(false);
     expect(s.journal.events).toEqual([]);
   });
@@ -206,17 +255,44 @@ describe('driveRun: recover-restart-loop', () => {
       .filter((x) => /^systemctl (stop|start)/.test(x.script) || x.script.includes('rke2-killall.sh'))
       .map((x) => `${x.node}:${x.script.includes('rke2-killall.sh') ? 'killall' : x.script.split(' ')[1]}`);
     expect(svc).toEqual([
-      'agent-2:stop', 'agent-1:stop', 'cp-2:killall', 'cp-1:killall', 'etcd-3:killall', 'etcd-2:killall', 'etcd-1:killall',
-      'etcd-1:start', 'etcd-2:start', 'etcd-3:start', 'cp-1:start', 'cp-2:start', 'agent-1:start', 'agent-2:start',
+      'agent-2:stop',
+      'agent-1:stop',
+      'cp-2:killall',
+      'cp-1:killall',
+      'etcd-3:killall',
+      'etcd-2:killall',
+      'etcd-1:killall',
+      'etcd-1:start',
+      'etcd-2:start',
+      'etcd-3:start',
+      'cp-1:start',
+      'cp-2:start',
+      'agent-1:start',
+      'agent-2:start',
     ]);
     // Servers for rke2-killall.sh; the first node (agent-2) too, since the cluster shows no restart loop.
     const stopAsks = s.confirm.asked.filter((r) => r.block.phase === 'stop');
-    expect(stopAsks.filter((r) => r.requireTypedName).map((r) => r.node)).toEqual(['agent-2', 'cp-2', 'cp-1', 'etcd-3', 'etcd-2', 'etcd-1']);
+    expect(stopAsks.filter((r) => r.requireTypedName).map((r) => r.node)).toEqual([
+      'agent-2',
+      'cp-2',
+      'cp-1',
+      'etcd-3',
+      'etcd-2',
+      'etcd-1',
+    ]);
     // Each etcd server's member was seen down on the node itself before the next node.
-    const down = finished(s.journal.events).filter((e) => e.key.endsWith('/stop.etcd-down') && e.key.includes('/etcd-'));
-    expect(down.map((e) => e.result.status === 'done' && e.result.summary)).toEqual(Array(3).fill(expect.stringMatching(/^etcd member on etcd-\d stopped/)));
-    const gate1 = s.journal.events.find((e) => e.type === 'step-finished' && e.key === 'recover-restart-loop/etcd-1/etcd.gate');
-    expect(gate1 && gate1.type === 'step-finished' && gate1.result.status === 'done' && gate1.result.data?.gate?.[0].status).toBe('skipped');
+    const down = finished(s.journal.events).filter(
+      (e) => e.key.endsWith('/stop.etcd-down') && e.key.includes('/etcd-'),
+    );
+    expect(down.map((e) => e.result.status === 'done' && e.result.summary)).toEqual(
+      Array(3).fill(expect.stringMatching(/^etcd member on etcd-\d stopped/)),
+    );
+    const gate1 = s.journal.events.find(
+      (e) => e.type === 'step-finished' && e.key === 'recover-restart-loop/etcd-1/etcd.gate',
+    );
+    expect(
+      gate1 && gate1.type === 'step-finished' && gate1.result.status === 'done' && gate1.result.data?.gate?.[0].status,
+    ).toBe('skipped');
   });
 
   it('without the killall step the RKE2 etcd members keep running, and the run stops before starting anything', async () => {
@@ -234,10 +310,13 @@ describe('driveRun: recover-restart-loop', () => {
     const created = await createRun(h.ports, { plan: r.plan, operator, cluster: { server: 'https://fake:6443' } });
     if (!created.ok) throw new Error(created.reason);
     const state = await driveRun(created.state, h.ports, { operator, resumed: false }, new AbortController().signal);
-    expect(state.outcome.status === 'failed' && state.outcome.failure).toMatchObject({ node: 'etcd-3', check: 'etcd-member-stopped', message: expect.stringContaining('etcd member on etcd-3') });
+    expect(state.outcome.status === 'failed' && state.outcome.failure).toMatchObject({
+      node: 'etcd-3',
+      check: 'etcd-member-stopped',
+      message: expect.stringContaining('etcd member on etcd-3'),
+    });
     expect(fake.scripts.some((x) => x.script.startsWith('systemctl start'))).toBe(false);
   });
-
 });
 
 describe('abort', () => {

@@ -17,14 +17,16 @@ const run = promisify(execFile);
 const root = mkdtempSync(path.join(os.tmpdir(), 'kt-etcd-probe-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const LIST = '{"header":{"member_id":"1"},"members":[{"ID":"1","name":"etcd-1-aa","peerURLs":["https://10.0.0.1:2380"],"clientURLs":["https://10.0.0.1:2379"]}]}';
+const LIST =
+  '{"header":{"member_id":"1"},"members":[{"ID":"1","name":"etcd-1-aa","peerURLs":["https://10.0.0.1:2380"],"clientURLs":["https://10.0.0.1:2379"]}]}';
 const STATUS = '{"header":{"member_id":"1"},"version":"3.5.21","leader":"1"}';
 
 /** A node's curl: answers from files named after the URL; no file = refused (exit 7); "TIMEOUT" = exit 28. */
 function nodeWith(name: string, answers: Record<string, string>): string {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, 'answers'), { recursive: true });
-  for (const [url, body] of Object.entries(answers)) writeFileSync(path.join(dir, 'answers', url.replace(/[^A-Za-z0-9]/g, '_')), body);
+  for (const [url, body] of Object.entries(answers))
+    writeFileSync(path.join(dir, 'answers', url.replace(/[^A-Za-z0-9]/g, '_')), body);
   writeFileSync(
     path.join(dir, 'curl'),
     `#!/bin/sh
@@ -60,7 +62,7 @@ async function probeOn(dir: string, n: PlannedNode) {
 }
 
 describe('etcd probe (one server, one script)', () => {
-  it('current layout: health on 127.0.0.1:2381, list and status on 127.0.0.1:2382, the node\'s own certs', async () => {
+  it("current layout: health on 127.0.0.1:2381, list and status on 127.0.0.1:2382, the node's own certs", async () => {
     const dir = nodeWith('current', {
       'http://127.0.0.1:2381/health': '{"health":"true","reason":""}',
       'https://127.0.0.1:2382/v3/cluster/member/list': LIST,
@@ -72,7 +74,11 @@ describe('etcd probe (one server, one script)', () => {
     expect(probe?.members.ok && probe.members.value.members.map((m) => m.name)).toEqual(['etcd-1-aa']);
     expect(probe?.status.ok && probe.status.value.leader).toBe('1');
     // Never 2379, never a peer's address; the data dir is one argument and nothing was injected.
-    expect(readdirSync(dir).filter((f) => f.startsWith('argv-')).sort()).toEqual([
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('argv-'))
+        .sort(),
+    ).toEqual([
       'argv-http___127_0_0_1_2381_health',
       'argv-https___127_0_0_1_2382_v3_cluster_member_list',
       'argv-https___127_0_0_1_2382_v3_maintenance_status',
@@ -95,7 +101,11 @@ describe('etcd probe (one server, one script)', () => {
   });
 
   it('a 2382 that answers late is not retried on 2379, and a member with nothing on 2381 is not running', async () => {
-    const slow = nodeWith('slow', { 'http://127.0.0.1:2381/health': '{"health":"false"}', 'https://127.0.0.1:2382/v3/cluster/member/list': 'TIMEOUT', 'https://127.0.0.1:2379/v3/cluster/member/list': LIST });
+    const slow = nodeWith('slow', {
+      'http://127.0.0.1:2381/health': '{"health":"false"}',
+      'https://127.0.0.1:2382/v3/cluster/member/list': 'TIMEOUT',
+      'https://127.0.0.1:2379/v3/cluster/member/list': LIST,
+    });
     const probe = await probeOn(slow, node('etcd-1', '10.0.0.1'));
     expect(probe?.members).toEqual({ ok: false, error: 'curl: (28) Operation timed out' });
     expect(readdirSync(slow)).not.toContain('argv-https___127_0_0_1_2379_v3_cluster_member_list');
@@ -104,7 +114,7 @@ describe('etcd probe (one server, one script)', () => {
   });
 
   it('a script cut short leaves the missing answers absent, not empty successes', () => {
-    const probe = parseEtcdProbe("@@keyturn-etcd@@ etcd-health\n{\"health\":\"true\"}\n");
+    const probe = parseEtcdProbe('@@keyturn-etcd@@ etcd-health\n{"health":"true"}\n');
     expect(probe?.health).toEqual({ ok: false, error: '{"health":"true"}' });
     expect(probe?.members).toEqual({ ok: false, error: 'not probed' });
     expect(parseEtcdProbe('')).toBeNull();
@@ -132,7 +142,8 @@ const down: EtcdProbe = {
   members: { ok: false, error: 'curl: (7) Failed to connect to 127.0.0.1 port 2379' },
   status: { ok: false, error: 'curl: (7) Failed to connect to 127.0.0.1 port 2379' },
 };
-const probes = (...p: (EtcdProbe | null)[]): ServerProbe[] => N.map((n, i) => ({ node: n, probe: p[i], failure: 'timeout (exit 255) ssh: connect refused' }));
+const probes = (...p: (EtcdProbe | null)[]): ServerProbe[] =>
+  N.map((n, i) => ({ node: n, probe: p[i], failure: 'timeout (exit 255) ssh: connect refused' }));
 
 describe('etcd-quorum verdict', () => {
   it('passes with every member healthy on its own node, naming the leader and the server that listed them', () => {
@@ -144,20 +155,33 @@ describe('etcd-quorum verdict', () => {
   it('fails naming a member whose node serves nothing on 127.0.0.1:2381; while servers start, that member is only waiting', () => {
     const always = assessQuorum(probes(up(), up(), down), 'etcd-3', 'always');
     expect(always).toMatchObject({ status: 'fail', detail: '1 of 3 etcd members unhealthy: etcd-3 (asked etcd-1)' });
-    expect(always.evidence).toContain('member etcd-3-ab12 on etcd-3: not running: nothing listens on 127.0.0.1:2381 (curl: (7) Failed to connect to 127.0.0.1 port 2381)');
-    expect(assessQuorum(probes(up(), up(), down), 'etcd-3', 'majority-started')).toMatchObject({ status: 'pass', detail: expect.stringContaining('2 members healthy, 1 not started yet') });
-    expect(assessQuorum(probes(up(), down, down), 'etcd-1', 'majority-started')).toMatchObject({ status: 'skipped', detail: '1 of 3 etcd members running: quorum needs 2' });
+    expect(always.evidence).toContain(
+      'member etcd-3-ab12 on etcd-3: not running: nothing listens on 127.0.0.1:2381 (curl: (7) Failed to connect to 127.0.0.1 port 2381)',
+    );
+    expect(assessQuorum(probes(up(), up(), down), 'etcd-3', 'majority-started')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('2 members healthy, 1 not started yet'),
+    });
+    expect(assessQuorum(probes(up(), down, down), 'etcd-1', 'majority-started')).toMatchObject({
+      status: 'skipped',
+      detail: '1 of 3 etcd members running: quorum needs 2',
+    });
   });
 
   it('a member in the list on no node keyturn knows fails with the fix', () => {
     const list = members([{ id: '9', name: 'far-away-cd34', address: '10.9.9.9' }]);
     const r = assessQuorum(probes(up(list), up(list), up(list)), 'etcd-1', 'always');
     expect(r.status).toBe('fail');
-    expect(r.detail).toBe('etcd member far-away-cd34 (https://10.9.9.9:2380) is on no node keyturn knows: its health can only be read on its own node — add that node to the inventory');
+    expect(r.detail).toBe(
+      'etcd member far-away-cd34 (https://10.9.9.9:2380) is on no node keyturn knows: its health can only be read on its own node — add that node to the inventory',
+    );
   });
 
   it('an unreachable node is unhealthy, not waiting; no member list anywhere fails saying why per server', () => {
-    expect(assessQuorum(probes(up(), null, up()), 'etcd-1', 'majority-started')).toMatchObject({ status: 'fail', detail: expect.stringContaining('unhealthy: etcd-2') });
+    expect(assessQuorum(probes(up(), null, up()), 'etcd-1', 'majority-started')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('unhealthy: etcd-2'),
+    });
     const none = assessQuorum(probes(down, null, down), 'etcd-1', 'always');
     expect(none.status).toBe('fail');
     expect(none.detail).toContain('no etcd server answered the member list');

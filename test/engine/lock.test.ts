@@ -11,9 +11,15 @@ function leaseStore(base: KubeGateway, up = { api: true }) {
   const down = { ok: false as const, failure: { kind: 'unavailable' as const, status: 503, detail: 'etcd down' } };
   const kube: KubeGateway = {
     ...base,
-    getLease: async (): Promise<ApiResult<KubeLease>> => (!up.api ? down : lease ? { ok: true, value: lease } : { ok: false, failure: { kind: 'not-found', detail: '' } }),
+    getLease: async (): Promise<ApiResult<KubeLease>> =>
+      !up.api ? down : lease ? { ok: true, value: lease } : { ok: false, failure: { kind: 'not-found', detail: '' } },
     createLease: async (l) => (!up.api ? down : { ok: true, value: (lease = { ...l, resourceVersion: String(++rv) }) }),
-    updateLease: async (l) => (!up.api ? down : l.resourceVersion !== lease?.resourceVersion ? { ok: false, failure: { kind: 'conflict', detail: 'rv' } } : { ok: true, value: (lease = { ...l, resourceVersion: String(++rv) }) }),
+    updateLease: async (l) =>
+      !up.api
+        ? down
+        : l.resourceVersion !== lease?.resourceVersion
+          ? { ok: false, failure: { kind: 'conflict', detail: 'rv' } }
+          : { ok: true, value: (lease = { ...l, resourceVersion: String(++rv) }) },
     deleteLease: async () => {
       lease = null;
       return { ok: true, value: undefined };
@@ -27,7 +33,12 @@ describe('run lock', () => {
     const s = await setup('rotate-certs', 'split');
     const store = leaseStore(fakeKube(s.fake));
     const asked: string[] = [];
-    const ports: LockPorts = { kube: store.kube, shell: s.ports.shell, clock: s.clock, confirmTakeover: async (h) => (asked.push(h.holder), true) };
+    const ports: LockPorts = {
+      kube: store.kube,
+      shell: s.ports.shell,
+      clock: s.clock,
+      confirmTakeover: async (h) => (asked.push(h.holder), true),
+    };
     const a = await acquireRunLock(ports, s.plan, { holder: 'alice@laptop', runId: 'run-1' });
     expect(a.ok).toBe(true);
     expect(store.get()?.holderIdentity).toBe('alice@laptop run=run-1');
@@ -44,10 +55,16 @@ describe('run lock', () => {
 
     // After the TTL, takeover only with confirmation.
     s.clock.t += 61_000;
-    const declined = await acquireRunLock({ ...ports, confirmTakeover: async () => false }, s.plan, { holder: 'bob@desk', runId: 'run-2' });
+    const declined = await acquireRunLock({ ...ports, confirmTakeover: async () => false }, s.plan, {
+      holder: 'bob@desk',
+      runId: 'run-2',
+    });
     expect(declined).toMatchObject({ ok: false, reason: 'takeover declined' });
     const taken = await acquireRunLock(ports, s.plan, { holder: 'bob@desk', runId: 'run-2' });
-    expect(taken.ok && taken.tookOver.map((t) => t.where)).toEqual(['Lease kube-system/keyturn', ...['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2'].map((n) => `${n}:/var/lib/rancher/rke2/keyturn.lock`)]);
+    expect(taken.ok && taken.tookOver.map((t) => t.where)).toEqual([
+      'Lease kube-system/keyturn',
+      ...['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2'].map((n) => `${n}:/var/lib/rancher/rke2/keyturn.lock`),
+    ]);
     expect(asked).toEqual(['alice@laptop']);
     if (taken.ok) await taken.lock.release();
     expect(store.get()).toBeNull();
@@ -57,11 +74,20 @@ describe('run lock', () => {
   it('holds with the API down: the lock files refuse a second run', async () => {
     const s = await setup('rotate-certs', 'ha');
     const store = leaseStore(fakeKube(s.fake), { api: false });
-    const ports: LockPorts = { kube: store.kube, shell: s.ports.shell, clock: s.clock, confirmTakeover: async () => true };
+    const ports: LockPorts = {
+      kube: store.kube,
+      shell: s.ports.shell,
+      clock: s.clock,
+      confirmTakeover: async () => true,
+    };
     const a = await acquireRunLock(ports, s.plan, { holder: 'alice@laptop', runId: 'run-1' });
     expect(a).toMatchObject({ ok: true, apiLease: false });
     const b = await acquireRunLock(ports, s.plan, { holder: 'bob@desk', runId: 'run-2' });
-    expect(b).toMatchObject({ ok: false, heldBy: { holder: 'alice@laptop' }, where: 'server-1:/var/lib/rancher/rke2/keyturn.lock' });
+    expect(b).toMatchObject({
+      ok: false,
+      heldBy: { holder: 'alice@laptop' },
+      where: 'server-1:/var/lib/rancher/rke2/keyturn.lock',
+    });
   });
 });
 

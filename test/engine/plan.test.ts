@@ -18,13 +18,22 @@ describe('planRun order', () => {
     const p = plan('rotate-certs');
     expect(blockNodes(p, 'servers')).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2']);
     expect(blockNodes(p, 'agents')).toEqual(['agent-1', 'agent-2']);
-    expect(p.blocks.map((b) => b.phase)).toEqual([...Array(5).fill('servers'), ...Array(2).fill('agents'), ...Array(7).fill('verify')]);
+    expect(p.blocks.map((b) => b.phase)).toEqual([
+      ...Array(5).fill('servers'),
+      ...Array(2).fill('agents'),
+      ...Array(7).fill('verify'),
+    ]);
   });
 
   it('large: etcd-only → etcd+cp → cp-only → agents, natural name order', () => {
     const p = plan('rotate-certs', cluster({ large: 12 }));
     expect(p.nodes.map((n) => n.name)).toEqual([
-      'etcd-1', 'etcd-2', 'etcd-3', 'server-1', 'cp-1', 'cp-2',
+      'etcd-1',
+      'etcd-2',
+      'etcd-3',
+      'server-1',
+      'cp-1',
+      'cp-2',
       ...Array.from({ length: 12 }, (_, i) => `agent-${i + 1}`),
     ]);
   });
@@ -58,7 +67,9 @@ describe('planRun commands', () => {
     const cmds = p.blocks.flatMap((b) => b.steps.map((s) => ({ node: b.node, key: s.key, command: s.command })));
     expect(cmds.find((c) => c.key === 'rotate-certs/etcd-1/servers.stop')?.command).toBe('systemctl stop rke2-server');
     expect(cmds.find((c) => c.key === 'rotate-certs/etcd-1/servers.rotate')?.command).toBe('rke2 certificate rotate');
-    expect(cmds.find((c) => c.key === 'rotate-certs/etcd-1/servers.start')?.command).toBe('systemctl start rke2-server');
+    expect(cmds.find((c) => c.key === 'rotate-certs/etcd-1/servers.start')?.command).toBe(
+      'systemctl start rke2-server',
+    );
     expect(cmds.find((c) => c.key === 'rotate-certs/agent-1/agents.stop')?.command).toBe('systemctl stop rke2-agent');
     expect(cmds.find((c) => c.key === 'rotate-certs/agent-1/agents.rotate')?.command).toBe('rke2 certificate rotate');
     const all = cmds.map((c) => c.command ?? '').join('\n');
@@ -78,13 +89,22 @@ describe('planRun commands', () => {
       null,
     ]);
     const a = p.blocks.find((b) => b.node === 'agent-1' && b.phase === 'agents')!;
-    expect(a.steps.map((x) => x.command).slice(1, 4)).toEqual(['systemctl stop k3s-agent', 'k3s certificate rotate', 'systemctl start k3s-agent']);
+    expect(a.steps.map((x) => x.command).slice(1, 4)).toEqual([
+      'systemctl stop k3s-agent',
+      'k3s certificate rotate',
+      'systemctl start k3s-agent',
+    ]);
     expect(a.steps[2].check).toBe('ls -1d /var/lib/rancher/k3s/agent/tls-* 2>/dev/null || true');
-    expect(s.steps.map((x) => x.key)).toEqual(['backup', 'stop', 'rotate', 'start', 'settle', 'gate'].map((id) => `rotate-certs/server-1/servers.${id}`));
+    expect(s.steps.map((x) => x.key)).toEqual(
+      ['backup', 'stop', 'rotate', 'start', 'settle', 'gate'].map((id) => `rotate-certs/server-1/servers.${id}`),
+    );
   });
 
   it('quotes data dirs from the inventory and names backups by run id', () => {
-    const p = plan('rotate-certs', cluster('single'), { runId: 'r1', nodeFacts: { 'server-1': { dataDir: "/srv/my data/rke2" } } });
+    const p = plan('rotate-certs', cluster('single'), {
+      runId: 'r1',
+      nodeFacts: { 'server-1': { dataDir: '/srv/my data/rke2' } },
+    });
     const backup = p.blocks[0].steps[0].command!;
     expect(backup).toContain(`'/srv/my data/rke2/server/tls'/.`);
     expect(backup).toContain(`'/srv/my data/rke2/server/tls.keyturn-r1'`);
@@ -102,7 +122,9 @@ describe('planRun commands', () => {
     const prep = p.blocks.find((b) => b.phase === 'prepare')!;
     expect(prep.node).toBe('server-1');
     expect(prep.typeName).toBe(true);
-    expect(prep.steps.find((s) => s.stepId === 'rotate-ca')?.command).toBe('rke2 certificate rotate-ca --path /var/lib/rancher/rke2/server/rotate-ca');
+    expect(prep.steps.find((s) => s.stepId === 'rotate-ca')?.command).toBe(
+      'rke2 certificate rotate-ca --path /var/lib/rancher/rke2/server/rotate-ca',
+    );
     expect(p.support).toBe('full');
   });
 
@@ -138,7 +160,8 @@ describe('planRun refusals', () => {
     old.nodes[0].version = 'v1.18.8+k3s1';
     const withRotate = planRun(findRecipe('renew-expired-certs')!, old);
     const modern = planRun(findRecipe('renew-expired-certs')!, cluster('single', 'k3s'));
-    const has = (r: typeof modern) => r.ok && r.plan.blocks.some((b) => b.steps.some((s) => s.command === 'k3s certificate rotate'));
+    const has = (r: typeof modern) =>
+      r.ok && r.plan.blocks.some((b) => b.steps.some((s) => s.command === 'k3s certificate rotate'));
     expect(has(withRotate)).toBe(true);
     expect(has(modern)).toBe(false);
   });
@@ -149,7 +172,10 @@ describe('planRun refusals', () => {
     for (const name of ['rotate-encryption-keys', 'rotate-ca']) {
       const r = planRun(findRecipe(name)!, c, { runId: 'r' });
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.refusal.reason).toMatch(new RegExp(`server\\(s\\) cp-2 not reachable, and ${name} needs every server: `));
+      if (!r.ok)
+        expect(r.refusal.reason).toMatch(
+          new RegExp(`server\\(s\\) cp-2 not reachable, and ${name} needs every server: `),
+        );
     }
     const certs = plan('rotate-certs', c);
     expect(certs.nodes.map((n) => n.name)).not.toContain('cp-2');
@@ -178,7 +204,7 @@ describe('renderPlanText', () => {
 });
 
 describe('settle windows', () => {
-  it('lets an explicit --settle shorten every window, agents included, but never lengthen a recipe\'s shorter one', async () => {
+  it("lets an explicit --settle shorten every window, agents included, but never lengthen a recipe's shorter one", async () => {
     const { settleSecondsOf } = await import('../../src/engine/describe.js');
     const agent = { id: 'settle', kind: 'settle' as const, title: 'Watch', seconds: 30 };
     const server = { id: 'settle', kind: 'settle' as const, title: 'Watch' };
@@ -190,8 +216,22 @@ describe('settle windows', () => {
 });
 
 describe('whole-cluster recipes say when the scan does not show their situation', () => {
-  const expiredLeaf = { path: 'server/tls/client-admin.crt', subject: 'CN=system:admin', issuer: 'CN=k3s-client-ca', notAfter: '2026-01-01T00:00:00Z', daysLeft: -3, status: 'expired' as const, isCA: false, sha256: 'ab' };
-  const loop = { code: 'restart-loop', message: 'restarting every 5 s', evidence: 'NRestarts=12', recipe: 'recover-restart-loop' };
+  const expiredLeaf = {
+    path: 'server/tls/client-admin.crt',
+    subject: 'CN=system:admin',
+    issuer: 'CN=k3s-client-ca',
+    notAfter: '2026-01-01T00:00:00Z',
+    daysLeft: -3,
+    status: 'expired' as const,
+    isCA: false,
+    sha256: 'ab',
+  };
+  const loop = {
+    code: 'restart-loop',
+    message: 'restarting every 5 s',
+    evidence: 'NRestarts=12',
+    recipe: 'recover-restart-loop',
+  };
   const planned = (name: string, report = cluster('split')) => {
     const r = planRun(findRecipe(name)!, report);
     if (!r.ok) throw new Error(r.refusal.reason);
@@ -201,7 +241,9 @@ describe('whole-cluster recipes say when the scan does not show their situation'
 
   it('renew-expired-certs with nothing expired: the warning comes first and the first node is confirmed by its name', () => {
     const p = planned('renew-expired-certs');
-    expect(p.warnings[0]).toMatch(/^no expired certificate found on any node, and renew-expired-certs takes EVERY node down/);
+    expect(p.warnings[0]).toMatch(
+      /^no expired certificate found on any node, and renew-expired-certs takes EVERY node down/,
+    );
     expect(firstAsked(p).typeName).toBe(true);
     expect(renderPlanText(p)).toContain('! no expired certificate found');
   });
@@ -215,7 +257,9 @@ describe('whole-cluster recipes say when the scan does not show their situation'
 
   it('recover-restart-loop on a healthy cluster warns; with a diagnosis that names it, it does not', () => {
     const healthy = planned('recover-restart-loop');
-    expect(healthy.warnings[0]).toMatch(/^no restart loop detected on any node, and recover-restart-loop takes EVERY node down/);
+    expect(healthy.warnings[0]).toMatch(
+      /^no restart loop detected on any node, and recover-restart-loop takes EVERY node down/,
+    );
     expect(firstAsked(healthy).typeName).toBe(true);
     const report = cluster('split');
     report.nodes[1].diagnoses = [loop];
@@ -224,8 +268,12 @@ describe('whole-cluster recipes say when the scan does not show their situation'
   });
 
   it('the plan header says when nodes go down together, instead of "one server at a time"', () => {
-    expect(renderPlanText(planned('recover-restart-loop'))).toMatch(/This recipe takes nodes down together on purpose \("Stop every node/);
-    expect(renderPlanText(planned('rotate-certs'))).toContain('One server is disrupted at a time; a failed gate stops the run.');
+    expect(renderPlanText(planned('recover-restart-loop'))).toMatch(
+      /This recipe takes nodes down together on purpose \("Stop every node/,
+    );
+    expect(renderPlanText(planned('rotate-certs'))).toContain(
+      'One server is disrupted at a time; a failed gate stops the run.',
+    );
   });
 });
 
@@ -240,15 +288,19 @@ describe('stopping a node so its etcd member really stops (killall op)', () => {
       expect(etcd.steps.map((s) => s.stepId)).toEqual(['backup', 'stop', 'etcd-down']);
       const stop = etcd.steps[1];
       expect(stop.destructive).toBe(true);
-      expect(stop.command).toContain("command -v rke2-killall.sh");
-      expect(stop.command).toContain('/usr/local/bin/rke2-killall.sh /opt/rke2/bin/rke2-killall.sh /usr/bin/rke2-killall.sh');
+      expect(stop.command).toContain('command -v rke2-killall.sh');
+      expect(stop.command).toContain(
+        '/usr/local/bin/rke2-killall.sh /opt/rke2/bin/rke2-killall.sh /usr/bin/rke2-killall.sh',
+      );
       expect(stop.command).toContain('RKE2_DATA_DIR=/var/lib/rancher/rke2 "$k"');
       expect(stop.command).not.toMatch(/^systemctl stop/);
       const agent = stopBlock(p, 'agent-1');
       expect(agent.typeName).toBe(false);
       expect(agent.steps[1].command).toBe('systemctl stop rke2-agent');
       const text = renderPlanText(p);
-      expect(text).toContain('systemctl stop rke2-server would leave the etcd and kube-apiserver static pods running (KillMode=process): rke2-killall.sh stops the unit and kills every container on etcd-1, workloads included');
+      expect(text).toContain(
+        'systemctl stop rke2-server would leave the etcd and kube-apiserver static pods running (KillMode=process): rke2-killall.sh stops the unit and kills every container on etcd-1, workloads included',
+      );
       expect(text).toContain('-- etcd-1 [rke2-server, /var/lib/rancher/rke2] (confirm by typing the node name)');
       expect(text).toContain('[destructive: type the node name]');
     });
@@ -258,7 +310,9 @@ describe('stopping a node so its etcd member really stops (killall op)', () => {
       const etcd = stopBlock(p, 'etcd-1');
       expect(etcd.typeName).toBe(false);
       expect(etcd.steps[1].command).toBe('systemctl stop k3s');
-      expect(renderPlanText(p)).toContain('systemctl stop k3s stops the embedded etcd and apiserver with the k3s process');
+      expect(renderPlanText(p)).toContain(
+        'systemctl stop k3s stops the embedded etcd and apiserver with the k3s process',
+      );
     });
   }
 });

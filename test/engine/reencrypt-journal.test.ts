@@ -24,7 +24,9 @@ describe('the journal progress script', () => {
     await writeFile(path.join(dir, 'journalctl'), `#!/bin/sh\ncat '${path.join(dir, 'journal.txt')}'\n`);
     await chmod(path.join(dir, 'journalctl'), 0o755);
     const node = { unit: 'k3s', name: 'n1' } as PlannedNode;
-    const { stdout } = await run('/bin/sh', ['-c', journalProgressScript(node)], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+    const { stdout } = await run('/bin/sh', ['-c', journalProgressScript(node)], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+    });
     expect(stdout.trimEnd().split('\n')).toEqual([KLOG, OLD]);
   });
 });

@@ -37,47 +37,113 @@ function waitCtx(polls: Poll[], total: number | null, journal = '') {
   const startedAt = clock.now();
   let i = 0;
   const current = () => polls[Math.min(i, polls.length - 1)];
-  const event = (reason: string, n: number): KubeEvent => ({ namespace: 'default', involvedObject: { kind: 'Node', name: step.node }, reason, message: `reencrypted ${n} secrets`, type: 'Normal', lastTimestamp: new Date(startedAt + 1000).toISOString(), count: 1 });
+  const event = (reason: string, n: number): KubeEvent => ({
+    namespace: 'default',
+    involvedObject: { kind: 'Node', name: step.node },
+    reason,
+    message: `reencrypted ${n} secrets`,
+    type: 'Normal',
+    lastTimestamp: new Date(startedAt + 1000).toISOString(),
+    count: 1,
+  });
   const kube = {
     readyz: async () => ({ ok: true, value: 'ok' }),
-    countSecrets: async () => (total === null ? { ok: false, failure: { kind: 'error', status: 403, detail: 'forbidden' } } : { ok: true, value: total }),
+    countSecrets: async () =>
+      total === null
+        ? { ok: false, failure: { kind: 'error', status: 403, detail: 'forbidden' } }
+        : { ok: true, value: total },
     listEvents: async () => {
       const p = current();
-      return { ok: true, value: p.finished ? [event('SecretsUpdateComplete', p.done)] : p.done > 0 ? [event('SecretsProgress', p.done)] : [] };
+      return {
+        ok: true,
+        value: p.finished
+          ? [event('SecretsUpdateComplete', p.done)]
+          : p.done > 0
+            ? [event('SecretsProgress', p.done)]
+            : [],
+      };
     },
   } as unknown as KubeGateway;
-  const res = (node: string, script: string, stdout: string): ExecResult => ({ node, script, outcome: 'ok', code: 0, stdout, stderr: '', durationMs: 1 });
+  const res = (node: string, script: string, stdout: string): ExecResult => ({
+    node,
+    script,
+    outcome: 'ok',
+    code: 0,
+    stdout,
+    stderr: '',
+    durationMs: 1,
+  });
   const shell = (node: string) => ({
     node,
     run: async (script: string) => {
       if (script.includes("grep -F 'apiserver has not reloaded")) return res(node, script, journal);
-      if (script.includes('sha256sum')) return res(node, script, `config-sha256=${'a'.repeat(64)}\nstate=start-${'b'.repeat(64)}\nprovider=aescbc\n`);
+      if (script.includes('sha256sum'))
+        return res(node, script, `config-sha256=${'a'.repeat(64)}\nstate=start-${'b'.repeat(64)}\nprovider=aescbc\n`);
       // The status read ends a poll: the next poll sees the next answer.
       const p = current();
       i += 1;
-      return res(node, script, JSON.stringify({ stage: p.finished ? 'reencrypt_finished' : 'reencrypt_active', activekey: 'aescbckey-2', hashmatch: true }));
+      return res(
+        node,
+        script,
+        JSON.stringify({
+          stage: p.finished ? 'reencrypt_finished' : 'reencrypt_active',
+          activekey: 'aescbckey-2',
+          hashmatch: true,
+        }),
+      );
     },
     follow: async () => res(node, '', ''),
     dispose: async () => undefined,
   });
   const logs: LogEvent[] = [];
-  const ports = { shell, kube, clock, confirm: null as never, journal: null as never, log: { emit: (e: LogEvent) => logs.push(e) } } as unknown as RunPorts;
+  const ports = {
+    shell,
+    kube,
+    clock,
+    confirm: null as never,
+    journal: null as never,
+    log: { emit: (e: LogEvent) => logs.push(e) },
+  } as unknown as RunPorts;
   const execs: ExecRecord[] = [];
-  const created = { type: 'run-created' as const, at: new Date(startedAt).toISOString(), runId: plan.runId, plan, operator: { user: 'u', host: 'h' }, cluster: { server: null } };
+  const created = {
+    type: 'run-created' as const,
+    at: new Date(startedAt).toISOString(),
+    runId: plan.runId,
+    plan,
+    operator: { user: 'u', host: 'h' },
+    cluster: { server: null },
+  };
   const signal = new AbortController().signal;
-  const ctx: StepContext = { plan, state: initialState(created), step, node: plan.nodes.find((n) => n.name === step.node)!, ports, signal, tails: new Tails(ports.log), startedAtMs: startedAt, execs, exec: makeExec(ports, signal, execs) };
+  const ctx: StepContext = {
+    plan,
+    state: initialState(created),
+    step,
+    node: plan.nodes.find((n) => n.name === step.node)!,
+    ports,
+    signal,
+    tails: new Tails(ports.log),
+    startedAtMs: startedAt,
+    execs,
+    exec: makeExec(ports, signal, execs),
+  };
   return { ctx, logs, step };
 }
 
-const progressOf = (logs: LogEvent[]): ReencryptProgress[] => logs.flatMap((l) => (l.type === 'progress' ? [l.progress] : []));
+const progressOf = (logs: LogEvent[]): ReencryptProgress[] =>
+  logs.flatMap((l) => (l.type === 'progress' ? [l.progress] : []));
 
 describe('re-encryption wait progress events', () => {
   it('sends a progress event on every poll whose reading changed, and keeps the log lines', async () => {
-    const { ctx, logs, step } = waitCtx([{ done: 0 }, { done: 50 }, { done: 150 }, { done: 400 }, { done: 1000, finished: true }], 1000);
+    const { ctx, logs, step } = waitCtx(
+      [{ done: 0 }, { done: 50 }, { done: 150 }, { done: 400 }, { done: 1000, finished: true }],
+      1000,
+    );
     const r = await runReencryptWait(ctx);
     expect(r.status).toBe('done');
     const events = logs.filter((l) => l.type === 'progress');
-    expect(events.every((e) => e.type === 'progress' && e.node === step.node && e.stallAfterSeconds === 120)).toBe(true);
+    expect(events.every((e) => e.type === 'progress' && e.node === step.node && e.stallAfterSeconds === 120)).toBe(
+      true,
+    );
     const seen = progressOf(logs);
     expect(seen.map((p) => p.done)).toEqual([0, 50, 150, 400, 1000]);
     expect(seen.every((p) => p.total === 1000 && p.source === 'api')).toBe(true);
@@ -99,12 +165,15 @@ describe('re-encryption wait progress events', () => {
 
   it('k3s#12373 left the node at reencrypt_active with nothing to do: the stall fails the wait with the way out', async () => {
     const stuck: Poll[] = Array.from({ length: 40 }, () => ({ done: 0 }));
-    const line = 'server-1 k3s[7]: time="2025-05-16T19:22:39Z" level=error msg="secret-encrypt error ID 22605: context deadline exceeded: apiserver has not reloaded encryption configuration (reload success: 1/1, reload timestamp 1747423239/1747423239)"';
+    const line =
+      'server-1 k3s[7]: time="2025-05-16T19:22:39Z" level=error msg="secret-encrypt error ID 22605: context deadline exceeded: apiserver has not reloaded encryption configuration (reload success: 1/1, reload timestamp 1747423239/1747423239)"';
     const { ctx } = waitCtx(stuck, 1000, `${line}\n`);
     const r = await runReencryptWait(ctx);
     expect(r.status).toBe('failed');
     if (r.status !== 'failed') return;
-    expect(r.failure.message).toMatch(/^no re-encryption on \S+ for 1\d\ds at reencrypt_active: its rotate-keys gave up waiting for the apiserver to reload the new config \(k3s#12373\)/);
+    expect(r.failure.message).toMatch(
+      /^no re-encryption on \S+ for 1\d\ds at reencrypt_active: its rotate-keys gave up waiting for the apiserver to reload the new config \(k3s#12373\)/,
+    );
     expect(r.failure.evidence[0]).toContain('apiserver has not reloaded encryption configuration');
     expect(r.failure.fix).toContain('secrets-encrypt reencrypt --force');
     // Without that journal line a stall is only a warning.
@@ -120,7 +189,9 @@ describe('re-encryption wait progress events', () => {
     const worst = Math.max(...seen.map((p) => p.stalledSeconds));
     expect(worst).toBeGreaterThanOrEqual(120);
     expect(seen.at(-1)!.stalledSeconds).toBe(0);
-    expect(logs.some((l) => l.type === 'line' && /warning: no re-encryption progress for \d+s/.test(l.line))).toBe(true);
+    expect(logs.some((l) => l.type === 'line' && /warning: no re-encryption progress for \d+s/.test(l.line))).toBe(
+      true,
+    );
   });
 
   it('an unknown total still reports the count; a long wait keeps only the last command records', async () => {

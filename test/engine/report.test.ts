@@ -68,7 +68,9 @@ const withoutCodeSpans = (line: string) => line.replace(/(`+)(?:(?!\1)[\s\S])*?\
 /** Markup characters in a line that are not backslash-escaped (and not keyturn's own <br>). */
 function unescapedMarkup(line: string): string[] {
   // keyturn's own: <br> for a line break, **Label:** and **FAILED** in bold.
-  const text = withoutCodeSpans(line).replace(/<br>/g, '').replace(/\*\*(?:[A-Z][a-z ]*:|FAILED|Gates|Backups)\*\*/g, '');
+  const text = withoutCodeSpans(line)
+    .replace(/<br>/g, '')
+    .replace(/\*\*(?:[A-Z][a-z ]*:|FAILED|Gates|Backups)\*\*/g, '');
   return [...text.matchAll(/(?<!\\)(?:\\\\)*([<[*~])/g)].map((m) => m[1]);
 }
 
@@ -94,7 +96,9 @@ describe('renderReport with hostile text', () => {
     state.outcome.failure.fix = `run ${hostileDetail}`;
     state.operators = [{ user: '<u>*op*</u>', host: 'h`o`st' }];
     // The node's name everywhere in the record, as an inventory or a node could give it.
-    const renamed = JSON.parse(JSON.stringify(state).replaceAll('server-2', JSON.stringify(hostileName).slice(1, -1))) as typeof state;
+    const renamed = JSON.parse(
+      JSON.stringify(state).replaceAll('server-2', JSON.stringify(hostileName).slice(1, -1)),
+    ) as typeof state;
     return renderReport(renamed);
   }
 
@@ -105,7 +109,7 @@ describe('renderReport with hostile text', () => {
     expect(block).toEqual(evidence);
   });
 
-  it('no heading, link, emphasis, list item or HTML from the node renders: only keyturn\'s own headings', async () => {
+  it("no heading, link, emphasis, list item or HTML from the node renders: only keyturn's own headings", async () => {
     const md = await hostileReport();
     const { outside } = outsideFences(md);
     const headings = outside.filter((l) => /^ {0,3}#{1,6}(\s|$)/.test(l)).map((l) => l.replace(/ \(.*$/, ''));
@@ -127,7 +131,12 @@ describe('renderReport with hostile text', () => {
 
   it('table rows keep their six cells whatever the cells hold', async () => {
     const md = await hostileReport();
-    const rows = outsideFences(md).outside.filter((l) => l.startsWith('| ') && !l.startsWith('| Node |') && !/^\| [^|]+ \| (not read|\S+T\S+Z) \|$/.test(withoutCodeSpans(l)));
+    const rows = outsideFences(md).outside.filter(
+      (l) =>
+        l.startsWith('| ') &&
+        !l.startsWith('| Node |') &&
+        !/^\| [^|]+ \| (not read|\S+T\S+Z) \|$/.test(withoutCodeSpans(l)),
+    );
     expect(rows.length).toBeGreaterThan(8);
     for (const row of rows) {
       const cells = withoutCodeSpans(row).replace(/\\\|/g, '').split('|').length - 2;

@@ -34,7 +34,10 @@ describe('resume after being killed at any event', () => {
       expect([...keys].sort(), `cut ${cut}: a step was skipped`).toEqual([...allKeys].sort());
       // Finished steps never re-ran: no step-started after the cut for a step finished before it.
       const startedAfter = s.journal.events.slice(cut).flatMap((e) => (e.type === 'step-started' ? [e.key] : []));
-      expect(startedAfter.filter((k) => before.includes(k)), `cut ${cut}`).toEqual([]);
+      expect(
+        startedAfter.filter((k) => before.includes(k)),
+        `cut ${cut}`,
+      ).toEqual([]);
       // Side effects happened once per node, whatever the cut.
       for (const node of ['server-1', 'server-2', 'server-3']) {
         const n = s.fake.scripts.filter((x) => x.node === node);
@@ -43,7 +46,10 @@ describe('resume after being killed at any event', () => {
         expect(n.filter((x) => x.script === 'systemctl start rke2-server').length, `cut ${cut} ${node} start`).toBe(1);
       }
       for (const cmd of ['systemctl stop rke2-agent', 'rke2 certificate rotate', 'systemctl start rke2-agent']) {
-        expect(s.fake.scripts.filter((x) => x.node === 'agent-1' && x.script === cmd).length, `cut ${cut} agent ${cmd}`).toBe(1);
+        expect(
+          s.fake.scripts.filter((x) => x.node === 'agent-1' && x.script === cmd).length,
+          `cut ${cut} agent ${cmd}`,
+        ).toBe(1);
       }
       expect(s.fake.maxServersDownAtOnce()).toBe(1);
     }
@@ -63,7 +69,9 @@ describe('resume after being killed at any event', () => {
     s.journal.killAfter = null;
     const done = await resume(s);
     expect(done.outcome.status).toBe('succeeded');
-    const checked = s.journal.events.find((e) => e.type === 'step-checked' && e.key === 'rotate-certs/server-1/servers.rotate');
+    const checked = s.journal.events.find(
+      (e) => e.type === 'step-checked' && e.key === 'rotate-certs/server-1/servers.rotate',
+    );
     expect(checked).toMatchObject({ verdict: 'done' });
     expect(s.fake.scripts.filter((x) => x.script === 'rke2 certificate rotate')).toHaveLength(1);
     expect(s.confirm.asked.at(-1)?.resumed).toBe(true);
@@ -81,7 +89,10 @@ describe('resume after being killed at any event', () => {
     s.fake.opts.hook = undefined;
     s.journal.killAfter = null;
     expect((await resume(s)).outcome.status).toBe('succeeded');
-    expect(s.journal.events.find((e) => e.type === 'step-checked')).toMatchObject({ key: 'rotate-certs/server-1/servers.stop', verdict: 'not-done' });
+    expect(s.journal.events.find((e) => e.type === 'step-checked')).toMatchObject({
+      key: 'rotate-certs/server-1/servers.stop',
+      verdict: 'not-done',
+    });
     // The interrupted attempt, then the re-run after the check found the unit still active.
     expect(s.fake.scripts.filter((x) => x.script === 'systemctl stop rke2-server')).toHaveLength(2);
     expect(s.fake.scripts.filter((x) => x.script === 'systemctl is-active rke2-server || true')).toHaveLength(1);
@@ -94,6 +105,8 @@ describe('resume after being killed at any event', () => {
     await s.fake.shell('server-2').run('systemctl restart rke2-server'); // the operator fixed it by hand
     const state = await resume(s);
     expect(state.outcome.status).toBe('succeeded');
-    expect(s.fake.scripts.filter((x) => x.node === 'server-3' && x.script === 'rke2 certificate rotate')).toHaveLength(1);
+    expect(s.fake.scripts.filter((x) => x.node === 'server-3' && x.script === 'rke2 certificate rotate')).toHaveLength(
+      1,
+    );
   });
 });

@@ -28,13 +28,19 @@ describe('rotate-ca plan', () => {
     expect(prepare.map((b) => [b.node, b.typeName])).toEqual([['etcd-1', true]]);
     const cmds = prepare[0].steps.map((s) => s.command?.split('\n')[0]);
     expect(prepare[0].steps.map((s) => s.stepId)).toEqual(['backup', 'snapshot', 'generate', 'tokens', 'rotate-ca']);
-    expect(cmds[4]).toBe("k3s certificate rotate-ca --path /var/lib/rancher/k3s/server/rotate-ca");
+    expect(cmds[4]).toBe('k3s certificate rotate-ca --path /var/lib/rancher/k3s/server/rotate-ca');
     // every node moves its join token to the new CA hash right before its restart
     for (const b of p.blocks.filter((x) => x.phase === 'servers' || x.phase === 'agents')) {
       const ids = b.steps.map((s) => s.stepId);
       expect(ids.indexOf('token'), b.key).toBe(ids.indexOf('restart') - 1);
     }
-    expect(p.blocks.filter((b) => b.phase === 'servers').map((b) => b.node)).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2']);
+    expect(p.blocks.filter((b) => b.phase === 'servers').map((b) => b.node)).toEqual([
+      'etcd-1',
+      'etcd-2',
+      'etcd-3',
+      'cp-1',
+      'cp-2',
+    ]);
     expect(p.blocks.filter((b) => b.phase === 'agents').map((b) => b.node)).toEqual(['agent-1', 'agent-2']);
   });
 
@@ -53,15 +59,65 @@ describe('rotate-ca plan', () => {
 describe('ca-consistent gate', () => {
   function ctxFor(p: Plan, nodeName: string, onNode: Record<string, string>): StepContext {
     const clock = new FakeClock();
-    const created = { type: 'run-created' as const, at: new Date(clock.now()).toISOString(), runId: p.runId, plan: p, operator: { user: 'u', host: 'h' }, cluster: { server: null } };
+    const created = {
+      type: 'run-created' as const,
+      at: new Date(clock.now()).toISOString(),
+      runId: p.runId,
+      plan: p,
+      operator: { user: 'u', host: 'h' },
+      cluster: { server: null },
+    };
     const upload = p.blocks.find((b) => b.phase === 'prepare')!.steps.find((s) => s.stepId === 'rotate-ca')!;
-    const finished: RunEvent = { type: 'step-finished', at: created.at, key: upload.key, result: { status: 'done', summary: '', execs: [], data: { ca: { serverCa: 'a'.repeat(64), tokenHash: `K10${'a'.repeat(64)}` } } } };
+    const finished: RunEvent = {
+      type: 'step-finished',
+      at: created.at,
+      key: upload.key,
+      result: {
+        status: 'done',
+        summary: '',
+        execs: [],
+        data: { ca: { serverCa: 'a'.repeat(64), tokenHash: `K10${'a'.repeat(64)}` } },
+      },
+    };
     const state = applyEvent(initialState(created), finished);
-    const res = (node: string, script: string, stdout: string): ExecResult => ({ node, script, outcome: 'ok', code: 0, stdout, stderr: '', durationMs: 1 });
-    const ports = { shell: (node: string) => ({ node, run: async (script: string) => res(node, script, `${onNode[node]}\n`), follow: async () => res(node, '', ''), dispose: async () => undefined }), kube: null, clock, confirm: null as never, journal: null as never, log: { emit: () => undefined } };
-    const step = p.blocks.find((b) => b.phase === 'servers' && b.node === nodeName)?.steps.find((s) => s.stepId === 'ca') ?? p.blocks.find((b) => b.phase === 'agents' && b.node === nodeName)!.steps.find((s) => s.stepId === 'ca')!;
+    const res = (node: string, script: string, stdout: string): ExecResult => ({
+      node,
+      script,
+      outcome: 'ok',
+      code: 0,
+      stdout,
+      stderr: '',
+      durationMs: 1,
+    });
+    const ports = {
+      shell: (node: string) => ({
+        node,
+        run: async (script: string) => res(node, script, `${onNode[node]}\n`),
+        follow: async () => res(node, '', ''),
+        dispose: async () => undefined,
+      }),
+      kube: null,
+      clock,
+      confirm: null as never,
+      journal: null as never,
+      log: { emit: () => undefined },
+    };
+    const step =
+      p.blocks.find((b) => b.phase === 'servers' && b.node === nodeName)?.steps.find((s) => s.stepId === 'ca') ??
+      p.blocks.find((b) => b.phase === 'agents' && b.node === nodeName)!.steps.find((s) => s.stepId === 'ca')!;
     const execs: ExecRecord[] = [];
-    return { plan: p, state, step, node: p.nodes.find((n) => n.name === nodeName)!, ports, signal: new AbortController().signal, tails: new Tails(ports.log), startedAtMs: clock.now(), execs, exec: makeExec(ports, new AbortController().signal, execs) };
+    return {
+      plan: p,
+      state,
+      step,
+      node: p.nodes.find((n) => n.name === nodeName)!,
+      ports,
+      signal: new AbortController().signal,
+      tails: new Tails(ports.log),
+      startedAtMs: clock.now(),
+      execs,
+      exec: makeExec(ports, new AbortController().signal, execs),
+    };
   }
 
   it('passes when the node holds the new server-ca, and names a server that kept the old one with k3s#11233', async () => {

@@ -26,7 +26,13 @@ const startAndSettle: Recipe = {
       title: 'start',
       nodes: 'one-server',
       steps: [
-        { id: 'start', kind: 'command', title: 'start', run: { op: 'service', action: 'start', noBlock: true }, timeoutSeconds: 60 },
+        {
+          id: 'start',
+          kind: 'command',
+          title: 'start',
+          run: { op: 'service', action: 'start', noBlock: true },
+          timeoutSeconds: 60,
+        },
         { id: 'settle', kind: 'settle', title: 'Watch for restarts' },
       ],
     },
@@ -48,6 +54,8 @@ describe('settle against a lab node', () => {
     const { state } = await driveLab(lab, startAndSettle, 'lab-slow-start', { settleSeconds: 2 });
     expect(state.outcome.status, renderReport(state)).toBe('succeeded');
     const settle = state.steps['recover-restart-loop/server-1/start.settle'];
-    expect(settle.result?.status === 'done' && settle.result.summary).toMatch(/^k3s active\/running for \d+s, NRestarts 0 → 0$/);
+    expect(settle.result?.status === 'done' && settle.result.summary).toMatch(
+      /^k3s active\/running for \d+s, NRestarts 0 → 0$/,
+    );
   }, 120_000);
 });

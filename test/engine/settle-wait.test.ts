@@ -25,7 +25,16 @@ function recipeWith(steps: Step[]): Recipe {
         id: 'start',
         title: 'start',
         nodes: 'etcd-servers',
-        steps: [{ id: 'start', kind: 'command', title: 'start', run: { op: 'service', action: 'start', noBlock: true }, timeoutSeconds: 60 }, ...steps],
+        steps: [
+          {
+            id: 'start',
+            kind: 'command',
+            title: 'start',
+            run: { op: 'service', action: 'start', noBlock: true },
+            timeoutSeconds: 60,
+          },
+          ...steps,
+        ],
       },
     ],
     references: [],
@@ -44,14 +53,27 @@ async function drive(recipe: Recipe, opts: Partial<FakeOptions>) {
   if (!created.ok) throw new Error(created.reason);
   const startedAt = clock.now();
   const state = await driveRun(created.state, h.ports, { operator, resumed: false }, new AbortController().signal);
-  const shows = (node: string) => fake.scripts.filter((x) => x.node === node && /^systemctl show -p ActiveState,(SubState,)?NRestarts /.test(x.script));
-  const finished = (key: string) => h.journal.events.find((e): e is Extract<RunEvent, { type: 'step-finished' }> => e.type === 'step-finished' && e.key === key);
-  const waiting = (key: string) => h.logs.flatMap((l) => (l.type === 'waiting' && l.key === key ? [describeWaitProgress(l.wait)] : []));
+  const shows = (node: string) =>
+    fake.scripts.filter(
+      (x) => x.node === node && /^systemctl show -p ActiveState,(SubState,)?NRestarts /.test(x.script),
+    );
+  const finished = (key: string) =>
+    h.journal.events.find(
+      (e): e is Extract<RunEvent, { type: 'step-finished' }> => e.type === 'step-finished' && e.key === key,
+    );
+  const waiting = (key: string) =>
+    h.logs.flatMap((l) => (l.type === 'waiting' && l.key === key ? [describeWaitProgress(l.wait)] : []));
   return { state, fake, shows, finished, waiting, elapsedMs: () => clock.now() - startedAt };
 }
 
 const settle: Step = { id: 'settle', kind: 'settle', title: 'Watch for restarts' };
-const activeWait: Step = { id: 'active', kind: 'wait', title: 'Service active', until: { condition: 'unit-state', states: ['active'] }, timeoutSeconds: 600 };
+const activeWait: Step = {
+  id: 'active',
+  kind: 'wait',
+  title: 'Service active',
+  until: { condition: 'unit-state', states: ['active'] },
+  timeoutSeconds: 600,
+};
 
 describe('settle', () => {
   it('a slow start (activating/start for several samples, no restart) is waited for and passes', async () => {
@@ -59,7 +81,9 @@ describe('settle', () => {
     const r = await drive(recipeWith([settle]), { slowStart: { 'etcd-1': 8, 'etcd-2': 8, 'etcd-3': 8 } });
     expect(r.state.outcome.status).toBe('succeeded');
     const done = r.finished('recover-restart-loop/etcd-1/start.settle')!;
-    expect(done.result.status === 'done' && done.result.summary).toMatch(/^rke2-server active\/running for \d+s, NRestarts 0 → 0$/);
+    expect(done.result.status === 'done' && done.result.summary).toMatch(
+      /^rke2-server active\/running for \d+s, NRestarts 0 → 0$/,
+    );
     expect(r.shows('etcd-1')).toHaveLength(8);
   });
 
@@ -68,7 +92,9 @@ describe('settle', () => {
     expect(r.state.outcome.status).toBe('failed');
     const f = r.state.outcome.status === 'failed' ? r.state.outcome.failure : null;
     expect(f).toMatchObject({ node: 'etcd-1', check: 'unit-active', key: 'recover-restart-loop/etcd-1/start.settle' });
-    expect(f!.message).toBe('rke2-server on etcd-1 is activating/auto-restart (a try failed; systemd restarts it in RestartSec) during the settle window: a restart loop');
+    expect(f!.message).toBe(
+      'rke2-server on etcd-1 is activating/auto-restart (a try failed; systemd restarts it in RestartSec) during the settle window: a restart loop',
+    );
     expect(r.shows('etcd-1')).toHaveLength(1);
     expect(r.elapsedMs()).toBeLessThan(1000);
   });
@@ -76,7 +102,9 @@ describe('settle', () => {
   it('a start that never reports ready fails as a slow start, not as a loop', async () => {
     const r = await drive(recipeWith([settle]), { slowStart: { 'etcd-1': 10_000 } });
     const f = r.state.outcome.status === 'failed' ? r.state.outcome.failure : null;
-    expect(f?.message).toMatch(/^rke2-server on etcd-1 is still starting \(activating\/start, no restart\) after 60\ds: a slow start, not a restart loop$/);
+    expect(f?.message).toMatch(
+      /^rke2-server on etcd-1 is still starting \(activating\/start, no restart\) after 60\ds: a slow start, not a restart loop$/,
+    );
     expect(f?.fix).not.toContain('recover-restart-loop');
   });
 });
@@ -91,12 +119,14 @@ describe('wait until active', () => {
     const r = await drive(recipeWith([activeWait]), { crashLoop: ['etcd-1'] });
     const f = r.state.outcome.status === 'failed' ? r.state.outcome.failure : null;
     expect(f).toMatchObject({ node: 'etcd-1', check: 'unit-active', key: 'recover-restart-loop/etcd-1/start.active' });
-    expect(f!.message).toMatch(/^rke2-server is activating\/auto-restart, NRestarts 1 → 2: a restart loop after \d+s, while waiting until/);
+    expect(f!.message).toMatch(
+      /^rke2-server is activating\/auto-restart, NRestarts 1 → 2: a restart loop after \d+s, while waiting until/,
+    );
     expect(r.elapsedMs()).toBeLessThan(60_000);
   });
 });
 
-describe('where a wait stands (the run screen shows it as the running step\'s detail)', () => {
+describe("where a wait stands (the run screen shows it as the running step's detail)", () => {
   it('settle: seconds of the window, restarts, state; past the window while still starting, the start limit', async () => {
     const r = await drive(recipeWith([settle]), { slowStart: { 'etcd-1': 8, 'etcd-2': 8, 'etcd-3': 8 } });
     const seen = r.waiting('recover-restart-loop/etcd-1/start.settle');
@@ -121,7 +151,13 @@ describe('where a wait stands (the run screen shows it as the running step\'s de
   });
 
   it('gate: the check pending, its last answer, when the gate times out', async () => {
-    const gate: Step = { id: 'gate', kind: 'gate', title: 'Healthy', checks: [{ check: 'unit-active' }], timeoutSeconds: 60 };
+    const gate: Step = {
+      id: 'gate',
+      kind: 'gate',
+      title: 'Healthy',
+      checks: [{ check: 'unit-active' }],
+      timeoutSeconds: 60,
+    };
     const r = await drive(recipeWith([gate]), { slowStart: { 'etcd-1': 3, 'etcd-2': 3, 'etcd-3': 3 } });
     expect(r.state.outcome.status).toBe('succeeded');
     const seen = r.waiting('recover-restart-loop/etcd-1/start.gate');

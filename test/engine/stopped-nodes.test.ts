@@ -13,18 +13,33 @@ describe('nodes a failed run left stopped', () => {
     const s = await setup('rotate-certs', 'split', {
       hook: (node, script) =>
         failRotate && node === 'agent-1' && script === 'rke2 certificate rotate'
-          ? { node, script, outcome: 'exit', code: 1, stdout: '', stderr: 'FATA[0000] open /var/lib/rancher/rke2/server/token: no such file or directory\n', durationMs: 5 }
+          ? {
+              node,
+              script,
+              outcome: 'exit',
+              code: 1,
+              stdout: '',
+              stderr: 'FATA[0000] open /var/lib/rancher/rke2/server/token: no such file or directory\n',
+              durationMs: 5,
+            }
           : undefined,
     });
     const failed = await start(s);
     expect(failed.outcome.status === 'failed' && failed.outcome.failure.node).toBe('agent-1');
     expect(stoppedNodes(failed).map((n) => n.name)).toEqual(['agent-1']);
-    expect(stoppedLine(stoppedNodes(failed)[0])).toBe('agent-1 is STOPPED: this run stopped rke2-agent and failed before starting it again — start it with `systemctl start rke2-agent` on agent-1');
+    expect(stoppedLine(stoppedNodes(failed)[0])).toBe(
+      'agent-1 is STOPPED: this run stopped rke2-agent and failed before starting it again — start it with `systemctl start rke2-agent` on agent-1',
+    );
     expect(outcomeOf(failed, commandText({})).lines).toContain(`⚠ ${stoppedLine(stoppedNodes(failed)[0])}`);
 
     const started = await startStoppedNode(s.ports, failed, 'agent-1', operator);
     expect(started.ok).toBe(true);
-    expect(s.journal.events.at(-1)).toMatchObject({ type: 'node-started', node: 'agent-1', command: 'systemctl start rke2-agent', outcome: 'ok' });
+    expect(s.journal.events.at(-1)).toMatchObject({
+      type: 'node-started',
+      node: 'agent-1',
+      command: 'systemctl start rke2-agent',
+      outcome: 'ok',
+    });
     expect(stoppedNodes(started.state)).toEqual([]);
     expect(outcomeOf(started.state, commandText({})).lines.join('\n')).not.toContain('STOPPED');
     expect(started.state.steps['rotate-certs/agent-1/agents.stop'].status).toBe('pending');
@@ -33,7 +48,10 @@ describe('nodes a failed run left stopped', () => {
     const mark = s.fake.scripts.length;
     const done = await resume(s);
     expect(done.outcome.status).toBe('succeeded');
-    const agent1 = s.fake.scripts.slice(mark).filter((x) => x.node === 'agent-1' && /^systemctl (stop|start)|certificate rotate$/.test(x.script)).map((x) => x.script);
+    const agent1 = s.fake.scripts
+      .slice(mark)
+      .filter((x) => x.node === 'agent-1' && /^systemctl (stop|start)|certificate rotate$/.test(x.script))
+      .map((x) => x.script);
     expect(agent1).toEqual(['systemctl stop rke2-agent', 'rke2 certificate rotate', 'systemctl start rke2-agent']);
   });
 

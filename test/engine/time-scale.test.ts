@@ -15,10 +15,16 @@ function plan(timeScale?: number, settleSeconds?: number): Plan {
 }
 
 const seconds = (p: Plan, kind: 'settle' | 'gate' | 'wait') =>
-  p.blocks.flatMap((b) => b.steps).flatMap((s) => (s.step.kind === kind ? [s.step.kind === 'settle' ? (s.step.seconds ?? null) : s.step.timeoutSeconds ?? null] : []));
+  p.blocks
+    .flatMap((b) => b.steps)
+    .flatMap((s) =>
+      s.step.kind === kind
+        ? [s.step.kind === 'settle' ? (s.step.seconds ?? null) : (s.step.timeoutSeconds ?? null)]
+        : [],
+    );
 
-describe('time scale: a rehearsal waits at the lab\'s speed', () => {
-  it('divides the settle window, the recipe\'s shorter agent window and the gate timeouts, rounding up', () => {
+describe("time scale: a rehearsal waits at the lab's speed", () => {
+  it("divides the settle window, the recipe's shorter agent window and the gate timeouts, rounding up", () => {
     const real = plan();
     const rehearsal = plan(20);
     expect(real.settleSeconds).toBe(150);
@@ -33,11 +39,11 @@ describe('time scale: a rehearsal waits at the lab\'s speed', () => {
     expect(renderPlanText(rehearsal)).toMatch(/watch rke2-server for 8s/);
   });
 
-  it('scales the operator\'s own settle choice the same way', () => {
+  it("scales the operator's own settle choice the same way", () => {
     expect(plan(20, 300).settleSeconds).toBe(15);
   });
 
-  it('leaves a real cluster\'s plan untouched (no time scale, or 1)', () => {
+  it("leaves a real cluster's plan untouched (no time scale, or 1)", () => {
     for (const p of [plan(), plan(1)]) {
       expect(p.settleSeconds).toBe(150);
       expect(p.timeScale).toBeUndefined();

@@ -19,8 +19,17 @@ describe('the tls file set of a real server, read and backed up by keyturn (lab)
     lab = await startLab({ topology: 'single', distro: 'k3s', etcd: 'emulated', speed: 40 });
     const server = lab.nodes.find((n) => n.name === 'server-1')!;
     node = {
-      name: server.name, address: server.address, roles: server.roles, distro: 'k3s', dataDir: server.dataDir, unit: 'k3s',
-      tier: 'etcd-control-plane', server: true, etcd: true, version: 'v1.32.5+k3s1', init: true,
+      name: server.name,
+      address: server.address,
+      roles: server.roles,
+      distro: 'k3s',
+      dataDir: server.dataDir,
+      unit: 'k3s',
+      tier: 'etcd-control-plane',
+      server: true,
+      etcd: true,
+      version: 'v1.32.5+k3s1',
+      init: true,
     };
   }, 120_000);
   afterAll(async () => lab?.stop());
@@ -31,13 +40,24 @@ describe('the tls file set of a real server, read and backed up by keyturn (lab)
     return certsFrom(r.stdout);
   };
 
-  it('reads exactly upstream\'s certificate files: the cloud-controller leaf yes, json, keys and temporary-certs no', async () => {
+  it("reads exactly upstream's certificate files: the cloud-controller leaf yes, json, keys and temporary-certs no", async () => {
     const certs = await readCerts();
-    expect(certs.map((c) => c.path).sort()).toEqual(certFilesFor('k3s', node.roles).map((f) => f.path).sort());
+    expect(certs.map((c) => c.path).sort()).toEqual(
+      certFilesFor('k3s', node.roles)
+        .map((f) => f.path)
+        .sort(),
+    );
     expect(certs.map((c) => c.path)).toContain('server/tls/client-k3s-cloud-controller.crt');
-    for (const extra of ['server/tls/dynamic-cert.json', 'server/tls/client-ca.nochain.crt', 'server/tls/temporary-certs/apiserver-loopback-client__.crt']) {
+    for (const extra of [
+      'server/tls/dynamic-cert.json',
+      'server/tls/client-ca.nochain.crt',
+      'server/tls/temporary-certs/apiserver-loopback-client__.crt',
+    ]) {
       expect(existsSync(path.join(node.dataDir, extra)), extra).toBe(true);
-      expect(certs.some((c) => c.path === extra), extra).toBe(false);
+      expect(
+        certs.some((c) => c.path === extra),
+        extra,
+      ).toBe(false);
     }
   });
 
@@ -45,7 +65,12 @@ describe('the tls file set of a real server, read and backed up by keyturn (lab)
     const plans = backupPlans(['tls'], node, 'conform');
     const r = await lab.run('server-1', renderBackup(plans));
     expect(r.code, r.stderr).toBe(0);
-    for (const file of ['dynamic-cert.json', 'service.current.key', 'temporary-certs/apiserver-loopback-client__.key', 'client-k3s-cloud-controller.crt']) {
+    for (const file of [
+      'dynamic-cert.json',
+      'service.current.key',
+      'temporary-certs/apiserver-loopback-client__.key',
+      'client-k3s-cloud-controller.crt',
+    ]) {
       expect(existsSync(path.join(plans[0].dest, file)), file).toBe(true);
     }
   });

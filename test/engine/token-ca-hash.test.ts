@@ -45,7 +45,10 @@ function opensslCas(dataDir: string): void {
   const tls = path.join(dataDir, 'server/tls');
   mkdirSync(path.join(tls, 'etcd'), { recursive: true });
   for (const t of CA_TYPES) {
-    sh(`openssl ecparam -name prime256v1 -genkey -noout -out ${t}-ca.key 2>/dev/null && openssl req -new -x509 -key ${t}-ca.key -subj "/CN=k3s-${t.replace('/', '-')}-ca@1700000000" -days 3650 -out ${t}-ca.crt 2>/dev/null`, tls);
+    sh(
+      `openssl ecparam -name prime256v1 -genkey -noout -out ${t}-ca.key 2>/dev/null && openssl req -new -x509 -key ${t}-ca.key -subj "/CN=k3s-${t.replace('/', '-')}-ca@1700000000" -days 3650 -out ${t}-ca.crt 2>/dev/null`,
+      tls,
+    );
   }
   sh('openssl genrsa -out service.key 2048 2>/dev/null', tls);
 }
@@ -90,7 +93,11 @@ describe.skipIf(!ok)('token CA hash (upstream hashCA)', () => {
     // A second rotation: the current server-ca.crt is itself a bundle; the next one pins the next new root.
     writeFileSync(path.join(d, 'server/tls/server-ca.crt'), text);
     for (const t of CA_TYPES) {
-      for (const ext of ['crt', 'key']) writeFileSync(path.join(d, `server/tls/${t}-ca.${ext}`), readFileSync(path.join(d, `server/rotate-ca/tls/${t}-ca.${ext}`)));
+      for (const ext of ['crt', 'key'])
+        writeFileSync(
+          path.join(d, `server/tls/${t}-ca.${ext}`),
+          readFileSync(path.join(d, `server/rotate-ca/tls/${t}-ca.${ext}`)),
+        );
     }
     rmSync(path.join(d, 'server/rotate-ca'), { recursive: true });
     const second = generateWithKeyturnScript(d);
@@ -102,7 +109,14 @@ describe.skipIf(!ok)('token CA hash (upstream hashCA)', () => {
     const d = tmp();
     const now = new Date();
     const cas = await generateClusterCAs('rke2', now);
-    await writeCaFiles({ dataDir: d, distro: 'rke2', roles: ['etcd', 'control-plane'], nodeName: 'n', address: '127.0.0.1', cas });
+    await writeCaFiles({
+      dataDir: d,
+      distro: 'rke2',
+      roles: ['etcd', 'control-plane'],
+      nodeName: 'n',
+      address: '127.0.0.1',
+      cas,
+    });
     const single = path.join(d, 'server/tls/server-ca.crt');
     expect(tokenCaHash(readFileSync(single), later()).hash).toBe(fileSha(single));
     const dir = await writeRotateCaBundle(d, 'rke2', now);
@@ -114,7 +128,9 @@ describe.skipIf(!ok)('token CA hash (upstream hashCA)', () => {
     const d = tmp();
     opensslCas(d);
     const bundle = generateWithKeyturnScript(d);
-    const blocks = readFileSync(bundle, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g)!;
+    const blocks = readFileSync(bundle, 'utf8').match(
+      /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g,
+    )!;
     const trimmed = path.join(d, 'no-self-signed.crt');
     writeFileSync(trimmed, [blocks[0], blocks[2], blocks[3]].join(''));
     expect(tokenCaHash(readFileSync(trimmed), later()).hash).toBe(opensslDerSha(trimmed, 3));
@@ -126,7 +142,11 @@ describe.skipIf(!ok)('token CA hash (upstream hashCA)', () => {
     opensslCas(a);
     opensslCas(b);
     const mixed = path.join(a, 'mixed.crt');
-    writeFileSync(mixed, readFileSync(path.join(a, 'server/tls/server-ca.crt'), 'utf8') + readFileSync(path.join(b, 'server/tls/client-ca.crt'), 'utf8'));
+    writeFileSync(
+      mixed,
+      readFileSync(path.join(a, 'server/tls/server-ca.crt'), 'utf8') +
+        readFileSync(path.join(b, 'server/tls/client-ca.crt'), 'utf8'),
+    );
     expect(tokenCaHash(readFileSync(mixed), later())).toEqual({ hash: fileSha(mixed), source: 'file' });
     const bundle = generateWithKeyturnScript(b);
     expect(tokenCaHash(readFileSync(bundle), new Date(Date.now() + 30 * 365 * 86_400_000)).source).toBe('file');

@@ -5,7 +5,15 @@ import { applyEvent } from '../../src/engine/reducer.js';
 import { notesOf, RunBridge } from '../../src/hooks/run-bridge.js';
 import { demoPlan, demoState } from '../screens/run-fixture.js';
 
-const reading = (done: number): ReencryptProgress => ({ done, total: 10000, ratePerSecond: 5, secondsLeft: (10000 - done) / 5, stalledSeconds: 0, finished: false, source: 'api' });
+const reading = (done: number): ReencryptProgress => ({
+  done,
+  total: 10000,
+  ratePerSecond: 5,
+  secondsLeft: (10000 - done) / 5,
+  stalledSeconds: 0,
+  finished: false,
+  source: 'api',
+});
 
 /** Resolves at the bridge's next notification. */
 const notified = (bridge: RunBridge) =>
@@ -43,7 +51,18 @@ describe('RunBridge', () => {
     bridge.requestQuit();
     expect(bridge.signal.aborted).toBe(false);
     const b = state.plan.blocks[0];
-    const answer = await bridge.confirmNode({ runId: 'RUN-1', block: b, node: b.node, unit: 'rke2-server', steps: [], requireTypedName: false, resumed: false }, new AbortController().signal);
+    const answer = await bridge.confirmNode(
+      {
+        runId: 'RUN-1',
+        block: b,
+        node: b.node,
+        unit: 'rke2-server',
+        steps: [],
+        requireTypedName: false,
+        resumed: false,
+      },
+      new AbortController().signal,
+    );
     expect(answer).toEqual({ answer: 'quit' });
     bridge.requestQuit();
     expect(bridge.signal.aborted).toBe(true);
@@ -58,7 +77,8 @@ describe('RunBridge', () => {
     let count = 0;
     bridge.subscribe(() => (count += 1));
     const next = notified(bridge);
-    for (let done = 0; done <= 5000; done += 50) bridge.emit({ type: 'progress', node: 'cp-1', progress: reading(done), stallAfterSeconds: 120 });
+    for (let done = 0; done <= 5000; done += 50)
+      bridge.emit({ type: 'progress', node: 'cp-1', progress: reading(done), stallAfterSeconds: 120 });
     await next;
     expect(bridge.getSnapshot().reencrypt).toEqual({ node: 'cp-1', progress: reading(5000), stallAfterSeconds: 120 });
     expect(count).toBe(1);
@@ -71,7 +91,11 @@ describe('RunBridge', () => {
     bridge.startRunning(state);
     bridge.emit({ type: 'progress', node: 'etcd-1', progress: reading(100), stallAfterSeconds: 120 });
     const key = state.plan.blocks[0].steps[0].key;
-    const confirmed = { type: 'block-confirmed' as const, at: '2026-01-01T00:00:01.000Z', block: state.plan.blocks[0].key };
+    const confirmed = {
+      type: 'block-confirmed' as const,
+      at: '2026-01-01T00:00:01.000Z',
+      block: state.plan.blocks[0].key,
+    };
     state = applyEvent(state, confirmed);
     bridge.onEvent(confirmed, state);
     expect(bridge.getSnapshot().reencrypt?.progress.done).toBe(100);
@@ -107,9 +131,29 @@ describe('RunBridge', () => {
     const events = [
       { type: 'block-confirmed' as const, at: '2026-01-01T00:00:01.000Z', block: state.plan.blocks[0].key },
       { type: 'step-started' as const, at: '2026-01-01T00:00:02.000Z', key: first.key, attempt: 1, command: null },
-      { type: 'step-finished' as const, at: '2026-01-01T00:00:03.000Z', key: first.key, result: { status: 'done' as const, summary: '', execs: [], data: { ca: { serverCa: 'ab'.repeat(32), tokenHash: hash } } } },
+      {
+        type: 'step-finished' as const,
+        at: '2026-01-01T00:00:03.000Z',
+        key: first.key,
+        result: {
+          status: 'done' as const,
+          summary: '',
+          execs: [],
+          data: { ca: { serverCa: 'ab'.repeat(32), tokenHash: hash } },
+        },
+      },
       { type: 'step-started' as const, at: '2026-01-01T00:00:04.000Z', key: second.key, attempt: 1, command: null },
-      { type: 'step-finished' as const, at: '2026-01-01T00:00:09.000Z', key: second.key, result: { status: 'done' as const, summary: '', execs: [], data: { reencrypt: { ...reading(10000), finished: true } } } },
+      {
+        type: 'step-finished' as const,
+        at: '2026-01-01T00:00:09.000Z',
+        key: second.key,
+        result: {
+          status: 'done' as const,
+          summary: '',
+          execs: [],
+          data: { reencrypt: { ...reading(10000), finished: true } },
+        },
+      },
     ];
     for (const e of events) {
       state = applyEvent(state, e);
@@ -127,12 +171,20 @@ describe('notesOf (the finished line of a step)', () => {
     const notes = notesOf({
       gate: [
         { check: 'unit-active', status: 'pass', detail: 'rke2-server active' },
-        { check: 'node-ready', status: 'skipped', detail: 'API unreachable (unavailable 503: etcd cluster is unavailable): Ready not checked' },
+        {
+          check: 'node-ready',
+          status: 'skipped',
+          detail: 'API unreachable (unavailable 503: etcd cluster is unavailable): Ready not checked',
+        },
         { check: 'etcd-quorum', status: 'pass', detail: '3 members healthy' },
       ],
     });
-    expect(notes).toEqual(['node-ready not checked: API unreachable (unavailable 503: etcd cluster is unavailable): Ready not checked']);
-    expect(notesOf({ gate: [{ check: 'node-ready', status: 'skipped', detail: 'x'.repeat(500) }] })[0]).toHaveLength('node-ready not checked: '.length + 120);
+    expect(notes).toEqual([
+      'node-ready not checked: API unreachable (unavailable 503: etcd cluster is unavailable): Ready not checked',
+    ]);
+    expect(notesOf({ gate: [{ check: 'node-ready', status: 'skipped', detail: 'x'.repeat(500) }] })[0]).toHaveLength(
+      'node-ready not checked: '.length + 120,
+    );
     expect(notesOf(undefined)).toEqual([]);
   });
 
@@ -140,7 +192,10 @@ describe('notesOf (the finished line of a step)', () => {
     const bridge = new RunBridge({ recipe: 'demo', runId: 'RUN-1', cluster: 'x', resumed: false });
     const plan = demoPlan();
     const asked: number[] = [];
-    bridge.offerSettle({ seconds: 150, choices: [150, 300, 60], timeScale: 4 }, (s) => (asked.push(s), { ...plan, settleSeconds: Math.ceil(s / 4) }));
+    bridge.offerSettle(
+      { seconds: 150, choices: [150, 300, 60], timeScale: 4 },
+      (s) => (asked.push(s), { ...plan, settleSeconds: Math.ceil(s / 4) }),
+    );
     bridge.cycleSettle(); // not on the preview yet: nothing changes
     expect(asked).toEqual([]);
     const started = bridge.waitForStart(plan);

@@ -27,9 +27,13 @@ async function keyturn(args: string[]): Promise<{ code: number; stdout: string; 
 
 /** A real engine run quit at the agents, journalled in `dir` as `runId`. */
 async function quitRun(dir: string, runId: string): Promise<void> {
-  const s = await setup('rotate-certs', 'ha', { confirm: new ScriptedConfirm((req) => (req.block.phase === 'agents' ? { answer: 'quit' } : { answer: 'run' })) });
+  const s = await setup('rotate-certs', 'ha', {
+    confirm: new ScriptedConfirm((req) => (req.block.phase === 'agents' ? { answer: 'quit' } : { answer: 'run' })),
+  });
   await start(s);
-  const events = s.journal.events.map((e) => (e.type === 'run-created' ? { ...e, runId, plan: { ...e.plan, runId } } : e));
+  const events = s.journal.events.map((e) =>
+    e.type === 'run-created' ? { ...e, runId, plan: { ...e.plan, runId } } : e,
+  );
   await mkdir(path.join(dir, 'runs'), { recursive: true });
   await writeFile(journalPath(dir, runId), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 }
@@ -44,7 +48,11 @@ describe('keyturn abandon', () => {
     const r = await keyturn(['abandon', runId, '--state-dir', dir, '--reason', 'superseded by a manual fix']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^run ${runId} abandoned by \\S+@\\S+ \\(superseded by a manual fix\\): it will not be offered or resumed again`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^run ${runId} abandoned by \\S+@\\S+ \\(superseded by a manual fix\\): it will not be offered or resumed again`,
+      ),
+    );
     expect(await findResumableRun(dir)).toBeNull();
     const report = await keyturn(['report', runId, '--state-dir', dir]);
     expect(report.stdout).toMatch(/- \*\*Outcome:\*\* abandoned by \S+@\S+: superseded by a manual fix/);
@@ -66,10 +74,17 @@ describe('keyturn abandon', () => {
     await quitRun(dir, runId);
     const other = spawn('sleep', ['30']);
     try {
-      await writeFile(path.join(dir, 'keyturn.lock'), JSON.stringify({ pid: other.pid, runId, holder: 'ops@bastion', since: '2026-12-04T13:00:00Z' }));
+      await writeFile(
+        path.join(dir, 'keyturn.lock'),
+        JSON.stringify({ pid: other.pid, runId, holder: 'ops@bastion', since: '2026-12-04T13:00:00Z' }),
+      );
       const r = await keyturn(['abandon', runId, '--state-dir', dir]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^keyturn: abandon ${runId}: ops@bastion is running it now \\(pid ${other.pid}, since [^)]+\\) — quit it in that terminal first\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^keyturn: abandon ${runId}: ops@bastion is running it now \\(pid ${other.pid}, since [^)]+\\) — quit it in that terminal first\\n$`,
+        ),
+      );
       expect((await findResumableRun(dir))?.runId).toBe(runId);
     } finally {
       other.kill();

@@ -3,7 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
-import { acquireLocalLock, findResumableRun, journalPath, listRuns, openFileJournal, parseJournal, readJournal, resolveStateDir } from '../../src/journal/index.js';
+import {
+  acquireLocalLock,
+  findResumableRun,
+  journalPath,
+  listRuns,
+  openFileJournal,
+  parseJournal,
+  readJournal,
+  resolveStateDir,
+} from '../../src/journal/index.js';
 import { setup, start } from '../engine/support/run.js';
 import { ScriptedConfirm } from '../engine/support/ports.js';
 
@@ -26,7 +35,11 @@ describe('file journal', () => {
     await j.append({ type: 'run-succeeded', at: 't2' });
     await j.close();
     const text = await readFile(journalPath(dir, 'r1'), 'utf8');
-    expect(text.split('\n')).toEqual(['{"type":"run-quit","at":"t1","block":null}', '{"type":"run-succeeded","at":"t2"}', '']);
+    expect(text.split('\n')).toEqual([
+      '{"type":"run-quit","at":"t1","block":null}',
+      '{"type":"run-succeeded","at":"t2"}',
+      '',
+    ]);
     expect((await stat(journalPath(dir, 'r1'))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(dir, 'runs'))).mode & 0o777).toBe(0o700);
   });
@@ -60,11 +73,18 @@ describe('file journal', () => {
 
   it('a real run journalled to disk folds back to the same state; lists runs and finds the resumable one', async () => {
     const dir = await tmp();
-    const quitter = new ScriptedConfirm((req) => (req.block.phase === 'agents' ? { answer: 'quit' } : { answer: 'run' }));
+    const quitter = new ScriptedConfirm((req) =>
+      req.block.phase === 'agents' ? { answer: 'quit' } : { answer: 'run' },
+    );
     const s = await setup('rotate-certs', 'ha', { confirm: quitter });
     const file = await openFileJournal(dir, s.plan.runId);
     const mem = s.ports.journal;
-    s.ports.journal = { append: async (e: RunEvent) => { await mem.append(e); await file.append(e); } };
+    s.ports.journal = {
+      append: async (e: RunEvent) => {
+        await mem.append(e);
+        await file.append(e);
+      },
+    };
     const state = await start(s);
     await file.close();
     expect(state.outcome.status).toBe('stopped');
@@ -88,18 +108,32 @@ describe('local lock', () => {
     const c = await acquireLocalLock(dir, { runId: 'r3', holder: 'c@h', since: 't' });
     expect(c.ok).toBe(true);
     if (c.ok) await c.release();
-    await writeFile(path.join(dir, 'keyturn.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, runId: 'old', holder: 'x', since: 't' }));
+    await writeFile(
+      path.join(dir, 'keyturn.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, runId: 'old', holder: 'x', since: 't' }),
+    );
     expect((await acquireLocalLock(dir, { runId: 'r4', holder: 'd@h', since: 't' })).ok).toBe(true);
   });
 });
 
 describe('which run is worth continuing', () => {
   /** A real engine run of rotate-certs on `ha`, journalled as `runId` created at `at`, quit as `outcome` says. */
-  async function journalled(dir: string, runId: string, at: string, outcome: 'quit-first' | 'quit-agents' | 'succeed'): Promise<void> {
-    const quitter = new ScriptedConfirm((req) => (outcome === 'quit-first' || (outcome === 'quit-agents' && req.block.phase === 'agents') ? { answer: 'quit' } : { answer: 'run' }));
+  async function journalled(
+    dir: string,
+    runId: string,
+    at: string,
+    outcome: 'quit-first' | 'quit-agents' | 'succeed',
+  ): Promise<void> {
+    const quitter = new ScriptedConfirm((req) =>
+      outcome === 'quit-first' || (outcome === 'quit-agents' && req.block.phase === 'agents')
+        ? { answer: 'quit' }
+        : { answer: 'run' },
+    );
     const s = await setup('rotate-certs', 'ha', { confirm: quitter });
     await start(s);
-    const events = s.journal.events.map((e) => (e.type === 'run-created' ? { ...e, runId, at, plan: { ...e.plan, runId } } : e));
+    const events = s.journal.events.map((e) =>
+      e.type === 'run-created' ? { ...e, runId, at, plan: { ...e.plan, runId } } : e,
+    );
     await mkdir(path.join(dir, 'runs'), { recursive: true });
     await writeFile(journalPath(dir, runId), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
@@ -116,7 +150,12 @@ describe('which run is worth continuing', () => {
     await journalled(dir, 'r-new-quit', '2026-01-04T00:00:00Z', 'quit-agents');
     expect((await findResumableRun(dir))?.runId).toBe('r-new-quit');
     const journal = await openFileJournal(dir, 'r-new-quit');
-    await journal.append({ type: 'run-abandoned', at: '2026-01-05T00:00:00Z', operator: { user: 'oncall', host: 'bastion' }, reason: 'replaced by a fresh run' });
+    await journal.append({
+      type: 'run-abandoned',
+      at: '2026-01-05T00:00:00Z',
+      operator: { user: 'oncall', host: 'bastion' },
+      reason: 'replaced by a fresh run',
+    });
     await journal.close();
     expect((await listRuns(dir)).find((r) => r.runId === 'r-new-quit')?.status).toBe('abandoned');
     expect(await findResumableRun(dir)).toBeNull();

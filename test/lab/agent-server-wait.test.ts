@@ -8,11 +8,17 @@ import { parseJournal } from '../../src/discovery/parse-journal.js';
 import { parseSystemctlShow } from '../../src/discovery/parse-systemctl.js';
 import { startLab, waitFor, type LabHandle } from '../support/lab.js';
 
-const RETRY = /level=error msg="Failed to validate connection to cluster at https:\/\/[\d.]+:(9345|6443): failed to get CA certs: Get \\"https:\/\/127\.0\.0\.1:6444\/cacerts\\": read tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:6444: read: connection reset by peer"/g;
+const RETRY =
+  /level=error msg="Failed to validate connection to cluster at https:\/\/[\d.]+:(9345|6443): failed to get CA certs: Get \\"https:\/\/127\.0\.0\.1:6444\/cacerts\\": read tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:6444: read: connection reset by peer"/g;
 
 async function show(lab: LabHandle, node: string, unit: string): Promise<Record<string, string>> {
   const result = await lab.run(node, `systemctl show -p Type,NRestarts,ActiveState,SubState ${unit}`);
-  return Object.fromEntries(result.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
+  return Object.fromEntries(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=') as [string, string]),
+  );
 }
 
 async function journal(lab: LabHandle, node: string, unit: string): Promise<string> {
@@ -40,7 +46,12 @@ describe('an agent with no reachable server', () => {
     // A blocking start would wait for READY=1, which the agent sends only once it is up (TimeoutStartSec=0).
     expect(await lab.run('agent-1', 'systemctl restart --no-block rke2-agent')).toMatchObject({ code: 0 });
     const text = await retries(lab, 'agent-1', 'rke2-agent', 4);
-    expect(await show(lab, 'agent-1', 'rke2-agent')).toMatchObject({ Type: 'notify', ActiveState: 'activating', SubState: 'start', NRestarts: '0' });
+    expect(await show(lab, 'agent-1', 'rke2-agent')).toMatchObject({
+      Type: 'notify',
+      ActiveState: 'activating',
+      SubState: 'start',
+      NRestarts: '0',
+    });
     expect(text).not.toContain('level=fatal');
     expect(text).not.toContain('Scheduled restart job');
 
@@ -48,14 +59,23 @@ describe('an agent with no reachable server', () => {
     const unit = parseSystemctlShow((await lab.run('agent-1', 'systemctl show rke2-agent')).stdout);
     const found = diagnose(parseJournal(text), { roles: [], unit });
     expect(found.map((d) => d.code)).toEqual(['agent-waiting-for-server']);
-    expect(found[0].message).toMatch(/^the agent cannot reach or validate a server and retries every 2 s \(activating\/start, 0 restarts; not a restart loop\): Failed to validate connection/);
+    expect(found[0].message).toMatch(
+      /^the agent cannot reach or validate a server and retries every 2 s \(activating\/start, 0 restarts; not a restart loop\): Failed to validate connection/,
+    );
 
     await lab.run('server-1', 'systemctl start rke2-server');
-    await waitFor('agent active', async () => ((await lab!.run('agent-1', 'systemctl is-active rke2-agent')).code === 0 ? true : undefined));
+    await waitFor('agent active', async () =>
+      (await lab!.run('agent-1', 'systemctl is-active rke2-agent')).code === 0 ? true : undefined,
+    );
     expect(await show(lab, 'agent-1', 'rke2-agent')).toMatchObject({ ActiveState: 'active', NRestarts: '0' });
     const after = await journal(lab, 'agent-1', 'rke2-agent');
     expect(after).toContain('msg="rke2 agent is up and running"');
-    expect(diagnose(parseJournal(after), { roles: [], unit: parseSystemctlShow((await lab.run('agent-1', 'systemctl show rke2-agent')).stdout) })).toEqual([]);
+    expect(
+      diagnose(parseJournal(after), {
+        roles: [],
+        unit: parseSystemctlShow((await lab.run('agent-1', 'systemctl show rke2-agent')).stdout),
+      }),
+    ).toEqual([]);
   });
 
   it('K3s agents are Type=notify on current releases', async () => {
@@ -71,10 +91,16 @@ describe('an agent with no reachable server', () => {
     // Type=exec: the start job is done once the process runs, so a blocking restart returns.
     expect(await lab.run('agent-1', 'systemctl restart k3s-agent')).toMatchObject({ code: 0 });
     const text = await retries(lab, 'agent-1', 'k3s-agent', 3);
-    expect(await show(lab, 'agent-1', 'k3s-agent')).toMatchObject({ ActiveState: 'active', SubState: 'running', NRestarts: '0' });
+    expect(await show(lab, 'agent-1', 'k3s-agent')).toMatchObject({
+      ActiveState: 'active',
+      SubState: 'running',
+      NRestarts: '0',
+    });
     const unit = parseSystemctlShow((await lab.run('agent-1', 'systemctl show k3s-agent')).stdout);
     expect(diagnose(parseJournal(text), { roles: [], unit }).map((d) => d.code)).toEqual(['agent-waiting-for-server']);
     await lab.run('server-1', 'systemctl start k3s');
-    await waitFor('agent up', async () => ((await journal(lab!, 'agent-1', 'k3s-agent')).includes('msg="k3s agent is up and running"') ? true : undefined));
+    await waitFor('agent up', async () =>
+      (await journal(lab!, 'agent-1', 'k3s-agent')).includes('msg="k3s agent is up and running"') ? true : undefined,
+    );
   });
 });

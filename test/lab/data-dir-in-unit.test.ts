@@ -14,7 +14,11 @@ import { cliArgs, repoRoot } from '../support/paths.js';
 
 function keyturn(args: string[], configDir: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: repoRoot, env: { ...process.env, KEYTURN_CONFIG_DIR: configDir, KEYTURN_STATE_DIR: configDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cliArgs, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, KEYTURN_CONFIG_DIR: configDir, KEYTURN_STATE_DIR: configDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -23,21 +27,29 @@ function keyturn(args: string[], configDir: string): Promise<RunResult> {
   });
 }
 
-describe('k3s with the data dir only in the unit\'s ExecStart (lab)', () => {
+describe("k3s with the data dir only in the unit's ExecStart (lab)", () => {
   let lab: LabHandle;
   let dataDir: string;
   let configDir: string;
   const tlsBackups = () => readdirSync(path.join(dataDir, 'server')).filter((f) => /^tls-\d+$/.test(f));
 
   beforeAll(async () => {
-    lab = await startLab({ topology: 'single', distro: 'k3s', etcd: 'emulated', speed: 40, extraArgs: ['--data-dir-in-unit'] });
+    lab = await startLab({
+      topology: 'single',
+      distro: 'k3s',
+      etcd: 'emulated',
+      speed: 40,
+      extraArgs: ['--data-dir-in-unit'],
+    });
     dataDir = path.join(lab.dir, 'nodes', 'server-1', 'data');
     configDir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-conf-'));
   }, 120_000);
   afterAll(async () => lab?.stop());
 
   it('the node gives its data dir only on ExecStart: not in config.yaml, not in the inventory', async () => {
-    expect(readFileSync(path.join(lab.dir, 'nodes', 'server-1', 'etc', 'config.yaml'), 'utf8')).not.toContain('data-dir');
+    expect(readFileSync(path.join(lab.dir, 'nodes', 'server-1', 'etc', 'config.yaml'), 'utf8')).not.toContain(
+      'data-dir',
+    );
     expect(readFileSync(lab.inventory, 'utf8')).not.toContain('dataDir');
     const show = await lab.run('server-1', 'systemctl show -p ExecStart k3s');
     expect(show.stdout).toContain(`argv[]=/usr/local/bin/k3s server --data-dir ${dataDir} ;`);
@@ -58,19 +70,32 @@ describe('k3s with the data dir only in the unit\'s ExecStart (lab)', () => {
   });
 
   it('keyturn finds the data dir in ExecStart and its plans carry --data-dir on every subcommand', async () => {
-    const status = await keyturn(['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], configDir);
+    const status = await keyturn(
+      ['status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+      configDir,
+    );
     const report = JSON.parse(status.stdout) as StatusReport;
     expect(report.nodes.find((n) => n.name === 'server-1')?.dataDir).toBe(dataDir);
 
-    const certs = await keyturn(['plan', 'rotate-certs', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], configDir);
+    const certs = await keyturn(
+      ['plan', 'rotate-certs', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+      configDir,
+    );
     expect(certs.code, certs.stderr).toBe(0);
     expect(certs.stdout).toContain(`k3s certificate rotate --data-dir ${dataDir}`);
-    expect(certs.stdout).toContain(`k3s certificate rotate --data-dir ${path.join(lab.dir, 'nodes', 'agent-1', 'data')}`);
-    const keys = await keyturn(['plan', 'rotate-encryption-keys', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], configDir);
+    expect(certs.stdout).toContain(
+      `k3s certificate rotate --data-dir ${path.join(lab.dir, 'nodes', 'agent-1', 'data')}`,
+    );
+    const keys = await keyturn(
+      ['plan', 'rotate-encryption-keys', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+      configDir,
+    );
     expect(keys.code, keys.stderr).toBe(0);
     expect(keys.stdout).toContain(`k3s etcd-snapshot save --data-dir ${dataDir} --name pre-rotate-encryption-keys`);
     expect(keys.stdout).toContain(`k3s secrets-encrypt rotate-keys --data-dir ${dataDir}`);
-    const subcommands = `${certs.stdout}\n${keys.stdout}`.split('\n').filter((l) => /\$ k3s (certificate|secrets-encrypt|etcd-snapshot) /.test(l));
+    const subcommands = `${certs.stdout}\n${keys.stdout}`
+      .split('\n')
+      .filter((l) => /\$ k3s (certificate|secrets-encrypt|etcd-snapshot) /.test(l));
     expect(subcommands.length).toBeGreaterThanOrEqual(3);
     for (const line of subcommands) expect(line).toContain(` --data-dir ${lab.dir}/nodes/`);
   });

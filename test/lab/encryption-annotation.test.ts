@@ -30,7 +30,15 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 describe.skipIf(!tools)('the encryption annotation is read from the API Node object (k3s lab)', () => {
   let lab: LabHandle;
   const annotate = async (node: string, assignment: string) => {
-    const r = await run('kubectl', ['--kubeconfig', lab.kubeconfig, 'annotate', 'node', node, assignment, '--overwrite']);
+    const r = await run('kubectl', [
+      '--kubeconfig',
+      lab.kubeconfig,
+      'annotate',
+      'node',
+      node,
+      assignment,
+      '--overwrite',
+    ]);
     expect(r.code, r.stderr).toBe(0);
   };
   const status = (node: string) => lab.run(node, 'k3s secrets-encrypt status');
@@ -45,7 +53,9 @@ describe.skipIf(!tools)('the encryption annotation is read from the API Node obj
     const r = await status('server-2');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/level=fatal msg="see server log for details: https:\/\/127\.0\.0\.1:6443\/v1-k3s\/encrypt\/status: 500 Internal Server Error secret-encrypt error ID \d{5}"/);
+    expect(r.stderr).toMatch(
+      /level=fatal msg="see server log for details: https:\/\/127\.0\.0\.1:6443\/v1-k3s\/encrypt\/status: 500 Internal Server Error secret-encrypt error ID \d{5}"/,
+    );
     expect(causeOf(lab, 'server-2', r.stderr)).toBe('invalid annotation  found on node server-2');
     // Another server still answers, and compares the annotations as the API serves them.
     const other = await status('server-1');
@@ -55,7 +65,11 @@ describe.skipIf(!tools)('the encryption annotation is read from the API Node obj
 
   it('keyturn status fails encryption-hashes naming the node and its annotation', async () => {
     const configDir = await mkdtemp(path.join(os.tmpdir(), 'keyturn-conf-'));
-    const r = await run(process.execPath, [...cliArgs, 'status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory], { ...process.env, KEYTURN_CONFIG_DIR: configDir });
+    const r = await run(
+      process.execPath,
+      [...cliArgs, 'status', '--json', '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory],
+      { ...process.env, KEYTURN_CONFIG_DIR: configDir },
+    );
     const report = JSON.parse(r.stdout) as StatusReport;
     expect(r.code).toBe(1);
     const hashes = report.checks.find((c) => c.id === 'encryption-hashes');
@@ -78,7 +92,15 @@ describe.skipIf(!tools)('the encryption annotation is read from the API Node obj
     expect(r.code).toBe(1);
     expect(causeOf(lab, 'server-2', r.stderr)).toBe('missing annotation on node server-2');
     await restart(lab, ['server-2']);
-    const get = await run('kubectl', ['--kubeconfig', lab.kubeconfig, 'get', 'node', 'server-2', '-o', `jsonpath={.metadata.annotations.k3s\\.io/encryption-config-hash}`]);
+    const get = await run('kubectl', [
+      '--kubeconfig',
+      lab.kubeconfig,
+      'get',
+      'node',
+      'server-2',
+      '-o',
+      `jsonpath={.metadata.annotations.k3s\\.io/encryption-config-hash}`,
+    ]);
     expect(get.stdout).toBe(stateOf(lab, 'server-2'));
     const after = await status('server-2');
     expect(after.code, after.stderr).toBe(0);

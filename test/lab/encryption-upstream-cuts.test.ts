@@ -22,7 +22,11 @@ async function classicRotation(lab: LabHandle): Promise<void> {
     await restart(lab, ['server-1']);
   }
   expect((await lab.run('server-1', 'k3s secrets-encrypt reencrypt')).code).toBe(0);
-  await waitFor('reencrypt_finished', async () => ((await statusJson(lab, 'server-1')).stage === 'reencrypt_finished' ? true : undefined), 45_000);
+  await waitFor(
+    'reencrypt_finished',
+    async () => ((await statusJson(lab, 'server-1')).stage === 'reencrypt_finished' ? true : undefined),
+    45_000,
+  );
 }
 
 const events = (lab: LabHandle, reason: string) =>
@@ -32,7 +36,10 @@ const events = (lab: LabHandle, reason: string) =>
 const OBJECT_REFERENCE = String.raw`level=info msg="Event(v1.ObjectReference{Kind:\"Node\", Namespace:\"\", Name:\"server-1\", UID:\"server-1\", APIVersion:\"\", ResourceVersion:\"\", FieldPath:\"\"}): type: 'Normal' reason: '`;
 const objectReferenceEvents = (lab: LabHandle, reason: string) => {
   const prefix = `${OBJECT_REFERENCE}${reason}' `;
-  return journalOf(lab, 'server-1').split('\n').filter((l) => l.includes(prefix)).map((l) => l.slice(l.indexOf(prefix) + prefix.length).replace(/"$/, ''));
+  return journalOf(lab, 'server-1')
+    .split('\n')
+    .filter((l) => l.includes(prefix))
+    .map((l) => l.slice(l.indexOf(prefix) + prefix.length).replace(/"$/, ''));
 };
 
 describe('secrets-encrypt release cuts (k3s, single server)', () => {
@@ -47,7 +54,10 @@ describe('secrets-encrypt release cuts (k3s, single server)', () => {
     const fresh = await statusText(lab, 'server-1');
     expect(JSON.parse(fresh)).toMatchObject({ activekey: 'AES-CBC aescbckey' });
     expect(parseStatusJson(fresh)?.activeKey).toBe('aescbckey');
-    expect(splitStatusKey((JSON.parse(fresh) as { activekey: string }).activekey)).toEqual({ type: 'AES-CBC', name: 'aescbckey' });
+    expect(splitStatusKey((JSON.parse(fresh) as { activekey: string }).activekey)).toEqual({
+      type: 'AES-CBC',
+      name: 'aescbckey',
+    });
 
     expect((await lab.run('server-1', 'k3s secrets-encrypt prepare')).code).toBe(0);
     const prepared = JSON.parse(await statusText(lab, 'server-1')) as { activekey: string; inactivekeys: string[] };
@@ -58,37 +68,74 @@ describe('secrets-encrypt release cuts (k3s, single server)', () => {
   it('status -o json before secretbox support (v1.32.3) sends the bare key name', async () => {
     lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.32.3+k3s1', etcd: 'emulated' });
     const text = await statusText(lab, 'server-1');
-    expect(text).toBe('{\n\t"stage": "start",\n\t"activekey": "aescbckey",\n\t"enable": true,\n\t"hashmatch": true\n}\n');
+    expect(text).toBe(
+      '{\n\t"stage": "start",\n\t"activekey": "aescbckey",\n\t"enable": true,\n\t"hashmatch": true\n}\n',
+    );
     expect(parseStatusJson(text)?.activeKey).toBe('aescbckey');
-    expect(splitStatusKey((JSON.parse(text) as { activekey: string }).activekey)).toEqual({ type: '', name: 'aescbckey' });
+    expect(splitStatusKey((JSON.parse(text) as { activekey: string }).activekey)).toEqual({
+      type: '',
+      name: 'aescbckey',
+    });
   });
 
   it('secretbox keys are named XSalsa20-POLY1305 in status -o json', async () => {
-    lab = await startLab({ topology: 'single', distro: 'k3s', etcd: 'emulated', extraArgs: ['--encryption-provider', 'secretbox'] });
+    lab = await startLab({
+      topology: 'single',
+      distro: 'k3s',
+      etcd: 'emulated',
+      extraArgs: ['--encryption-provider', 'secretbox'],
+    });
     const text = await statusText(lab, 'server-1');
     expect(JSON.parse(text)).toMatchObject({ activekey: 'XSalsa20-POLY1305 secretboxkey' });
-    expect(splitStatusKey((JSON.parse(text) as { activekey: string }).activekey)).toEqual({ type: 'XSalsa20-POLY1305', name: 'secretboxkey' });
+    expect(splitStatusKey((JSON.parse(text) as { activekey: string }).activekey)).toEqual({
+      type: 'XSalsa20-POLY1305',
+      name: 'secretboxkey',
+    });
     expect(parseStatusJson(text)?.activeKey).toBe('secretboxkey');
   });
 
-  it('before k3s#10612 (v1.29.8) the controller reports every 10 secrets and ends "completed reencrypt of N secrets", logged in the Event(v1.ObjectReference{...}) form', { timeout: 120_000 }, async () => {
-    lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.29.8+k3s1', etcd: 'emulated', secrets: 35 });
-    await classicRotation(lab);
-    expect(objectReferenceEvents(lab, 'SecretsProgress')).toEqual(['reencrypted 10 secrets', 'reencrypted 20 secrets', 'reencrypted 30 secrets']);
-    expect(objectReferenceEvents(lab, 'SecretsUpdateComplete')).toEqual(['completed reencrypt of 35 secrets']);
-    expect(journalOf(lab, 'server-1')).not.toContain('"Event occurred"');
-    // keyturn's journal reading takes the count from either wording.
-    expect(progressFromJournal(journalOf(lab, 'server-1'))).toEqual({ done: 35, complete: true, error: null });
-  });
+  it(
+    'before k3s#10612 (v1.29.8) the controller reports every 10 secrets and ends "completed reencrypt of N secrets", logged in the Event(v1.ObjectReference{...}) form',
+    { timeout: 120_000 },
+    async () => {
+      lab = await startLab({
+        topology: 'single',
+        distro: 'k3s',
+        version: 'v1.29.8+k3s1',
+        etcd: 'emulated',
+        secrets: 35,
+      });
+      await classicRotation(lab);
+      expect(objectReferenceEvents(lab, 'SecretsProgress')).toEqual([
+        'reencrypted 10 secrets',
+        'reencrypted 20 secrets',
+        'reencrypted 30 secrets',
+      ]);
+      expect(objectReferenceEvents(lab, 'SecretsUpdateComplete')).toEqual(['completed reencrypt of 35 secrets']);
+      expect(journalOf(lab, 'server-1')).not.toContain('"Event occurred"');
+      // keyturn's journal reading takes the count from either wording.
+      expect(progressFromJournal(journalOf(lab, 'server-1'))).toEqual({ done: 35, complete: true, error: null });
+    },
+  );
 
-  it('from v1.30.5 (k3s#10612 backported, k3s#10801) the handler reports every 50 and ends "reencrypted N secrets"', { timeout: 120_000 }, async () => {
-    // 40 secrets: under the pre-k3s#11384 CLI timeout (the work still runs inside the request on v1.30.5), and
-    // fewer than 50, so the handler sends no progress where the controller would have sent 10, 20, 30.
-    lab = await startLab({ topology: 'single', distro: 'k3s', version: 'v1.30.5+k3s1', etcd: 'emulated', secrets: 40 });
-    await classicRotation(lab);
-    expect(events(lab, 'SecretsProgress')).toEqual([]);
-    expect(events(lab, 'SecretsUpdateComplete')).toEqual(['reencrypted 40 secrets']);
-    expect(objectReferenceEvents(lab, 'SecretsUpdateComplete')).toEqual([]);
-    expect(progressFromJournal(journalOf(lab, 'server-1'))).toEqual({ done: 40, complete: true, error: null });
-  });
+  it(
+    'from v1.30.5 (k3s#10612 backported, k3s#10801) the handler reports every 50 and ends "reencrypted N secrets"',
+    { timeout: 120_000 },
+    async () => {
+      // 40 secrets: under the pre-k3s#11384 CLI timeout (the work still runs inside the request on v1.30.5), and
+      // fewer than 50, so the handler sends no progress where the controller would have sent 10, 20, 30.
+      lab = await startLab({
+        topology: 'single',
+        distro: 'k3s',
+        version: 'v1.30.5+k3s1',
+        etcd: 'emulated',
+        secrets: 40,
+      });
+      await classicRotation(lab);
+      expect(events(lab, 'SecretsProgress')).toEqual([]);
+      expect(events(lab, 'SecretsUpdateComplete')).toEqual(['reencrypted 40 secrets']);
+      expect(objectReferenceEvents(lab, 'SecretsUpdateComplete')).toEqual([]);
+      expect(progressFromJournal(journalOf(lab, 'server-1'))).toEqual({ done: 40, complete: true, error: null });
+    },
+  );
 });

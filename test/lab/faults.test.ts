@@ -41,12 +41,15 @@ describe.each(modes)('lab faults (split, etcd %s)', (mode) => {
     expect(record).toContainEqual(expect.objectContaining({ type: 'service', node: 'agent-2', to: 'failed' }));
     // RestartSec is 250 ms at speed 20: after a few of those it must still be down with no restarts counted.
     await new Promise((r) => setTimeout(r, 1_000));
-    expect((await lab.run('agent-2', 'systemctl show -p ActiveState,NRestarts rke2-agent')).stdout).toBe('ActiveState=failed\nNRestarts=0\n');
+    expect((await lab.run('agent-2', 'systemctl show -p ActiveState,NRestarts rke2-agent')).stdout).toBe(
+      'ActiveState=failed\nNRestarts=0\n',
+    );
     expect(await lab.run('agent-2', 'systemctl start rke2-agent')).toMatchObject({ code: 0 });
   });
 
   it('ca-drift gives one node a server CA the others do not share', async () => {
-    const ca = (node: string) => sha256Hex(readFileSync(path.join(lab.dir, 'nodes', node, 'data/server/tls/server-ca.crt')));
+    const ca = (node: string) =>
+      sha256Hex(readFileSync(path.join(lab.dir, 'nodes', node, 'data/server/tls/server-ca.crt')));
     expect(ca('cp-1')).toBe(ca('cp-2'));
     await lab.fault('ca-drift', [], 'cp-2');
     expect(ca('cp-1')).not.toBe(ca('cp-2'));
@@ -62,8 +65,16 @@ describe.each(modes)('lab faults (split, etcd %s)', (mode) => {
     expect(readFileSync(path.join(cred('cp-2'), 'encryption-state.json'), 'utf8')).toBe(`start-${sha256Hex(config)}`);
     const status = await lab.run('cp-1', 'rke2 secrets-encrypt status');
     expect(status.stdout).toContain('Server Encryption Hashes: hash does not match between cp-1 and cp-2\n');
-    const json = JSON.parse((await lab.run('cp-1', 'rke2 secrets-encrypt status -o json')).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ stage: 'start', activekey: 'AES-CBC aescbckey', enable: true, hasherror: 'hash does not match between cp-1 and cp-2' });
+    const json = JSON.parse((await lab.run('cp-1', 'rke2 secrets-encrypt status -o json')).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(json).toMatchObject({
+      stage: 'start',
+      activekey: 'AES-CBC aescbckey',
+      enable: true,
+      hasherror: 'hash does not match between cp-1 and cp-2',
+    });
     expect(json).not.toHaveProperty('hashmatch');
   });
 
@@ -81,19 +92,36 @@ describe.each(modes)('lab faults (split, etcd %s)', (mode) => {
   it('renews a leaf inside the renew window on restart, under the same CA', async () => {
     const node = lab.nodes.find((n) => n.name === 'etcd-3')!;
     const cas = await loadClusterCAs(path.join(lab.dir, 'cluster-cas.json'));
-    const ctx = { dataDir: node.dataDir, distro: 'rke2' as const, roles: node.roles, nodeName: node.name, address: node.address, cas };
+    const ctx = {
+      dataDir: node.dataDir,
+      distro: 'rke2' as const,
+      roles: node.roles,
+      nodeName: node.name,
+      address: node.address,
+      cas,
+    };
     // 300 days old: 65 days left, inside v1.32.5's 120-day window.
     await backdateLeaves(ctx, 300);
     const leaf = path.join(node.dataDir, 'server/tls/client-admin.crt');
     expect(notAfter(leaf) - Date.now()).toBeLessThan(70 * DAY);
     expect(await lab.run('etcd-3', 'systemctl restart rke2-server')).toMatchObject({ code: 0 });
     expect(notAfter(leaf) - Date.now()).toBeGreaterThan(360 * DAY);
-    expect((await lab.run('etcd-3', 'journalctl -u rke2-server -o cat')).stdout).toMatch(/client-admin\.crt is expired or will expire within 120 days; renewed/);
+    expect((await lab.run('etcd-3', 'journalctl -u rke2-server -o cat')).stdout).toMatch(
+      /client-admin\.crt is expired or will expire within 120 days; renewed/,
+    );
   });
 
   it('expire-certs stops every service and expires the leaves; starting servers renews them', async () => {
     await lab.fault('expire-certs');
-    for (const node of lab.nodes) expect((await lab.run(node.name, `systemctl is-active ${node.roles.includes('worker') ? 'rke2-agent' : 'rke2-server'}`)).code).toBe(3);
+    for (const node of lab.nodes)
+      expect(
+        (
+          await lab.run(
+            node.name,
+            `systemctl is-active ${node.roles.includes('worker') ? 'rke2-agent' : 'rke2-server'}`,
+          )
+        ).code,
+      ).toBe(3);
     const leaf = path.join(lab.nodes[0].dataDir, 'server/tls/etcd/client.crt');
     expect(notAfter(leaf)).toBeLessThan(Date.now());
     const check = await lab.run('etcd-1', 'rke2 certificate check --output table');
@@ -102,7 +130,9 @@ describe.each(modes)('lab faults (split, etcd %s)', (mode) => {
     await Promise.all(['etcd-1', 'etcd-2', 'etcd-3'].map((n) => lab.run(n, 'systemctl start rke2-server')));
     expect(notAfter(leaf)).toBeGreaterThan(Date.now() + 360 * DAY);
     expect(await lab.run('cp-1', 'systemctl start rke2-server')).toMatchObject({ code: 0 });
-    await waitFor('API answers again', async () => ((await lab.run('cp-1', 'rke2 etcd-snapshot save --name after')).code === 0 ? true : undefined));
+    await waitFor('API answers again', async () =>
+      (await lab.run('cp-1', 'rke2 etcd-snapshot save --name after')).code === 0 ? true : undefined,
+    );
   });
 });
 
@@ -111,10 +141,20 @@ describe('lab dir lock', () => {
     const lab = await startLab({ topology: 'single', etcd: 'emulated' });
     try {
       const second = await runWith(process.env as Record<string, string>, process.execPath, [
-        ...cliArgs, 'lab', 'up', '--dir', lab.dir, '--net', '127.0.250', '--etcd', 'emulated',
+        ...cliArgs,
+        'lab',
+        'up',
+        '--dir',
+        lab.dir,
+        '--net',
+        '127.0.250',
+        '--etcd',
+        'emulated',
       ]);
       expect(second.code).toBe(2);
-      expect(second.stderr).toMatch(new RegExp(`^keyturn: --dir .*: another lab is running there \\(pid ${lab.pid}\\)`));
+      expect(second.stderr).toMatch(
+        new RegExp(`^keyturn: --dir .*: another lab is running there \\(pid ${lab.pid}\\)`),
+      );
       expect(second.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       await lab.stop();

@@ -5,11 +5,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenMismatch } from '../../src/lab/join-token.js';
 
-const MESSAGE = /msg="(?:[^"]*: )?(token CA hash does not match the Cluster CA certificate hash: ([0-9a-f]{64}) != ([0-9a-f]{64}))"$/;
+const MESSAGE =
+  /msg="(?:[^"]*: )?(token CA hash does not match the Cluster CA certificate hash: ([0-9a-f]{64}) != ([0-9a-f]{64}))"$/;
 
 describe('token CA hash mismatch text', () => {
   it('matches the upstream agent journal', () => {
-    const fixture = readFileSync(path.join(__dirname, '../fixtures/upstream/k3s-agent-token-ca-hash-mismatch.txt'), 'utf8');
+    const fixture = readFileSync(
+      path.join(__dirname, '../fixtures/upstream/k3s-agent-token-ca-hash-mismatch.txt'),
+      'utf8',
+    );
     const lines = fixture.split('\n').filter((l) => l.includes('level=error'));
     expect(lines).toHaveLength(2);
     for (const line of lines) {

@@ -6,7 +6,12 @@ import { planNodes } from '../../src/lab/topology.js';
 
 describe('lab options', () => {
   it('defaults the version per distro and refuses non-loopback nets', () => {
-    expect(parseLabOptions({ dir: '/tmp/x', distro: 'k3s' })).toMatchObject({ version: 'v1.32.5+k3s1', net: '127.0.10', speed: 1, etcd: 'auto' });
+    expect(parseLabOptions({ dir: '/tmp/x', distro: 'k3s' })).toMatchObject({
+      version: 'v1.32.5+k3s1',
+      net: '127.0.10',
+      speed: 1,
+      etcd: 'auto',
+    });
     expect(parseLabOptions({ dir: '/tmp/x' }).version).toBe('v1.32.5+rke2r1');
     expect(() => parseLabOptions({ dir: '/tmp/x', net: '10.0.0' })).toThrow(/--net: "10.0.0" is not a loopback prefix/);
     expect(() => parseLabOptions({ dir: '/tmp/x', topology: 'mesh' })).toThrow(/unknown topology/);
@@ -14,11 +19,18 @@ describe('lab options', () => {
   });
 
   it('plans every topology with addresses net.i', () => {
-    const names = (topology: string) => planNodes(parseLabOptions({ dir: '/x', topology, net: '127.0.9' })).map((n) => `${n.name}@${n.address}:${n.roles.join('+')}`);
+    const names = (topology: string) =>
+      planNodes(parseLabOptions({ dir: '/x', topology, net: '127.0.9' })).map(
+        (n) => `${n.name}@${n.address}:${n.roles.join('+')}`,
+      );
     expect(names('split')).toEqual([
-      'etcd-1@127.0.9.1:etcd', 'etcd-2@127.0.9.2:etcd', 'etcd-3@127.0.9.3:etcd',
-      'cp-1@127.0.9.4:control-plane', 'cp-2@127.0.9.5:control-plane',
-      'agent-1@127.0.9.6:worker', 'agent-2@127.0.9.7:worker',
+      'etcd-1@127.0.9.1:etcd',
+      'etcd-2@127.0.9.2:etcd',
+      'etcd-3@127.0.9.3:etcd',
+      'cp-1@127.0.9.4:control-plane',
+      'cp-2@127.0.9.5:control-plane',
+      'agent-1@127.0.9.6:worker',
+      'agent-2@127.0.9.7:worker',
     ]);
     expect(names('ha')).toHaveLength(5);
     expect(names('ha')[0]).toBe('server-1@127.0.9.1:etcd+control-plane');

@@ -30,17 +30,27 @@ describe.each(modes)('lab up split with etcd $mode', ({ mode, available }) => {
   });
 
   it.skipIf(!available)('reports 7 nodes ready and writes inventory and kubeconfig', () => {
-    expect(lab.readyLine).toMatch(new RegExp(`^lab ready: 7 nodes \\(rke2 v1\\.32\\.5\\+rke2r1, etcd ${mode}\\) kubeconfig=`));
+    expect(lab.readyLine).toMatch(
+      new RegExp(`^lab ready: 7 nodes \\(rke2 v1\\.32\\.5\\+rke2r1, etcd ${mode}\\) kubeconfig=`),
+    );
     expect(lab.nodes.map((n) => n.name)).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2', 'agent-1', 'agent-2']);
     expect(lab.nodes.map((n) => n.address)).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => `${lab.net}.${i}`));
     expect(lab.nodes[0].roles).toEqual(['etcd']);
     expect(lab.nodes[3].roles).toEqual(['control-plane']);
     expect(lab.nodes[5].roles).toEqual(['worker']);
     const inventory = parse(readFileSync(lab.inventory, 'utf8')) as { nodes: Record<string, unknown>[] };
-    expect(inventory.nodes[0]).toMatchObject({ transport: 'local', distro: 'rke2', dataDir: path.join(lab.dir, 'nodes/etcd-1/data') });
-    expect((inventory.nodes[0].env as Record<string, string>).PATH).toBe(`${path.join(lab.dir, 'nodes/etcd-1/bin')}:/usr/local/bin:/usr/bin:/bin`);
+    expect(inventory.nodes[0]).toMatchObject({
+      transport: 'local',
+      distro: 'rke2',
+      dataDir: path.join(lab.dir, 'nodes/etcd-1/data'),
+    });
+    expect((inventory.nodes[0].env as Record<string, string>).PATH).toBe(
+      `${path.join(lab.dir, 'nodes/etcd-1/bin')}:/usr/local/bin:/usr/bin:/bin`,
+    );
     expect(readFileSync(lab.kubeconfig, 'utf8')).toMatch(/server: https:\/\/127\.0\.0\.1:\d+/);
-    expect(readFileSync(path.join(lab.dir, 'nodes/cp-1/etc/config.yaml'), 'utf8')).toContain(`data-dir: ${path.join(lab.dir, 'nodes/cp-1/data')}`);
+    expect(readFileSync(path.join(lab.dir, 'nodes/cp-1/etc/config.yaml'), 'utf8')).toContain(
+      `data-dir: ${path.join(lab.dir, 'nodes/cp-1/data')}`,
+    );
     expect(existsSync(path.join(lab.dir, 'nodes/cp-1/etc/rke2.yaml'))).toBe(true);
     expect(existsSync(path.join(lab.dir, 'nodes/agent-1/etc/rke2.yaml'))).toBe(false);
   });
@@ -50,29 +60,50 @@ describe.each(modes)('lab up split with etcd $mode', ({ mode, available }) => {
     for (const node of lab.nodes) {
       const leaves = certFilesFor('rke2', node.roles).filter((f) => f.kind === 'leaf');
       const script = leaves
-        .map((f) => `openssl verify -CAfile ${shq(path.join(node.dataDir, f.issuer))} ${shq(path.join(node.dataDir, f.path))}`)
+        .map(
+          (f) =>
+            `openssl verify -CAfile ${shq(path.join(node.dataDir, f.issuer))} ${shq(path.join(node.dataDir, f.path))}`,
+        )
         .join(' && ');
       const result = await lab.run(node.name, script);
       expect(result.stderr, node.name).toBe('');
-      expect(result.stdout.trim().split('\n').filter((l) => l.endsWith(': OK')), node.name).toHaveLength(leaves.length);
+      expect(
+        result.stdout
+          .trim()
+          .split('\n')
+          .filter((l) => l.endsWith(': OK')),
+        node.name,
+      ).toHaveLength(leaves.length);
       verified += leaves.length;
     }
     expect(verified).toBeGreaterThan(7 * 4);
   });
 
-  it.skipIf(!available || !tools)('serves etcd /health over TLS with the node certificates on the node\'s own loopback 2382, gRPC only on 2379', async () => {
-    // The default version is after k3s#8402: HTTP on https://127.0.0.1:2382 (the node's own loopback), not on 2379.
-    const tls = path.join(lab.nodes[0].dataDir, 'server/tls/etcd');
-    const certs = `--cacert ${tls}/server-ca.crt --cert ${tls}/client.crt --key ${tls}/client.key`;
-    const result = await lab.run('etcd-1', `curl -sS ${certs} https://127.0.0.1:2382/health`);
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toMatchObject({ health: 'true' });
-    const grpcOnly = await lab.run('etcd-1', `curl -sS ${certs} -w '%{http_code}' https://${lab.nodes[0].address}:2379/health`);
-    expect(grpcOnly.stdout).toBe('415');
-  });
+  it.skipIf(!available || !tools)(
+    "serves etcd /health over TLS with the node certificates on the node's own loopback 2382, gRPC only on 2379",
+    async () => {
+      // The default version is after k3s#8402: HTTP on https://127.0.0.1:2382 (the node's own loopback), not on 2379.
+      const tls = path.join(lab.nodes[0].dataDir, 'server/tls/etcd');
+      const certs = `--cacert ${tls}/server-ca.crt --cert ${tls}/client.crt --key ${tls}/client.key`;
+      const result = await lab.run('etcd-1', `curl -sS ${certs} https://127.0.0.1:2382/health`);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toMatchObject({ health: 'true' });
+      const grpcOnly = await lab.run(
+        'etcd-1',
+        `curl -sS ${certs} -w '%{http_code}' https://${lab.nodes[0].address}:2379/health`,
+      );
+      expect(grpcOnly.stdout).toBe('415');
+    },
+  );
 
   it.skipIf(!available || !tools)('answers kubectl get nodes with every node Ready', async () => {
-    const result = await runWith(process.env as Record<string, string>, 'kubectl', ['--kubeconfig', lab.kubeconfig, 'get', 'nodes', '--no-headers']);
+    const result = await runWith(process.env as Record<string, string>, 'kubectl', [
+      '--kubeconfig',
+      lab.kubeconfig,
+      'get',
+      'nodes',
+      '--no-headers',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(7);
     expect(result.stdout).not.toMatch(/NotReady/);
@@ -86,22 +117,50 @@ describe.each(modes)('lab up split with etcd $mode', ({ mode, available }) => {
     expect(await lab.run('cp-2', 'systemctl stop rke2-server.service')).toMatchObject({ code: 0 });
     expect(await lab.run('cp-2', 'systemctl is-active rke2-server')).toMatchObject({ code: 3, stdout: 'inactive\n' });
     expect(await lab.run('cp-2', 'systemctl start rke2-server')).toMatchObject({ code: 0 });
-    const show = await lab.run('cp-2', 'systemctl show -p NRestarts,ActiveState,SubState,ActiveEnterTimestamp,MainPID rke2-server');
-    expect(show.stdout).toMatch(/^NRestarts=0\nActiveState=active\nSubState=running\nActiveEnterTimestamp=\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\nMainPID=[1-9]\d*\n$/);
+    const show = await lab.run(
+      'cp-2',
+      'systemctl show -p NRestarts,ActiveState,SubState,ActiveEnterTimestamp,MainPID rke2-server',
+    );
+    expect(show.stdout).toMatch(
+      /^NRestarts=0\nActiveState=active\nSubState=running\nActiveEnterTimestamp=\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\nMainPID=[1-9]\d*\n$/,
+    );
     const record = await lab.record();
-    expect(record).toContainEqual(expect.objectContaining({ type: 'command', node: 'cp-2', prog: 'systemctl', argv: ['stop', 'rke2'], code: 5 }));
-    expect(record).toContainEqual(expect.objectContaining({ type: 'service', node: 'cp-2', unit: 'rke2-server', from: 'active', to: 'deactivating' }));
+    expect(record).toContainEqual(
+      expect.objectContaining({ type: 'command', node: 'cp-2', prog: 'systemctl', argv: ['stop', 'rke2'], code: 5 }),
+    );
+    expect(record).toContainEqual(
+      expect.objectContaining({
+        type: 'service',
+        node: 'cp-2',
+        unit: 'rke2-server',
+        from: 'active',
+        to: 'deactivating',
+      }),
+    );
   });
 
   it.skipIf(!available || !tools)('answers 503 once both control-plane servers are down', async () => {
-    const kubectl = () => runWith(process.env as Record<string, string>, 'kubectl', ['--kubeconfig', lab.kubeconfig, 'get', 'nodes', '--request-timeout=5s']);
+    const kubectl = () =>
+      runWith(process.env as Record<string, string>, 'kubectl', [
+        '--kubeconfig',
+        lab.kubeconfig,
+        'get',
+        'nodes',
+        '--request-timeout=5s',
+      ]);
     // A unit stop leaves RKE2's kube-apiserver static pod running (KillMode=process): the API still answers.
     await lab.run('cp-1', 'systemctl stop rke2-server');
     await lab.run('cp-2', 'systemctl stop rke2-server');
     expect((await kubectl()).code).toBe(0);
     await lab.run('cp-1', 'rke2-killall.sh');
     await lab.run('cp-2', 'rke2-killall.sh');
-    const result = await runWith(process.env as Record<string, string>, 'kubectl', ['--kubeconfig', lab.kubeconfig, 'get', 'nodes', '--request-timeout=5s']);
+    const result = await runWith(process.env as Record<string, string>, 'kubectl', [
+      '--kubeconfig',
+      lab.kubeconfig,
+      'get',
+      'nodes',
+      '--request-timeout=5s',
+    ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/ServiceUnavailable|unable to handle the request/);
   });

@@ -25,19 +25,29 @@ describe('node commands on k3s (ha, emulated etcd)', () => {
   it('uses k3s unit names and the k3s default version', async () => {
     expect(lab.readyLine).toContain('(k3s v1.32.5+k3s1, etcd emulated)');
     expect(await lab.run('server-1', 'systemctl is-active k3s')).toMatchObject({ code: 0, stdout: 'active\n' });
-    expect(await lab.run('agent-1', 'systemctl is-active k3s-agent.service')).toMatchObject({ code: 0, stdout: 'active\n' });
+    expect(await lab.run('agent-1', 'systemctl is-active k3s-agent.service')).toMatchObject({
+      code: 0,
+      stdout: 'active\n',
+    });
     expect(await lab.run('server-1', 'systemctl stop k3s-server')).toMatchObject({ code: 5 });
-    expect(await lab.run('server-1', 'k3s --version')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^k3s version v1\.32\.5\+k3s1/) });
+    expect(await lab.run('server-1', 'k3s --version')).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^k3s version v1\.32\.5\+k3s1/),
+    });
   });
 
   it('prints secrets-encrypt status exactly like upstream', async () => {
     const text = await lab.run('server-2', 'k3s secrets-encrypt status');
     expect(text.stdout).toBe(fixtureOutput('k3s-secrets-encrypt-status-single-start.txt'));
     const json = await lab.run('server-2', 'k3s secrets-encrypt status -o json');
-    expect(json.stdout).toBe('{\n\t"stage": "start",\n\t"activekey": "AES-CBC aescbckey",\n\t"enable": true,\n\t"hashmatch": true\n}\n');
+    expect(json.stdout).toBe(
+      '{\n\t"stage": "start",\n\t"activekey": "AES-CBC aescbckey",\n\t"enable": true,\n\t"hashmatch": true\n}\n',
+    );
     const agent = await lab.run('agent-1', 'k3s secrets-encrypt status');
     expect(agent.code).toBe(1);
-    expect(agent.stderr).toMatch(/level=fatal msg="Get \\"https:\/\/127\.0\.0\.1:6443\/v1-k3s\/encrypt\/status\\": dial tcp 127\.0\.0\.1:6443: connect: connection refused"/);
+    expect(agent.stderr).toMatch(
+      /level=fatal msg="Get \\"https:\/\/127\.0\.0\.1:6443\/v1-k3s\/encrypt\/status\\": dial tcp 127\.0\.0\.1:6443: connect: connection refused"/,
+    );
   });
 
   it('rotates certificates with upstream lines and a tls-<ts> backup', async () => {
@@ -45,7 +55,10 @@ describe('node commands on k3s (ha, emulated etcd)', () => {
     expect(rotate.code).toBe(0);
     expect(rotate.stderr).toContain('level=info msg="Server detected, rotating agent and server certificates"');
     expect(rotate.stderr).toContain('msg="Rotating certificates for etcd"');
-    const backup = /Successfully backed up certificates to (\S+), please restart k3s server or agent to rotate certificates/.exec(rotate.stderr);
+    const backup =
+      /Successfully backed up certificates to (\S+), please restart k3s server or agent to rotate certificates/.exec(
+        rotate.stderr,
+      );
     expect(backup?.[1]).toMatch(new RegExp(`${lab.nodes[2].dataDir}/server/tls-\\d+$`));
     expect(existsSync(path.join(lab.nodes[2].dataDir, 'server/tls/client-admin.crt'))).toBe(false);
     expect(await lab.run('server-3', 'systemctl restart k3s')).toMatchObject({ code: 0 });
@@ -65,7 +78,10 @@ describe('node commands on k3s (ha, emulated etcd)', () => {
     const file = /Saving etcd snapshot to (\S+)"/.exec(save.stderr)?.[1] ?? '';
     expect(file).toMatch(new RegExp(`${lab.nodes[0].dataDir}/server/db/snapshots/pre-rotate-server-1-\\d+$`));
     expect(existsSync(file)).toBe(true);
-    expect(await lab.run('server-1', 'k3s frobnicate')).toMatchObject({ code: 1, stderr: expect.stringContaining('Incorrect Usage') });
+    expect(await lab.run('server-1', 'k3s frobnicate')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Incorrect Usage'),
+    });
   });
 
   it('streams journalctl -f and drops the subscriber when the client dies', async () => {

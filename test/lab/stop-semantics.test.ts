@@ -24,7 +24,8 @@ describe('rke2 (split): stopping the unit leaves the static pods running', () =>
   });
 
   it('systemctl stop keeps the etcd member and the API up; rke2-killall.sh stops them', async () => {
-    for (const n of ['etcd-2', 'etcd-3', 'cp-1', 'cp-2']) expect((await lab.run(n, 'systemctl stop rke2-server')).code).toBe(0);
+    for (const n of ['etcd-2', 'etcd-3', 'cp-1', 'cp-2'])
+      expect((await lab.run(n, 'systemctl stop rke2-server')).code).toBe(0);
     expect((await lab.run('etcd-2', 'systemctl is-active rke2-server')).stdout).toBe('inactive\n');
     // The members still answer, so quorum holds, and the apiserver pods still serve the API.
     expect(await probe(lab, 'etcd-2')).toBe(0);
@@ -41,7 +42,9 @@ describe('rke2 (split): stopping the unit leaves the static pods running', () =>
     await waitFor('API down without quorum', async () => ((await apiReady(lab)) ? undefined : true));
     for (const n of ['cp-1', 'cp-2']) expect((await lab.run(n, 'rke2-killall.sh')).code).toBe(0);
     const record = await lab.record();
-    expect(record).toContainEqual(expect.objectContaining({ type: 'command', node: 'etcd-2', prog: 'rke2-killall.sh', code: 0 }));
+    expect(record).toContainEqual(
+      expect.objectContaining({ type: 'command', node: 'etcd-2', prog: 'rke2-killall.sh', code: 0 }),
+    );
     // Bring everything back in upstream's order.
     const starts = ['etcd-2', 'etcd-3'].map((n) => lab.run(n, 'systemctl start rke2-server'));
     expect((await Promise.all(starts)).map((r) => r.code)).toEqual([0, 0]);
@@ -60,7 +63,9 @@ describe('rke2 (split): stopping the unit leaves the static pods running', () =>
     expect(await probe(lab, 'etcd-1')).toBe(0);
     expect((await lab.run('etcd-1', 'systemctl start rke2-server')).code).toBe(0);
     journal = (await lab.run('etcd-1', 'journalctl -u rke2-server -o cat --no-pager')).stdout;
-    expect(journal).toMatch(/Static pod cleanup in progress \(etcd\)[\s\S]*Static pod cleanup completed successfully[\s\S]*Starting etcd for existing cluster member/);
+    expect(journal).toMatch(
+      /Static pod cleanup in progress \(etcd\)[\s\S]*Static pod cleanup completed successfully[\s\S]*Starting etcd for existing cluster member/,
+    );
     expect(await probe(lab, 'etcd-1')).toBe(0);
   }, 120_000);
 });

@@ -19,13 +19,17 @@ describe('systemctl --no-block on a lab node', () => {
     // At speed 4 a server start takes ~0.75 s: a blocking start would have printed "active" here.
     expect(queued.code).not.toBe(0);
     expect(queued.stdout.trim()).toBe('activating');
-    await waitFor('cp-1 active', async () => ((await lab.run('cp-1', 'systemctl is-active rke2-server')).code === 0 ? true : undefined));
+    await waitFor('cp-1 active', async () =>
+      (await lab.run('cp-1', 'systemctl is-active rke2-server')).code === 0 ? true : undefined,
+    );
   });
 
   it('stop --no-block returns at once too', async () => {
     const r = await lab.run('agent-1', 'systemctl stop --no-block rke2-agent');
     expect(r.code).toBe(0);
-    await waitFor('agent-1 inactive', async () => ((await lab.run('agent-1', 'systemctl is-active rke2-agent')).stdout.trim() === 'inactive' ? true : undefined));
+    await waitFor('agent-1 inactive', async () =>
+      (await lab.run('agent-1', 'systemctl is-active rke2-agent')).stdout.trim() === 'inactive' ? true : undefined,
+    );
   });
 
   it('expands unit globs over the loaded unit: rke2-* restarts rke2-agent, a glob matching nothing is a no-op', async () => {

@@ -5,7 +5,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { logLine } from '../../src/lab/commands/logrus.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/upstream/${name}`, import.meta.url), 'utf8').split('\n').slice(1).join('\n');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/upstream/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1)
+    .join('\n');
 
 describe('upstream stop and agent-rotate facts the lab reproduces', () => {
   it('the agent rotate failure: the same fatal message, logrus text form', () => {

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { describeCluster, sameCluster, type ClusterIdentity } from '../../src/model/cluster-identity.js';
 
-const a: ClusterIdentity = { server: 'https://10.0.0.10:6443', caFingerprints: ['aa11'], nodes: ['etcd-1@10.0.0.1', 'etcd-2@10.0.0.2'] };
+const a: ClusterIdentity = {
+  server: 'https://10.0.0.10:6443',
+  caFingerprints: ['aa11'],
+  nodes: ['etcd-1@10.0.0.1', 'etcd-2@10.0.0.2'],
+};
 
 describe('sameCluster', () => {
   it('the same CA is the same cluster, whatever the URL (a new load balancer)', () => {
     expect(sameCluster(a, { ...a, server: 'https://lb.example:6443' })).toBe(true);
   });
   it('nodes with the same names but another CA are another cluster', () => {
-    expect(sameCluster(a, { server: 'https://10.1.0.10:6443', caFingerprints: ['bb22'], nodes: ['etcd-1@10.1.0.1', 'etcd-2@10.1.0.2'] })).toBe(false);
+    expect(
+      sameCluster(a, {
+        server: 'https://10.1.0.10:6443',
+        caFingerprints: ['bb22'],
+        nodes: ['etcd-1@10.1.0.1', 'etcd-2@10.1.0.2'],
+      }),
+    ).toBe(false);
   });
   it('mid rotate-ca: one CA still shared is the same cluster', () => {
     expect(sameCluster(a, { ...a, caFingerprints: ['aa11', 'cc33'] })).toBe(true);

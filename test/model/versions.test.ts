@@ -29,7 +29,9 @@ describe('versions', () => {
     expect(serviceUnit('k3s', ['control-plane'])).toBe('k3s');
     expect(serviceUnit('k3s', ['worker'])).toBe('k3s-agent');
     expect(rolesFromLabels({ 'node-role.kubernetes.io/etcd': 'true' })).toEqual(['etcd']);
-    expect(rolesFromLabels({ 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' })).toEqual(['control-plane']);
+    expect(
+      rolesFromLabels({ 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' }),
+    ).toEqual(['control-plane']);
     expect(rolesFromLabels({})).toEqual(['worker']);
   });
 

@@ -4,7 +4,13 @@ import { validateRecipe } from '../../src/recipe-schema/validate.js';
 
 describe('recipes are data', () => {
   it('has the five runbooks', () => {
-    expect(RECIPES.map((r) => r.name).sort()).toEqual(['recover-restart-loop', 'renew-expired-certs', 'rotate-ca', 'rotate-certs', 'rotate-encryption-keys']);
+    expect(RECIPES.map((r) => r.name).sort()).toEqual([
+      'recover-restart-loop',
+      'renew-expired-certs',
+      'rotate-ca',
+      'rotate-certs',
+      'rotate-encryption-keys',
+    ]);
   });
 
   for (const r of RECIPES) {
@@ -19,7 +25,12 @@ describe('recipes are data', () => {
   it('rejects a broken recipe with every problem named', () => {
     const bad = JSON.parse(JSON.stringify(findRecipe('rotate-certs'))) as Record<string, unknown>;
     const phases = bad.phases as Record<string, unknown>[];
-    (phases[0].steps as Record<string, unknown>[])[1] = { id: 'stop', kind: 'command', title: 'x', run: { op: 'service', action: 'halt' } };
+    (phases[0].steps as Record<string, unknown>[])[1] = {
+      id: 'stop',
+      kind: 'command',
+      title: 'x',
+      run: { op: 'service', action: 'halt' },
+    };
     (phases[0].steps as Record<string, unknown>[]).push({ id: 'nap', kind: 'snooze', title: 'x' });
     phases[2].steps = [{ id: 'oops', kind: 'command', title: 'x', run: { op: 'certificate-rotate' } }];
     bad.settleSeconds = 0;

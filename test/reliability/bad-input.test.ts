@@ -41,30 +41,53 @@ describe('bad kubeconfig: one line, exit 2, nothing runs', () => {
     const { entry, fired } = await trip();
     const inv = box.write('inv-ok.yaml', `nodes:\n  - ${entry}\n`);
     const missing = box.file('nope/kubeconfig');
-    expectOneLineError(await box.cli(['status', '--kubeconfig', missing, '--inventory', inv]), ['--kubeconfig', missing, 'file not found', 'pass an existing kubeconfig']);
+    expectOneLineError(await box.cli(['status', '--kubeconfig', missing, '--inventory', inv]), [
+      '--kubeconfig',
+      missing,
+      'file not found',
+      'pass an existing kubeconfig',
+    ]);
     expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', missing]), ['--kubeconfig', missing]);
-    expectOneLineError(await box.cli(['plan', 'rotate-certs', '--kubeconfig', missing, '--inventory', inv]), ['--kubeconfig', missing]);
+    expectOneLineError(await box.cli(['plan', 'rotate-certs', '--kubeconfig', missing, '--inventory', inv]), [
+      '--kubeconfig',
+      missing,
+    ]);
     expect(fired()).toBe(false);
   });
 
   it('KUBECONFIG naming only files that do not exist', async () => {
     const missing = box.file('gone.yaml');
-    expectOneLineError(await box.cli(['status'], { KUBECONFIG: missing }), [`KUBECONFIG=${missing}`, 'none of its files exist', '--kubeconfig']);
+    expectOneLineError(await box.cli(['status'], { KUBECONFIG: missing }), [
+      `KUBECONFIG=${missing}`,
+      'none of its files exist',
+      '--kubeconfig',
+    ]);
     // Several files, as kubectl allows: still about KUBECONFIG, not an option nobody typed.
-    expectOneLineError(await box.cli(['status', '--json'], { KUBECONFIG: `${missing}:${box.file('gone2.yaml')}` }), ['KUBECONFIG=', 'none of its files exist']);
+    expectOneLineError(await box.cli(['status', '--json'], { KUBECONFIG: `${missing}:${box.file('gone2.yaml')}` }), [
+      'KUBECONFIG=',
+      'none of its files exist',
+    ]);
   });
 
   it('a kubeconfig that is not YAML', async () => {
     const { entry, fired } = await trip();
     const inv = box.write('inv-ok2.yaml', `nodes:\n  - ${entry}\n`);
     const file = box.write('kc-not-yaml', 'clusters: [\n  - name: c\n  cluster: {server: x\n\t: :\n');
-    expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', file, '--inventory', inv]), [file, 'not valid YAML', 'fix the file or fetch a fresh kubeconfig']);
+    expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', file, '--inventory', inv]), [
+      file,
+      'not valid YAML',
+      'fix the file or fetch a fresh kubeconfig',
+    ]);
     expect(fired()).toBe(false);
   });
 
   it('YAML that is not a kubeconfig (a mapping, a list, an unknown tag)', async () => {
     const mapping = box.write('kc-mapping.yaml', 'foo: bar\nanswer: 42\n');
-    expectOneLineError(await box.cli(['status', '--kubeconfig', mapping]), [mapping, 'not a kubeconfig', 'pass a kubeconfig file']);
+    expectOneLineError(await box.cli(['status', '--kubeconfig', mapping]), [
+      mapping,
+      'not a kubeconfig',
+      'pass a kubeconfig file',
+    ]);
     const list = box.write('kc-list.yaml', '- a\n- b\n');
     expectOneLineError(await box.cli(['status', '--kubeconfig', list]), [list, 'not a kubeconfig']);
     // The yaml package warns about unknown tags on stderr unless told not to: still exactly one line.
@@ -76,27 +99,56 @@ describe('bad kubeconfig: one line, exit 2, nothing runs', () => {
     // The yaml package quotes the bad escape (and the OSC 0 after it) in its message; a cluster name in a double-
     // quoted scalar can hold ESC and BEL as YAML's own \\e and \\a escapes and is quoted by keyturn's message.
     const osc = '\u001b]0;pwned-kubeconfig\u0007';
-    const badEscape = box.write('kc-osc-escape.yaml', `apiVersion: v1\nclusters:\n  - name: c\n    cluster: {server: "https://x\\u${osc}"}\n`);
-    let line = expectOneLineError(await box.cli(['status', '--kubeconfig', badEscape]), [badEscape, 'not valid YAML', 'Invalid escape sequence', '\u241b']);
+    const badEscape = box.write(
+      'kc-osc-escape.yaml',
+      `apiVersion: v1\nclusters:\n  - name: c\n    cluster: {server: "https://x\\u${osc}"}\n`,
+    );
+    let line = expectOneLineError(await box.cli(['status', '--kubeconfig', badEscape]), [
+      badEscape,
+      'not valid YAML',
+      'Invalid escape sequence',
+      '\u241b',
+    ]);
     expect(line).not.toContain('\u001b');
     expect(line).not.toContain('\u0007');
-    const file = box.write('kc-osc-cluster.yaml', kubeconfigYaml({ server }).replace(/cluster: (\S+)\n(\s+)user:/, 'cluster: "lab\\e]0;pwned-kubeconfig\\a"\n$2user:'));
-    line = expectOneLineError(await box.cli(['status', '--kubeconfig', file]), [file, "names cluster 'lab\u241b'", 'which is not defined']);
+    const file = box.write(
+      'kc-osc-cluster.yaml',
+      kubeconfigYaml({ server }).replace(
+        /cluster: (\S+)\n(\s+)user:/,
+        'cluster: "lab\\e]0;pwned-kubeconfig\\a"\n$2user:',
+      ),
+    );
+    line = expectOneLineError(await box.cli(['status', '--kubeconfig', file]), [
+      file,
+      "names cluster 'lab\u241b'",
+      'which is not defined',
+    ]);
     expect(line).not.toMatch(/[\u001b\u0007]|pwned/);
   });
 
   it('an unknown --context names it and lists the contexts there are', async () => {
     const file = box.write('kc-two.yaml', kubeconfigYaml({ server, contexts: ['alpha', 'beta'] }));
-    const line = expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', file, '--context', 'gamma']), ["'gamma'", file]);
+    const line = expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', file, '--context', 'gamma']), [
+      "'gamma'",
+      file,
+    ]);
     expect(line).toMatch(/contexts: alpha, beta/);
-    expectOneLineError(await box.cli(['plan', 'rotate-certs', '--kubeconfig', file, '--context', 'gamma']), ["'gamma'", 'alpha, beta']);
+    expectOneLineError(await box.cli(['plan', 'rotate-certs', '--kubeconfig', file, '--context', 'gamma']), [
+      "'gamma'",
+      'alpha, beta',
+    ]);
   });
 
   it.skipIf(!haveOpenssl)('an expired client certificate is named, with its date and the fix', async () => {
     const pki = box.file('pki');
     mkdirSync(pki, { recursive: true });
     const ca = makeCa(pki, 'ca');
-    const expired = issue(pki, 'ca', 'expired', { commonName: 'system:admin', usage: 'client', startDate: '20200101000000Z', endDate: '20210101000000Z' });
+    const expired = issue(pki, 'ca', 'expired', {
+      commonName: 'system:admin',
+      usage: 'client',
+      startDate: '20200101000000Z',
+      endDate: '20210101000000Z',
+    });
     const { entry, fired } = await trip();
     const inv = box.write('inv-ok3.yaml', `nodes:\n  - ${entry}\n`);
     const file = box.write('kc-expired.yaml', kubeconfigYaml({ server, ca, client: expired }));
@@ -111,28 +163,91 @@ describe('bad kubeconfig: one line, exit 2, nothing runs', () => {
 
 describe('bad inventory: one line naming the file, the entry and the field; nothing runs', () => {
   const cases: { title: string; rest: string; mentions: (string | RegExp)[] }[] = [
-    { title: 'a node without a name', rest: '  - {address: 10.0.0.2}\n', mentions: ['entry 2: field name', 'is missing or empty', 'give the node a `name:`'] },
-    { title: 'a node without an address', rest: '  - {name: b}\n', mentions: ['node "b": field address', 'is missing or empty', 'give the node an `address:`'] },
-    { title: 'duplicate names', rest: '  - {name: tripwire, address: 10.0.0.3, roles: [worker]}\n', mentions: ['node "tripwire" (entry 2)', 'name "tripwire" is already used by entry 1', 'unique name'] },
-    { title: 'an unknown role', rest: '  - {name: b, address: 10.0.0.2, roles: [etcd, master]}\n', mentions: ['node "b": field roles', 'unknown role "master"', 'etcd|control-plane|worker'] },
-    { title: 'an unknown transport', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], transport: telnet}\n', mentions: ['node "b": field transport', 'unknown transport "telnet"', 'use ssh or local'] },
-    { title: 'an env value that is not a string', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], env: {PATH: 3}}\n', mentions: ['node "b": field env.PATH', 'must be a string, not 3', 'quote the value'] },
-    { title: 'a name with a newline', rest: '  - {name: "b\\nc", address: 10.0.0.2}\n', mentions: ['entry 2: field name', 'control character or newline', 'remove it'] },
-    { title: 'an address with a newline', rest: '  - {name: b, address: "10.0.0.2\\ntouch /tmp/x"}\n', mentions: ['node "b": field address', 'control character or newline'] },
-    { title: 'an env name with a newline', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], env: {"A\\nB": x}}\n', mentions: ['node "b": field env "A\\nB"', 'not a valid variable name'] },
-    { title: 'a node without roles', rest: '  - {name: b, address: 10.0.0.2}\n', mentions: ['node "b": field roles', 'is missing', 'roles: [etcd, control-plane]'] },
-    { title: 'a misspelt field', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], transprot: local}\n', mentions: ['node "b": field transprot', 'is not a field keyturn knows', 'did you mean transport?'] },
-    { title: 'a misspelt ssh field', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], ssh: {identityfile: /k}}\n', mentions: ['node "b": field ssh.identityfile', 'did you mean ssh.identityFile?'] },
-    { title: 'an unknown YAML tag holding OSC 0 (issue #15: neutralised in the line)', rest: '  - !<tag:\u001b]0;pwned-inventory\u0007> {name: b, address: 10.0.0.2}\n', mentions: ['not valid YAML', 'Unresolved tag: tag:\u241b', 'fix the YAML syntax'] },
-    { title: 'a misspelt field holding an escape (issue #15)', rest: '  - {name: b, address: 10.0.0.2, roles: [worker], "transprot\\e[8m": local}\n', mentions: ['node "b": field transprot\u241b', 'is not a field keyturn knows'] },
-    { title: 'an unknown YAML tag (a warning the yaml package would print)', rest: '  - !weird {name: b, address: 10.0.0.2}\n', mentions: ['not valid YAML', 'Unresolved tag: !weird', 'fix the YAML syntax'] },
+    {
+      title: 'a node without a name',
+      rest: '  - {address: 10.0.0.2}\n',
+      mentions: ['entry 2: field name', 'is missing or empty', 'give the node a `name:`'],
+    },
+    {
+      title: 'a node without an address',
+      rest: '  - {name: b}\n',
+      mentions: ['node "b": field address', 'is missing or empty', 'give the node an `address:`'],
+    },
+    {
+      title: 'duplicate names',
+      rest: '  - {name: tripwire, address: 10.0.0.3, roles: [worker]}\n',
+      mentions: ['node "tripwire" (entry 2)', 'name "tripwire" is already used by entry 1', 'unique name'],
+    },
+    {
+      title: 'an unknown role',
+      rest: '  - {name: b, address: 10.0.0.2, roles: [etcd, master]}\n',
+      mentions: ['node "b": field roles', 'unknown role "master"', 'etcd|control-plane|worker'],
+    },
+    {
+      title: 'an unknown transport',
+      rest: '  - {name: b, address: 10.0.0.2, roles: [worker], transport: telnet}\n',
+      mentions: ['node "b": field transport', 'unknown transport "telnet"', 'use ssh or local'],
+    },
+    {
+      title: 'an env value that is not a string',
+      rest: '  - {name: b, address: 10.0.0.2, roles: [worker], env: {PATH: 3}}\n',
+      mentions: ['node "b": field env.PATH', 'must be a string, not 3', 'quote the value'],
+    },
+    {
+      title: 'a name with a newline',
+      rest: '  - {name: "b\\nc", address: 10.0.0.2}\n',
+      mentions: ['entry 2: field name', 'control character or newline', 'remove it'],
+    },
+    {
+      title: 'an address with a newline',
+      rest: '  - {name: b, address: "10.0.0.2\\ntouch /tmp/x"}\n',
+      mentions: ['node "b": field address', 'control character or newline'],
+    },
+    {
+      title: 'an env name with a newline',
+      rest: '  - {name: b, address: 10.0.0.2, roles: [worker], env: {"A\\nB": x}}\n',
+      mentions: ['node "b": field env "A\\nB"', 'not a valid variable name'],
+    },
+    {
+      title: 'a node without roles',
+      rest: '  - {name: b, address: 10.0.0.2}\n',
+      mentions: ['node "b": field roles', 'is missing', 'roles: [etcd, control-plane]'],
+    },
+    {
+      title: 'a misspelt field',
+      rest: '  - {name: b, address: 10.0.0.2, roles: [worker], transprot: local}\n',
+      mentions: ['node "b": field transprot', 'is not a field keyturn knows', 'did you mean transport?'],
+    },
+    {
+      title: 'a misspelt ssh field',
+      rest: '  - {name: b, address: 10.0.0.2, roles: [worker], ssh: {identityfile: /k}}\n',
+      mentions: ['node "b": field ssh.identityfile', 'did you mean ssh.identityFile?'],
+    },
+    {
+      title: 'an unknown YAML tag holding OSC 0 (issue #15: neutralised in the line)',
+      rest: '  - !<tag:\u001b]0;pwned-inventory\u0007> {name: b, address: 10.0.0.2}\n',
+      mentions: ['not valid YAML', 'Unresolved tag: tag:\u241b', 'fix the YAML syntax'],
+    },
+    {
+      title: 'a misspelt field holding an escape (issue #15)',
+      rest: '  - {name: b, address: 10.0.0.2, roles: [worker], "transprot\\e[8m": local}\n',
+      mentions: ['node "b": field transprot\u241b', 'is not a field keyturn knows'],
+    },
+    {
+      title: 'an unknown YAML tag (a warning the yaml package would print)',
+      rest: '  - !weird {name: b, address: 10.0.0.2}\n',
+      mentions: ['not valid YAML', 'Unresolved tag: !weird', 'fix the YAML syntax'],
+    },
   ];
 
   for (const c of cases) {
     it(c.title, async () => {
       const { fired } = await trip();
       const file = await inventoryWith(`inv-${c.title.replace(/\W+/g, '-')}.yaml`, c.rest);
-      const line = expectOneLineError(await box.cli(['status', '--json', '--inventory', file]), [`inventory ${file}`, ...c.mentions]);
+      const line = expectOneLineError(await box.cli(['status', '--json', '--inventory', file]), [
+        `inventory ${file}`,
+        ...c.mentions,
+      ]);
       expect(line).not.toMatch(/[\u001b\u0007]|pwned/);
       expect(fired()).toBe(false);
     });
@@ -140,26 +255,56 @@ describe('bad inventory: one line naming the file, the entry and the field; noth
 
   it('a missing file, a directory, text that is not YAML, no nodes list, an empty one', async () => {
     const missing = box.file('no-such-inventory.yaml');
-    expectOneLineError(await box.cli(['status', '--inventory', missing]), [`inventory ${missing}`, 'no such file', 'pass --inventory the path of a YAML file']);
+    expectOneLineError(await box.cli(['status', '--inventory', missing]), [
+      `inventory ${missing}`,
+      'no such file',
+      'pass --inventory the path of a YAML file',
+    ]);
     expectOneLineError(await box.cli(['status', '--inventory', box.dir]), [`inventory ${box.dir}`, 'is a directory']);
     const notYaml = box.write('inv-not-yaml.yaml', 'nodes: [\n  {name: a, address: b\n  - : :\n');
-    expectOneLineError(await box.cli(['status', '--inventory', notYaml]), [`inventory ${notYaml}`, 'not valid YAML', 'fix the YAML syntax']);
+    expectOneLineError(await box.cli(['status', '--inventory', notYaml]), [
+      `inventory ${notYaml}`,
+      'not valid YAML',
+      'fix the YAML syntax',
+    ]);
     const noNodes = box.write('inv-no-nodes.yaml', 'hosts:\n  - {name: a, address: 10.0.0.1}\n');
-    expectOneLineError(await box.cli(['status', '--inventory', noNodes]), [`inventory ${noNodes}`, 'has no `nodes:` list', 'add `nodes:`']);
+    expectOneLineError(await box.cli(['status', '--inventory', noNodes]), [
+      `inventory ${noNodes}`,
+      'has no `nodes:` list',
+      'add `nodes:`',
+    ]);
     const binary = box.write('inv-binary.yaml', Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]));
     expectOneLineError(await box.cli(['status', '--inventory', binary]), [`inventory ${binary}`]);
     const empty = box.write('inv-empty-list.yaml', 'nodes: []\n');
-    expectOneLineError(await box.cli(['status', '--json', '--inventory', empty]), [`inventory ${empty}`, '`nodes:` list is empty', 'leave out --inventory']);
+    expectOneLineError(await box.cli(['status', '--json', '--inventory', empty]), [
+      `inventory ${empty}`,
+      '`nodes:` list is empty',
+      'leave out --inventory',
+    ]);
   });
 
   it('plan and run with a bad inventory fail the same way before discovering anything', async () => {
     const { fired } = await trip();
-    const file = await inventoryWith('inv-plan.yaml', '  - {name: b, address: 10.0.0.2, roles: [worker], transport: telnet}\n');
-    expectOneLineError(await box.cli(['plan', 'rotate-certs', '--inventory', file]), [`inventory ${file}`, 'unknown transport "telnet"']);
+    const file = await inventoryWith(
+      'inv-plan.yaml',
+      '  - {name: b, address: 10.0.0.2, roles: [worker], transport: telnet}\n',
+    );
+    expectOneLineError(await box.cli(['plan', 'rotate-certs', '--inventory', file]), [
+      `inventory ${file}`,
+      'unknown transport "telnet"',
+    ]);
     // run at a terminal (without one it refuses first: it needs an operator): the same one line, exit 2.
-    const pty = await runWith(box.env(), 'script', ['-qec', shJoin([process.execPath, ...cliArgs, 'run', 'rotate-certs', '--inventory', file]), '/dev/null']);
+    const pty = await runWith(box.env(), 'script', [
+      '-qec',
+      shJoin([process.execPath, ...cliArgs, 'run', 'rotate-certs', '--inventory', file]),
+      '/dev/null',
+    ]);
     expect(pty.code, pty.stdout).toBe(2);
-    expect(pty.stdout.replace(/\r\n/g, '\n')).toMatch(new RegExp(`^keyturn: inventory ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\n]*unknown transport "telnet"[^\n]*\n$`));
+    expect(pty.stdout.replace(/\r\n/g, '\n')).toMatch(
+      new RegExp(
+        `^keyturn: inventory ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\n]*unknown transport "telnet"[^\n]*\n$`,
+      ),
+    );
     expect(fired()).toBe(false);
   });
 });
@@ -190,12 +335,18 @@ describe('bad names and arguments', () => {
     const command = shJoin([process.execPath, ...cliArgs, 'run', 'rotate-everything', '--inventory', inv]);
     const pty = await runWith(box.env(), 'script', ['-qec', command, '/dev/null']);
     expect(pty.code, pty.stdout).toBe(2);
-    expect(pty.stdout.replace(/\r\n/g, '\n')).toMatch(/^keyturn: run rotate-everything: no such recipe — use one of: rotate-certs[^\n]*\n$/);
+    expect(pty.stdout.replace(/\r\n/g, '\n')).toMatch(
+      /^keyturn: run rotate-everything: no such recipe — use one of: rotate-certs[^\n]*\n$/,
+    );
     expect(fired()).toBe(false);
   });
 
   it('report with a run id that does not exist (or is a path) names it and the state dir', async () => {
-    expectOneLineError(await box.cli(['report', '20990101-nope']), ['report 20990101-nope', `no such run in ${box.stateDir}`, '--state-dir']);
+    expectOneLineError(await box.cli(['report', '20990101-nope']), [
+      'report 20990101-nope',
+      `no such run in ${box.stateDir}`,
+      '--state-dir',
+    ]);
     expectOneLineError(await box.cli(['report', '../../etc/passwd']), ['report ../../etc/passwd', 'no such run']);
     const other = box.file('other-state');
     expectOneLineError(await box.cli(['report', 'x1', '--state-dir', other]), ['report x1', `no such run in ${other}`]);
@@ -222,18 +373,34 @@ describe('lab fault with bad names: one line, the lab untouched', () => {
 
   it('an unknown fault, a fault without its node, a node that does not exist', async () => {
     const before = (await lab!.record()).length;
-    expectOneLineError(await box.cli(['lab', 'fault', 'meltdown', '--dir', lab!.dir]), ['unknown fault "meltdown"', 'use one of stop-service']);
-    expectOneLineError(await box.cli(['lab', 'fault', 'stop-service', '--dir', lab!.dir]), ['fault stop-service needs --node NAME']);
-    expectOneLineError(await box.cli(['lab', 'fault', 'stop-service', '--node', 'nosuch', '--dir', lab!.dir]), ['no node named "nosuch"', 'nodes: ']);
-    expectOneLineError(await box.cli(['lab', 'fault', 'latency', 'soon', '--dir', lab!.dir]), ['fault latency needs milliseconds']);
+    expectOneLineError(await box.cli(['lab', 'fault', 'meltdown', '--dir', lab!.dir]), [
+      'unknown fault "meltdown"',
+      'use one of stop-service',
+    ]);
+    expectOneLineError(await box.cli(['lab', 'fault', 'stop-service', '--dir', lab!.dir]), [
+      'fault stop-service needs --node NAME',
+    ]);
+    expectOneLineError(await box.cli(['lab', 'fault', 'stop-service', '--node', 'nosuch', '--dir', lab!.dir]), [
+      'no node named "nosuch"',
+      'nodes: ',
+    ]);
+    expectOneLineError(await box.cli(['lab', 'fault', 'latency', 'soon', '--dir', lab!.dir]), [
+      'fault latency needs milliseconds',
+    ]);
     const noLab = box.file('no-lab-here');
-    expectOneLineError(await box.cli(['lab', 'fault', 'stop-service', '--node', 'x', '--dir', noLab]), [`--dir ${noLab}`, 'no lab is running there', 'keyturn lab up']);
+    expectOneLineError(await box.cli(['lab', 'fault', 'stop-service', '--node', 'x', '--dir', noLab]), [
+      `--dir ${noLab}`,
+      'no lab is running there',
+      'keyturn lab up',
+    ]);
     const after = await lab!.record();
     expect(after.slice(before).filter((e) => e.type === 'fault' || e.type === 'command')).toEqual([]);
   });
 
   it('KUBECONFIG listing several files is merged like kubectl (a missing one skipped), not read as one path', async () => {
-    const r = await box.cli(['status', '--json', '--inventory', lab!.inventory], { KUBECONFIG: `${box.file('absent.yaml')}:${lab!.kubeconfig}` });
+    const r = await box.cli(['status', '--json', '--inventory', lab!.inventory], {
+      KUBECONFIG: `${box.file('absent.yaml')}:${lab!.kubeconfig}`,
+    });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ cluster: { source: 'api', apiReachable: true } });
   });
@@ -241,8 +408,14 @@ describe('lab fault with bad names: one line, the lab untouched', () => {
   it('a bad inventory next to a live lab: the lab records no command from keyturn', async () => {
     const before = (await lab!.record()).length;
     const labInventory = readFileSync(lab!.inventory, 'utf8');
-    const file = box.write('inv-lab-bad.yaml', `${labInventory.trimEnd()}\n  - {name: extra, address: 10.9.9.9, roles: [etcd, master]}\n`);
-    expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', lab!.kubeconfig, '--inventory', file]), [`inventory ${file}`, 'unknown role "master"']);
+    const file = box.write(
+      'inv-lab-bad.yaml',
+      `${labInventory.trimEnd()}\n  - {name: extra, address: 10.9.9.9, roles: [etcd, master]}\n`,
+    );
+    expectOneLineError(await box.cli(['status', '--json', '--kubeconfig', lab!.kubeconfig, '--inventory', file]), [
+      `inventory ${file}`,
+      'unknown role "master"',
+    ]);
     const after = await lab!.record();
     expect(after.slice(before).filter((e) => e.type === 'command')).toEqual([]);
     // The same inventory without the bad entry does run: the check above would have seen it.

@@ -56,9 +56,21 @@ describe.skipIf(!ok)('hostile text from nodes and API objects', () => {
   /** Starts keyturn in tmux, holding it until the pane has its title and its output is recorded raw. */
   async function startHeld(session: string, args: string[]): Promise<string> {
     const raw = box.file(`${session}.raw`);
-    const cli = [process.execPath, ...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory].map(quote).join(' ');
+    const cli = [process.execPath, ...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory]
+      .map(quote)
+      .join(' ');
     const vars = `KEYTURN_STATE_DIR=${quote(t.stateDir)} KEYTURN_CONFIG_DIR=${quote(t.configDir)}`;
-    await t.tmux('new-session', '-d', '-s', session, '-x', '170', '-y', '50', `cd ${quote(repoRoot)} && read go && ${vars} ${cli}; echo "keyturn exited $?"; sleep 900`);
+    await t.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '170',
+      '-y',
+      '50',
+      `cd ${quote(repoRoot)} && read go && ${vars} ${cli}; echo "keyturn exited $?"; sleep 900`,
+    );
     await t.tmux('select-pane', '-t', session, '-T', TITLE);
     await t.tmux('pipe-pane', '-t', session, '-o', `cat >> ${quote(raw)}`);
     await t.send(session, 'Enter');
@@ -79,9 +91,16 @@ describe.skipIf(!ok)('hostile text from nodes and API objects', () => {
   }
 
   function expectCleanText(result: CliResult, what: string): void {
-    for (const [stream, text] of [['stdout', result.stdout], ['stderr', result.stderr]] as const) {
+    for (const [stream, text] of [
+      ['stdout', result.stdout],
+      ['stderr', result.stderr],
+    ] as const) {
       const at = TERMINAL_CONTROLS.exec(text);
-      expect(at ? `${what} ${stream}: control U+${at[0].charCodeAt(0).toString(16)} near ${JSON.stringify(text.slice(Math.max(0, at.index - 60), at.index + 20))}` : null).toBeNull();
+      expect(
+        at
+          ? `${what} ${stream}: control U+${at[0].charCodeAt(0).toString(16)} near ${JSON.stringify(text.slice(Math.max(0, at.index - 60), at.index + 20))}`
+          : null,
+      ).toBeNull();
       expect(text).not.toContain('pwned');
     }
   }
@@ -98,10 +117,16 @@ describe.skipIf(!ok)('hostile text from nodes and API objects', () => {
       `case " $* " in *" -f "*) ;; *) printf 'Dec 04 03:00:00 agent-2 rke2[7]: level=fatal msg="open /var/lib/rancher/rke2/agent/${esc('journal')}client.key: no such file or directory"\\n'; exit 0 ;; esac`,
     );
     // agent-1: systemctl show fails with escapes on stderr (the services check quotes it).
-    wrap('agent-1', 'systemctl', `if [ "$1" = show ]; then printf 'Failed to get properties: ${esc('systemctl')}\\n' >&2; exit 1; fi`);
+    wrap(
+      'agent-1',
+      'systemctl',
+      `if [ "$1" = show ]; then printf 'Failed to get properties: ${esc('systemctl')}\\n' >&2; exit 1; fi`,
+    );
     // cp-1: an encryption-hash annotation with escapes, written with kubectl.
     const hashKey = 'rke2.io/encryption-config-hash';
-    annotation = (await kubectl('get', 'node', 'cp-1', '-o', `jsonpath={.metadata.annotations.rke2\\.io/encryption-config-hash}`)).stdout;
+    annotation = (
+      await kubectl('get', 'node', 'cp-1', '-o', `jsonpath={.metadata.annotations.rke2\\.io/encryption-config-hash}`)
+    ).stdout;
     const hostile = (await exec('sh', ['-c', `printf 'start-${esc('annotation')}'`])).stdout;
     await kubectl('annotate', 'node', 'cp-1', '--overwrite', `${hashKey}=${hostile}`);
     // The Lease keyturn locks with, held by someone whose name retitles windows (YAML's "\e" is ESC, "\a" BEL).
@@ -118,9 +143,13 @@ describe.skipIf(!ok)('hostile text from nodes and API objects', () => {
   });
 
   it('the objects really hold the escapes (kubectl reads them back)', async () => {
-    const holder = (await kubectl('get', 'lease', '-n', 'kube-system', 'keyturn', '-o', 'jsonpath={.spec.holderIdentity}')).stdout;
+    const holder = (
+      await kubectl('get', 'lease', '-n', 'kube-system', 'keyturn', '-o', 'jsonpath={.spec.holderIdentity}')
+    ).stdout;
     expect(holder).toContain('\u001b]0;pwned-lease\u0007');
-    const ann = (await kubectl('get', 'node', 'cp-1', '-o', 'jsonpath={.metadata.annotations.rke2\\.io/encryption-config-hash}')).stdout;
+    const ann = (
+      await kubectl('get', 'node', 'cp-1', '-o', 'jsonpath={.metadata.annotations.rke2\\.io/encryption-config-hash}')
+    ).stdout;
     expect(ann).toContain('\u001b]0;pwned-annotation-title\u0007');
   });
 
@@ -141,15 +170,22 @@ describe.skipIf(!ok)('hostile text from nodes and API objects', () => {
 
   it('the wizard: dashboard and node detail keep the pane title, the clipboard and the screen', async () => {
     const raw = await startHeld('wizard', []);
-    const dashboard = await t.waitFor('wizard', 'the dashboard with the diagnosis', (s) => s.includes('Earliest leaf expiry') && !s.includes('scanning…') && s.includes('visible-journal'), 90_000);
+    const dashboard = await t.waitFor(
+      'wizard',
+      'the dashboard with the diagnosis',
+      (s) => s.includes('Earliest leaf expiry') && !s.includes('scanning…') && s.includes('visible-journal'),
+      90_000,
+    );
     expect(await title('wizard')).toBe(TITLE);
     expect(dashboard).toContain(REMOVED_MARK);
     // One key at a time, each answered by its screen (a list drops keys typed faster than a render).
     const selected = (s: string) => /^› (\S+)/m.exec(s)?.[1];
-    for (let row = selected(dashboard); row !== 'agent-2'; ) {
+    for (let row = selected(dashboard); row !== 'agent-2';) {
       const before = row;
       await t.send('wizard', 'j');
-      row = selected(await t.waitFor('wizard', `the selection to move from ${before}`, (s) => selected(s) !== before, 10_000));
+      row = selected(
+        await t.waitFor('wizard', `the selection to move from ${before}`, (s) => selected(s) !== before, 10_000),
+      );
     }
     await t.send('wizard', 'Enter');
     const detail = await t.waitFor('wizard', 'agent-2 detail', (s) => s.includes('Certificates ('));
@@ -161,10 +197,17 @@ describe.skipIf(!ok)('hostile text from nodes and API objects', () => {
 
   it('the lock refusal names the Lease holder without letting it retitle the window', async () => {
     const raw = await startHeld('locked', ['run', 'rotate-certs', '--settle', '1']);
-    const seen = await t.waitFor('locked', 'the refusal', (s) => s.includes('mallory@evil') || exitedWith(s) !== null, 120_000).then(async (s) => {
-      if (s.includes('Press enter to start')) await t.send('locked', 'Enter');
-      return t.waitFor('locked', 'the refusal', (x) => x.includes('mallory@evil') && (exitedWith(x) !== null || /press q/i.test(x)), 60_000);
-    });
+    const seen = await t
+      .waitFor('locked', 'the refusal', (s) => s.includes('mallory@evil') || exitedWith(s) !== null, 120_000)
+      .then(async (s) => {
+        if (s.includes('Press enter to start')) await t.send('locked', 'Enter');
+        return t.waitFor(
+          'locked',
+          'the refusal',
+          (x) => x.includes('mallory@evil') && (exitedWith(x) !== null || /press q/i.test(x)),
+          60_000,
+        );
+      });
     expect(await title('locked')).toBe(TITLE);
     expect(seen).toContain(`mallory@evil${REMOVED_MARK}`);
     if (exitedWith(seen) === null) await t.send('locked', 'q');
@@ -177,19 +220,37 @@ describe.skipIf(!ok)('hostile text from nodes and API objects', () => {
     unwrap('agent-1', 'systemctl');
     await kubectl('annotate', 'node', 'cp-1', '--overwrite', `rke2.io/encryption-config-hash=${annotation}`);
     // etcd-1 (the first node): its followed journal prints escapes, and its certificate rotate fails with them.
-    wrap('etcd-1', 'journalctl', `case " $* " in *" -f "*) printf 'Dec 04 03:00:00 etcd-1 rke2[9]: tail ${esc('tail')}\\n' ;; esac`);
-    wrap('etcd-1', 'rke2', `if [ "$1" = certificate ]; then printf 'level=fatal msg="rotate failed ${esc('stderr')}"\\n' >&2; exit 1; fi`);
+    wrap(
+      'etcd-1',
+      'journalctl',
+      `case " $* " in *" -f "*) printf 'Dec 04 03:00:00 etcd-1 rke2[9]: tail ${esc('tail')}\\n' ;; esac`,
+    );
+    wrap(
+      'etcd-1',
+      'rke2',
+      `if [ "$1" = certificate ]; then printf 'level=fatal msg="rotate failed ${esc('stderr')}"\\n' >&2; exit 1; fi`,
+    );
 
     const raw = await startHeld('run', ['run', 'rotate-certs', '--settle', '1']);
     await t.waitFor('run', 'the plan preview', (s) => s.includes('Press enter to start'), 120_000);
     await t.send('run', 'Enter');
     await t.waitFor('run', 'the question for etcd-1', (s) => s.includes('These steps will run on etcd-1'), 60_000);
     await t.send('run', 'y');
-    const failed = await t.waitFor('run', 'the failure panel', (s) => s.includes('visible-stderr') && s.includes('visible-tail'), 120_000);
+    const failed = await t.waitFor(
+      'run',
+      'the failure panel',
+      (s) => s.includes('visible-stderr') && s.includes('visible-tail'),
+      120_000,
+    );
     expect(await title('run')).toBe(TITLE);
     expect(failed).toContain(REMOVED_MARK);
     // Leave etcd-1 stopped when the failure offers to start it (n), then exit (q).
-    const offer = await t.waitFor('run', 'the start offer or the exit hint', (s) => s.includes('n leaves it stopped') || s.includes('press q to exit'), 60_000);
+    const offer = await t.waitFor(
+      'run',
+      'the start offer or the exit hint',
+      (s) => s.includes('n leaves it stopped') || s.includes('press q to exit'),
+      60_000,
+    );
     if (offer.includes('n leaves it stopped')) {
       await t.send('run', 'n');
       await t.waitFor('run', 'the exit hint', (s) => s.includes('press q to exit'), 60_000);

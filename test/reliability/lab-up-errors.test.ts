@@ -55,7 +55,18 @@ describe('lab up and demo where the addresses are taken', () => {
   it("a second lab on the first one's API port: one line naming --api-port, exit 2", async () => {
     const port = new URL(/server: (\S+)/.exec(readFileSync(lab.kubeconfig, 'utf8'))![1]).port;
     const free = `${lab.net.split('.').slice(0, 2).join('.')}.${(Number(lab.net.split('.')[2]) + 101) % 250}`;
-    const r = await keyturn(['lab', 'up', '--dir', path.join(work, 'same-port'), '--net', free, '--api-port', port, '--etcd', 'emulated']);
+    const r = await keyturn([
+      'lab',
+      'up',
+      '--dir',
+      path.join(work, 'same-port'),
+      '--net',
+      free,
+      '--api-port',
+      port,
+      '--etcd',
+      'emulated',
+    ]);
     expect(r.code).toBe(2);
     expectOneLine(r.stderr, `--api-port ${port}`, 'already in use');
   });
@@ -63,7 +74,10 @@ describe('lab up and demo where the addresses are taken', () => {
   it('demo on a busy --net says so in one line and exits 2', async () => {
     // The demo wants a terminal: script(1) gives it one.
     if (!haveBinaries('script')) throw new Error('script (util-linux) is needed for this test');
-    const r = await exec('script', ['-qec', `${process.execPath} ${launcher} demo --net ${lab.net}`, '/dev/null'], { cwd: repoRoot, timeout: 90_000 }).then(
+    const r = await exec('script', ['-qec', `${process.execPath} ${launcher} demo --net ${lab.net}`, '/dev/null'], {
+      cwd: repoRoot,
+      timeout: 90_000,
+    }).then(
       (ok) => ({ code: 0, out: ok.stdout }),
       (e: { code?: number; stdout?: string }) => ({ code: e.code ?? -1, out: e.stdout ?? '' }),
     );
@@ -74,7 +88,10 @@ describe('lab up and demo where the addresses are taken', () => {
 });
 
 describe('lab up --dir that cannot be made', () => {
-  it.each([['/proc/keyturn-lab', 'cannot create'], ['/etc/hostname/lab', 'is not a directory']])('%s: one line, exit 2, promptly', async (dir, what) => {
+  it.each([
+    ['/proc/keyturn-lab', 'cannot create'],
+    ['/etc/hostname/lab', 'is not a directory'],
+  ])('%s: one line, exit 2, promptly', async (dir, what) => {
     const r = await keyturn(['lab', 'up', '--dir', dir], 20_000);
     expect(r.code).toBe(2);
     expectOneLine(r.stderr, `--dir ${dir}`, what);

@@ -33,7 +33,10 @@ beforeAll(async () => {
   lab = await startLab({ topology: 'split' });
   const admin = 'server/tls/client-admin.crt';
   // etcd-1: PEM armour around garbage base64.
-  writeFileSync(path.join(dataDir('etcd-1'), admin), '-----BEGIN CERTIFICATE-----\nTUlJQm5vdCBhIGNlcnQ=!!*&^%\n-----END CERTIFICATE-----\n');
+  writeFileSync(
+    path.join(dataDir('etcd-1'), admin),
+    '-----BEGIN CERTIFICATE-----\nTUlJQm5vdCBhIGNlcnQ=!!*&^%\n-----END CERTIFICATE-----\n',
+  );
   // etcd-2: a certificate cut off half way (a full disk, a copy interrupted).
   const whole = await lab.run('etcd-2', `cat ${JSON.stringify(path.join(dataDir('etcd-2'), admin))}`);
   writeFileSync(path.join(dataDir('etcd-2'), admin), whole.stdout.slice(0, 300));
@@ -100,7 +103,10 @@ describe('hostile node output: values, not crashes', () => {
       expect(certs.detail).toContain(expected);
     }
     // The broken file is not listed as a certificate; the node's other certificates still are.
-    for (const [node, file] of [['etcd-1', 'server/tls/client-admin.crt'], ['agent-2', 'agent/client-kube-proxy.crt']] as const) {
+    for (const [node, file] of [
+      ['etcd-1', 'server/tls/client-admin.crt'],
+      ['agent-2', 'agent/client-kube-proxy.crt'],
+    ] as const) {
       expect(nodeOf(node).certificates.map((c) => c.path)).not.toContain(file);
       expect(nodeOf(node).certificates.length).toBeGreaterThan(3);
     }

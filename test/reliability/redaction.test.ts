@@ -32,7 +32,8 @@ beforeAll(async () => {
   chmodSync(file, 0o755);
   // The same kubeconfig with user:password in the server URL.
   const config = parse(readFileSync(lab.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
-  for (const c of config.clusters) c.cluster.server = c.cluster.server.replace('https://', `https://admin:${urlPassword}@`);
+  for (const c of config.clusters)
+    c.cluster.server = c.cluster.server.replace('https://', `https://admin:${urlPassword}@`);
   const kubeconfig = box.write('kubeconfig-userinfo', stringify(config));
   const args = ['status', '--kubeconfig', kubeconfig, '--inventory', lab.inventory];
   json = await box.cli([...args, '--json']);
@@ -66,6 +67,7 @@ describe('redaction on a lab (status, settings)', () => {
   it('the settings and the state dir hold none of them', () => {
     const files = [...filesUnder(box.configDir, () => true), ...filesUnder(box.stateDir, (n) => !n.includes('/ssh/'))];
     expect(files.length).toBeGreaterThan(0);
-    for (const f of files) for (const secret of [joinSecret, bearer, urlPassword]) expect(readFileSync(f, 'utf8'), f).not.toContain(secret);
+    for (const f of files)
+      for (const secret of [joinSecret, bearer, urlPassword]) expect(readFileSync(f, 'utf8'), f).not.toContain(secret);
   });
 });

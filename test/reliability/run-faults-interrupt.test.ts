@@ -20,7 +20,18 @@ import { repoRoot } from '../support/paths.js';
 import { TmuxDriver, exitedWith } from '../e2e/run-tmux.js';
 import { everyKindRecipe, keyOf } from './support-recipe.js';
 import type { RunHooks } from './support-lab-run.js';
-import { ALL_ONCE, descendants, disruptiveCounts, finishes, newStateDir, planLabRun, processesOnNode, readBack, resumeLabRun, startLabRun } from './support-lab-run.js';
+import {
+  ALL_ONCE,
+  descendants,
+  disruptiveCounts,
+  finishes,
+  newStateDir,
+  planLabRun,
+  processesOnNode,
+  readBack,
+  resumeLabRun,
+  startLabRun,
+} from './support-lab-run.js';
 import { shareFaultLab } from './support-fault-lab.js';
 
 const haveTmux = haveBinaries('tmux');
@@ -44,19 +55,26 @@ const EVERY_KIND = [
 const KILLS = EVERY_KIND.filter((s) => s.kind !== 'command');
 
 const nodeOfKey = (key: string) => key.split('/')[1];
-const startedKeys = (events: readonly RunEvent[], key: string) => events.filter((e) => e.type === 'step-started' && e.key === key);
+const startedKeys = (events: readonly RunEvent[], key: string) =>
+  events.filter((e) => e.type === 'step-started' && e.key === key);
 
 /** Every step finished once, done; one stop, rotate and start per node since `since`. */
 async function expectEachStepOnce(stateDir: string, runId: string, since: string, sessions: number) {
   const { read, state } = await readBack(stateDir, runId);
   expect(state.outcome.status, renderReport(state)).toBe('succeeded');
   expect(state.sessions).toBe(sessions);
-  expect(Object.entries(state.steps).filter(([, s]) => s.status !== 'done').map(([k]) => k)).toEqual([]);
+  expect(
+    Object.entries(state.steps)
+      .filter(([, s]) => s.status !== 'done')
+      .map(([k]) => k),
+  ).toEqual([]);
   const allKeys = state.plan.blocks.flatMap((b) => b.steps.map((s) => s.key));
   const finished = finishes(read.events);
   expect([...finished.keys()].sort()).toEqual([...allKeys].sort());
   expect([...finished].filter(([, r]) => r.join() !== 'done')).toEqual([]);
-  expect(disruptiveCounts(await lab.record(), since)).toEqual(Object.fromEntries(state.plan.nodes.map((n) => [n.name, ALL_ONCE])));
+  expect(disruptiveCounts(await lab.record(), since)).toEqual(
+    Object.fromEntries(state.plan.nodes.map((n) => [n.name, ALL_ONCE])),
+  );
   return { read, state };
 }
 
@@ -69,13 +87,22 @@ interface ChildRun {
 }
 
 /** Runs keyturn (the engine, real transports) in a child; SIGKILLs it, and whatever it started, once it holds `holdAt`. */
-function runKilled(args: { stateDir: string; runId: string; mode: 'start' | 'resume'; holdAt: string }): Promise<ChildRun> {
+function runKilled(args: {
+  stateDir: string;
+  runId: string;
+  mode: 'start' | 'resume';
+  holdAt: string;
+}): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify({ kubeconfig: lab.kubeconfig, inventory: lab.inventory, ...args })], {
-      cwd: repoRoot,
-      env: { ...process.env, KEYTURN_CONFIG_DIR: path.join(lab.dir, 'config') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CHILD, JSON.stringify({ kubeconfig: lab.kubeconfig, inventory: lab.inventory, ...args })],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, KEYTURN_CONFIG_DIR: path.join(lab.dir, 'config') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const out: ChildRun = { held: null, asked: [], code: null, signal: null, stderr: '' };
     let buffer = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (out.stderr += c));
@@ -142,12 +169,18 @@ describe('SIGKILL at every step kind, then resume', () => {
     expect(read.skipped).toEqual(torn); // the torn line, left where it was
     // For these kinds running the step again is its check (the torn settle had not started, as far as the journal knows).
     const checks = read.events.filter((e) => e.type === 'step-checked');
-    expect(checks.map((e) => e.type === 'step-checked' && [e.key, e.verdict])).toEqual(KILLS.filter((s) => s.kind !== 'settle').map((s) => [s.key, 'not-done']));
-    for (const s of KILLS) expect(startedKeys(read.events, s.key).map((e) => e.type === 'step-started' && e.attempt), s.kind).toEqual(s.kind === 'settle' ? [1] : [1, 2]);
+    expect(checks.map((e) => e.type === 'step-checked' && [e.key, e.verdict])).toEqual(
+      KILLS.filter((s) => s.kind !== 'settle').map((s) => [s.key, 'not-done']),
+    );
+    for (const s of KILLS)
+      expect(
+        startedKeys(read.events, s.key).map((e) => e.type === 'step-started' && e.attempt),
+        s.kind,
+      ).toEqual(s.kind === 'settle' ? [1] : [1, 2]);
   }, 300_000);
 });
 
-describe('ctrl-c (the run\'s AbortSignal) at every step kind, then resume', () => {
+describe("ctrl-c (the run's AbortSignal) at every step kind, then resume", () => {
   it('each abort journals session-interrupted, ends the journal followers, and resume does every step once', async () => {
     const since = new Date().toISOString();
     const stateDir = newStateDir(lab.dir);
@@ -171,7 +204,10 @@ describe('ctrl-c (the run\'s AbortSignal) at every step kind, then resume', () =
           return signal.aborted ? 'quit' : 'continue';
         },
       };
-      const run = i === 0 ? await startLabRun(lab, plan, stateDir, hooks, ac.signal) : await resumeLabRun(lab, stateDir, plan.runId, hooks, ac.signal);
+      const run =
+        i === 0
+          ? await startLabRun(lab, plan, stateDir, hooks, ac.signal)
+          : await resumeLabRun(lab, stateDir, plan.runId, hooks, ac.signal);
       expect(run.state.outcome, stop.kind).toMatchObject({ status: 'stopped', reason: 'interrupted' });
       const { read, state } = await readBack(stateDir, plan.runId);
       expect(read.skipped, stop.kind).toEqual([]);
@@ -182,7 +218,13 @@ describe('ctrl-c (the run\'s AbortSignal) at every step kind, then resume', () =
       expect(followersAtAbort > 0, `${stop.kind}: a follower ran when the signal fired`).toBe(tailing);
       expect(processesOnNode(lab.dir, 'journalctl'), stop.kind).toEqual([]);
       const started = run.logs.filter((l) => l.type === 'tail-started').map((l) => l.node);
-      expect(run.logs.filter((l) => l.type === 'tail-stopped').map((l) => l.node).sort(), stop.kind).toEqual([...started].sort());
+      expect(
+        run.logs
+          .filter((l) => l.type === 'tail-stopped')
+          .map((l) => l.node)
+          .sort(),
+        stop.kind,
+      ).toEqual([...started].sort());
     }
     const final = await resumeLabRun(lab, stateDir, plan.runId);
     expect(final.state.outcome.status, renderReport(final.state)).toBe('succeeded');
@@ -192,7 +234,9 @@ describe('ctrl-c (the run\'s AbortSignal) at every step kind, then resume', () =
     expect(read.events.filter((e) => e.type === 'session-interrupted')).toHaveLength(stops.length);
     const checks = read.events.filter((e) => e.type === 'step-checked');
     // The interrupted rotate had taken effect (its tls-<ts> backup is there): checked done, not run again.
-    expect(checks.map((e) => e.type === 'step-checked' && [e.key, e.verdict])).toEqual(stops.map((s) => [s.key, s.kind === 'command' ? 'done' : 'not-done']));
+    expect(checks.map((e) => e.type === 'step-checked' && [e.key, e.verdict])).toEqual(
+      stops.map((s) => [s.key, s.kind === 'command' ? 'done' : 'not-done']),
+    );
     expect(startedKeys(read.events, keyOf('etcd-3', 'rotate'))).toHaveLength(1);
   }, 240_000);
 });
@@ -209,14 +253,18 @@ describe.skipIf(!haveTmux)('ctrl-c in `keyturn run` (tmux)', () => {
     await t.send('run', 'C-c');
     const end = await t.waitFor('run', 'keyturn to exit', (s) => exitedWith(s) !== null, 60_000);
     expect(exitedWith(end)).toBe(130); // interrupted, as a shell reports SIGINT
-    expect(end).toMatch(/■ interrupted \(interrupted \(signal\)\): resume with `keyturn resume --kubeconfig \S+ --inventory \S+` — run (\S+-rotate-certs-\S+);/);
+    expect(end).toMatch(
+      /■ interrupted \(interrupted \(signal\)\): resume with `keyturn resume --kubeconfig \S+ --inventory \S+` — run (\S+-rotate-certs-\S+);/,
+    );
     const runId = /— run (\S+);/.exec(end)![1];
 
     const { read, state } = await readBack(t.stateDir, runId);
     expect(read.skipped).toEqual([]);
     expect(state.outcome).toMatchObject({ status: 'stopped', reason: 'interrupted' });
     expect(read.events.filter((e) => e.type !== 'lock').at(-1)).toMatchObject({ type: 'session-interrupted' });
-    const running = Object.entries(state.steps).filter(([, s]) => s.status === 'running').map(([k]) => k);
+    const running = Object.entries(state.steps)
+      .filter(([, s]) => s.status === 'running')
+      .map(([k]) => k);
     expect(running).toHaveLength(1);
     expect(running[0]).toMatch(/^rotate-certs\/etcd-1\/servers\.(settle|gate)$/);
     expect(processesOnNode(lab.dir, 'journalctl')).toEqual([]);

@@ -24,7 +24,19 @@ import type { LabHandle } from '../support/lab.js';
 import { cliArgs, repoRoot } from '../support/paths.js';
 import { TmuxDriver, exitedWith } from '../e2e/run-tmux.js';
 import type { RunHooks } from './support-lab-run.js';
-import { ALL_ONCE, disruptiveCounts, disruptiveKind, finishes, labFault, newStateDir, planLabRun, readBack, realClock, resumeLabRun, startLabRun } from './support-lab-run.js';
+import {
+  ALL_ONCE,
+  disruptiveCounts,
+  disruptiveKind,
+  finishes,
+  labFault,
+  newStateDir,
+  planLabRun,
+  readBack,
+  realClock,
+  resumeLabRun,
+  startLabRun,
+} from './support-lab-run.js';
 import { shareFaultLab } from './support-fault-lab.js';
 
 const exec = promisify(execFile);
@@ -36,7 +48,8 @@ let lab: LabHandle;
 const t = new TmuxDriver();
 shareFaultLab(t, (l) => (lab = l));
 
-const key = (node: string, step: string, phase = node.startsWith('agent') ? 'agents' : 'servers') => `rotate-certs/${node}/${phase}.${step}`;
+const key = (node: string, step: string, phase = node.startsWith('agent') ? 'agents' : 'servers') =>
+  `rotate-certs/${node}/${phase}.${step}`;
 
 /** Runs `act` once, before the first node command of step `stepKey`. */
 function beforeStep(stepKey: string, act: () => Promise<void>): RunHooks {
@@ -60,20 +73,35 @@ describe('gates that cannot pass stop the run at that node', () => {
 
     // (a) etcd-2 is restarted by keyturn, then its service dies and stays failed as its gate begins.
     let downAt = '';
-    const a = await startLabRun(lab, plan, stateDir, beforeStep(key('etcd-2', 'gate'), async () => {
-      downAt = new Date().toISOString();
-      await labFault(lab.dir, 'stop-service', 'etcd-2');
-    }));
+    const a = await startLabRun(
+      lab,
+      plan,
+      stateDir,
+      beforeStep(key('etcd-2', 'gate'), async () => {
+        downAt = new Date().toISOString();
+        await labFault(lab.dir, 'stop-service', 'etcd-2');
+      }),
+    );
     expect(downAt).not.toBe('');
     const fa = a.state.outcome.status === 'failed' ? a.state.outcome.failure : null;
-    expect(fa, renderReport(a.state)).toMatchObject({ node: 'etcd-2', key: key('etcd-2', 'gate'), check: 'unit-active' });
-    expect(fa!.message).toMatch(new RegExp(`^unit-active failed on etcd-2: rke2-server is failed \\(still failing after \\d+s; gate timeout ${GATE_TIMEOUT}s\\)$`));
+    expect(fa, renderReport(a.state)).toMatchObject({
+      node: 'etcd-2',
+      key: key('etcd-2', 'gate'),
+      check: 'unit-active',
+    });
+    expect(fa!.message).toMatch(
+      new RegExp(
+        `^unit-active failed on etcd-2: rke2-server is failed \\(still failing after \\d+s; gate timeout ${GATE_TIMEOUT}s\\)$`,
+      ),
+    );
     expect(fa!.fix).toContain('journalctl -u rke2-server -n 200` on etcd-2');
     expect(fa!.fix).toContain('keyturn resume');
     expect(fa!.evidence.join('\n')).toMatch(/etcd-2 systemd\[1\]: rke2-server.service: .*(killed|Failed)/);
     // Nothing after etcd-2 ran: no step of a later node started, no command on any other node since the fault.
     const laterNodes = plan.nodes.slice(plan.nodes.findIndex((n) => n.name === 'etcd-2') + 1).map((n) => n.name);
-    expect(a.events.filter((e) => e.type === 'step-started' && laterNodes.some((n) => e.key.includes(`/${n}/`)))).toEqual([]);
+    expect(
+      a.events.filter((e) => e.type === 'step-started' && laterNodes.some((n) => e.key.includes(`/${n}/`))),
+    ).toEqual([]);
     expect((await commandsAfter(downAt)).filter((e) => e.type === 'command' && e.node !== 'etcd-2')).toEqual([]);
     const afterA = await readBack(stateDir, plan.runId);
     expect(afterA.read.skipped).toEqual([]);
@@ -83,17 +111,27 @@ describe('gates that cannot pass stop the run at that node', () => {
     // etcd-1's service dies: cp-1's etcd gate fails and names the member.
     expect((await lab.run('etcd-2', 'systemctl start rke2-server')).code).toBe(0);
     let lostAt = '';
-    const b = await resumeLabRun(lab, stateDir, plan.runId, beforeStep(key('cp-1', 'gate'), async () => {
-      // Killing rke2-server alone leaves the etcd static pod running (KillMode=process): the killall script takes
-      // the member down (the operator's own command, before the moment from which no command may run).
-      expect((await lab.run('etcd-1', 'rke2-killall.sh')).code).toBe(0);
-      lostAt = new Date().toISOString();
-    }));
+    const b = await resumeLabRun(
+      lab,
+      stateDir,
+      plan.runId,
+      beforeStep(key('cp-1', 'gate'), async () => {
+        // Killing rke2-server alone leaves the etcd static pod running (KillMode=process): the killall script takes
+        // the member down (the operator's own command, before the moment from which no command may run).
+        expect((await lab.run('etcd-1', 'rke2-killall.sh')).code).toBe(0);
+        lostAt = new Date().toISOString();
+      }),
+    );
     expect(b.asked[0]).toMatchObject({ node: 'etcd-2', resumed: true });
-    expect(b.events.find((e) => e.type === 'step-checked')).toMatchObject({ key: key('etcd-2', 'gate'), verdict: 'not-done' });
+    expect(b.events.find((e) => e.type === 'step-checked')).toMatchObject({
+      key: key('etcd-2', 'gate'),
+      verdict: 'not-done',
+    });
     const fb = b.state.outcome.status === 'failed' ? b.state.outcome.failure : null;
     expect(fb, renderReport(b.state)).toMatchObject({ node: 'cp-1', key: key('cp-1', 'gate'), check: 'etcd-quorum' });
-    expect(fb!.message).toMatch(/^etcd-quorum failed on cp-1: 1 of 3 etcd members unhealthy: etcd-1 \(asked etcd-\d\) \(still failing after \d+s/);
+    expect(fb!.message).toMatch(
+      /^etcd-quorum failed on cp-1: 1 of 3 etcd members unhealthy: etcd-1 \(asked etcd-\d\) \(still failing after \d+s/,
+    );
     // Read on etcd-1 itself: nothing listens on its loopback 2381 (since k3s#8402 no peer can read its health).
     expect(fb!.evidence.join('\n')).toMatch(/etcd-1 127\.0\.0\.1:2381.*not running.*(Couldn't connect|refused)/);
     expect(fb!.fix).toContain('keyturn resume');
@@ -111,10 +149,17 @@ describe('gates that cannot pass stop the run at that node', () => {
     expect(state.sessions).toBe(3);
     expect(Object.entries(state.steps).filter(([, s]) => s.status !== 'done')).toEqual([]);
     const twice = [...finishes(read.events)].filter(([, r]) => r.length > 1);
-    expect(twice).toEqual([[key('etcd-2', 'gate'), ['failed', 'done']], [key('cp-1', 'gate'), ['failed', 'done']]]);
+    expect(twice).toEqual([
+      [key('etcd-2', 'gate'), ['failed', 'done']],
+      [key('cp-1', 'gate'), ['failed', 'done']],
+    ]);
     // One stop, one rotate, one start per node from keyturn; etcd-1 and etcd-2 have the operator's start too.
     const counts = disruptiveCounts(await lab.record(), since);
-    expect(counts).toEqual(Object.fromEntries(plan.nodes.map((n) => [n.name, ['etcd-1', 'etcd-2'].includes(n.name) ? { ...ALL_ONCE, start: 2 } : ALL_ONCE])));
+    expect(counts).toEqual(
+      Object.fromEntries(
+        plan.nodes.map((n) => [n.name, ['etcd-1', 'etcd-2'].includes(n.name) ? { ...ALL_ONCE, start: 2 } : ALL_ONCE]),
+      ),
+    );
   }, 240_000);
 });
 
@@ -125,10 +170,17 @@ describe('the API disappearing mid-run', () => {
     const plan = await planLabRun(lab, rotateCerts, 'faults-api', { gateTimeoutSeconds: 30 });
     // Both control-plane servers die just before keyturn takes etcd-1 down: the API answers 503 from then on,
     // until keyturn itself restarts cp-1.
-    const run = await startLabRun(lab, plan, stateDir, beforeStep(key('etcd-1', 'stop'), async () => {
-      // Their apiserver static pods outlive a killed rke2-server: the killall script takes them down.
-      await Promise.all(['cp-1', 'cp-2'].map(async (n) => expect((await lab.run(n, 'rke2-killall.sh')).code).toBe(0)));
-    }));
+    const run = await startLabRun(
+      lab,
+      plan,
+      stateDir,
+      beforeStep(key('etcd-1', 'stop'), async () => {
+        // Their apiserver static pods outlive a killed rke2-server: the killall script takes them down.
+        await Promise.all(
+          ['cp-1', 'cp-2'].map(async (n) => expect((await lab.run(n, 'rke2-killall.sh')).code).toBe(0)),
+        );
+      }),
+    );
     expect(run.state.outcome.status, renderReport(run.state)).toBe('succeeded');
     const gate = (node: string): { summary: string; checks: GateCheckResult[] } => {
       const r = run.state.steps[key(node, 'gate')].result;
@@ -137,19 +189,33 @@ describe('the API disappearing mid-run', () => {
     };
     for (const node of ['etcd-1', 'etcd-2', 'etcd-3']) {
       const g = gate(node);
-      expect(g.checks.map((c) => [c.check, c.status]), node).toEqual([['unit-active', 'pass'], ['node-ready', 'skipped'], ['etcd-quorum', 'pass'], ['certs-fresh', 'pass'], ['cas-unchanged', 'pass']]);
-      expect(g.checks[1].detail).toMatch(/^API unreachable \(unavailable 503: .+\): Ready not checked; the checks over the node's shell still apply$/);
+      expect(
+        g.checks.map((c) => [c.check, c.status]),
+        node,
+      ).toEqual([
+        ['unit-active', 'pass'],
+        ['node-ready', 'skipped'],
+        ['etcd-quorum', 'pass'],
+        ['certs-fresh', 'pass'],
+        ['cas-unchanged', 'pass'],
+      ]);
+      expect(g.checks[1].detail).toMatch(
+        /^API unreachable \(unavailable 503: .+\): Ready not checked; the checks over the node's shell still apply$/,
+      );
       expect(g.summary).toContain('node-ready: skipped (API unreachable (unavailable 503');
     }
     // Once keyturn restarted cp-1 the API was back, and Ready was checked again.
-    for (const node of ['cp-1', 'cp-2', 'agent-1', 'agent-2']) expect(gate(node).checks.find((c) => c.check === 'node-ready')?.status, node).toBe('pass');
+    for (const node of ['cp-1', 'cp-2', 'agent-1', 'agent-2'])
+      expect(gate(node).checks.find((c) => c.check === 'node-ready')?.status, node).toBe('pass');
     expect(renderReport(run.state)).toContain('node-ready: skipped — API unreachable (unavailable 503');
 
     const { read, state } = await readBack(stateDir, plan.runId);
     expect(read.skipped).toEqual([]);
     expect(state.outcome.status).toBe('succeeded');
     expect([...finishes(read.events)].filter(([, r]) => r.join() !== 'done')).toEqual([]);
-    expect(disruptiveCounts(await lab.record(), since)).toEqual(Object.fromEntries(plan.nodes.map((n) => [n.name, ALL_ONCE])));
+    expect(disruptiveCounts(await lab.record(), since)).toEqual(
+      Object.fromEntries(plan.nodes.map((n) => [n.name, ALL_ONCE])),
+    );
   }, 180_000);
 });
 
@@ -159,19 +225,36 @@ describe.skipIf(!haveTmux)('a run lock left by a dead run (keyturn run in tmux)'
     const dead = { holder: 'alice@old-laptop', runId: '20260101T000000Z-rotate-certs-dead' };
     const session = await openClusterSession({ kubeconfig: lab.kubeconfig, inventory: lab.inventory });
     try {
-      const planned = planRun(rotateCerts, await session.discover(), { runId: dead.runId, nodeFacts: nodeFactsFrom(session.targets()) });
+      const planned = planRun(rotateCerts, await session.discover(), {
+        runId: dead.runId,
+        nodeFacts: nodeFactsFrom(session.targets()),
+      });
       if (!planned.ok) throw new Error(planned.refusal.reason);
       const { plan } = planned;
       const plant = (lastRenewedMsAgo: number) =>
-        acquireRunLock({ kube: session.gateway, shell: (n) => session.shell(n), clock: { ...realClock, now: () => Date.now() - lastRenewedMsAgo }, confirmTakeover: async () => false }, plan, dead, 60);
+        acquireRunLock(
+          {
+            kube: session.gateway,
+            shell: (n) => session.shell(n),
+            clock: { ...realClock, now: () => Date.now() - lastRenewedMsAgo },
+            confirmTakeover: async () => false,
+          },
+          plan,
+          dead,
+          60,
+        );
       // The workstation lock of a keyturn process that is gone (stale: taken without a question).
       const { stdout: gonePid } = await exec('sh', ['-c', 'sh -c "echo \\$\\$"']);
-      await writeFile(path.join(t.stateDir, 'keyturn.lock'), JSON.stringify({ pid: Number(gonePid.trim()), runId: dead.runId, holder: dead.holder, since }));
+      await writeFile(
+        path.join(t.stateDir, 'keyturn.lock'),
+        JSON.stringify({ pid: Number(gonePid.trim()), runId: dead.runId, holder: dead.holder, since }),
+      );
 
       // Its last renewal was two minutes ago (TTL 60 s): a new run asks before taking it over; n leaves it. (A lock
       // whose TTL still runs is refused naming the holder: test/e2e/run-rotate.test.ts.)
       expect((await plant(120_000)).ok).toBe(true);
-      const question = /The run lock at Lease kube-system\/keyturn is held by alice@old-laptop \(run 20260101T000000Z-rotate-certs-dead\); it expired at \S+/;
+      const question =
+        /The run lock at Lease kube-system\/keyturn is held by alice@old-laptop \(run 20260101T000000Z-rotate-certs-dead\); it expired at \S+/;
       await t.start('declined', lab, ['run', 'rotate-certs', '--settle', '1']);
       await t.waitFor('declined', 'the plan preview', (s) => s.includes('Press enter to start'), 90_000);
       await t.send('declined', 'Enter');
@@ -179,7 +262,9 @@ describe.skipIf(!haveTmux)('a run lock left by a dead run (keyturn run in tmux)'
       await t.send('declined', 'n');
       const declined = await t.waitFor('declined', 'keyturn to exit', (s) => exitedWith(s) !== null);
       expect(exitedWith(declined)).toBe(1);
-      expect(declined).toMatch(/refusing to start: the run lock \(Lease kube-system\/keyturn\) is held by alice@old-laptop .* — takeover declined/);
+      expect(declined).toMatch(
+        /refusing to start: the run lock \(Lease kube-system\/keyturn\) is held by alice@old-laptop .* — takeover declined/,
+      );
       const stillHeld = await session.gateway!.getLease(LEASE_NAMESPACE, LEASE_NAME);
       expect(stillHeld.ok && stillHeld.value.holderIdentity).toBe(`${dead.holder} run=${dead.runId}`);
 
@@ -193,7 +278,9 @@ describe.skipIf(!haveTmux)('a run lock left by a dead run (keyturn run in tmux)'
       await t.send('takeover', 'q');
       const quit = await t.waitFor('takeover', 'keyturn to exit', (s) => exitedWith(s) !== null);
       expect(exitedWith(quit)).toBe(1);
-      expect(quit).toMatch(/■ quit \(operator quit at rotate-certs\/etcd-1\/servers\): resume with `keyturn resume --kubeconfig \S+ --inventory \S+`/);
+      expect(quit).toMatch(
+        /■ quit \(operator quit at rotate-certs\/etcd-1\/servers\): resume with `keyturn resume --kubeconfig \S+ --inventory \S+`/,
+      );
 
       const runId = /run (\S+-rotate-certs-\S+);/.exec(quit)?.[1] ?? /keyturn report (\S+)/.exec(quit)?.[1];
       expect(runId).toBeTruthy();
@@ -201,12 +288,24 @@ describe.skipIf(!haveTmux)('a run lock left by a dead run (keyturn run in tmux)'
       expect(skipped).toEqual([]);
       const takeovers = events.filter((e) => e.type === 'lock' && e.action === 'taken-over');
       const servers = plan.nodes.filter((n) => n.server);
-      expect(takeovers.map((e) => e.type === 'lock' && e.where)).toEqual(['Lease kube-system/keyturn', ...servers.map((n) => `${n.name}:${n.dataDir}/keyturn.lock`)]);
+      expect(takeovers.map((e) => e.type === 'lock' && e.where)).toEqual([
+        'Lease kube-system/keyturn',
+        ...servers.map((n) => `${n.name}:${n.dataDir}/keyturn.lock`),
+      ]);
       for (const e of takeovers) expect(e.type === 'lock' && e.previous).toMatchObject(dead);
-      expect(events.map((e) => e.type)).toEqual(['run-created', ...takeovers.map(() => 'lock'), 'session-started', 'run-quit', 'lock']);
+      expect(events.map((e) => e.type)).toEqual([
+        'run-created',
+        ...takeovers.map(() => 'lock'),
+        'session-started',
+        'run-quit',
+        'lock',
+      ]);
       // Released on the way out: no lease, no lock file, and nothing disruptive ran.
       expect((await session.gateway!.getLease(LEASE_NAMESPACE, LEASE_NAME)).ok).toBe(false);
-      for (const n of servers) expect((await lab.run(n.name, `cat ${n.dataDir}/keyturn.lock 2>&1 || true`)).stdout, n.name).toMatch(/No such file/);
+      for (const n of servers)
+        expect((await lab.run(n.name, `cat ${n.dataDir}/keyturn.lock 2>&1 || true`)).stdout, n.name).toMatch(
+          /No such file/,
+        );
       expect((await lab.record()).filter((e) => e.t >= since && disruptiveKind(e) !== null)).toEqual([]);
     } finally {
       await session.dispose();
@@ -227,8 +326,16 @@ describe('a node unreachable at discovery', () => {
   }
 
   const cli = async (args: string[], inventory: string) => {
-    const env = { ...process.env, KEYTURN_CONFIG_DIR: path.join(lab.dir, 'config'), KEYTURN_STATE_DIR: path.join(lab.dir, 'state') };
-    return exec(process.execPath, [...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', inventory], { cwd: repoRoot, env, maxBuffer: 64 << 20 }).then(
+    const env = {
+      ...process.env,
+      KEYTURN_CONFIG_DIR: path.join(lab.dir, 'config'),
+      KEYTURN_STATE_DIR: path.join(lab.dir, 'state'),
+    };
+    return exec(process.execPath, [...cliArgs, ...args, '--kubeconfig', lab.kubeconfig, '--inventory', inventory], {
+      cwd: repoRoot,
+      env,
+      maxBuffer: 64 << 20,
+    }).then(
       (ok) => ({ code: 0, ...ok }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
@@ -239,12 +346,18 @@ describe('a node unreachable at discovery', () => {
     const [agentGone, etcdGone] = [await inventoryWithUnreachable('agent-2'), await inventoryWithUnreachable('etcd-2')];
     // An etcd server unreachable: `run` refuses before its screen (the planner's refusal, as `plan` prints it).
     if (haveTmux) await t.start('run-etcd-gone', { ...lab, inventory: etcdGone }, ['run', 'rotate-certs']);
-    const [status, planned] = await Promise.all([cli(['status', '--json'], agentGone), cli(['plan', 'rotate-certs'], agentGone)]);
+    const [status, planned] = await Promise.all([
+      cli(['status', '--json'], agentGone),
+      cli(['plan', 'rotate-certs'], agentGone),
+    ]);
     expect(status.code).toBe(1);
     const report = JSON.parse(status.stdout) as StatusReport;
     expect(report.nodes.find((n) => n.name === 'agent-2')).toMatchObject({ reachable: false });
     expect(report.nodes.filter((n) => n.name !== 'agent-2').every((n) => n.reachable)).toBe(true);
-    expect(report.checks.find((c) => c.id === 'nodes')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/agent-2 \(\S+\) unreachable over SSH: .*Connection refused/) });
+    expect(report.checks.find((c) => c.id === 'nodes')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/agent-2 \(\S+\) unreachable over SSH: .*Connection refused/),
+    });
 
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stdout).toContain('! agent-2 is not reachable: left out of the plan');
@@ -254,7 +367,9 @@ describe('a node unreachable at discovery', () => {
     if (haveTmux) {
       const refused = await t.waitFor('run-etcd-gone', 'keyturn to exit', (s) => exitedWith(s) !== null, 90_000);
       expect(exitedWith(refused)).toBe(1);
-      expect(refused).toContain('keyturn: cannot plan rotate-certs: etcd server(s) etcd-2 not reachable — make every etcd server reachable (ssh, inventory) before changing servers');
+      expect(refused).toContain(
+        'keyturn: cannot plan rotate-certs: etcd server(s) etcd-2 not reachable — make every etcd server reachable (ssh, inventory) before changing servers',
+      );
     }
     expect((await lab.record()).filter((e) => e.t >= since && disruptiveKind(e) !== null)).toEqual([]);
   }, 180_000);

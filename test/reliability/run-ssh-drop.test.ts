@@ -10,7 +10,16 @@ import { rotateCerts } from '../../recipes/rotate-certs.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { sshInventoryFor, startSshdPerNode, type TestSshd } from '../support/sshd.js';
-import { ALL_ONCE, disruptiveCounts, finishes, newStateDir, planLabRun, readBack, resumeLabRun, startLabRun } from './support-lab-run.js';
+import {
+  ALL_ONCE,
+  disruptiveCounts,
+  finishes,
+  newStateDir,
+  planLabRun,
+  readBack,
+  resumeLabRun,
+  startLabRun,
+} from './support-lab-run.js';
 
 const available = haveBinaries('ssh', 'sshd');
 
@@ -74,7 +83,11 @@ describe.skipIf(!available)('SSH dropped in the middle of a step (single rke2 ov
     const { read, state } = await readBack(stateDir, plan.runId);
     expect(read.events.length).toBeGreaterThan(0);
     expect(state.outcome.status).toBe('succeeded');
-    expect(Object.entries(state.steps).filter(([, s]) => s.status !== 'done').map(([k]) => k)).toEqual([]);
+    expect(
+      Object.entries(state.steps)
+        .filter(([, s]) => s.status !== 'done')
+        .map(([k]) => k),
+    ).toEqual([]);
     // The dropped step finished once as failed and once done; no other step finished twice.
     const twice = [...finishes(read.events)].filter(([, outcomes]) => outcomes.length > 1);
     expect(twice).toEqual([[startKey, ['failed', 'done']]]);

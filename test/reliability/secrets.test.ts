@@ -44,7 +44,8 @@ describe('no secret leaves the nodes', () => {
 
   it('found the secrets to look for (keys on every node, encryption keys, tokens, the client key)', () => {
     const whats = secrets.map((s) => s.what);
-    for (const node of lab.nodes) expect(whats.filter((w) => w.startsWith(`${node.name} `) && w.endsWith('.key')).length).toBeGreaterThan(3);
+    for (const node of lab.nodes)
+      expect(whats.filter((w) => w.startsWith(`${node.name} `) && w.endsWith('.key')).length).toBeGreaterThan(3);
     expect(whats.filter((w) => w.endsWith('encryption key')).length).toBeGreaterThan(0);
     expect(whats.filter((w) => w.includes('token')).length).toBeGreaterThan(0);
     expect(whats).toContain('kubeconfig client-key-data');
@@ -86,7 +87,11 @@ describe('no secret leaves the nodes', () => {
     const stateDir = path.join(box.dir, 'fresh-state');
     const journal = await openFileJournal(stateDir, 'r-20260101-mode');
     await journal.close();
-    const lock = await acquireLocalLock(stateDir, { runId: 'r-20260101-mode', holder: 'test', since: new Date().toISOString() });
+    const lock = await acquireLocalLock(stateDir, {
+      runId: 'r-20260101-mode',
+      holder: 'test',
+      since: new Date().toISOString(),
+    });
     expect(lock.ok).toBe(true);
     expect(statSync(runsDir(stateDir)).mode & 0o777).toBe(0o700);
     expect(statSync(stateDir).mode & 0o777).toBe(0o700);
@@ -112,47 +117,73 @@ describe('hostile names, addresses and values run nothing', () => {
     if (box) rmSync(box.dir, { recursive: true, force: true });
   });
 
-  it.skipIf(!haveSsh)('a node named `a;touch ...`, an address `$(touch ...)`, hostile env and dataDir, local and ssh', async () => {
-    const s = sshd!;
-    const ssh = { port: s.port, user: s.user, identityFile: s.identityFile, options: s.sshOptions };
-    const nodes = [
-      // local: reachable, so the scan script really runs with these values in it
-      { name: `a;touch ${pwned(1)}`, address: '127.0.0.1', roles: ['etcd'], distro: 'rke2', transport: 'local' },
-      { name: 'b', address: `$(touch ${pwned(2)})`, roles: ['etcd'], distro: 'rke2', transport: 'local', env: { KT_X: `$(touch ${pwned(3)})\`touch ${pwned(3)}\`` } },
-      { name: 'c', address: `127.0.0.2;touch ${pwned(4)}`, roles: ['control-plane'], distro: 'k3s', transport: 'local', dataDir: `/nonexistent/$(touch ${pwned(5)})` },
-      // ssh: one whose address is a command substitution (unreachable), one that reaches the real sshd
-      { name: `d|touch ${pwned(6)}`, address: `$(touch ${pwned(7)})`, roles: ['worker'], distro: 'rke2', transport: 'ssh', ssh: { ...ssh, port: 1 } },
-      {
-        name: `e&&touch ${pwned(8)}`,
-        // ssh itself refuses hostnames with shell characters (node d); this one is an alias ssh maps to the sshd
-        address: 'node-e.invalid',
-        roles: ['worker'],
-        distro: 'rke2',
-        transport: 'ssh',
-        ssh: { ...ssh, options: [...s.sshOptions, 'HostName=127.0.0.1'] },
-        env: { KT_Y: `'; touch ${pwned(10)}; '`, KT_Z: `$(touch ${pwned(9)})` },
-        dataDir: `/nonexistent/'$(touch ${pwned(11)})'`,
-      },
-    ];
-    const inventory = box.write('inventory.yaml', `nodes: ${JSON.stringify(nodes)}\n`);
-    const result = await box.cli(['status', '--json', '--inventory', inventory]);
-    const files = readdirSync(box.dir).filter((f) => f.startsWith('pwned'));
-    expect(files, result.stderr).toEqual([]);
-    expect(result.stderr).toBe('');
-    expect([1, 2]).toContain(result.code);
-    const report = JSON.parse(result.stdout) as StatusReport;
-    expect(report.nodes.map((n) => n.name).sort()).toEqual(nodes.map((n) => n.name).sort());
-    const byName = Object.fromEntries(report.nodes.map((n) => [n.name, n]));
-    expect(byName[nodes[0].name].reachable).toBe(true);
-    expect(byName[nodes[4].name].reachable, JSON.stringify(report.checks)).toBe(true); // over ssh, with the hostile env and dataDir quoted
-    expect(byName[nodes[3].name].reachable).toBe(false);
-    expect(report.checks.find((c) => c.id === 'nodes')!.detail).toContain('unreachable over SSH: hostname contains invalid characters');
-    // The text form says the same without crashing.
-    const text = await box.cli(['status', '--inventory', inventory]);
-    expect([1, 2]).toContain(text.code);
-    expect(text.stdout).toContain(`a;touch ${pwned(1)}`);
-    expect(readdirSync(box.dir).filter((f) => f.startsWith('pwned'))).toEqual([]);
-  });
+  it.skipIf(!haveSsh)(
+    'a node named `a;touch ...`, an address `$(touch ...)`, hostile env and dataDir, local and ssh',
+    async () => {
+      const s = sshd!;
+      const ssh = { port: s.port, user: s.user, identityFile: s.identityFile, options: s.sshOptions };
+      const nodes = [
+        // local: reachable, so the scan script really runs with these values in it
+        { name: `a;touch ${pwned(1)}`, address: '127.0.0.1', roles: ['etcd'], distro: 'rke2', transport: 'local' },
+        {
+          name: 'b',
+          address: `$(touch ${pwned(2)})`,
+          roles: ['etcd'],
+          distro: 'rke2',
+          transport: 'local',
+          env: { KT_X: `$(touch ${pwned(3)})\`touch ${pwned(3)}\`` },
+        },
+        {
+          name: 'c',
+          address: `127.0.0.2;touch ${pwned(4)}`,
+          roles: ['control-plane'],
+          distro: 'k3s',
+          transport: 'local',
+          dataDir: `/nonexistent/$(touch ${pwned(5)})`,
+        },
+        // ssh: one whose address is a command substitution (unreachable), one that reaches the real sshd
+        {
+          name: `d|touch ${pwned(6)}`,
+          address: `$(touch ${pwned(7)})`,
+          roles: ['worker'],
+          distro: 'rke2',
+          transport: 'ssh',
+          ssh: { ...ssh, port: 1 },
+        },
+        {
+          name: `e&&touch ${pwned(8)}`,
+          // ssh itself refuses hostnames with shell characters (node d); this one is an alias ssh maps to the sshd
+          address: 'node-e.invalid',
+          roles: ['worker'],
+          distro: 'rke2',
+          transport: 'ssh',
+          ssh: { ...ssh, options: [...s.sshOptions, 'HostName=127.0.0.1'] },
+          env: { KT_Y: `'; touch ${pwned(10)}; '`, KT_Z: `$(touch ${pwned(9)})` },
+          dataDir: `/nonexistent/'$(touch ${pwned(11)})'`,
+        },
+      ];
+      const inventory = box.write('inventory.yaml', `nodes: ${JSON.stringify(nodes)}\n`);
+      const result = await box.cli(['status', '--json', '--inventory', inventory]);
+      const files = readdirSync(box.dir).filter((f) => f.startsWith('pwned'));
+      expect(files, result.stderr).toEqual([]);
+      expect(result.stderr).toBe('');
+      expect([1, 2]).toContain(result.code);
+      const report = JSON.parse(result.stdout) as StatusReport;
+      expect(report.nodes.map((n) => n.name).sort()).toEqual(nodes.map((n) => n.name).sort());
+      const byName = Object.fromEntries(report.nodes.map((n) => [n.name, n]));
+      expect(byName[nodes[0].name].reachable).toBe(true);
+      expect(byName[nodes[4].name].reachable, JSON.stringify(report.checks)).toBe(true); // over ssh, with the hostile env and dataDir quoted
+      expect(byName[nodes[3].name].reachable).toBe(false);
+      expect(report.checks.find((c) => c.id === 'nodes')!.detail).toContain(
+        'unreachable over SSH: hostname contains invalid characters',
+      );
+      // The text form says the same without crashing.
+      const text = await box.cli(['status', '--inventory', inventory]);
+      expect([1, 2]).toContain(text.code);
+      expect(text.stdout).toContain(`a;touch ${pwned(1)}`);
+      expect(readdirSync(box.dir).filter((f) => f.startsWith('pwned'))).toEqual([]);
+    },
+  );
 });
 
 describe('host keys are always checked', () => {
@@ -169,9 +200,14 @@ describe('host keys are always checked', () => {
   });
 
   it('no source or build file turns host-key checking off', () => {
-    const off = [/StrictHostKeyChecking\s*[= ]\s*["']?(no|off|accept-new)\b/i, /(User|Global)KnownHostsFile\s*[= ]\s*["']?\/dev\/null/i];
+    const off = [
+      /StrictHostKeyChecking\s*[= ]\s*["']?(no|off|accept-new)\b/i,
+      /(User|Global)KnownHostsFile\s*[= ]\s*["']?\/dev\/null/i,
+    ];
     const roots = ['src', 'dist', 'bin', 'recipes', 'components'].map((d) => path.join(repoRoot, d));
-    const files = roots.flatMap((r) => filesUnder(r, (n) => /\.(ts|tsx|js|mjs|cjs|json|sh)$/.test(n) || !n.includes('.')));
+    const files = roots.flatMap((r) =>
+      filesUnder(r, (n) => /\.(ts|tsx|js|mjs|cjs|json|sh)$/.test(n) || !n.includes('.')),
+    );
     expect(files.length).toBeGreaterThan(50);
     const hits = files.flatMap((f) => {
       const text = readFileSync(f, 'utf8');
@@ -183,34 +219,50 @@ describe('host keys are always checked', () => {
     expect(off[1].test('UserKnownHostsFile=/dev/null')).toBe(true);
   });
 
-  it.skipIf(!haveSsh)('an ssh node whose host key is unknown is unreachable with a host-key message, and not learnt', async () => {
-    const s = sshd!;
-    const emptyKnownHosts = box.write('known_hosts_empty', '');
-    const node = (name: string, knownHosts: string) => ({
-      name,
-      address: '127.0.0.1',
-      roles: ['worker'],
-      distro: 'rke2',
-      transport: 'ssh',
-      ssh: { port: s.port, user: s.user, identityFile: s.identityFile, options: [`UserKnownHostsFile=${knownHosts}`] },
-    });
-    const unknown = box.write('inv-unknown.yaml', `nodes: ${JSON.stringify([node('stranger', emptyKnownHosts)])}\n`);
-    const result = await box.cli(['status', '--json', '--inventory', unknown], { TMPDIR: box.dir, XDG_RUNTIME_DIR: undefined });
-    expect(result.code).toBe(2);
-    const report = JSON.parse(result.stdout) as StatusReport;
-    expect(report.nodes[0]).toMatchObject({ name: 'stranger', reachable: false });
-    const nodesCheck = report.checks.find((c) => c.id === 'nodes')!;
-    expect(nodesCheck.status).toBe('fail');
-    expect(nodesCheck.detail).toMatch(/stranger \(127\.0\.0\.1\) unreachable over SSH: .*Host key verification failed/);
-    expect(readFileSync(emptyKnownHosts, 'utf8')).toBe(''); // not silently added
-    expect(s.log()).not.toMatch(/Accepted publickey/);
+  it.skipIf(!haveSsh)(
+    'an ssh node whose host key is unknown is unreachable with a host-key message, and not learnt',
+    async () => {
+      const s = sshd!;
+      const emptyKnownHosts = box.write('known_hosts_empty', '');
+      const node = (name: string, knownHosts: string) => ({
+        name,
+        address: '127.0.0.1',
+        roles: ['worker'],
+        distro: 'rke2',
+        transport: 'ssh',
+        ssh: {
+          port: s.port,
+          user: s.user,
+          identityFile: s.identityFile,
+          options: [`UserKnownHostsFile=${knownHosts}`],
+        },
+      });
+      const unknown = box.write('inv-unknown.yaml', `nodes: ${JSON.stringify([node('stranger', emptyKnownHosts)])}\n`);
+      const result = await box.cli(['status', '--json', '--inventory', unknown], {
+        TMPDIR: box.dir,
+        XDG_RUNTIME_DIR: undefined,
+      });
+      expect(result.code).toBe(2);
+      const report = JSON.parse(result.stdout) as StatusReport;
+      expect(report.nodes[0]).toMatchObject({ name: 'stranger', reachable: false });
+      const nodesCheck = report.checks.find((c) => c.id === 'nodes')!;
+      expect(nodesCheck.status).toBe('fail');
+      expect(nodesCheck.detail).toMatch(
+        /stranger \(127\.0\.0\.1\) unreachable over SSH: .*Host key verification failed/,
+      );
+      expect(readFileSync(emptyKnownHosts, 'utf8')).toBe(''); // not silently added
+      expect(s.log()).not.toMatch(/Accepted publickey/);
 
-    // Control: the same node with its host key known is reached (so the failure above was the host key).
-    const known = box.write('inv-known.yaml', `nodes: ${JSON.stringify([node('friend', s.knownHostsFile)])}\n`);
-    const ok = await box.cli(['status', '--json', '--inventory', known], { TMPDIR: box.dir, XDG_RUNTIME_DIR: undefined });
-    expect((JSON.parse(ok.stdout) as StatusReport).nodes[0]).toMatchObject({ name: 'friend', reachable: true });
-    // keyturn's ssh control directory (in the state dir without XDG_RUNTIME_DIR, never in TMPDIR) is private too.
-    expect(readdirSync(box.dir).filter((f) => f.startsWith('keyturn-ssh-'))).toEqual([]);
-    expect(statSync(path.join(box.stateDir, 'ssh')).mode & 0o777).toBe(0o700);
-  });
+      // Control: the same node with its host key known is reached (so the failure above was the host key).
+      const known = box.write('inv-known.yaml', `nodes: ${JSON.stringify([node('friend', s.knownHostsFile)])}\n`);
+      const ok = await box.cli(['status', '--json', '--inventory', known], {
+        TMPDIR: box.dir,
+        XDG_RUNTIME_DIR: undefined,
+      });
+      expect((JSON.parse(ok.stdout) as StatusReport).nodes[0]).toMatchObject({ name: 'friend', reachable: true });
+      // keyturn's ssh control directory (in the state dir without XDG_RUNTIME_DIR, never in TMPDIR) is private too.
+      expect(readdirSync(box.dir).filter((f) => f.startsWith('keyturn-ssh-'))).toEqual([]);
+      expect(statSync(path.join(box.stateDir, 'ssh')).mode & 0o777).toBe(0o700);
+    },
+  );
 });

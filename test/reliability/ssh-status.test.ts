@@ -48,7 +48,12 @@ describe.skipIf(!available)('keyturn status over real SSH (split lab)', () => {
     const { result, report } = await statusOf(['--kubeconfig', lab.kubeconfig]);
     expect(result.stderr).toBe('');
     expect(report.cluster).toMatchObject({ source: 'api', apiReachable: true });
-    expect(report.nodes.filter((n) => n.reachable).map((n) => n.name).sort()).toEqual(nodeNames);
+    expect(
+      report.nodes
+        .filter((n) => n.reachable)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(nodeNames);
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(result.code).toBe(0);
     for (const [name, sshd] of sshds) expect(sshd.log(), name).toMatch(/Accepted publickey for \S+ from 127\.0\.0\.1/);
@@ -61,10 +66,21 @@ describe.skipIf(!available)('keyturn status over real SSH (split lab)', () => {
     const { result, report } = await statusOf([]);
     expect(result.stderr).toBe('');
     expect(report.cluster).toMatchObject({ source: 'inventory', apiReachable: false });
-    expect(report.nodes.filter((n) => n.reachable).map((n) => n.name).sort(), JSON.stringify(report.checks)).toEqual(nodeNames);
+    expect(
+      report.nodes
+        .filter((n) => n.reachable)
+        .map((n) => n.name)
+        .sort(),
+      JSON.stringify(report.checks),
+    ).toEqual(nodeNames);
     const notPassing = report.checks.filter((c) => c.status !== 'pass');
-    expect(notPassing).toEqual([{ id: 'api', status: 'unknown', detail: 'no kubeconfig: the Kubernetes API was not read' }]);
-    expect(report.checks.find((c) => c.id === 'etcd-quorum')).toMatchObject({ status: 'pass', detail: expect.stringContaining('3/3 members healthy') });
+    expect(notPassing).toEqual([
+      { id: 'api', status: 'unknown', detail: 'no kubeconfig: the Kubernetes API was not read' },
+    ]);
+    expect(report.checks.find((c) => c.id === 'etcd-quorum')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('3/3 members healthy'),
+    });
     expect(result.code).toBe(1);
   });
 
@@ -76,8 +92,14 @@ describe.skipIf(!available)('keyturn status over real SSH (split lab)', () => {
       const services = report.checks.find((c) => c.id === 'services')!;
       expect(services.status, JSON.stringify(report.checks)).toBe('fail');
       expect(services.detail).toContain('agent-2');
-      expect(report.nodes.find((n) => n.name === 'agent-2')).toMatchObject({ reachable: true, service: { unit: 'rke2-agent', state: 'failed' } });
-      expect(report.nodes.filter((n) => n.reachable), JSON.stringify(report.checks.find((c) => c.id === 'nodes'))).toHaveLength(7);
+      expect(report.nodes.find((n) => n.name === 'agent-2')).toMatchObject({
+        reachable: true,
+        service: { unit: 'rke2-agent', state: 'failed' },
+      });
+      expect(
+        report.nodes.filter((n) => n.reachable),
+        JSON.stringify(report.checks.find((c) => c.id === 'nodes')),
+      ).toHaveLength(7);
     }
   });
 });

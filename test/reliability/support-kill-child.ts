@@ -38,7 +38,12 @@ const hooks: RunHooks = {
 async function main(): Promise<void> {
   const driven =
     args.mode === 'start'
-      ? await startLabRun(access, await planLabRun(access, everyKindRecipe, args.runId, { gateTimeoutSeconds: args.gateTimeout }), args.stateDir, hooks)
+      ? await startLabRun(
+          access,
+          await planLabRun(access, everyKindRecipe, args.runId, { gateTimeoutSeconds: args.gateTimeout }),
+          args.stateDir,
+          hooks,
+        )
       : await resumeLabRun(access, args.stateDir, args.runId, hooks);
   process.stdout.write(`END ${driven.state.outcome.status}\n`);
 }

@@ -85,10 +85,20 @@ async function openSession(access: LabAccess) {
 }
 
 /** Plans a recipe over a fresh scan of the lab (settle 1 s unless told). */
-export async function planLabRun(access: LabAccess, recipe: Recipe, runId: string, options: PlanOptions = {}): Promise<Plan> {
+export async function planLabRun(
+  access: LabAccess,
+  recipe: Recipe,
+  runId: string,
+  options: PlanOptions = {},
+): Promise<Plan> {
   const { session, report } = await openSession(access);
   try {
-    const planned = planRun(recipe, report, { runId, settleSeconds: 1, nodeFacts: nodeFactsFrom(session.targets()), ...options });
+    const planned = planRun(recipe, report, {
+      runId,
+      settleSeconds: 1,
+      nodeFacts: nodeFactsFrom(session.targets()),
+      ...options,
+    });
     if (!planned.ok) throw new Error(`plan refused: ${planned.refusal.reason}`);
     return planned.plan;
   } finally {
@@ -96,7 +106,14 @@ export async function planLabRun(access: LabAccess, recipe: Recipe, runId: strin
   }
 }
 
-async function drive(access: LabAccess, stateDir: string, runId: string, first: (ports: RunPorts) => Promise<{ state: RunState; resumed: boolean }>, hooks: RunHooks, signal: AbortSignal): Promise<Driven> {
+async function drive(
+  access: LabAccess,
+  stateDir: string,
+  runId: string,
+  first: (ports: RunPorts) => Promise<{ state: RunState; resumed: boolean }>,
+  hooks: RunHooks,
+  signal: AbortSignal,
+): Promise<Driven> {
   const { session } = await openSession(access);
   const journal = await openFileJournal(stateDir, runId);
   const events: RunEvent[] = [];
@@ -135,7 +152,8 @@ async function drive(access: LabAccess, stateDir: string, runId: string, first: 
     log: { emit: (e) => logs.push(e) },
     onEvent: (e, state) => {
       plan = state.plan;
-      if (e.type === 'step-started') current = { step: plan.blocks.flatMap((b) => b.steps).find((st) => st.key === e.key)!, attempt: e.attempt };
+      if (e.type === 'step-started')
+        current = { step: plan.blocks.flatMap((b) => b.steps).find((st) => st.key === e.key)!, attempt: e.attempt };
       if (e.type === 'step-finished' && current?.step.key === e.key) current = null;
       hooks.onEvent?.(e, state);
     },
@@ -151,7 +169,13 @@ async function drive(access: LabAccess, stateDir: string, runId: string, first: 
 }
 
 /** Journals run-created for the plan and drives the run with an operator who answers yes. */
-export function startLabRun(access: LabAccess, plan: Plan, stateDir: string, hooks: RunHooks = {}, signal = new AbortController().signal): Promise<Driven> {
+export function startLabRun(
+  access: LabAccess,
+  plan: Plan,
+  stateDir: string,
+  hooks: RunHooks = {},
+  signal = new AbortController().signal,
+): Promise<Driven> {
   return drive(
     access,
     stateDir,
@@ -167,7 +191,13 @@ export function startLabRun(access: LabAccess, plan: Plan, stateDir: string, hoo
 }
 
 /** `keyturn resume` without the screen: fold the journal from disk, scan again, drive on. */
-export function resumeLabRun(access: LabAccess, stateDir: string, runId: string, hooks: RunHooks = {}, signal = new AbortController().signal): Promise<Driven> {
+export function resumeLabRun(
+  access: LabAccess,
+  stateDir: string,
+  runId: string,
+  hooks: RunHooks = {},
+  signal = new AbortController().signal,
+): Promise<Driven> {
   return drive(
     access,
     stateDir,
@@ -219,7 +249,10 @@ export function disruptiveKind(e: RecordEntry): Disruptive | null {
 export const ALL_ONCE = { stop: 1, rotate: 1, start: 1 };
 
 /** Per node, how many of each disruptive command the lab recorded at or after `since`. */
-export function disruptiveCounts(record: readonly RecordEntry[], since: string): Record<string, Partial<Record<Disruptive, number>>> {
+export function disruptiveCounts(
+  record: readonly RecordEntry[],
+  since: string,
+): Record<string, Partial<Record<Disruptive, number>>> {
   const out: Record<string, Partial<Record<Disruptive, number>>> = {};
   for (const e of record) {
     const kind = disruptiveKind(e);

@@ -4,8 +4,19 @@
 import { rotateCerts } from '../../recipes/rotate-certs.js';
 import type { Phase, Recipe, Step } from '../../src/recipe-schema/types.js';
 
-const pause: Step = { id: 'check', kind: 'pause', title: 'Check the backup', message: 'Look at <data-dir>/server/tls.keyturn-* before the service stops.' };
-const wait: Step = { id: 'active', kind: 'wait', title: 'Service active', until: { condition: 'unit-state', states: ['active'] }, timeoutSeconds: 120 };
+const pause: Step = {
+  id: 'check',
+  kind: 'pause',
+  title: 'Check the backup',
+  message: 'Look at <data-dir>/server/tls.keyturn-* before the service stops.',
+};
+const wait: Step = {
+  id: 'active',
+  kind: 'wait',
+  title: 'Service active',
+  until: { condition: 'unit-state', states: ['active'] },
+  timeoutSeconds: 120,
+};
 
 function withEveryKind(phase: Phase): Phase {
   if (phase.id !== 'servers') return phase;
@@ -26,4 +37,5 @@ export const everyKindRecipe: Recipe = {
 };
 
 /** Step keys of the every-kind recipe: recipe/node/phase.step. */
-export const keyOf = (node: string, step: string, phase = node.startsWith('agent') ? 'agents' : 'servers'): string => `${everyKindRecipe.name}/${node}/${phase}.${step}`;
+export const keyOf = (node: string, step: string, phase = node.startsWith('agent') ? 'agents' : 'servers'): string =>
+  `${everyKindRecipe.name}/${node}/${phase}.${step}`;

@@ -19,7 +19,13 @@ function start(discover: Discover = async () => splitReport()) {
   return { app, onExit, onPickRecipe, discover: spy, frame, driven: { lastFrame: frame, stdin: app.stdin } };
 }
 
-const selectedRow = (f: string) => f.split('\n').find((l) => l.startsWith('›'))?.slice(2).trim().split(/\s+/)[0];
+const selectedRow = (f: string) =>
+  f
+    .split('\n')
+    .find((l) => l.startsWith('›'))
+    ?.slice(2)
+    .trim()
+    .split(/\s+/)[0];
 
 describe('App', () => {
   it('shows a spinner while discovering, then the dashboard', async () => {
@@ -45,7 +51,9 @@ describe('App', () => {
     await waitForFrame(frame, (f) => f.includes('discovering the cluster'));
     const nodes = splitReport().nodes.map((n) => ({ name: n.name, address: n.address, roles: n.roles, version: '' }));
     tell({ source: 'inventory', final: false, nodes });
-    const early = await waitForFrame(frame, (f) => f.includes('7 nodes from the inventory; asking the Kubernetes API…'));
+    const early = await waitForFrame(frame, (f) =>
+      f.includes('7 nodes from the inventory; asking the Kubernetes API…'),
+    );
     expect(early.match(/scanning…/g)).toHaveLength(7);
     // Rotation order already: etcd servers first.
     expect(early.indexOf('etcd-1')).toBeLessThan(early.indexOf('cp-1'));
@@ -60,7 +68,13 @@ describe('App', () => {
 
   it('with a node list known at start, the very first frame is the table, not a spinner', () => {
     const nodes = splitReport().nodes.map((n) => ({ name: n.name, address: n.address, roles: n.roles, version: '' }));
-    const app = render(<App discover={() => new Promise<StatusReport>(() => {})} initialPreview={{ source: 'inventory', final: false, nodes }} onExit={() => {}} />);
+    const app = render(
+      <App
+        discover={() => new Promise<StatusReport>(() => {})}
+        initialPreview={{ source: 'inventory', final: false, nodes }}
+        onExit={() => {}}
+      />,
+    );
     const first = stripAnsi(app.frames[0] ?? '');
     expect(first).toContain('7 nodes from the inventory');
     expect(first.match(/scanning…/g)).toHaveLength(7);
@@ -136,7 +150,13 @@ describe('App', () => {
     const { driven, onPickRecipe } = start();
     await waitForFrame(driven.lastFrame, (f) => f.includes('etcd servers'));
     const list = await press(driven, 'p', (f) => f.includes('Pick a recipe'));
-    for (const r of ['rotate-certs', 'renew-expired-certs', 'recover-restart-loop', 'rotate-encryption-keys', 'rotate-ca']) {
+    for (const r of [
+      'rotate-certs',
+      'renew-expired-certs',
+      'recover-restart-loop',
+      'rotate-encryption-keys',
+      'rotate-ca',
+    ]) {
       expect(list).toContain(r);
     }
     // cp-1's diagnosis names recover-restart-loop.
@@ -146,7 +166,10 @@ describe('App', () => {
     expect(list).toMatch(/❯ recover-restart-loop/);
     const plan = await press(driven, '\r', (f) => f.includes('plan preview coming'));
     expect(plan).toContain('recover-restart-loop');
-    expect(onPickRecipe).toHaveBeenCalledWith('recover-restart-loop', expect.objectContaining({ nodes: expect.any(Array) }));
+    expect(onPickRecipe).toHaveBeenCalledWith(
+      'recover-restart-loop',
+      expect.objectContaining({ nodes: expect.any(Array) }),
+    );
     await press(driven, '\u001b', (f) => f.includes('Pick a recipe'));
     await press(driven, 'b', (f) => f.includes('etcd servers'));
   });
@@ -203,7 +226,12 @@ describe('App', () => {
   });
 
   it('with startRun, picking a recipe opens the run screen in-process; q after the end goes back to the dashboard', async () => {
-    const bridge = new RunBridge({ recipe: 'rotate-certs', runId: 'RUN-9', cluster: 'https://api:6443', resumed: false });
+    const bridge = new RunBridge({
+      recipe: 'rotate-certs',
+      runId: 'RUN-9',
+      cluster: 'https://api:6443',
+      resumed: false,
+    });
     const startRun = vi.fn(() => bridge);
     const app = render(<App discover={async () => splitReport()} onExit={() => {}} startRun={startRun} />);
     const frame = () => stripAnsi(app.lastFrame() ?? '');
@@ -213,7 +241,10 @@ describe('App', () => {
     const started = bridge.waitForStart(demoPlan());
     await press(driven, '\r', (f) => f.includes('Press enter to start'));
     // The diagnoses' recipe is preselected.
-    expect(startRun).toHaveBeenCalledWith('recover-restart-loop', expect.objectContaining({ nodes: expect.any(Array) }));
+    expect(startRun).toHaveBeenCalledWith(
+      'recover-restart-loop',
+      expect.objectContaining({ nodes: expect.any(Array) }),
+    );
     // q on the preview cancels the run, not the wizard.
     await press(driven, 'q', (f) => !f.includes('Press enter to start'));
     await expect(started).resolves.toBe(false);
@@ -223,15 +254,35 @@ describe('App', () => {
   });
 
   it('offers an interrupted run on the dashboard; c continues it in-process; once it ends, the offer is asked again', async () => {
-    const bridge = new RunBridge({ recipe: 'rotate-certs', runId: 'RUN-7', cluster: 'https://api:6443', resumed: true });
+    const bridge = new RunBridge({
+      recipe: 'rotate-certs',
+      runId: 'RUN-7',
+      cluster: 'https://api:6443',
+      resumed: true,
+    });
     const resumeRun = vi.fn(() => bridge);
-    const interrupted = { runId: 'RUN-7', recipe: 'rotate-certs', summary: 'stopped (interrupted) · 9 of 34 steps done', reportCommand: 'keyturn report RUN-7 --state-dir /srv/kt' };
+    const interrupted = {
+      runId: 'RUN-7',
+      recipe: 'rotate-certs',
+      summary: 'stopped (interrupted) · 9 of 34 steps done',
+      reportCommand: 'keyturn report RUN-7 --state-dir /srv/kt',
+    };
     let pending: typeof interrupted | null = interrupted;
     const findInterrupted = vi.fn(async () => pending);
-    const app = render(<App discover={async () => splitReport()} onExit={() => {}} findInterrupted={findInterrupted} resumeRun={resumeRun} />);
+    const app = render(
+      <App
+        discover={async () => splitReport()}
+        onExit={() => {}}
+        findInterrupted={findInterrupted}
+        resumeRun={resumeRun}
+      />,
+    );
     const frame = () => stripAnsi(app.lastFrame() ?? '');
     const driven = { lastFrame: frame, stdin: app.stdin };
-    const offer = await waitForFrame(frame, (f) => f.includes('An earlier rotate-certs run did not finish: RUN-7') && f.includes('etcd servers'));
+    const offer = await waitForFrame(
+      frame,
+      (f) => f.includes('An earlier rotate-certs run did not finish: RUN-7') && f.includes('etcd servers'),
+    );
     expect(offer).toContain('9 of 34 steps done');
     expect(offer.replace(/\s+/g, ' ')).toContain('keyturn report RUN-7 --state-dir /srv/kt'); // the session's --state-dir kept
     expect(offer).toMatch(/c continue the interrupted run/);
@@ -246,12 +297,25 @@ describe('App', () => {
     expect(back).not.toMatch(/c continue the interrupted run/);
   });
   it('x abandons the offered run and the banner is asked again; a run live in another terminal is shown, not offered', async () => {
-    const interrupted = { runId: 'RUN-8', recipe: 'rotate-certs', summary: 'stopped (quit) · 3 of 34 steps done', reportCommand: 'keyturn report RUN-8 --state-dir /srv/kt' };
+    const interrupted = {
+      runId: 'RUN-8',
+      recipe: 'rotate-certs',
+      summary: 'stopped (quit) · 3 of 34 steps done',
+      reportCommand: 'keyturn report RUN-8 --state-dir /srv/kt',
+    };
     let pending: (typeof interrupted & { runningElsewhere?: string }) | null = interrupted;
     const abandonRun = vi.fn(async () => {
       pending = null;
     });
-    const app = render(<App discover={async () => splitReport()} onExit={() => {}} findInterrupted={async () => pending} resumeRun={vi.fn()} abandonRun={abandonRun} />);
+    const app = render(
+      <App
+        discover={async () => splitReport()}
+        onExit={() => {}}
+        findInterrupted={async () => pending}
+        resumeRun={vi.fn()}
+        abandonRun={abandonRun}
+      />,
+    );
     const frame = () => stripAnsi(app.lastFrame() ?? '');
     const offer = await waitForFrame(frame, (f) => f.includes('did not finish: RUN-8') && f.includes('etcd servers'));
     expect(offer).toMatch(/x abandon the interrupted run/);
@@ -260,9 +324,20 @@ describe('App', () => {
     app.unmount();
 
     pending = { ...interrupted, runningElsewhere: 'ops@bastion, pid 4242' };
-    const live = render(<App discover={async () => splitReport()} onExit={() => {}} findInterrupted={async () => pending} resumeRun={vi.fn()} abandonRun={abandonRun} />);
+    const live = render(
+      <App
+        discover={async () => splitReport()}
+        onExit={() => {}}
+        findInterrupted={async () => pending}
+        resumeRun={vi.fn()}
+        abandonRun={abandonRun}
+      />,
+    );
     const liveFrame = () => stripAnsi(live.lastFrame() ?? '');
-    const shown = await waitForFrame(liveFrame, (f) => f.includes('A rotate-certs run is in progress: RUN-8') && f.includes('etcd servers'));
+    const shown = await waitForFrame(
+      liveFrame,
+      (f) => f.includes('A rotate-certs run is in progress: RUN-8') && f.includes('etcd servers'),
+    );
     expect(shown).toContain('running now in another terminal (ops@bastion, pid 4242)');
     expect(shown).not.toMatch(/c continue the interrupted run|x abandon/);
     live.unmount();

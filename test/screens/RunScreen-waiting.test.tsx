@@ -15,15 +15,27 @@ import { cluster } from '../engine/support/clusters.js';
 function rotateCertsState(): RunState {
   const r = planRun(findRecipe('rotate-certs')!, cluster('split'), { runId: 'RUN-W' });
   if (!r.ok) throw new Error(r.refusal.reason);
-  return initialState({ type: 'run-created', at: '2026-01-01T00:00:00.000Z', runId: 'RUN-W', plan: r.plan, operator: { user: 'op', host: 'ws' }, cluster: { server: null } });
+  return initialState({
+    type: 'run-created',
+    at: '2026-01-01T00:00:00.000Z',
+    runId: 'RUN-W',
+    plan: r.plan,
+    operator: { user: 'op', host: 'ws' },
+    cluster: { server: null },
+  });
 }
 
 describe('RunScreen: a wait says where it stands', () => {
-  it('shows the settle\'s seconds and restarts on its line, then the next reading, then leaves it', async () => {
+  it("shows the settle's seconds and restarts on its line, then the next reading, then leaves it", async () => {
     let state = rotateCertsState();
     const block = state.plan.blocks.find((b) => b.steps.some((s) => s.kind === 'settle'))!;
     const settle = block.steps.find((s) => s.kind === 'settle')!;
-    const bridge = new RunBridge({ recipe: state.plan.recipe, runId: state.plan.runId, cluster: 'https://api:6443', resumed: false });
+    const bridge = new RunBridge({
+      recipe: state.plan.recipe,
+      runId: state.plan.runId,
+      cluster: 'https://api:6443',
+      resumed: false,
+    });
     bridge.startRunning(state);
     const app = render(<RunScreen bridge={bridge} onExit={() => undefined} />);
     const frame = () => stripAnsi(app.lastFrame() ?? '');
@@ -34,14 +46,34 @@ describe('RunScreen: a wait says where it stands', () => {
     feed({ type: 'block-confirmed', at: '2026-01-01T00:00:01.000Z', block: block.key });
     for (const s of block.steps.slice(0, block.steps.indexOf(settle))) {
       feed({ type: 'step-started', at: '2026-01-01T00:00:02.000Z', key: s.key, attempt: 1, command: s.command });
-      feed({ type: 'step-finished', at: '2026-01-01T00:00:03.000Z', key: s.key, result: { status: 'done', summary: '', execs: [] } });
+      feed({
+        type: 'step-finished',
+        at: '2026-01-01T00:00:03.000Z',
+        key: s.key,
+        result: { status: 'done', summary: '', execs: [] },
+      });
     }
     feed({ type: 'step-started', at: '2026-01-01T00:00:04.000Z', key: settle.key, attempt: 1, command: null });
-    bridge.emit({ type: 'waiting', node: settle.node, key: settle.key, wait: { elapsedSeconds: 93, totalSeconds: 150, about: '0 restarts · active/running' } });
+    bridge.emit({
+      type: 'waiting',
+      node: settle.node,
+      key: settle.key,
+      wait: { elapsedSeconds: 93, totalSeconds: 150, about: '0 restarts · active/running' },
+    });
     await waitForFrame(frame, (f) => f.includes('93 s of 150 s · 0 restarts · active/running'));
-    bridge.emit({ type: 'waiting', node: settle.node, key: settle.key, wait: { elapsedSeconds: 98, totalSeconds: 150, about: '0 restarts · active/running' } });
+    bridge.emit({
+      type: 'waiting',
+      node: settle.node,
+      key: settle.key,
+      wait: { elapsedSeconds: 98, totalSeconds: 150, about: '0 restarts · active/running' },
+    });
     await waitForFrame(frame, (f) => f.includes('98 s of 150 s') && !f.includes('93 s of 150 s'));
-    feed({ type: 'step-finished', at: '2026-01-01T00:02:34.000Z', key: settle.key, result: { status: 'done', summary: 'settled', execs: [] } });
+    feed({
+      type: 'step-finished',
+      at: '2026-01-01T00:02:34.000Z',
+      key: settle.key,
+      result: { status: 'done', summary: 'settled', execs: [] },
+    });
     await waitForFrame(frame, (f) => !f.includes('98 s of 150 s'));
     app.unmount();
     bridge.dispose();

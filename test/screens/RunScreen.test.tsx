@@ -79,7 +79,10 @@ describe('RunScreen', () => {
     driven.stdin.write('\r');
     // The screen passes what was typed; the driver compares it with the node name and asks again.
     await expect(first).resolves.toEqual({ answer: 'run', typedName: 'cp-2' });
-    const second = bridge.confirmNode(requestFor(plan, 1, 'typed "cp-2", not the node name cp-1'), new AbortController().signal);
+    const second = bridge.confirmNode(
+      requestFor(plan, 1, 'typed "cp-2", not the node name cp-1'),
+      new AbortController().signal,
+    );
     const again = await waitForFrame(frame, (x) => x.includes('not the node name cp-1'));
     expect(again).toContain('✗ typed "cp-2", not the node name cp-1; nothing was run');
     expect(again).not.toContain('> cp-2');
@@ -93,7 +96,16 @@ describe('RunScreen', () => {
     let state = demoState();
     bridge.startRunning(state);
     const key = state.plan.blocks[0].steps[2].key;
-    const failure = { node: 'etcd-1', key, check: 'command', message: '`rke2 certificate rotate` exited 1 on etcd-1', command: 'rke2 certificate rotate', exitCode: 1, evidence: [], fix: 'read the journal, then keyturn resume' };
+    const failure = {
+      node: 'etcd-1',
+      key,
+      check: 'command',
+      message: '`rke2 certificate rotate` exited 1 on etcd-1',
+      command: 'rke2 certificate rotate',
+      exitCode: 1,
+      evidence: [],
+      fix: 'read the journal, then keyturn resume',
+    };
     for (const e of [
       { type: 'step-finished', at: '2026-01-01T00:00:03.500Z', key, result: { status: 'failed', failure, execs: [] } },
       { type: 'run-failed', at: '2026-01-01T00:00:03.600Z', failure },
@@ -101,8 +113,14 @@ describe('RunScreen', () => {
       state = applyEvent(state, e);
       bridge.onEvent(e, state);
     }
-    bridge.showStopped(['etcd-1 is STOPPED: this run stopped rke2-server and failed before starting it again — start it with `systemctl start rke2-server` on etcd-1']);
-    const first = bridge.askStartStopped({ node: 'etcd-1', unit: 'rke2-server', command: 'systemctl start rke2-server' });
+    bridge.showStopped([
+      'etcd-1 is STOPPED: this run stopped rke2-server and failed before starting it again — start it with `systemctl start rke2-server` on etcd-1',
+    ]);
+    const first = bridge.askStartStopped({
+      node: 'etcd-1',
+      unit: 'rke2-server',
+      command: 'systemctl start rke2-server',
+    });
     const f = await waitForFrame(frame, (x) => x.includes('y starts it'));
     expect(f).toContain('⚠ etcd-1 is STOPPED: this run stopped rke2-server');
     expect(f).toMatch(/Start rke2-server on etcd-1 now \(`systemctl start rke2-server`\)\?/);
@@ -110,7 +128,11 @@ describe('RunScreen', () => {
     await press(driven, 'x', (x) => x.includes('y starts it'));
     await press(driven, 'y', (x) => !x.includes('y starts it'));
     await expect(first).resolves.toBe(true);
-    const second = bridge.askStartStopped({ node: 'etcd-2', unit: 'rke2-server', command: 'systemctl start rke2-server' });
+    const second = bridge.askStartStopped({
+      node: 'etcd-2',
+      unit: 'rke2-server',
+      command: 'systemctl start rke2-server',
+    });
     await waitForFrame(frame, (x) => x.includes('Start rke2-server on etcd-2'));
     await press(driven, 'n', (x) => !x.includes('y starts it'));
     await expect(second).resolves.toBe(false);
@@ -121,7 +143,16 @@ describe('RunScreen', () => {
     let state = demoState();
     bridge.startRunning(state);
     const key = state.plan.blocks[0].steps[2].key;
-    const failure = { node: 'etcd-1', key, check: 'etcd-quorum', message: 'etcd-quorum failed on etcd-1: 1 of 3 etcd members unhealthy', command: 'etcdctl endpoint health', exitCode: 1, evidence: ['member etcd-2 unhealthy: connection refused'], fix: 'bring etcd-2 back, then keyturn resume' };
+    const failure = {
+      node: 'etcd-1',
+      key,
+      check: 'etcd-quorum',
+      message: 'etcd-quorum failed on etcd-1: 1 of 3 etcd members unhealthy',
+      command: 'etcdctl endpoint health',
+      exitCode: 1,
+      evidence: ['member etcd-2 unhealthy: connection refused'],
+      fix: 'bring etcd-2 back, then keyturn resume',
+    };
     const events: RunEvent[] = [
       { type: 'block-confirmed', at: '2026-01-01T00:00:01.000Z', block: state.plan.blocks[0].key },
       { type: 'step-started', at: '2026-01-01T00:00:02.000Z', key, attempt: 1, command: null },
@@ -148,7 +179,12 @@ describe('RunScreen', () => {
   it('keeps only the last lines of the node being changed, and says how many were dropped', async () => {
     const { bridge, frame } = start();
     bridge.startRunning(demoState());
-    bridge.emit({ type: 'tail-started', node: 'etcd-1', unit: 'rke2-server', command: 'journalctl -u rke2-server -f -n 0' });
+    bridge.emit({
+      type: 'tail-started',
+      node: 'etcd-1',
+      unit: 'rke2-server',
+      command: 'journalctl -u rke2-server -f -n 0',
+    });
     for (let i = 1; i <= 2000; i++) bridge.emit({ type: 'line', node: 'etcd-1', line: `line ${i}`, stream: 'stdout' });
     bridge.emit({ type: 'line', node: 'cp-1', line: 'not this node', stream: 'stdout' });
     const f = await waitForFrame(frame, (x) => x.includes('line 2000'));

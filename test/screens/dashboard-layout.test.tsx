@@ -12,7 +12,10 @@ import { node, splitReport } from '../components/sample-report.js';
 class Terminal extends EventEmitter {
   isTTY = true;
   frames: string[] = [];
-  constructor(public columns: number, public rows: number) {
+  constructor(
+    public columns: number,
+    public rows: number,
+  ) {
     super();
   }
   write = (data: string) => {
@@ -80,7 +83,8 @@ describe('dashboard layout', () => {
       expect(lines(frame)[0]).toMatch(/^rke2 v1\.32\.5\+rke2r1 · 7 nodes · source: inventory/);
       expect(frame).toContain('KUBERNETES API UNREACHABLE');
       expect(frame).toMatch(/NODE\s+ROLES/);
-      for (const n of ['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2', 'agent-1', 'agent-2']) expect(frame).toMatch(new RegExp(`^[› ] ${n}\\s`, 'm'));
+      for (const n of ['etcd-1', 'etcd-2', 'etcd-3', 'cp-1', 'cp-2', 'agent-1', 'agent-2'])
+        expect(frame).toMatch(new RegExp(`^[› ] ${n}\\s`, 'm'));
       expect(frame).toContain('✗ api');
       expect(frame).toMatch(/q quit/);
       // The lower part gave way.

@@ -43,14 +43,17 @@ afterEach(() => unmounts.splice(0).forEach((u) => u()));
 /** Ink's first frame of the wizard with this node list, in a terminal of this size, without styles. */
 function inkFirstFrame(preview: NodePreview, columns: number, rows: number): string {
   const stdout = new Terminal(columns, rows);
-  const instance = render(<App discover={() => new Promise<StatusReport>(() => {})} initialPreview={preview} onExit={() => {}} />, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: new Terminal(columns, rows) as unknown as NodeJS.WriteStream,
-    stdin: new Keyboard() as unknown as NodeJS.ReadStream,
-    debug: true,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const instance = render(
+    <App discover={() => new Promise<StatusReport>(() => {})} initialPreview={preview} onExit={() => {}} />,
+    {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: new Terminal(columns, rows) as unknown as NodeJS.WriteStream,
+      stdin: new Keyboard() as unknown as NodeJS.ReadStream,
+      debug: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    },
+  );
   unmounts.push(() => instance.unmount());
   return stripAnsi(stdout.frames[0] ?? '').replace(/\n+$/, '');
 }
@@ -59,27 +62,58 @@ function plainPaint(preview: NodePreview, columns: number, rows: number): string
   return firstPaint(preview, { columns, rows, color: false })?.text ?? null;
 }
 
-const splitNodes = (version = '') => splitReport().nodes.map((n) => ({ name: n.name, address: n.address, roles: n.roles, version }));
+const splitNodes = (version = '') =>
+  splitReport().nodes.map((n) => ({ name: n.name, address: n.address, roles: n.roles, version }));
 
 function manyNodes(count: number): NodePreview['nodes'] {
   const roles = (i: number): Role[] => (i < 3 ? ['etcd'] : i < 5 ? ['control-plane'] : []);
-  return Array.from({ length: count }, (_, i) => ({ name: `node-${i + 1}`, address: `10.0.0.${i + 1}`, roles: roles(i), version: 'v1.31.6+k3s1' }));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `node-${i + 1}`,
+    address: `10.0.0.${i + 1}`,
+    roles: roles(i),
+    version: 'v1.31.6+k3s1',
+  }));
 }
 
 describe('the first frame painted without Ink', () => {
   const cases: Array<[string, NodePreview, number, number]> = [
-    ['the split lab from its inventory, no versions yet', { source: 'inventory', final: false, nodes: splitNodes() }, 100, 40],
-    ['the inventory with no kubeconfig (final), in a wide terminal', { source: 'inventory', final: true, nodes: splitNodes('v1.32.5+rke2r1') }, 160, 50],
-    ['the node list remembered from an earlier scan', { source: 'remembered', final: false, nodes: splitNodes('v1.32.5+rke2r1') }, 120, 30],
+    [
+      'the split lab from its inventory, no versions yet',
+      { source: 'inventory', final: false, nodes: splitNodes() },
+      100,
+      40,
+    ],
+    [
+      'the inventory with no kubeconfig (final), in a wide terminal',
+      { source: 'inventory', final: true, nodes: splitNodes('v1.32.5+rke2r1') },
+      160,
+      50,
+    ],
+    [
+      'the node list remembered from an earlier scan',
+      { source: 'remembered', final: false, nodes: splitNodes('v1.32.5+rke2r1') },
+      120,
+      30,
+    ],
     ['the API list', { source: 'api', final: true, nodes: splitNodes('v1.32.5+rke2r1') }, 100, 40],
-    ['50 nodes in 30 rows: a window and "more" below', { source: 'inventory', final: false, nodes: manyNodes(50) }, 100, 30],
+    [
+      '50 nodes in 30 rows: a window and "more" below',
+      { source: 'inventory', final: false, nodes: manyNodes(50) },
+      100,
+      30,
+    ],
     [
       'names and roles too long for their columns, and a node whose roles are unknown',
       {
         source: 'inventory',
         final: false,
         nodes: [
-          { name: 'a-very-long-node-name-from-a-cloud-provider-1', address: '10.0.0.1', roles: ['etcd', 'control-plane', 'worker'], version: 'v1.32.5+rke2r1-with-a-suffix' },
+          {
+            name: 'a-very-long-node-name-from-a-cloud-provider-1',
+            address: '10.0.0.1',
+            roles: ['etcd', 'control-plane', 'worker'],
+            version: 'v1.32.5+rke2r1-with-a-suffix',
+          },
           { name: 'short', address: '10.0.0.2', roles: null, version: '' },
         ],
       },
@@ -88,7 +122,7 @@ describe('the first frame painted without Ink', () => {
     ],
   ];
 
-  it.each(cases)('equals Ink\'s first frame: %s', (_name, preview, columns, rows) => {
+  it.each(cases)("equals Ink's first frame: %s", (_name, preview, columns, rows) => {
     const painted = plainPaint(preview, columns, rows);
     expect(painted).not.toBeNull();
     expect(painted).toBe(inkFirstFrame(preview, columns, rows));
@@ -116,7 +150,10 @@ describe('the first frame painted without Ink', () => {
     // 17 lines in 12 rows would scroll off the top.
     expect(plainPaint(preview, 100, 12)).toBeNull();
     // Wide characters take two columns: the line widths above would be wrong.
-    const wide: NodePreview = { ...preview, nodes: [{ name: 'ノード-1', address: '10.0.0.1', roles: ['etcd'], version: '' }] };
+    const wide: NodePreview = {
+      ...preview,
+      nodes: [{ name: 'ノード-1', address: '10.0.0.1', roles: ['etcd'], version: '' }],
+    };
     expect(plainPaint(wide, 100, 40)).toBeNull();
   });
 });

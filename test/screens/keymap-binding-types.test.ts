@@ -16,10 +16,18 @@ describe('keymap binding types', () => {
   });
 
   it('every run action and every App-only action in the table is bound on its own side only', () => {
-    const runActions: RunAction[] = KEYMAP.filter((b) => b.screens.some((s) => s.startsWith('run-'))).map((b) => b.action as RunAction);
-    const appActions: AppAction[] = KEYMAP.filter((b) => b.screens.some((s) => !s.startsWith('run-'))).map((b) => b.action as AppAction);
+    const runActions: RunAction[] = KEYMAP.filter((b) => b.screens.some((s) => s.startsWith('run-'))).map(
+      (b) => b.action as RunAction,
+    );
+    const appActions: AppAction[] = KEYMAP.filter((b) => b.screens.some((s) => !s.startsWith('run-'))).map(
+      (b) => b.action as AppAction,
+    );
     expect(runActions).toContain('run-node');
     expect(appActions).toContain('pick-recipe');
-    expect(KEYMAP.every((b) => b.screens.every((s) => s.startsWith('run-')) || b.screens.every((s) => !s.startsWith('run-')))).toBe(true);
+    expect(
+      KEYMAP.every(
+        (b) => b.screens.every((s) => s.startsWith('run-')) || b.screens.every((s) => !s.startsWith('run-')),
+      ),
+    ).toBe(true);
   });
 });

@@ -5,9 +5,26 @@ import { deriveView, initialNav, navigate, type NavState } from '../../src/scree
 import { cert, node, splitReport } from '../components/sample-report.js';
 
 const noKey: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false,
-  end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false,
-  meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
 } as Key;
 
 describe('keymap', () => {
@@ -33,12 +50,16 @@ describe('keymap', () => {
       expect(hints.map((h) => h.label)).toEqual(expect.arrayContaining(['quit', 'help']));
       // (A pair the bar shows as one hint, pgdn/pgup, leaves its second half to the help overlay.)
       expect(hints).toHaveLength(KEYMAP.filter((b) => boundOn(b, s) && !b.requires && b.inBar !== false).length);
-      expect(hintsFor(s, KEYMAP, { interruptedRun: true })).toHaveLength(KEYMAP.filter((b) => boundOn(b, s) && b.inBar !== false).length);
+      expect(hintsFor(s, KEYMAP, { interruptedRun: true })).toHaveLength(
+        KEYMAP.filter((b) => boundOn(b, s) && b.inBar !== false).length,
+      );
     }
     // A binding that needs a fact is neither offered nor taken without it.
     expect(hintsFor('dashboard').map((h) => h.key)).not.toContain('c');
     expect(actionFor('dashboard', 'c', noKey)).toBeUndefined();
-    expect(hintsFor('dashboard', KEYMAP, { interruptedRun: true }).find((h) => h.key === 'c')?.label).toBe('continue the interrupted run');
+    expect(hintsFor('dashboard', KEYMAP, { interruptedRun: true }).find((h) => h.key === 'c')?.label).toBe(
+      'continue the interrupted run',
+    );
     expect(actionFor('dashboard', 'c', noKey, KEYMAP, { interruptedRun: true })).toBe('resume-run');
     // While a run is on screen the App hands every key to the run screen.
     expect(hintsFor('running')).toEqual([]);

@@ -19,7 +19,12 @@ function withNodes(names: string[]): RunState {
       ...template,
       key: `demo/${name}/servers`,
       node: name,
-      steps: template.steps.map((s) => ({ ...s, key: `demo/${name}/servers.${s.stepId}`, blockKey: `demo/${name}/servers`, node: name })),
+      steps: template.steps.map((s) => ({
+        ...s,
+        key: `demo/${name}/servers.${s.stepId}`,
+        blockKey: `demo/${name}/servers`,
+        node: name,
+      })),
     })),
   };
   const state = demoState();
@@ -27,7 +32,9 @@ function withNodes(names: string[]): RunState {
     ...state,
     plan,
     blocks: Object.fromEntries(plan.blocks.map((b) => [b.key, { confirmed: false, skipped: null }])),
-    steps: Object.fromEntries(plan.blocks.flatMap((b) => b.steps.map((s) => [s.key, { ...state.steps[template.steps[0].key] }]))),
+    steps: Object.fromEntries(
+      plan.blocks.flatMap((b) => b.steps.map((s) => [s.key, { ...state.steps[template.steps[0].key] }])),
+    ),
   };
 }
 
@@ -35,7 +42,8 @@ function withNodes(names: string[]): RunState {
 function mark(state: RunState, node: string, status: 'done' | 'failed' | 'running' | 'skipped'): void {
   const block = state.plan.blocks.find((b) => b.node === node)!;
   state.blocks[block.key] = { confirmed: true, skipped: status === 'skipped' ? 'operator' : null };
-  for (const s of block.steps) state.steps[s.key] = { ...state.steps[s.key], status: status === 'skipped' ? 'pending' : status, attempts: 1 };
+  for (const s of block.steps)
+    state.steps[s.key] = { ...state.steps[s.key], status: status === 'skipped' ? 'pending' : status, attempts: 1 };
 }
 
 describe('nodeProgress', () => {
@@ -71,12 +79,17 @@ describe('NodeStrip', () => {
       { name: 'cp-1', progress: 'next' },
       { name: 'agent-1', progress: 'pending' },
     ];
-    expect(stripAnsi(render(<NodeStrip nodes={nodes} width={80} />).lastFrame() ?? '')).toBe('✓ etcd-1  ▶ etcd-2  → cp-1  · agent-1');
+    expect(stripAnsi(render(<NodeStrip nodes={nodes} width={80} />).lastFrame() ?? '')).toBe(
+      '✓ etcd-1  ▶ etcd-2  → cp-1  · agent-1',
+    );
   });
 
   it('a 60-node run fits 80 columns: counts, then a window around the node the run is on', () => {
     const names = Array.from({ length: 60 }, (_, i) => `node-${String(i + 1).padStart(2, '0')}`);
-    const nodes: StripNode[] = names.map((name, i) => ({ name, progress: i < 30 ? 'done' : i === 30 ? 'now' : i === 31 ? 'next' : 'pending' }));
+    const nodes: StripNode[] = names.map((name, i) => ({
+      name,
+      progress: i < 30 ? 'done' : i === 30 ? 'now' : i === 31 ? 'next' : 'pending',
+    }));
     nodes[3] = { ...nodes[3], progress: 'skipped' };
     const line = stripAnsi(render(<NodeStrip nodes={nodes} width={80} />).lastFrame() ?? '');
     expect(line.length).toBeLessThanOrEqual(80);
@@ -93,11 +106,16 @@ describe('nodeProgress, a node visited twice', () => {
   it('is done between its visits and next again when the run comes back to it', () => {
     const state = withNodes(['etcd-1', 'etcd-2', 'etcd-3']);
     // A second phase on every node (as rotate-certs' final verify): etcd-1..3, then etcd-1..3 again.
-    const again = state.plan.blocks.map((b) => ({ ...b, key: `${b.key}-verify`, steps: b.steps.map((s) => ({ ...s, key: `${s.key}-verify`, blockKey: `${b.key}-verify` })) }));
+    const again = state.plan.blocks.map((b) => ({
+      ...b,
+      key: `${b.key}-verify`,
+      steps: b.steps.map((s) => ({ ...s, key: `${s.key}-verify`, blockKey: `${b.key}-verify` })),
+    }));
     state.plan = { ...state.plan, blocks: [...state.plan.blocks, ...again] };
     for (const b of again) {
       state.blocks[b.key] = { confirmed: false, skipped: null };
-      for (const s of b.steps) state.steps[s.key] = { ...state.steps[state.plan.blocks[0].steps[0].key], status: 'pending', attempts: 0 };
+      for (const s of b.steps)
+        state.steps[s.key] = { ...state.steps[state.plan.blocks[0].steps[0].key], status: 'pending', attempts: 0 };
     }
     mark(state, 'etcd-1', 'done');
     expect(nodeProgress(state).map((n) => n.progress)).toEqual(['done', 'now', 'next']);

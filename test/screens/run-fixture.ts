@@ -41,11 +41,26 @@ function block(node: string, destructive: boolean): PlannedBlock {
 
 export function demoPlan(): Plan {
   const node = (name: string, roles: ('etcd' | 'control-plane')[]) => ({
-    name, address: '10.0.0.1', roles, distro: 'rke2' as const, dataDir: '/var/lib/rancher/rke2', unit: 'rke2-server',
-    tier: roles.includes('etcd') ? ('etcd-only' as const) : ('control-plane-only' as const), server: true, etcd: roles.includes('etcd'), version: 'v1.32.5+rke2r1', init: false,
+    name,
+    address: '10.0.0.1',
+    roles,
+    distro: 'rke2' as const,
+    dataDir: '/var/lib/rancher/rke2',
+    unit: 'rke2-server',
+    tier: roles.includes('etcd') ? ('etcd-only' as const) : ('control-plane-only' as const),
+    server: true,
+    etcd: roles.includes('etcd'),
+    version: 'v1.32.5+rke2r1',
+    init: false,
   });
   return {
-    recipe: 'demo', title: 'Demo', support: 'full', runId: 'RUN-1', distro: 'rke2', version: 'v1.32.5+rke2r1', settleSeconds: 1,
+    recipe: 'demo',
+    title: 'Demo',
+    support: 'full',
+    runId: 'RUN-1',
+    distro: 'rke2',
+    version: 'v1.32.5+rke2r1',
+    settleSeconds: 1,
     nodes: [node('etcd-1', ['etcd']), node('cp-1', ['control-plane'])],
     blocks: [block('etcd-1', false), block('cp-1', true)],
     warnings: [],
@@ -54,14 +69,33 @@ export function demoPlan(): Plan {
 
 export function demoState(): RunState {
   const plan = demoPlan();
-  return initialState({ type: 'run-created', at: '2026-01-01T00:00:00.000Z', runId: plan.runId, plan, operator: { user: 'op', host: 'ws' }, cluster: { server: null } });
+  return initialState({
+    type: 'run-created',
+    at: '2026-01-01T00:00:00.000Z',
+    runId: plan.runId,
+    plan,
+    operator: { user: 'op', host: 'ws' },
+    cluster: { server: null },
+  });
 }
 
 export function requestFor(plan: Plan, index: number, retry?: string): ConfirmRequest {
   const b = plan.blocks[index];
   return {
-    runId: plan.runId, block: b, node: b.node, unit: 'rke2-server',
-    steps: b.steps.map((s) => ({ key: s.key, title: s.title, command: s.command, detail: s.detail, destructive: s.destructive, done: false })),
-    requireTypedName: b.typeName, resumed: false, retry,
+    runId: plan.runId,
+    block: b,
+    node: b.node,
+    unit: 'rke2-server',
+    steps: b.steps.map((s) => ({
+      key: s.key,
+      title: s.title,
+      command: s.command,
+      detail: s.detail,
+      destructive: s.destructive,
+      done: false,
+    })),
+    requireTypedName: b.typeName,
+    resumed: false,
+    retry,
   };
 }

@@ -3,10 +3,15 @@ import { runWizard } from '../../src/commands/wizard.js';
 
 function io(tty: { stdin: boolean; stdout: boolean }) {
   const written: string[] = [];
-  const stream = (isTTY: boolean) => ({ isTTY, write: (s: string) => (written.push(s), true) }) as unknown as NodeJS.WriteStream;
+  const stream = (isTTY: boolean) =>
+    ({ isTTY, write: (s: string) => (written.push(s), true) }) as unknown as NodeJS.WriteStream;
   return {
     written,
-    io: { stdin: { isTTY: tty.stdin } as unknown as NodeJS.ReadStream, stdout: stream(tty.stdout), stderr: stream(false) },
+    io: {
+      stdin: { isTTY: tty.stdin } as unknown as NodeJS.ReadStream,
+      stdout: stream(tty.stdout),
+      stderr: stream(false),
+    },
   };
 }
 
@@ -17,6 +22,8 @@ describe('runWizard without a terminal', () => {
   ])('prints one line pointing at keyturn status and returns 2 (%o)', async (tty) => {
     const { io: fake, written } = io(tty);
     expect(await runWizard({ kubeconfig: '/nonexistent' }, fake)).toBe(2);
-    expect(written).toEqual(['keyturn: the wizard needs a terminal; use `keyturn status` for a non-interactive report\n']);
+    expect(written).toEqual([
+      'keyturn: the wizard needs a terminal; use `keyturn status` for a non-interactive report\n',
+    ]);
   });
 });

@@ -11,12 +11,23 @@ describe('settings', () => {
     const a = new Settings(dir);
     expect(a.remembered('api:https://10.0.0.1:6443')).toBeNull();
     a.remember('api:https://10.0.0.1:6443', [
-      { name: 'cp-1', address: '10.0.0.1', transport: 'local', roles: ['control-plane'], env: { PATH: '/lab/bin', API_TOKEN: 'hunter2' } },
+      {
+        name: 'cp-1',
+        address: '10.0.0.1',
+        transport: 'local',
+        roles: ['control-plane'],
+        env: { PATH: '/lab/bin', API_TOKEN: 'hunter2' },
+      },
     ]);
-    a.remember('inventory:/etc/inv.yaml', [{ name: 'w', address: 'w', transport: 'ssh' }], new Date(), { w: 'v1.31.6+k3s1', gone: '' });
+    a.remember('inventory:/etc/inv.yaml', [{ name: 'w', address: 'w', transport: 'ssh' }], new Date(), {
+      w: 'v1.31.6+k3s1',
+      gone: '',
+    });
     const b = new Settings(dir);
     expect(b.remembered('api:https://10.0.0.1:6443')).toEqual({
-      nodes: [{ name: 'cp-1', address: '10.0.0.1', transport: 'local', roles: ['control-plane'], env: { PATH: '/lab/bin' } }],
+      nodes: [
+        { name: 'cp-1', address: '10.0.0.1', transport: 'local', roles: ['control-plane'], env: { PATH: '/lab/bin' } },
+      ],
     });
     expect(b.remembered('inventory:/etc/inv.yaml')?.nodes).toHaveLength(1);
     expect(b.rememberedVersions('inventory:/etc/inv.yaml')).toEqual({ w: 'v1.31.6+k3s1' });
@@ -40,7 +51,11 @@ describe('settings', () => {
               address: '10.0.0.1\u202e',
               transport: 'ssh',
               roles: ['control-plane'],
-              env: { PATH: '/usr/bin', HTTPS_PROXY: 'http://ops:s3cret-pw@proxy:3128', K3S_TOKEN: 'K10abc::server:joinsecret' },
+              env: {
+                PATH: '/usr/bin',
+                HTTPS_PROXY: 'http://ops:s3cret-pw@proxy:3128',
+                K3S_TOKEN: 'K10abc::server:joinsecret',
+              },
               ssh: { options: ['SetEnv=AUTH=Bearer eyJhbGciOiJsecretbearer'] },
             },
           ],

@@ -20,7 +20,8 @@ export const testChildren = {
 /** The test folders those children import from (besides the product's sources): editing other tests rebuilds nothing. */
 const CHILD_INPUTS = ['test/reliability', 'test/support'];
 
-export const testChildPath = (name: keyof typeof testChildren): string => path.join(repoRoot, 'dist/test', `${testChildren[name].out}.mjs`);
+export const testChildPath = (name: keyof typeof testChildren): string =>
+  path.join(repoRoot, 'dist/test', `${testChildren[name].out}.mjs`);
 
 /** Newest modification time under `paths` (files and directories, recursively); 0 when none exist. */
 export function newestMtime(paths: readonly string[]): number {
@@ -64,7 +65,9 @@ export async function ensureBuilt(): Promise<string[]> {
     rebuilt.push(`dist/bundle (${bundleWhy})`);
   }
   const entries = Object.values(testChildren);
-  const childWhy = entries.map((c) => staleness(path.join(repoRoot, 'dist/test', `${c.out}.mjs`), [...BUNDLE_INPUTS, ...CHILD_INPUTS])).find(Boolean);
+  const childWhy = entries
+    .map((c) => staleness(path.join(repoRoot, 'dist/test', `${c.out}.mjs`), [...BUNDLE_INPUTS, ...CHILD_INPUTS]))
+    .find(Boolean);
   if (childWhy) {
     await buildInto(path.join(repoRoot, 'dist/test'), async (outdir) => {
       await build(

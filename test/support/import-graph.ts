@@ -32,14 +32,22 @@ export function sourceFiles(dir: string): string[] {
 function resolveRelative(from: string, spec: string): string | null {
   if (!spec.startsWith('.')) return null;
   const base = path.join(path.dirname(from), spec);
-  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')];
-  return candidates.find((c) => {
-    try {
-      return statSync(path.join(repoRoot, c)).isFile();
-    } catch {
-      return false;
-    }
-  }) ?? null;
+  const candidates = [
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    `${base}.ts`,
+    `${base}.tsx`,
+    path.join(base, 'index.ts'),
+  ];
+  return (
+    candidates.find((c) => {
+      try {
+        return statSync(path.join(repoRoot, c)).isFile();
+      } catch {
+        return false;
+      }
+    }) ?? null
+  );
 }
 
 // Statements at the start of a line, so that an import quoted in a comment or a string is not read as one:
@@ -54,13 +62,21 @@ export function importsOf(file: string): ImportEdge[] {
     const spec = m[3] ?? m[4];
     edges.push({ spec, target: resolveRelative(file, spec), typeOnly: Boolean(m[2]) });
   }
-  for (const m of text.matchAll(DYNAMIC)) edges.push({ spec: m[1], target: resolveRelative(file, m[1]), typeOnly: false });
+  for (const m of text.matchAll(DYNAMIC))
+    edges.push({ spec: m[1], target: resolveRelative(file, m[1]), typeOnly: false });
   return edges;
 }
 
 /** Strongly connected components of more than one file (Tarjan), each sorted, for the edges `keep` accepts. */
 export function importCycles(files: readonly string[], keep: (from: string, edge: ImportEdge) => boolean): string[][] {
-  const graph = new Map(files.map((f) => [f, importsOf(f).filter((e) => e.target !== null && keep(f, e)).map((e) => e.target as string)]));
+  const graph = new Map(
+    files.map((f) => [
+      f,
+      importsOf(f)
+        .filter((e) => e.target !== null && keep(f, e))
+        .map((e) => e.target as string),
+    ]),
+  );
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];

@@ -70,7 +70,19 @@ function uniqueNet(): string {
 export async function startLab(opts: Partial<LabStartOptions> = {}): Promise<LabHandle> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kt-lab-'));
   const net = uniqueNet();
-  const args = [...cliArgs, 'lab', 'up', '--dir', dir, '--net', net, '--speed', String(opts.speed ?? 20), '--topology', opts.topology ?? 'split'];
+  const args = [
+    ...cliArgs,
+    'lab',
+    'up',
+    '--dir',
+    dir,
+    '--net',
+    net,
+    '--speed',
+    String(opts.speed ?? 20),
+    '--topology',
+    opts.topology ?? 'split',
+  ];
   if (opts.distro) args.push('--distro', opts.distro);
   if (opts.version) args.push('--version', opts.version);
   if (opts.etcd) args.push('--etcd', opts.etcd);
@@ -105,7 +117,10 @@ export async function startLab(opts: Partial<LabStartOptions> = {}): Promise<Lab
     },
     async record() {
       const text = await readFile(path.join(dir, 'record.jsonl'), 'utf8');
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RecordEntry);
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as RecordEntry);
     },
     async stop(options) {
       terminated ??= terminate(child);

@@ -39,6 +39,8 @@ export async function writeMultiKubeconfig(
     merged.contexts.push({ name: context, context: { cluster: context, user: labs[0].context } });
   }
   const contexts = [...labs.map((l) => l.context), ...dead.map((d) => d.context)];
-  await writeFile(file, stringify({ apiVersion: 'v1', kind: 'Config', ...merged, 'current-context': contexts[0] }), { mode: 0o600 });
+  await writeFile(file, stringify({ apiVersion: 'v1', kind: 'Config', ...merged, 'current-context': contexts[0] }), {
+    mode: 0o600,
+  });
   return file;
 }

@@ -7,7 +7,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Helpers that start real processes, and the names that reach them. */
-const SYSTEM_MARKERS = [/bin\/keyturn\.js/, /support\/lab\.js'/, /support\/sshd\.js'/, /support\/binaries\.js'/, /e2e\/run-tmux\.js'/, /\bcliArgs\b/, /\btestChildPath\b/, /\bstartEtcd\b/];
+const SYSTEM_MARKERS = [
+  /bin\/keyturn\.js/,
+  /support\/lab\.js'/,
+  /support\/sshd\.js'/,
+  /support\/binaries\.js'/,
+  /e2e\/run-tmux\.js'/,
+  /\bcliArgs\b/,
+  /\btestChildPath\b/,
+  /\bstartEtcd\b/,
+];
 
 /** Folders whose tests are system tests whatever they import: test/build bundles and runs Ink programs with esbuild. */
 const SYSTEM_DIRS = ['test/build/'];

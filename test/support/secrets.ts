@@ -35,7 +35,10 @@ export function pemBody(pem: string): string {
     .join('');
 }
 
-const pemSecret = (what: string, pem: string): Secret => ({ what, forms: [pemBody(pem), Buffer.from(pem).toString('base64')] });
+const pemSecret = (what: string, pem: string): Secret => ({
+  what,
+  forms: [pemBody(pem), Buffer.from(pem).toString('base64')],
+});
 
 /**
  * Every secret the lab holds now (private keys, encryption keys, tokens, the kubeconfig's client key), and the
@@ -44,28 +47,39 @@ const pemSecret = (what: string, pem: string): Secret => ({ what, forms: [pemBod
 export function collectSecrets(lab: LabHandle, sshds: ReadonlyMap<string, TestSshd> = new Map()): Secret[] {
   const secrets: Secret[] = [];
   for (const node of lab.nodes) {
-    for (const key of filesUnder(node.dataDir, (n) => n.endsWith('.key'))) secrets.push(pemSecret(`${node.name} ${path.relative(node.dataDir, key)}`, readFileSync(key, 'utf8')));
+    for (const key of filesUnder(node.dataDir, (n) => n.endsWith('.key')))
+      secrets.push(pemSecret(`${node.name} ${path.relative(node.dataDir, key)}`, readFileSync(key, 'utf8')));
     for (const token of filesUnder(node.dataDir, (n) => n.includes('token'))) {
       const text = readFileSync(token, 'utf8').trim();
       // K10<sha256 of the CA, public>::server:<password>: the password is the secret.
       const password = text.includes('::') ? text.slice(text.indexOf('::') + 2) : text;
-      secrets.push({ what: `${node.name} ${path.relative(node.dataDir, token)}`, forms: [password, password.split(':').pop()!, Buffer.from(password).toString('base64')] });
+      secrets.push({
+        what: `${node.name} ${path.relative(node.dataDir, token)}`,
+        forms: [password, password.split(':').pop()!, Buffer.from(password).toString('base64')],
+      });
     }
     const config = path.join(node.dataDir, 'server/cred/encryption-config.json');
     if (existsSync(config)) {
       for (const [, secret] of readFileSync(config, 'utf8').matchAll(/"secret"\s*:\s*"([^"]+)"/g)) {
-        secrets.push({ what: `${node.name} encryption key`, forms: [secret, Buffer.from(secret, 'base64').toString('hex'), Buffer.from(secret).toString('base64')] });
+        secrets.push({
+          what: `${node.name} encryption key`,
+          forms: [secret, Buffer.from(secret, 'base64').toString('hex'), Buffer.from(secret).toString('base64')],
+        });
       }
     }
   }
   const kubeconfig = parse(readFileSync(lab.kubeconfig, 'utf8')) as { users: { user: Record<string, string> }[] };
   for (const { user } of kubeconfig.users) {
     if (user['client-key-data']) {
-      secrets.push({ what: 'kubeconfig client-key-data', forms: [user['client-key-data'], pemBody(Buffer.from(user['client-key-data'], 'base64').toString('utf8'))] });
+      secrets.push({
+        what: 'kubeconfig client-key-data',
+        forms: [user['client-key-data'], pemBody(Buffer.from(user['client-key-data'], 'base64').toString('utf8'))],
+      });
     }
     if (user.token) secrets.push({ what: 'kubeconfig token', forms: [user.token] });
   }
-  for (const [name, sshd] of sshds) secrets.push(pemSecret(`ssh identity ${name}`, readFileSync(sshd.identityFile, 'utf8')));
+  for (const [name, sshd] of sshds)
+    secrets.push(pemSecret(`ssh identity ${name}`, readFileSync(sshd.identityFile, 'utf8')));
   return secrets;
 }
 
@@ -79,7 +93,9 @@ export function leakFinder(secrets: readonly Secret[]): (haystack: string) => st
   for (const { what, forms } of secrets) {
     for (const form of forms) {
       if (form.length < WINDOW) short.push([form, what]);
-      else for (let i = 0; i + WINDOW <= form.length; i++) pieces.set(form.slice(i, i + WINDOW), `${what} (40 chars at ${i})`);
+      else
+        for (let i = 0; i + WINDOW <= form.length; i++)
+          pieces.set(form.slice(i, i + WINDOW), `${what} (40 chars at ${i})`);
     }
   }
   return (haystack) => {

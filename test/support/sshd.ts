@@ -140,7 +140,12 @@ export function sshInventoryFor(lab: LabHandle, sshds: ReadonlyMap<string, TestS
       distro: n.distro,
       dataDir: n.dataDir,
       transport: 'ssh',
-      ssh: { port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, options: [...sshd.sshOptions, 'HostName=127.0.0.1'] },
+      ssh: {
+        port: sshd.port,
+        user: sshd.user,
+        identityFile: sshd.identityFile,
+        options: [...sshd.sshOptions, 'HostName=127.0.0.1'],
+      },
       env: n.env,
     };
   });

@@ -27,11 +27,22 @@ export default class SummaryReporter implements Reporter {
       }
     }
     const files = testModules
-      .map((mod) => ({ file: mod.relativeModuleId, project: mod.project.name, ms: Math.round(fileMs(mod)), tests: [...mod.children.allTests()].length }))
+      .map((mod) => ({
+        file: mod.relativeModuleId,
+        project: mod.project.name,
+        ms: Math.round(fileMs(mod)),
+        tests: [...mod.children.allTests()].length,
+      }))
       .sort((a, b) => b.ms - a.ms);
-    if (process.env.KEYTURN_TEST_TIMINGS) writeFileSync(process.env.KEYTURN_TEST_TIMINGS, `${JSON.stringify(files, null, 1)}\n`);
+    if (process.env.KEYTURN_TEST_TIMINGS)
+      writeFileSync(process.env.KEYTURN_TEST_TIMINGS, `${JSON.stringify(files, null, 1)}\n`);
     if (files.length > 1) {
-      const lines = files.slice(0, SLOWEST).map((f) => `  ${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.file} (${f.tests} tests${f.project ? `, ${f.project}` : ''})`);
+      const lines = files
+        .slice(0, SLOWEST)
+        .map(
+          (f) =>
+            `  ${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.file} (${f.tests} tests${f.project ? `, ${f.project}` : ''})`,
+        );
       process.stdout.write(`\nslowest ${Math.min(SLOWEST, files.length)} test files:\n${lines.join('\n')}\n`);
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);

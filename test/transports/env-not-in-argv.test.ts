@@ -54,13 +54,16 @@ describe.skipIf(!available)('inventory env values never on a command line (real 
     let ready!: () => void;
     const running = new Promise<void>((resolve) => (ready = resolve));
     // Prints a digest of what arrived, then blocks in a process named after the marker until it is ended.
-    const done = shell.follow(`printf 'got %s\\n' "$(printf '%s' "$K3S_TOKEN" | sha256sum | cut -c1-16)"; echo ready; exec ${marker}`, {
-      signal: stop.signal,
-      onLine: (line) => {
-        lines.push(line);
-        if (line === 'ready') ready();
+    const done = shell.follow(
+      `printf 'got %s\\n' "$(printf '%s' "$K3S_TOKEN" | sha256sum | cut -c1-16)"; echo ready; exec ${marker}`,
+      {
+        signal: stop.signal,
+        onLine: (line) => {
+          lines.push(line);
+          if (line === 'ready') ready();
+        },
       },
-    });
+    );
     await running;
     // `ready` comes just before the exec: wait for the sleep itself to show.
     let procs = allCommandLines();
@@ -72,11 +75,13 @@ describe.skipIf(!available)('inventory env values never on a command line (real 
     expect(procs.some((p) => p.cmdline.includes(marker))).toBe(true);
     expect(procs.some((p) => /^ssh /.test(p.cmdline) && p.cmdline.includes(String(sshd.port)))).toBe(true);
     const secretParts = [token, token.split(':').at(-1)!, node.env!.HTTPS_PROXY.split(/[:@]/)[2]];
-    for (const part of secretParts) expect(procs.filter((p) => p.cmdline.includes(part)).map((p) => p.cmdline.slice(0, 200))).toEqual([]);
+    for (const part of secretParts)
+      expect(procs.filter((p) => p.cmdline.includes(part)).map((p) => p.cmdline.slice(0, 200))).toEqual([]);
     // Ending it runs the remote kill helper through ssh with the same env: watch its command lines as it runs.
     const seen: string[] = [];
     const watch = setInterval(() => {
-      for (const p of allCommandLines()) if (secretParts.some((s) => p.cmdline.includes(s))) seen.push(p.cmdline.slice(0, 200));
+      for (const p of allCommandLines())
+        if (secretParts.some((s) => p.cmdline.includes(s))) seen.push(p.cmdline.slice(0, 200));
     }, 5);
     stop.abort();
     const result = await done;

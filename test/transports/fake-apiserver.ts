@@ -45,8 +45,13 @@ export async function startFakeApiServer(serverCert: KeyPair, clientCa: KeyPair)
           clientCertCN: peer && peer.subject ? String(peer.subject.CN) : null,
         };
         requests.push(recorded);
-        const answer = routes.map((r) => r(recorded)).find(Boolean) ?? { status: 404, body: status(404, 'NotFound', 'no route') };
-        res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
+        const answer = routes.map((r) => r(recorded)).find(Boolean) ?? {
+          status: 404,
+          body: status(404, 'NotFound', 'no route'),
+        };
+        res.writeHead(answer.status, {
+          'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
+        });
         res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
       });
     },
@@ -89,11 +94,18 @@ export function kubeconfigYaml(spec: KubeconfigSpec): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'c', cluster: { server: spec.server, ...(spec.ca ? { 'certificate-authority-data': b64(spec.ca.cert) } : {}) } }],
+    clusters: [
+      {
+        name: 'c',
+        cluster: { server: spec.server, ...(spec.ca ? { 'certificate-authority-data': b64(spec.ca.cert) } : {}) },
+      },
+    ],
     users: [
       {
         name: 'u',
-        user: spec.client ? { 'client-certificate-data': b64(spec.client.cert), 'client-key-data': b64(spec.client.key) } : {},
+        user: spec.client
+          ? { 'client-certificate-data': b64(spec.client.cert), 'client-key-data': b64(spec.client.key) }
+          : {},
       },
     ],
     contexts: contexts.map((name) => ({ name, context: { cluster: 'c', user: 'u' } })),

@@ -49,7 +49,9 @@ describe.skipIf(!available)('kubeconfig input errors', () => {
 
   it('names a file that is not valid YAML, or not a kubeconfig', async () => {
     const broken = write('broken.yaml', 'clusters: [\n  - name: c\n  cluster: {server: x\n');
-    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: broken }))).toMatch(/broken\.yaml: not valid YAML \(.+\) — /);
+    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: broken }))).toMatch(
+      /broken\.yaml: not valid YAML \(.+\) — /,
+    );
     const list = write('list.yaml', '- a\n- b\n');
     expect(await usageErrorOf(loadKubeGateway({ kubeconfig: list }))).toMatch(/list\.yaml: not a kubeconfig/);
     const noServer = write('noserver.yaml', kubeconfigYaml({ server: '', ca, client }));
@@ -64,26 +66,48 @@ describe.skipIf(!available)('kubeconfig input errors', () => {
   });
 
   it('refuses an expired client certificate, saying when it expired', async () => {
-    const expired = issue(dir, 'ca', 'expired', { commonName: 'old-admin', usage: 'client', startDate: '20200101000000Z', endDate: '20210101000000Z' });
+    const expired = issue(dir, 'ca', 'expired', {
+      commonName: 'old-admin',
+      usage: 'client',
+      startDate: '20200101000000Z',
+      endDate: '20210101000000Z',
+    });
     const file = write('expired.yaml', kubeconfigYaml({ server, ca, client: expired }));
     const message = await usageErrorOf(loadKubeGateway({ kubeconfig: file }));
-    expect(message).toMatch(/client certificate of user 'u' expired on 2021-01-01T00:00:00\.000Z — copy a fresh kubeconfig/);
+    expect(message).toMatch(
+      /client certificate of user 'u' expired on 2021-01-01T00:00:00\.000Z — copy a fresh kubeconfig/,
+    );
   });
 
   it('refuses a client certificate that is not valid yet (clock skew)', async () => {
-    const future = issue(dir, 'ca', 'future', { commonName: 'new-admin', usage: 'client', startDate: '20990101000000Z', endDate: '20991231000000Z' });
+    const future = issue(dir, 'ca', 'future', {
+      commonName: 'new-admin',
+      usage: 'client',
+      startDate: '20990101000000Z',
+      endDate: '20991231000000Z',
+    });
     const file = write('future.yaml', kubeconfigYaml({ server, ca, client: future }));
-    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: file }))).toMatch(/not valid until 2099-01-01.*check this machine's clock/);
+    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: file }))).toMatch(
+      /not valid until 2099-01-01.*check this machine's clock/,
+    );
   });
 
   it('refuses a plain http:// server unless insecure-skip-tls-verify says so', async () => {
     const file = write('http.yaml', kubeconfigYaml({ server: 'http://127.0.0.1:8080' }));
-    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: file }))).toMatch(/uses plain http:\/\/127\.0\.0\.1:8080 — use https/);
+    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: file }))).toMatch(
+      /uses plain http:\/\/127\.0\.0\.1:8080 — use https/,
+    );
   });
 
   it('reads KUBECONFIG as kubectl does: missing entries skipped, first file wins', async () => {
-    const first = write('first.yaml', kubeconfigYaml({ server: 'https://first.example:6443', ca, client, contexts: ['shared'] }));
-    const second = write('second.yaml', kubeconfigYaml({ server: 'https://second.example:6443', ca, client, contexts: ['shared', 'only-second'] }));
+    const first = write(
+      'first.yaml',
+      kubeconfigYaml({ server: 'https://first.example:6443', ca, client, contexts: ['shared'] }),
+    );
+    const second = write(
+      'second.yaml',
+      kubeconfigYaml({ server: 'https://second.example:6443', ca, client, contexts: ['shared', 'only-second'] }),
+    );
     vi.stubEnv('KUBECONFIG', [path.join(dir, 'missing.yaml'), first, second].join(':'));
     const loaded = loadKubeconfig({});
     expect(loaded.files).toEqual([first, second]);
@@ -100,7 +124,9 @@ describe.skipIf(!available)('kubeconfig input errors', () => {
     mkdirSync(path.join(home, '.kube'), { recursive: true });
     vi.stubEnv('KUBECONFIG', '');
     vi.stubEnv('HOME', home);
-    expect(await usageErrorOf(loadKubeGateway({}))).toMatch(/\.kube\/config: no kubeconfig found — pass --kubeconfig FILE/);
+    expect(await usageErrorOf(loadKubeGateway({}))).toMatch(
+      /\.kube\/config: no kubeconfig found — pass --kubeconfig FILE/,
+    );
     writeFileSync(path.join(home, '.kube', 'config'), kubeconfigYaml({ server, ca, client }));
     await expect(loadKubeGateway({})).resolves.toMatchObject({ server });
   });
@@ -110,13 +136,18 @@ describe.skipIf(!available)('kubeconfig input errors', () => {
     mkdirSync(sub, { recursive: true });
     writeFileSync(path.join(sub, 'ca.crt'), ca.cert);
     const withFile = (caPath: string) =>
-      kubeconfigYaml({ server, client }).replace(`server: ${server}`, `server: ${server}\n      certificate-authority: ${caPath}`);
+      kubeconfigYaml({ server, client }).replace(
+        `server: ${server}`,
+        `server: ${server}\n      certificate-authority: ${caPath}`,
+      );
     const file = path.join(sub, 'kubeconfig');
     writeFileSync(file, withFile('ca.crt'));
     const cluster = loadKubeconfig({ kubeconfig: file }).document.clusters[0].cluster as Record<string, unknown>;
     expect(cluster['certificate-authority']).toBe(path.join(sub, 'ca.crt'));
 
     writeFileSync(file, withFile('gone.crt'));
-    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: file }))).toMatch(/certificate-authority .*gone\.crt of cluster 'c' not found/);
+    expect(await usageErrorOf(loadKubeGateway({ kubeconfig: file }))).toMatch(
+      /certificate-authority .*gone\.crt of cluster 'c' not found/,
+    );
   });
 });

@@ -28,7 +28,9 @@ const nodeList = {
           { type: 'InternalIP', address: '127.0.10.1' },
         ],
         nodeInfo: { kubeletVersion: 'v1.32.5+rke2r1' },
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+        ],
       },
     },
   ],
@@ -44,7 +46,11 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kt-kube-'));
     ca = makeCa(dir, 'cluster-ca');
-    const serving = issue(dir, 'cluster-ca', 'serving', { commonName: 'kube-apiserver', subjectAltName: 'IP:127.0.0.1', usage: 'server' });
+    const serving = issue(dir, 'cluster-ca', 'serving', {
+      commonName: 'kube-apiserver',
+      subjectAltName: 'IP:127.0.0.1',
+      usage: 'server',
+    });
     client = issue(dir, 'cluster-ca', 'admin', { commonName: 'system:admin', usage: 'client' });
     api = await startFakeApiServer(serving, ca);
     kubeconfig = path.join(dir, 'kubeconfig');
@@ -70,7 +76,9 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
           internalIP: '127.0.10.1',
           kubeletVersion: 'v1.32.5+rke2r1',
           providerID: 'rke2://cp-1',
-          conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+          conditions: [
+            { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+          ],
         },
       ],
     });
@@ -79,9 +87,18 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
 
   it('maps HTTP statuses to failure kinds', async () => {
     const gateway = await loadKubeGateway({ kubeconfig });
-    api.route('GET', '/api/v1/nodes/ghost', () => ({ status: 404, body: status(404, 'NotFound', 'nodes "ghost" not found') }));
-    expect(await gateway.getNode('ghost')).toEqual({ ok: false, failure: { kind: 'not-found', detail: 'nodes "ghost" not found' } });
-    api.route('GET', '/api/v1/nodes', () => ({ status: 503, body: status(503, 'ServiceUnavailable', 'etcdserver: request timed out') }));
+    api.route('GET', '/api/v1/nodes/ghost', () => ({
+      status: 404,
+      body: status(404, 'NotFound', 'nodes "ghost" not found'),
+    }));
+    expect(await gateway.getNode('ghost')).toEqual({
+      ok: false,
+      failure: { kind: 'not-found', detail: 'nodes "ghost" not found' },
+    });
+    api.route('GET', '/api/v1/nodes', () => ({
+      status: 503,
+      body: status(503, 'ServiceUnavailable', 'etcdserver: request timed out'),
+    }));
     expect(await gateway.listNodes()).toEqual({
       ok: false,
       failure: { kind: 'unavailable', status: 503, detail: 'etcdserver: request timed out' },
@@ -94,7 +111,10 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
     const gateway = await loadKubeGateway({ kubeconfig });
     api.route('GET', '/readyz', () => ({ status: 200, body: 'ok' }));
     expect(await gateway.readyz()).toEqual({ ok: true, value: 'ok' });
-    api.route('GET', '/readyz', () => ({ status: 503, body: '[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n' }));
+    api.route('GET', '/readyz', () => ({
+      status: 503,
+      body: '[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n',
+    }));
     expect(await gateway.readyz()).toEqual({
       ok: false,
       failure: { kind: 'unavailable', status: 503, detail: '[-]etcd failed: reason withheld' },
@@ -108,7 +128,9 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
     expect(result.ok).toBe(true);
     const sent = api.requests.at(-1)!;
     expect(sent.contentType).toBe('application/merge-patch+json');
-    expect(JSON.parse(sent.body)).toEqual({ metadata: { annotations: { 'keyturn.io/step': 'rotate', 'keyturn.io/old': null } } });
+    expect(JSON.parse(sent.body)).toEqual({
+      metadata: { annotations: { 'keyturn.io/step': 'rotate', 'keyturn.io/old': null } },
+    });
   });
 
   it('counts secrets with one limit=1 request, paging only when the server gives no remaining count', async () => {
@@ -125,8 +147,13 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
 
     api.route('GET', '/api/v1/secrets', (request) => {
       const page = new URL(request.url, 'https://x').searchParams.get('continue');
-      if (!page) return { status: 200, body: { kind: 'SecretList', metadata: { continue: 'p2' }, items: [secret('a')] } };
-      if (page === 'p2') return { status: 200, body: { kind: 'SecretList', metadata: { continue: 'p3' }, items: [secret('b'), secret('c')] } };
+      if (!page)
+        return { status: 200, body: { kind: 'SecretList', metadata: { continue: 'p2' }, items: [secret('a')] } };
+      if (page === 'p2')
+        return {
+          status: 200,
+          body: { kind: 'SecretList', metadata: { continue: 'p3' }, items: [secret('b'), secret('c')] },
+        };
       return { status: 200, body: { kind: 'SecretList', metadata: {}, items: [secret('d')] } };
     });
     expect(await gateway.countSecrets()).toEqual({ ok: true, value: 4 });
@@ -174,7 +201,12 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'keyturn', namespace: 'kube-system', resourceVersion },
-      spec: { holderIdentity: holder, leaseDurationSeconds: 60, acquireTime: '2025-06-01T10:00:00.000000Z', renewTime: '2025-06-01T10:00:00.000000Z' },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: 60,
+        acquireTime: '2025-06-01T10:00:00.000000Z',
+        renewTime: '2025-06-01T10:00:00.000000Z',
+      },
     });
     api.route('POST', base, () => ({ status: 201, body: leaseJson('1', 'me') }));
     api.route('GET', `${base}/keyturn`, () => ({ status: 200, body: leaseJson('1', 'me') }));
@@ -186,20 +218,40 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
     api.route('DELETE', `${base}/keyturn`, () => ({ status: 200, body: status(200, '', '') }));
     const gateway = await loadKubeGateway({ kubeconfig });
 
-    const lease = { name: 'keyturn', namespace: 'kube-system', holderIdentity: 'me', leaseDurationSeconds: 60, acquireTime: '2025-06-01T10:00:00.000Z', renewTime: '2025-06-01T10:00:00.000Z' };
+    const lease = {
+      name: 'keyturn',
+      namespace: 'kube-system',
+      holderIdentity: 'me',
+      leaseDurationSeconds: 60,
+      acquireTime: '2025-06-01T10:00:00.000Z',
+      renewTime: '2025-06-01T10:00:00.000Z',
+    };
     const created = await gateway.createLease(lease);
     expect(created).toEqual({ ok: true, value: { ...lease, resourceVersion: '1' } });
     // MicroTime goes out with six fractional digits, as the apiserver requires.
     expect(JSON.parse(api.requests.at(-1)!.body).spec.acquireTime).toBe('2025-06-01T10:00:00.000000Z');
-    expect(await gateway.getLease('kube-system', 'keyturn')).toMatchObject({ ok: true, value: { holderIdentity: 'me' } });
-    expect(await gateway.updateLease({ ...lease, resourceVersion: '1' })).toMatchObject({ ok: true, value: { resourceVersion: '2' } });
-    expect(await gateway.updateLease({ ...lease, resourceVersion: '0' })).toMatchObject({ ok: false, failure: { kind: 'conflict' } });
+    expect(await gateway.getLease('kube-system', 'keyturn')).toMatchObject({
+      ok: true,
+      value: { holderIdentity: 'me' },
+    });
+    expect(await gateway.updateLease({ ...lease, resourceVersion: '1' })).toMatchObject({
+      ok: true,
+      value: { resourceVersion: '2' },
+    });
+    expect(await gateway.updateLease({ ...lease, resourceVersion: '0' })).toMatchObject({
+      ok: false,
+      failure: { kind: 'conflict' },
+    });
     expect(await gateway.deleteLease('kube-system', 'keyturn')).toEqual({ ok: true, value: undefined });
   });
 
   it('reports a server whose certificate comes from another CA as a tls failure', async () => {
     const otherCa = makeCa(dir, 'other-ca');
-    const imposter = issue(dir, 'other-ca', 'imposter', { commonName: 'kube-apiserver', subjectAltName: 'IP:127.0.0.1', usage: 'server' });
+    const imposter = issue(dir, 'other-ca', 'imposter', {
+      commonName: 'kube-apiserver',
+      subjectAltName: 'IP:127.0.0.1',
+      usage: 'server',
+    });
     const impostor = await startFakeApiServer(imposter, otherCa);
     try {
       const file = path.join(dir, 'kubeconfig-imposter');
@@ -221,7 +273,10 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
     const gateway = await loadKubeGateway({ kubeconfig: file });
     const started = Date.now();
     const result = await gateway.listNodes();
-    expect(result).toMatchObject({ ok: false, failure: { kind: 'unreachable', detail: expect.stringContaining('ECONNREFUSED') } });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { kind: 'unreachable', detail: expect.stringContaining('ECONNREFUSED') },
+    });
     expect(await gateway.readyz()).toMatchObject({ ok: false, failure: { kind: 'unreachable' } });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -234,8 +289,14 @@ describe.skipIf(!available)('kube gateway against a fake apiserver', () => {
       const file = path.join(dir, 'kubeconfig-silent');
       writeFileSync(file, kubeconfigYaml({ server: `https://127.0.0.1:${port}`, ca, client }));
       const gateway = await loadKubeGateway({ kubeconfig: file, timeoutMs: 300 });
-      expect(await gateway.listNodes()).toEqual({ ok: false, failure: { kind: 'unreachable', detail: 'no answer within 300 ms' } });
-      expect(await gateway.readyz()).toEqual({ ok: false, failure: { kind: 'unreachable', detail: 'no answer within 300 ms' } });
+      expect(await gateway.listNodes()).toEqual({
+        ok: false,
+        failure: { kind: 'unreachable', detail: 'no answer within 300 ms' },
+      });
+      expect(await gateway.readyz()).toEqual({
+        ok: false,
+        failure: { kind: 'unreachable', detail: 'no answer within 300 ms' },
+      });
     } finally {
       silent.close();
     }

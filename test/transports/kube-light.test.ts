@@ -17,7 +17,16 @@ function loaded(user: Record<string, unknown>, cluster: Record<string, unknown> 
       apiVersion: 'v1',
       kind: 'Config',
       'current-context': 'c',
-      clusters: [{ name: 'k', cluster: { server: 'https://10.0.0.1:6443', 'certificate-authority-data': Buffer.from('CA PEM').toString('base64'), ...cluster } }],
+      clusters: [
+        {
+          name: 'k',
+          cluster: {
+            server: 'https://10.0.0.1:6443',
+            'certificate-authority-data': Buffer.from('CA PEM').toString('base64'),
+            ...cluster,
+          },
+        },
+      ],
       contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
       users: [{ name: 'u', user }],
     },
@@ -28,7 +37,9 @@ describe('lightRequestOptions', () => {
   it('client certificate and key (embedded or as files), the CA, TLS verification on', () => {
     const keyFile = path.join(dir, 'client.key');
     writeFileSync(keyFile, 'KEY PEM');
-    const o = lightRequestOptions(loaded({ 'client-certificate-data': Buffer.from('CERT PEM').toString('base64'), 'client-key': keyFile }))!;
+    const o = lightRequestOptions(
+      loaded({ 'client-certificate-data': Buffer.from('CERT PEM').toString('base64'), 'client-key': keyFile }),
+    )!;
     expect(o.ca?.toString()).toBe('CA PEM');
     expect(o.cert?.toString()).toBe('CERT PEM');
     expect(o.key?.toString()).toBe('KEY PEM');

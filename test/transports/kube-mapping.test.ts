@@ -18,7 +18,10 @@ describe('API objects as keyturn reads them', () => {
         labels: { 'node-role.kubernetes.io/etcd': 'true', [`x${SGR}`]: 'y' },
         annotations: { 'rke2.io/encryption-config-hash': `start-${OSC_TITLE}abc${OSC_CLIPBOARD}` },
       },
-      status: { conditions: [{ type: 'Ready', status: 'False', message: `kubelet ${SGR}down\u001b[2K` }], nodeInfo: { kubeletVersion: 'v1.30.1' } as never },
+      status: {
+        conditions: [{ type: 'Ready', status: 'False', message: `kubelet ${SGR}down\u001b[2K` }],
+        nodeInfo: { kubeletVersion: 'v1.30.1' } as never,
+      },
     });
     expect(node.name).toBe(`n1${X}`);
     expect(node.labels).toEqual({ 'node-role.kubernetes.io/etcd': 'true', [`x${X}`]: 'y' });
@@ -28,18 +31,34 @@ describe('API objects as keyturn reads them', () => {
   });
 
   it('a Lease holder with OSC 0 cannot retitle the window', () => {
-    const lease = toKubeLease({ metadata: { name: 'keyturn', namespace: 'kube-system', resourceVersion: '7' }, spec: { holderIdentity: `mallory@box${OSC_TITLE}`, leaseDurationSeconds: 60 } });
+    const lease = toKubeLease({
+      metadata: { name: 'keyturn', namespace: 'kube-system', resourceVersion: '7' },
+      spec: { holderIdentity: `mallory@box${OSC_TITLE}`, leaseDurationSeconds: 60 },
+    });
     expect(lease).toMatchObject({ holderIdentity: `mallory@box${X}`, leaseDurationSeconds: 60, resourceVersion: '7' });
   });
 
   it('an event message and reason', () => {
-    const event = toKubeEvent({ metadata: { namespace: 'default' }, involvedObject: { kind: 'Node', name: 'n1' }, reason: `R${SGR}`, message: `m${OSC_CLIPBOARD}\nnext` });
+    const event = toKubeEvent({
+      metadata: { namespace: 'default' },
+      involvedObject: { kind: 'Node', name: 'n1' },
+      reason: `R${SGR}`,
+      message: `m${OSC_CLIPBOARD}\nnext`,
+    });
     expect(event).toMatchObject({ reason: `R${X}`, message: `m${X}\nnext`, count: 1 });
   });
 
   it('failures quote the server neutralised: a Status message, a readyz line, a network error', () => {
-    expect(failureFromStatus(503, `[-]etcd failed: ${OSC_TITLE}`)).toEqual({ kind: 'unavailable', status: 503, detail: `[-]etcd failed: ${X}` });
-    expect(failureFromError({ code: 403, body: JSON.stringify({ message: `forbidden ${OSC_CLIPBOARD}` }) }, 1000)).toMatchObject({ detail: `forbidden ${X}` });
-    expect(failureFromError(Object.assign(new Error(`connect ECONNREFUSED ${SGR}`), { code: 'ECONNREFUSED' }), 1000)).toMatchObject({ kind: 'unreachable', detail: `ECONNREFUSED: connect ECONNREFUSED ${X}` });
+    expect(failureFromStatus(503, `[-]etcd failed: ${OSC_TITLE}`)).toEqual({
+      kind: 'unavailable',
+      status: 503,
+      detail: `[-]etcd failed: ${X}`,
+    });
+    expect(
+      failureFromError({ code: 403, body: JSON.stringify({ message: `forbidden ${OSC_CLIPBOARD}` }) }, 1000),
+    ).toMatchObject({ detail: `forbidden ${X}` });
+    expect(
+      failureFromError(Object.assign(new Error(`connect ECONNREFUSED ${SGR}`), { code: 'ECONNREFUSED' }), 1000),
+    ).toMatchObject({ kind: 'unreachable', detail: `ECONNREFUSED: connect ECONNREFUSED ${X}` });
   });
 });

@@ -47,7 +47,7 @@ describe('local shell specifics', () => {
     const shell = createLocalShell(baseNode);
     let count = 0;
     let last = '';
-    const result = await shell.follow("i=0; while [ $i -lt 20000 ]; do echo \"line $i of the tail\"; i=$((i+1)); done", {
+    const result = await shell.follow('i=0; while [ $i -lt 20000 ]; do echo "line $i of the tail"; i=$((i+1)); done', {
       signal: new AbortController().signal,
       onLine: (line) => {
         count++;

@@ -10,7 +10,16 @@ const sshNode: InventoryNode = { name: 'etcd-1', address: '10.0.0.1', transport:
 const localNode: InventoryNode = { name: 'lab-1', address: '127.0.10.1', transport: 'local' };
 
 function result(patch: Partial<ExecResult>): ExecResult {
-  return { node: 'etcd-1', script: 'systemctl restart rke2-server', outcome: 'ok', code: 0, stdout: '', stderr: '', durationMs: 1500, ...patch };
+  return {
+    node: 'etcd-1',
+    script: 'systemctl restart rke2-server',
+    outcome: 'ok',
+    code: 0,
+    stdout: '',
+    stderr: '',
+    durationMs: 1500,
+    ...patch,
+  };
 }
 
 describe('createNodeShell', () => {
@@ -25,19 +34,37 @@ describe('createNodeShell', () => {
   });
 
   it('throws for a transport the inventory loader should have rejected (a bug, not a state)', () => {
-    expect(() => createNodeShell({ ...localNode, transport: 'telnet' as never }, { controlDir: '/tmp/kt-never-made' })).toThrow(/telnet/);
+    expect(() =>
+      createNodeShell({ ...localNode, transport: 'telnet' as never }, { controlDir: '/tmp/kt-never-made' }),
+    ).toThrow(/telnet/);
   });
 });
 
 describe('describeFailure', () => {
   it('explains each outcome in one line, with the stderr tail', () => {
     const lines = [
-      describeFailure(result({ outcome: 'connection', code: 255, stderr: 'ssh: connect to host 10.0.0.1 port 22: Connection refused\r\n' }), sshNode),
-      describeFailure(result({ outcome: 'exit', code: 1, stderr: 'Job for rke2-server.service failed.\nSee "journalctl -xeu rke2-server".\n' })),
+      describeFailure(
+        result({
+          outcome: 'connection',
+          code: 255,
+          stderr: 'ssh: connect to host 10.0.0.1 port 22: Connection refused\r\n',
+        }),
+        sshNode,
+      ),
+      describeFailure(
+        result({
+          outcome: 'exit',
+          code: 1,
+          stderr: 'Job for rke2-server.service failed.\nSee "journalctl -xeu rke2-server".\n',
+        }),
+      ),
       describeFailure(result({ outcome: 'command-missing', code: 127, stderr: 'sh: 1: rke2: not found\n' }), sshNode),
       describeFailure(result({ outcome: 'timeout', code: null, durationMs: 30_000 }), sshNode),
       describeFailure(result({ outcome: 'aborted', code: null }), sshNode),
-      describeFailure(result({ outcome: 'connection', code: null, stderr: 'sh: spawn sh ENOENT' }), { ...localNode, name: 'etcd-1' }),
+      describeFailure(result({ outcome: 'connection', code: null, stderr: 'sh: spawn sh ENOENT' }), {
+        ...localNode,
+        name: 'etcd-1',
+      }),
       describeFailure(result({ outcome: 'ok' })),
     ];
     expect(lines).toEqual([
@@ -63,7 +90,9 @@ describe('transports stay light to import', () => {
     const dir = path.join(repoRoot, 'src/transports');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const source = readFileSync(path.join(dir, file), 'utf8');
-      const valueImports = source.split('\n').filter((l) => /^import (?!type ).*['"]@kubernetes\/client-node['"]/.test(l));
+      const valueImports = source
+        .split('\n')
+        .filter((l) => /^import (?!type ).*['"]@kubernetes\/client-node['"]/.test(l));
       expect({ file, valueImports }).toEqual({ file, valueImports: [] });
     }
   });

@@ -107,7 +107,8 @@ export function describeShellContract(name: string, available: boolean, makeShel
 
     // Node output is untrusted (issue #15): OSC 0 (window title), OSC 52 (clipboard), SGR and cursor moves never
     // leave the transport; each leaves a visible mark, and newlines, tabs and UTF-8 come through for the parsers.
-    const HOSTILE = "printf 'a\\033]0;pwned\\007b\\tc ✓\\n\\033]52;c;cHduZWQ=\\007\\033[31mred\\033[0m\\033[2A\\033[2K\\r\\n'";
+    const HOSTILE =
+      "printf 'a\\033]0;pwned\\007b\\tc ✓\\n\\033]52;c;cHduZWQ=\\007\\033[31mred\\033[0m\\033[2A\\033[2K\\r\\n'";
     const CLEAN = `a${REMOVED_MARK}b\tc ✓\n${REMOVED_MARK}${REMOVED_MARK}red${REMOVED_MARK}${REMOVED_MARK}${REMOVED_MARK}\n`;
 
     it('neutralises escape sequences in stdout and stderr, keeping newlines, tabs and UTF-8', async () => {
@@ -117,7 +118,10 @@ export function describeShellContract(name: string, available: boolean, makeShel
 
     it('follow() neutralises escape sequences in every line', async () => {
       const lines: Array<[string, string]> = [];
-      await shell().follow(`${HOSTILE}; ${HOSTILE} >&2`, { signal: new AbortController().signal, onLine: (line, stream) => lines.push([stream, line]) });
+      await shell().follow(`${HOSTILE}; ${HOSTILE} >&2`, {
+        signal: new AbortController().signal,
+        onLine: (line, stream) => lines.push([stream, line]),
+      });
       const expected = CLEAN.split('\n').slice(0, 2);
       expect(lines.filter(([s]) => s === 'stdout').map(([, l]) => l)).toEqual(expected);
       expect(lines.filter(([s]) => s === 'stderr').map(([, l]) => l)).toEqual(expected);

@@ -70,7 +70,11 @@ describe('MarkerFilter', () => {
   it('removes only our marker line, even after ssh warnings and across chunks', () => {
     const forwarded: string[] = [];
     const markers: unknown[] = [];
-    const filter = new MarkerFilter('n0nce', (m) => markers.push(m), (chunk) => forwarded.push(chunk.toString()));
+    const filter = new MarkerFilter(
+      'n0nce',
+      (m) => markers.push(m),
+      (chunk) => forwarded.push(chunk.toString()),
+    );
     filter.push(Buffer.from('Warning: something\nkeyturn-remote-pgid n0nce 4'));
     filter.push(Buffer.from('2 43\nscript err\n'));
     filter.push(Buffer.from('keyturn-remote-pgid n0nce 1 1\n')); // later lines are the script's: kept verbatim
@@ -90,23 +94,56 @@ describe('ssh command line', () => {
     name: 'etcd-1',
     address: '-oProxyCommand=touch /tmp/x',
     transport: 'ssh',
-    ssh: { user: 'admin', port: 2222, identityFile: '/keys/id', jumpHost: 'bastion', options: ['UserKnownHostsFile=/kh'] },
+    ssh: {
+      user: 'admin',
+      port: 2222,
+      identityFile: '/keys/id',
+      jumpHost: 'bastion',
+      options: ['UserKnownHostsFile=/kh'],
+    },
   };
 
   it('passes every setting as its own argument, host last after --, host-key checking untouched', () => {
     const args = sshConnectionArgs(node, { controlDir: '/tmp/c', connectTimeoutSeconds: 4 });
     expect(args).toEqual([
-      '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=4', '-o', 'ControlMaster=auto', '-o', 'ControlPath=/tmp/c/%C',
-      '-o', 'ControlPersist=60s', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3',
-      '-p', '2222', '-l', 'admin', '-i', '/keys/id', '-o', 'IdentitiesOnly=yes', '-J', 'bastion',
-      '-o', 'UserKnownHostsFile=/kh', '--', '-oProxyCommand=touch /tmp/x',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=4',
+      '-o',
+      'ControlMaster=auto',
+      '-o',
+      'ControlPath=/tmp/c/%C',
+      '-o',
+      'ControlPersist=60s',
+      '-o',
+      'ServerAliveInterval=5',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-p',
+      '2222',
+      '-l',
+      'admin',
+      '-i',
+      '/keys/id',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-J',
+      'bastion',
+      '-o',
+      'UserKnownHostsFile=/kh',
+      '--',
+      '-oProxyCommand=touch /tmp/x',
     ]);
     expect(args.join(' ')).not.toMatch(/StrictHostKeyChecking|\/dev\/null/);
   });
 
   it('builds a remote command that any POSIX sh reads back verbatim, marker first; env values only on stdin', () => {
     const hostile = `a'b"c $(id) \`id\` ;|&\n*`;
-    const { nonce, remoteCommand, stdinPrefix } = buildRemoteInvocation({ ...node, env: { KT_V: hostile } }, 'printf "%s" "$KT_V"; echo out >&2; cat');
+    const { nonce, remoteCommand, stdinPrefix } = buildRemoteInvocation(
+      { ...node, env: { KT_V: hostile } },
+      'printf "%s" "$KT_V"; echo out >&2; cat',
+    );
     expect(remoteCommand).not.toContain('b"c');
     // What the node's login shell does with the string: sh -c "<remoteCommand>", the env first on its stdin and
     // the caller's own input after it.
@@ -142,8 +179,13 @@ describe('ssh command line', () => {
     // `sleep 30` (the group leader, exec'd from sh) never reaps its finished child: that child is a zombie member.
     const child = spawn('sh', ['-c', 'sleep 0 & exec sleep 30'], { detached: true, stdio: 'ignore' });
     const pgid = child.pid!;
-    const members = () => (spawnSync('ps', ['-eo', 'pgid=,stat='], { encoding: 'utf8' }).stdout ?? '').split('\n').map((l) => l.trim().split(/\s+/)).filter(([g]) => g === String(pgid));
-    for (let i = 0; i < 100 && !members().some(([, st]) => st.startsWith('Z')); i++) await new Promise((r) => setTimeout(r, 20));
+    const members = () =>
+      (spawnSync('ps', ['-eo', 'pgid=,stat='], { encoding: 'utf8' }).stdout ?? '')
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter(([g]) => g === String(pgid));
+    for (let i = 0; i < 100 && !members().some(([, st]) => st.startsWith('Z')); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(members().some(([, st]) => st.startsWith('Z'))).toBe(true);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const r = spawnSync('sh', ['-c', remoteKillScript({ pgid, pid: pgid })], { encoding: 'utf8' });

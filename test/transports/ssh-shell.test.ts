@@ -125,7 +125,12 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
     name,
     address,
     transport: 'ssh',
-    ssh: { port: busy.port, user: busy.user, identityFile: busy.identityFile, options: [...busy.sshOptions, 'HostName=127.0.0.1'] },
+    ssh: {
+      port: busy.port,
+      user: busy.user,
+      identityFile: busy.identityFile,
+      options: [...busy.sshOptions, 'HostName=127.0.0.1'],
+    },
   });
   const accepted = () => countAccepted(busy);
   /** What ssh itself says when connections race or are dropped. */
@@ -150,7 +155,10 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
         },
       });
       const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => shell.run(`echo command-${i}`)));
-      expect(runs.map((r) => [r.outcome, r.stdout]), `round ${round}`).toEqual(Array.from({ length: 8 }, (_, i) => ['ok', `command-${i}\n`]));
+      expect(
+        runs.map((r) => [r.outcome, r.stdout]),
+        `round ${round}`,
+      ).toEqual(Array.from({ length: 8 }, (_, i) => ['ok', `command-${i}\n`]));
       // (Not stderr === '': the node's login shell may print its own complaints.)
       for (const r of runs) expect(r.stderr).not.toMatch(SSH_TROUBLE);
       await firstLine.promise;
@@ -167,9 +175,15 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
   it('shells of three inventory names for the same host, port and user share one master', async () => {
     const controlDir = freshControlDir();
     const before = accepted();
-    const shells = ['alias-a', 'alias-b', 'alias-c'].map((name) => createSshShell(busyNode(name, `${name}.invalid`), { controlDir }));
-    const results = await Promise.all(shells.flatMap((shell) => [1, 2, 3].map((i) => shell.run(`echo ${shell.node}-${i}`))));
-    expect(results.map((r) => [r.outcome, r.stdout])).toEqual(shells.flatMap((shell) => [1, 2, 3].map((i) => ['ok', `${shell.node}-${i}\n`])));
+    const shells = ['alias-a', 'alias-b', 'alias-c'].map((name) =>
+      createSshShell(busyNode(name, `${name}.invalid`), { controlDir }),
+    );
+    const results = await Promise.all(
+      shells.flatMap((shell) => [1, 2, 3].map((i) => shell.run(`echo ${shell.node}-${i}`))),
+    );
+    expect(results.map((r) => [r.outcome, r.stdout])).toEqual(
+      shells.flatMap((shell) => [1, 2, 3].map((i) => ['ok', `${shell.node}-${i}\n`])),
+    );
     for (const r of results) expect(r.stderr).not.toMatch(SSH_TROUBLE);
     expect(accepted() - before).toBe(1);
     expect(readdirSync(controlDir)).toHaveLength(1);
@@ -180,7 +194,10 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
   it("one shell's dispose does not cut off a command another shell runs through the same master", async () => {
     const controlDir = freshControlDir();
     const mark = path.join(freshControlDir(), 'go-on');
-    const [a, b] = [createSshShell(busyNode('keeper'), { controlDir }), createSshShell(busyNode('leaver'), { controlDir })];
+    const [a, b] = [
+      createSshShell(busyNode('keeper'), { controlDir }),
+      createSshShell(busyNode('leaver'), { controlDir }),
+    ];
     expect((await b.run('true')).outcome).toBe('ok');
     const lines: string[] = [];
     const started = deferred<void>();
@@ -204,7 +221,10 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
     const shell = createSshShell(busyNode(), { controlDir: freshControlDir() });
     const sleep = uniqueSleep();
     const started = deferred<void>();
-    const running = shell.follow(`echo up; ${sleep.script}`, { signal: new AbortController().signal, onLine: () => started.resolve() });
+    const running = shell.follow(`echo up; ${sleep.script}`, {
+      signal: new AbortController().signal,
+      onLine: () => started.resolve(),
+    });
     await started.promise;
     expect((await processesMatching(sleep.pattern)).length).toBeGreaterThan(0);
     await shell.dispose();
@@ -261,7 +281,10 @@ function deferred<T>() {
 }
 
 function countAccepted(server: TestSshd = sshd): number {
-  return server.log().split('\n').filter((line) => line.startsWith('Accepted publickey')).length;
+  return server
+    .log()
+    .split('\n')
+    .filter((line) => line.startsWith('Accepted publickey')).length;
 }
 
 async function dropAllConnections(): Promise<void> {

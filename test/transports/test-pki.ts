@@ -33,8 +33,27 @@ export function makeCa(dir: string, name: string): KeyPair {
   const keyFile = path.join(dir, `${name}.key`);
   const certFile = path.join(dir, `${name}.crt`);
   openssl(
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile,
-      '-subj', `/CN=${name}`, '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '30',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   // `openssl ca` bookkeeping for this CA
@@ -43,10 +62,19 @@ export function makeCa(dir: string, name: string): KeyPair {
   writeFileSync(
     path.join(dir, `${name}.cnf`),
     [
-      '[ca]', 'default_ca = this_ca',
-      '[this_ca]', `database = ${name}.index`, 'new_certs_dir = .', `serial = ${name}.serial`, 'default_md = sha256',
-      'policy = any_name', 'unique_subject = no', 'copy_extensions = none',
-      '[any_name]', 'commonName = supplied', 'organizationName = optional',
+      '[ca]',
+      'default_ca = this_ca',
+      '[this_ca]',
+      `database = ${name}.index`,
+      'new_certs_dir = .',
+      `serial = ${name}.serial`,
+      'default_md = sha256',
+      'policy = any_name',
+      'unique_subject = no',
+      'copy_extensions = none',
+      '[any_name]',
+      'commonName = supplied',
+      'organizationName = optional',
       '',
     ].join('\n'),
   );
@@ -58,7 +86,24 @@ export function issue(dir: string, caName: string, name: string, options: IssueO
   const csrFile = path.join(dir, `${name}.csr`);
   const certFile = path.join(dir, `${name}.crt`);
   const extFile = path.join(dir, `${name}.ext`);
-  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${options.commonName}`], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      csrFile,
+      '-subj',
+      `/CN=${options.commonName}`,
+    ],
+    dir,
+  );
   writeFileSync(
     extFile,
     [
@@ -71,10 +116,27 @@ export function issue(dir: string, caName: string, name: string, options: IssueO
     ].join('\n'),
   );
   openssl(
-    ['ca', '-batch', '-notext', '-config', `${caName}.cnf`, '-cert', `${caName}.crt`, '-keyfile', `${caName}.key`,
-      '-in', csrFile, '-out', certFile, '-extfile', extFile, '-extensions', 'leaf',
+    [
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      `${caName}.cnf`,
+      '-cert',
+      `${caName}.crt`,
+      '-keyfile',
+      `${caName}.key`,
+      '-in',
+      csrFile,
+      '-out',
+      certFile,
+      '-extfile',
+      extFile,
+      '-extensions',
+      'leaf',
       ...(options.startDate ? ['-startdate', options.startDate] : []),
-      ...(options.endDate ? ['-enddate', options.endDate] : ['-days', '30'])],
+      ...(options.endDate ? ['-enddate', options.endDate] : ['-days', '30']),
+    ],
     dir,
   );
   return read(certFile, keyFile);

@@ -17,7 +17,7 @@ describe('BoundedCache', () => {
     expect([cache.get('a'), cache.get('b')]).toEqual([10, 2]);
   });
 
-  it('stays bounded under a stream of distinct keys (a live log\'s lines)', () => {
+  it("stays bounded under a stream of distinct keys (a live log's lines)", () => {
     const cache = new BoundedCache<string, number>(100);
     for (let i = 0; i < 10_000; i++) cache.set(`line ${i}`, i);
     expect(cache.size).toBe(100);

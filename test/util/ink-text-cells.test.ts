@@ -12,7 +12,7 @@ const SAMPLES: Record<string, string> = {
   'red bold': `${ESC}[31m${ESC}[1merror${ESC}[22m${ESC}[39m plain after`,
   'dim then bold (both end with 22m)': `${ESC}[2mdim${ESC}[1mboth${ESC}[22m none`,
   'compound and 256/true colour': `${ESC}[1;38;5;208morange${ESC}[0m ${ESC}[38;2;10;20;30mrgb${ESC}[39m`,
-  'hyperlink': `${ESC}]8;;https://example.com${ESC}\\\u0007link${ESC}]8;;\u0007 after`,
+  hyperlink: `${ESC}]8;;https://example.com${ESC}\\\u0007link${ESC}]8;;\u0007 after`,
   'wide CJK': '証明書の期限 ok',
   'emoji with variation selector and a flag': 'ok ✔️ 🇩🇪 done',
   'combining mark': 'e\u0301tcd',
@@ -25,7 +25,7 @@ function libraryCells(text: string): library.StyledChar[] {
   return library.styledCharsFromTokens(library.tokenize(text));
 }
 
-describe('Ink text cells (the bundle\'s fast path for plain text)', () => {
+describe("Ink text cells (the bundle's fast path for plain text)", () => {
   for (const [name, text] of Object.entries(SAMPLES)) {
     it(`cuts and joins "${name}" exactly as @alcalzone/ansi-tokenize does`, () => {
       const cells = styledCharsFromTokens(tokenize(text));
@@ -37,7 +37,9 @@ describe('Ink text cells (the bundle\'s fast path for plain text)', () => {
   it('stops at endChar like the library', () => {
     const text = SAMPLES['plain log line'];
     for (const endChar of [0, 1, 10, text.length, text.length + 5]) {
-      expect(styledCharsFromTokens(tokenize(text, endChar))).toEqual(library.styledCharsFromTokens(library.tokenize(text, endChar)));
+      expect(styledCharsFromTokens(tokenize(text, endChar))).toEqual(
+        library.styledCharsFromTokens(library.tokenize(text, endChar)),
+      );
     }
     expect(tokenize('', 3)).toEqual(library.tokenize('', 3));
     // With an end, tokens are the library's own (ANSI tokens included), for any caller that wants tokens.
@@ -60,7 +62,7 @@ describe('Ink text cells (the bundle\'s fast path for plain text)', () => {
     expect(styledCharsToString([])).toBe(library.styledCharsToString([]));
   });
 
-  it('hands back the same cells for a styled line drawn again (a border on every frame), equal to the library\'s', () => {
+  it("hands back the same cells for a styled line drawn again (a border on every frame), equal to the library's", () => {
     const border = SAMPLES['box drawing (styled border)'];
     const first = styledCharsFromTokens(tokenize(border));
     const again = styledCharsFromTokens(tokenize(border));

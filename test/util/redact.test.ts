@@ -21,15 +21,31 @@ describe('redact', () => {
   const hash = hex(32);
   const secret = hex(16);
   const cases: [string, string, string][] = [
-    ['join token in a logrus line', `level=info msg="joining with K10${hash}::server:${secret}"`, `level=info msg="joining with K10${hash}::server:${REDACTED}"`],
+    [
+      'join token in a logrus line',
+      `level=info msg="joining with K10${hash}::server:${secret}"`,
+      `level=info msg="joining with K10${hash}::server:${REDACTED}"`,
+    ],
     ['short join token (no user)', `token: K10${hash}::${secret}`, `token: K10${hash}::${REDACTED}`],
-    ['token without a CA hash (upstream parseToken accepts it)', `K10::server:${secret}:with:colons`, `K10::server:${REDACTED}`],
+    [
+      'token without a CA hash (upstream parseToken accepts it)',
+      `K10::server:${secret}:with:colons`,
+      `K10::server:${REDACTED}`,
+    ],
     ['bootstrap-token form', `K10${hash}::abcdef.${secret}`, `K10${hash}::${REDACTED}`],
     ['bare token under a token key', `token: ${secret}`, `token: ${REDACTED}`],
     ['env assignment', `env K3S_TOKEN=${secret} sh -c id`, `env K3S_TOKEN=${REDACTED} sh -c id`],
-    ['flag and value', `k3s agent --token ${secret} --server https://s:6443`, `k3s agent --token ${REDACTED} --server https://s:6443`],
+    [
+      'flag and value',
+      `k3s agent --token ${secret} --server https://s:6443`,
+      `k3s agent --token ${REDACTED} --server https://s:6443`,
+    ],
     ['flag=value', `--agent-token=${secret}`, `--agent-token=${REDACTED}`],
-    ['bearer header', `curl -H "Authorization: Bearer ${secret}.${secret}" https://x`, `curl -H "Authorization: Bearer ${REDACTED}" https://x`],
+    [
+      'bearer header',
+      `curl -H "Authorization: Bearer ${secret}.${secret}" https://x`,
+      `curl -H "Authorization: Bearer ${REDACTED}" https://x`,
+    ],
     ['basic header', `Authorization: Basic ${secret}`, `Authorization: Basic ${REDACTED}`],
     ['URL userinfo', `HTTPS_PROXY=http://ops:${secret}@proxy:3128`, `HTTPS_PROXY=http://ops:${REDACTED}@proxy:3128`],
     ['JSON fields', `{"password":"${secret}","user":"u"}`, `{"password":"${REDACTED}","user":"u"}`],
@@ -57,8 +73,20 @@ describe('redact', () => {
   });
 
   it('judges names once for env, flags and fields (the settings use the same rule)', () => {
-    for (const name of ['K3S_TOKEN', 'RKE2_AGENT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DB_PASSWORD', 'apiKey', 'api-key', 'SSH_KEY', 'session', 'GITHUB_PAT_TOKEN']) expect(isSecretName(name), name).toBe(true);
-    for (const name of ['PATH', 'HOME', 'HTTPS_PROXY', 'keyturn', 'NO_PROXY', 'KUBECONFIG']) expect(isSecretName(name), name).toBe(false);
+    for (const name of [
+      'K3S_TOKEN',
+      'RKE2_AGENT_TOKEN',
+      'AWS_SECRET_ACCESS_KEY',
+      'DB_PASSWORD',
+      'apiKey',
+      'api-key',
+      'SSH_KEY',
+      'session',
+      'GITHUB_PAT_TOKEN',
+    ])
+      expect(isSecretName(name), name).toBe(true);
+    for (const name of ['PATH', 'HOME', 'HTTPS_PROXY', 'keyturn', 'NO_PROXY', 'KUBECONFIG'])
+      expect(isSecretName(name), name).toBe(false);
   });
 
   it("leaves every recipe's plan text unchanged (no false positive in keyturn's own commands)", () => {
@@ -75,19 +103,42 @@ describe('redact', () => {
 });
 
 describe('redaction where keyturn persists and prints', () => {
-  it('a token in a failure\'s journal evidence is not in the run journal file nor in the report', async () => {
+  it("a token in a failure's journal evidence is not in the run journal file nor in the report", async () => {
     const stateDir = mkdtempSync(path.join(os.tmpdir(), 'kt-redact-'));
     const token = `K10${hex(32)}::server:${hex(16)}`;
     const bearer = hex(20);
-    const planned = planRun(RECIPES.find((r) => r.name === 'rotate-certs')!, cluster('split', 'rke2'), { runId: 'r-redact' });
+    const planned = planRun(
+      RECIPES.find((r) => r.name === 'rotate-certs')!,
+      cluster('split', 'rke2'),
+      { runId: 'r-redact' },
+    );
     if (!planned.ok) throw new Error(planned.refusal.reason);
-    const created: RunEvent = { type: 'run-created', at: 't0', runId: 'r-redact', plan: planned.plan, operator: { user: 'u', host: 'h' }, cluster: { server: `https://admin:${bearer}@10.0.0.1:6443` } };
+    const created: RunEvent = {
+      type: 'run-created',
+      at: 't0',
+      runId: 'r-redact',
+      plan: planned.plan,
+      operator: { user: 'u', host: 'h' },
+      cluster: { server: `https://admin:${bearer}@10.0.0.1:6443` },
+    };
     const key = planned.plan.blocks[0].steps[0].key;
-    const evidence = [`Dec 04 etcd-1 rke2[9]: level=error msg="join failed with token ${token}"`, `Authorization: Bearer ${bearer}`];
+    const evidence = [
+      `Dec 04 etcd-1 rke2[9]: level=error msg="join failed with token ${token}"`,
+      `Authorization: Bearer ${bearer}`,
+    ];
     const failed: RunEvent = {
       type: 'run-failed',
       at: 't1',
-      failure: { node: 'etcd-1', key, check: 'unit-active', message: `etcd-1 failed: K3S_TOKEN=${token}`, command: null, exitCode: 1, evidence, fix: 'see the journal' },
+      failure: {
+        node: 'etcd-1',
+        key,
+        check: 'unit-active',
+        message: `etcd-1 failed: K3S_TOKEN=${token}`,
+        command: null,
+        exitCode: 1,
+        evidence,
+        fix: 'see the journal',
+      },
     };
     const journal = await openFileJournal(stateDir, 'r-redact');
     await journal.append(created);
@@ -111,7 +162,13 @@ describe('redaction where keyturn persists and prints', () => {
     const pw = hex(12);
     const settings = new Settings(dir);
     settings.remember(`api:https://admin:${pw}@10.0.0.1:6443`, [
-      { name: 'n', address: '10.0.0.9', transport: 'ssh', ssh: { options: [`ProxyCommand=curl -H 'Authorization: Bearer ${pw}' x`] }, env: { HTTPS_PROXY: `http://ops:${pw}@proxy:3128`, PATH: '/usr/bin', NO_PROXY: '10.0.0.0/8' } },
+      {
+        name: 'n',
+        address: '10.0.0.9',
+        transport: 'ssh',
+        ssh: { options: [`ProxyCommand=curl -H 'Authorization: Bearer ${pw}' x`] },
+        env: { HTTPS_PROXY: `http://ops:${pw}@proxy:3128`, PATH: '/usr/bin', NO_PROXY: '10.0.0.0/8' },
+      },
     ]);
     const saved = readFileSync(settings.path, 'utf8');
     expect(saved).not.toContain(pw);

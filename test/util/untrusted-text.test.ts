@@ -1,7 +1,12 @@
 // The one sanitiser for untrusted text: escape sequences and control characters go (each leaves a visible mark),
 // newlines, tabs and every printable character stay.
 import { describe, expect, it } from 'vitest';
-import { neutraliseStrings, neutraliseText, parseUntrustedJson, REMOVED_MARK as X } from '../../src/util/untrusted-text.js';
+import {
+  neutraliseStrings,
+  neutraliseText,
+  parseUntrustedJson,
+  REMOVED_MARK as X,
+} from '../../src/util/untrusted-text.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -23,7 +28,11 @@ describe('neutraliseText', () => {
     ['two-byte ESC (charset, reset terminal)', `${ESC}(0q${ESC}c`, `${X}q${X}`],
     ['bare ESC at the end', `end${ESC}`, `end${X}`],
     ['carriage return that overwrites a line', 'safe\rEVIL', `safe${X}EVIL`],
-    ['backspace, NUL, BEL, DEL, vertical tab, form feed', 'a\bb\u0000c\u0007d\u007fe\u000bf\u000cg', `a${X}b${X}c${X}d${X}e${X}f${X}g`],
+    [
+      'backspace, NUL, BEL, DEL, vertical tab, form feed',
+      'a\bb\u0000c\u0007d\u007fe\u000bf\u000cg',
+      `a${X}b${X}c${X}d${X}e${X}f${X}g`,
+    ],
   ])('%s', (_what, input, expected) => {
     const out = neutraliseText(input);
     expect(out).toBe(expected);
@@ -47,9 +56,24 @@ describe('neutraliseText', () => {
     // "access denied" that a bidi-aware terminal would show reversed, and every other bidi control once.
     const spoof = 'user \u202Edeined ssecca\u202C ok';
     expect(neutraliseText(spoof)).toBe('user <U+202E>deined ssecca<U+202C> ok');
-    const all = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
+    const all = [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+    ];
     const out = neutraliseText(all.join('.'));
-    expect(out).toBe('<U+202A>.<U+202B>.<U+202C>.<U+202D>.<U+202E>.<U+2066>.<U+2067>.<U+2068>.<U+2069>.<U+200E>.<U+200F>.<U+061C>');
+    expect(out).toBe(
+      '<U+202A>.<U+202B>.<U+202C>.<U+202D>.<U+202E>.<U+2066>.<U+2067>.<U+2068>.<U+2069>.<U+200E>.<U+200F>.<U+061C>',
+    );
   });
 
   it('shows zero-width characters as a visible escape: a name cannot pass for another', () => {
@@ -71,8 +95,16 @@ describe('neutraliseText', () => {
 
 describe('neutraliseStrings', () => {
   it('cleans every string of a plain object, keys and arrays included; other values pass', () => {
-    const input = { name: `n${ESC}[2J`, [`k${BEL}`]: [`v${ESC}]0;t${BEL}`, 3, null, true], nested: { deep: `\u009b1m` } };
-    expect(neutraliseStrings(input)).toEqual({ name: `n${X}`, [`k${X}`]: [`v${X}`, 3, null, true], nested: { deep: X } });
+    const input = {
+      name: `n${ESC}[2J`,
+      [`k${BEL}`]: [`v${ESC}]0;t${BEL}`, 3, null, true],
+      nested: { deep: `\u009b1m` },
+    };
+    expect(neutraliseStrings(input)).toEqual({
+      name: `n${X}`,
+      [`k${X}`]: [`v${X}`, 3, null, true],
+      nested: { deep: X },
+    });
   });
 });
 
@@ -114,7 +146,12 @@ describe('journalctl is never asked for --all', () => {
       line
         .split(/journalctl/)
         .slice(1)
-        .some((rest) => rest.split(/[|;&)]/)[0].split(/[\s,'"`\]]+/).some((w) => w === '--all' || /^-[A-Za-z]*a[A-Za-z]*$/.test(w)));
+        .some((rest) =>
+          rest
+            .split(/[|;&)]/)[0]
+            .split(/[\s,'"`\]]+/)
+            .some((w) => w === '--all' || /^-[A-Za-z]*a[A-Za-z]*$/.test(w)),
+        );
     expect(asksAll("journalctl', '-u', unit, '-a'")).toBe(true); // the finder finds one
     expect(asksAll('journalctl -fa -u x')).toBe(true);
     expect(calls.filter(asksAll)).toEqual([]);

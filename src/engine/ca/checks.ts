@@ -22,15 +22,28 @@ export function expectedServerCa(ctx: StepContext): string | null {
 
 export async function checkCaConsistent(ctx: StepContext): Promise<GateCheckResult> {
   const check = 'ca-consistent';
-  if (nodesWithSkips(ctx.state).has(ctx.node.name)) return { check, status: 'skipped', detail: `${ctx.node.name} was skipped by the operator` };
+  if (nodesWithSkips(ctx.state).has(ctx.node.name))
+    return { check, status: 'skipped', detail: `${ctx.node.name} was skipped by the operator` };
   const expected = expectedServerCa(ctx);
-  if (!expected) return { check, status: 'fail', detail: 'this run recorded no new server-ca fingerprint (the rotate-ca step did not finish?)' };
+  if (!expected)
+    return {
+      check,
+      status: 'fail',
+      detail: 'this run recorded no new server-ca fingerprint (the rotate-ca step did not finish?)',
+    };
   const file = `${ctx.node.dataDir}/${ctx.node.server ? 'server/tls' : 'agent'}/server-ca.crt`;
   const r = await ctx.exec(ctx.node, `${shJoin(['sha256sum', file])} | cut -d ' ' -f 1`, 30);
   const got = r.stdout.trim();
-  if (r.outcome !== 'ok' || !/^[0-9a-f]{64}$/.test(got)) return { check, status: 'fail', detail: `cannot read ${file}: ${r.outcome} ${r.stderr.trim()}`.trim() };
+  if (r.outcome !== 'ok' || !/^[0-9a-f]{64}$/.test(got))
+    return { check, status: 'fail', detail: `cannot read ${file}: ${r.outcome} ${r.stderr.trim()}`.trim() };
   const evidence = [`${ctx.node.name} ${file}: sha256 ${got}`, `new server-ca (rotate-ca bundle): sha256 ${expected}`];
-  if (got === expected) return { check, status: 'pass', detail: `${ctx.node.name} holds the new server-ca (${got.slice(0, 12)}…)`, evidence };
+  if (got === expected)
+    return {
+      check,
+      status: 'pass',
+      detail: `${ctx.node.name} holds the new server-ca (${got.slice(0, 12)}…)`,
+      evidence,
+    };
   const cause = ctx.node.server
     ? `${ctx.node.name} kept the old CA after its restart: k3s#11233/k3s#11940 — it joined a peer (server: set) and took its bootstrap CA from the peer's disk instead of the datastore (fixed in v1.29.15/v1.30.11/v1.31.7/v1.32.3)`
     : `${ctx.node.name} still trusts the old server-ca: its server did not serve the new CA yet`;
@@ -50,12 +63,26 @@ export async function checkEtcdMembersHealthy(ctx: StepContext): Promise<GateChe
   const sick: string[] = [];
   for (const s of probes) {
     const state = memberStateOf(s);
-    evidence.push(`${s.node.name} 127.0.0.1:2381/health → ${state.kind === 'healthy' ? 'healthy' : `${state.kind}: ${state.why}`}`);
+    evidence.push(
+      `${s.node.name} 127.0.0.1:2381/health → ${state.kind === 'healthy' ? 'healthy' : `${state.kind}: ${state.why}`}`,
+    );
     if (state.kind !== 'healthy') sick.push(s.node.name);
   }
   const healthy = probes.length - sick.length;
   const majority = Math.floor(probes.length / 2) + 1;
-  if (healthy < majority) return { check, status: 'fail', detail: `only ${healthy} of ${probes.length} etcd members healthy: no quorum (${sick.join(', ')})`, evidence };
-  if (sick.length > 0) return { check, status: 'fail', detail: `etcd member(s) ${sick.join(', ')} not healthy`, evidence, node: sick[0] };
-  return { check, status: 'pass', detail: `${healthy} of ${probes.length} etcd members healthy (local probes)`, evidence };
+  if (healthy < majority)
+    return {
+      check,
+      status: 'fail',
+      detail: `only ${healthy} of ${probes.length} etcd members healthy: no quorum (${sick.join(', ')})`,
+      evidence,
+    };
+  if (sick.length > 0)
+    return { check, status: 'fail', detail: `etcd member(s) ${sick.join(', ')} not healthy`, evidence, node: sick[0] };
+  return {
+    check,
+    status: 'pass',
+    detail: `${healthy} of ${probes.length} etcd members healthy (local probes)`,
+    evidence,
+  };
 }

@@ -68,7 +68,11 @@ export async function caOpResult(ctx: StepContext, op: NodeOp, r: ExecResult): P
   const dir = resolvePath(op.path, ctx.node);
   const bundleCa = `${dir}/tls/server-ca.crt`;
   const currentCa = `${ctx.node.dataDir}/server/tls/server-ca.crt`;
-  const read = await ctx.exec(ctx.node, renderReadCaFiles(op.op === 'generate-ca' ? [currentCa, bundleCa] : [bundleCa]), 30);
+  const read = await ctx.exec(
+    ctx.node,
+    renderReadCaFiles(op.op === 'generate-ca' ? [currentCa, bundleCa] : [bundleCa]),
+    30,
+  );
   const files = read.outcome === 'ok' ? parseCaFiles(read.stdout) : new Map<string, { sha256: string; text: string }>();
   const sha = files.get(bundleCa)?.sha256 ?? /server-ca-sha256=([0-9a-f]{64})/.exec(r.stdout)?.[1];
   const now = ctx.ports.clock.now();
@@ -81,7 +85,12 @@ export async function caOpResult(ctx: StepContext, op: NodeOp, r: ExecResult): P
   }
   // The token hash changes when the upload is done, not when the bundle is generated.
   if (tokenHash) {
-    ctx.ports.log.emit({ type: 'line', node: ctx.node.name, line: `[keyturn] new join-token CA hash: ${tokenHash} (tokens become ${tokenHash}::<user>:<password>)`, stream: 'stdout' });
+    ctx.ports.log.emit({
+      type: 'line',
+      node: ctx.node.name,
+      line: `[keyturn] new join-token CA hash: ${tokenHash} (tokens become ${tokenHash}::<user>:<password>)`,
+      stream: 'stdout',
+    });
   }
   const summary = `certificates saved to datastore; new join-token CA hash ${tokenHash ?? '(unread)'}`;
   return { status: 'done', summary, execs: ctx.execs, data: { ca: { serverCa: sha, tokenHash } } };

@@ -38,9 +38,16 @@ function discovery(node: PlannedNode): string {
   const up = node.distro.toUpperCase();
   const tokenFileExprs = [
     String.raw`s/^[[:space:]]*\(agent-\)\{0,1\}token-file[[:space:]]*:[[:space:]]*//p`,
-    String.raw`s/^[[:space:]]*\(export[[:space:]]\{1,\}\)\{0,1\}` + `${up}_` + String.raw`\(AGENT_\)\{0,1\}TOKEN_FILE=//p`,
+    String.raw`s/^[[:space:]]*\(export[[:space:]]\{1,\}\)\{0,1\}` +
+      `${up}_` +
+      String.raw`\(AGENT_\)\{0,1\}TOKEN_FILE=//p`,
   ];
-  const unquote = [String.raw`s/[[:space:]]#.*$//`, String.raw`s/^["']//`, String.raw`s/["'][[:space:]]*$//`, String.raw`s/[[:space:]]*$//`];
+  const unquote = [
+    String.raw`s/[[:space:]]#.*$//`,
+    String.raw`s/^["']//`,
+    String.raw`s/["'][[:space:]]*$//`,
+    String.raw`s/[[:space:]]*$//`,
+  ];
   return `CONF=\${${up}_CONFIG_FILE:-${shq(`/etc/rancher/${node.distro}/config.yaml`)}}
 UNIT=${shq(node.unit)}
 files() {
@@ -120,7 +127,8 @@ export function parseTokenReport(stdout: string): TokenReport {
   const out: TokenReport = { tokens: [], unreadable: [], updated: [] };
   for (const line of stdout.split('\n')) {
     const f = line.trim().split('|');
-    if ((f[0] === 'token' || f[0] === 'unit') && f.length === 4 && /^[0-9a-f]{64}$/.test(f[3])) out.tokens.push({ kind: f[0], where: f[1], key: f[2], hash: f[3] });
+    if ((f[0] === 'token' || f[0] === 'unit') && f.length === 4 && /^[0-9a-f]{64}$/.test(f[3]))
+      out.tokens.push({ kind: f[0], where: f[1], key: f[2], hash: f[3] });
     else if (f[0] === 'unreadable' && f.length === 2) out.unreadable.push(f[1]);
     else if (f[0] === 'updated' && f.length === 3) out.updated.push({ file: f[1], backup: f[2] });
   }

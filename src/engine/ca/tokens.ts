@@ -42,13 +42,23 @@ const NO_HASHES = 'this run recorded no token CA hashes (the generate step did n
 /** The update-token command with the recorded hashes in place of the plan's marks. */
 export function fillTokenHashes(ctx: StepContext, command: string): string | FailedResult {
   const h = recordedTokenHashes(ctx);
-  if (!h) return failed(ctx, { check: 'join-tokens', message: NO_HASHES, command, exitCode: null, evidence: [], fix: 'resume the run: the generate step runs first and records them' });
+  if (!h)
+    return failed(ctx, {
+      check: 'join-tokens',
+      message: NO_HASHES,
+      command,
+      exitCode: null,
+      evidence: [],
+      fix: 'resume the run: the generate step runs first and records them',
+    });
   return command.replaceAll(OLD_HASH_MARK, h.old).replaceAll(NEW_HASH_MARK, h.new);
 }
 
 function describe(node: string, t: TokenFinding, h: TokenHashes): string {
   const which = t.hash === h.old ? 'current CA' : t.hash === h.new ? 'new CA' : 'unknown CA';
-  return t.kind === 'unit' ? `${node}: unit ${t.where} ExecStart: ${short(t.hash)} (${which})` : `${node}: ${t.where} ${t.key}: ${short(t.hash)} (${which})`;
+  return t.kind === 'unit'
+    ? `${node}: unit ${t.where} ExecStart: ${short(t.hash)} (${which})`
+    : `${node}: ${t.where} ${t.key}: ${short(t.hash)} (${which})`;
 }
 
 /** Gate before the upload: every node's secure tokens can be moved by keyturn, and the list of those that will. */
@@ -67,30 +77,59 @@ export async function checkJoinTokens(ctx: StepContext): Promise<GateCheckResult
   }
   for (const [i, n] of ctx.plan.nodes.entries()) {
     const r = await scans[i];
-    if (r.outcome !== 'ok') return { check, status: 'fail', node: n.name, detail: `cannot list the join tokens on ${n.name}: ${r.outcome} ${r.stderr.trim()}`.trim(), evidence };
+    if (r.outcome !== 'ok')
+      return {
+        check,
+        status: 'fail',
+        node: n.name,
+        detail: `cannot list the join tokens on ${n.name}: ${r.outcome} ${r.stderr.trim()}`.trim(),
+        evidence,
+      };
     const found = parseTokenReport(r.stdout);
     evidence.push(...found.tokens.map((t) => describe(n.name, t, h)));
     if (found.unreadable.length > 0) {
-      return { check, status: 'fail', node: n.name, detail: `${n.name}: cannot read ${found.unreadable.join(', ')} (where upstream reads the join token): give keyturn's user read access (inventory sudo: true)`, evidence };
+      return {
+        check,
+        status: 'fail',
+        node: n.name,
+        detail: `${n.name}: cannot read ${found.unreadable.join(', ')} (where upstream reads the join token): give keyturn's user read access (inventory sudo: true)`,
+        evidence,
+      };
     }
     const unit = found.tokens.find((t) => t.kind === 'unit');
     if (unit) {
-      return { check, status: 'fail', node: n.name, detail: `${n.name}: the ExecStart of ${unit.where} passes a secure token (${short(unit.hash)}); keyturn does not edit unit files. Move it to token: in /etc/rancher/${n.distro}/config.yaml (then systemctl daemon-reload) so the run can move it to the new CA hash, or after the servers restart change it by hand to K10${h.new}::… before restarting ${n.name}`, evidence };
+      return {
+        check,
+        status: 'fail',
+        node: n.name,
+        detail: `${n.name}: the ExecStart of ${unit.where} passes a secure token (${short(unit.hash)}); keyturn does not edit unit files. Move it to token: in /etc/rancher/${n.distro}/config.yaml (then systemctl daemon-reload) so the run can move it to the new CA hash, or after the servers restart change it by hand to K10${h.new}::… before restarting ${n.name}`,
+        evidence,
+      };
     }
     const stale = found.tokens.find((t) => t.hash !== h.old && t.hash !== h.new);
     if (stale) {
-      return { check, status: 'fail', node: n.name, detail: `${n.name}: ${stale.key} in ${stale.where} pins CA hash ${short(stale.hash)}, neither the current CA's nor the new one's: ${n.name} would not rejoin after any restart. Set the hash after K10 to ${h.old} (the current CA), then \`keyturn resume\`; the run moves it to the new one before ${n.name} restarts`, evidence };
+      return {
+        check,
+        status: 'fail',
+        node: n.name,
+        detail: `${n.name}: ${stale.key} in ${stale.where} pins CA hash ${short(stale.hash)}, neither the current CA's nor the new one's: ${n.name} would not rejoin after any restart. Set the hash after K10 to ${h.old} (the current CA), then \`keyturn resume\`; the run moves it to the new one before ${n.name} restarts`,
+        evidence,
+      };
     }
     if (found.tokens.some((t) => t.hash === h.old)) toMove.push(n.name);
   }
-  const detail = toMove.length === 0
-    ? 'no node carries a secure join token with the current CA hash: nothing to move'
-    : `${toMove.length} node(s) carry a secure join token with the current CA hash, moved to K10${h.new.slice(0, 12)}… just before each restarts: ${toMove.join(', ')}`;
+  const detail =
+    toMove.length === 0
+      ? 'no node carries a secure join token with the current CA hash: nothing to move'
+      : `${toMove.length} node(s) carry a secure join token with the current CA hash, moved to K10${h.new.slice(0, 12)}… just before each restarts: ${toMove.join(', ')}`;
   return { check, status: 'pass', detail, evidence };
 }
 
 /** What the update-token step did on its node; null for the generic handling (a failure to run at all). */
-export function tokenUpdateResult(ctx: StepContext, r: { outcome: string; code: number | null; stdout: string; stderr: string; script: string }): HandlerResult | null {
+export function tokenUpdateResult(
+  ctx: StepContext,
+  r: { outcome: string; code: number | null; stdout: string; stderr: string; script: string },
+): HandlerResult | null {
   const h = recordedTokenHashes(ctx);
   const found = parseTokenReport(r.stdout);
   const ev = h ? found.tokens.map((t) => describe(ctx.node.name, t, h)) : [];
@@ -118,8 +157,14 @@ export function tokenUpdateResult(ctx: StepContext, r: { outcome: string; code: 
     });
   }
   const files = found.updated.map((u) => u.file);
-  const summary = files.length === 0
-    ? 'no secure join token with the old CA hash on this node'
-    : `join token moved to K10${h.new.slice(0, 12)}… in ${files.join(', ')} (backups ${found.updated.map((u) => u.backup).join(', ')})`;
-  return { status: 'done', summary, execs: ctx.execs, data: { ca: { tokenFiles: files }, backups: found.updated.map((u) => u.backup) } };
+  const summary =
+    files.length === 0
+      ? 'no secure join token with the old CA hash on this node'
+      : `join token moved to K10${h.new.slice(0, 12)}… in ${files.join(', ')} (backups ${found.updated.map((u) => u.backup).join(', ')})`;
+  return {
+    status: 'done',
+    summary,
+    execs: ctx.execs,
+    data: { ca: { tokenFiles: files }, backups: found.updated.map((u) => u.backup) },
+  };
 }

@@ -48,7 +48,10 @@ export type CertReading = { ok: true; certs: CertSnapshot[] } | { ok: false; det
 
 /** The script that prints the node's certificate files ("==> path" headed), for readCerts and certsFrom. */
 export function readCertsScript(node: PlannedNode): string {
-  return renderReadFiles(node, certFilesFor(node.distro, node.roles).map((f) => f.path));
+  return renderReadFiles(
+    node,
+    certFilesFor(node.distro, node.roles).map((f) => f.path),
+  );
 }
 
 /** The certificates in a readCertsScript output (anything printed before the first heading is ignored). */
@@ -84,8 +87,13 @@ type CertCheck = 'certs-fresh' | 'cas-unchanged' | 'no-expired-leaf';
 /** One reading of the node's certificates shared by the checks of one gate attempt (one round trip, not three). */
 export type CertReadingCache = { reading?: Promise<CertReading> };
 
-export async function checkCerts(ctx: StepContext, check: CertCheck, cache: CertReadingCache = {}): Promise<GateCheckResult> {
-  if (nodesWithSkips(ctx.state).has(ctx.node.name)) return { check, status: 'skipped', detail: `${ctx.node.name} was skipped by the operator` };
+export async function checkCerts(
+  ctx: StepContext,
+  check: CertCheck,
+  cache: CertReadingCache = {},
+): Promise<GateCheckResult> {
+  if (nodesWithSkips(ctx.state).has(ctx.node.name))
+    return { check, status: 'skipped', detail: `${ctx.node.name} was skipped by the operator` };
   cache.reading ??= readCerts(ctx);
   const now = await cache.reading;
   if (!now.ok) return { check, status: 'fail', detail: `could not read certificates: ${now.detail}` };
@@ -97,23 +105,49 @@ export async function checkCerts(ctx: StepContext, check: CertCheck, cache: Cert
       if (!before) return { check, status: 'skipped', detail: 'no backup of this node in this run to compare with' };
       const stale = leaves.filter((c) => byPath.get(c.path)?.sha256 === c.sha256);
       const missing = before.filter((c) => !c.isCA && !now.certs.some((n) => n.path === c.path));
-      const evidence = [...stale.map((c) => `${c.path}: not re-issued (notAfter ${c.notAfter})`), ...missing.map((c) => `${c.path}: missing`)];
-      if (evidence.length > 0) return { check, status: 'fail', detail: `${evidence.length} leaf certificate(s) not renewed`, evidence };
+      const evidence = [
+        ...stale.map((c) => `${c.path}: not re-issued (notAfter ${c.notAfter})`),
+        ...missing.map((c) => `${c.path}: missing`),
+      ];
+      if (evidence.length > 0)
+        return { check, status: 'fail', detail: `${evidence.length} leaf certificate(s) not renewed`, evidence };
       const soonest = leaves.map((c) => c.notAfter).sort()[0];
-      return { check, status: 'pass', detail: `${leaves.length} leaves re-issued; earliest expiry ${soonest ?? 'n/a'}`, earliestLeafExpiry: soonest };
+      return {
+        check,
+        status: 'pass',
+        detail: `${leaves.length} leaves re-issued; earliest expiry ${soonest ?? 'n/a'}`,
+        earliestLeafExpiry: soonest,
+      };
     }
     case 'cas-unchanged': {
       if (!before) return { check, status: 'skipped', detail: 'no backup of this node in this run to compare with' };
       const changed = now.certs.filter((c) => c.isCA && byPath.has(c.path) && byPath.get(c.path)?.sha256 !== c.sha256);
-      if (changed.length > 0) return { check, status: 'fail', detail: `${changed.length} CA certificate(s) changed`, evidence: changed.map((c) => `${c.path}: ${byPath.get(c.path)?.sha256} → ${c.sha256}`) };
+      if (changed.length > 0)
+        return {
+          check,
+          status: 'fail',
+          detail: `${changed.length} CA certificate(s) changed`,
+          evidence: changed.map((c) => `${c.path}: ${byPath.get(c.path)?.sha256} → ${c.sha256}`),
+        };
       return { check, status: 'pass', detail: `${now.certs.filter((c) => c.isCA).length} CAs unchanged` };
     }
     case 'no-expired-leaf': {
       const t = ctx.ports.clock.now();
       const expired = leaves.filter((c) => Date.parse(c.notAfter) <= t);
-      if (expired.length > 0) return { check, status: 'fail', detail: `${expired.length} leaf certificate(s) expired`, evidence: expired.map((c) => `${c.path}: expired ${c.notAfter}`) };
+      if (expired.length > 0)
+        return {
+          check,
+          status: 'fail',
+          detail: `${expired.length} leaf certificate(s) expired`,
+          evidence: expired.map((c) => `${c.path}: expired ${c.notAfter}`),
+        };
       const soonest = leaves.map((c) => c.notAfter).sort()[0];
-      return { check, status: 'pass', detail: `no expired leaf; earliest expiry ${soonest ?? 'n/a'}`, earliestLeafExpiry: soonest };
+      return {
+        check,
+        status: 'pass',
+        detail: `no expired leaf; earliest expiry ${soonest ?? 'n/a'}`,
+        earliestLeafExpiry: soonest,
+      };
     }
   }
 }

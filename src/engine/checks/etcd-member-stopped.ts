@@ -23,9 +23,15 @@ export function readMemberStopped(node: PlannedNode, stdout: string): MemberStop
     .split('\n')
     .map((l) => /^(\d+) (\S+)$/.exec(l.trim()))
     .filter((m): m is RegExpExecArray => m !== null);
-  if (rows.length === 0) return { stopped: false, detail: `no probe answer from ${node.name}: ${stdout.trim() || 'empty'}` };
+  if (rows.length === 0)
+    return { stopped: false, detail: `no probe answer from ${node.name}: ${stdout.trim() || 'empty'}` };
   const alive = rows.filter((m) => Number(m[1]) !== CURL_REFUSED);
-  if (alive.length === 0) return { stopped: true, detail: `etcd member on ${node.name} stopped (:2381 refuses connections)` };
-  const what = (code: number) => (code === 0 ? 'answers' : code === 127 ? 'cannot be probed: curl missing' : `curl exit ${code}`);
-  return { stopped: false, detail: `etcd member on ${node.name} still running: ${alive.map((m) => `${m[2]} ${what(Number(m[1]))}`).join('; ')}` };
+  if (alive.length === 0)
+    return { stopped: true, detail: `etcd member on ${node.name} stopped (:2381 refuses connections)` };
+  const what = (code: number) =>
+    code === 0 ? 'answers' : code === 127 ? 'cannot be probed: curl missing' : `curl exit ${code}`;
+  return {
+    stopped: false,
+    detail: `etcd member on ${node.name} still running: ${alive.map((m) => `${m[2]} ${what(Number(m[1]))}`).join('; ')}`,
+  };
 }

@@ -22,7 +22,10 @@ export interface ServerProbe {
 }
 
 /** One probe script per etcd server, all at once. */
-export async function probeEtcdServers(ctx: StepContext, kinds?: Parameters<typeof etcdProbeScript>[1]): Promise<ServerProbe[]> {
+export async function probeEtcdServers(
+  ctx: StepContext,
+  kinds?: Parameters<typeof etcdProbeScript>[1],
+): Promise<ServerProbe[]> {
   const servers = ctx.plan.nodes.filter((n) => n.etcd);
   return Promise.all(
     servers.map(async (node) => {
@@ -42,9 +45,11 @@ export type MemberState = { kind: 'healthy' } | { kind: 'down'; why: string } | 
 export function memberStateOf(s: ServerProbe): MemberState {
   const p = s.probe;
   if (!p) return { kind: 'unhealthy', why: `node not reached: ${s.failure}` };
-  if (!p.listening) return { kind: 'down', why: `nothing listens on 127.0.0.1:2381 (${p.health.ok ? 'no answer' : p.health.error})` };
+  if (!p.listening)
+    return { kind: 'down', why: `nothing listens on 127.0.0.1:2381 (${p.health.ok ? 'no answer' : p.health.error})` };
   if (!p.health.ok) return { kind: 'unhealthy', why: p.health.error };
-  if (!p.health.value.healthy) return { kind: 'unhealthy', why: `/health false${p.health.value.reason ? ` (${p.health.value.reason})` : ''}` };
+  if (!p.health.value.healthy)
+    return { kind: 'unhealthy', why: `/health false${p.health.value.reason ? ` (${p.health.value.reason})` : ''}` };
   return { kind: 'healthy' };
 }
 
@@ -66,11 +71,18 @@ function describe(state: MemberState): string {
 /** The plan's node a member runs on: by its peer or client URL host, else by name (RKE2/K3s name members <node>-<hex>). */
 export function nodeOfMember(servers: readonly PlannedNode[], m: EtcdMemberEntry): PlannedNode | undefined {
   const hosts = [...m.peerURLs, ...m.clientURLs].map(urlHost);
-  return servers.find((n) => hosts.includes(n.address)) ?? servers.find((n) => m.name !== '' && (m.name === n.name || m.name.startsWith(`${n.name}-`)));
+  return (
+    servers.find((n) => hosts.includes(n.address)) ??
+    servers.find((n) => m.name !== '' && (m.name === n.name || m.name.startsWith(`${n.name}-`)))
+  );
 }
 
 /** The verdict from every server's probe; pure, so a test can hand it any cluster's answers. */
-export function assessQuorum(probes: readonly ServerProbe[], changed: string, when: 'always' | 'majority-started'): GateCheckResult {
+export function assessQuorum(
+  probes: readonly ServerProbe[],
+  changed: string,
+  when: 'always' | 'majority-started',
+): GateCheckResult {
   const check = 'etcd-quorum';
   const total = probes.length;
   const states = new Map(probes.map((s) => [s.node.name, memberStateOf(s)]));
@@ -78,17 +90,26 @@ export function assessQuorum(probes: readonly ServerProbe[], changed: string, wh
   const majority = Math.floor(total / 2) + 1;
   if (when === 'majority-started') {
     const running = [...states.values()].filter((s) => s.kind !== 'down').length;
-    if (running < majority) return { check, status: 'skipped', detail: `${running} of ${total} etcd members running: quorum needs ${majority}`, evidence };
+    if (running < majority)
+      return {
+        check,
+        status: 'skipped',
+        detail: `${running} of ${total} etcd members running: quorum needs ${majority}`,
+        evidence,
+      };
   }
   // The member list from a healthy server, another than the changed one first.
   const healthyFirst = [...probes].sort((a, b) => rank(a, states, changed) - rank(b, states, changed));
   const source = healthyFirst.find((s) => s.probe?.members.ok);
   if (!source?.probe?.members.ok) {
-    const why = probes.map((s) => `${s.node.name}: ${s.probe ? (s.probe.members.ok ? 'ok' : s.probe.members.error) : s.failure}`);
+    const why = probes.map(
+      (s) => `${s.node.name}: ${s.probe ? (s.probe.members.ok ? 'ok' : s.probe.members.error) : s.failure}`,
+    );
     return { check, status: 'fail', detail: `no etcd server answered the member list (${why.join('; ')})`, evidence };
   }
   const members = source.probe.members.value.members;
-  if (members.length === 0) return { check, status: 'fail', detail: `member list from ${source.node.name} is empty`, evidence };
+  if (members.length === 0)
+    return { check, status: 'fail', detail: `member list from ${source.node.name} is empty`, evidence };
   const servers = probes.map((s) => s.node);
   const stranger = members.find((m) => !nodeOfMember(servers, m));
   if (stranger) {
@@ -110,14 +131,32 @@ export function assessQuorum(probes: readonly ServerProbe[], changed: string, wh
     if (state.kind === 'down' && when === 'majority-started') waiting++;
     else sick.push(node.name);
   }
-  for (const s of servers.filter((n) => !members.some((m) => nodeOfMember(servers, m) === n))) evidence.push(`${s.name}: not in the member list`);
+  for (const s of servers.filter((n) => !members.some((m) => nodeOfMember(servers, m) === n)))
+    evidence.push(`${s.name}: not in the member list`);
   const leader = leaderName(probes, members);
   if (leader) evidence.push(`leader: ${leader}`);
-  if (sick.length > 0) return { check, status: 'fail', detail: `${sick.length} of ${members.length} etcd members unhealthy: ${sick.join(', ')} (asked ${source.node.name})`, evidence };
+  if (sick.length > 0)
+    return {
+      check,
+      status: 'fail',
+      detail: `${sick.length} of ${members.length} etcd members unhealthy: ${sick.join(', ')} (asked ${source.node.name})`,
+      evidence,
+    };
   const healthyCount = members.length - waiting;
-  if (healthyCount <= members.length / 2) return { check, status: 'fail', detail: `only ${healthyCount} of ${members.length} members healthy: no quorum`, evidence };
+  if (healthyCount <= members.length / 2)
+    return {
+      check,
+      status: 'fail',
+      detail: `only ${healthyCount} of ${members.length} members healthy: no quorum`,
+      evidence,
+    };
   const rest = waiting > 0 ? `, ${waiting} not started yet` : '';
-  return { check, status: 'pass', detail: `${healthyCount} members healthy${rest}${leader ? `, leader ${leader}` : ''} (asked ${source.node.name})`, evidence };
+  return {
+    check,
+    status: 'pass',
+    detail: `${healthyCount} members healthy${rest}${leader ? `, leader ${leader}` : ''} (asked ${source.node.name})`,
+    evidence,
+  };
 }
 
 function rank(s: ServerProbe, states: Map<string, MemberState>, changed: string): number {
@@ -135,6 +174,9 @@ function leaderName(probes: readonly ServerProbe[], members: readonly EtcdMember
   return null;
 }
 
-export async function checkEtcdQuorum(ctx: StepContext, when: 'always' | 'majority-started' = 'always'): Promise<GateCheckResult> {
+export async function checkEtcdQuorum(
+  ctx: StepContext,
+  when: 'always' | 'majority-started' = 'always',
+): Promise<GateCheckResult> {
   return assessQuorum(await probeEtcdServers(ctx), ctx.node.name, when);
 }

@@ -8,7 +8,8 @@ import { parseProperties, showUnitCommand } from '../commands.js';
 import type { StepContext } from '../context.js';
 import type { PlannedNode } from '../plan-types.js';
 
-export type UnitReading = { ok: true; state: string; subState: string; restarts: number } | { ok: false; exec: ExecResult };
+export type UnitReading =
+  { ok: true; state: string; subState: string; restarts: number } | { ok: false; exec: ExecResult };
 
 /** active · starting (a start job, however long) · restarting (a failed try, the next one scheduled) · other. */
 export type UnitPhase = 'active' | 'starting' | 'restarting' | 'other';
@@ -30,5 +31,10 @@ export async function readUnit(ctx: StepContext, node: PlannedNode = ctx.node): 
   if (r.outcome !== 'ok') return { ok: false, exec: r };
   const props = parseProperties(r.stdout);
   const restarts = Number(props.NRestarts ?? '0');
-  return { ok: true, state: props.ActiveState ?? 'unknown', subState: props.SubState ?? '', restarts: Number.isFinite(restarts) ? restarts : 0 };
+  return {
+    ok: true,
+    state: props.ActiveState ?? 'unknown',
+    subState: props.SubState ?? '',
+    restarts: Number.isFinite(restarts) ? restarts : 0,
+  };
 }

@@ -8,7 +8,6 @@ import type { EncryptionStatus } from '../../model/secrets-encrypt-status.js';
 import { readServerEncryption, readStatus } from './read.js';
 import { rotateKeysTookEffect } from './status.js';
 
-
 export type ServerWork =
   | { kind: 'finished' | 'working'; detail: string }
   | { kind: 'idle'; detail: string; status: EncryptionStatus | null; provider: string | null };
@@ -19,11 +18,20 @@ export async function readServerWork(ctx: StepContext, action: 'rotate-keys' | '
   const value = status.ok ? status.value : null;
   const stage = value?.stage ?? '';
   const sameRotation = action === 'reencrypt' || rotateKeysTookEffect(value, ctx.startedAtMs);
-  if (stage === 'reencrypt_finished' && sameRotation) return { kind: 'finished', detail: `${ctx.node.name} is at reencrypt_finished with active key ${value?.activeKey}` };
+  if (stage === 'reencrypt_finished' && sameRotation)
+    return {
+      kind: 'finished',
+      detail: `${ctx.node.name} is at reencrypt_finished with active key ${value?.activeKey}`,
+    };
   if (progress.error === null && (progress.done > 0 || progress.complete)) {
-    return { kind: 'working', detail: `${ctx.node.name} is re-encrypting (${progress.done} secrets so far, stage ${stage || 'unknown'})` };
+    return {
+      kind: 'working',
+      detail: `${ctx.node.name} is re-encrypting (${progress.done} secrets so far, stage ${stage || 'unknown'})`,
+    };
   }
   const enc = await readServerEncryption(ctx, ctx.node);
-  const detail = status.ok ? `${ctx.node.name} is at ${stage || '(no stage)'}, active key ${value?.activeKey || '(none)'}, no re-encryption events since the command` : status.detail;
+  const detail = status.ok
+    ? `${ctx.node.name} is at ${stage || '(no stage)'}, active key ${value?.activeKey || '(none)'}, no re-encryption events since the command`
+    : status.detail;
   return { kind: 'idle', detail, status: value, provider: enc.ok ? enc.value.provider : null };
 }

@@ -36,12 +36,22 @@ export function isSplit(nodes: readonly PlannedNode[]): boolean {
   return nodes.some((n) => n.tier === 'etcd-only' || n.tier === 'control-plane-only');
 }
 
-export type FlowChoice = { ok: true; flow: EncryptionFlow; why: string; warnings: string[] } | { ok: false; refusal: PlanRefusal };
+export type FlowChoice =
+  { ok: true; flow: EncryptionFlow; why: string; warnings: string[] } | { ok: false; refusal: PlanRefusal };
 
-export function chooseEncryptionFlow(nodes: readonly PlannedNode[], opts: { provider?: string; acceptRisk?: string } = {}): FlowChoice {
+export function chooseEncryptionFlow(
+  nodes: readonly PlannedNode[],
+  opts: { provider?: string; acceptRisk?: string } = {},
+): FlowChoice {
   const cps = nodes.filter((n) => n.roles.includes('control-plane'));
   if (cps.length === 0) {
-    return { ok: false, refusal: { reason: 'no reachable control-plane server: secrets-encrypt commands need one', fix: 'make a control-plane server reachable (inventory, ssh) and plan again' } };
+    return {
+      ok: false,
+      refusal: {
+        reason: 'no reachable control-plane server: secrets-encrypt commands need one',
+        fix: 'make a control-plane server reachable (inventory, ssh) and plan again',
+      },
+    };
   }
   const lacking = cps.filter((n) => !supportsRotateKeys(n.distro, n.version));
   const flow: EncryptionFlow = lacking.length === 0 ? 'rotate-keys' : 'classic';
@@ -64,7 +74,14 @@ export function chooseEncryptionFlow(nodes: readonly PlannedNode[], opts: { prov
   if (distro === 'rke2' && isSplit(nodes) && panicking.length > 0) {
     const reason = `RKE2 ${[...new Set(panicking.map((n) => n.version))].join(', ')} on a split etcd/control-plane cluster: control-plane-only servers restarted while the datastore is at prepare panic in a restart loop (rke2#8236, fixed in v1.32.5)`;
     if (opts.acceptRisk !== PANIC_RISK_PHRASE) {
-      return { ok: false, refusal: { reason, fix: 'upgrade to v1.32.5+rke2r1 first (recommended); or accept the risk by typing the phrase', overridePhrase: PANIC_RISK_PHRASE } };
+      return {
+        ok: false,
+        refusal: {
+          reason,
+          fix: 'upgrade to v1.32.5+rke2r1 first (recommended); or accept the risk by typing the phrase',
+          overridePhrase: PANIC_RISK_PHRASE,
+        },
+      };
     }
     warnings.push(`risk accepted by the operator: ${reason}`);
   }

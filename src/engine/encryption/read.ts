@@ -41,10 +41,12 @@ export function parseKeyValues(text: string): Record<string, string> {
 
 export async function readServerEncryption(ctx: StepContext, node: PlannedNode): Promise<Read<ServerEncryption>> {
   const r = await ctx.exec(node, renderReadEncryption(node), 30);
-  if (r.outcome !== 'ok') return { ok: false, detail: `${node.name}: ${r.outcome}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}` };
+  if (r.outcome !== 'ok')
+    return { ok: false, detail: `${node.name}: ${r.outcome}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}` };
   const kv = parseKeyValues(r.stdout);
   const configHash = (kv['config-sha256'] ?? '').toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(configHash)) return { ok: false, detail: `${node.name}: no sha256 of ${ENCRYPTION_CONFIG} (sha256sum missing?)` };
+  if (!/^[0-9a-f]{64}$/.test(configHash))
+    return { ok: false, detail: `${node.name}: no sha256 of ${ENCRYPTION_CONFIG} (sha256sum missing?)` };
   return { ok: true, value: { configHash, state: kv.state ?? '', provider: kv.provider ?? 'other' } };
 }
 
@@ -63,7 +65,11 @@ export function annotationKey(node: PlannedNode): string {
  * The node's published <stage>-<hash>: its Node annotation while the API answers, else its state file. An
  * annotation that is there but empty is returned as it is: upstream's supervisor reads it, not the file.
  */
-export async function readPublished(ctx: StepContext, node: PlannedNode, stateFile: string): Promise<{ value: string; source: 'annotation' | 'state-file' }> {
+export async function readPublished(
+  ctx: StepContext,
+  node: PlannedNode,
+  stateFile: string,
+): Promise<{ value: string; source: 'annotation' | 'state-file' }> {
   const kube = ctx.ports.kube;
   if (kube) {
     const up = await kube.readyz();
@@ -79,7 +85,12 @@ export async function readPublished(ctx: StepContext, node: PlannedNode, stateFi
 export async function readStatus(ctx: StepContext, node: PlannedNode): Promise<Read<EncryptionStatus>> {
   const r = await ctx.exec(node, statusCommand(node), 60);
   const s = r.outcome === 'ok' ? parseStatusJson(r.stdout) : null;
-  if (!s) return { ok: false, detail: `\`${r.script}\` on ${node.name}: ${r.outcome} ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`.trim() };
+  if (!s)
+    return {
+      ok: false,
+      detail:
+        `\`${r.script}\` on ${node.name}: ${r.outcome} ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0] ?? ''}`.trim(),
+    };
   return { ok: true, value: s };
 }
 

@@ -64,14 +64,24 @@ export function progressFromJournal(text: string): ProgressReading {
 }
 
 /** Rate over the observed window, time left, stall: from (time, done) samples. */
-export function estimate(samples: readonly { t: number; done: number }[], total: number | null, nowMs: number): Omit<ReencryptProgress, 'finished' | 'source'> {
+export function estimate(
+  samples: readonly { t: number; done: number }[],
+  total: number | null,
+  nowMs: number,
+): Omit<ReencryptProgress, 'finished' | 'source'> {
   const last = samples[samples.length - 1] ?? { t: nowMs, done: 0 };
   const first = samples.find((s) => s.done > 0 && s.done < last.done) ?? samples[0] ?? last;
   const dt = (last.t - first.t) / 1000;
   const rate = dt > 0 && last.done > first.done ? (last.done - first.done) / dt : null;
   const secondsLeft = rate && total !== null ? Math.max(0, Math.round((total - last.done) / rate)) : null;
   const changedAt = samples.find((s) => s.done === last.done)?.t ?? nowMs;
-  return { done: last.done, total, ratePerSecond: rate === null ? null : Math.round(rate * 10) / 10, secondsLeft, stalledSeconds: Math.round((nowMs - changedAt) / 1000) };
+  return {
+    done: last.done,
+    total,
+    ratePerSecond: rate === null ? null : Math.round(rate * 10) / 10,
+    secondsLeft,
+    stalledSeconds: Math.round((nowMs - changedAt) / 1000),
+  };
 }
 
 export function sameProgress(a: ReencryptProgress | null, b: ReencryptProgress): boolean {
@@ -119,19 +129,27 @@ export function journalProgressScript(node: PlannedNode): string {
   return `${shJoin(['journalctl', '-u', node.unit, '--no-pager', '-n', '5000'])} | ${grep} | tail -n 20 || true`;
 }
 
-export async function readProgress(ctx: StepContext, since: number): Promise<ProgressReading & { source: 'api' | 'journal' | 'none' }> {
+export async function readProgress(
+  ctx: StepContext,
+  since: number,
+): Promise<ProgressReading & { source: 'api' | 'journal' | 'none' }> {
   const kube = ctx.ports.kube;
   if (kube && (await kube.readyz()).ok) {
-    const ev = await kube.listEvents({ fieldSelector: `involvedObject.kind=Node,involvedObject.name=${ctx.node.name}` });
+    const ev = await kube.listEvents({
+      fieldSelector: `involvedObject.kind=Node,involvedObject.name=${ctx.node.name}`,
+    });
     if (ev.ok) return { ...progressFromEvents(ev.value, ctx.node.name, since), source: 'api' };
   }
   const r = await ctx.exec(ctx.node, journalProgressScript(ctx.node), 30);
-  return r.outcome === 'ok' ? { ...progressFromJournal(r.stdout), source: 'journal' } : { done: 0, complete: false, error: null, source: 'none' };
+  return r.outcome === 'ok'
+    ? { ...progressFromJournal(r.stdout), source: 'journal' }
+    : { done: 0, complete: false, error: null, source: 'none' };
 }
 
 export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult> {
   const { step, node, ports } = ctx;
-  if (step.step.kind !== 'wait' || step.step.until.condition !== 'reencrypt-finished') throw new Error(`bug: ${step.key} is not a reencrypt wait`);
+  if (step.step.kind !== 'wait' || step.step.until.condition !== 'reencrypt-finished')
+    throw new Error(`bug: ${step.key} is not a reencrypt wait`);
   const stallSeconds = step.step.until.stallSeconds ?? DEFAULT_STALL_SECONDS;
   const intervalMs = (step.step.intervalSeconds ?? 5) * 1000;
   const deadline = ports.clock.now() + step.step.timeoutSeconds * 1000;
@@ -139,8 +157,17 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
   const counted = ports.kube ? await ports.kube.countSecrets() : null;
   const total = counted?.ok ? counted.value : null;
   const samples: { t: number; done: number }[] = [];
-  const say = (line: string) => ports.log.emit({ type: 'line', node: node.name, line: `[keyturn] ${line}`, stream: 'stdout' });
-  let progress: ReencryptProgress = { done: 0, total, ratePerSecond: null, secondsLeft: null, stalledSeconds: 0, finished: false, source: 'none' };
+  const say = (line: string) =>
+    ports.log.emit({ type: 'line', node: node.name, line: `[keyturn] ${line}`, stream: 'stdout' });
+  let progress: ReencryptProgress = {
+    done: 0,
+    total,
+    ratePerSecond: null,
+    secondsLeft: null,
+    stalledSeconds: 0,
+    finished: false,
+    source: 'none',
+  };
   let lastSent: ReencryptProgress | null = null;
   let lastSaid = '';
   let warnedAt = 0;
@@ -151,7 +178,8 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
     const status = await readStatus(ctx, node);
     stage = status.ok ? status.value.stage : stage;
     const now = ports.clock.now();
-    if (samples.length === 0 || reading.done !== samples[samples.length - 1].done) samples.push({ t: now, done: reading.done });
+    if (samples.length === 0 || reading.done !== samples[samples.length - 1].done)
+      samples.push({ t: now, done: reading.done });
     if (samples.length > KEEP_SAMPLES) samples.splice(0, samples.length - KEEP_SAMPLES);
     if (ctx.execs.length > KEEP_EXECS) ctx.execs.splice(0, ctx.execs.length - KEEP_EXECS);
     const finished = stage === 'reencrypt_finished';
@@ -178,7 +206,8 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
     if (finished) break;
     if (progress.stalledSeconds >= stallSeconds && now - warnedAt >= stallSeconds * 1000) {
       // Nothing moves at reencrypt_active: a rotate-keys that gave up on the reload (k3s#12373) never starts.
-      const gaveUp = stage === 'reencrypt_active' && samples.every((s) => s.done === 0) ? await findReloadTimeout(ctx) : null;
+      const gaveUp =
+        stage === 'reencrypt_active' && samples.every((s) => s.done === 0) ? await findReloadTimeout(ctx) : null;
       if (gaveUp) {
         const enc = await readServerEncryption(ctx, node);
         return failed(ctx, {
@@ -190,7 +219,9 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
           fix: reloadTimeoutFix(ctx, enc.ok ? enc.value.provider : null),
         });
       }
-      say(`warning: no re-encryption progress for ${progress.stalledSeconds}s (stage ${stage || 'unknown'}): check \`journalctl -u ${node.unit}\` on ${node.name}`);
+      say(
+        `warning: no re-encryption progress for ${progress.stalledSeconds}s (stage ${stage || 'unknown'}): check \`journalctl -u ${node.unit}\` on ${node.name}`,
+      );
       warnedAt = now;
     }
     if (ctx.signal.aborted || now >= deadline) break;
@@ -198,10 +229,26 @@ export async function runReencryptWait(ctx: StepContext): Promise<HandlerResult>
     wait = Math.min(wait * 2, intervalMs);
   }
   const data = { reencrypt: progress, encryption: { stage } };
-  if (progress.finished) return { status: 'done', summary: `${node.name} at reencrypt_finished: ${describeProgress(progress)}`, execs: ctx.execs.slice(-4), data };
-  const evidence = [`stage ${stage || 'unknown'}; ${describeProgress(progress)}; no progress for ${progress.stalledSeconds}s`, ...ctx.tails.recent(node.name, 20)];
+  if (progress.finished)
+    return {
+      status: 'done',
+      summary: `${node.name} at reencrypt_finished: ${describeProgress(progress)}`,
+      execs: ctx.execs.slice(-4),
+      data,
+    };
+  const evidence = [
+    `stage ${stage || 'unknown'}; ${describeProgress(progress)}; no progress for ${progress.stalledSeconds}s`,
+    ...ctx.tails.recent(node.name, 20),
+  ];
   return {
-    ...failed(ctx, { check: 'reencrypt', message: `re-encryption on ${node.name} did not finish within ${step.step.timeoutSeconds}s`, command: null, exitCode: null, evidence, fix: fixFor('reencrypt', node, evidence, ctx.plan.recipe) }),
+    ...failed(ctx, {
+      check: 'reencrypt',
+      message: `re-encryption on ${node.name} did not finish within ${step.step.timeoutSeconds}s`,
+      command: null,
+      exitCode: null,
+      evidence,
+      fix: fixFor('reencrypt', node, evidence, ctx.plan.recipe),
+    }),
     execs: ctx.execs.slice(-4),
     data,
   };

@@ -14,14 +14,37 @@ export async function runBackupStep(ctx: StepContext): Promise<HandlerResult> {
   if (step.step.kind !== 'backup' || step.command === null) throw new Error(`bug: ${step.key} is not a backup step`);
   const dests = backupPlans(step.step.what, ctx.node, ctx.plan.runId).map((p) => p.dest);
   // The plan's command runs as written, in a subshell; the marker says it finished with exit 0.
-  const r = await ctx.exec(ctx.node, `(\n${step.command}\n) && printf '%s\\n' '${COPIED}' && ${readCertsScript(ctx.node)}`, 600);
+  const r = await ctx.exec(
+    ctx.node,
+    `(\n${step.command}\n) && printf '%s\\n' '${COPIED}' && ${readCertsScript(ctx.node)}`,
+    600,
+  );
   const copied = r.stdout.split('\n').includes(COPIED);
   if (!copied) {
     const evidence = execEvidence(ctx, r);
-    return failed(ctx, { check: 'backup', message: `backup failed on ${ctx.node.name}`, command: step.command, exitCode: r.code, evidence, fix: fixFor('backup', ctx.node, evidence, ctx.plan.recipe) });
+    return failed(ctx, {
+      check: 'backup',
+      message: `backup failed on ${ctx.node.name}`,
+      command: step.command,
+      exitCode: r.code,
+      evidence,
+      fix: fixFor('backup', ctx.node, evidence, ctx.plan.recipe),
+    });
   }
   if (r.outcome !== 'ok') {
-    return failed(ctx, { check: 'backup', message: `could not read certificates on ${ctx.node.name}: ${r.outcome}: ${r.stderr.trim()}`, command: null, exitCode: null, evidence: [], fix: fixFor('connection', ctx.node, [], ctx.plan.recipe) });
+    return failed(ctx, {
+      check: 'backup',
+      message: `could not read certificates on ${ctx.node.name}: ${r.outcome}: ${r.stderr.trim()}`,
+      command: null,
+      exitCode: null,
+      evidence: [],
+      fix: fixFor('connection', ctx.node, [], ctx.plan.recipe),
+    });
   }
-  return { status: 'done', summary: `copied to ${dests.join(', ')}`, execs: ctx.execs, data: { backups: dests, certs: certsFrom(r.stdout.slice(r.stdout.indexOf(COPIED) + COPIED.length)) } };
+  return {
+    status: 'done',
+    summary: `copied to ${dests.join(', ')}`,
+    execs: ctx.execs,
+    data: { backups: dests, certs: certsFrom(r.stdout.slice(r.stdout.indexOf(COPIED) + COPIED.length)) },
+  };
 }

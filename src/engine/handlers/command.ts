@@ -14,12 +14,23 @@ export async function runCommandStep(ctx: StepContext): Promise<HandlerResult> {
   const r = await ctx.exec(ctx.node, command, step.step.timeoutSeconds ?? 300);
   const special = await interpretOpResult(ctx, step.step.run, r);
   if (special) return special;
-  if (r.outcome === 'ok') return { status: 'done', summary: `exit 0 in ${Math.round(r.durationMs / 100) / 10}s`, execs: ctx.execs };
+  if (r.outcome === 'ok')
+    return { status: 'done', summary: `exit 0 in ${Math.round(r.durationMs / 100) / 10}s`, execs: ctx.execs };
   // A non-blocking start only queues the job; if the start still reports the unit's failure (as it does before
   // etcd has quorum), the unit is started and systemd keeps restarting it: the settle and gate steps judge it.
   const run = step.step.run;
-  if (run.op === 'service' && run.action === 'start' && run.noBlock && r.outcome === 'exit' && /Job for \S+ failed/.test(r.stderr)) {
-    return { status: 'done', summary: 'started; the unit failed once (expected before etcd has quorum), systemd restarts it', execs: ctx.execs };
+  if (
+    run.op === 'service' &&
+    run.action === 'start' &&
+    run.noBlock &&
+    r.outcome === 'exit' &&
+    /Job for \S+ failed/.test(r.stderr)
+  ) {
+    return {
+      status: 'done',
+      summary: 'started; the unit failed once (expected before etcd has quorum), systemd restarts it',
+      execs: ctx.execs,
+    };
   }
   const evidence = execEvidence(ctx, r);
   const check = r.outcome === 'connection' ? 'connection' : 'command';

@@ -37,13 +37,19 @@ function freshSettleSample(ctx: StepContext): GateAttempt['settled'] {
   const restarts = st?.result?.status === 'done' ? st.result.data?.restarts : undefined;
   if (!restarts || !st.finishedAt) return null;
   const ageMs = ctx.ports.clock.now() - Date.parse(st.finishedAt);
-  return ageMs >= 0 && ageMs <= SETTLE_SAMPLE_FRESH_MS ? { state: restarts.state, restarts: restarts.after, ageMs } : null;
+  return ageMs >= 0 && ageMs <= SETTLE_SAMPLE_FRESH_MS
+    ? { state: restarts.state, restarts: restarts.after, ageMs }
+    : null;
 }
 
 async function checkUnitActive(ctx: StepContext, attempt: GateAttempt = {}): Promise<GateCheckResult> {
   const sample = attempt.settled;
   if (sample?.state === 'active') {
-    return { check: 'unit-active', status: 'pass', detail: `${ctx.node.unit} active, NRestarts ${sample.restarts} (the settle step's last sample, ${Math.round(sample.ageMs)} ms before)` };
+    return {
+      check: 'unit-active',
+      status: 'pass',
+      detail: `${ctx.node.unit} active, NRestarts ${sample.restarts} (the settle step's last sample, ${Math.round(sample.ageMs)} ms before)`,
+    };
   }
   const u = await readUnit(ctx);
   if (!u.ok) return { check: 'unit-active', status: 'fail', detail: `cannot read ${ctx.node.unit}: ${u.exec.outcome}` };
@@ -54,7 +60,11 @@ async function checkUnitActive(ctx: StepContext, attempt: GateAttempt = {}): Pro
 }
 
 /** `attempt` carries what the checks of one gate attempt share (the certificate reading). */
-export async function runGateCheck(ctx: StepContext, c: GateCheck, attempt: GateAttempt = {}): Promise<GateCheckResult> {
+export async function runGateCheck(
+  ctx: StepContext,
+  c: GateCheck,
+  attempt: GateAttempt = {},
+): Promise<GateCheckResult> {
   switch (c.check) {
     case 'unit-active':
       return checkUnitActive(ctx, attempt);
@@ -101,14 +111,21 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
     if (failedAt !== -1) {
       const timeout = gateTimeout;
       const left = Math.max(0, Math.round(timeout - (ctx.ports.clock.now() - ctx.startedAtMs) / 1000));
-      reportWait(ctx, ctx.startedAtMs, timeout, `${all[failedAt].check} pending: ${all[failedAt].detail} · times out in ${left} s`);
+      reportWait(
+        ctx,
+        ctx.startedAtMs,
+        timeout,
+        `${all[failedAt].check} pending: ${all[failedAt].detail} · times out in ${left} s`,
+      );
     }
     return { stop: failedAt === -1, value: rs };
   });
   const bad = results.find((r) => r.status === 'fail');
   if (!bad) {
     // A skipped check says why (e.g. the API is unreachable): the operator sees what was not checked.
-    const summary = results.map((r) => (r.status === 'skipped' ? `${r.check}: skipped (${r.detail})` : `${r.check}: ${r.status}`)).join(', ');
+    const summary = results
+      .map((r) => (r.status === 'skipped' ? `${r.check}: skipped (${r.detail})` : `${r.check}: ${r.status}`))
+      .join(', ');
     return { status: 'done', summary, execs: ctx.execs.slice(-10), data: { gate: results } };
   }
   const evidence = [...(bad.evidence ?? []), ...ctx.tails.recent(ctx.node.name, 20)];
@@ -118,7 +135,15 @@ export async function runGateStep(ctx: StepContext): Promise<HandlerResult> {
   const waited = Math.round((ctx.ports.clock.now() - ctx.startedAtMs) / 1000);
   const still = timeout > 0 ? ` (still failing after ${waited}s; gate timeout ${timeout}s)` : '';
   return {
-    ...failed(ctx, { node: about.name, check: bad.check, message: `${bad.check} failed on ${about.name}: ${bad.detail}${still}`, command: null, exitCode: null, evidence, fix: fixFor(bad.check, about, evidence, ctx.plan.recipe) }),
+    ...failed(ctx, {
+      node: about.name,
+      check: bad.check,
+      message: `${bad.check} failed on ${about.name}: ${bad.detail}${still}`,
+      command: null,
+      exitCode: null,
+      evidence,
+      fix: fixFor(bad.check, about, evidence, ctx.plan.recipe),
+    }),
     execs: ctx.execs.slice(-10),
     data: { gate: results },
   };

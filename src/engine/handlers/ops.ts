@@ -19,10 +19,14 @@ function encryptionFix(cause: string, ctx: StepContext): string {
   if (/hash does not match between (\S+) and (\S+)/.test(cause)) {
     return `the servers hold different encryption configs: restart the server(s) named (they load the datastore's config on start) or restore ${ctx.node.dataDir}/server/cred from this run's cred.keyturn-* backup, ${resume}`;
   }
-  if (/incorrect stage/.test(cause)) return `a server is at an unexpected stage: \`${ctx.node.distro} secrets-encrypt status\` on each control-plane server; restart the ones behind, ${resume}`;
-  if (/secretbox/.test(cause)) return 'secretbox rotates only with rotate-keys: upgrade to a release with safe rotate-keys';
-  if (/does not support rotate-keys/.test(cause)) return 'upgrade the named node (rotate-keys needs k3s v1.30.5+/v1.31.1+, RKE2 v1.30.2+), or plan again for the classic flow';
-  if (/invalid hash/.test(cause)) return `the named server's encryption-config.json changed since it published its hash: restore it from the cred.keyturn-* backup or restart it, ${resume}`;
+  if (/incorrect stage/.test(cause))
+    return `a server is at an unexpected stage: \`${ctx.node.distro} secrets-encrypt status\` on each control-plane server; restart the ones behind, ${resume}`;
+  if (/secretbox/.test(cause))
+    return 'secretbox rotates only with rotate-keys: upgrade to a release with safe rotate-keys';
+  if (/does not support rotate-keys/.test(cause))
+    return 'upgrade the named node (rotate-keys needs k3s v1.30.5+/v1.31.1+, RKE2 v1.30.2+), or plan again for the classic flow';
+  if (/invalid hash/.test(cause))
+    return `the named server's encryption-config.json changed since it published its hash: restore it from the cred.keyturn-* backup or restart it, ${resume}`;
   return `read the cause above in the journal of ${ctx.node.name}, fix it, ${resume}`;
 }
 
@@ -32,7 +36,11 @@ export async function interpretOpResult(ctx: StepContext, op: NodeOp, r: ExecRes
       if (r.outcome === 'ok') return null;
       const long = op.action === 'reencrypt' || op.action === 'rotate-keys';
       if (long && (r.outcome === 'timeout' || (r.outcome === 'exit' && CLIENT_GAVE_UP.test(r.stderr)))) {
-        return { status: 'done', summary: `the CLI gave up waiting (${r.outcome === 'timeout' ? 'our timeout' : 'client timeout'}); the server keeps re-encrypting (k3s#11384): the next step polls it`, execs: ctx.execs };
+        return {
+          status: 'done',
+          summary: `the CLI gave up waiting (${r.outcome === 'timeout' ? 'our timeout' : 'client timeout'}); the server keeps re-encrypting (k3s#11384): the next step polls it`,
+          execs: ctx.execs,
+        };
       }
       const cause = await explainErrorId(ctx, r);
       if (long) {
@@ -40,7 +48,11 @@ export async function interpretOpResult(ctx: StepContext, op: NodeOp, r: ExecRes
         const work = await readServerWork(ctx, op.action === 'rotate-keys' ? 'rotate-keys' : 'reencrypt');
         const why = cause ?? (r.stderr.trim().split('\n').slice(-1)[0] || r.outcome);
         if (work.kind !== 'idle') {
-          return { status: 'done', summary: `the CLI failed (${why}), but ${work.detail}: the next step follows it`, execs: ctx.execs };
+          return {
+            status: 'done',
+            summary: `the CLI failed (${why}), but ${work.detail}: the next step follows it`,
+            execs: ctx.execs,
+          };
         }
         if (cause && RELOAD_TIMED_OUT.test(cause)) {
           const evidence = [`${ctx.node.name} journal: ${cause}`, work.detail, ...execEvidence(ctx, r)];
@@ -58,13 +70,25 @@ export async function interpretOpResult(ctx: StepContext, op: NodeOp, r: ExecRes
       const evidence = [`${ctx.node.name} journal: ${cause}`, ...execEvidence(ctx, r)];
       const named = /between (\S+) and (\S+)|on node (\S+)|node (\S+) is running/.exec(cause);
       const nodes = named ? named.slice(1).filter(Boolean).join(' and ') : ctx.node.name;
-      return failed(ctx, { check: 'encryption-stage', message: `\`${r.script}\` refused on ${ctx.node.name}: ${cause} (${nodes})`, command: r.script, exitCode: r.code, evidence, fix: encryptionFix(cause, ctx) });
+      return failed(ctx, {
+        check: 'encryption-stage',
+        message: `\`${r.script}\` refused on ${ctx.node.name}: ${cause} (${nodes})`,
+        command: r.script,
+        exitCode: r.code,
+        evidence,
+        fix: encryptionFix(cause, ctx),
+      });
     }
     case 'etcd-snapshot': {
       if (r.outcome !== 'ok') return null;
       const file = r.stdout.trim().split('\n').filter(Boolean).slice(-1)[0];
       const name = /Snapshot (\S+) saved/.exec(r.stderr)?.[1] ?? file ?? op.name;
-      return { status: 'done', summary: `snapshot ${name} saved${file && file !== name ? ` (${file})` : ''}`, execs: ctx.execs, data: { snapshot: file || name } };
+      return {
+        status: 'done',
+        summary: `snapshot ${name} saved${file && file !== name ? ` (${file})` : ''}`,
+        execs: ctx.execs,
+        data: { snapshot: file || name },
+      };
     }
     case 'rotate-ca':
     case 'generate-ca':

@@ -5,6 +5,9 @@ export async function runPauseStep(ctx: StepContext): Promise<HandlerResult> {
   const { step } = ctx;
   if (step.step.kind !== 'pause') throw new Error(`bug: ${step.key} is not a pause step`);
   const message = step.step.message.replaceAll('<data-dir>', ctx.node.dataDir);
-  const answer = await ctx.ports.confirm.pause({ runId: ctx.plan.runId, node: ctx.node.name, key: step.key, message }, ctx.signal);
+  const answer = await ctx.ports.confirm.pause(
+    { runId: ctx.plan.runId, node: ctx.node.name, key: step.key, message },
+    ctx.signal,
+  );
   return answer === 'continue' ? { status: 'done', summary: 'operator continued', execs: [] } : { status: 'quit' };
 }

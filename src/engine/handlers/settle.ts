@@ -16,7 +16,13 @@ function etcdStartedInPhase(ctx: StepContext): { started: number; total: number 
   const started = ctx.plan.blocks.filter(
     (b) =>
       b.phase === ctx.step.phase &&
-      b.steps.some((s) => s.step.kind === 'command' && s.step.run.op === 'service' && s.step.run.action === 'start' && ctx.state.steps[s.key].status === 'done'),
+      b.steps.some(
+        (s) =>
+          s.step.kind === 'command' &&
+          s.step.run.op === 'service' &&
+          s.step.run.action === 'start' &&
+          ctx.state.steps[s.key].status === 'done',
+      ),
   ).length;
   return { started, total };
 }
@@ -29,8 +35,10 @@ type Reading = { state: string; subState: string; restarts: number };
 /** Why a sample ends the settle: a restart loop, or a state the step does not accept; null: keep watching. */
 function verdictOf(sample: Reading, first: Reading, accept: readonly string[]): { loop: boolean; what: string } | null {
   // A loop shows at once as auto-restart (the next try is scheduled), or afterwards as a higher NRestarts.
-  if (unitPhase(sample) === 'restarting') return { loop: true, what: `is ${describeUnitState(sample)} (a try failed; systemd restarts it in RestartSec)` };
-  if (sample.restarts > first.restarts) return { loop: true, what: `restarted ${sample.restarts - first.restarts} time(s)` };
+  if (unitPhase(sample) === 'restarting')
+    return { loop: true, what: `is ${describeUnitState(sample)} (a try failed; systemd restarts it in RestartSec)` };
+  if (sample.restarts > first.restarts)
+    return { loop: true, what: `restarted ${sample.restarts - first.restarts} time(s)` };
   // A start in progress is not a loop, however long it takes (Type=notify: until READY=1).
   if (accept.includes(sample.state) || unitPhase(sample) === 'starting') return null;
   return { loop: false, what: `is ${describeUnitState(sample)}` };
@@ -50,12 +58,24 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
   const first = await readUnit(ctx);
   if (!first.ok) {
     const evidence = execEvidence(ctx, first.exec);
-    return failed(ctx, { check: 'settle', message: `cannot read ${node.unit} on ${node.name}`, command: first.exec.script, exitCode: first.exec.code, evidence, fix: fixFor('connection', node, evidence, ctx.plan.recipe) });
+    return failed(ctx, {
+      check: 'settle',
+      message: `cannot read ${node.unit} on ${node.name}`,
+      command: first.exec.script,
+      exitCode: first.exec.code,
+      evidence,
+      fix: fixFor('connection', node, evidence, ctx.plan.recipe),
+    });
   }
   if (step.step.untilQuorum) {
     const { started, total } = etcdStartedInPhase(ctx);
     if (started <= total / 2) {
-      return { status: 'done', summary: `${started} of ${total} etcd servers started: restarts are expected until a quorum runs`, execs: ctx.execs, data: { restarts: { before: first.restarts, after: first.restarts, state: first.state } } };
+      return {
+        status: 'done',
+        summary: `${started} of ${total} etcd servers started: restarts are expected until a quorum runs`,
+        execs: ctx.execs,
+        data: { restarts: { before: first.restarts, after: first.restarts, state: first.state } },
+      };
     }
   }
   let last: Reading = first;
@@ -66,10 +86,18 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
     // so (the last sample of a window that simply ended still shows the window).
     const overtime = ports.clock.now() >= deadline && !accept.includes(last.state) && unitPhase(last) === 'starting';
     extended ||= overtime;
-    reportWait(ctx, startedAt, extended ? startWait : seconds, `${restarts} restart${restarts === 1 ? '' : 's'} · ${describeUnitState(last)}${overtime ? ' · still starting' : ''}`);
+    reportWait(
+      ctx,
+      startedAt,
+      extended ? startWait : seconds,
+      `${restarts} restart${restarts === 1 ? '' : 's'} · ${describeUnitState(last)}${overtime ? ' · still starting' : ''}`,
+    );
     const verdict = verdictOf(last, first, accept);
     if (verdict) {
-      const evidence = [`${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`, ...execEvidence(ctx, null)];
+      const evidence = [
+        `${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`,
+        ...execEvidence(ctx, null),
+      ];
       return {
         ...failed(ctx, {
           check: 'unit-active',
@@ -87,7 +115,10 @@ export async function runSettleStep(ctx: StepContext): Promise<HandlerResult> {
     if (ctx.signal.aborted) break;
     if (now >= deadline && !stillStarting) break;
     if (now >= startDeadline) {
-      const evidence = [`${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`, ...execEvidence(ctx, null)];
+      const evidence = [
+        `${node.unit}: ActiveState=${last.state}, SubState=${last.subState || '?'}, NRestarts ${first.restarts} → ${last.restarts}`,
+        ...execEvidence(ctx, null),
+      ];
       return {
         ...failed(ctx, {
           check: 'unit-active',

@@ -9,5 +9,10 @@ export function describeWaitProgress(w: WaitProgress): string {
 /** Sends the step's standing to the log port (the screen shows it as the running step's detail). */
 export function reportWait(ctx: StepContext, startedAtMs: number, totalSeconds: number, about: string): void {
   const elapsedSeconds = Math.max(0, Math.round((ctx.ports.clock.now() - startedAtMs) / 1000));
-  ctx.ports.log.emit({ type: 'waiting', node: ctx.node.name, key: ctx.step.key, wait: { elapsedSeconds, totalSeconds: Math.round(totalSeconds), about } });
+  ctx.ports.log.emit({
+    type: 'waiting',
+    node: ctx.node.name,
+    key: ctx.step.key,
+    wait: { elapsedSeconds, totalSeconds: Math.round(totalSeconds), about },
+  });
 }

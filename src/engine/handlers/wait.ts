@@ -27,7 +27,11 @@ interface Reading {
  * one more try is its due. It loops when a try made during the wait failed too: NRestarts rose and it is back in
  * auto-restart, or NRestarts rose twice.
  */
-async function readUnitState(ctx: StepContext, states: readonly string[], baseline: { restarts: number | null }): Promise<Reading> {
+async function readUnitState(
+  ctx: StepContext,
+  states: readonly string[],
+  baseline: { restarts: number | null },
+): Promise<Reading> {
   const u = await readUnit(ctx);
   if (!u.ok) return { holds: false, detail: `cannot read unit: ${u.exec.outcome}` };
   baseline.restarts ??= u.restarts;
@@ -50,7 +54,10 @@ async function readCondition(ctx: StepContext, c: Condition, baseline: { restart
       if (!ctx.node.etcd) return { holds: true, detail: readMemberStopped(ctx.node, '').detail };
       const r = await ctx.exec(ctx.node, memberStoppedScript(ctx.node), 30);
       const reading = readMemberStopped(ctx.node, r.stdout);
-      return { holds: reading.stopped, detail: r.outcome === 'ok' ? reading.detail : `${reading.detail} (${r.outcome})` };
+      return {
+        holds: reading.stopped,
+        detail: r.outcome === 'ok' ? reading.detail : `${reading.detail} (${r.outcome})`,
+      };
     }
     case 'etcd-healthy': {
       const r = await checkEtcdQuorum(ctx);
@@ -89,7 +96,14 @@ export async function runWaitStep(ctx: StepContext): Promise<HandlerResult> {
     ? `${last.detail} after ${waited}s, while waiting until ${describeCondition(until, ctx.node)}`
     : `timed out after ${timeoutSeconds}s waiting until ${describeCondition(until, ctx.node)}`;
   return {
-    ...failed(ctx, { check, message, command: null, exitCode: null, evidence, fix: fixFor(check, ctx.node, evidence, ctx.plan.recipe) }),
+    ...failed(ctx, {
+      check,
+      message,
+      command: null,
+      exitCode: null,
+      evidence,
+      fix: fixFor(check, ctx.node, evidence, ctx.plan.recipe),
+    }),
     execs: ctx.execs.slice(-4),
   };
 }

@@ -53,7 +53,12 @@ function verbOf(method: string, named: boolean, watching: boolean): string {
 }
 
 /** The 403 for a user RBAC does not allow this request, else null. */
-export function forbidden(user: LabUser, method: string, segments: string[], query: URLSearchParams): FailureStatus | null {
+export function forbidden(
+  user: LabUser,
+  method: string,
+  segments: string[],
+  query: URLSearchParams,
+): FailureStatus | null {
   if (user.groups.includes('system:masters')) return null;
   const [first, ...rest] = segments;
   // Discovery documents and health: every authenticated user may read them.
@@ -67,10 +72,18 @@ export function forbidden(user: LabUser, method: string, segments: string[], que
   const watching = query.get('watch') === 'true' || query.get('watch') === '1';
   const verb = verbOf(method, name !== undefined, watching);
   const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
-  const what = name !== undefined ? `${qualifiedResource(resource, group ?? '')} "${name}"` : qualifiedResource(resource, group ?? '');
-  return failure(403, 'Forbidden', `${what} is forbidden: User "${user.name}" cannot ${verb} resource "${resource}" in API group "${group ?? ''}" ${scope}`, {
-    ...(name !== undefined ? { name } : {}),
-    group: group || undefined,
-    kind: resource,
-  });
+  const what =
+    name !== undefined
+      ? `${qualifiedResource(resource, group ?? '')} "${name}"`
+      : qualifiedResource(resource, group ?? '');
+  return failure(
+    403,
+    'Forbidden',
+    `${what} is forbidden: User "${user.name}" cannot ${verb} resource "${resource}" in API group "${group ?? ''}" ${scope}`,
+    {
+      ...(name !== undefined ? { name } : {}),
+      group: group || undefined,
+      kind: resource,
+    },
+  );
 }

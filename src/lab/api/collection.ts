@@ -71,7 +71,8 @@ export function paginate(items: KubeObject[], query: URLSearchParams, resourceVe
   const start = token?.start ?? 0;
   const listVersion = token?.rv ?? resourceVersion;
   const limit = Number(query.get('limit') ?? '0');
-  if (!Number.isInteger(limit) || limit < 0) return { ok: false, status: badRequest(`invalid limit: ${query.get('limit')}`) };
+  if (!Number.isInteger(limit) || limit < 0)
+    return { ok: false, status: badRequest(`invalid limit: ${query.get('limit')}`) };
   const end = limit > 0 ? Math.min(items.length, start + limit) : items.length;
   const listMeta: ListMeta = { resourceVersion: String(listVersion) };
   if (end < items.length) {

@@ -11,13 +11,21 @@ const configMapCollection: CollectionSpec = {
   listKind: 'ConfigMapList',
   table: {
     columns: [NAME_COLUMN, column('Data', 'Number of data entries', { type: 'integer' }), AGE_COLUMN],
-    cells: (object, now) => [object.metadata.name, Object.keys((object.data as object | undefined) ?? {}).length, ageCell(object, now)],
+    cells: (object, now) => [
+      object.metadata.name,
+      Object.keys((object.data as object | undefined) ?? {}).length,
+      ageCell(object, now),
+    ],
   },
   fieldLabels: ['metadata.name', 'metadata.namespace'],
   readField: readMetadataField,
 };
 
-const routes: DataKindRoutes = { resource: 'configmaps', collection: configMapCollection, store: (ctx) => ctx.configMaps };
+const routes: DataKindRoutes = {
+  resource: 'configmaps',
+  collection: configMapCollection,
+  store: (ctx) => ctx.configMaps,
+};
 
 export function handleConfigMaps(req: ApiRequest, path: ResourcePath, ctx: ApiContext): Promise<Reply> {
   return handleDataObjects(routes, req, path, ctx);

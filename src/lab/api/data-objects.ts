@@ -18,7 +18,12 @@ export interface DataKindRoutes {
   fixed?: (ctx: ApiContext, namespace: string | undefined) => KubeObject[];
 }
 
-export async function handleDataObjects(routes: DataKindRoutes, req: ApiRequest, path: ResourcePath, ctx: ApiContext): Promise<Reply> {
+export async function handleDataObjects(
+  routes: DataKindRoutes,
+  req: ApiRequest,
+  path: ResourcePath,
+  ctx: ApiContext,
+): Promise<Reply> {
   const { namespace, name } = path;
   const store = routes.store(ctx);
   const fixed = routes.fixed?.(ctx, namespace) ?? [];
@@ -47,7 +52,9 @@ export async function handleDataObjects(routes: DataKindRoutes, req: ApiRequest,
   switch (req.method) {
     case 'GET': {
       const found = store.get(namespace, name);
-      return found ? json(renderObject(req.representation, routes.collection.table, found)) : fail(notFound(routes.resource, '', name));
+      return found
+        ? json(renderObject(req.representation, routes.collection.table, found))
+        : fail(notFound(routes.resource, '', name));
     }
     case 'PUT': {
       const body = await req.readJson();
@@ -71,7 +78,9 @@ export async function handleDataObjects(routes: DataKindRoutes, req: ApiRequest,
 }
 
 function answer(req: ApiRequest, routes: DataKindRoutes, result: DataResult, code: number): Reply {
-  return result.ok ? json(renderObject(req.representation, routes.collection.table, result.object), code) : fail(result.status);
+  return result.ok
+    ? json(renderObject(req.representation, routes.collection.table, result.object), code)
+    : fail(result.status);
 }
 
 function byNamespaceThenName(a: KubeObject, b: KubeObject): number {

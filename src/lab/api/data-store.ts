@@ -15,7 +15,10 @@ export type DataResult = { ok: true; object: KubeObject } | { ok: false; status:
 const RESOURCE: Record<DataKind, string> = { ConfigMap: 'configmaps', Secret: 'secrets' };
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 /** The fields of each kind besides apiVersion, kind and metadata (core/v1 types.go). */
-const FIELDS: Record<DataKind, readonly string[]> = { ConfigMap: ['data', 'binaryData', 'immutable'], Secret: ['data', 'stringData', 'type', 'immutable'] };
+const FIELDS: Record<DataKind, readonly string[]> = {
+  ConfigMap: ['data', 'binaryData', 'immutable'],
+  Secret: ['data', 'stringData', 'type', 'immutable'],
+};
 
 export class DataObjectStore {
   readonly #objects = new Map<string, KubeObject>();
@@ -41,11 +44,23 @@ export class DataObjectStore {
     const parsed = this.#read(body, namespace);
     if (!parsed.ok) return parsed;
     const name = typeof parsed.value.metadata.name === 'string' ? parsed.value.metadata.name : '';
-    if (!name) return { ok: false, status: invalid(this.kind, '', '', 'metadata.name: Required value: name or generateName is required') };
-    if (parsed.value.metadata.resourceVersion) return { ok: false, status: badRequest('resourceVersion should not be set on objects to be created') };
-    if (this.#objects.has(key(namespace, name))) return { ok: false, status: alreadyExists(RESOURCE[this.kind], '', name) };
+    if (!name)
+      return {
+        ok: false,
+        status: invalid(this.kind, '', '', 'metadata.name: Required value: name or generateName is required'),
+      };
+    if (parsed.value.metadata.resourceVersion)
+      return { ok: false, status: badRequest('resourceVersion should not be set on objects to be created') };
+    if (this.#objects.has(key(namespace, name)))
+      return { ok: false, status: alreadyExists(RESOURCE[this.kind], '', name) };
     const now = new Date();
-    return this.#store(namespace, name, stableUid(this.kind, namespace, name, now.toISOString()), rfc3339(now), parsed.value);
+    return this.#store(
+      namespace,
+      name,
+      stableUid(this.kind, namespace, name, now.toISOString()),
+      rfc3339(now),
+      parsed.value,
+    );
   }
 
   update(namespace: string, name: string, body: unknown): DataResult {
@@ -54,7 +69,8 @@ export class DataObjectStore {
     const parsed = this.#read(body, namespace);
     if (!parsed.ok) return parsed;
     const rv = parsed.value.metadata.resourceVersion;
-    if (rv !== undefined && rv !== current.metadata.resourceVersion) return { ok: false, status: conflict(RESOURCE[this.kind], '', name) };
+    if (rv !== undefined && rv !== current.metadata.resourceVersion)
+      return { ok: false, status: conflict(RESOURCE[this.kind], '', name) };
     return this.#store(namespace, name, current.metadata.uid, current.metadata.creationTimestamp, parsed.value);
   }
 
@@ -73,14 +89,20 @@ export class DataObjectStore {
   }
 
   #read(body: unknown, namespace: string): { ok: true; value: KubeObject } | { ok: false; status: FailureStatus } {
-    if (!isPlainObject(body)) return { ok: false, status: badRequest(`the body of the request is not a ${this.kind} object`) };
-    if (body.kind !== undefined && body.kind !== this.kind) return { ok: false, status: badRequest(`expected kind ${this.kind}, got ${String(body.kind)}`) };
+    if (!isPlainObject(body))
+      return { ok: false, status: badRequest(`the body of the request is not a ${this.kind} object`) };
+    if (body.kind !== undefined && body.kind !== this.kind)
+      return { ok: false, status: badRequest(`expected kind ${this.kind}, got ${String(body.kind)}`) };
     const metadata = isPlainObject(body.metadata) ? body.metadata : {};
     if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
-      return { ok: false, status: badRequest('the namespace of the provided object does not match the namespace sent on the request') };
+      return {
+        ok: false,
+        status: badRequest('the namespace of the provided object does not match the namespace sent on the request'),
+      };
     }
     const object: Record<string, unknown> = { metadata: cloneJson(metadata) };
-    for (const field of FIELDS[this.kind]) if (body[field] !== undefined && body[field] !== null) object[field] = cloneJson(body[field]);
+    for (const field of FIELDS[this.kind])
+      if (body[field] !== undefined && body[field] !== null) object[field] = cloneJson(body[field]);
     if (this.kind === 'Secret') {
       const data = isPlainObject(object.data) ? { ...object.data } : {};
       if (isPlainObject(object.stringData)) {
@@ -95,7 +117,13 @@ export class DataObjectStore {
 
   #store(namespace: string, name: string, uid: string, creationTimestamp: string, parsed: KubeObject): DataResult {
     const { labels, annotations } = parsed.metadata;
-    const metadata: KubeObject['metadata'] = { name, namespace, uid, resourceVersion: String(this.clock.next()), creationTimestamp };
+    const metadata: KubeObject['metadata'] = {
+      name,
+      namespace,
+      uid,
+      resourceVersion: String(this.clock.next()),
+      creationTimestamp,
+    };
     if (isPlainObject(labels)) metadata.labels = labels;
     if (isPlainObject(annotations)) metadata.annotations = annotations;
     const { metadata: _metadata, ...fields } = parsed;

@@ -15,20 +15,64 @@ interface ResourceEntry {
 
 /** The verbs each resource really supports here, so `kubectl api-resources` tells the truth. */
 const CORE_RESOURCES: ResourceEntry[] = [
-  { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['cm'] },
-  { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list'], shortNames: ['ev'] },
-  { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'], shortNames: ['ns'] },
-  { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ['get', 'list', 'patch', 'watch'], shortNames: ['no'] },
+  {
+    name: 'configmaps',
+    singularName: 'configmap',
+    namespaced: true,
+    kind: 'ConfigMap',
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
+    shortNames: ['cm'],
+  },
+  {
+    name: 'events',
+    singularName: 'event',
+    namespaced: true,
+    kind: 'Event',
+    verbs: ['get', 'list'],
+    shortNames: ['ev'],
+  },
+  {
+    name: 'namespaces',
+    singularName: 'namespace',
+    namespaced: false,
+    kind: 'Namespace',
+    verbs: ['get', 'list'],
+    shortNames: ['ns'],
+  },
+  {
+    name: 'nodes',
+    singularName: 'node',
+    namespaced: false,
+    kind: 'Node',
+    verbs: ['get', 'list', 'patch', 'watch'],
+    shortNames: ['no'],
+  },
   { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['list'], shortNames: ['po'] },
-  { name: 'secrets', singularName: 'secret', namespaced: true, kind: 'Secret', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'] },
+  {
+    name: 'secrets',
+    singularName: 'secret',
+    namespaced: true,
+    kind: 'Secret',
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
+  },
 ];
 
 const LEASE_RESOURCES: ResourceEntry[] = [
-  { name: 'leases', singularName: 'lease', namespaced: true, kind: 'Lease', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'] },
+  {
+    name: 'leases',
+    singularName: 'lease',
+    namespaced: true,
+    kind: 'Lease',
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
+  },
 ];
 
 export function apiVersions(ctx: ApiContext): object {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: ctx.serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: ctx.serverAddress }],
+  };
 }
 
 export function coreResourceList(): object {
@@ -38,7 +82,13 @@ export function coreResourceList(): object {
 const leaseGroupVersion = { groupVersion: `${LEASE_GROUP}/v1`, version: 'v1' };
 
 export function leaseGroup(): object {
-  return { kind: 'APIGroup', apiVersion: 'v1', name: LEASE_GROUP, versions: [leaseGroupVersion], preferredVersion: leaseGroupVersion };
+  return {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    name: LEASE_GROUP,
+    versions: [leaseGroupVersion],
+    preferredVersion: leaseGroupVersion,
+  };
 }
 
 export function apiGroupList(): object {

@@ -33,12 +33,23 @@ function eventName(event: LabEventView, index: number): string {
   return `${event.node}.${digest.slice(0, 16)}`;
 }
 
-export function eventObject(event: LabEventView, index: number, resourceVersion: string, nodeCreatedAt: string | undefined): EventObject {
+export function eventObject(
+  event: LabEventView,
+  index: number,
+  resourceVersion: string,
+  nodeCreatedAt: string | undefined,
+): EventObject {
   const name = eventName(event, index);
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace: EVENT_NAMESPACE, uid: stableUid('Event', name), resourceVersion, creationTimestamp: event.time },
+    metadata: {
+      name,
+      namespace: EVENT_NAMESPACE,
+      uid: stableUid('Event', name),
+      resourceVersion,
+      creationTimestamp: event.time,
+    },
     involvedObject: {
       kind: 'Node',
       name: event.node,
@@ -119,12 +130,16 @@ export const eventCollection: CollectionSpec = {
 function allEvents(ctx: ApiContext): EventObject[] {
   const createdAt = new Map(ctx.backend.nodes().map((n) => [n.name, n.createdAt]));
   const resourceVersion = String(ctx.clock.current);
-  return ctx.backend.events().map((event, index) => eventObject(event, index, resourceVersion, createdAt.get(event.node)));
+  return ctx.backend
+    .events()
+    .map((event, index) => eventObject(event, index, resourceVersion, createdAt.get(event.node)));
 }
 
 export function handleEvents(req: ApiRequest, path: ResourcePath, ctx: ApiContext): Reply {
   if (req.method !== 'GET') return fail(methodNotAllowed(req.method, 'events'));
-  const inNamespace = allEvents(ctx).filter((e) => path.namespace === undefined || e.metadata.namespace === path.namespace);
+  const inNamespace = allEvents(ctx).filter(
+    (e) => path.namespace === undefined || e.metadata.namespace === path.namespace,
+  );
   if (path.name === undefined) return listReply(req, eventCollection, inNamespace, ctx.clock.current);
   const found = inNamespace.find((e) => e.metadata.name === path.name);
   return found ? json(renderObject(req.representation, eventTable, found)) : fail(notFound('events', '', path.name));

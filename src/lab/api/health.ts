@@ -6,15 +6,33 @@ import { text, type Reply } from './reply.js';
 export type HealthEndpoint = 'livez' | 'readyz' | 'healthz';
 
 const CHECKS: Record<HealthEndpoint, string[]> = {
-  livez: ['ping', 'log', 'poststarthook/start-apiserver-admission-initializer', 'poststarthook/generic-apiserver-start-informers'],
-  readyz: ['ping', 'log', 'etcd', 'etcd-readiness', 'informer-sync', 'poststarthook/start-apiserver-admission-initializer', 'shutdown'],
+  livez: [
+    'ping',
+    'log',
+    'poststarthook/start-apiserver-admission-initializer',
+    'poststarthook/generic-apiserver-start-informers',
+  ],
+  readyz: [
+    'ping',
+    'log',
+    'etcd',
+    'etcd-readiness',
+    'informer-sync',
+    'poststarthook/start-apiserver-admission-initializer',
+    'shutdown',
+  ],
   healthz: ['ping', 'log', 'etcd', 'poststarthook/start-apiserver-admission-initializer'],
 };
 
 /** Checks that depend on the datastore; livez deliberately has none, so a dead etcd does not restart the apiserver. */
 const DATASTORE_CHECKS = new Set(['etcd', 'etcd-readiness', 'informer-sync']);
 
-export function healthReply(endpoint: HealthEndpoint, check: string | undefined, req: ApiRequest, unavailableReason: string | null): Reply {
+export function healthReply(
+  endpoint: HealthEndpoint,
+  check: string | undefined,
+  req: ApiRequest,
+  unavailableReason: string | null,
+): Reply {
   const checks = CHECKS[endpoint];
   const failing = (name: string) => unavailableReason !== null && DATASTORE_CHECKS.has(name);
   if (check !== undefined) {

@@ -17,7 +17,12 @@ export function kubeconfigYaml(o: KubeconfigInput): string {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: o.clusterName, cluster: { server: o.server, 'certificate-authority-data': b64(o.caPem) } }],
-    users: [{ name: o.clusterName, user: { 'client-certificate-data': b64(o.clientCertPem), 'client-key-data': b64(o.clientKeyPem) } }],
+    users: [
+      {
+        name: o.clusterName,
+        user: { 'client-certificate-data': b64(o.clientCertPem), 'client-key-data': b64(o.clientKeyPem) },
+      },
+    ],
     contexts: [{ name: o.clusterName, context: { cluster: o.clusterName, user: o.clusterName } }],
     'current-context': o.clusterName,
     preferences: {},

@@ -44,12 +44,27 @@ export class LeaseStore {
     const parsed = readLeaseBody(body, namespace);
     if (!parsed.ok) return parsed;
     const { metadata } = parsed;
-    if (metadata.resourceVersion) return { ok: false, status: badRequest('resourceVersion should not be set on objects to be created') };
-    const name = metadata.name || (metadata.generateName ? `${metadata.generateName}${randomBytes(3).toString('hex').slice(0, 5)}` : '');
-    if (!name) return { ok: false, status: invalid('Lease', LEASE_GROUP, '', 'metadata.name: Required value: name or generateName is required') };
-    if (this.#leases.has(key(namespace, name))) return { ok: false, status: alreadyExists('leases', LEASE_GROUP, name) };
+    if (metadata.resourceVersion)
+      return { ok: false, status: badRequest('resourceVersion should not be set on objects to be created') };
+    const name =
+      metadata.name ||
+      (metadata.generateName ? `${metadata.generateName}${randomBytes(3).toString('hex').slice(0, 5)}` : '');
+    if (!name)
+      return {
+        ok: false,
+        status: invalid('Lease', LEASE_GROUP, '', 'metadata.name: Required value: name or generateName is required'),
+      };
+    if (this.#leases.has(key(namespace, name)))
+      return { ok: false, status: alreadyExists('leases', LEASE_GROUP, name) };
     const now = new Date();
-    const lease = leaseObject(namespace, name, stableUid('Lease', namespace, name, now.toISOString()), rfc3339(now), this.#clock.next(), parsed);
+    const lease = leaseObject(
+      namespace,
+      name,
+      stableUid('Lease', namespace, name, now.toISOString()),
+      rfc3339(now),
+      this.#clock.next(),
+      parsed,
+    );
     this.#leases.set(key(namespace, name), lease);
     return { ok: true, lease };
   }
@@ -61,12 +76,26 @@ export class LeaseStore {
     const parsed = readLeaseBody(body, namespace);
     if (!parsed.ok) return parsed;
     if (parsed.metadata.name && parsed.metadata.name !== name) {
-      return { ok: false, status: badRequest(`the name of the object (${parsed.metadata.name}) does not match the name on the URL (${name})`) };
+      return {
+        ok: false,
+        status: badRequest(
+          `the name of the object (${parsed.metadata.name}) does not match the name on the URL (${name})`,
+        ),
+      };
     }
     if (!parsed.metadata.resourceVersion) {
-      return { ok: false, status: invalid('Lease', LEASE_GROUP, name, 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update') };
+      return {
+        ok: false,
+        status: invalid(
+          'Lease',
+          LEASE_GROUP,
+          name,
+          'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+        ),
+      };
     }
-    if (parsed.metadata.resourceVersion !== current.metadata.resourceVersion) return { ok: false, status: conflict('leases', LEASE_GROUP, name) };
+    if (parsed.metadata.resourceVersion !== current.metadata.resourceVersion)
+      return { ok: false, status: conflict('leases', LEASE_GROUP, name) };
     return this.#replace(current, parsed);
   }
 
@@ -77,7 +106,8 @@ export class LeaseStore {
     const merged = applyMergePatch(cloneJson(current), patchBody);
     const parsed = readLeaseBody(merged, namespace);
     if (!parsed.ok) return parsed;
-    if (parsed.metadata.resourceVersion !== current.metadata.resourceVersion) return { ok: false, status: conflict('leases', LEASE_GROUP, name) };
+    if (parsed.metadata.resourceVersion !== current.metadata.resourceVersion)
+      return { ok: false, status: conflict('leases', LEASE_GROUP, name) };
     return this.#replace(current, parsed);
   }
 
@@ -113,7 +143,8 @@ export class LeaseStore {
     }
     const names = new Set(nodes.map((n) => n.name));
     for (const node of nodes) {
-      if (!this.#leases.has(key('kube-node-lease', node.name))) this.#seed('kube-node-lease', node.name, node.name, 40, node.createdAt);
+      if (!this.#leases.has(key('kube-node-lease', node.name)))
+        this.#seed('kube-node-lease', node.name, node.name, 40, node.createdAt);
     }
     for (const [k, lease] of this.#leases) {
       if (lease.metadata.namespace === 'kube-node-lease' && !names.has(lease.metadata.name)) this.#leases.delete(k);
@@ -121,9 +152,21 @@ export class LeaseStore {
   }
 
   /** A lease that existed before the API server started: created with the cluster (or node), renewed just now. */
-  #seed(namespace: string, name: string, holderIdentity: string, leaseDurationSeconds: number, createdAt: string): void {
+  #seed(
+    namespace: string,
+    name: string,
+    holderIdentity: string,
+    leaseDurationSeconds: number,
+    createdAt: string,
+  ): void {
     const now = new Date();
-    const spec = { holderIdentity, leaseDurationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 };
+    const spec = {
+      holderIdentity,
+      leaseDurationSeconds,
+      acquireTime: microTime(now),
+      renewTime: microTime(now),
+      leaseTransitions: 0,
+    };
     const parsed: ParsedLease = { ok: true, metadata: {}, spec };
     const uid = stableUid('Lease', namespace, name, createdAt);
     this.#leases.set(key(namespace, name), leaseObject(namespace, name, uid, createdAt, this.#clock.next(), parsed));
@@ -138,23 +181,36 @@ interface ParsedLease {
 
 function readLeaseBody(body: unknown, namespace: string): ParsedLease | { ok: false; status: FailureStatus } {
   if (!isPlainObject(body)) return { ok: false, status: badRequest('the body of the request is not a Lease object') };
-  if (body.kind !== undefined && body.kind !== 'Lease') return { ok: false, status: badRequest(`expected kind Lease, got ${String(body.kind)}`) };
+  if (body.kind !== undefined && body.kind !== 'Lease')
+    return { ok: false, status: badRequest(`expected kind Lease, got ${String(body.kind)}`) };
   const metadata = isPlainObject(body.metadata) ? body.metadata : {};
   if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
-    return { ok: false, status: badRequest('the namespace of the provided object does not match the namespace sent on the request') };
+    return {
+      ok: false,
+      status: badRequest('the namespace of the provided object does not match the namespace sent on the request'),
+    };
   }
   const spec = isPlainObject(body.spec) ? body.spec : {};
   const duration = spec.leaseDurationSeconds;
   if (duration !== undefined && duration !== null && (!Number.isInteger(duration) || (duration as number) <= 0)) {
     const name = typeof metadata.name === 'string' ? metadata.name : '';
-    return { ok: false, status: invalid('Lease', LEASE_GROUP, name, `spec.leaseDurationSeconds: Invalid value: ${String(duration)}: must be greater than 0`) };
+    return {
+      ok: false,
+      status: invalid(
+        'Lease',
+        LEASE_GROUP,
+        name,
+        `spec.leaseDurationSeconds: Invalid value: ${String(duration)}: must be greater than 0`,
+      ),
+    };
   }
   const normalizedSpec = { ...spec };
   for (const field of ['acquireTime', 'renewTime'] as const) {
     const value = spec[field];
     if (value === undefined || value === null) continue;
     const normalized = typeof value === 'string' ? normalizeMicroTime(value) : undefined;
-    if (normalized === undefined) return { ok: false, status: badRequest(`spec.${field}: cannot parse ${JSON.stringify(value)} as a MicroTime`) };
+    if (normalized === undefined)
+      return { ok: false, status: badRequest(`spec.${field}: cannot parse ${JSON.stringify(value)} as a MicroTime`) };
     normalizedSpec[field] = normalized;
   }
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -171,9 +227,24 @@ function readLeaseBody(body: unknown, namespace: string): ParsedLease | { ok: fa
   };
 }
 
-function leaseObject(namespace: string, name: string, uid: string, createdAt: string, resourceVersion: number, parsed: ParsedLease): KubeObject {
-  const metadata: KubeObject['metadata'] = { name, namespace, uid, resourceVersion: String(resourceVersion), creationTimestamp: createdAt };
-  if (isPlainObject(parsed.metadata.labels)) metadata.labels = cloneJson(parsed.metadata.labels) as Record<string, string>;
-  if (isPlainObject(parsed.metadata.annotations)) metadata.annotations = cloneJson(parsed.metadata.annotations) as Record<string, string>;
+function leaseObject(
+  namespace: string,
+  name: string,
+  uid: string,
+  createdAt: string,
+  resourceVersion: number,
+  parsed: ParsedLease,
+): KubeObject {
+  const metadata: KubeObject['metadata'] = {
+    name,
+    namespace,
+    uid,
+    resourceVersion: String(resourceVersion),
+    creationTimestamp: createdAt,
+  };
+  if (isPlainObject(parsed.metadata.labels))
+    metadata.labels = cloneJson(parsed.metadata.labels) as Record<string, string>;
+  if (isPlainObject(parsed.metadata.annotations))
+    metadata.annotations = cloneJson(parsed.metadata.annotations) as Record<string, string>;
   return { apiVersion: `${LEASE_GROUP}/v1`, kind: 'Lease', metadata, spec: cloneJson(parsed.spec) };
 }

@@ -11,7 +11,11 @@ import { AGE_COLUMN, NAME_COLUMN, ageCell, column, renderObject, type TableSpec 
 
 const leaseTable: TableSpec = {
   columns: [NAME_COLUMN, column('Holder', 'The holder of the lease'), AGE_COLUMN],
-  cells: (object, now) => [object.metadata.name, String((object.spec as { holderIdentity?: string }).holderIdentity ?? ''), ageCell(object, now)],
+  cells: (object, now) => [
+    object.metadata.name,
+    String((object.spec as { holderIdentity?: string }).holderIdentity ?? ''),
+    ageCell(object, now),
+  ],
 };
 
 const leaseCollection: CollectionSpec = {
@@ -42,7 +46,9 @@ export async function handleLeases(req: ApiRequest, path: ResourcePath, ctx: Api
   switch (req.method) {
     case 'GET': {
       const lease = ctx.leases.get(namespace, name);
-      return lease ? json(renderObject(req.representation, leaseTable, lease)) : fail(notFound('leases', LEASE_GROUP, name));
+      return lease
+        ? json(renderObject(req.representation, leaseTable, lease))
+        : fail(notFound('leases', LEASE_GROUP, name));
     }
     case 'PUT': {
       const body = await req.readJson();

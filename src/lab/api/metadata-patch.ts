@@ -43,7 +43,8 @@ function readStringMap(value: unknown, where: string): ReadPatch<Record<string, 
   const map: Record<string, string | null> = {};
   for (const [key, entry] of Object.entries(value)) {
     if (key.startsWith('$')) continue;
-    if (entry !== null && typeof entry !== 'string') return { ok: false, message: `${where}.${key} must be a string or null` };
+    if (entry !== null && typeof entry !== 'string')
+      return { ok: false, message: `${where}.${key} must be a string or null` };
     map[key] = entry;
   }
   return { ok: true, value: map };

@@ -16,7 +16,10 @@ export function namespaceExists(name: string): boolean {
 
 /** The cluster is as old as its oldest node. */
 export function clusterCreatedAt(ctx: ApiContext): string {
-  const times = ctx.backend.nodes().map((n) => n.createdAt).sort();
+  const times = ctx.backend
+    .nodes()
+    .map((n) => n.createdAt)
+    .sort();
   return times[0] ?? rfc3339(ctx.startedAt);
 }
 
@@ -55,5 +58,7 @@ export function handleNamespaces(req: ApiRequest, path: ResourcePath, ctx: ApiCo
   const all = NAMESPACES.map((name) => namespaceObject(name, createdAt));
   if (path.name === undefined) return listReply(req, namespaceCollection, all, ctx.clock.current);
   const found = all.find((n) => n.metadata.name === path.name);
-  return found ? json(renderObject(req.representation, namespaceTable, found)) : fail(notFound('namespaces', '', path.name));
+  return found
+    ? json(renderObject(req.representation, namespaceTable, found))
+    : fail(notFound('namespaces', '', path.name));
 }

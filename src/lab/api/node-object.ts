@@ -63,8 +63,18 @@ export function nodeObject(view: LabNodeView, resourceVersion: string): object {
   return buildNodeObject(view, resourceVersion, undefined);
 }
 
-export function buildNodeObject(view: LabNodeView, resourceVersion: string, overlay: MetadataOverlay | undefined): KubeObject {
-  const capacity = { cpu: '4', 'ephemeral-storage': '61202244Ki', 'hugepages-2Mi': '0', memory: '16374888Ki', pods: '110' };
+export function buildNodeObject(
+  view: LabNodeView,
+  resourceVersion: string,
+  overlay: MetadataOverlay | undefined,
+): KubeObject {
+  const capacity = {
+    cpu: '4',
+    'ephemeral-storage': '61202244Ki',
+    'hugepages-2Mi': '0',
+    memory: '16374888Ki',
+    pods: '110',
+  };
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -75,7 +85,9 @@ export function buildNodeObject(view: LabNodeView, resourceVersion: string, over
       creationTimestamp: view.createdAt,
       labels: applyOverlay(nodeLabels(view), overlay?.labels),
       annotations: applyOverlay(nodeAnnotations(view), overlay?.annotations),
-      finalizers: isServer(view.roles) ? ['wrangler.cattle.io/node', 'wrangler.cattle.io/managed-etcd-controller'] : ['wrangler.cattle.io/node'],
+      finalizers: isServer(view.roles)
+        ? ['wrangler.cattle.io/node', 'wrangler.cattle.io/managed-etcd-controller']
+        : ['wrangler.cattle.io/node'],
     },
     spec: {
       podCIDR: podCidr(view.address),
@@ -118,7 +130,8 @@ function nodeConditions(view: LabNodeView): Record<string, string>[] {
     lastTransitionTime: since,
   });
   // When the kubelet stops posting status, the node lifecycle controller turns every kubelet condition Unknown.
-  const stale = (type: string) => condition(type, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.');
+  const stale = (type: string) =>
+    condition(type, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.');
   const conditions: Record<string, string>[] = [];
   if (view.etcdVoter !== null) {
     conditions.push(
@@ -146,7 +159,10 @@ function podCidr(address: string): string {
   return `10.42.${lastOctet % 256}.0/24`;
 }
 
-function applyOverlay(base: Record<string, string>, overlay: Record<string, string | null> | undefined): Record<string, string> {
+function applyOverlay(
+  base: Record<string, string>,
+  overlay: Record<string, string | null> | undefined,
+): Record<string, string> {
   if (!overlay) return base;
   const merged = { ...base };
   for (const [key, value] of Object.entries(overlay)) {

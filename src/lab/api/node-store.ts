@@ -69,7 +69,9 @@ export class NodeStore {
   }
 
   list(): KubeObject[] {
-    return [...this.#records.values()].map((r) => r.object).sort((a, b) => compareNames(a.metadata.name, b.metadata.name));
+    return [...this.#records.values()]
+      .map((r) => r.object)
+      .sort((a, b) => compareNames(a.metadata.name, b.metadata.name));
   }
 
   get(name: string): KubeObject | undefined {
@@ -139,7 +141,11 @@ export class NodeStore {
   }
 }
 
-function rememberPatch(entries: Map<string, OverlayEntry>, base: Record<string, string>, patch: Record<string, string | null> | undefined): void {
+function rememberPatch(
+  entries: Map<string, OverlayEntry>,
+  base: Record<string, string>,
+  patch: Record<string, string | null> | undefined,
+): void {
   for (const [key, value] of Object.entries(patch ?? {})) entries.set(key, { value, baseAtPatch: base[key] });
 }
 

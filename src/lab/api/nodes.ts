@@ -28,7 +28,9 @@ const nodeTable: TableSpec = {
     column('Version', 'Kubelet Version reported by the node.'),
     column('Internal-IP', 'List of internal IPs in the cluster.', { priority: 1 }),
     column('External-IP', 'List of external IPs in the cluster.', { priority: 1 }),
-    column('OS-Image', 'OS image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', { priority: 1 }),
+    column('OS-Image', 'OS image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', {
+      priority: 1,
+    }),
     column('Kernel-Version', 'Kernel Version reported by the node.', { priority: 1 }),
     column('Container-Runtime', 'Container Runtime Version reported by the node.', { priority: 1 }),
   ],

@@ -22,20 +22,48 @@ const WRITABLE: WritableKind[] = [
   { kind: 'Secret', plural: 'secrets' },
 ];
 
-const queryParam = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string', uniqueItems: true } });
+const queryParam = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  description,
+  schema: { type: 'string', uniqueItems: true },
+});
 const WRITE_PARAMS = [
   queryParam('dryRun', 'When present, indicates that modifications should not be persisted.'),
-  queryParam('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
-  queryParam('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.'),
+  queryParam(
+    'fieldManager',
+    'fieldManager is a name associated with the actor or entity that is making these changes.',
+  ),
+  queryParam(
+    'fieldValidation',
+    'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.',
+  ),
 ];
-const NAMESPACE_PARAM = { name: 'namespace', in: 'path', description: 'object name and auth scope, such as for teams and projects', required: true, schema: { type: 'string', uniqueItems: true } };
-const NAME_PARAM = (kind: string) => ({ name: 'name', in: 'path', description: `name of the ${kind}`, required: true, schema: { type: 'string', uniqueItems: true } });
+const NAMESPACE_PARAM = {
+  name: 'namespace',
+  in: 'path',
+  description: 'object name and auth scope, such as for teams and projects',
+  required: true,
+  schema: { type: 'string', uniqueItems: true },
+};
+const NAME_PARAM = (kind: string) => ({
+  name: 'name',
+  in: 'path',
+  description: `name of the ${kind}`,
+  required: true,
+  schema: { type: 'string', uniqueItems: true },
+});
 
 function schemaRef(kind: string): { $ref: string } {
   return { $ref: `#/components/schemas/io.k8s.api.core.v1.${kind}` };
 }
 
-function operation(action: string, verb: string, kind: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function operation(
+  action: string,
+  verb: string,
+  kind: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     operationId: `${verb}CoreV1Namespaced${kind}`,
     tags: ['core_v1'],
@@ -47,7 +75,14 @@ function operation(action: string, verb: string, kind: string, extra: Record<str
 }
 
 function body(kind: string, mediaTypes: string[]): Record<string, unknown> {
-  return { requestBody: { required: true, content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: m === 'application/json' ? schemaRef(kind) : { type: 'object' } }])) } };
+  return {
+    requestBody: {
+      required: true,
+      content: Object.fromEntries(
+        mediaTypes.map((m) => [m, { schema: m === 'application/json' ? schemaRef(kind) : { type: 'object' } }]),
+      ),
+    },
+  };
 }
 
 function coreV1Document(ctx: ApiContext): object {
@@ -75,14 +110,24 @@ function coreV1Document(ctx: ApiContext): object {
         apiVersion: { type: 'string' },
         kind: { type: 'string' },
         metadata: { type: 'object' },
-        data: { type: 'object', additionalProperties: { type: 'string', ...(kind === 'Secret' ? { format: 'byte' } : {}) } },
-        ...(kind === 'Secret' ? { stringData: { type: 'object', additionalProperties: { type: 'string' } }, type: { type: 'string' } } : { binaryData: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } } }),
+        data: {
+          type: 'object',
+          additionalProperties: { type: 'string', ...(kind === 'Secret' ? { format: 'byte' } : {}) },
+        },
+        ...(kind === 'Secret'
+          ? { stringData: { type: 'object', additionalProperties: { type: 'string' } }, type: { type: 'string' } }
+          : { binaryData: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } } }),
         immutable: { type: 'boolean' },
       },
       'x-kubernetes-group-version-kind': [{ group: '', kind, version: 'v1' }],
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: String((ctx.backend.nodes()[0]?.version ?? 'v0.0.0')) }, paths, components: { schemas } };
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: String(ctx.backend.nodes()[0]?.version ?? 'v0.0.0') },
+    paths,
+    components: { schemas },
+  };
 }
 
 /** GET /openapi/v3 and /openapi/v3/api/v1 (any ?hash= is accepted: the document is rebuilt the same each time). */

@@ -27,7 +27,10 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export function parseRequest(req: IncomingMessage): ApiRequest {
   // Concatenated rather than resolved against a base, so a path like //x is not read as a host.
   const url = new URL(`https://lab.invalid${req.url?.startsWith('/') ? req.url : `/${req.url ?? ''}`}`);
-  const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeSegment);
+  const segments = url.pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment);
   return {
     method: (req.method ?? 'GET').toUpperCase(),
     segments,
@@ -60,7 +63,11 @@ export function chooseRepresentation(accept: string, query: URLSearchParams): Re
     if (params.get('as') === 'Table' && params.get('g') === 'meta.k8s.io') {
       const version = params.get('v');
       if (version === 'v1' || version === 'v1beta1') {
-        return { kind: 'table', apiVersion: `meta.k8s.io/${version}`, includeObject: parseIncludeObject(query.get('includeObject')) };
+        return {
+          kind: 'table',
+          apiVersion: `meta.k8s.io/${version}`,
+          includeObject: parseIncludeObject(query.get('includeObject')),
+        };
       }
     }
   }

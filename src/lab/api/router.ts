@@ -1,6 +1,13 @@
 // Maps a request path onto discovery, health or a resource handler.
 import type { ApiContext, ResourcePath } from './context.js';
-import { apiGroupList, apiVersions, coreResourceList, leaseGroup, leaseResourceList, versionInfo } from './discovery.js';
+import {
+  apiGroupList,
+  apiVersions,
+  coreResourceList,
+  leaseGroup,
+  leaseResourceList,
+  versionInfo,
+} from './discovery.js';
 import { handleConfigMaps } from './configmaps.js';
 import { handleEvents } from './events.js';
 import { healthReply, type HealthEndpoint } from './health.js';

@@ -17,7 +17,13 @@ function secretObject(namespace: string, name: string, createdAt: string): KubeO
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name, namespace, uid: stableUid('Secret', namespace, name), resourceVersion: '1', creationTimestamp: createdAt },
+    metadata: {
+      name,
+      namespace,
+      uid: stableUid('Secret', namespace, name),
+      resourceVersion: '1',
+      creationTimestamp: createdAt,
+    },
     type: 'Opaque',
   };
 }
@@ -45,7 +51,12 @@ const secretTable: TableSpec = {
     column('Data', 'The number of entries in the data field', { type: 'integer' }),
     AGE_COLUMN,
   ],
-  cells: (object, now) => [object.metadata.name, String(object.type), Object.keys((object.data as object | undefined) ?? {}).length, ageCell(object, now)],
+  cells: (object, now) => [
+    object.metadata.name,
+    String(object.type),
+    Object.keys((object.data as object | undefined) ?? {}).length,
+    ageCell(object, now),
+  ],
 };
 
 const secretCollection: CollectionSpec = {
@@ -60,7 +71,8 @@ const routes: DataKindRoutes = {
   resource: 'secrets',
   collection: secretCollection,
   store: (ctx) => ctx.secrets,
-  fixed: (ctx, namespace) => allSecrets(ctx).filter((s) => namespace === undefined || s.metadata.namespace === namespace),
+  fixed: (ctx, namespace) =>
+    allSecrets(ctx).filter((s) => namespace === undefined || s.metadata.namespace === namespace),
 };
 
 export function handleSecrets(req: ApiRequest, path: ResourcePath, ctx: ApiContext): Promise<Reply> {

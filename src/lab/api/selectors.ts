@@ -91,7 +91,11 @@ export type FieldReader<T> = (item: T, field: string) => string | undefined;
 export type FieldMatcher<T> = (item: T) => boolean;
 
 /** `supported` lists the field labels this resource accepts, as the apiserver rejects any other. */
-export function parseFieldSelector<T>(raw: string | null, supported: readonly string[], read: FieldReader<T>): Parsed<FieldMatcher<T>> {
+export function parseFieldSelector<T>(
+  raw: string | null,
+  supported: readonly string[],
+  read: FieldReader<T>,
+): Parsed<FieldMatcher<T>> {
   if (!raw || raw.trim() === '') return { ok: true, value: () => true };
   const requirements: FieldRequirement[] = [];
   for (const part of raw.split(',')) {

@@ -48,7 +48,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
 
   const server = https.createServer(
     // Requested, not required: the handshake succeeds whatever the client shows, and HTTP answers 401/403.
-    { cert: opts.tls.certPem, key: opts.tls.keyPem, ca: opts.tls.clientCaPem, requestCert: true, rejectUnauthorized: false },
+    {
+      cert: opts.tls.certPem,
+      key: opts.tls.keyPem,
+      ca: opts.tls.clientCaPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (req, res) => {
       const request = parseRequest(req);
       const user = authenticate(req);
@@ -59,7 +65,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
         .catch((error: unknown) => {
           // A bug in a route: answer like the apiserver's panic handler rather than dropping the connection.
           if (res.headersSent) res.destroy(error as Error);
-          else writeReply(res, fail(failure(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`)));
+          else
+            writeReply(
+              res,
+              fail(failure(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`)),
+            );
         });
     },
   );

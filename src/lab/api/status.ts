@@ -36,7 +36,16 @@ export interface FailureStatus {
 }
 
 export function failure(code: number, reason: StatusReason, message: string, details?: StatusDetails): FailureStatus {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 /** `nodes "x" not found`, `leases.coordination.k8s.io "x" not found`: resource names as the apiserver spells them. */
@@ -45,7 +54,11 @@ export function qualifiedResource(resource: string, group: string): string {
 }
 
 export function notFound(resource: string, group: string, name: string): FailureStatus {
-  return failure(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, { name, group: group || undefined, kind: resource });
+  return failure(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 export function alreadyExists(resource: string, group: string, name: string): FailureStatus {
@@ -68,7 +81,11 @@ export function conflict(resource: string, group: string, name: string): Failure
 
 export function invalid(kind: string, group: string, name: string, cause: string): FailureStatus {
   const qualifiedKind = group ? `${kind}.${group}` : kind;
-  return failure(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${cause}`, { name, group: group || undefined, kind });
+  return failure(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${cause}`, {
+    name,
+    group: group || undefined,
+    kind,
+  });
 }
 
 export function badRequest(message: string): FailureStatus {
@@ -76,13 +93,21 @@ export function badRequest(message: string): FailureStatus {
 }
 
 export function methodNotAllowed(method: string, what: string): FailureStatus {
-  return failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method} ${what})`);
+  return failure(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${method} ${what})`,
+  );
 }
 
 /** The lab accepts merge and strategic merge patches only (JSON patch and server-side apply are not served). */
 export function unsupportedMediaType(contentType: string): FailureStatus {
-  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ` +
-    `application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType || 'no content type'})`);
+  return failure(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ` +
+      `application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType || 'no content type'})`,
+  );
 }
 
 /** What a real apiserver answers while its datastore is gone; the message carries the lab's reason. */

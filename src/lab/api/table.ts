@@ -20,12 +20,25 @@ export interface TableSpec {
   cells(object: KubeObject, now: Date): Cell[];
 }
 
-export function column(name: string, description: string, options: Partial<Omit<TableColumn, 'name' | 'description'>> = {}): TableColumn {
-  return { name, type: options.type ?? 'string', format: options.format ?? '', description, priority: options.priority ?? 0 };
+export function column(
+  name: string,
+  description: string,
+  options: Partial<Omit<TableColumn, 'name' | 'description'>> = {},
+): TableColumn {
+  return {
+    name,
+    type: options.type ?? 'string',
+    format: options.format ?? '',
+    description,
+    priority: options.priority ?? 0,
+  };
 }
 
 export const NAME_COLUMN = column('Name', 'Name must be unique within a namespace.', { format: 'name' });
-export const AGE_COLUMN = column('Age', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
+export const AGE_COLUMN = column(
+  'Age',
+  'CreationTimestamp is a timestamp representing the server time when this object was created.',
+);
 
 export function ageCell(object: KubeObject, now: Date): string {
   return humanAge(object.metadata.creationTimestamp, now);
@@ -33,7 +46,12 @@ export function ageCell(object: KubeObject, now: Date): string {
 
 type TableRepresentation = Extract<Representation, { kind: 'table' }>;
 
-export function renderTable(representation: TableRepresentation, spec: TableSpec, objects: KubeObject[], listMeta: ListMeta): object {
+export function renderTable(
+  representation: TableRepresentation,
+  spec: TableSpec,
+  objects: KubeObject[],
+  listMeta: ListMeta,
+): object {
   const now = new Date();
   return {
     kind: 'Table',

@@ -16,9 +16,7 @@ export interface WatchOptions {
 }
 
 type StartPoint =
-  | { kind: 'everything-now' }
-  | { kind: 'after'; resourceVersion: number }
-  | { kind: 'invalid'; message: string };
+  { kind: 'everything-now' } | { kind: 'after'; resourceVersion: number } | { kind: 'invalid'; message: string };
 
 function startPoint(query: URLSearchParams): StartPoint {
   const raw = query.get('resourceVersion');
@@ -26,7 +24,8 @@ function startPoint(query: URLSearchParams): StartPoint {
   if (raw === null || raw === '' || raw === '0') return { kind: 'everything-now' };
   if (query.get('sendInitialEvents') === 'true') return { kind: 'everything-now' };
   const resourceVersion = Number(raw);
-  if (!Number.isInteger(resourceVersion) || resourceVersion < 0) return { kind: 'invalid', message: `invalid resource version: ${raw}` };
+  if (!Number.isInteger(resourceVersion) || resourceVersion < 0)
+    return { kind: 'invalid', message: `invalid resource version: ${raw}` };
   return { kind: 'after', resourceVersion };
 }
 
@@ -43,7 +42,11 @@ export function watchReply(options: WatchOptions): Reply {
 
 function streamWatch(res: ServerResponse, options: WatchOptions): void {
   const { store, backend, query } = options;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   // Clients wait for the headers before they consider the watch established; send them now, not with the first event.
   res.flushHeaders();
   const send = (type: WatchEventType | 'ERROR' | 'BOOKMARK', object: object) => {
@@ -59,7 +62,9 @@ function streamWatch(res: ServerResponse, options: WatchOptions): void {
       res.end();
       return;
     case 'everything-now':
-      backlog = store.list().map((object) => ({ type: 'ADDED', resourceVersion: Number(object.metadata.resourceVersion), object }));
+      backlog = store
+        .list()
+        .map((object) => ({ type: 'ADDED', resourceVersion: Number(object.metadata.resourceVersion), object }));
       break;
     case 'after': {
       const changes = store.changesSince(start.resourceVersion);

@@ -3,7 +3,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isServerNode } from '../lab-node.js';
-import { allServices, agentServices, certificateCheckOutput, invalidServiceMessage, rotateLeaves, type CheckFormat } from '../pki/index.js';
+import {
+  allServices,
+  agentServices,
+  certificateCheckOutput,
+  invalidServiceMessage,
+  rotateLeaves,
+  type CheckFormat,
+} from '../pki/index.js';
 import { takeOption, type CommandContext } from './io.js';
 import { logLine } from './logrus.js';
 import { rotateCa } from './rotate-ca.js';
@@ -19,7 +26,9 @@ export async function runCertificate(context: CommandContext): Promise<number> {
     case 'rotate-ca':
       return rotateCa(context, rest);
     default:
-      context.io.stderr(`Incorrect Usage: ${context.node.prog} certificate: unknown command "${sub ?? ''}" (check, rotate, rotate-ca)\n`);
+      context.io.stderr(
+        `Incorrect Usage: ${context.node.prog} certificate: unknown command "${sub ?? ''}" (check, rotate, rotate-ca)\n`,
+      );
       return 1;
   }
 }
@@ -27,7 +36,12 @@ export async function runCertificate(context: CommandContext): Promise<number> {
 async function rotate({ lab, node, io }: CommandContext, argv: string[]): Promise<number> {
   const now = lab.clock.now();
   const { value } = takeOption(argv, ['--service', '-s']);
-  const requested = value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const requested = value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
   const invalid = invalidServiceMessage(node.prog, requested);
   if (invalid) {
     io.stderr(logLine('fatal', invalid, now));
@@ -38,16 +52,30 @@ async function rotate({ lab, node, io }: CommandContext, argv: string[]): Promis
   if (node.prog === 'rke2') await writeFile(path.join(node.paths.dataDir, 'force-restart'), '');
   if (!server && !agentCertificateRotateWorks(lab.options.version)) {
     // Before k3s#9785's fix the command read the server token even on agents (upstream-versions.ts).
-    io.stderr(logLine('fatal', `open ${path.join(node.paths.dataDir, 'server', 'token')}: no such file or directory`, now));
+    io.stderr(
+      logLine('fatal', `open ${path.join(node.paths.dataDir, 'server', 'token')}: no such file or directory`, now),
+    );
     return 1;
   }
   const services = requested.length > 0 ? requested : server ? allServices(node.prog) : agentServices(node.prog);
-  io.stderr(logLine('info', server ? 'Server detected, rotating agent and server certificates' : 'Agent detected, rotating agent certificates', now));
+  io.stderr(
+    logLine(
+      'info',
+      server
+        ? 'Server detected, rotating agent and server certificates'
+        : 'Agent detected, rotating agent certificates',
+      now,
+    ),
+  );
   if (server && requested.length === 0) io.stderr(logLine('info', 'Rotating dynamic listener certificate', now));
   for (const service of services) io.stderr(logLine('info', `Rotating certificates for ${service}`, now));
   const { backupDir } = await rotateLeaves(node.certs, now, requested.length > 0 ? requested : undefined);
   io.stderr(
-    logLine('info', `Successfully backed up certificates to ${backupDir}, please restart ${node.prog} server or agent to rotate certificates`, now),
+    logLine(
+      'info',
+      `Successfully backed up certificates to ${backupDir}, please restart ${node.prog} server or agent to rotate certificates`,
+      now,
+    ),
   );
   return 0;
 }

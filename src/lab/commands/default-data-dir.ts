@@ -22,7 +22,13 @@ export function answerAtDefaultDataDir({ lab, node, io, argv }: CommandContext, 
     if (node.prog === 'rke2') return fatal(`open ${dir}/force-restart: no such file or directory`);
     io.stderr(logLine('info', 'Agent detected, rotating agent certificates', now));
     const backup = `${dir}/agent/tls-${Math.floor(now.getTime() / 1000)}`;
-    io.stderr(logLine('info', `Successfully backed up certificates to ${backup}, please restart ${node.prog} server or agent to rotate certificates`, now));
+    io.stderr(
+      logLine(
+        'info',
+        `Successfully backed up certificates to ${backup}, please restart ${node.prog} server or agent to rotate certificates`,
+        now,
+      ),
+    );
     return 0;
   }
   if (sub === 'secrets-encrypt') return fatal(`open ${dir}/server/token: no such file or directory`);

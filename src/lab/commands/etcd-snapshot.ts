@@ -65,7 +65,13 @@ interface Flags {
   retention?: string;
 }
 
-const VALUE_FLAGS: Record<string, keyof Flags> = { name: 'name', o: 'output', output: 'output', 'snapshot-retention': 'retention', 'etcd-snapshot-retention': 'retention' };
+const VALUE_FLAGS: Record<string, keyof Flags> = {
+  name: 'name',
+  o: 'output',
+  output: 'output',
+  'snapshot-retention': 'retention',
+  'etcd-snapshot-retention': 'retention',
+};
 
 function parseFlags(argv: string[]): { ok: true; flags: Flags; args: string[] } | { ok: false; error: string } {
   const flags: Flags = {};
@@ -113,7 +119,13 @@ async function save({ lab, node, io }: CommandContext, name: string, args: strin
   const file = path.join(dir, fileName);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   io.stderr(logLine('info', `Saving etcd snapshot to ${file}`, now));
-  const snapshot = { lab: true, node: node.spec.name, leader: health.leader, members: health.running, takenAt: now.toISOString() };
+  const snapshot = {
+    lab: true,
+    node: node.spec.name,
+    leader: health.leader,
+    members: health.running,
+    takenAt: now.toISOString(),
+  };
   await writeFile(file, JSON.stringify(snapshot) + '\n', { mode: 0o600 });
   io.stderr(logLine('info', `Snapshot ${fileName} saved.`, now));
   return 0;
@@ -147,11 +159,32 @@ async function list({ node, io, lab }: CommandContext, output: string | undefine
     return 1;
   }
   if (format === 'json' || format === 'yaml') {
-    const items = files.map((f) => ({ name: f.name, location: `file://${f.file}`, nodeName: node.spec.name, createdAt: rfc3339(f.createdAt), size: f.size, status: 'successful' }));
-    io.stdout(format === 'json' ? JSON.stringify(items) + '\n' : items.map((i) => `- ${Object.entries(i).map(([k, v]) => `${k}: ${String(v)}`).join('\n  ')}\n`).join(''));
+    const items = files.map((f) => ({
+      name: f.name,
+      location: `file://${f.file}`,
+      nodeName: node.spec.name,
+      createdAt: rfc3339(f.createdAt),
+      size: f.size,
+      status: 'successful',
+    }));
+    io.stdout(
+      format === 'json'
+        ? JSON.stringify(items) + '\n'
+        : items
+            .map(
+              (i) =>
+                `- ${Object.entries(i)
+                  .map(([k, v]) => `${k}: ${String(v)}`)
+                  .join('\n  ')}\n`,
+            )
+            .join(''),
+    );
     return 0;
   }
-  const rows = [['Name', 'Location', 'Size', 'Created'], ...files.map((f) => [f.name, `file://${f.file}`, String(f.size), rfc3339(f.createdAt)])];
+  const rows = [
+    ['Name', 'Location', 'Size', 'Created'],
+    ...files.map((f) => [f.name, `file://${f.file}`, String(f.size), rfc3339(f.createdAt)]),
+  ];
   io.stdout(tabwrite(rows));
   return 0;
 }
@@ -167,7 +200,12 @@ async function remove({ node, io, lab }: CommandContext, names: string[]): Promi
   // own test relies on: its `PRUNE_TEST[^\s]+` matches each name twice in `ls` (Name and Location columns).
   for (const name of names) {
     const file = path.join(snapshotDir(node), path.basename(name));
-    if (!(await stat(file).then(() => true, () => false))) {
+    if (
+      !(await stat(file).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       io.stderr(logLine('info', `Snapshot ${name}, does not exist`, now));
       continue;
     }
@@ -201,6 +239,9 @@ function rfc3339(date: Date): string {
 /** Go's tabwriter with minwidth 0, tabwidth 0, padding 1, padchar ' ', no flags: cells padded, last column not. */
 function tabwrite(rows: string[][]): string {
   const widths: number[] = [];
-  for (const row of rows) row.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length + 1)));
-  return rows.map((row) => row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]) : cell)).join('') + '\n').join('');
+  for (const row of rows)
+    row.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length + 1)));
+  return rows
+    .map((row) => row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]) : cell)).join('') + '\n')
+    .join('');
 }

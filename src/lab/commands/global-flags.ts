@@ -33,7 +33,10 @@ export function takeGlobalFlags(prog: string, argv: string[], nodeDataDir: strin
       if (value === undefined) return { ok: false, message: usage(`flag needs an argument: -${name}`) };
       // The lab keeps one data dir per node: another value would be a different (empty) node state.
       if (path.resolve(value) !== path.resolve(nodeDataDir)) {
-        return { ok: false, message: `lab: --data-dir ${value} is not this node's data dir (${nodeDataDir}); the lab models one data dir per node\n` };
+        return {
+          ok: false,
+          message: `lab: --data-dir ${value} is not this node's data dir (${nodeDataDir}); the lab models one data dir per node\n`,
+        };
       }
       dataDirGiven = true;
       continue;
@@ -58,7 +61,10 @@ function usage(error: string): string {
  * data-dir flag in k3s and rke2; k3s tests/integration run `k3s secrets-encrypt status -d /tmp/k3sse`): argv without
  * it when it names this node's data dir, or the one-line refusal.
  */
-export function takeSubcommandDataDir(argv: string[], nodeDataDir: string): { ok: true; rest: string[]; dataDirGiven: boolean } | { ok: false; message: string } {
+export function takeSubcommandDataDir(
+  argv: string[],
+  nodeDataDir: string,
+): { ok: true; rest: string[]; dataDirGiven: boolean } | { ok: false; message: string } {
   const rest: string[] = [];
   let dataDirGiven = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -71,7 +77,10 @@ export function takeSubcommandDataDir(argv: string[], nodeDataDir: string): { ok
     const value = inline ?? argv[++i];
     if (value === undefined) return { ok: false, message: usage(`flag needs an argument: -${name}`) };
     if (path.resolve(value) !== path.resolve(nodeDataDir)) {
-      return { ok: false, message: `lab: --data-dir ${value} is not this node's data dir (${nodeDataDir}); the lab models one data dir per node\n` };
+      return {
+        ok: false,
+        message: `lab: --data-dir ${value} is not this node's data dir (${nodeDataDir}); the lab models one data dir per node\n`,
+      };
     }
     dataDirGiven = true;
   }

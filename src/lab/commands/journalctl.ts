@@ -19,7 +19,9 @@ export async function runJournalctl({ node, argv, io, lab }: CommandContext): Pr
     io.stderr(`${parsed}\n`);
     return 1;
   }
-  const matchesUnit = parsed.units.length === 0 || parsed.units.some((u) => (u.endsWith('.service') ? u : `${u}.service`) === `${node.unit}.service`);
+  const matchesUnit =
+    parsed.units.length === 0 ||
+    parsed.units.some((u) => (u.endsWith('.service') ? u : `${u}.service`) === `${node.unit}.service`);
   const render = (line: string) => (parsed.output === 'cat' ? line.replace(/^\S+ \d+ [\d:]+ \S+ [^:]+: /, '') : line);
   const now = lab.clock.now();
   const keep = (line: string) => {
@@ -42,13 +44,18 @@ export async function runJournalctl({ node, argv, io, lab }: CommandContext): Pr
   for (const line of lines) io.stdout(render(line) + '\n');
   if (!parsed.follow) return 0;
 
-  if (!matchesUnit) return new Promise((resolve) => io.signal.addEventListener('abort', () => resolve(0), { once: true }));
+  if (!matchesUnit)
+    return new Promise((resolve) => io.signal.addEventListener('abort', () => resolve(0), { once: true }));
   return new Promise((resolve) => {
     const unsubscribe = node.journal.subscribe((line) => io.stdout(render(line) + '\n'));
-    io.signal.addEventListener('abort', () => {
-      unsubscribe();
-      resolve(0);
-    }, { once: true });
+    io.signal.addEventListener(
+      'abort',
+      () => {
+        unsubscribe();
+        resolve(0);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -56,7 +63,10 @@ function parseQuery(argv: string[], now: Date): JournalQuery | string {
   const query: JournalQuery = { units: [], lines: undefined, follow: false, since: undefined, output: 'short' };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = () => inline ?? argv[++i] ?? '';
     if (flag === '-u' || flag === '--unit') query.units.push(value());
     else if (/^-u./.test(arg)) query.units.push(arg.slice(2));
@@ -88,9 +98,12 @@ export function parseSince(text: string, now: Date): Date | undefined {
   if (t === 'now') return now;
   if (t === 'today') return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   if (/^@\d+$/.test(t)) return new Date(Number(t.slice(1)) * 1000);
-  const relative = /^-?\s*(\d+)\s*(s|sec|second|seconds|m|min|minute|minutes|h|hour|hours|d|day|days)(\s+ago)?$/.exec(t);
+  const relative = /^-?\s*(\d+)\s*(s|sec|second|seconds|m|min|minute|minutes|h|hour|hours|d|day|days)(\s+ago)?$/.exec(
+    t,
+  );
   if (relative && (t.startsWith('-') || relative[3])) {
-    const unit = relative[2][0] === 'm' ? 60_000 : relative[2][0] === 'h' ? 3_600_000 : relative[2][0] === 'd' ? 86_400_000 : 1000;
+    const unit =
+      relative[2][0] === 'm' ? 60_000 : relative[2][0] === 'h' ? 3_600_000 : relative[2][0] === 'd' ? 86_400_000 : 1000;
     return new Date(now.getTime() - Number(relative[1]) * unit);
   }
   const absolute = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?(?:\s*UTC|Z)?$/.exec(t);

@@ -21,7 +21,9 @@ export async function runKillall({ lab, node, io }: CommandContext): Promise<num
   trace("do_unmount_and_remove '/var/lib/kubelet/pods'");
   if (node.prog === 'rke2') {
     const manifests = `${node.paths.dataDir}/agent/pod-manifests`;
-    trace(`rm -f ${['etcd', 'kube-apiserver', 'kube-controller-manager', 'cloud-controller-manager', 'kube-scheduler', 'kube-proxy'].map((p) => `${manifests}/${p}.yaml`).join(' ')}`);
+    trace(
+      `rm -f ${['etcd', 'kube-apiserver', 'kube-controller-manager', 'cloud-controller-manager', 'kube-scheduler', 'kube-proxy'].map((p) => `${manifests}/${p}.yaml`).join(' ')}`,
+    );
   }
   return 0;
 }

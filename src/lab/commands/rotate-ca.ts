@@ -23,13 +23,17 @@ export async function rotateCa({ lab, node, io, cwd }: CommandContext, argv: str
     io.stderr(connectionRefused(node.prog, requestPath, now, 'Put'));
     return 1;
   }
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) {
     io.stderr(logLine('fatal', `stat ${dir}: no such file or directory`, now));
     return 1;
   }
   const check = await checkRotateCaBundle(dir, lab.datastore.cas);
-  const log = (level: 'info' | 'warning', msg: string) => node.journal.service(node.prog, node.service.mainPid, level, msg);
+  const log = (level: 'info' | 'warning', msg: string) =>
+    node.journal.service(node.prog, node.service.mainPid, level, msg);
   if (check.errors.length > 0) {
     const joined = check.errors.join(', ');
     if (!force) {

@@ -18,18 +18,26 @@ export async function printEncryptionStatus({ lab, node, io }: CommandContext, a
   }
   const current = await readNodeEncryption(node);
   if (current === null) {
-    io.stdout(output === 'json' ? '{\n\t"stage": "",\n\t"activekey": ""\n}\n' : 'Encryption Status: Disabled, no configuration file found\n');
+    io.stdout(
+      output === 'json'
+        ? '{\n\t"stage": "",\n\t"activekey": ""\n}\n'
+        : 'Encryption Status: Disabled, no configuration file found\n',
+    );
     return 0;
   }
   const { layout } = current;
   // With identity first (disabled) no key encrypts: every key is listed as inactive.
-  const active = layout.enabled ? layout.keys[0]?.name ?? '' : '';
+  const active = layout.enabled ? (layout.keys[0]?.name ?? '') : '';
   const inactive = layout.enabled ? layout.keys.slice(1).map((k) => k.name) : layout.keys.map((k) => k.name);
   const hashError = compareHashes(lab);
   // Upstream reads this node's stage from its Node annotation and answers 500 when it is not `<stage>-<hash>`.
   const annotation = readOwnAnnotation(node);
   if (!annotation.ok) {
-    const request = { path: `/v1-${node.prog}/encrypt/status`, status: '500 Internal Server Error', component: 'secret-encrypt' };
+    const request = {
+      path: `/v1-${node.prog}/encrypt/status`,
+      status: '500 Internal Server Error',
+      component: 'secret-encrypt',
+    };
     return failWithServerError(lab, node, io, request, annotation.error);
   }
   const stage = annotation.stage;
@@ -71,7 +79,8 @@ function readOwnAnnotation(node: LabNode): { ok: true; stage: string } | { ok: f
   const annotation = node.encryptionHash;
   if (annotation === null) return { ok: false, error: `missing annotation on node ${node.spec.name}` };
   const parts = annotation.split('-');
-  if (parts.length !== 2) return { ok: false, error: `invalid annotation ${annotation} found on node ${node.spec.name}` };
+  if (parts.length !== 2)
+    return { ok: false, error: `invalid annotation ${annotation} found on node ${node.spec.name}` };
   return { ok: true, stage: parts[0] };
 }
 
@@ -84,5 +93,7 @@ export function compareHashes(lab: LabRuntime): string | null {
 /** Go's text/tabwriter with minwidth 0 and the given padding: every cell but the last is padded to its column. */
 function tabwrite(rows: string[][], padding: number): string {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)) + padding);
-  return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]))).join('')).join('\n');
+  return rows
+    .map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]))).join(''))
+    .join('\n');
 }

@@ -27,7 +27,9 @@ const SUCCESS: Record<Exclude<Subcommand, 'status'>, string> = {
 
 /** What the CLI prints on success; rotate-keys says "finished" once it waits for the re-encryption (k3s#10612). */
 function successLine(subcommand: Exclude<Subcommand, 'status'>, version: string): string {
-  return subcommand === 'rotate-keys' && rotateKeysWaitsForReencrypt(version) ? 'keys rotated, reencryption finished' : SUCCESS[subcommand];
+  return subcommand === 'rotate-keys' && rotateKeysWaitsForReencrypt(version)
+    ? 'keys rotated, reencryption finished'
+    : SUCCESS[subcommand];
 }
 
 /** Upstream's handler waits a second after a change "so things have time to sync to disk". */
@@ -38,7 +40,10 @@ export async function runSecretsEncrypt(context: CommandContext): Promise<number
   const [sub, ...rest] = argv;
   const subcommand = SUBCOMMANDS.find((s) => s === sub);
   // Releases before v1.28 have no rotate-keys: urfave/cli answers like for any unknown command.
-  if (!subcommand || (subcommand === 'rotate-keys' && rotateKeysSupport(node.prog, lab.options.version) === 'unknown-command')) {
+  if (
+    !subcommand ||
+    (subcommand === 'rotate-keys' && rotateKeysSupport(node.prog, lab.options.version) === 'unknown-command')
+  ) {
     io.stderr(`No help topic for '${sub ?? ''}'\n`);
     return 3;
   }
@@ -74,11 +79,22 @@ function requestFor(subcommand: Exclude<Subcommand, 'status'>, force: boolean, s
   }
 }
 
-async function finish(context: CommandContext, subcommand: Exclude<Subcommand, 'status'>, path: string, result: StageResult): Promise<number> {
+async function finish(
+  context: CommandContext,
+  subcommand: Exclude<Subcommand, 'status'>,
+  path: string,
+  result: StageResult,
+): Promise<number> {
   const { lab, node, io } = context;
   switch (result.kind) {
     case 'refused':
-      return failWithServerError(lab, node, io, { path, status: '400 Bad Request', component: 'secret-encrypt' }, result.error);
+      return failWithServerError(
+        lab,
+        node,
+        io,
+        { path, status: '400 Bad Request', component: 'secret-encrypt' },
+        result.error,
+      );
     case 'done':
       await lab.clock.sleep(HANDLER_SETTLE_MS);
       io.stdout(`${successLine(subcommand, lab.options.version)}\n`);
@@ -87,7 +103,13 @@ async function finish(context: CommandContext, subcommand: Exclude<Subcommand, '
       const outcome = await withinClientTimeout(context, result.finished, result.clientTimeoutMs);
       if (outcome === 'timeout') {
         // The server keeps reencrypting: only the client gave up (k3s#11384).
-        return failWithClientError(lab, node, io, path, 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)');
+        return failWithClientError(
+          lab,
+          node,
+          io,
+          path,
+          'context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+        );
       }
       if (outcome.kind === 'interrupted') return failWithClientError(lab, node, io, path, 'EOF');
       io.stdout(`${successLine(subcommand, lab.options.version)}\n`);

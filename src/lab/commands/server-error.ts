@@ -20,7 +20,13 @@ export function supervisorUrl(node: LabNode, path: string): string {
   return `https://127.0.0.1:${node.prog === 'rke2' ? 9345 : 6443}${path}`;
 }
 
-export function failWithServerError(lab: LabRuntime, node: LabNode, io: CommandIO, request: SupervisorRequest, cause: string): number {
+export function failWithServerError(
+  lab: LabRuntime,
+  node: LabNode,
+  io: CommandIO,
+  request: SupervisorRequest,
+  cause: string,
+): number {
   const id = String(randomInt(0, 99_999)).padStart(5, '0');
   node.journal.service(node.prog, node.service.mainPid, 'error', `${request.component} error ID ${id}: ${cause}`);
   const detail = `${supervisorUrl(node, request.path)}: ${request.status} ${request.component} error ID ${id}`;
@@ -29,7 +35,15 @@ export function failWithServerError(lab: LabRuntime, node: LabNode, io: CommandI
 }
 
 /** The CLI's HTTP client gave up (or the connection dropped) before the server answered. */
-export function failWithClientError(lab: LabRuntime, node: LabNode, io: CommandIO, path: string, cause: string): number {
-  io.stderr(logLine('fatal', `see server log for details: Put "${supervisorUrl(node, path)}": ${cause}`, lab.clock.now()));
+export function failWithClientError(
+  lab: LabRuntime,
+  node: LabNode,
+  io: CommandIO,
+  path: string,
+  cause: string,
+): number {
+  io.stderr(
+    logLine('fatal', `see server log for details: Put "${supervisorUrl(node, path)}": ${cause}`, lab.clock.now()),
+  );
   return 1;
 }

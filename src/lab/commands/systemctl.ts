@@ -10,7 +10,17 @@ import { agentUnitType } from '../upstream-versions.js';
 import type { LabOptions } from '../contract.js';
 import type { CommandContext, CommandIO } from './io.js';
 
-const VERBS = ['start', 'stop', 'restart', 'try-restart', 'is-active', 'is-failed', 'status', 'show', 'reset-failed'] as const;
+const VERBS = [
+  'start',
+  'stop',
+  'restart',
+  'try-restart',
+  'is-active',
+  'is-failed',
+  'status',
+  'show',
+  'reset-failed',
+] as const;
 type Verb = (typeof VERBS)[number];
 
 function unitName(arg: string): string {
@@ -30,7 +40,9 @@ export async function runSystemctl({ lab, node, argv, io }: CommandContext): Pro
   let code = 0;
   for (const unit of expandUnits(units.length > 0 ? units : [`${node.unit}.service`], [`${node.unit}.service`])) {
     const own = unit === `${node.unit}.service`;
-    const result = own ? await onOwnUnit(verb, node, lab.options, properties, io, noBlock) : onUnknownUnit(verb, unit, properties, io);
+    const result = own
+      ? await onOwnUnit(verb, node, lab.options, properties, io, noBlock)
+      : onUnknownUnit(verb, unit, properties, io);
     code = code || result;
   }
   return code;
@@ -70,7 +82,12 @@ function globRegExp(pattern: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; properties: string[]; noBlock: boolean } {
+function parseArgs(argv: string[]): {
+  verb: Verb | undefined;
+  units: string[];
+  properties: string[];
+  noBlock: boolean;
+} {
   const properties: string[] = [];
   const words: string[] = [];
   let noBlock = false;
@@ -88,7 +105,14 @@ function parseArgs(argv: string[]): { verb: Verb | undefined; units: string[]; p
   return { verb, units, properties: properties.filter((p) => p !== ''), noBlock };
 }
 
-async function onOwnUnit(verb: Verb, node: LabNode, options: LabOptions, properties: string[], io: CommandIO, noBlock: boolean): Promise<number> {
+async function onOwnUnit(
+  verb: Verb,
+  node: LabNode,
+  options: LabOptions,
+  properties: string[],
+  io: CommandIO,
+  noBlock: boolean,
+): Promise<number> {
   const service = node.service;
   const unit = `${node.unit}.service`;
   switch (verb) {
@@ -193,12 +217,24 @@ function ownProperties(node: LabNode, { version, dataDirInUnit }: LabOptions): P
  */
 function execStart(node: LabNode, dataDirInUnit: boolean): string {
   const bin = `/usr/local/bin/${node.prog}`;
-  const argv = [bin, isServerNode(node) ? 'server' : 'agent', ...(dataDirInUnit ? ['--data-dir', node.paths.dataDir] : [])].join(' ');
+  const argv = [
+    bin,
+    isServerNode(node) ? 'server' : 'agent',
+    ...(dataDirInUnit ? ['--data-dir', node.paths.dataDir] : []),
+  ].join(' ');
   return `{ path=${bin} ; argv[]=${argv} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }`;
 }
 
 function unknownProperties(unit: string): Properties {
-  return { MainPID: '0', NRestarts: '0', Id: unit, LoadState: 'not-found', ActiveState: 'inactive', SubState: 'dead', ActiveEnterTimestamp: '' };
+  return {
+    MainPID: '0',
+    NRestarts: '0',
+    Id: unit,
+    LoadState: 'not-found',
+    ActiveState: 'inactive',
+    SubState: 'dead',
+    ActiveEnterTimestamp: '',
+  };
 }
 
 function showProperties(all: Properties, wanted: string[]): string {

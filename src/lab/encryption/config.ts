@@ -48,7 +48,11 @@ export function readEncryptionLayout(text: string): EncryptionLayout | null {
     for (const kind of ['aescbc', 'secretbox'] as const) {
       const section = provider[kind];
       if (isRecord(section) && Array.isArray(section.keys)) {
-        return { provider: kind, keys: section.keys.filter(isKey).map(({ name, secret }) => ({ name, secret })), enabled };
+        return {
+          provider: kind,
+          keys: section.keys.filter(isKey).map(({ name, secret }) => ({ name, secret })),
+          enabled,
+        };
       }
     }
   }

@@ -29,7 +29,12 @@ export async function writeNodeConfig(node: LabNode, text: string): Promise<void
  * Publishes `<stage>-<sha256 of config>` as the node's annotation, and also in its state file when `persist`
  * (upstream never persists reencrypt_active: a restart mid-reencryption falls back to the stage before).
  */
-export async function publishStage(node: LabNode, stage: EncryptionStage, configText: string, persist: boolean): Promise<string> {
+export async function publishStage(
+  node: LabNode,
+  stage: EncryptionStage,
+  configText: string,
+  persist: boolean,
+): Promise<string> {
   const state = `${stage}-${sha256Hex(configText)}`;
   node.encryptionHash = state;
   if (persist) await writeFile(path.join(node.paths.dataDir, ENCRYPTION_STATE), state, { mode: 0o600 });
@@ -48,7 +53,12 @@ export async function readStateFile(node: LabNode): Promise<string | null> {
  * node must be at one of those stages with the hash of the config it holds. Returns the error text, or null.
  * Like upstream, the stage and hash errors name the first control-plane node, not necessarily this one.
  */
-export function verifyEncryptionHashes(lab: LabRuntime, node: LabNode, allowed: EncryptionStage[] | null, configText: string): string | null {
+export function verifyEncryptionHashes(
+  lab: LabRuntime,
+  node: LabNode,
+  allowed: EncryptionStage[] | null,
+  configText: string,
+): string | null {
   const controlPlane = lab.nodes.filter(isControlPlane).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
   const published = controlPlane.filter((n) => n.encryptionHash !== null);
   const first = published[0];

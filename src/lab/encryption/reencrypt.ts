@@ -22,7 +22,11 @@ export interface ReencryptOptions {
 }
 
 /** Never rejects: it runs after the request was answered, where upstream can only log a failure. */
-export async function reencryptSecrets(lab: LabRuntime, node: LabNode, options: ReencryptOptions): Promise<ReencryptResult> {
+export async function reencryptSecrets(
+  lab: LabRuntime,
+  node: LabNode,
+  options: ReencryptOptions,
+): Promise<ReencryptResult> {
   try {
     return await reencryptAndRemoveKey(lab, node, options);
   } catch (error) {
@@ -32,7 +36,11 @@ export async function reencryptSecrets(lab: LabRuntime, node: LabNode, options: 
   }
 }
 
-async function reencryptAndRemoveKey(lab: LabRuntime, node: LabNode, options: ReencryptOptions): Promise<ReencryptResult> {
+async function reencryptAndRemoveKey(
+  lab: LabRuntime,
+  node: LabNode,
+  options: ReencryptOptions,
+): Promise<ReencryptResult> {
   const pid = node.service.mainPid;
   node.journal.service(node.prog, pid, 'info', 'Creating secrets-reencrypt event broadcaster');
   const rewritten = await rewriteEverySecret(lab, node, pid);
@@ -54,7 +62,8 @@ async function rewriteEverySecret(lab: LabRuntime, node: LabNode, pid: number): 
   while (done < total) {
     if (!(await lab.clock.sleep(TICK_MS, lab.lifetime.signal))) return { kind: 'interrupted', reason: 'lab stopped' };
     // The goroutine dies with the process: a stopped or restarted server leaves the work half done.
-    if (node.service.state !== 'active' || node.service.mainPid !== pid) return { kind: 'interrupted', reason: `${node.unit} stopped` };
+    if (node.service.state !== 'active' || node.service.mainPid !== pid)
+      return { kind: 'interrupted', reason: `${node.unit} stopped` };
     const simulatedSeconds = ((Date.now() - startedAt) * lab.options.speed) / 1000;
     done = Math.min(total, Math.floor(simulatedSeconds * SECRETS_PER_SECOND));
     // Upstream reports after each multiple of N it has passed, never for the last secret (the completion does).
@@ -71,7 +80,13 @@ async function removeOldKey(lab: LabRuntime, node: LabNode, pid: number): Promis
   if (!current) return;
   const { layout } = current;
   const keys = layout.keys.length > 1 ? layout.keys.slice(0, -1) : layout.keys;
-  if (layout.keys.length > 1) node.journal.service(node.prog, pid, 'info', `Removing ${layout.provider} key: ${layout.keys[layout.keys.length - 1].name}`);
+  if (layout.keys.length > 1)
+    node.journal.service(
+      node.prog,
+      pid,
+      'info',
+      `Removing ${layout.provider} key: ${layout.keys[layout.keys.length - 1].name}`,
+    );
   const text = encryptionConfigText({ ...layout, keys });
   await writeNodeConfig(node, text);
   await publishStage(node, 'reencrypt_finished', text, true);

@@ -45,7 +45,12 @@ export async function waitForEncryptionConfigReload(lab: LabRuntime, node: LabNo
   const reloaded = () => {
     s.successes += 1;
     s.lastSeconds = Math.floor(lab.clock.now().getTime() / 1000);
-    node.journal.service(node.prog, node.service.mainPid, 'info', `encryption config reloaded successfully ${s.successes} times`);
+    node.journal.service(
+      node.prog,
+      node.service.mainPid,
+      'info',
+      `encryption config reloaded successfully ${s.successes} times`,
+    );
   };
   if (lag <= timeoutMs) {
     await lab.clock.sleep(lag);
@@ -57,6 +62,8 @@ export async function waitForEncryptionConfigReload(lab: LabRuntime, node: LabNo
   void lab.clock.sleep(lag - timeoutMs, lab.lifetime.signal).then((done) => done && reloaded());
   const last = `apiserver has not reloaded encryption configuration (reload success: ${s.successes}/${before.successes}, reload timestamp ${s.lastSeconds}/${before.seconds})`;
   // wait.PollUntilContextTimeout since the handler rework; wait.PollImmediate (ErrWaitTimeout) before.
-  const timedOut = rotateKeysWaitsForReencrypt(lab.options.version) ? 'context deadline exceeded' : 'timed out waiting for the condition';
+  const timedOut = rotateKeysWaitsForReencrypt(lab.options.version)
+    ? 'context deadline exceeded'
+    : 'timed out waiting for the condition';
   return { ok: false, error: `${timedOut}: ${last}` };
 }

@@ -7,7 +7,13 @@ import type { LabRuntime } from '../lab-runtime.js';
 import { newEncryptionKey } from '../pki/index.js';
 import { reencryptReturnsImmediately, rotateKeysWaitsForReencrypt } from '../upstream-versions.js';
 import { addedKeyName, encryptionConfigText, type EncryptionLayout } from './config.js';
-import { publishStage, readNodeEncryption, verifyEncryptionHashes, writeNodeConfig, type NodeEncryption } from './node-encryption.js';
+import {
+  publishStage,
+  readNodeEncryption,
+  verifyEncryptionHashes,
+  writeNodeConfig,
+  type NodeEncryption,
+} from './node-encryption.js';
 import { reencryptSecrets, type ReencryptResult } from './reencrypt.js';
 import { waitForEncryptionConfigReload } from './reload.js';
 
@@ -57,7 +63,13 @@ export async function handleStageRequest(lab: LabRuntime, node: LabNode, request
   }
 }
 
-function refusal(lab: LabRuntime, node: LabNode, current: NodeEncryption, allowed: EncryptionStage[], force: boolean): StageResult | null {
+function refusal(
+  lab: LabRuntime,
+  node: LabNode,
+  current: NodeEncryption,
+  allowed: EncryptionStage[],
+  force: boolean,
+): StageResult | null {
   const problem = verifyEncryptionHashes(lab, node, allowed, current.text);
   return problem && !force ? { kind: 'refused', error: problem } : null;
 }
@@ -83,11 +95,22 @@ async function rotate(lab: LabRuntime, node: LabNode, current: NodeEncryption, f
   // Right-rotate: the key prepare appended (last) becomes the first, i.e. the one that encrypts.
   const { keys } = current.layout;
   await saveStage(lab, node, { ...current.layout, keys: [...keys.slice(-1), ...keys.slice(0, -1)] }, 'rotate');
-  node.journal.service(node.prog, node.service.mainPid, 'info', `Encryption ${current.layout.provider} keys right rotated`);
+  node.journal.service(
+    node.prog,
+    node.service.mainPid,
+    'info',
+    `Encryption ${current.layout.provider} keys right rotated`,
+  );
   return { kind: 'done' };
 }
 
-async function reencrypt(lab: LabRuntime, node: LabNode, current: NodeEncryption, force: boolean, skip: boolean): Promise<StageResult> {
+async function reencrypt(
+  lab: LabRuntime,
+  node: LabNode,
+  current: NodeEncryption,
+  force: boolean,
+  skip: boolean,
+): Promise<StageResult> {
   const refused = refusal(lab, node, current, ['rotate'], force) ?? secretboxRefusal('reencrypt', current);
   if (refused) return refused;
   await publishStage(node, 'reencrypt_active', current.text, false);
@@ -114,7 +137,12 @@ async function rotateKeys(lab: LabRuntime, node: LabNode, current: NodeEncryptio
   // k3s#12373: the handler gives up; the new key stays in this server's config, nothing is re-encrypted, the
   // datastore keeps the old config.
   if (!reload.ok) return { kind: 'refused', error: reload.error };
-  if (waits) return { kind: 'working', finished: reencryptSecrets(lab, node, { removeOldKey: true }), clientTimeoutMs: ROTATE_KEYS_TIMEOUT_MS };
+  if (waits)
+    return {
+      kind: 'working',
+      finished: reencryptSecrets(lab, node, { removeOldKey: true }),
+      clientTimeoutMs: ROTATE_KEYS_TIMEOUT_MS,
+    };
   // Before: the request ends with the node at reencrypt_request (a hash of the key list, not of the file); the
   // secrets controller then moves it to reencrypt_active and re-encrypts.
   await publishStage(node, 'reencrypt_request', JSON.stringify(keys.map((k) => k.name)), false);
@@ -128,7 +156,12 @@ async function rotateKeys(lab: LabRuntime, node: LabNode, current: NodeEncryptio
   return { kind: 'done' };
 }
 
-async function setEnabled(lab: LabRuntime, node: LabNode, current: NodeEncryption, enable: boolean): Promise<StageResult> {
+async function setEnabled(
+  lab: LabRuntime,
+  node: LabNode,
+  current: NodeEncryption,
+  enable: boolean,
+): Promise<StageResult> {
   const log = (msg: string) => node.journal.service(node.prog, node.service.mainPid, 'info', msg);
   if (current.layout.enabled === enable) {
     log(`Secrets encryption already ${enable ? 'enabled' : 'disabled'}`);
@@ -143,7 +176,12 @@ async function setEnabled(lab: LabRuntime, node: LabNode, current: NodeEncryptio
 }
 
 /** The answering server writes its own files and annotation now; the datastore carries them to the others. */
-async function saveStage(lab: LabRuntime, node: LabNode, layout: EncryptionLayout, stage: EncryptionStage): Promise<void> {
+async function saveStage(
+  lab: LabRuntime,
+  node: LabNode,
+  layout: EncryptionLayout,
+  stage: EncryptionStage,
+): Promise<void> {
   const text = encryptionConfigText(layout);
   await writeNodeConfig(node, text);
   await publishStage(node, stage, text, true);

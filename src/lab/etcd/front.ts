@@ -50,7 +50,10 @@ export async function openFront(spec: EtcdMemberSpec, layout: EtcdListenerLayout
   const listeners: { where: net.ListenOptions; accept: Accept }[] = [
     { where: { host: spec.address, port: CLIENT_PORT }, accept: client },
     { where: { path: loopbackSocket(spec.loopbackDir, CLIENT_PORT) }, accept: client },
-    { where: { path: loopbackSocket(spec.loopbackDir, METRICS_PORT) }, accept: pipeTo(spec.address, MEMBER_METRICS_PORT) },
+    {
+      where: { path: loopbackSocket(spec.loopbackDir, METRICS_PORT) },
+      accept: pipeTo(spec.address, MEMBER_METRICS_PORT),
+    },
     ...(grpc ? [{ where: { path: loopbackSocket(spec.loopbackDir, CLIENT_HTTP_PORT) }, accept: toMember }] : []),
   ];
   mkdirSync(spec.loopbackDir, { recursive: true });
@@ -80,7 +83,10 @@ export async function openFront(spec: EtcdMemberSpec, layout: EtcdListenerLayout
 
 function listen(server: net.Server, where: net.ListenOptions): Promise<void> {
   if (where.path !== undefined) {
-    if (where.path.length > MAX_SOCKET_PATH) throw new Error(`socket path too long for a unix socket (${where.path.length} > ${MAX_SOCKET_PATH}): ${where.path}`);
+    if (where.path.length > MAX_SOCKET_PATH)
+      throw new Error(
+        `socket path too long for a unix socket (${where.path.length} > ${MAX_SOCKET_PATH}): ${where.path}`,
+      );
     rmSync(where.path, { force: true }); // a socket file left by a killed lab
   }
   return new Promise((resolve, reject) => {
@@ -116,7 +122,8 @@ function createGrpcOnly(spec: EtcdMemberSpec): { accept: Accept; close: () => vo
     rejectUnauthorized: true,
     // grpc-go offers h2 only; Go lets a client that offers http/1.1 alone through without ALPN (go.dev/issue/46310)
     // where OpenSSL would need a protocol picked: http/1.1 here, which a client cannot tell apart.
-    ALPNCallback: ({ protocols }) => (protocols.includes('h2') ? 'h2' : protocols.includes('http/1.1') ? 'http/1.1' : undefined),
+    ALPNCallback: ({ protocols }) =>
+      protocols.includes('h2') ? 'h2' : protocols.includes('http/1.1') ? 'http/1.1' : undefined,
   });
   const h2 = http2.createServer();
   const backend = createMemberSession(spec, serverCa, read('client.crt'), read('client.key'));
@@ -212,7 +219,11 @@ function createMemberSession(spec: EtcdMemberSpec, ca: Buffer, cert: Buffer, key
 }
 
 /** A gRPC call, headers, messages and trailers, to the member and back (trailers-only answers included). */
-function proxyGrpc(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, session: http2.ClientHttp2Session): void {
+function proxyGrpc(
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  session: http2.ClientHttp2Session,
+): void {
   const forward: http2.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || name === ':scheme' || name === ':authority') continue;
@@ -245,7 +256,9 @@ function proxyGrpc(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   });
   stream.on('wantTrailers', () => {
     const out: http2.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(trailers ?? { 'grpc-status': '13', 'grpc-message': 'lab front: the member sent no trailers' })) {
+    for (const [name, value] of Object.entries(
+      trailers ?? { 'grpc-status': '13', 'grpc-message': 'lab front: the member sent no trailers' },
+    )) {
       if (value !== undefined && !name.startsWith(':')) out[name] = value;
     }
     stream.sendTrailers(out);

@@ -17,7 +17,11 @@ import type { EtcdCluster, EtcdClusterHealth, EtcdClusterOptions, EtcdMemberSpec
 export { resolveEtcdMode } from './resolve-mode.js';
 export type { EtcdCluster, EtcdClusterHealth, EtcdMemberSpec } from './types.js';
 
-export function createEtcdCluster(mode: 'real' | 'emulated', members: EtcdMemberSpec[], opts: EtcdClusterOptions): EtcdCluster {
+export function createEtcdCluster(
+  mode: 'real' | 'emulated',
+  members: EtcdMemberSpec[],
+  opts: EtcdClusterOptions,
+): EtcdCluster {
   assertDistinct(members);
   switch (mode) {
     case 'real':
@@ -34,7 +38,9 @@ export function createEtcdCluster(mode: 'real' | 'emulated', members: EtcdMember
 function createRealCluster(specs: EtcdMemberSpec[], opts: EtcdClusterOptions): EtcdCluster {
   const binary = findEtcdBinary();
   if (binary === null) throw new Error('etcd mode real: no etcd binary at /usr/bin/etcd or on PATH — use emulated');
-  const members = new Map(specs.map((s) => [s.name, withFront(createRealMember(binary, s, specs, opts), s, opts.layout)]));
+  const members = new Map(
+    specs.map((s) => [s.name, withFront(createRealMember(binary, s, specs, opts), s, opts.layout)]),
+  );
   return clusterOf('real', members, () => queryRealHealth(specs, members));
 }
 

@@ -8,7 +8,10 @@ const REQUEST_TIMEOUT_MS = 2_000;
 
 type MemberAnswer = { name: string; kind: 'healthy' } | { name: string; kind: 'unhealthy'; why: string };
 
-export async function queryRealHealth(specs: EtcdMemberSpec[], members: Map<string, EtcdMember>): Promise<EtcdClusterHealth> {
+export async function queryRealHealth(
+  specs: EtcdMemberSpec[],
+  members: Map<string, EtcdMember>,
+): Promise<EtcdClusterHealth> {
   const running = specs.filter((s) => members.get(s.name)?.isRunning()).map((s) => s.name);
   const answers = await Promise.all(specs.filter((s) => running.includes(s.name)).map(askHealth));
   const healthy = answers.filter((a) => a.kind === 'healthy').map((a) => a.name);
@@ -27,7 +30,10 @@ export async function queryRealHealth(specs: EtcdMemberSpec[], members: Map<stri
 async function askHealth(spec: EtcdMemberSpec): Promise<MemberAnswer> {
   const creds = await readClientCredentials(spec.tlsDir);
   if ('error' in creds) return { name: spec.name, kind: 'unhealthy', why: `client certs: ${creds.error}` };
-  const reply = await requestOverTls(`${memberClientUrl(spec.address)}/health`, creds, { method: 'GET', timeoutMs: REQUEST_TIMEOUT_MS });
+  const reply = await requestOverTls(`${memberClientUrl(spec.address)}/health`, creds, {
+    method: 'GET',
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
   switch (reply.kind) {
     case 'failed':
       return { name: spec.name, kind: 'unhealthy', why: reply.error };
@@ -57,7 +63,11 @@ async function findLeaderName(spec: EtcdMemberSpec): Promise<string | null> {
   return typeof leader?.name === 'string' && leader.name !== '' ? leader.name : null;
 }
 
-async function postGateway(spec: EtcdMemberSpec, creds: ClientCredentials, path: string): Promise<Record<string, unknown> | null> {
+async function postGateway(
+  spec: EtcdMemberSpec,
+  creds: ClientCredentials,
+  path: string,
+): Promise<Record<string, unknown> | null> {
   const reply = await requestOverTls(`${memberClientUrl(spec.address)}${path}`, creds, {
     method: 'POST',
     body: '{}',

@@ -4,7 +4,15 @@ import type { EtcdMember } from '../contract.js';
 import { createSerialQueue } from './serial.js';
 import { hasExited, spawnEtcd, stopEtcd, tailOfLog, type SpawnedEtcd } from './real-process.js';
 import { canConnect, waitForPort } from './wait-for-port.js';
-import { MEMBER_CLIENT_PORT, clientUrl, memberClientUrl, memberMetricsUrl, peerUrl, type EtcdClusterOptions, type EtcdMemberSpec } from './types.js';
+import {
+  MEMBER_CLIENT_PORT,
+  clientUrl,
+  memberClientUrl,
+  memberMetricsUrl,
+  peerUrl,
+  type EtcdClusterOptions,
+  type EtcdMemberSpec,
+} from './types.js';
 
 /** How long etcd may take to bind its client port; binding happens before it has a quorum. */
 const START_DEADLINE_MS = 20_000;
@@ -69,7 +77,9 @@ export function createRealMember(
         throw new Error(`etcd ${spec.name} exited before listening: ${describeExit(spawned)}`);
       case 'timeout':
         await stopEtcd(spawned, graceMs);
-        throw new Error(`etcd ${spec.name} did not listen on ${memberClientUrl(spec.address)} within ${START_DEADLINE_MS} ms`);
+        throw new Error(
+          `etcd ${spec.name} did not listen on ${memberClientUrl(spec.address)} within ${START_DEADLINE_MS} ms`,
+        );
       default: {
         const unknown: never = waited;
         throw new Error(`unexpected wait result ${JSON.stringify(unknown)}`);

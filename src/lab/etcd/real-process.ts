@@ -34,7 +34,14 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /** Go's GOARCH for this machine: Debian's etcd 3.4 refuses to run on arches it calls unsupported unless told. */
 function goArch(): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
+  const map: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+  };
   return map[process.arch] ?? process.arch;
 }
 
@@ -95,9 +102,13 @@ export async function stopEtcd(proc: SpawnedEtcd, graceMs: number): Promise<void
 export function tailOfLog(logFile: string, fromOffset: number, lines = 3): string {
   try {
     const text = readFileSync(logFile).subarray(fromOffset).toString('utf8');
-    return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(-lines).join(' | ');
+    return text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-lines)
+      .join(' | ');
   } catch {
     return '';
   }
 }
-

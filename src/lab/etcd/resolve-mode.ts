@@ -7,7 +7,13 @@ const WELL_KNOWN_ETCD = '/usr/bin/etcd';
 
 /** Absolute path of an executable etcd binary (/usr/bin/etcd first, then PATH), or null. */
 export function findEtcdBinary(searchPath: string = process.env.PATH ?? ''): string | null {
-  const candidates = [WELL_KNOWN_ETCD, ...searchPath.split(':').filter(Boolean).map((dir) => path.join(dir, 'etcd'))];
+  const candidates = [
+    WELL_KNOWN_ETCD,
+    ...searchPath
+      .split(':')
+      .filter(Boolean)
+      .map((dir) => path.join(dir, 'etcd')),
+  ];
   return candidates.find(isExecutable) ?? null;
 }
 

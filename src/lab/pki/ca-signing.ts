@@ -25,11 +25,16 @@ export async function signCaCertificate(request: CaCertificateRequest): Promise<
   const signerKeyPem = request.issuer === 'self' ? request.subjectKeyPem : request.issuer.keyPem;
   const subjectKeyId = await x509.SubjectKeyIdentifierExtension.create(publicKey);
   const issuerCert = request.issuer === 'self' ? null : new x509.X509Certificate(firstPem(request.issuer.certPem));
-  const issuerKeyId = issuerCert ? issuerCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId : subjectKeyId.keyId;
+  const issuerKeyId = issuerCert
+    ? issuerCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId
+    : subjectKeyId.keyId;
   const name = [{ CN: [request.commonName] }];
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(true, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+      true,
+    ),
     subjectKeyId,
   ];
   if (issuerKeyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(issuerKeyId));

@@ -36,7 +36,11 @@ export interface CheckOutput {
   stderr: string;
 }
 
-export async function collectCertificates(ctx: NodeCertContext, now: Date, warnDays = DEFAULT_WARN_DAYS): Promise<CheckedCertificate[]> {
+export async function collectCertificates(
+  ctx: NodeCertContext,
+  now: Date,
+  warnDays = DEFAULT_WARN_DAYS,
+): Promise<CheckedCertificate[]> {
   const services = isServer(ctx.roles) ? allServices(ctx.distro) : agentServices(ctx.distro);
   const warnBefore = now.getTime() + warnDays * DAY_MS;
   const rows: CheckedCertificate[] = [];
@@ -102,7 +106,9 @@ function logLine(level: 'INFO' | 'WARN' | 'ERRO', message: string): string {
 }
 
 function detectedLine(ctx: NodeCertContext): string {
-  return isServer(ctx.roles) ? 'Server detected, checking agent and server certificates' : 'Agent detected, checking agent certificates';
+  return isServer(ctx.roles)
+    ? 'Server detected, checking agent and server certificates'
+    : 'Agent detected, checking agent certificates';
 }
 
 function formatText(ctx: NodeCertContext, rows: CheckedCertificate[], warnDays: number): string {
@@ -156,8 +162,14 @@ function formatTable(rows: CheckedCertificate[], now: Date): string {
 /** Go's text/tabwriter with minwidth 0 and space padding: every cell but the last is padded to its column's width. */
 export function alignColumns(lines: string[][], padding: number): string {
   const widths: number[] = [];
-  for (const cells of lines) cells.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return lines.map((cells) => cells.map((cell, i) => (i < cells.length - 1 ? cell.padEnd(widths[i] + padding) : cell)).join('') + '\n').join('');
+  for (const cells of lines)
+    cells.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return lines
+    .map(
+      (cells) =>
+        cells.map((cell, i) => (i < cells.length - 1 ? cell.padEnd(widths[i] + padding) : cell)).join('') + '\n',
+    )
+    .join('');
 }
 
 /** Go's json.Encoder over CertificateInfo: exported field names, ExpiryTime RFC 3339, ResidualTime in nanoseconds. */
@@ -175,7 +187,12 @@ function formatJson(rows: CheckedCertificate[], now: Date): string {
 }
 
 /** Both streams of `<prog> certificate check -o <format>`. */
-export async function certificateCheckOutput(ctx: NodeCertContext, now: Date, format: CheckFormat, warnDays = DEFAULT_WARN_DAYS): Promise<CheckOutput> {
+export async function certificateCheckOutput(
+  ctx: NodeCertContext,
+  now: Date,
+  format: CheckFormat,
+  warnDays = DEFAULT_WARN_DAYS,
+): Promise<CheckOutput> {
   const rows = await collectCertificates(ctx, now, warnDays);
   const detected = `time="${formatRfc3339(now)}" level=info msg="${detectedLine(ctx)}"\n`;
   switch (format) {
@@ -193,7 +210,12 @@ export async function certificateCheckOutput(ctx: NodeCertContext, now: Date, fo
 }
 
 /** What the operator reads: the log lines for text, the document (table or JSON) otherwise. */
-export async function formatCertificateCheck(ctx: NodeCertContext, now: Date, format: CheckFormat, warnDays = DEFAULT_WARN_DAYS): Promise<string> {
+export async function formatCertificateCheck(
+  ctx: NodeCertContext,
+  now: Date,
+  format: CheckFormat,
+  warnDays = DEFAULT_WARN_DAYS,
+): Promise<string> {
   const output = await certificateCheckOutput(ctx, now, format, warnDays);
   return format === 'text' ? output.stderr : output.stdout;
 }

@@ -15,12 +15,21 @@ export function isCurrent(cert: X509Certificate, now: Date): boolean {
 }
 
 /** Whether `cert` chains to one of `roots`, through certificates of `intermediates`. */
-export function chainsToRoot(cert: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], now?: Date): boolean {
+export function chainsToRoot(
+  cert: X509Certificate,
+  intermediates: X509Certificate[],
+  roots: X509Certificate[],
+  now?: Date,
+): boolean {
   const visit = (current: X509Certificate, seen: Set<X509Certificate>, depth: number): boolean => {
     if (roots.some((root) => issuedBy(current, root, now))) return true;
     if (depth >= MAX_DEPTH) return false;
     return intermediates.some(
-      (mid) => !seen.has(mid) && mid !== current && issuedBy(current, mid, now) && visit(mid, new Set([...seen, mid]), depth + 1),
+      (mid) =>
+        !seen.has(mid) &&
+        mid !== current &&
+        issuedBy(current, mid, now) &&
+        visit(mid, new Set([...seen, mid]), depth + 1),
     );
   };
   return visit(cert, new Set([cert]), 0);

@@ -56,7 +56,12 @@ function parseClusterCAs(value: unknown, source: string): ClusterCAs {
   if (!isRecord(value)) throw new Error(`${source}: not a JSON object of cluster CAs`);
   const read = (name: string): CaMaterial => {
     const ca = value[name];
-    if (!isRecord(ca) || typeof ca.certPem !== 'string' || typeof ca.keyPem !== 'string' || typeof ca.commonName !== 'string') {
+    if (
+      !isRecord(ca) ||
+      typeof ca.certPem !== 'string' ||
+      typeof ca.keyPem !== 'string' ||
+      typeof ca.commonName !== 'string'
+    ) {
       throw new Error(`${source}: ${name} is missing or incomplete (needs certPem, keyPem, commonName)`);
     }
     return { certPem: ca.certPem, keyPem: ca.keyPem, commonName: ca.commonName };

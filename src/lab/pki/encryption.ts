@@ -9,7 +9,10 @@ export interface EncryptionKey {
   secret: string;
 }
 
-type Provider = { aescbc: { keys: EncryptionKey[] } } | { secretbox: { keys: EncryptionKey[] } } | { identity: Record<string, never> };
+type Provider =
+  | { aescbc: { keys: EncryptionKey[] } }
+  | { secretbox: { keys: EncryptionKey[] } }
+  | { identity: Record<string, never> };
 
 interface EncryptionConfiguration {
   kind: 'EncryptionConfiguration';

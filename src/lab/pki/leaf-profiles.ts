@@ -41,7 +41,10 @@ const client = (commonName: string, organization?: string): LeafProfile => ({
 });
 
 /** Subject and SANs of the leaf at `certPath` on this node; throws for a path that is not a known leaf. */
-export function leafProfileFor(certPath: string, ctx: Pick<NodeCertContext, 'distro' | 'nodeName' | 'address'>): LeafProfile {
+export function leafProfileFor(
+  certPath: string,
+  ctx: Pick<NodeCertContext, 'distro' | 'nodeName' | 'address'>,
+): LeafProfile {
   const prog = ctx.distro;
   const localAddresses = ['127.0.0.1', ctx.address];
   switch (certPath) {
@@ -75,17 +78,42 @@ export function leafProfileFor(certPath: string, ctx: Pick<NodeCertContext, 'dis
       };
     // k3s pkg/server/handlers cert.go: CN kube-controller-manager / kube-scheduler, serverAuth, loopbackAltNames().
     case 'server/tls/kube-controller-manager/kube-controller-manager.crt':
-      return { commonName: 'kube-controller-manager', usages: ['serverAuth'], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
+      return {
+        commonName: 'kube-controller-manager',
+        usages: ['serverAuth'],
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+      };
     case 'server/tls/kube-scheduler/kube-scheduler.crt':
-      return { commonName: 'kube-scheduler', usages: ['serverAuth'], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
+      return {
+        commonName: 'kube-scheduler',
+        usages: ['serverAuth'],
+        dnsNames: ['localhost'],
+        ipAddresses: ['127.0.0.1'],
+      };
     case 'agent/client-kubelet.crt':
       return client(`system:node:${ctx.nodeName}`, 'system:nodes');
     case 'agent/serving-kubelet.crt':
-      return { commonName: ctx.nodeName, usages: ['serverAuth'], dnsNames: unique([ctx.nodeName, 'localhost']), ipAddresses: [ctx.address] };
+      return {
+        commonName: ctx.nodeName,
+        usages: ['serverAuth'],
+        dnsNames: unique([ctx.nodeName, 'localhost']),
+        ipAddresses: [ctx.address],
+      };
     case 'server/tls/etcd/server-client.crt':
-      return { commonName: 'etcd-server', usages: ['serverAuth', 'clientAuth'], dnsNames: ['localhost'], ipAddresses: unique(localAddresses) };
+      return {
+        commonName: 'etcd-server',
+        usages: ['serverAuth', 'clientAuth'],
+        dnsNames: ['localhost'],
+        ipAddresses: unique(localAddresses),
+      };
     case 'server/tls/etcd/peer-server-client.crt':
-      return { commonName: 'etcd-peer', usages: ['serverAuth', 'clientAuth'], dnsNames: ['localhost'], ipAddresses: unique(localAddresses) };
+      return {
+        commonName: 'etcd-peer',
+        usages: ['serverAuth', 'clientAuth'],
+        dnsNames: ['localhost'],
+        ipAddresses: unique(localAddresses),
+      };
     case 'server/tls/etcd/client.crt':
       return client('etcd-client');
     default:

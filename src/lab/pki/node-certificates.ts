@@ -6,7 +6,15 @@ import { isServer } from '../../model/cluster.js';
 import { certFilesFor, type CertFile } from '../../model/cert-files.js';
 import { generateCa, generateServiceKey } from './cluster-cas.js';
 import { caNameForFile, leafProfileFor } from './leaf-profiles.js';
-import { bundlePem, keyPathFor, normalizePem, readIfExists, splitPemBundle, writeCertificateFile, writeKeyFile } from './pem-files.js';
+import {
+  bundlePem,
+  keyPathFor,
+  normalizePem,
+  readIfExists,
+  splitPemBundle,
+  writeCertificateFile,
+  writeKeyFile,
+} from './pem-files.js';
 import { writeServerDerivedFiles } from './server-derived-files.js';
 import { issueLeafCertificate, resignWithValidity } from './signing.js';
 import { issuesComponentServingCerts } from '../upstream-versions.js';
@@ -15,11 +23,16 @@ import { CLOCK_SLACK_MS, DAY_MS, LEAF_DAYS, type CaMaterial, type NodeCertContex
 const SERVICE_KEY = 'server/tls/service.key';
 
 /** The component serving certificates k3s#12172 added (see issuesComponentServingCerts). */
-const COMPONENT_SERVING = ['server/tls/kube-controller-manager/kube-controller-manager.crt', 'server/tls/kube-scheduler/kube-scheduler.crt'];
+const COMPONENT_SERVING = [
+  'server/tls/kube-controller-manager/kube-controller-manager.crt',
+  'server/tls/kube-scheduler/kube-scheduler.crt',
+];
 
 function leafFiles(ctx: NodeCertContext): CertFile[] {
   const components = ctx.version === undefined || issuesComponentServingCerts(ctx.version);
-  return certFilesFor(ctx.distro, ctx.roles).filter((file) => file.kind === 'leaf' && (components || !COMPONENT_SERVING.includes(file.path)));
+  return certFilesFor(ctx.distro, ctx.roles).filter(
+    (file) => file.kind === 'leaf' && (components || !COMPONENT_SERVING.includes(file.path)),
+  );
 }
 
 function issuerOf(ctx: NodeCertContext, file: CertFile): CaMaterial {

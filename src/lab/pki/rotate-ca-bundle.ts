@@ -26,7 +26,10 @@ export async function writeRotateCaBundle(dataDir: string, distro: Distro, now: 
   const tls = path.join(target, 'tls');
   await mkdir(path.join(tls, 'etcd'), { recursive: true, mode: 0o750 });
   const stamp = Math.floor(now.getTime() / 1000);
-  const validity = { notBefore: new Date(now.getTime() - CLOCK_SLACK_MS), notAfter: new Date(now.getTime() + BUNDLE_DAYS * DAY_MS) };
+  const validity = {
+    notBefore: new Date(now.getTime() - CLOCK_SLACK_MS),
+    notAfter: new Date(now.getTime() + BUNDLE_DAYS * DAY_MS),
+  };
   for (const type of ROTATE_CA_TYPES) {
     const currentCrt = await readFile(path.join(dataDir, 'server', 'tls', `${type}-ca.crt`), 'utf8');
     const currentKey = await readFile(path.join(dataDir, 'server', 'tls', `${type}-ca.key`), 'utf8');
@@ -35,13 +38,24 @@ export async function writeRotateCaBundle(dataDir: string, distro: Distro, now: 
     const keys = currentKey.match(PEM_KEY) ?? [];
     const oldCert = certs.length > 1 ? certs[1] : certs[0];
     const oldKey = keys.length > 1 ? keys[1] : keys[0];
-    if (oldCert === undefined || oldKey === undefined) throw new Error(`current ${type} CA cert or key is missing; cannot continue`);
+    if (oldCert === undefined || oldKey === undefined)
+      throw new Error(`current ${type} CA cert or key is missing; cannot continue`);
     const oldRoot = { certPem: oldCert, keyPem: oldKey };
     const flat = type.replace('/', '-');
     const rootName = `${distro}-${flat}-root@${stamp}`;
     const rootKey = generateEcKeyPem();
-    const selfSigned = await signCaCertificate({ commonName: rootName, subjectKeyPem: rootKey, issuer: 'self', ...validity });
-    const crossSigned = await signCaCertificate({ commonName: rootName, subjectKeyPem: rootKey, issuer: oldRoot, ...validity });
+    const selfSigned = await signCaCertificate({
+      commonName: rootName,
+      subjectKeyPem: rootKey,
+      issuer: 'self',
+      ...validity,
+    });
+    const crossSigned = await signCaCertificate({
+      commonName: rootName,
+      subjectKeyPem: rootKey,
+      issuer: oldRoot,
+      ...validity,
+    });
     const caKey = generateEcKeyPem();
     const intermediate = await signCaCertificate({
       commonName: `${distro}-${flat}-ca@${stamp}`,
@@ -64,6 +78,10 @@ export async function writeRotateCaBundle(dataDir: string, distro: Distro, now: 
     }
   }
   const currentServiceKey = await readFile(path.join(dataDir, 'server', 'tls', 'service.key'), 'utf8');
-  await writeFile(path.join(tls, 'service.key'), normalizePem(await generateServiceKey()) + normalizePem(currentServiceKey), { mode: 0o600 });
+  await writeFile(
+    path.join(tls, 'service.key'),
+    normalizePem(await generateServiceKey()) + normalizePem(currentServiceKey),
+    { mode: 0o600 },
+  );
   return target;
 }

@@ -33,7 +33,11 @@ export async function checkRotateCaBundle(dir: string, current: ClusterCAs): Pro
     const certPem = nonEmpty(await readIfExists(path.join(dir, `${file}.crt`)));
     const keyPem = nonEmpty(await readIfExists(path.join(dir, `${file}.key`)));
     if (certPem === undefined && keyPem === undefined) continue;
-    const next: CaMaterial = { certPem: certPem ?? current[name].certPem, keyPem: keyPem ?? current[name].keyPem, commonName: current[name].commonName };
+    const next: CaMaterial = {
+      certPem: certPem ?? current[name].certPem,
+      keyPem: keyPem ?? current[name].keyPem,
+      commonName: current[name].commonName,
+    };
     if (certPem !== undefined) {
       const problem = validateCa(current[name].certPem, certPem);
       if (problem) errors.push(`${field}: ${problem}`);
@@ -65,7 +69,8 @@ function validateCa(oldPem: string, newPem: string): string | null {
   }
   const [first, ...rest] = newCerts;
   if (!first) return 'data does not contain any valid RSA or ECDSA certificates';
-  if (newCerts.length === 1) return 'new CA bundle contains only a single certificate but should include root or intermediate CA certificates';
+  if (newCerts.length === 1)
+    return 'new CA bundle contains only a single certificate but should include root or intermediate CA certificates';
   const roots = oldCerts.filter(isSelfSigned);
   const intermediates = [...oldCerts.filter((c) => !isSelfSigned(c)), ...rest];
   return chainsToRoot(first, intermediates, roots)

@@ -3,7 +3,13 @@
 import { chmod, copyFile, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isServer } from '../../model/cluster.js';
-import { agentServices, allServices, certFilesForService, invalidServiceMessage, keyOnlyFilesForService } from './leaf-profiles.js';
+import {
+  agentServices,
+  allServices,
+  certFilesForService,
+  invalidServiceMessage,
+  keyOnlyFilesForService,
+} from './leaf-profiles.js';
 import { keyPathFor } from './pem-files.js';
 import type { NodeCertContext } from './types.js';
 
@@ -16,7 +22,8 @@ export interface RotateResult {
 
 export async function rotateLeaves(ctx: NodeCertContext, now: Date, services?: string[]): Promise<RotateResult> {
   const server = isServer(ctx.roles);
-  const chosen = services && services.length > 0 ? services : server ? allServices(ctx.distro) : agentServices(ctx.distro);
+  const chosen =
+    services && services.length > 0 ? services : server ? allServices(ctx.distro) : agentServices(ctx.distro);
   const invalid = invalidServiceMessage(ctx.distro, chosen);
   // Callers validate names first (invalidServiceMessage) to print upstream's error; reaching here is a bug.
   if (invalid) throw new Error(invalid);
@@ -57,7 +64,9 @@ async function backUp(ctx: NodeCertContext, server: boolean, files: string[], no
   const name = `tls-${Math.floor(now.getTime() / 1000)}`;
   const serverTls = path.join(ctx.dataDir, 'server', 'tls');
   const serverHasTls = server && (await exists(serverTls));
-  const backupDir = path.resolve(serverHasTls ? path.join(ctx.dataDir, 'server', name) : path.join(ctx.dataDir, 'agent', name));
+  const backupDir = path.resolve(
+    serverHasTls ? path.join(ctx.dataDir, 'server', name) : path.join(ctx.dataDir, 'agent', name),
+  );
   await mkdir(backupDir, { recursive: true, mode: 0o700 });
   if (serverHasTls) await cp(serverTls, backupDir, { recursive: true, preserveTimestamps: true });
   for (const file of files.filter((f) => f.startsWith('agent/'))) {

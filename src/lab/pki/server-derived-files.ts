@@ -37,7 +37,10 @@ export async function writeServerDerivedFiles(ctx: NodeCertContext, now: Date): 
     await writeDynamicCert(ctx, now, tls('dynamic-cert.json'));
     await rm(tls('dynamic-cert-regenerate'), { force: true });
   }
-  if (ctx.roles.includes('control-plane') && (await readIfExists(tls('temporary-certs/apiserver-loopback-client__.crt'))) === undefined) {
+  if (
+    ctx.roles.includes('control-plane') &&
+    (await readIfExists(tls('temporary-certs/apiserver-loopback-client__.crt'))) === undefined
+  ) {
     await writeLoopbackPair(now, tls('temporary-certs'));
   }
 }
@@ -47,7 +50,13 @@ async function writeDynamicCert(ctx: NodeCertContext, now: Date, file: string): 
     commonName: ctx.distro,
     organization: ctx.distro,
     usages: ['serverAuth'],
-    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'localhost'],
+    dnsNames: [
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+      'localhost',
+    ],
     ipAddresses: ['127.0.0.1', ctx.address],
     notBefore: new Date(now.getTime() - CLOCK_SLACK_MS),
     notAfter: new Date(now.getTime() + LEAF_DAYS * DAY_MS),
@@ -70,7 +79,14 @@ async function writeLoopbackPair(now: Date, dir: string): Promise<void> {
   const notBefore = new Date(now.getTime() - CLOCK_SLACK_MS);
   const notAfter = new Date(now.getTime() + LOOPBACK_DAYS * DAY_MS);
   const stamp = Math.floor(now.getTime() / 1000);
-  const ca = await createSelfSignedCa({ commonName: `apiserver-loopback-client-ca@${stamp}`, notBefore, notAfter, usages: [], dnsNames: [], ipAddresses: [] });
+  const ca = await createSelfSignedCa({
+    commonName: `apiserver-loopback-client-ca@${stamp}`,
+    notBefore,
+    notAfter,
+    usages: [],
+    dnsNames: [],
+    ipAddresses: [],
+  });
   const leaf = await issueLeafCertificate(ca, {
     commonName: `apiserver-loopback-client@${stamp}`,
     usages: ['serverAuth'],

@@ -56,7 +56,11 @@ function importSigningKey(keyPem: string): Promise<CryptoKey> {
   let key = signingKeys.get(keyPem);
   if (!key) {
     const pkcs8 = createPrivateKey(keyPem).export({ format: 'der', type: 'pkcs8' });
-    key = remember(signingKeys, keyPem, webcrypto.subtle.importKey('pkcs8', pkcs8, EC_ALGORITHM, false, ['sign']) as Promise<CryptoKey>);
+    key = remember(
+      signingKeys,
+      keyPem,
+      webcrypto.subtle.importKey('pkcs8', pkcs8, EC_ALGORITHM, false, ['sign']) as Promise<CryptoKey>,
+    );
   }
   return key;
 }
@@ -105,7 +109,11 @@ export async function createSelfSignedCa(profile: CertificateProfile): Promise<P
   return { certPem: normalizePem(cert.toString('pem')), keyPem: keys.keyPem };
 }
 
-function leafExtensions(profile: CertificateProfile, ca: x509.X509Certificate, subjectKeyId: x509.SubjectKeyIdentifierExtension): x509.Extension[] {
+function leafExtensions(
+  profile: CertificateProfile,
+  ca: x509.X509Certificate,
+  subjectKeyId: x509.SubjectKeyIdentifierExtension,
+): x509.Extension[] {
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
@@ -126,8 +134,13 @@ function leafExtensions(profile: CertificateProfile, ca: x509.X509Certificate, s
 export async function issueLeafCertificate(ca: PemPair, profile: CertificateProfile): Promise<PemPair> {
   const keys = await generateKeyPair();
   const subjectKeyId = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
-  const certPem = await signLeaf(ca, profile.notBefore, profile.notAfter, subjectName(profile), keys.publicKey, (caCert) =>
-    leafExtensions(profile, caCert, subjectKeyId),
+  const certPem = await signLeaf(
+    ca,
+    profile.notBefore,
+    profile.notAfter,
+    subjectName(profile),
+    keys.publicKey,
+    (caCert) => leafExtensions(profile, caCert, subjectKeyId),
   );
   return { certPem, keyPem: keys.keyPem };
 }
@@ -136,7 +149,12 @@ export async function issueLeafCertificate(ca: PemPair, profile: CertificateProf
  * Re-signs an existing leaf with a new validity period: same subject, key and extensions, same issuer, a new serial
  * (two different certificates must not share issuer+serial).
  */
-export async function resignWithValidity(ca: PemPair, leafPem: string, notBefore: Date, notAfter: Date): Promise<string> {
+export async function resignWithValidity(
+  ca: PemPair,
+  leafPem: string,
+  notBefore: Date,
+  notAfter: Date,
+): Promise<string> {
   const leaf = new x509.X509Certificate(leafPem);
   return signLeaf(ca, notBefore, notAfter, leaf.subjectName, leaf.publicKey, () => leaf.extensions);
 }

@@ -73,7 +73,16 @@ export async function startBenchLab(opts: BenchLabOptions): Promise<BenchLab> {
     reportedMs: reported ? Number(reported[1]) * 1000 : null,
     nodes: inventory.nodes,
     async fault(name, faultArgs = [], node) {
-      const argv = [...keyturnArgs, 'lab', 'fault', name, ...faultArgs, '--dir', dir, ...(node ? ['--node', node] : [])];
+      const argv = [
+        ...keyturnArgs,
+        'lab',
+        'fault',
+        name,
+        ...faultArgs,
+        '--dir',
+        dir,
+        ...(node ? ['--node', node] : []),
+      ];
       const r = await runTimed(process.execPath, argv, { timeoutMs: 30_000 });
       if (r.code !== 0) throw new Error(`lab fault ${name} failed (exit ${r.code}): ${stderrTail(r)}`);
     },
@@ -85,4 +94,3 @@ export async function startBenchLab(opts: BenchLabOptions): Promise<BenchLab> {
   live.add(lab);
   return lab;
 }
-

@@ -28,7 +28,12 @@ function cpuModel(): string {
 async function versionOf(command: string, args: string[]): Promise<string> {
   const r = await runTimed(command, args, { timeoutMs: 10_000 }).catch(() => null);
   if (!r || r.code !== 0) return 'not installed';
-  return (r.stdout || r.stderr).split('\n').find((l) => l.trim())?.trim() ?? 'unknown';
+  return (
+    (r.stdout || r.stderr)
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? 'unknown'
+  );
 }
 
 export async function describeMachine(): Promise<Machine> {
@@ -45,11 +50,17 @@ export async function describeMachine(): Promise<Machine> {
     memoryGiB: (os.totalmem() / 1024 ** 3).toFixed(1),
     node: process.version,
     os: `${os.type()} ${os.release()}`,
-    loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
+    loadBefore: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / '),
     tools: { etcd, kubectl, tmux, openssl },
   };
 }
 
 export function loadNow(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 }

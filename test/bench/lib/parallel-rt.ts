@@ -14,11 +14,17 @@ export function keyturnConcurrency(): { value: number; from: string } {
 
 function runTrivial(node: InventoryEntry): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', 'true'], { env: { ...process.env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('sh', ['-c', 'true'], {
+      env: { ...process.env, ...node.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     child.stdout.resume();
     child.stderr.resume();
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`sh -c true on ${node.name} exited ${code}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`sh -c true on ${node.name} exited ${code}`)),
+    );
   });
 }
 
@@ -49,7 +55,15 @@ export async function timeScanRoundTrips(nodes: readonly InventoryEntry[], limit
   const scripts = nodes.map((n) => {
     const marker = newMarker();
     const roles = n.roles.filter((r): r is Role => r === 'etcd' || r === 'control-plane' || r === 'worker');
-    const script = buildScanScript({ distro: n.distro === 'k3s' ? 'k3s' : 'rke2', roles, address: n.address, dataDir: n.dataDir, etcdPeers: etcd.filter((a) => a !== n.address), journalLines: 40, marker });
+    const script = buildScanScript({
+      distro: n.distro === 'k3s' ? 'k3s' : 'rke2',
+      roles,
+      address: n.address,
+      dataDir: n.dataDir,
+      etcdPeers: etcd.filter((a) => a !== n.address),
+      journalLines: 40,
+      marker,
+    });
     return { node: n, script, end: `${marker} end` };
   });
   const started = performance.now();
@@ -59,11 +73,17 @@ export async function timeScanRoundTrips(nodes: readonly InventoryEntry[], limit
 
 function runScript(node: InventoryEntry, script: string, end: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { env: { ...process.env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('sh', ['-c', script], {
+      env: { ...process.env, ...node.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr.resume();
     child.once('error', reject);
-    child.once('close', () => (out.includes(end) ? resolve() : reject(new Error(`scan script on ${node.name} did not finish`))));
+    child.once('close', () =>
+      out.includes(end) ? resolve() : reject(new Error(`scan script on ${node.name} did not finish`)),
+    );
   });
 }

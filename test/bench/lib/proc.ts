@@ -73,6 +73,9 @@ export async function haveBinary(name: string): Promise<boolean> {
 
 /** The last non-empty stderr line, for a "not measured" reason. */
 export function stderrTail(r: Pick<Timed, 'stderr' | 'stdout'>): string {
-  const lines = (r.stderr || r.stdout).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (r.stderr || r.stdout)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.slice(-1)[0] ?? '(no output)';
 }

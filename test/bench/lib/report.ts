@@ -15,7 +15,10 @@ function cell(text: string): string {
 export function renderSection(s: Section): string {
   const lines = [BEGIN(s.id), `## ${s.title}`, ''];
   lines.push('| Metric | Target | Measured | Verdict | Notes |', '|---|---|---|---|---|');
-  for (const r of s.rows) lines.push(`| ${cell(r.metric)} | ${cell(r.target)} | ${cell(r.measured)} | ${r.verdict} | ${cell(r.notes ?? '')} |`);
+  for (const r of s.rows)
+    lines.push(
+      `| ${cell(r.metric)} | ${cell(r.target)} | ${cell(r.measured)} | ${r.verdict} | ${cell(r.notes ?? '')} |`,
+    );
   if (s.notes.length > 0) lines.push('', ...s.notes.map((n) => `- ${n}`));
   if (s.seconds !== undefined) lines.push('', `_This benchmark took ${s.seconds.toFixed(0)} s of wall time._`);
   lines.push(END(s.id));
@@ -69,7 +72,10 @@ export function writeReport(
   });
   parts.push('## Summary', '', '| Benchmark | met | missed | not measured |', '|---|---|---|---|');
   texts.forEach((text, i) => {
-    const verdicts = text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Metric')).map((l) => l.split(' | ')[3]?.trim());
+    const verdicts = text
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Metric'))
+      .map((l) => l.split(' | ')[3]?.trim());
     const count = (v: string) => verdicts.filter((x) => x === v).length;
     parts.push(`| ${order[i].title} | ${count('met')} | ${count('missed')} | ${count('not measured')} |`);
   });

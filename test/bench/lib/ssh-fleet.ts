@@ -76,7 +76,10 @@ export async function stopAllFleets(): Promise<void> {
   await Promise.all([...live].map((stop) => stop().catch(() => undefined)));
 }
 
-export async function startSshFleet(entries: readonly InventoryEntry[], extraEnv: (n: InventoryEntry) => Record<string, string> = () => ({})): Promise<SshFleet> {
+export async function startSshFleet(
+  entries: readonly InventoryEntry[],
+  extraEnv: (n: InventoryEntry) => Record<string, string> = () => ({}),
+): Promise<SshFleet> {
   const sshd = ['/usr/sbin/sshd', '/usr/bin/sshd'].find((p) => {
     try {
       readFileSync(p);
@@ -117,7 +120,17 @@ export async function startSshFleet(entries: readonly InventoryEntry[], extraEnv
       await Promise.all(
         entries.slice(i, i + 8).map(async (n) => {
           mkdirSync(keyDir(n));
-          await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `keyturn-bench-${n.name}`, '-f', path.join(keyDir(n), 'host_ed25519')]);
+          await run('ssh-keygen', [
+            '-q',
+            '-t',
+            'ed25519',
+            '-N',
+            '',
+            '-C',
+            `keyturn-bench-${n.name}`,
+            '-f',
+            path.join(keyDir(n), 'host_ed25519'),
+          ]);
         }),
       );
     }
@@ -144,14 +157,22 @@ export async function startSshFleet(entries: readonly InventoryEntry[], extraEnv
           'PubkeyAuthentication yes',
           'MaxSessions 50',
           'LogLevel ERROR',
-          ...(Object.keys(env).length > 0 ? [`SetEnv ${Object.entries(env).map(([k, v]) => setEnvWord(k, v)).join(' ')}`] : []),
+          ...(Object.keys(env).length > 0
+            ? [
+                `SetEnv ${Object.entries(env)
+                  .map(([k, v]) => setEnvWord(k, v))
+                  .join(' ')}`,
+              ]
+            : []),
           '',
         ].join('\n'),
       );
       const child = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(child);
       nodes.push({ entry: n, pid: child.pid as number });
-      knownHosts.push(`[${n.address}]:${port} ${readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')}`);
+      knownHosts.push(
+        `[${n.address}]:${port} ${readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')}`,
+      );
     }
     const knownHostsFile = path.join(dir, 'known_hosts');
     writeFileSync(knownHostsFile, `${knownHosts.join('\n')}\n`);
@@ -163,7 +184,18 @@ export async function startSshFleet(entries: readonly InventoryEntry[], extraEnv
       user: userInfo().username,
       identityFile,
       knownHostsFile,
-      sshOptions: ['-i', identityFile, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'],
+      sshOptions: [
+        '-i',
+        identityFile,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        `UserKnownHostsFile=${knownHostsFile}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+      ],
       nodes,
       stop,
     };
@@ -178,7 +210,8 @@ async function waitAccepting(address: string, port: number, child: ChildProcess)
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-2000)));
   const deadline = Date.now() + READY_DEADLINE_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sshd on ${address}:${port} exited ${child.exitCode}: ${stderr.trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`sshd on ${address}:${port} exited ${child.exitCode}: ${stderr.trim()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createServerProbe(address, port, resolve);
       socket.setTimeout(1000, () => {

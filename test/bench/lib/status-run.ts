@@ -48,7 +48,9 @@ export async function timeStatus(lab: BenchLab, env: NodeJS.ProcessEnv): Promise
   if (nodes.length !== lab.nodes.length || reached.length !== lab.nodes.length) {
     const nodesCheck = doc.checks?.find((c) => c.id === 'nodes')?.detail ?? '';
     const why = nodesCheck.split(';')[0]?.slice(0, 200) ?? '';
-    throw new Error(`keyturn status read ${reached.length} of ${lab.nodes.length} lab nodes (listed ${nodes.length}, source ${doc.cluster?.source ?? '?'})${why ? `: ${why}` : ''}`);
+    throw new Error(
+      `keyturn status read ${reached.length} of ${lab.nodes.length} lab nodes (listed ${nodes.length}, source ${doc.cluster?.source ?? '?'})${why ? `: ${why}` : ''}`,
+    );
   }
   const certificates = nodes.reduce((sum, n) => sum + (n.certificates?.length ?? 0), 0);
   return { ms: r.ms, exitCode: r.code, certificates };

@@ -25,7 +25,10 @@ export async function makeCa(commonName: string, now = new Date(), days = 3650):
     notAfter: new Date(now.getTime() + days * DAY),
     signingAlgorithm: ALG,
     keys,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+    ],
   });
   return { pem: cert.toString('pem'), name: `CN=${commonName}`, keys };
 }

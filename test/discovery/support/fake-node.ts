@@ -56,7 +56,10 @@ export interface FakeNodeSpec {
   encryption?: { stage: string; tamperState?: boolean };
 }
 
-export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<InventoryNode & { dataDir: string; dir: string }> {
+export async function buildFakeNode(
+  root: string,
+  spec: FakeNodeSpec,
+): Promise<InventoryNode & { dataDir: string; dir: string }> {
   const dir = path.join(root, spec.name);
   const dataDir = path.join(dir, 'data');
   const bin = path.join(dir, 'bin');
@@ -66,15 +69,29 @@ export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<I
     const target = path.join(dataDir, file.path);
     await mkdir(path.dirname(target), { recursive: true });
     const ca = caFor(spec.cas, file.issuer);
-    const pem = file.kind === 'ca' ? ca.pem : await makeLeafBundle(ca, `${spec.name}-${path.basename(file.path, '.crt')}`, days(-30, spec.now), days(spec.leafDays ?? 300, spec.now));
+    const pem =
+      file.kind === 'ca'
+        ? ca.pem
+        : await makeLeafBundle(
+            ca,
+            `${spec.name}-${path.basename(file.path, '.crt')}`,
+            days(-30, spec.now),
+            days(spec.leafDays ?? 300, spec.now),
+          );
     await writeFile(target, pem);
-    if (file.hasKey && !spec.missingKeys?.includes(file.path.replace(/\.crt$/, '.key'))) await writeFile(target.replace(/\.crt$/, '.key'), 'KEY MATERIAL MUST NEVER BE READ\n');
+    if (file.hasKey && !spec.missingKeys?.includes(file.path.replace(/\.crt$/, '.key')))
+      await writeFile(target.replace(/\.crt$/, '.key'), 'KEY MATERIAL MUST NEVER BE READ\n');
   }
   if (isServer(spec.roles) && spec.encryption) {
-    const config = JSON.stringify({ kind: 'EncryptionConfiguration', resources: [{ providers: [{ aescbc: { keys: [{ name: 'k', secret: 'SECRETKEY' }] } }] }] });
+    const config = JSON.stringify({
+      kind: 'EncryptionConfiguration',
+      resources: [{ providers: [{ aescbc: { keys: [{ name: 'k', secret: 'SECRETKEY' }] } }] }],
+    });
     await mkdir(path.join(dataDir, 'server/cred'), { recursive: true });
     await writeFile(path.join(dataDir, ENCRYPTION_CONFIG), config);
-    const hash = createHash('sha256').update(spec.encryption.tamperState ? `${config} ` : config).digest('hex');
+    const hash = createHash('sha256')
+      .update(spec.encryption.tamperState ? `${config} ` : config)
+      .digest('hex');
     await writeFile(path.join(dataDir, ENCRYPTION_STATE), `${spec.encryption.stage}-${hash}`);
   }
   const unit = spec.unit ?? { ActiveState: 'active', SubState: 'running', NRestarts: 0 };
@@ -82,16 +99,28 @@ export async function buildFakeNode(root: string, spec: FakeNodeSpec): Promise<I
     path.join(dir, 'systemctl.out'),
     `ActiveState=${unit.ActiveState}\nSubState=${unit.SubState ?? ''}\nNRestarts=${unit.NRestarts ?? 0}\nActiveEnterTimestamp=${unit.ActiveEnterTimestamp ?? 'Mon 2025-06-02 10:00:00 UTC'}\nLoadState=loaded\n`,
   );
-  await writeFile(path.join(dir, 'journal.log'), spec.journal ?? `Jun 01 10:00:00 ${spec.name} ${spec.distro}[100]: time="2025-06-01T10:00:00Z" level=info msg="started"\n`);
-  if (spec.timedJournal) await writeFile(path.join(dir, 'journal.tsv'), spec.timedJournal.map((j) => `${Math.floor(j.at.getTime() / 1000)}\t${j.line}\n`).join(''));
+  await writeFile(
+    path.join(dir, 'journal.log'),
+    spec.journal ??
+      `Jun 01 10:00:00 ${spec.name} ${spec.distro}[100]: time="2025-06-01T10:00:00Z" level=info msg="started"\n`,
+  );
+  if (spec.timedJournal)
+    await writeFile(
+      path.join(dir, 'journal.tsv'),
+      spec.timedJournal.map((j) => `${Math.floor(j.at.getTime() / 1000)}\t${j.line}\n`).join(''),
+    );
   await mkdir(path.join(dir, 'units'), { recursive: true });
   for (const [name, argv] of Object.entries(spec.units ?? {})) {
     const exe = argv.split(' ')[0];
-    await writeFile(path.join(dir, 'units', name), `ExecStart={ path=${exe} ; argv[]=${argv} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n`);
+    await writeFile(
+      path.join(dir, 'units', name),
+      `ExecStart={ path=${exe} ; argv[]=${argv} ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n`,
+    );
   }
 
   await mkdir(path.join(dir, 'curl'), { recursive: true });
-  for (const [url, body] of Object.entries(spec.curl ?? {})) await writeFile(path.join(dir, 'curl', url.replace(/[^A-Za-z0-9]/g, '_')), body);
+  for (const [url, body] of Object.entries(spec.curl ?? {}))
+    await writeFile(path.join(dir, 'curl', url.replace(/[^A-Za-z0-9]/g, '_')), body);
   const script = (body: string) => `#!/bin/sh\n${body}\n`;
   await writeFile(
     path.join(bin, 'systemctl'),
@@ -157,10 +186,18 @@ export function etcdAnswers(
   const healthy = opts.healthy ?? true;
   const http = opts.layout === 'http-on-client-port' ? 'https://127.0.0.1:2379' : 'https://127.0.0.1:2382';
   return {
-    'http://127.0.0.1:2381/health': JSON.stringify({ health: String(healthy), reason: healthy ? '' : 'RAFT NO LEADER' }),
+    'http://127.0.0.1:2381/health': JSON.stringify({
+      health: String(healthy),
+      reason: healthy ? '' : 'RAFT NO LEADER',
+    }),
     [`${http}/v3/cluster/member/list`]: JSON.stringify({
       header: { member_id: self.id },
-      members: members.map((m) => ({ ID: m.id, name: m.name, peerURLs: [`https://${m.address}:2380`], clientURLs: [`https://${m.address}:2379`] })),
+      members: members.map((m) => ({
+        ID: m.id,
+        name: m.name,
+        peerURLs: [`https://${m.address}:2380`],
+        clientURLs: [`https://${m.address}:2379`],
+      })),
     }),
     [`${http}/v3/maintenance/status`]: JSON.stringify({ header: { member_id: self.id }, version: '3.5.21', leader }),
   };

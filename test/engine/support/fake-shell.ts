@@ -54,7 +54,19 @@ export class FakeCluster {
     readonly opts: FakeOptions,
   ) {
     for (const info of plan.nodes) {
-      this.nodes.set(info.name, { info, state: opts.expired ? 'failed' : 'active', restarts: 0, certs: new Map(), pendingRotate: false, rotateBackups: [], backups: new Set(), files: new Map(), enteredAt: opts.now() - 86400_000, startingFor: 0, pods: !opts.expired && info.distro === 'rke2' && info.server });
+      this.nodes.set(info.name, {
+        info,
+        state: opts.expired ? 'failed' : 'active',
+        restarts: 0,
+        certs: new Map(),
+        pendingRotate: false,
+        rotateBackups: [],
+        backups: new Set(),
+        files: new Map(),
+        enteredAt: opts.now() - 86400_000,
+        startingFor: 0,
+        pods: !opts.expired && info.distro === 'rke2' && info.server,
+      });
     }
   }
 
@@ -104,7 +116,10 @@ export class FakeCluster {
     for (const f of certFilesFor(n.info.distro, n.info.roles)) {
       if (f.kind === 'ca') continue;
       if (force || this.opts.expired) {
-        n.certs.set(f.path, await makePem(`${n.info.name}:${f.path}:new`, new Date(now - 60_000), new Date(now + 365 * 86400_000), false));
+        n.certs.set(
+          f.path,
+          await makePem(`${n.info.name}:${f.path}:new`, new Date(now - 60_000), new Date(now + 365 * 86400_000), false),
+        );
       }
     }
   }
@@ -127,7 +142,15 @@ export class FakeCluster {
   }
 
   private ok(node: string, script: string, stdout = '', code = 0, stderr = ''): ExecResult {
-    return { node, script, outcome: code === 0 ? 'ok' : code === 127 ? 'command-missing' : 'exit', code, stdout, stderr, durationMs: 5 };
+    return {
+      node,
+      script,
+      outcome: code === 0 ? 'ok' : code === 127 ? 'command-missing' : 'exit',
+      code,
+      stdout,
+      stderr,
+      durationMs: 5,
+    };
   }
 
   async run(name: string, script: string, _options?: ExecOptions): Promise<ExecResult> {
@@ -139,7 +162,8 @@ export class FakeCluster {
     const unit = n.info.unit;
     let m: RegExpExecArray | null;
     if ((m = /^systemctl (stop|start|restart) (--no-block )?(\S+)$/.exec(script))) {
-      if (m[3] !== unit) return this.ok(name, script, '', 5, `Failed to ${m[1]} ${m[3]}.service: Unit ${m[3]}.service not loaded.`);
+      if (m[3] !== unit)
+        return this.ok(name, script, '', 5, `Failed to ${m[1]} ${m[3]}.service: Unit ${m[3]}.service not loaded.`);
       if (m[1] === 'stop' || m[1] === 'restart') this.setState(n, 'inactive');
       if (m[1] === 'start' || m[1] === 'restart') await this.start(n, m[2] !== undefined);
       return this.ok(name, script);
@@ -153,11 +177,19 @@ export class FakeCluster {
         n.pendingRotate = false;
         this.setState(n, 'active');
       }
-      const sub = n.state === 'active' ? 'running' : looping ? 'auto-restart' : n.state === 'activating' ? 'start' : 'dead';
-      return this.ok(name, script, `ActiveState=${n.state}\n${m[1] ? `SubState=${sub}\n` : ''}NRestarts=${n.restarts}\n`);
+      const sub =
+        n.state === 'active' ? 'running' : looping ? 'auto-restart' : n.state === 'activating' ? 'start' : 'dead';
+      return this.ok(
+        name,
+        script,
+        `ActiveState=${n.state}\n${m[1] ? `SubState=${sub}\n` : ''}NRestarts=${n.restarts}\n`,
+      );
     }
     if (/^systemctl show -p ActiveState,ActiveEnterTimestamp /.test(script)) {
-      const ts = new Date(n.enteredAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+      const ts = new Date(n.enteredAt)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC');
       return this.ok(name, script, `ActiveState=${n.state}\nActiveEnterTimestamp=Sun ${ts}\n`);
     }
     if ((m = /^cat (\S+) 2>\/dev\/null \|\| true$/.exec(script))) return this.ok(name, script, n.files.get(m[1]) ?? '');
@@ -179,17 +211,29 @@ export class FakeCluster {
     // The node-local etcd member probe (src/engine/checks/etcd-member-stopped.ts): 0 answers, 7 refused.
     if (/^for u in .*:2381\/health'?; do curl /.test(script)) {
       const up = n.info.etcd && (['active', 'activating'].includes(n.state) || n.pods);
-      return this.ok(name, script, [...script.matchAll(/(http:\/\/[\d.]+:2381\/health)/g)].map((u) => `${up ? 0 : 7} ${u[1]}\n`).join(''));
+      return this.ok(
+        name,
+        script,
+        [...script.matchAll(/(http:\/\/[\d.]+:2381\/health)/g)].map((u) => `${up ? 0 : 7} ${u[1]}\n`).join(''),
+      );
     }
     if (script === `${n.info.distro} certificate rotate`) {
       const dir = `${n.info.dataDir}/${n.info.server ? 'server' : 'agent'}/tls-${Math.floor(this.opts.now() / 1000)}`;
       n.rotateBackups.push(dir);
       n.pendingRotate = true;
-      return this.ok(name, script, '', 0, `INFO[0000] Successfully backed up certificates to ${dir}, please restart ${n.info.distro} server or agent to rotate certificates\n`);
+      return this.ok(
+        name,
+        script,
+        '',
+        0,
+        `INFO[0000] Successfully backed up certificates to ${dir}, please restart ${n.info.distro} server or agent to rotate certificates\n`,
+      );
     }
     if (/^ls -1d .*\/tls-\* /.test(script)) return this.ok(name, script, n.rotateBackups.map((d) => `${d}\n`).join(''));
     // The backup step: the plan's copy in a subshell, a marker once it succeeded, then the certificate files.
-    const backup = /^\(\n(umask 077\n[\s\S]*)\n\) && printf '%s\\n' '(@@keyturn-backup-done@@)' && (cd [\s\S]*)$/.exec(script);
+    const backup = /^\(\n(umask 077\n[\s\S]*)\n\) && printf '%s\\n' '(@@keyturn-backup-done@@)' && (cd [\s\S]*)$/.exec(
+      script,
+    );
     if (backup) {
       for (const d of backup[1].matchAll(/mv \S+ (\S+); fi/g)) n.backups.add(d[1]);
       const files = this.run(name, backup[3]);
@@ -197,7 +241,10 @@ export class FakeCluster {
     }
     if (/^cd \S+ && for f in /.test(script)) {
       const wanted = [...script.matchAll(/(?:server|agent)\/[^\s;]+/g)].map((x) => x[0]);
-      const out = wanted.filter((p) => n.certs.has(p)).map((p) => `==> ${p}\n${n.certs.get(p)}\n`).join('');
+      const out = wanted
+        .filter((p) => n.certs.has(p))
+        .map((p) => `==> ${p}\n${n.certs.get(p)}\n`)
+        .join('');
       return this.ok(name, script, out);
     }
     // The etcd probe (src/engine/checks/etcd-probe.ts): each line is one marked probe call on this node's loopback.
@@ -217,22 +264,43 @@ export class FakeCluster {
   private etcdProbe(n: SimNode, kind: string): { stdout: string; stderr: string; code: number } | null {
     const etcd = [...this.nodes.values()].filter((x) => x.info.etcd);
     const running = (x: SimNode) => !['inactive', 'failed'].includes(x.state);
-    const refused = (port: number) => ({ stdout: '', stderr: `curl: (7) Failed to connect to 127.0.0.1 port ${port} after 0 ms: Couldn't connect to server`, code: 7 });
+    const refused = (port: number) => ({
+      stdout: '',
+      stderr: `curl: (7) Failed to connect to 127.0.0.1 port ${port} after 0 ms: Couldn't connect to server`,
+      code: 7,
+    });
     if (!n.info.etcd || !running(n)) return refused(kind === 'etcd-health' ? 2381 : 2379);
     const quorum = etcd.filter(running).length > etcd.length / 2;
     const id = (x: SimNode) => String(etcd.indexOf(x) + 1);
     switch (kind) {
       case 'etcd-health': {
         const ok = quorum && !this.opts.unhealthyEtcd?.includes(n.info.name);
-        return { stdout: JSON.stringify(ok ? { health: 'true', reason: '' } : { health: 'false', reason: 'RAFT NO LEADER' }), stderr: '', code: 0 };
+        return {
+          stdout: JSON.stringify(ok ? { health: 'true', reason: '' } : { health: 'false', reason: 'RAFT NO LEADER' }),
+          stderr: '',
+          code: 0,
+        };
       }
       case 'etcd-members': {
-        const members = etcd.map((x) => ({ ID: id(x), name: `${x.info.name}-1a2b`, peerURLs: [`https://${x.info.address}:2380`], clientURLs: [`https://${x.info.address}:2379`] }));
+        const members = etcd.map((x) => ({
+          ID: id(x),
+          name: `${x.info.name}-1a2b`,
+          peerURLs: [`https://${x.info.address}:2380`],
+          clientURLs: [`https://${x.info.address}:2379`],
+        }));
         return { stdout: JSON.stringify({ header: { member_id: id(n) }, members }), stderr: '', code: 0 };
       }
       case 'etcd-status': {
         const leader = etcd.find(running);
-        return { stdout: JSON.stringify({ header: { member_id: id(n) }, version: '3.5.21', ...(quorum && leader ? { leader: id(leader) } : {}) }), stderr: '', code: 0 };
+        return {
+          stdout: JSON.stringify({
+            header: { member_id: id(n) },
+            version: '3.5.21',
+            ...(quorum && leader ? { leader: id(leader) } : {}),
+          }),
+          stderr: '',
+          code: 0,
+        };
       }
       default:
         return null;
@@ -244,9 +312,13 @@ export class FakeCluster {
     const n = this.nodes.get(name);
     options.onLine(`${name} ${n?.info.unit}[1]: level=info msg="Starting ${n?.info.distro}"`, 'stdout');
     if (this.opts.crashLoop?.includes(name)) {
-      options.onLine(`${name} ${n?.info.unit}[1]: level=fatal msg="starting kubernetes: preparing server: failed to get etcd MemberList: transport: authentication handshake failed"`, 'stdout');
+      options.onLine(
+        `${name} ${n?.info.unit}[1]: level=fatal msg="starting kubernetes: preparing server: failed to get etcd MemberList: transport: authentication handshake failed"`,
+        'stdout',
+      );
     }
-    if (!options.signal.aborted) await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!options.signal.aborted)
+      await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
     return this.ok(name, script);
   }
 }

@@ -30,12 +30,22 @@ export async function planLab(lab: LabHandle, recipe: string | Recipe, runId: st
   process.env.XDG_CONFIG_HOME ??= await mkdtemp(path.join(os.tmpdir(), 'kt-cfg-'));
   const session = await openClusterSession({ kubeconfig: lab.kubeconfig, inventory: lab.inventory });
   const report = await session.discover();
-  const planned: PlanResult = planRun(typeof recipe === 'string' ? findRecipe(recipe)! : recipe, report, { runId, settleSeconds: 2, nodeFacts: nodeFactsFrom(session.targets()), ...options });
+  const planned: PlanResult = planRun(typeof recipe === 'string' ? findRecipe(recipe)! : recipe, report, {
+    runId,
+    settleSeconds: 2,
+    nodeFacts: nodeFactsFrom(session.targets()),
+    ...options,
+  });
   return { session, planned };
 }
 
 /** Drives a recipe against the lab with an operator who answers yes; also returns the state folded from disk. */
-export async function driveLab(lab: LabHandle, recipe: string | Recipe, runId: string, options: PlanOptions = {}): Promise<{ state: RunState; fromDisk: RunState; logs: LogEvent[]; stateDir: string }> {
+export async function driveLab(
+  lab: LabHandle,
+  recipe: string | Recipe,
+  runId: string,
+  options: PlanOptions = {},
+): Promise<{ state: RunState; fromDisk: RunState; logs: LogEvent[]; stateDir: string }> {
   const { session, planned } = await planLab(lab, recipe, runId, options);
   if (!planned.ok) throw new Error(planned.refusal.reason);
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'kt-state-'));
@@ -45,13 +55,22 @@ export async function driveLab(lab: LabHandle, recipe: string | Recipe, runId: s
     shell: (n) => session.shell(n),
     kube: session.gateway,
     clock: realClock,
-    confirm: { confirmNode: async (req) => ({ answer: 'run', typedName: req.node, typedPhrase: req.requireTypedPhrase }), pause: async () => 'continue' },
+    confirm: {
+      confirmNode: async (req) => ({ answer: 'run', typedName: req.node, typedPhrase: req.requireTypedPhrase }),
+      pause: async () => 'continue',
+    },
     journal,
     log: { emit: (e) => logs.push(e) },
-    onEvent: process.env.KT_DEBUG ? (e) => console.error(new Date().toISOString(), JSON.stringify(e).slice(0, 600)) : undefined,
+    onEvent: process.env.KT_DEBUG
+      ? (e) => console.error(new Date().toISOString(), JSON.stringify(e).slice(0, 600))
+      : undefined,
   };
   const operator = { user: 'test', host: 'ci' };
-  const created = await createRun(ports, { plan: planned.plan, operator, cluster: { server: session.gateway?.server ?? null } });
+  const created = await createRun(ports, {
+    plan: planned.plan,
+    operator,
+    cluster: { server: session.gateway?.server ?? null },
+  });
   if (!created.ok) throw new Error(created.reason);
   let state: RunState;
   try {

@@ -1,7 +1,14 @@
 // Fakes for the engine's ports: an instant clock, a scripted operator, an in-memory journal, a log sink, and a
 // Kubernetes gateway whose nodes are Ready while their fake service is active.
 import type { RunEvent } from '../../../src/engine/events.js';
-import type { Clock, ConfirmAnswer, ConfirmPort, ConfirmRequest, LogEvent, RunPorts } from '../../../src/engine/ports.js';
+import type {
+  Clock,
+  ConfirmAnswer,
+  ConfirmPort,
+  ConfirmRequest,
+  LogEvent,
+  RunPorts,
+} from '../../../src/engine/ports.js';
 import type { ApiResult, KubeGateway, KubeNode } from '../../../src/transports/types.js';
 import type { FakeCluster } from './fake-shell.js';
 
@@ -20,7 +27,12 @@ export class ScriptedConfirm implements ConfirmPort {
   readonly asked: ConfirmRequest[] = [];
   readonly paused: string[] = [];
   /** By default: run, typing the node name where the block asks for it (destructive steps). */
-  constructor(private readonly answer: (req: ConfirmRequest) => ConfirmAnswer = (req) => ({ answer: 'run', ...(req.requireTypedName ? { typedName: req.node } : {}) })) {}
+  constructor(
+    private readonly answer: (req: ConfirmRequest) => ConfirmAnswer = (req) => ({
+      answer: 'run',
+      ...(req.requireTypedName ? { typedName: req.node } : {}),
+    }),
+  ) {}
   async confirmNode(req: ConfirmRequest): Promise<ConfirmAnswer> {
     this.asked.push(req);
     return this.answer(req);
@@ -64,7 +76,8 @@ export function fakeKube(fake: FakeCluster): KubeGateway {
     server: 'https://fake:6443',
     readyz: async () => ok('ok'),
     listNodes: async () => ok([...fake.nodes.keys()].map(kubeNode)),
-    getNode: async (name) => (fake.nodes.has(name) ? ok(kubeNode(name)) : { ok: false, failure: { kind: 'not-found', detail: name } }),
+    getNode: async (name) =>
+      fake.nodes.has(name) ? ok(kubeNode(name)) : { ok: false, failure: { kind: 'not-found', detail: name } },
     patchNodeAnnotations: async () => nope(),
     listEvents: async () => ok([]),
     countSecrets: async () => ok(0),
@@ -83,7 +96,12 @@ export interface Harness {
   logs: LogEvent[];
 }
 
-export function harness(fake: FakeCluster, clock: FakeClock, confirm = new ScriptedConfirm(), journal = new MemoryJournal()): Harness {
+export function harness(
+  fake: FakeCluster,
+  clock: FakeClock,
+  confirm = new ScriptedConfirm(),
+  journal = new MemoryJournal(),
+): Harness {
   const logs: LogEvent[] = [];
   const ports: RunPorts = {
     shell: (n) => fake.shell(n),

@@ -19,9 +19,16 @@ export interface Setup extends Harness {
   fake: FakeCluster;
 }
 
-export async function setup(recipe: string, topology: Topology, opts: Partial<FakeOptions> & { confirm?: ScriptedConfirm; settleSeconds?: number; distro?: 'rke2' | 'k3s' } = {}): Promise<Setup> {
+export async function setup(
+  recipe: string,
+  topology: Topology,
+  opts: Partial<FakeOptions> & { confirm?: ScriptedConfirm; settleSeconds?: number; distro?: 'rke2' | 'k3s' } = {},
+): Promise<Setup> {
   const clock = new FakeClock();
-  const r = planRun(findRecipe(recipe)!, cluster(topology, opts.distro ?? 'rke2'), { runId: 'run-1', settleSeconds: opts.settleSeconds });
+  const r = planRun(findRecipe(recipe)!, cluster(topology, opts.distro ?? 'rke2'), {
+    runId: 'run-1',
+    settleSeconds: opts.settleSeconds,
+  });
   if (!r.ok) throw new Error(r.refusal.reason);
   const fake = new FakeCluster(r.plan, { now: () => clock.now(), ...opts });
   await fake.init();

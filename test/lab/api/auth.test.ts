@@ -34,13 +34,29 @@ function kubeconfig(server: string, caPem: string, user: Record<string, string>)
 }
 
 /** GET with exactly the credentials given (none, a token, or a certificate pair). */
-function get(api: Harness, urlPath: string, creds: { cert?: string; key?: string; token?: string }): Promise<{ status: number; body: any }> {
+function get(
+  api: Harness,
+  urlPath: string,
+  creds: { cert?: string; key?: string; token?: string },
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${api.handle.url}${urlPath}`, { ca: api.tls.caPem, cert: creds.cert, key: creds.key, agent: false, headers: creds.token ? { Authorization: `Bearer ${creds.token}` } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text }));
-    });
+    const req = https.request(
+      `${api.handle.url}${urlPath}`,
+      {
+        ca: api.tls.caPem,
+        cert: creds.cert,
+        key: creds.key,
+        agent: false,
+        headers: creds.token ? { Authorization: `Bearer ${creds.token}` } : {},
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -66,32 +82,50 @@ describe.skipIf(!ok)('the lab API refuses credentials like kube-apiserver', () =
     }
     // The admin's own credentials, but a CA that did not sign the server's certificate (another cluster's).
     files.otherCa = path.join(dir, 'other-ca.yaml');
-    await writeFile(files.otherCa, kubeconfig(api.handle.url, tls.strangerCertPem, { 'client-certificate-data': b64(tls.clientCertPem), 'client-key-data': b64(tls.clientKeyPem) }));
+    await writeFile(
+      files.otherCa,
+      kubeconfig(api.handle.url, tls.strangerCertPem, {
+        'client-certificate-data': b64(tls.clientCertPem),
+        'client-key-data': b64(tls.clientKeyPem),
+      }),
+    );
   });
   afterAll(async () => {
     await api?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers 401 Unauthorized over a completed handshake for no credentials, an unknown token or another CA\'s certificate', async () => {
+  it("answers 401 Unauthorized over a completed handshake for no credentials, an unknown token or another CA's certificate", async () => {
     const { tls } = api;
     for (const creds of [{}, { token: 'bogus' }, { cert: tls.strangerCertPem, key: tls.strangerKeyPem }]) {
       const r = await get(api, '/api/v1/nodes', creds);
       expect(r.status).toBe(401);
-      expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', message: 'Unauthorized', code: 401 });
+      expect(r.body).toMatchObject({
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Unauthorized',
+        message: 'Unauthorized',
+        code: 401,
+      });
     }
     // /readyz too: with anonymous auth off, health needs a user like everything else.
     expect((await get(api, '/readyz', { token: 'bogus' })).status).toBe(401);
     expect((await get(api, '/api/v1/nodes', { cert: tls.clientCertPem, key: tls.clientKeyPem })).status).toBe(200);
   });
 
-  it('answers 403 with RBAC\'s message to a known user outside system:masters, and lets it read discovery and health', async () => {
+  it("answers 403 with RBAC's message to a known user outside system:masters, and lets it read discovery and health", async () => {
     const viewer = { cert: api.tls.viewerCertPem, key: api.tls.viewerKeyPem };
     const nodes = await get(api, '/api/v1/nodes', viewer);
     expect(nodes.status).toBe(403);
-    expect(nodes.body).toMatchObject({ reason: 'Forbidden', code: 403, message: 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope' });
+    expect(nodes.body).toMatchObject({
+      reason: 'Forbidden',
+      code: 403,
+      message: 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope',
+    });
     const lease = await get(api, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/keyturn', viewer);
-    expect(lease.body.message).toBe('leases.coordination.k8s.io "keyturn" is forbidden: User "jane" cannot get resource "leases" in API group "coordination.k8s.io" in the namespace "kube-system"');
+    expect(lease.body.message).toBe(
+      'leases.coordination.k8s.io "keyturn" is forbidden: User "jane" cannot get resource "leases" in API group "coordination.k8s.io" in the namespace "kube-system"',
+    );
     expect((await get(api, '/readyz', viewer)).status).toBe(200);
     expect((await get(api, '/api', viewer)).status).toBe(200);
   });
@@ -99,12 +133,16 @@ describe.skipIf(!ok)('the lab API refuses credentials like kube-apiserver', () =
   it('the real kubectl is told it must log in (401) and is forbidden (403), as against a real cluster', async () => {
     const token = await api.kubectl('--kubeconfig', files.token, 'get', 'nodes');
     expect(token.code).not.toBe(0);
-    expect(token.stderr).toMatch(/error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)/);
+    expect(token.stderr).toMatch(
+      /error: You must be logged in to the server \((Unauthorized|the server has asked for the client to provide credentials)\)/,
+    );
     expect(token.stderr).not.toMatch(/certificate required|tls:/);
     const stranger = await api.kubectl('--kubeconfig', files.stranger, 'get', 'nodes');
     expect(stranger.stderr).toMatch(/You must be logged in to the server/);
     const viewer = await api.kubectl('--kubeconfig', files.viewer, 'get', 'nodes');
-    expect(viewer.stderr).toContain('Error from server (Forbidden): nodes is forbidden: User "jane" cannot list resource "nodes"');
+    expect(viewer.stderr).toContain(
+      'Error from server (Forbidden): nodes is forbidden: User "jane" cannot list resource "nodes"',
+    );
   });
 
   describe('keyturn status names the refusal, the kubeconfig and the fix, exit 2', () => {
@@ -140,7 +178,7 @@ describe.skipIf(!ok)('the lab API refuses credentials like kube-apiserver', () =
       expect(l).not.toMatch(/not reachable|API is down/);
     });
 
-    it('401 for a certificate of another cluster\'s CA too (the handshake no longer fails)', async () => {
+    it("401 for a certificate of another cluster's CA too (the handshake no longer fails)", async () => {
       expect(await runStatus({ kubeconfig: files.stranger })).toBe(2);
       expect(line()).toContain('refused the credentials of user "oncall" (HTTP 401');
     });
@@ -152,7 +190,7 @@ describe.skipIf(!ok)('the lab API refuses credentials like kube-apiserver', () =
       expect(l).toContain('system:masters');
     });
 
-    it('TLS: the kubeconfig\'s CA does not verify the server', async () => {
+    it("TLS: the kubeconfig's CA does not verify the server", async () => {
       expect(await runStatus({ kubeconfig: files.otherCa })).toBe(2);
       const l = line();
       expect(l).toContain(`is not verified by the CA in kubeconfig ${files.otherCa}, context "prod-east"`);
@@ -188,7 +226,9 @@ describe.skipIf(!ok)('the lab API refuses credentials like kube-apiserver', () =
       const closed = path.join(dir, 'closed.yaml');
       await writeFile(closed, kubeconfig(`https://127.0.0.1:${port}`, api.tls.caPem, { token: 'x' }));
       let out = '';
-      vi.mocked(process.stdout.write).mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+      vi.mocked(process.stdout.write).mockImplementation(
+        (chunk: string | Uint8Array) => ((out += String(chunk)), true),
+      );
       expect(await runStatus({ kubeconfig: closed })).toBe(2);
       expect(out).toMatch(/API NOT reachable/);
       expect(out).toMatch(/is not reachable \(ECONNREFUSED/);

@@ -31,7 +31,11 @@ describe('label selectors', () => {
 describe('field selectors', () => {
   const read = (item: Record<string, string>, field: string) => item[field];
   it('matches supported fields and refuses others like the apiserver', () => {
-    const parsed = parseFieldSelector<Record<string, string>>('reason=SecretsProgress,involvedObject.name!=cp-2', ['reason', 'involvedObject.name'], read);
+    const parsed = parseFieldSelector<Record<string, string>>(
+      'reason=SecretsProgress,involvedObject.name!=cp-2',
+      ['reason', 'involvedObject.name'],
+      read,
+    );
     if (!parsed.ok) throw new Error(parsed.message);
     expect(parsed.value({ reason: 'SecretsProgress', 'involvedObject.name': 'cp-1' })).toBe(true);
     expect(parsed.value({ reason: 'SecretsProgress', 'involvedObject.name': 'cp-2' })).toBe(false);
@@ -66,8 +70,13 @@ describe('humanAge', () => {
 describe('representation negotiation', () => {
   const none = new URLSearchParams();
   it('serves a Table to kubectl and plain JSON otherwise', () => {
-    const kubectlAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
-    expect(chooseRepresentation(kubectlAccept, none)).toEqual({ kind: 'table', apiVersion: 'meta.k8s.io/v1', includeObject: 'Metadata' });
+    const kubectlAccept =
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+    expect(chooseRepresentation(kubectlAccept, none)).toEqual({
+      kind: 'table',
+      apiVersion: 'meta.k8s.io/v1',
+      includeObject: 'Metadata',
+    });
     expect(chooseRepresentation('application/json', none)).toEqual({ kind: 'object' });
     expect(chooseRepresentation('', none)).toEqual({ kind: 'object' });
     const discoveryAccept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
@@ -77,7 +86,12 @@ describe('representation negotiation', () => {
 
 describe('paginate', () => {
   const items: KubeObject[] = Array.from({ length: 7 }, (_, i) => ({
-    metadata: { name: `s${i}`, uid: stableUid(String(i)), resourceVersion: '1', creationTimestamp: '2025-01-01T00:00:00Z' },
+    metadata: {
+      name: `s${i}`,
+      uid: stableUid(String(i)),
+      resourceVersion: '1',
+      creationTimestamp: '2025-01-01T00:00:00Z',
+    },
   }));
 
   it('walks every item exactly once through continue tokens and counts what remains', () => {

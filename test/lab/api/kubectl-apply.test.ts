@@ -54,13 +54,17 @@ describe.skipIf(!ok)('kubectl apply against the lab API server', () => {
     await writeFile(file, manifest('two'));
     expect((await api.kubectl('apply', '-f', file)).stdout).toContain('configmap/conform-cm configured');
     expect((await api.kubectl('get', 'configmap', 'conform-cm', '-o', 'jsonpath={.data.a}')).stdout).toBe('two');
-    const password = (await api.kubectl('get', 'secret', 'conform-secret', '-n', 'default', '-o', 'jsonpath={.data.password}')).stdout;
+    const password = (
+      await api.kubectl('get', 'secret', 'conform-secret', '-n', 'default', '-o', 'jsonpath={.data.password}')
+    ).stdout;
     expect(Buffer.from(password, 'base64').toString()).toBe('two');
   });
 
-  it('lists created secrets with the lab\'s own and keeps the lab\'s read-only', async () => {
+  it("lists created secrets with the lab's own and keeps the lab's read-only", async () => {
     const list = await api.kubectl('get', 'secrets', '-n', 'default', '-o', 'name');
-    expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['secret/conform-secret', 'secret/lab-secret-00001']));
+    expect(list.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['secret/conform-secret', 'secret/lab-secret-00001']),
+    );
     const refused = await api.kubectl('delete', 'secret', 'lab-secret-00001', '-n', 'default');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/MethodNotAllowed|not allow/);
@@ -68,10 +72,14 @@ describe.skipIf(!ok)('kubectl apply against the lab API server', () => {
   });
 
   it('serves the OpenAPI v3 index and the core/v1 document with the fieldValidation parameter kubectl checks', async () => {
-    const index = JSON.parse((await api.kubectl('get', '--raw', '/openapi/v3')).stdout) as { paths: Record<string, { serverRelativeURL: string }> };
+    const index = JSON.parse((await api.kubectl('get', '--raw', '/openapi/v3')).stdout) as {
+      paths: Record<string, { serverRelativeURL: string }>;
+    };
     const url = index.paths['api/v1'].serverRelativeURL;
     expect(url).toMatch(/^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]+$/);
-    const doc = JSON.parse((await api.kubectl('get', '--raw', url)).stdout) as { paths: Record<string, { patch?: { parameters: { name: string; in: string }[] } }> };
+    const doc = JSON.parse((await api.kubectl('get', '--raw', url)).stdout) as {
+      paths: Record<string, { patch?: { parameters: { name: string; in: string }[] } }>;
+    };
     const patch = doc.paths['/api/v1/namespaces/{namespace}/secrets/{name}'].patch;
     expect(patch?.parameters).toContainEqual(expect.objectContaining({ name: 'fieldValidation', in: 'query' }));
   });

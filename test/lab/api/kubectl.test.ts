@@ -9,7 +9,10 @@ const ok = haveBinaries('kubectl', 'openssl');
 
 /** Splits a kubectl table into rows of cells (columns are separated by two or more spaces). */
 function rows(output: string): string[][] {
-  return output.trim().split('\n').map((line) => line.trim().split(/\s{2,}/));
+  return output
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s{2,}/));
 }
 
 describe.skipIf(!ok)('lab API server with the real kubectl', () => {
@@ -20,8 +23,20 @@ describe.skipIf(!ok)('lab API server with the real kubectl', () => {
     backend = new FakeBackend(splitCluster());
     backend.secrets = 30;
     backend.eventViews = [
-      { node: 'cp-1', reason: 'SecretsProgress', message: 'reencrypted 50 secrets', type: 'Normal', time: new Date().toISOString() },
-      { node: 'cp-2', reason: 'SecretsUpdateError', message: 'secret-encrypt error ID 64661', type: 'Warning', time: new Date().toISOString() },
+      {
+        node: 'cp-1',
+        reason: 'SecretsProgress',
+        message: 'reencrypted 50 secrets',
+        type: 'Normal',
+        time: new Date().toISOString(),
+      },
+      {
+        node: 'cp-2',
+        reason: 'SecretsUpdateError',
+        message: 'secret-encrypt error ID 64661',
+        type: 'Warning',
+        time: new Date().toISOString(),
+      },
     ];
     api = await startHarness(backend);
   });
@@ -33,7 +48,18 @@ describe.skipIf(!ok)('lab API server with the real kubectl', () => {
     const result = await api.kubectl('get', 'nodes', '-o', 'wide');
     expect(result.stderr).toBe('');
     const [header, ...body] = rows(result.stdout);
-    expect(header).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+    expect(header).toEqual([
+      'NAME',
+      'STATUS',
+      'ROLES',
+      'AGE',
+      'VERSION',
+      'INTERNAL-IP',
+      'EXTERNAL-IP',
+      'OS-IMAGE',
+      'KERNEL-VERSION',
+      'CONTAINER-RUNTIME',
+    ]);
     const byName = new Map(body.map((cells) => [cells[0], cells]));
     expect([...byName.keys()].sort()).toEqual(['cp-1', 'cp-2', 'etcd-1', 'etcd-2', 'etcd-3', 'worker-1', 'worker-2']);
     expect(byName.get('etcd-1')?.slice(1, 3)).toEqual(['Ready', 'etcd']);
@@ -54,7 +80,9 @@ describe.skipIf(!ok)('lab API server with the real kubectl', () => {
     expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.10.4' });
     expect(node.status.conditions.find((c: { type: string }) => c.type === 'Ready').status).toBe('True');
     const etcd = JSON.parse((await api.kubectl('get', 'node', 'etcd-3', '-o', 'json')).stdout);
-    expect(etcd.status.conditions.find((c: { type: string }) => c.type === 'EtcdIsVoter').reason).toBe('MemberNotLearner');
+    expect(etcd.status.conditions.find((c: { type: string }) => c.type === 'EtcdIsVoter').reason).toBe(
+      'MemberNotLearner',
+    );
   });
 
   it('answers /readyz and /version', async () => {
@@ -67,9 +95,25 @@ describe.skipIf(!ok)('lab API server with the real kubectl', () => {
     const all = await api.kubectl('get', 'events', '-A');
     const [header, ...body] = rows(all.stdout);
     expect(header).toEqual(['NAMESPACE', 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
-    expect(body).toContainEqual(['default', expect.any(String), 'Normal', 'SecretsProgress', 'node/cp-1', 'reencrypted 50 secrets']);
+    expect(body).toContainEqual([
+      'default',
+      expect.any(String),
+      'Normal',
+      'SecretsProgress',
+      'node/cp-1',
+      'reencrypted 50 secrets',
+    ]);
     expect(body).toHaveLength(2);
-    const filtered = await api.kubectl('get', 'events', '-n', 'default', '--field-selector', 'reason=SecretsUpdateError', '-o', 'json');
+    const filtered = await api.kubectl(
+      'get',
+      'events',
+      '-n',
+      'default',
+      '--field-selector',
+      'reason=SecretsUpdateError',
+      '-o',
+      'json',
+    );
     const items = JSON.parse(filtered.stdout).items;
     expect(items.map((e: { involvedObject: { name: string } }) => e.involvedObject.name)).toEqual(['cp-2']);
   });
@@ -87,12 +131,15 @@ describe.skipIf(!ok)('lab API server with the real kubectl', () => {
   it('counts secrets and lists namespaces', async () => {
     const secrets = await api.kubectl('get', 'secrets', '-A', '--chunk-size=7', '-o', 'name');
     expect(secrets.stdout.trim().split('\n')).toHaveLength(30);
-    const namespaces = rows((await api.kubectl('get', 'namespaces')).stdout).slice(1).map((cells) => cells[0]);
+    const namespaces = rows((await api.kubectl('get', 'namespaces')).stdout)
+      .slice(1)
+      .map((cells) => cells[0]);
     expect(namespaces).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
   });
 
   it('annotate node stores the annotation, tells the backend, and later gets show it', async () => {
-    const before = JSON.parse((await api.kubectl('get', 'node', 'worker-1', '-o', 'json')).stdout).metadata.resourceVersion;
+    const before = JSON.parse((await api.kubectl('get', 'node', 'worker-1', '-o', 'json')).stdout).metadata
+      .resourceVersion;
     const annotate = await api.kubectl('annotate', 'node', 'worker-1', 'keyturn.io/step=drained');
     expect(annotate.stdout).toContain('node/worker-1 annotated');
     expect(backend.patches).toContainEqual({ name: 'worker-1', annotations: { 'keyturn.io/step': 'drained' } });
@@ -115,7 +162,16 @@ describe.skipIf(!ok)('lab API server with the real kubectl', () => {
   });
 
   it('get nodes --watch receives a change made in the backend', async () => {
-    const child = spawn('kubectl', ['--kubeconfig', api.kubeconfig, '--cache-dir', `${api.dir}/kube-cache`, 'get', 'nodes', '--watch', '--output-watch-events']);
+    const child = spawn('kubectl', [
+      '--kubeconfig',
+      api.kubeconfig,
+      '--cache-dir',
+      `${api.dir}/kube-cache`,
+      'get',
+      'nodes',
+      '--watch',
+      '--output-watch-events',
+    ]);
     let output = '';
     const waitFor = (pattern: RegExp, what: string) =>
       new Promise<void>((resolve, reject) => {

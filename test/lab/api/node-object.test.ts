@@ -4,7 +4,14 @@ import { nodeRolesColumn } from '../../../src/lab/api/node-object.js';
 import { labNode } from './support/fake-backend.js';
 
 type Node = {
-  metadata: { name: string; uid: string; resourceVersion: string; creationTimestamp: string; labels: Record<string, string>; annotations: Record<string, string> };
+  metadata: {
+    name: string;
+    uid: string;
+    resourceVersion: string;
+    creationTimestamp: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  };
   spec: { providerID: string };
   status: {
     addresses: { type: string; address: string }[];
@@ -60,7 +67,10 @@ describe('nodeObject', () => {
     expect(Object.keys(node.metadata.labels).some((k) => k.startsWith('node-role.kubernetes.io/'))).toBe(false);
     expect(node.metadata.annotations['k3s.io/node-args']).toBe('["agent"]');
     expect(node.spec.providerID).toBe('k3s://agent-1');
-    expect(node.status.nodeInfo).toMatchObject({ kubeletVersion: 'v1.29.12+k3s1', containerRuntimeVersion: 'containerd://1.7.27-k3s1' });
+    expect(node.status.nodeInfo).toMatchObject({
+      kubeletVersion: 'v1.29.12+k3s1',
+      containerRuntimeVersion: 'containerd://1.7.27-k3s1',
+    });
     expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.10.9' });
     expect(node.status.addresses).toContainEqual({ type: 'Hostname', address: 'agent-1' });
     expect(nodeRolesColumn(node.metadata.labels)).toBe('<none>');
@@ -68,7 +78,11 @@ describe('nodeObject', () => {
 
   it('reports a stopped kubelet as Unknown and an unhealthy etcd member as not a voter', () => {
     const node = asNode(nodeObject(labNode('etcd-2', 2, ['etcd'], { ready: false, etcdVoter: false }), '5'));
-    expect(condition(node, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    expect(condition(node, 'Ready')).toMatchObject({
+      status: 'Unknown',
+      reason: 'NodeStatusUnknown',
+      message: 'Kubelet stopped posting node status.',
+    });
     expect(condition(node, 'EtcdIsVoter')).toMatchObject({ status: 'False', reason: 'Unhealthy' });
   });
 

@@ -27,7 +27,10 @@ describe.skipIf(!ok)('lab API server protocol', () => {
     expect(statSync(api.kubeconfig).mode & 0o777).toBe(0o600);
     const config = YAML.parse(readFileSync(api.kubeconfig, 'utf8'));
     expect(config['current-context']).toBe('keyturn-lab');
-    expect(config.contexts[0]).toEqual({ name: 'keyturn-lab', context: { cluster: 'keyturn-lab', user: 'keyturn-lab' } });
+    expect(config.contexts[0]).toEqual({
+      name: 'keyturn-lab',
+      context: { cluster: 'keyturn-lab', user: 'keyturn-lab' },
+    });
     expect(config.clusters[0].cluster.server).toBe(api.handle.url);
     const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
     expect(decode(config.clusters[0].cluster['certificate-authority-data'])).toBe(api.tls.caPem);
@@ -52,7 +55,9 @@ describe.skipIf(!ok)('lab API server protocol', () => {
   it('serves legacy discovery documents', async () => {
     const core = (await api.request('GET', '/api/v1')).json();
     expect(core.kind).toBe('APIResourceList');
-    expect(core.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['nodes', 'events', 'secrets', 'namespaces']));
+    expect(core.resources.map((r: { name: string }) => r.name)).toEqual(
+      expect.arrayContaining(['nodes', 'events', 'secrets', 'namespaces']),
+    );
     const groups = (await api.request('GET', '/apis')).json();
     expect(groups.groups[0].preferredVersion.groupVersion).toBe('coordination.k8s.io/v1');
     const leases = (await api.request('GET', '/apis/coordination.k8s.io/v1')).json();
@@ -61,11 +66,20 @@ describe.skipIf(!ok)('lab API server protocol', () => {
 
   it('creates, updates and deletes a lease with resourceVersion optimistic concurrency', async () => {
     const base = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases';
-    const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'keyturn-run' }, spec: { holderIdentity: 'me', leaseDurationSeconds: 30 } };
+    const body = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'keyturn-run' },
+      spec: { holderIdentity: 'me', leaseDurationSeconds: 30 },
+    };
     const created = await api.request('POST', base, { body });
     expect(created.status).toBe(201);
     const lease = created.json();
-    expect((await api.request('POST', base, { body })).json()).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', code: 409 });
+    expect((await api.request('POST', base, { body })).json()).toMatchObject({
+      kind: 'Status',
+      reason: 'AlreadyExists',
+      code: 409,
+    });
 
     const renewed = { ...lease, spec: { ...lease.spec, holderIdentity: 'me-again' } };
     const updated = await api.request('PUT', `${base}/keyturn-run`, { body: renewed });
@@ -74,7 +88,9 @@ describe.skipIf(!ok)('lab API server protocol', () => {
     expect(Number(updated.json().metadata.resourceVersion)).toBeGreaterThan(Number(lease.metadata.resourceVersion));
 
     // Writing with the version read before the update loses.
-    const stale = await api.request('PUT', `${base}/keyturn-run`, { body: { ...lease, spec: { holderIdentity: 'someone-else' } } });
+    const stale = await api.request('PUT', `${base}/keyturn-run`, {
+      body: { ...lease, spec: { holderIdentity: 'someone-else' } },
+    });
     expect(stale.status).toBe(409);
     expect(stale.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409 });
     expect(stale.json().message).toContain('the object has been modified');
@@ -84,7 +100,10 @@ describe.skipIf(!ok)('lab API server protocol', () => {
     expect(deleted.json()).toMatchObject({ kind: 'Status', status: 'Success' });
     const gone = await api.request('GET', `${base}/keyturn-run`);
     expect(gone.status).toBe(404);
-    expect(gone.json()).toMatchObject({ reason: 'NotFound', message: 'leases.coordination.k8s.io "keyturn-run" not found' });
+    expect(gone.json()).toMatchObject({
+      reason: 'NotFound',
+      message: 'leases.coordination.k8s.io "keyturn-run" not found',
+    });
   });
 
   it('counts secrets cheaply with limit=1 and remainingItemCount, and pages through them', async () => {
@@ -105,15 +124,21 @@ describe.skipIf(!ok)('lab API server protocol', () => {
     expect(namespaces.size).toBeGreaterThan(1);
     const inKubeSystem = (await api.request('GET', '/api/v1/namespaces/kube-system/secrets')).json().items;
     expect(inKubeSystem.length).toBeGreaterThan(0);
-    expect(inKubeSystem.every((s: { metadata: { namespace: string } }) => s.metadata.namespace === 'kube-system')).toBe(true);
+    expect(inKubeSystem.every((s: { metadata: { namespace: string } }) => s.metadata.namespace === 'kube-system')).toBe(
+      true,
+    );
   });
 
   it('prints Tables with PartialObjectMetadata rows when asked', async () => {
-    const table = (await api.request('GET', '/api/v1/nodes?includeObject=Metadata', { headers: { Accept: TABLE } })).json();
+    const table = (
+      await api.request('GET', '/api/v1/nodes?includeObject=Metadata', { headers: { Accept: TABLE } })
+    ).json();
     expect(table.kind).toBe('Table');
-    expect(table.columnDefinitions.filter((c: { priority: number }) => c.priority === 0).map((c: { name: string }) => c.name)).toEqual([
-      'Name', 'Status', 'Roles', 'Age', 'Version',
-    ]);
+    expect(
+      table.columnDefinitions
+        .filter((c: { priority: number }) => c.priority === 0)
+        .map((c: { name: string }) => c.name),
+    ).toEqual(['Name', 'Status', 'Roles', 'Age', 'Version']);
     expect(table.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' });
     expect(table.rows[0].object.metadata.labels['kubernetes.io/os']).toBe('linux');
   });
@@ -135,12 +160,20 @@ describe.skipIf(!ok)('lab API server protocol', () => {
     fromNow.close();
 
     // A later watch from the old version replays the same three changes, then ends when its time is up.
-    const replay = await openWatch(api, `/api/v1/nodes?watch=true&timeoutSeconds=1&resourceVersion=${list.metadata.resourceVersion}`);
-    const types = [await replay.next(), await replay.next(), await replay.next()].map((e) => `${e.type} ${e.object.metadata.name}`);
+    const replay = await openWatch(
+      api,
+      `/api/v1/nodes?watch=true&timeoutSeconds=1&resourceVersion=${list.metadata.resourceVersion}`,
+    );
+    const types = [await replay.next(), await replay.next(), await replay.next()].map(
+      (e) => `${e.type} ${e.object.metadata.name}`,
+    );
     expect(types).toEqual(['MODIFIED cp-2', 'ADDED worker-3', 'DELETED worker-3']);
     await replay.ended;
 
-    const filtered = await openWatch(api, '/api/v1/nodes?watch=true&fieldSelector=metadata.name%3Detcd-1&timeoutSeconds=5');
+    const filtered = await openWatch(
+      api,
+      '/api/v1/nodes?watch=true&fieldSelector=metadata.name%3Detcd-1&timeoutSeconds=5',
+    );
     expect(await filtered.next()).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'etcd-1' } } });
     backend.update('etcd-1', { etcdVoter: false });
     const voter = await filtered.next();
@@ -155,9 +188,16 @@ describe.skipIf(!ok)('lab API server protocol', () => {
     try {
       const nodes = await api.request('GET', '/api/v1/nodes');
       expect(nodes.status).toBe(503);
-      expect(nodes.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'ServiceUnavailable', code: 503 });
+      expect(nodes.json()).toMatchObject({
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'ServiceUnavailable',
+        code: 503,
+      });
       expect(nodes.json().message).toContain('etcd has no quorum (lab)');
-      const leases = await api.request('POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', { body: { metadata: { name: 'x' } } });
+      const leases = await api.request('POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', {
+        body: { metadata: { name: 'x' } },
+      });
       expect(leases.status).toBe(503);
       const readyz = await api.request('GET', '/readyz');
       expect(readyz.status).toBe(503);
@@ -191,7 +231,10 @@ describe.skipIf(!ok)('lab API server protocol', () => {
 
   it('answers an expired resourceVersion with a 410 ERROR event, and refuses watches it cannot serve', async () => {
     const expired = await openWatch(api, '/api/v1/nodes?watch=true&resourceVersion=1');
-    expect(await expired.next()).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+    expect(await expired.next()).toMatchObject({
+      type: 'ERROR',
+      object: { kind: 'Status', code: 410, reason: 'Expired' },
+    });
     await expired.ended;
     const leases = await api.request('GET', '/apis/coordination.k8s.io/v1/leases?watch=true');
     expect(leases.json()).toMatchObject({ kind: 'Status', reason: 'MethodNotAllowed', code: 405 });
@@ -207,7 +250,11 @@ describe.skipIf(!ok)('lab API server protocol', () => {
 
   // Its speed is measured by the lab benchmarks (npm run bench), not asserted here.
   it('lists 200 nodes as JSON and as a table', async () => {
-    const big = new FakeBackend(Array.from({ length: 200 }, (_, i) => labNode(`node-${i}`, (i % 250) + 1, i < 3 ? ['etcd'] : i < 5 ? ['control-plane'] : ['worker'])));
+    const big = new FakeBackend(
+      Array.from({ length: 200 }, (_, i) =>
+        labNode(`node-${i}`, (i % 250) + 1, i < 3 ? ['etcd'] : i < 5 ? ['control-plane'] : ['worker']),
+      ),
+    );
     const large = await startHarness(big);
     try {
       for (const accept of ['application/json', TABLE]) {

@@ -6,7 +6,16 @@ import { createEtcdCluster, type EtcdCluster } from '../../../src/lab/etcd/index
 import { canConnect } from '../../../src/lab/etcd/wait-for-port.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { createEtcdCas, writeNodeEtcdTls } from './pki.js';
-import { curl, curlMember, curlMetrics, eventually, makeTestLab, onLoopback, processesMentioning, type TestLab } from './harness.js';
+import {
+  curl,
+  curlMember,
+  curlMetrics,
+  eventually,
+  makeTestLab,
+  onLoopback,
+  processesMentioning,
+  type TestLab,
+} from './harness.js';
 
 const modes = [
   { mode: 'real' as const, net: '127.0.51', available: haveBinaries('etcd', 'curl', 'openssl') },
@@ -20,7 +29,11 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
   beforeAll(() => {
     if (!available) return;
     lab = makeTestLab(mode, net, 3);
-    cluster = createEtcdCluster(mode, lab.specs, { token: `test-${mode}`, fastElection: true, layout: 'grpc-only-client-port' });
+    cluster = createEtcdCluster(mode, lab.specs, {
+      token: `test-${mode}`,
+      fastElection: true,
+      layout: 'grpc-only-client-port',
+    });
   });
 
   afterAll(async () => {
@@ -33,7 +46,11 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
     const started = Date.now();
     await Promise.all(lab.specs.map((s) => cluster.member(s.name).start()));
     expect(lab.specs.every((s) => cluster.member(s.name).isRunning())).toBe(true);
-    const health = await eventually('cluster healthy', () => cluster.health(), (h) => h.healthy);
+    const health = await eventually(
+      'cluster healthy',
+      () => cluster.health(),
+      (h) => h.healthy,
+    );
     console.info(`[${mode}] 3 members healthy ${Date.now() - started} ms after start()`);
     expect(health.running).toEqual(lab.specs.map((s) => s.name));
     expect(lab.specs.map((s) => s.name)).toContain(health.leader);
@@ -61,8 +78,18 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
     // Field order and types as real etcd 3.4.23's grpc-gateway writes them.
     expect(Object.keys(list.header)).toEqual(['cluster_id', 'member_id', 'raft_term']);
     expect(Object.keys(status.header)).toEqual(['cluster_id', 'member_id', 'revision', 'raft_term']);
-    expect(Object.keys(status)).toEqual(['header', 'version', 'dbSize', 'leader', 'raftIndex', 'raftTerm', 'raftAppliedIndex', 'dbSizeInUse']);
-    for (const key of ['dbSize', 'raftIndex', 'raftTerm', 'raftAppliedIndex', 'dbSizeInUse']) expect(status[key]).toMatch(/^\d+$/);
+    expect(Object.keys(status)).toEqual([
+      'header',
+      'version',
+      'dbSize',
+      'leader',
+      'raftIndex',
+      'raftTerm',
+      'raftAppliedIndex',
+      'dbSizeInUse',
+    ]);
+    for (const key of ['dbSize', 'raftIndex', 'raftTerm', 'raftAppliedIndex', 'dbSizeInUse'])
+      expect(status[key]).toMatch(/^\d+$/);
     expect(ids).toEqual([...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)));
   });
 
@@ -71,13 +98,25 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
     await Promise.all(others.map((s) => cluster.member(s.name).stop()));
     expect(others.some((s) => cluster.member(s.name).isRunning())).toBe(false);
 
-    const health = await eventually('cluster unhealthy', () => cluster.health(), (h) => !h.healthy);
+    const health = await eventually(
+      'cluster unhealthy',
+      () => cluster.health(),
+      (h) => !h.healthy,
+    );
     expect(health.leader).toBeNull();
     expect(health.running).toEqual([survivor.name]);
 
-    const reply = await eventually('survivor /health false', () => curlMember(survivor, '/health'), (r) => r.stdout.includes('false'));
+    const reply = await eventually(
+      'survivor /health false',
+      () => curlMember(survivor, '/health'),
+      (r) => r.stdout.includes('false'),
+    );
     expect(JSON.parse(reply.stdout)).toEqual({ health: 'false' });
-    const metricsHealth = await eventually('2381 /health false', () => curlMetrics(survivor, '/health'), (r) => r.stdout.includes('false'));
+    const metricsHealth = await eventually(
+      '2381 /health false',
+      () => curlMetrics(survivor, '/health'),
+      (r) => r.stdout.includes('false'),
+    );
     expect(JSON.parse(metricsHealth.stdout)).toEqual({ health: 'false' });
 
     // etcd 3.4 still answers status without quorum: no leader field, an error instead.
@@ -88,10 +127,18 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
 
   it.skipIf(!available)('regains quorum when the stopped members restart', async () => {
     await Promise.all(lab.specs.slice(1).map((s) => cluster.member(s.name).start()));
-    const health = await eventually('cluster healthy again', () => cluster.health(), (h) => h.healthy);
+    const health = await eventually(
+      'cluster healthy again',
+      () => cluster.health(),
+      (h) => h.healthy,
+    );
     expect(health.running).toHaveLength(3);
     for (const spec of lab.specs) {
-      const reply = await eventually(`${spec.name} /health`, () => curlMember(spec, '/health'), (r) => r.stdout.includes('true'));
+      const reply = await eventually(
+        `${spec.name} /health`,
+        () => curlMember(spec, '/health'),
+        (r) => r.stdout.includes('true'),
+      );
       expect(reply.code).toBe(0);
     }
   });
@@ -113,7 +160,8 @@ describe.each(modes)('etcd cluster ($mode)', ({ mode, net, available }) => {
     expect(await processesMentioning(lab.root)).toBe('');
     for (const spec of lab.specs) {
       expect(await canConnect(spec.address, 2379)).toBe(false);
-      for (const port of [2379, 2381, 2382]) expect((await curl([...onLoopback(spec, port), `http://127.0.0.1:${port}/health`])).code).toBe(7);
+      for (const port of [2379, 2381, 2382])
+        expect((await curl([...onLoopback(spec, port), `http://127.0.0.1:${port}/health`])).code).toBe(7);
     }
     const health = await cluster.health();
     expect(health).toMatchObject({ healthy: false, leader: null, running: [] });

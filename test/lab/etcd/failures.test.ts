@@ -9,7 +9,11 @@ import { createEtcdCas, writeNodeEtcdTls } from './pki.js';
 import { curlMember, curlMetrics, eventually, makeTestLab, processesMentioning, type TestLab } from './harness.js';
 
 const modes = [
-  { mode: 'real' as const, nets: ['127.0.53', '127.0.55', '127.0.57'], available: haveBinaries('etcd', 'curl', 'openssl') },
+  {
+    mode: 'real' as const,
+    nets: ['127.0.53', '127.0.55', '127.0.57'],
+    available: haveBinaries('etcd', 'curl', 'openssl'),
+  },
   { mode: 'emulated' as const, nets: ['127.0.54', '127.0.56', '127.0.58'], available: haveBinaries('curl', 'openssl') },
 ];
 
@@ -19,7 +23,11 @@ describe.each(modes)('etcd member failures ($mode)', ({ mode, nets, available })
 
   const setUp = (net: string) => {
     lab = makeTestLab(mode, net, 3);
-    cluster = createEtcdCluster(mode, lab.specs, { token: `failures-${mode}`, fastElection: true, layout: 'grpc-only-client-port' });
+    cluster = createEtcdCluster(mode, lab.specs, {
+      token: `failures-${mode}`,
+      fastElection: true,
+      layout: 'grpc-only-client-port',
+    });
     return { lab, cluster };
   };
 
@@ -33,26 +41,37 @@ describe.each(modes)('etcd member failures ($mode)', ({ mode, nets, available })
     cluster = undefined;
   });
 
-  it.skipIf(!available)('rejects start() with the reason when a certificate file is missing, leaving nothing behind', async () => {
-    const { lab, cluster } = setUp(nets[0]);
-    const [spec] = lab.specs;
-    unlinkSync(path.join(spec.tlsDir, 'peer-server-client.key'));
-    await expect(cluster.member(spec.name).start()).rejects.toThrow(/peer-server-client\.key/);
-    expect(cluster.member(spec.name).isRunning()).toBe(false);
-    expect(await processesMentioning(spec.dataDir)).toBe('');
-  });
+  it.skipIf(!available)(
+    'rejects start() with the reason when a certificate file is missing, leaving nothing behind',
+    async () => {
+      const { lab, cluster } = setUp(nets[0]);
+      const [spec] = lab.specs;
+      unlinkSync(path.join(spec.tlsDir, 'peer-server-client.key'));
+      await expect(cluster.member(spec.name).start()).rejects.toThrow(/peer-server-client\.key/);
+      expect(cluster.member(spec.name).isRunning()).toBe(false);
+      expect(await processesMentioning(spec.dataDir)).toBe('');
+    },
+  );
 
   it.skipIf(!available)('a member restarted alone accepts TCP but answers nothing until a peer joins it', async () => {
     const { lab, cluster } = setUp(nets[1]);
     await Promise.all(lab.specs.map((s) => cluster.member(s.name).start()));
-    await eventually('healthy', () => cluster.health(), (h) => h.healthy);
+    await eventually(
+      'healthy',
+      () => cluster.health(),
+      (h) => h.healthy,
+    );
     await cluster.stopAll();
 
     const [first, second] = lab.specs;
     await cluster.member(first.name).start();
     const hung = await curlMember(first, '/health', { timeoutSeconds: 2 });
     expect(hung.code).toBe(28); // curl: operation timed out
-    const plain = await eventually('2381 answers', () => curlMetrics(first, '/health'), (r) => r.code === 0);
+    const plain = await eventually(
+      '2381 answers',
+      () => curlMetrics(first, '/health'),
+      (r) => r.code === 0,
+    );
     expect(JSON.parse(plain.stdout)).toEqual({ health: 'false' });
     expect((await cluster.health()).healthy).toBe(false);
 
@@ -61,7 +80,11 @@ describe.each(modes)('etcd member failures ($mode)', ({ mode, nets, available })
     await cluster.member(second.name).start();
     const answered = await waiting;
     expect(answered.code).toBe(0);
-    const health = await eventually('healthy with 2 of 3', () => cluster.health(), (h) => h.healthy);
+    const health = await eventually(
+      'healthy with 2 of 3',
+      () => cluster.health(),
+      (h) => h.healthy,
+    );
     expect([first.name, second.name]).toContain(health.leader);
   });
 
@@ -73,7 +96,11 @@ describe.each(modes)('etcd member failures ($mode)', ({ mode, nets, available })
     writeNodeEtcdTls(lab.cas, outsider.tlsDir, outsider, foreignPeers);
 
     await Promise.all(lab.specs.map((s) => cluster.member(s.name).start()));
-    const health = await eventually('healthy without the outsider', () => cluster.health(), (h) => h.healthy);
+    const health = await eventually(
+      'healthy without the outsider',
+      () => cluster.health(),
+      (h) => h.healthy,
+    );
     expect(health.running).toHaveLength(3);
     expect(health.leader).not.toBe(outsider.name);
     expect(health.reason).toContain(outsider.name);

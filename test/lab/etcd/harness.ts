@@ -63,7 +63,14 @@ export interface CurlMemberOptions {
 /** curl to a member's HTTP API with that node's client credentials, as keyturn runs it on the node. */
 export function curlMember(spec: EtcdMemberSpec, urlPath: string, opts: CurlMemberOptions = {}) {
   const tls = opts.creds ?? spec.tlsDir;
-  const args = ['--cacert', path.join(spec.tlsDir, 'server-ca.crt'), '--cert', path.join(tls, 'client.crt'), '--key', path.join(tls, 'client.key')];
+  const args = [
+    '--cacert',
+    path.join(spec.tlsDir, 'server-ca.crt'),
+    '--cert',
+    path.join(tls, 'client.crt'),
+    '--key',
+    path.join(tls, 'client.key'),
+  ];
   if (opts.post) args.push('-X', 'POST', '-d', '{}');
   args.push(...(opts.extra ?? []));
   switch (opts.at ?? 'loopback-2382') {
@@ -86,11 +93,17 @@ export function curlMetrics(spec: EtcdMemberSpec, urlPath: string, timeoutSecond
   return curl([...onLoopback(spec, 2381), `http://127.0.0.1:2381${urlPath}`], timeoutSeconds);
 }
 
-export async function eventually<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, deadlineMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  deadlineMs = 30_000,
+): Promise<T> {
   const until = Date.now() + deadlineMs;
   let last: T = await probe();
   while (!accept(last)) {
-    if (Date.now() > until) throw new Error(`${what}: not reached within ${deadlineMs} ms; last: ${JSON.stringify(last)}`);
+    if (Date.now() > until)
+      throw new Error(`${what}: not reached within ${deadlineMs} ms; last: ${JSON.stringify(last)}`);
     await delay(100);
     last = await probe();
   }

@@ -31,8 +31,15 @@ interface Answer {
 async function probes(spec: EtcdMemberSpec): Promise<Record<string, Answer>> {
   const asked: Record<string, Promise<{ code: number; stdout: string }>> = {
     'address:2379 GET /health': curlMember(spec, '/health', { at: 'address-2379', extra: WRITE_OUT }),
-    'address:2379 GET /health HTTP/1.1': curlMember(spec, '/health', { at: 'address-2379', extra: ['--http1.1', ...WRITE_OUT] }),
-    'address:2379 POST member list': curlMember(spec, '/v3/cluster/member/list', { at: 'address-2379', post: true, extra: WRITE_OUT }),
+    'address:2379 GET /health HTTP/1.1': curlMember(spec, '/health', {
+      at: 'address-2379',
+      extra: ['--http1.1', ...WRITE_OUT],
+    }),
+    'address:2379 POST member list': curlMember(spec, '/v3/cluster/member/list', {
+      at: 'address-2379',
+      post: true,
+      extra: WRITE_OUT,
+    }),
     'loopback:2379 GET /health': curlMember(spec, '/health', { at: 'loopback-2379', extra: WRITE_OUT }),
     'loopback:2382 GET /health': curlMember(spec, '/health', { extra: WRITE_OUT }),
     'loopback:2382 GET /version': curlMember(spec, '/version', { extra: WRITE_OUT }),
@@ -57,7 +64,11 @@ function normalise(all: Record<string, Answer>, specs: EtcdMemberSpec[]): Record
   for (const [name, answer] of Object.entries(all)) {
     let text = answer.text;
     specs.forEach((s, i) => {
-      text = text.split(s.name).join(`<member-${i + 1}>`).split(s.address).join(`<address-${i + 1}>`);
+      text = text
+        .split(s.name)
+        .join(`<member-${i + 1}>`)
+        .split(s.address)
+        .join(`<address-${i + 1}>`);
     });
     if (name.includes('/metrics')) {
       text = text
@@ -85,11 +96,15 @@ function normaliseJson(text: string): string {
     if (Array.isArray(value)) {
       const items = value.map(walk);
       return items.every((i) => typeof i === 'object' && i !== null && 'name' in i)
-        ? [...items].sort((a, b) => String((a as { name: string }).name).localeCompare(String((b as { name: string }).name)))
+        ? [...items].sort((a, b) =>
+            String((a as { name: string }).name).localeCompare(String((b as { name: string }).name)),
+          )
         : items;
     }
     if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? '<n>' : walk(v)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? '<n>' : walk(v)]),
+      );
     }
     return value;
   };
@@ -97,17 +112,29 @@ function normaliseJson(text: string): string {
 }
 
 describe.each(layouts)('etcd listeners, layout $layout', ({ layout, nets }) => {
-  const labs: Record<'real' | 'emulated', { lab: TestLab; cluster: EtcdCluster } | undefined> = { real: undefined, emulated: undefined };
+  const labs: Record<'real' | 'emulated', { lab: TestLab; cluster: EtcdCluster } | undefined> = {
+    real: undefined,
+    emulated: undefined,
+  };
 
   beforeAll(async () => {
     if (!available) return;
     for (const mode of ['real', 'emulated'] as const) {
-      const lab = makeTestLab(`${mode === 'real' ? 'r' : 'e'}${layout === 'grpc-only-client-port' ? 'g' : 'h'}`, nets[mode], 3);
+      const lab = makeTestLab(
+        `${mode === 'real' ? 'r' : 'e'}${layout === 'grpc-only-client-port' ? 'g' : 'h'}`,
+        nets[mode],
+        3,
+      );
       const cluster = createEtcdCluster(mode, lab.specs, { token: `layout-${layout}`, fastElection: true, layout });
       labs[mode] = { lab, cluster };
     }
     await Promise.all(Object.values(labs).flatMap((l) => l!.lab.specs.map((s) => l!.cluster.member(s.name).start())));
-    for (const l of Object.values(labs)) await eventually('healthy', () => l!.cluster.health(), (h) => h.healthy);
+    for (const l of Object.values(labs))
+      await eventually(
+        'healthy',
+        () => l!.cluster.health(),
+        (h) => h.healthy,
+      );
   });
 
   afterAll(async () => {
@@ -141,10 +168,14 @@ describe.each(layouts)('etcd listeners, layout $layout', ({ layout, nets }) => {
       expect(answers['address:2379 GET /health HTTP/1.1'].text).not.toContain('health');
       expect(answers['loopback:2382 GET /health'].text).toBe('{"health":"true"}\n@@ 200 text/plain; charset=utf-8');
       const list = JSON.parse(answers['loopback:2382 POST member list'].text.split('\n@@')[0]);
-      expect(list.members.map((m: { clientURLs: string[] }) => m.clientURLs[0]).sort()).toEqual(labs.real!.lab.specs.map((s) => `https://${s.address}:2379`));
+      expect(list.members.map((m: { clientURLs: string[] }) => m.clientURLs[0]).sort()).toEqual(
+        labs.real!.lab.specs.map((s) => `https://${s.address}:2379`),
+      );
     } else {
       expect(answers['address:2379 GET /health'].text).toBe('{"health":"true"}\n@@ 200 text/plain; charset=utf-8');
-      expect(answers['address:2379 GET /health HTTP/1.1'].text).toBe('{"health":"true"}\n@@ 200 text/plain; charset=utf-8');
+      expect(answers['address:2379 GET /health HTTP/1.1'].text).toBe(
+        '{"health":"true"}\n@@ 200 text/plain; charset=utf-8',
+      );
       expect(answers['loopback:2379 GET /health'].text).toBe('{"health":"true"}\n@@ 200 text/plain; charset=utf-8');
       expect(answers['loopback:2382 GET /health'].code).toBe(7); // no 2382 before k3s#8402
     }
@@ -157,14 +188,26 @@ describe.each(layouts)('etcd listeners, layout $layout', ({ layout, nets }) => {
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           'etcdctl',
-          [`--endpoints=https://${spec.address}:2379`, `--cacert=${tls('server-ca.crt')}`, `--cert=${tls('client.crt')}`, `--key=${tls('client.key')}`, '--command-timeout=5s', ...args],
+          [
+            `--endpoints=https://${spec.address}:2379`,
+            `--cacert=${tls('server-ca.crt')}`,
+            `--cert=${tls('client.crt')}`,
+            `--key=${tls('client.key')}`,
+            '--command-timeout=5s',
+            ...args,
+          ],
           { env: { ETCDCTL_API: '3', PATH: process.env.PATH ?? '' } },
-          (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+          (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
         );
       });
     const members = await etcdctl('member', 'list', '-w', 'json');
     expect(members.stderr).toBe('');
-    expect(JSON.parse(members.stdout).members.map((m: { name: string }) => m.name).sort()).toEqual(labs.real!.lab.specs.map((s) => s.name));
+    expect(
+      JSON.parse(members.stdout)
+        .members.map((m: { name: string }) => m.name)
+        .sort(),
+    ).toEqual(labs.real!.lab.specs.map((s) => s.name));
     expect((await etcdctl('put', 'keyturn-layout', layout)).stdout.trim()).toBe('OK');
     expect((await etcdctl('get', 'keyturn-layout', '--print-value-only')).stdout.trim()).toBe(layout);
     const health = await etcdctl('endpoint', 'health');

@@ -18,17 +18,34 @@ let server: http.Server;
 
 function curlOn(node: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('curl', ['-sS', '--max-time', '5', ...args], { env: { PATH: nodePath(root, node) } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      'curl',
+      ['-sS', '--max-time', '5', ...args],
+      { env: { PATH: nodePath(root, node) } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
 
 beforeAll(async () => {
   if (!available) return;
-  const paths = { root, socket: path.join(root, 'lab.sock'), httpSocket: path.join(root, 'lab-http.sock'), client: '', latency: path.join(root, 'latency-ms'), inventory: '' };
+  const paths = {
+    root,
+    socket: path.join(root, 'lab.sock'),
+    httpSocket: path.join(root, 'lab-http.sock'),
+    client: '',
+    latency: path.join(root, 'latency-ms'),
+    inventory: '',
+  };
   for (const [index, name] of ['n1', 'n2'].entries()) {
-    await writeNodeCommands(paths, { name, index: index + 1, address: `127.0.76.${index + 1}`, roles: ['etcd'], distro: 'k3s' });
+    await writeNodeCommands(paths, {
+      name,
+      index: index + 1,
+      address: `127.0.76.${index + 1}`,
+      roles: ['etcd'],
+      distro: 'k3s',
+    });
   }
   const lo = nodeLoopbackDir(labNodePaths(root, 'n1').root);
   server = http.createServer((req, res) => res.end(`n1 ${req.headers.host} ${req.url}`));
@@ -43,9 +60,18 @@ afterAll(async () => {
 
 describe.skipIf(!available)("a node's bin/curl and its own loopback", () => {
   it('reaches its own 127.0.0.1, localhost and [::1] listeners, with the URL kept', async () => {
-    expect(await curlOn('n1', 'http://127.0.0.1:2381/health')).toMatchObject({ code: 0, stdout: 'n1 127.0.0.1:2381 /health' });
-    expect(await curlOn('n1', 'http://localhost:2381/metrics')).toMatchObject({ code: 0, stdout: 'n1 localhost:2381 /metrics' });
-    expect(await curlOn('n1', '-X', 'POST', '-d', '{}', 'http://[::1]:2381/v3')).toMatchObject({ code: 0, stdout: 'n1 [::1]:2381 /v3' });
+    expect(await curlOn('n1', 'http://127.0.0.1:2381/health')).toMatchObject({
+      code: 0,
+      stdout: 'n1 127.0.0.1:2381 /health',
+    });
+    expect(await curlOn('n1', 'http://localhost:2381/metrics')).toMatchObject({
+      code: 0,
+      stdout: 'n1 localhost:2381 /metrics',
+    });
+    expect(await curlOn('n1', '-X', 'POST', '-d', '{}', 'http://[::1]:2381/v3')).toMatchObject({
+      code: 0,
+      stdout: 'n1 [::1]:2381 /v3',
+    });
   });
 
   it("is refused where its node listens on nothing, and never reaches another node's loopback", async () => {

@@ -78,7 +78,10 @@ describe.skipIf(!available)('EmulatedQuorum', () => {
     const bad = ask(q, a, '/v3/maintenance/status', 'POST', 'nojson');
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ code: 3 });
-    expect(answer(q, a, 'metrics', { method: 'GET', path: '/health', body: '' })).toMatchObject({ status: 200, body: '{"health":"true"}' });
+    expect(answer(q, a, 'metrics', { method: 'GET', path: '/health', body: '' })).toMatchObject({
+      status: 200,
+      body: '{"health":"true"}',
+    });
     expect(answer(q, a, 'metrics', { method: 'GET', path: '/version', body: '' }).status).toBe(404);
   });
 

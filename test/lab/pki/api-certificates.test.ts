@@ -56,8 +56,12 @@ describe('API certificates', () => {
     await writeFile(files.serving, (await issueApiServing(cas, T0, [])).certPem);
     await writeFile(files.admin, (await issueAdminClient(cas, T0)).certPem);
     const at = ['-attime', String(Math.floor(T0.getTime() / 1000) + 3600)];
-    expect(openssl(['verify', ...at, '-purpose', 'sslserver', '-CAfile', files.serverCa, files.serving])).toMatchObject({ ok: true });
-    expect(openssl(['verify', ...at, '-purpose', 'sslclient', '-CAfile', files.clientCa, files.admin])).toMatchObject({ ok: true });
+    expect(openssl(['verify', ...at, '-purpose', 'sslserver', '-CAfile', files.serverCa, files.serving])).toMatchObject(
+      { ok: true },
+    );
+    expect(openssl(['verify', ...at, '-purpose', 'sslclient', '-CAfile', files.clientCa, files.admin])).toMatchObject({
+      ok: true,
+    });
     expect(openssl(['verify', ...at, '-purpose', 'sslserver', '-CAfile', files.clientCa, files.admin]).ok).toBe(false);
   });
 });

@@ -45,7 +45,9 @@ function expectWellFormedRows(table: Table): void {
     expect(expires).toMatch(/^[A-Z][a-z]{2} \d{2}, \d{4} \d{2}:\d{2} UTC$/);
     expect(residual).toMatch(/^(now|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?)|a long while)$/);
     expect(['OK', 'WARNING', 'EXPIRED', 'NOT YET VALID']).toContain(status);
-    cells.forEach((cell, i) => expect(line.indexOf(cell, i === 0 ? 0 : table.offsets[i]), `${line} / ${cell}`).toBe(table.offsets[i]));
+    cells.forEach((cell, i) =>
+      expect(line.indexOf(cell, i === 0 ? 0 : table.offsets[i]), `${line} / ${cell}`).toBe(table.offsets[i]),
+    );
   }
 }
 
@@ -100,14 +102,22 @@ describe('formatCertificateCheck', () => {
     const admin = table.rows.filter((row) => row.cells[0] === 'client-admin.crt').map((row) => row.cells);
     expect(admin).toEqual([
       ['client-admin.crt', 'system:admin', 'ClientAuth', 'May 15, 2026 22:03 UTC', '1 year', 'OK'],
-      ['client-admin.crt', `rke2-client-ca@${Math.floor(T0.getTime() / 1000)}`, 'CertSign', 'May 13, 2035 22:03 UTC', '10 years', 'OK'],
+      [
+        'client-admin.crt',
+        `rke2-client-ca@${Math.floor(T0.getTime() / 1000)}`,
+        'CertSign',
+        'May 13, 2035 22:03 UTC',
+        '10 years',
+        'OK',
+      ],
     ]);
   });
 
   it('matches the agent rows of the rke2 doc example', async () => {
     const ours = parseTable(await formatCertificateCheck(agent, after(1), 'table'));
     const doc = parseTable(await readFile(path.join(FIXTURES, 'rke2-certificate-check-table-doc.txt'), 'utf8'));
-    const shape = (t: Table) => t.rows.map(({ cells }) => [cells[0], cells[1].replace(/@\d+$/, '@TS'), cells[2], cells[4], cells[5]]);
+    const shape = (t: Table) =>
+      t.rows.map(({ cells }) => [cells[0], cells[1].replace(/@\d+$/, '@TS'), cells[2], cells[4], cells[5]]);
     expect(shape(ours)).toEqual(shape(doc));
   });
 
@@ -116,7 +126,10 @@ describe('formatCertificateCheck', () => {
     expect(warn.rows.filter((r) => r.cells[2] !== 'CertSign').every((r) => r.cells[5] === 'WARNING')).toBe(true);
     expect(warn.rows.filter((r) => r.cells[2] === 'CertSign').every((r) => r.cells[5] === 'OK')).toBe(true);
     const expired = parseTable(await formatCertificateCheck(agent, after(400), 'table'));
-    expect(expired.rows.find((r) => r.cells[1] === 'system:kube-proxy')?.cells.slice(4)).toEqual(['1 month', 'EXPIRED']);
+    expect(expired.rows.find((r) => r.cells[1] === 'system:kube-proxy')?.cells.slice(4)).toEqual([
+      '1 month',
+      'EXPIRED',
+    ]);
   });
 
   it('prints upstream text lines, server banner first', async () => {
@@ -125,10 +138,14 @@ describe('formatCertificateCheck', () => {
     expect(lines[0].trimEnd()).toBe('INFO[0000] Server detected, checking agent and server certificates');
     expect(lines).toContain(`INFO[0000] Checking certificates for kubelet            `);
     const kubelet = path.join(server.dataDir, 'agent/client-kubelet.crt');
-    expect(lines).toContain(`INFO[0000] ${kubelet}: certificate CN=system:node:server-1,O=system:nodes is ok, expires at 2026-05-15T22:03:27Z `);
+    expect(lines).toContain(
+      `INFO[0000] ${kubelet}: certificate CN=system:node:server-1,O=system:nodes is ok, expires at 2026-05-15T22:03:27Z `,
+    );
     const agentText = await formatCertificateCheck(agent, after(400), 'text');
     expect(agentText.split('\n')[0]).toBe('INFO[0000] Agent detected, checking agent certificates  ');
-    expect(agentText).toContain(`ERRO[0000] ${path.join(agent.dataDir, 'agent/client-kube-proxy.crt')}: certificate CN=system:kube-proxy expired at 2026-05-15T22:03:27Z`);
+    expect(agentText).toContain(
+      `ERRO[0000] ${path.join(agent.dataDir, 'agent/client-kube-proxy.crt')}: certificate CN=system:kube-proxy expired at 2026-05-15T22:03:27Z`,
+    );
   });
 
   it('prints upstream JSON on stdout and the banner on stderr', async () => {

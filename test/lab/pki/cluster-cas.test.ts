@@ -21,7 +21,9 @@ describe('generateClusterCAs', () => {
   afterAll(() => cleanup());
 
   it('names the CAs like upstream', () => {
-    expect([cas.serverCa, cas.clientCa, cas.requestHeaderCa, cas.etcdServerCa, cas.etcdPeerCa].map((ca) => ca.commonName)).toEqual([
+    expect(
+      [cas.serverCa, cas.clientCa, cas.requestHeaderCa, cas.etcdServerCa, cas.etcdPeerCa].map((ca) => ca.commonName),
+    ).toEqual([
       `rke2-server-ca@${STAMP}`,
       `rke2-client-ca@${STAMP}`,
       `rke2-request-header-ca@${STAMP}`,

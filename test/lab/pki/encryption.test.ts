@@ -17,7 +17,11 @@ describe('encryption config', () => {
     expect(keys[0].name).toBe('aescbckey');
     expect(Buffer.from(keys[0].secret, 'base64')).toHaveLength(32);
     // Compact like Go's json.Marshal, with upstream's key order.
-    expect(text.startsWith('{"kind":"EncryptionConfiguration","apiVersion":"apiserver.config.k8s.io/v1","resources":[{"resources":["secrets"],"providers":[{"aescbc":{"keys":[{"name":"aescbckey","secret":"')).toBe(true);
+    expect(
+      text.startsWith(
+        '{"kind":"EncryptionConfiguration","apiVersion":"apiserver.config.k8s.io/v1","resources":[{"resources":["secrets"],"providers":[{"aescbc":{"keys":[{"name":"aescbckey","secret":"',
+      ),
+    ).toBe(true);
   });
 
   it('makes distinct random keys', () => {
@@ -37,7 +41,9 @@ describe('encryption config', () => {
 
   it('reads secretbox keys too and rejects text that is not a config', () => {
     const key = newEncryptionKey('secretboxkey');
-    const text = JSON.stringify({ resources: [{ resources: ['secrets'], providers: [{ secretbox: { keys: [key] } }, { identity: {} }] }] });
+    const text = JSON.stringify({
+      resources: [{ resources: ['secrets'], providers: [{ secretbox: { keys: [key] } }, { identity: {} }] }],
+    });
     expect(readEncryptionKeys(text)).toEqual([key]);
     expect(() => readEncryptionKeys('{"kind":"Other"}')).toThrow(/resources/);
   });

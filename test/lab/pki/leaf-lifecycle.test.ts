@@ -21,10 +21,18 @@ import { AGENT_ROLES, DAY_MS, SERVER_ROLES, T0, makeTempDir, nodeContext, openss
 
 const hasOpenssl = haveBinaries('openssl');
 const after = (days: number) => new Date(T0.getTime() + days * DAY_MS);
-const leafPaths = (ctx: NodeCertContext) => certFilesFor(ctx.distro, ctx.roles).filter((f) => f.kind === 'leaf').map((f) => f.path);
-const readCert = async (ctx: NodeCertContext, rel: string) => new X509Certificate(await readFile(path.join(ctx.dataDir, rel)));
+const leafPaths = (ctx: NodeCertContext) =>
+  certFilesFor(ctx.distro, ctx.roles)
+    .filter((f) => f.kind === 'leaf')
+    .map((f) => f.path);
+const readCert = async (ctx: NodeCertContext, rel: string) =>
+  new X509Certificate(await readFile(path.join(ctx.dataDir, rel)));
 const fileHash = async (ctx: NodeCertContext, rel: string) => sha256Hex(await readFile(path.join(ctx.dataDir, rel)));
-const exists = (file: string) => stat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 
 let cas: ClusterCAs;
 beforeAll(async () => {
@@ -71,7 +79,9 @@ describe('renewLeaves', () => {
     await rm(path.join(agent.dataDir, 'agent/serving-kubelet.key'));
     expect(await renewLeaves(agent, after(1), 90)).toEqual(['agent/serving-kubelet.crt']);
     const serving = await readCert(agent, 'agent/serving-kubelet.crt');
-    expect(serving.checkPrivateKey(createPrivateKey(await readFile(path.join(agent.dataDir, 'agent/serving-kubelet.key'))))).toBe(true);
+    expect(
+      serving.checkPrivateKey(createPrivateKey(await readFile(path.join(agent.dataDir, 'agent/serving-kubelet.key')))),
+    ).toBe(true);
   });
 
   it('reissues leaves of a replaced CA under the new one (after rotate-ca)', async () => {
@@ -99,7 +109,16 @@ describe('rotateLeaves', () => {
     expect(backupDir).toBe(path.join(server.dataDir, 'server', `tls-${Math.floor(now.getTime() / 1000)}`));
     expect(path.isAbsolute(backupDir)).toBe(true);
     const backedUp = await readdir(backupDir);
-    expect(backedUp).toEqual(expect.arrayContaining(['client-admin.crt', 'server-ca.key', 'service.key', 'etcd', 'client-kubelet.crt', 'serving-kubelet.key']));
+    expect(backedUp).toEqual(
+      expect.arrayContaining([
+        'client-admin.crt',
+        'server-ca.key',
+        'service.key',
+        'etcd',
+        'client-kubelet.crt',
+        'serving-kubelet.key',
+      ]),
+    );
     expect((await stat(path.join(backupDir, 'serving-kubelet.key'))).mode & 0o777).toBe(0o600);
 
     // Upstream's FilesForServices: every leaf and its key, plus the kubelet keys a server keeps in server/tls.
@@ -110,7 +129,12 @@ describe('rotateLeaves', () => {
     ];
     expect([...removed].sort()).toEqual([...expectedRemoved].sort());
     for (const rel of expectedRemoved) expect(await exists(path.join(server.dataDir, rel)), rel).toBe(false);
-    for (const rel of ['server/tls/server-ca.crt', 'server/tls/server-ca.key', 'server/tls/service.key', 'agent/client-ca.crt']) {
+    for (const rel of [
+      'server/tls/server-ca.crt',
+      'server/tls/server-ca.key',
+      'server/tls/service.key',
+      'agent/client-ca.crt',
+    ]) {
       expect(await exists(path.join(server.dataDir, rel)), rel).toBe(true);
     }
 
@@ -121,7 +145,11 @@ describe('rotateLeaves', () => {
     expect(await renewLeaves(server, now, 90)).toEqual(leafPaths(server));
     expect(await fileHash(server, 'server/tls/server-ca.crt')).toBe(caHash);
     if (hasOpenssl) {
-      const result = opensslVerify(path.join(server.dataDir, 'server/tls/server-ca.crt'), path.join(server.dataDir, 'server/tls/serving-kube-apiserver.crt'), now);
+      const result = opensslVerify(
+        path.join(server.dataDir, 'server/tls/server-ca.crt'),
+        path.join(server.dataDir, 'server/tls/serving-kube-apiserver.crt'),
+        now,
+      );
       expect(result).toMatchObject({ ok: true });
     }
   });
@@ -131,14 +159,21 @@ describe('rotateLeaves', () => {
     const { backupDir, removed } = await rotateLeaves(agent, now);
     expect(backupDir).toBe(path.join(agent.dataDir, 'agent', `tls-${Math.floor(now.getTime() / 1000)}`));
     expect((await readdir(backupDir)).sort()).toEqual(
-      ['client-k3s-controller', 'client-kube-proxy', 'client-kubelet', 'serving-kubelet'].flatMap((n) => [`${n}.crt`, `${n}.key`]).sort(),
+      ['client-k3s-controller', 'client-kube-proxy', 'client-kubelet', 'serving-kubelet']
+        .flatMap((n) => [`${n}.crt`, `${n}.key`])
+        .sort(),
     );
     expect(removed).toHaveLength(8);
     expect(await exists(path.join(agent.dataDir, 'server'))).toBe(false);
   });
 
   it('writes force-restart on RKE2', async () => {
-    const rke2 = { ...agent, distro: 'rke2' as const, dataDir: agent.dataDir + '-rke2', cas: await generateClusterCAs('rke2', T0) };
+    const rke2 = {
+      ...agent,
+      distro: 'rke2' as const,
+      dataDir: agent.dataDir + '-rke2',
+      cas: await generateClusterCAs('rke2', T0),
+    };
     await writeNodeCertificates(rke2, T0);
     const { removed } = await rotateLeaves(rke2, after(1));
     expect(removed).toContain('agent/client-rke2-controller.crt');
@@ -148,7 +183,13 @@ describe('rotateLeaves', () => {
   it('limits rotation to the named services', async () => {
     const { removed } = await rotateLeaves(server, after(10), ['kubelet', 'etcd']);
     expect([...removed].sort()).toEqual(
-      ['agent/client-kubelet', 'agent/serving-kubelet', 'server/tls/etcd/client', 'server/tls/etcd/peer-server-client', 'server/tls/etcd/server-client']
+      [
+        'agent/client-kubelet',
+        'agent/serving-kubelet',
+        'server/tls/etcd/client',
+        'server/tls/etcd/peer-server-client',
+        'server/tls/etcd/server-client',
+      ]
         .flatMap((n) => [`${n}.crt`, `${n}.key`])
         .concat(['server/tls/client-kubelet.key', 'server/tls/serving-kubelet.key'])
         .sort(),
@@ -176,10 +217,13 @@ describe('backdateLeaves (expire-certs fault)', () => {
     expect(new Date(after400.validTo).getTime()).toBeLessThan(T0.getTime());
     expect(after400.subject).toBe(before.subject);
     expect(after400.subjectAltName).toBe(before.subjectAltName);
-    expect(after400.publicKey.export({ format: 'der', type: 'spki' })).toEqual(before.publicKey.export({ format: 'der', type: 'spki' }));
+    expect(after400.publicKey.export({ format: 'der', type: 'spki' })).toEqual(
+      before.publicKey.export({ format: 'der', type: 'spki' }),
+    );
     expect(await fileHash(server, 'server/tls/serving-kube-apiserver.key')).toBe(keyBefore);
 
-    for (const rel of leafPaths(server)) expect(new Date((await readCert(server, rel)).validTo).getTime(), rel).toBeLessThan(T0.getTime());
+    for (const rel of leafPaths(server))
+      expect(new Date((await readCert(server, rel)).validTo).getTime(), rel).toBeLessThan(T0.getTime());
     // The next start renews them all.
     expect(await renewLeaves(server, T0, 90)).toEqual(leafPaths(server));
   });
@@ -191,7 +235,9 @@ describe('backdateLeaves (expire-certs fault)', () => {
     // The lab's CA was made at T0, after the backdated leaf's validity: no instant has both valid, so check the
     // chain (signature, names, usages) apart from time.
     expect(openssl(['verify', '-no_check_time', '-CAfile', ca, leaf])).toMatchObject({ ok: true });
-    expect(openssl(['verify', '-no_check_time', '-CAfile', path.join(agent.dataDir, 'agent/server-ca.crt'), leaf]).ok).toBe(false);
+    expect(
+      openssl(['verify', '-no_check_time', '-CAfile', path.join(agent.dataDir, 'agent/server-ca.crt'), leaf]).ok,
+    ).toBe(false);
     const now = opensslVerify(ca, leaf, T0);
     expect(now.ok).toBe(false);
     expect(now.output).toContain('certificate has expired');
@@ -209,11 +255,17 @@ describe('driftServerCa (ca-drift fault)', () => {
       expect(await fileHash(server, rel), rel).not.toBe(clusterFingerprint);
     }
     const drifted = await readCert(server, 'server/tls/server-ca.crt');
-    expect(drifted.checkPrivateKey(createPrivateKey(await readFile(path.join(server.dataDir, 'server/tls/server-ca.key'))))).toBe(true);
+    expect(
+      drifted.checkPrivateKey(createPrivateKey(await readFile(path.join(server.dataDir, 'server/tls/server-ca.key')))),
+    ).toBe(true);
     // Other nodes keep the cluster's CA; this node's leaves no longer chain to its own server CA file.
     expect(await fileHash(agent, 'agent/server-ca.crt')).toBe(clusterFingerprint);
     if (hasOpenssl) {
-      const result = opensslVerify(path.join(server.dataDir, 'agent/server-ca.crt'), path.join(server.dataDir, 'agent/serving-kubelet.crt'), after(1));
+      const result = opensslVerify(
+        path.join(server.dataDir, 'agent/server-ca.crt'),
+        path.join(server.dataDir, 'agent/serving-kubelet.crt'),
+        after(1),
+      );
       expect(result.ok).toBe(false);
     }
   });
@@ -223,6 +275,8 @@ describe('driftServerCa (ca-drift fault)', () => {
     await driftServerCa(agent, after(1));
     expect(await exists(path.join(agent.dataDir, 'server'))).toBe(false);
     expect(await fileHash(agent, 'agent/client-ca.crt')).toBe(before);
-    expect((await readCert(agent, 'agent/server-ca.crt')).fingerprint256).not.toBe(new X509Certificate(cas.serverCa.certPem).fingerprint256);
+    expect((await readCert(agent, 'agent/server-ca.crt')).fingerprint256).not.toBe(
+      new X509Certificate(cas.serverCa.certPem).fingerprint256,
+    );
   });
 });

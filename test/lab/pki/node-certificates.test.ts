@@ -6,7 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certFilesFor } from '../../../src/model/cert-files.js';
 import { DISTROS, type Role } from '../../../src/model/cluster.js';
-import { generateClusterCAs, writeNodeCertificates, type ClusterCAs, type NodeCertContext } from '../../../src/lab/pki/index.js';
+import {
+  generateClusterCAs,
+  writeNodeCertificates,
+  type ClusterCAs,
+  type NodeCertContext,
+} from '../../../src/lab/pki/index.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { AGENT_ROLES, DAY_MS, SERVER_ROLES, T0, makeTempDir, nodeContext, opensslVerify } from './support.js';
 
@@ -73,7 +78,10 @@ describe.each(DISTROS)('writeNodeCertificates (%s)', (distro) => {
         expect(result, file.path).toMatchObject({ ok: true });
         // And not against an unrelated CA: the check can fail.
         const wrongCa = file.issuer.includes('client-ca') ? 'agent/server-ca.crt' : 'agent/client-ca.crt';
-        expect(opensslVerify(path.join(ctx.dataDir, wrongCa), path.join(ctx.dataDir, file.path), at).ok, file.path).toBe(false);
+        expect(
+          opensslVerify(path.join(ctx.dataDir, wrongCa), path.join(ctx.dataDir, file.path), at).ok,
+          file.path,
+        ).toBe(false);
       }
     });
   });
@@ -84,7 +92,8 @@ describe.each(DISTROS)('writeNodeCertificates (%s)', (distro) => {
   });
 
   it('gives leaves upstream subjects and SANs', async () => {
-    const read = async (ctx: NodeCertContext, rel: string) => new X509Certificate(await readFile(path.join(ctx.dataDir, rel)));
+    const read = async (ctx: NodeCertContext, rel: string) =>
+      new X509Certificate(await readFile(path.join(ctx.dataDir, rel)));
     const admin = await read(nodes.server, 'server/tls/client-admin.crt');
     expect(admin.subject.split('\n').sort()).toEqual(['CN=system:admin', 'O=system:masters']);
     expect(admin.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
@@ -107,9 +116,15 @@ describe.each(DISTROS)('writeNodeCertificates (%s)', (distro) => {
 
   it('copies the cluster CAs to every node', async () => {
     for (const ctx of [nodes.server, nodes.agent]) {
-      expect(await readFile(path.join(ctx.dataDir, 'agent/server-ca.crt'), 'utf8')).toBe(cas.serverCa.certPem.trimEnd() + '\n');
-      expect(await readFile(path.join(ctx.dataDir, 'agent/client-ca.crt'), 'utf8')).toBe(cas.clientCa.certPem.trimEnd() + '\n');
+      expect(await readFile(path.join(ctx.dataDir, 'agent/server-ca.crt'), 'utf8')).toBe(
+        cas.serverCa.certPem.trimEnd() + '\n',
+      );
+      expect(await readFile(path.join(ctx.dataDir, 'agent/client-ca.crt'), 'utf8')).toBe(
+        cas.clientCa.certPem.trimEnd() + '\n',
+      );
     }
-    expect(await readFile(path.join(nodes.server.dataDir, 'server/tls/etcd/peer-ca.key'), 'utf8')).toBe(cas.etcdPeerCa.keyPem.trimEnd() + '\n');
+    expect(await readFile(path.join(nodes.server.dataDir, 'server/tls/etcd/peer-ca.key'), 'utf8')).toBe(
+      cas.etcdPeerCa.keyPem.trimEnd() + '\n',
+    );
   });
 });

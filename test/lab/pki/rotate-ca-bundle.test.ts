@@ -20,7 +20,8 @@ import { haveBinaries } from '../../support/binaries.js';
 import { SERVER_ROLES, T0, makeTempDir, nodeContext, openssl, opensslVerify } from './support.js';
 
 const hasOpenssl = haveBinaries('openssl');
-const parse = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
+const parse = (pem: string) =>
+  (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
 
 let cas: ClusterCAs;
 beforeAll(async () => {
@@ -48,29 +49,43 @@ describe('rotate-ca bundle', () => {
     expect(selfSigned.subject).toMatch(/^CN=k3s-server-root@\d+$/);
     expect(crossSigned.issuer).toBe(new X509Certificate(cas.serverCa.certPem).subject);
     expect(oldRoot.fingerprint256).toBe(new X509Certificate(cas.serverCa.certPem).fingerprint256);
-    expect(chainsToRoot(intermediate, [selfSigned, crossSigned], [new X509Certificate(cas.serverCa.certPem)])).toBe(true);
-    for (const file of ['tls/etcd/peer-ca.key', 'tls/etcd/server-root-xsigned.pem', 'tls/request-header-root.key', 'tls/service.key']) {
+    expect(chainsToRoot(intermediate, [selfSigned, crossSigned], [new X509Certificate(cas.serverCa.certPem)])).toBe(
+      true,
+    );
+    for (const file of [
+      'tls/etcd/peer-ca.key',
+      'tls/etcd/server-root-xsigned.pem',
+      'tls/request-header-root.key',
+      'tls/service.key',
+    ]) {
       await expect(readFile(path.join(bundle, file), 'utf8')).resolves.toMatch(/-----BEGIN/);
     }
     expect(await checkRotateCaBundle(bundle, cas)).toMatchObject({ errors: [] });
   });
 
-  it.skipIf(!hasOpenssl)('re-issues leaves under the new intermediate that an old-root trust store still accepts', async () => {
-    const { cas: rotated } = await checkRotateCaBundle(bundle, cas);
-    const next = { ...ctx, cas: rotated };
-    const renewed = await renewLeaves(next, new Date(), 120);
-    expect(renewed).toContain('server/tls/serving-kube-apiserver.crt');
-    const leafFile = path.join(ctx.dataDir, 'server/tls/serving-kube-apiserver.crt');
-    const oldRootFile = path.join(root, 'old-server-ca.crt');
-    await writeFile(oldRootFile, cas.serverCa.certPem);
-    // A client that trusts only the old root follows intermediate -> cross-signed root -> old root. (openssl stops
-    // at a self-signed certificate among the untrusted ones, so the new self-signed root is left out here.)
-    const untrusted = path.join(root, 'chain.pem');
-    await writeFile(untrusted, (await readFile(path.join(bundle, 'tls/server-ca.pem'), 'utf8')) + (await readFile(path.join(bundle, 'tls/server-root-xsigned.pem'), 'utf8')));
-    const result = openssl(['verify', '-CAfile', oldRootFile, '-untrusted', untrusted, leafFile]);
-    expect(result.output).toContain(': OK');
-    expect(opensslVerify(path.join(bundle, 'tls/server-ca.crt'), leafFile).ok).toBe(true);
-  });
+  it.skipIf(!hasOpenssl)(
+    're-issues leaves under the new intermediate that an old-root trust store still accepts',
+    async () => {
+      const { cas: rotated } = await checkRotateCaBundle(bundle, cas);
+      const next = { ...ctx, cas: rotated };
+      const renewed = await renewLeaves(next, new Date(), 120);
+      expect(renewed).toContain('server/tls/serving-kube-apiserver.crt');
+      const leafFile = path.join(ctx.dataDir, 'server/tls/serving-kube-apiserver.crt');
+      const oldRootFile = path.join(root, 'old-server-ca.crt');
+      await writeFile(oldRootFile, cas.serverCa.certPem);
+      // A client that trusts only the old root follows intermediate -> cross-signed root -> old root. (openssl stops
+      // at a self-signed certificate among the untrusted ones, so the new self-signed root is left out here.)
+      const untrusted = path.join(root, 'chain.pem');
+      await writeFile(
+        untrusted,
+        (await readFile(path.join(bundle, 'tls/server-ca.pem'), 'utf8')) +
+          (await readFile(path.join(bundle, 'tls/server-root-xsigned.pem'), 'utf8')),
+      );
+      const result = openssl(['verify', '-CAfile', oldRootFile, '-untrusted', untrusted, leafFile]);
+      expect(result.output).toContain(': OK');
+      expect(opensslVerify(path.join(bundle, 'tls/server-ca.crt'), leafFile).ok).toBe(true);
+    },
+  );
 
   it('refuses an unrelated CA, a single certificate, a mismatched key and a service.key without the old key', async () => {
     const stranger = await generateCa('k3s-server-ca@1', new Date());

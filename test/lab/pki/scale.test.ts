@@ -19,8 +19,12 @@ describe('certificates for a large lab', () => {
     const started = performance.now();
     const cas = await generateClusterCAs('rke2', T0);
     const nodes = [
-      ...Array.from({ length: SERVERS }, (_, i) => nodeContext(temp.dir, `server-${i + 1}`, 'rke2', SERVER_ROLES, cas, i + 1)),
-      ...Array.from({ length: AGENTS }, (_, i) => nodeContext(temp.dir, `agent-${i + 1}`, 'rke2', AGENT_ROLES, cas, SERVERS + i + 1)),
+      ...Array.from({ length: SERVERS }, (_, i) =>
+        nodeContext(temp.dir, `server-${i + 1}`, 'rke2', SERVER_ROLES, cas, i + 1),
+      ),
+      ...Array.from({ length: AGENTS }, (_, i) =>
+        nodeContext(temp.dir, `agent-${i + 1}`, 'rke2', AGENT_ROLES, cas, SERVERS + i + 1),
+      ),
     ];
     await Promise.all(nodes.map((node) => writeNodeCertificates(node, T0)));
     const elapsed = performance.now() - started;

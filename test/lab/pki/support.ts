@@ -18,7 +18,14 @@ export async function makeTempDir(label: string): Promise<{ dir: string; cleanup
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export function nodeContext(root: string, name: string, distro: Distro, roles: Role[], cas: ClusterCAs, index = 1): NodeCertContext {
+export function nodeContext(
+  root: string,
+  name: string,
+  distro: Distro,
+  roles: Role[],
+  cas: ClusterCAs,
+  index = 1,
+): NodeCertContext {
   return { dataDir: path.join(root, name, 'data'), distro, roles, nodeName: name, address: `127.0.10.${index}`, cas };
 }
 

@@ -34,7 +34,8 @@ export async function restart(lab: LabHandle, nodes: string[], unit = 'k3s'): Pr
 export function causeOf(lab: LabHandle, node: string, stderr: string): string {
   const id = /error ID (\d{5})/.exec(stderr)?.[1];
   expect(id, stderr).toBeDefined();
-  const line = journalOf(lab, node).split('\n').find((l) => l.includes(`error ID ${id}:`));
+  const line = journalOf(lab, node)
+    .split('\n')
+    .find((l) => l.includes(`error ID ${id}:`));
   return /error ID \d{5}: (.*)"$/.exec(line ?? '')?.[1] ?? `no journal line for ${id}`;
 }
-

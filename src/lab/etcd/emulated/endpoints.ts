@@ -34,7 +34,11 @@ export function answer(
       return req.method === 'GET' ? metrics(quorum, member, view) : notAllowed;
     case '/version':
       if (listener === 'metrics') return notFound;
-      return { status: 200, contentType: JSON_TYPE, body: JSON.stringify({ etcdserver: EMULATED_VERSION, etcdcluster: '3.4.0' }) };
+      return {
+        status: 200,
+        contentType: JSON_TYPE,
+        body: JSON.stringify({ etcdserver: EMULATED_VERSION, etcdcluster: '3.4.0' }),
+      };
     case '/v3/cluster/member/list':
     case '/v3/maintenance/status': {
       if (listener === 'metrics') return notFound;
@@ -77,12 +81,18 @@ function header(quorum: EmulatedQuorum, member: string, withRevision: boolean) {
 
 /** etcd 3.4 answers the member list from its local view, with or without a quorum. */
 function memberList(quorum: EmulatedQuorum, member: string): Reply {
-  const members = quorum.members().map((m) =>
-    m.started
-      ? { ID: m.id, name: m.name, peerURLs: [peerUrl(m.address)], clientURLs: [clientUrl(m.address)] }
-      : { ID: m.id, peerURLs: [peerUrl(m.address)] },
-  );
-  return { status: 200, contentType: JSON_TYPE, body: JSON.stringify({ header: header(quorum, member, false), members }) };
+  const members = quorum
+    .members()
+    .map((m) =>
+      m.started
+        ? { ID: m.id, name: m.name, peerURLs: [peerUrl(m.address)], clientURLs: [clientUrl(m.address)] }
+        : { ID: m.id, peerURLs: [peerUrl(m.address)] },
+    );
+  return {
+    status: 200,
+    contentType: JSON_TYPE,
+    body: JSON.stringify({ header: header(quorum, member, false), members }),
+  };
 }
 
 /** Without a leader, real 3.4 still answers 200 but omits "leader" and lists "etcdserver: no leader" in errors. */
@@ -114,7 +124,7 @@ function metrics(quorum: EmulatedQuorum, member: string, view: MemberView): Repl
     '# HELP etcd_server_is_leader Whether or not this member is a leader. 1 if is, 0 otherwise.',
     '# TYPE etcd_server_is_leader gauge',
     `etcd_server_is_leader ${isLeader}`,
-    '# HELP etcd_server_version Which version is running. 1 for \'server_version\' label with current version.',
+    "# HELP etcd_server_version Which version is running. 1 for 'server_version' label with current version.",
     '# TYPE etcd_server_version gauge',
     `etcd_server_version{server_version="${EMULATED_VERSION}"} 1`,
   ];

@@ -33,21 +33,34 @@ export function createEmulatedMember(spec: EtcdMemberSpec, quorum: EmulatedQuoru
     appendFileSync(spec.logFile, `${new Date().toISOString()} ${spec.name} | ${line}\n`);
   };
 
-  const handler = (listener: Listener) => (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (String(req.headers['content-type'] ?? '').startsWith('application/grpc')) {
-        res.writeHead(200, { 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'the lab emulation serves no gRPC' });
-        res.end();
-        return;
-      }
-      const url = new URL(req.url ?? '/', 'http://emulated');
-      const reply = answer(quorum, spec.name, listener, { method: req.method ?? 'GET', path: url.pathname, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });
-      res.end(reply.body);
-    });
-  };
+  const handler =
+    (listener: Listener) =>
+    (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (String(req.headers['content-type'] ?? '').startsWith('application/grpc')) {
+          res.writeHead(200, {
+            'content-type': 'application/grpc',
+            'grpc-status': '12',
+            'grpc-message': 'the lab emulation serves no gRPC',
+          });
+          res.end();
+          return;
+        }
+        const url = new URL(req.url ?? '/', 'http://emulated');
+        const reply = answer(quorum, spec.name, listener, {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        res.writeHead(reply.status, {
+          'content-type': reply.contentType,
+          'content-length': Buffer.byteLength(reply.body),
+        });
+        res.end(reply.body);
+      });
+    };
 
   const start = async (): Promise<void> => {
     if (running) return;
@@ -58,10 +71,19 @@ export function createEmulatedMember(spec: EtcdMemberSpec, quorum: EmulatedQuoru
     }
     const { tls } = loaded;
     const tlsServer = http2.createSecureServer(
-      { key: tls.serverKey, cert: tls.serverCert, ca: tls.serverCa, requestCert: true, rejectUnauthorized: true, allowHTTP1: true },
+      {
+        key: tls.serverKey,
+        cert: tls.serverCert,
+        ca: tls.serverCa,
+        requestCert: true,
+        rejectUnauthorized: true,
+        allowHTTP1: true,
+      },
       handler('client'),
     );
-    tlsServer.on('tlsClientError', (error, socket) => log(`rejected connection from "${socket.remoteAddress}" (error "${error.message}")`));
+    tlsServer.on('tlsClientError', (error, socket) =>
+      log(`rejected connection from "${socket.remoteAddress}" (error "${error.message}")`),
+    );
     const sockets = new Set<net.Socket>();
     const waiting: net.Socket[] = [];
     const admit = (socket: net.Socket) => tlsServer.emit('connection', socket);
@@ -108,7 +130,13 @@ export function createEmulatedMember(spec: EtcdMemberSpec, quorum: EmulatedQuoru
     log('stopped');
   };
 
-  return { name: spec.name, mode: 'emulated', start: () => serial(start), stop: () => serial(stop), isRunning: () => running !== null };
+  return {
+    name: spec.name,
+    mode: 'emulated',
+    start: () => serial(start),
+    stop: () => serial(stop),
+    isRunning: () => running !== null,
+  };
 }
 
 /** Whether the client port completes handshakes: only after the member has joined a quorum since it started. */

@@ -31,8 +31,14 @@ export class EmulatedQuorum {
   private term = 1;
   private index = 1;
 
-  constructor(private readonly specs: EtcdMemberSpec[], token: string) {
-    this.clusterId = clusterIdOf(specs.map((s) => memberIdOf(s.name)), token);
+  constructor(
+    private readonly specs: EtcdMemberSpec[],
+    token: string,
+  ) {
+    this.clusterId = clusterIdOf(
+      specs.map((s) => memberIdOf(s.name)),
+      token,
+    );
   }
 
   join(name: string, tls: MemberTls): void {
@@ -59,7 +65,8 @@ export class EmulatedQuorum {
     this.refresh();
     if (!this.running.has(name)) return { kind: 'stopped' };
     if (!this.published.has(name)) return { kind: 'stalled' };
-    if (this.leader !== null && this.groupOf(this.leader).includes(name)) return { kind: 'in-quorum', leader: this.leader };
+    if (this.leader !== null && this.groupOf(this.leader).includes(name))
+      return { kind: 'in-quorum', leader: this.leader };
     return { kind: 'no-leader' };
   }
 

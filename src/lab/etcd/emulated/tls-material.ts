@@ -50,7 +50,11 @@ export function parsePemBundle(pem: string): X509Certificate[] {
  * peer-server-client chain and verifies the other's against its own peer-ca, checking validity dates, the
  * extended key usage, and (as the dialling side) the IP SAN of the address it dials.
  */
-export function peersTrustEachOther(a: { tls: MemberTls; address: string }, b: { tls: MemberTls; address: string }, now: Date): boolean {
+export function peersTrustEachOther(
+  a: { tls: MemberTls; address: string },
+  b: { tls: MemberTls; address: string },
+  now: Date,
+): boolean {
   return (
     chainTrusted(a.tls.peerChain, b.tls.peerCa, now, CLIENT_AUTH) &&
     chainTrusted(b.tls.peerChain, a.tls.peerCa, now, SERVER_AUTH) &&

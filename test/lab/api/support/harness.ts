@@ -72,8 +72,19 @@ export async function startHarness(backend: FakeBackend): Promise<Harness> {
   };
 }
 
-function httpsRequest(handle: ApiServerHandle, tls: TestTls, method: string, urlPath: string, options: RequestOptions): Promise<HttpAnswer> {
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+function httpsRequest(
+  handle: ApiServerHandle,
+  tls: TestTls,
+  method: string,
+  urlPath: string,
+  options: RequestOptions,
+): Promise<HttpAnswer> {
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
   const withCert = options.clientCert !== false;
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -83,7 +94,11 @@ function httpsRequest(handle: ApiServerHandle, tls: TestTls, method: string, url
         ca: tls.caPem,
         cert: withCert ? tls.clientCertPem : undefined,
         key: withCert ? tls.clientKeyPem : undefined,
-        headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+        headers: {
+          Accept: 'application/json',
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+          ...options.headers,
+        },
         agent: false,
       },
       (res) => {

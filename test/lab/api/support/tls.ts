@@ -23,22 +23,72 @@ export function makeTestTls(): TestTls {
   const dir = mkdtempSync(path.join(tmpdir(), 'keyturn-api-tls-'));
   const at = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const newKey = (name: string) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', at(name));
+  const newKey = (name: string) =>
+    openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', at(name));
   try {
     newKey('ca.key');
-    openssl('req', '-x509', '-new', '-key', at('ca.key'), '-subj', '/CN=keyturn-test-ca', '-days', '2', '-out', at('ca.crt'),
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    openssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      at('ca.key'),
+      '-subj',
+      '/CN=keyturn-test-ca',
+      '-days',
+      '2',
+      '-out',
+      at('ca.crt'),
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
     newKey('other-ca.key');
-    openssl('req', '-x509', '-new', '-key', at('other-ca.key'), '-subj', '/CN=another-cluster-ca', '-days', '2', '-out', at('other-ca.crt'),
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    openssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      at('other-ca.key'),
+      '-subj',
+      '/CN=another-cluster-ca',
+      '-days',
+      '2',
+      '-out',
+      at('other-ca.crt'),
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
     const issue = (name: string, subject: string, extensions: string, ca = 'ca') => {
       newKey(`${name}.key`);
       openssl('req', '-new', '-key', at(`${name}.key`), '-subj', subject, '-out', at(`${name}.csr`));
       writeFileSync(at(`${name}.ext`), extensions);
-      openssl('x509', '-req', '-in', at(`${name}.csr`), '-CA', at(`${ca}.crt`), '-CAkey', at(`${ca}.key`), '-CAcreateserial',
-        '-days', '2', '-extfile', at(`${name}.ext`), '-out', at(`${name}.crt`));
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        at(`${name}.csr`),
+        '-CA',
+        at(`${ca}.crt`),
+        '-CAkey',
+        at(`${ca}.key`),
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        at(`${name}.ext`),
+        '-out',
+        at(`${name}.crt`),
+      );
     };
-    issue('server', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n');
+    issue(
+      'server',
+      '/CN=kube-apiserver',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n',
+    );
     const clientExt = 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n';
     issue('client', '/O=system:masters/CN=system:admin', clientExt);
     issue('viewer', '/O=viewers/CN=jane', clientExt);

@@ -19,7 +19,13 @@ export function openWatch(api: Harness, urlPath: string, headers: Record<string,
   return new Promise((resolve, reject) => {
     const req = https.get(
       `${api.handle.url}${urlPath}`,
-      { ca: api.tls.caPem, cert: api.tls.clientCertPem, key: api.tls.clientKeyPem, headers: { Accept: 'application/json', ...headers }, agent: false },
+      {
+        ca: api.tls.caPem,
+        cert: api.tls.clientCertPem,
+        key: api.tls.clientKeyPem,
+        headers: { Accept: 'application/json', ...headers },
+        agent: false,
+      },
       (res) => {
         const queue: WatchEvent[] = [];
         const waiters: ((e: WatchEvent) => void)[] = [];
