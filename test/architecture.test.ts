@@ -71,6 +71,25 @@ describe('architecture', () => {
     expect(text).toMatch(/class RunBridge implements [^{]*\bRunUi\b/);
   });
 
+  it('the lab stands beside the product: it imports only src/model, src/util and src/errors.ts', () => {
+    const files = sourceFiles('lab');
+    expect(files.length).toBeGreaterThan(50);
+    const offenders = files.flatMap((f) =>
+      importsOf(f)
+        .filter((e) => e.target !== null && !e.target.startsWith('lab/'))
+        .filter((e) => !/^src\/(model|util)\/|^src\/errors\.ts$/.test(e.target ?? ''))
+        .map((e) => `${f} imports ${e.spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('only the lab commands (src/commands/lab-*.ts) import the lab', () => {
+    const files = ['src', 'components', 'recipes'].flatMap(sourceFiles);
+    const importers = files.filter((f) => importsOf(f).some((e) => e.target?.startsWith('lab/')));
+    expect(importers.length).toBeGreaterThan(0); // the rule reads real imports
+    expect(importers.filter((f) => !/^src\/commands\/lab-[\w-]+\.ts$/.test(f))).toEqual([]);
+  });
+
   it('outside src/engine, code imports only src/engine/index.ts: the engine can move and split its files freely', () => {
     const files = ['src', 'components', 'recipes'].flatMap(sourceFiles).filter((f) => !f.startsWith('src/engine/'));
     const users = files.filter((f) => importsOf(f).some((e) => e.target === 'src/engine/index.ts'));

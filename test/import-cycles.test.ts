@@ -8,17 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { importCycles, importsOf, sourceFiles, type ImportEdge } from './support/import-graph.js';
 import { repoRoot } from './support/paths.js';
 
-const ROOTS = ['src', 'components', 'recipes'];
+const ROOTS = ['src', 'components', 'recipes', 'lab'];
 
 /**
  * The lab's hub objects: the state a whole part of the lab shares, handed to each of its pieces, which name its
  * type to use it. A type-only import OF a hub is the only edge left out; a value import of one still counts.
- * - src/lab/lab-runtime.ts: the controller's state (nodes, units, etcd, datastore). It starts nodes through
+ * - lab/lab-runtime.ts: the controller's state (nodes, units, etcd, datastore). It starts nodes through
  *   node-start.ts, whose steps (join token, bootstrap, agent connect, static pods) each take the runtime.
- * - src/lab/api/context.ts: what every API route can reach (the stores); the namespaces route reads it while the
+ * - lab/api/context.ts: what every API route can reach (the stores); the namespaces route reads it while the
  *   stores ask namespaces.ts whether a namespace exists.
  */
-const LAB_HUBS = ['src/lab/lab-runtime.ts', 'src/lab/api/context.ts'];
+const LAB_HUBS = ['lab/lab-runtime.ts', 'lab/api/context.ts'];
 
 const keep = (_from: string, edge: ImportEdge): boolean =>
   !(edge.typeOnly && edge.target !== null && LAB_HUBS.includes(edge.target));

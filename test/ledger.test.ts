@@ -1,11 +1,11 @@
 // Holds docs/upstream.md, the ledger of upstream behaviours: its tables keep their six columns, every row names a
 // source (URL, issue/PR or repository path), every file a row names exists, and every release gate of
-// src/lab/upstream-versions.ts and every command the lab answers on a node has its place in it
+// lab/upstream-versions.ts and every command the lab answers on a node has its place in it
 // ("a lab behaviour without a row is a bug").
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as upstreamVersions from '../src/lab/upstream-versions.js';
+import * as upstreamVersions from '../lab/upstream-versions.js';
 import { repoRoot } from './support/paths.js';
 
 const LEDGER = readFileSync(path.join(repoRoot, 'docs/upstream.md'), 'utf8');
@@ -100,7 +100,7 @@ describe('docs/upstream.md', () => {
     expect(missing).toEqual([]);
   });
 
-  it('names every release gate exported by src/lab/upstream-versions.ts', () => {
+  it('names every release gate exported by lab/upstream-versions.ts', () => {
     const gates = Object.entries(upstreamVersions)
       .filter(([, v]) => typeof v === 'function')
       .map(([name]) => name);
@@ -109,9 +109,9 @@ describe('docs/upstream.md', () => {
   });
 
   it('names every fault the lab can inject', () => {
-    const faults = [
-      ...readFileSync(path.join(repoRoot, 'src/lab/faults.ts'), 'utf8').matchAll(/case '([\w-]+)':/g),
-    ].map((m) => m[1]);
+    const faults = [...readFileSync(path.join(repoRoot, 'lab/faults.ts'), 'utf8').matchAll(/case '([\w-]+)':/g)].map(
+      (m) => m[1],
+    );
     expect(faults).toEqual(
       expect.arrayContaining([
         'stop-service',
@@ -128,7 +128,7 @@ describe('docs/upstream.md', () => {
 
   it('names every command the lab answers on a node', () => {
     const commands = labNodeCommands();
-    // The extraction itself must keep finding what src/lab/commands answers.
+    // The extraction itself must keep finding what lab/commands answers.
     expect(commands).toEqual(
       expect.arrayContaining([
         'systemctl reset-failed',
@@ -144,11 +144,11 @@ describe('docs/upstream.md', () => {
 });
 
 /**
- * Every node command of src/lab/commands, read from its source: the programs and `<prog>` subcommands that
+ * Every node command of lab/commands, read from its source: the programs and `<prog>` subcommands that
  * index.ts dispatches, then each subcommand's own verbs (case labels, verb lists, `sub !== '...'` checks).
  */
 function labNodeCommands(): string[] {
-  const dir = path.join(repoRoot, 'src/lab/commands');
+  const dir = path.join(repoRoot, 'lab/commands');
   const source = (file: string) => readFileSync(path.join(dir, file), 'utf8');
   const index = source('index.ts');
   const programs = [...index.matchAll(/prog === '([\w-]+)'/g)].map((m) => m[1]);
@@ -180,9 +180,9 @@ function labNodeCommands(): string[] {
     }
     const file = `${sub}.ts`;
     if (!existsSync(path.join(dir, file)))
-      throw new Error(`src/lab/commands/index.ts dispatches "${sub}" but there is no src/lab/commands/${file}`);
+      throw new Error(`lab/commands/index.ts dispatches "${sub}" but there is no lab/commands/${file}`);
     const verbs = verbsOf(source(file));
-    if (verbs.length === 0) throw new Error(`no verbs found in src/lab/commands/${file}`);
+    if (verbs.length === 0) throw new Error(`no verbs found in lab/commands/${file}`);
     commands.push(...verbs.map((v) => `<prog> ${sub} ${v}`));
   }
   return [...new Set(commands)].sort();

@@ -2,8 +2,8 @@
 import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { labPaths, type RpcFrame } from '../lab/contract.js';
-import { checkFault } from '../lab/faults.js';
+import { labPaths, type RpcFrame } from '../../lab/contract.js';
+import { checkFault } from '../../lab/faults.js';
 
 export async function runLabFault(name: string, args: string[], opts: { node?: string; dir: string }): Promise<number> {
   const refused = checkFault(name, opts.node, args);

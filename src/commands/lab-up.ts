@@ -1,9 +1,9 @@
 // `keyturn lab up`: start a lab in the foreground, print one "lab ready" line, stop everything on SIGINT/SIGTERM/SIGHUP.
 import { UsageError } from '../errors.js';
-import { LabController } from '../lab/controller.js';
-import { discardLabDir } from '../lab/lab-files.js';
-import type { LabOptions } from '../lab/contract.js';
-import { parseLabOptions, type RawLabUpOptions } from '../lab/options.js';
+import { LabController } from '../../lab/controller.js';
+import { discardLabDir } from '../../lab/lab-files.js';
+import type { LabOptions } from '../../lab/contract.js';
+import { parseLabOptions, type RawLabUpOptions } from '../../lab/options.js';
 
 /**
  * A start that failed because the lab's addresses are taken is the operator's input (another lab on the same --net

@@ -14,7 +14,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { writeRotateCaBundle } from '../../src/lab/pki/index.js';
+import { writeRotateCaBundle } from '../../lab/pki/index.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { expectAllNodesReady, restartCluster, runCmdOnNode } from './support.js';
 

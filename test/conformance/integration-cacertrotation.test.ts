@@ -8,7 +8,7 @@
 // data dir /tmp/cacertrotationtest is the node's data dir; kill/re-spawn of the process is a unit stop/start.
 // Skipped upstream steps (README.md "Skipped steps"): both "starts up with no problems" (K3sDefaultDeployments).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeRotateCaBundle } from '../../src/lab/pki/index.js';
+import { writeRotateCaBundle } from '../../lab/pki/index.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { runCmdOnNode } from './support.js';
 

@@ -3,7 +3,7 @@
 // are never asked to run a stage command). Each with 10000 secrets, answered like a person in tmux, ending at
 // reencrypt_finished with every hash matching and a new active key; one server down at a time.
 import { describe, expect, it } from 'vitest';
-import type { RecordEntry } from '../../src/lab/contract.js';
+import type { RecordEntry } from '../../lab/contract.js';
 import { haveBinaries } from '../support/binaries.js';
 import { labPerTest, maxServersDown, runState, serverNames } from './run-tmux.js';
 import {

@@ -5,7 +5,7 @@
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RecordEntry } from '../../src/lab/contract.js';
+import type { RecordEntry } from '../../lab/contract.js';
 import { listRuns } from '../../src/journal/index.js';
 import { haveBinaries } from '../support/binaries.js';
 import { exitedWith, labPerTest, runState, runWatched } from './run-tmux.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordEntry } from '../../src/lab/contract.js';
+import type { RecordEntry } from '../../lab/contract.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { runCli, type CliResult } from '../reliability/support.js';
 import { haveBinaries } from '../support/binaries.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import type { RecordEntry } from '../../src/lab/contract.js';
+import type { RecordEntry } from '../../lab/contract.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { renderReport } from '../../src/engine/report.js';
 import { foldEvents, type RunState } from '../../src/engine/reducer.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findRecipe } from '../../recipes/index.js';
 import { planRun } from '../../src/engine/plan.js';
-import { agentCertificateRotateWorks } from '../../src/lab/upstream-versions.js';
+import { agentCertificateRotateWorks } from '../../lab/upstream-versions.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { cluster } from './support/clusters.js';
 import { driveLab } from './support/lab-drive.js';

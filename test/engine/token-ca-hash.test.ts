@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderGenerateCa, CA_TYPES } from '../../src/engine/ca/script.js';
 import { tokenCaHash } from '../../src/model/token-ca-hash.js';
-import { generateClusterCAs, writeCaFiles, writeRotateCaBundle } from '../../src/lab/pki/index.js';
+import { generateClusterCAs, writeCaFiles, writeRotateCaBundle } from '../../lab/pki/index.js';
 import { haveBinaries } from '../support/binaries.js';
 import { cluster } from './support/clusters.js';
 import { planRun } from '../../src/engine/plan.js';

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backdateLeaves, loadClusterCAs, sha256Hex } from '../../src/lab/pki/index.js';
+import { backdateLeaves, loadClusterCAs, sha256Hex } from '../../lab/pki/index.js';
 import { haveBinaries } from '../support/binaries.js';
 import { cliArgs } from '../support/paths.js';
 import { runWith, startLab, waitFor, type LabHandle } from '../support/lab.js';

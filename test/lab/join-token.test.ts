@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tokenMismatch } from '../../src/lab/join-token.js';
+import { tokenMismatch } from '../../lab/join-token.js';
 
 const MESSAGE =
   /msg="(?:[^"]*: )?(token CA hash does not match the Cluster CA certificate hash: ([0-9a-f]{64}) != ([0-9a-f]{64}))"$/;

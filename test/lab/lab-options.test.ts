@@ -1,8 +1,8 @@
 // Pure parts of the lab: option parsing, topologies and addresses, journalctl --since.
 import { describe, expect, it } from 'vitest';
-import { parseSince } from '../../src/lab/commands/journalctl.js';
-import { parseLabOptions } from '../../src/lab/options.js';
-import { planNodes } from '../../src/lab/topology.js';
+import { parseSince } from '../../lab/commands/journalctl.js';
+import { parseLabOptions } from '../../lab/options.js';
+import { planNodes } from '../../lab/topology.js';
 
 describe('lab options', () => {
   it('defaults the version per distro and refuses non-loopback nets', () => {

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateCa, sha256Hex, writeRotateCaBundle } from '../../src/lab/pki/index.js';
+import { generateCa, sha256Hex, writeRotateCaBundle } from '../../lab/pki/index.js';
 import type { LabHandle } from '../support/lab.js';
 import { startLab, waitFor } from '../support/lab.js';
 import { causeOf, journalOf, restart } from './support/encryption.js';

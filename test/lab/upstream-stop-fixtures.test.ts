@@ -3,7 +3,7 @@
 // the shims and removes the control-plane pod manifests).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { logLine } from '../../src/lab/commands/logrus.js';
+import { logLine } from '../../lab/commands/logrus.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/upstream/${name}`, import.meta.url), 'utf8')

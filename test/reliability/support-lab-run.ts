@@ -17,8 +17,8 @@ import type { Clock, ConfirmRequest, LogEvent, PauseRequest, RunPorts } from '..
 import { foldEvents, type RunState } from '../../src/engine/reducer.js';
 import type { JournalRead } from '../../src/journal/index.js';
 import { openFileJournal, readJournal } from '../../src/journal/index.js';
-import type { RecordEntry, RpcFrame, RpcRequest } from '../../src/lab/contract.js';
-import { labPaths } from '../../src/lab/contract.js';
+import type { RecordEntry, RpcFrame, RpcRequest } from '../../lab/contract.js';
+import { labPaths } from '../../lab/contract.js';
 import type { Recipe } from '../../src/recipe-schema/types.js';
 import type { ExecResult, NodeShell } from '../../src/transports/types.js';
 

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { RecordEntry } from '../../src/lab/contract.js';
+import type { RecordEntry } from '../../lab/contract.js';
 import type { Role } from '../../src/model/cluster.js';
 import { cliArgs, repoRoot } from './paths.js';
 

@@ -1,7 +1,7 @@
 // Real ECDSA P-256 certificates (like upstream) with chosen validity, for pem and scan tests.
 import { webcrypto } from 'node:crypto';
 // The lab's entry to @peculiar/x509 (it installs the Reflect shim the library needs and Node's WebCrypto).
-import { x509 } from '../../../src/lab/pki/x509.js';
+import { x509 } from '../../../lab/pki/x509.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { paginate } from '../../../src/lab/api/collection.js';
-import { stableUid, type KubeObject } from '../../../src/lab/api/objects.js';
-import { chooseRepresentation } from '../../../src/lab/api/request.js';
-import { parseFieldSelector, parseLabelSelector } from '../../../src/lab/api/selectors.js';
-import { humanAge, microTime, normalizeMicroTime } from '../../../src/lab/api/time.js';
+import { paginate } from '../../../lab/api/collection.js';
+import { stableUid, type KubeObject } from '../../../lab/api/objects.js';
+import { chooseRepresentation } from '../../../lab/api/request.js';
+import { parseFieldSelector, parseLabelSelector } from '../../../lab/api/selectors.js';
+import { humanAge, microTime, normalizeMicroTime } from '../../../lab/api/time.js';
 
 describe('label selectors', () => {
   const labels = { 'node-role.kubernetes.io/etcd': 'true', tier: 'db' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeObject } from '../../../src/lab/api/index.js';
-import { nodeRolesColumn } from '../../../src/lab/api/node-object.js';
+import { nodeObject } from '../../../lab/api/index.js';
+import { nodeRolesColumn } from '../../../lab/api/node-object.js';
 import { labNode } from './support/fake-backend.js';
 
 type Node = {

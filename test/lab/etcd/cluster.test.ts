@@ -2,8 +2,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEtcdCluster, type EtcdCluster } from '../../../src/lab/etcd/index.js';
-import { canConnect } from '../../../src/lab/etcd/wait-for-port.js';
+import { createEtcdCluster, type EtcdCluster } from '../../../lab/etcd/index.js';
+import { canConnect } from '../../../lab/etcd/wait-for-port.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { createEtcdCas, writeNodeEtcdTls } from './pki.js';
 import {

@@ -3,7 +3,7 @@
 import { rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEtcdCluster, type EtcdCluster } from '../../../src/lab/etcd/index.js';
+import { createEtcdCluster, type EtcdCluster } from '../../../lab/etcd/index.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { createEtcdCas, writeNodeEtcdTls } from './pki.js';
 import { curlMember, curlMetrics, eventually, makeTestLab, processesMentioning, type TestLab } from './harness.js';

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { EtcdMemberSpec } from '../../../src/lab/etcd/index.js';
+import type { EtcdMemberSpec } from '../../../lab/etcd/index.js';
 import { createEtcdCas, writeNodeEtcdTls, type EtcdCas } from './pki.js';
 
 export interface TestLab {

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEtcdCluster, type EtcdCluster, type EtcdMemberSpec } from '../../../src/lab/etcd/index.js';
-import type { EtcdListenerLayout } from '../../../src/lab/upstream-versions.js';
+import { createEtcdCluster, type EtcdCluster, type EtcdMemberSpec } from '../../../lab/etcd/index.js';
+import type { EtcdListenerLayout } from '../../../lab/upstream-versions.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { curl, curlMember, curlMetrics, eventually, makeTestLab, type TestLab } from './harness.js';
 

@@ -3,7 +3,7 @@
 // October 2023 releases. RKE2 pins k3s: v1.28.2+rke2r1 pins k3s of 2023-08-30 (before the merge), v1.28.3+rke2r1
 // k3s of 2023-10-27 (rancher/rke2 go.mod at those tags).
 import { describe, expect, it } from 'vitest';
-import { etcdListenerLayout } from '../../../src/lab/upstream-versions.js';
+import { etcdListenerLayout } from '../../../lab/upstream-versions.js';
 
 describe('etcdListenerLayout', () => {
   it.each([

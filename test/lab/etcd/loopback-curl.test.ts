@@ -7,9 +7,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labNodePaths } from '../../../src/lab/contract.js';
-import { loopbackSocket, nodeLoopbackDir } from '../../../src/lab/etcd/loopback.js';
-import { nodePath, writeNodeCommands } from '../../../src/lab/node-files.js';
+import { labNodePaths } from '../../../lab/contract.js';
+import { loopbackSocket, nodeLoopbackDir } from '../../../lab/etcd/loopback.js';
+import { nodePath, writeNodeCommands } from '../../../lab/node-files.js';
 import { haveBinaries } from '../../support/binaries.js';
 
 const available = haveBinaries('curl');

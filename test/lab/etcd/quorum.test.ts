@@ -1,10 +1,10 @@
 // The emulation's raft outcome without any sockets: leadership, terms, publication, listing and the JSON answers.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answer } from '../../../src/lab/etcd/emulated/endpoints.js';
-import { EmulatedQuorum } from '../../../src/lab/etcd/emulated/quorum.js';
-import { loadMemberTls, type MemberTls } from '../../../src/lab/etcd/emulated/tls-material.js';
-import { memberIdOf } from '../../../src/lab/etcd/member-ids.js';
+import { answer } from '../../../lab/etcd/emulated/endpoints.js';
+import { EmulatedQuorum } from '../../../lab/etcd/emulated/quorum.js';
+import { loadMemberTls, type MemberTls } from '../../../lab/etcd/emulated/tls-material.js';
+import { memberIdOf } from '../../../lab/etcd/member-ids.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { makeTestLab, type TestLab } from './harness.js';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveEtcdMode } from '../../../src/lab/etcd/index.js';
-import { findEtcdBinary, resolveEtcdModeWith } from '../../../src/lab/etcd/resolve-mode.js';
+import { resolveEtcdMode } from '../../../lab/etcd/index.js';
+import { findEtcdBinary, resolveEtcdModeWith } from '../../../lab/etcd/resolve-mode.js';
 
 describe('resolveEtcdMode', () => {
   it('auto picks real only when a binary exists', () => {

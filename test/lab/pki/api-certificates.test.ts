@@ -3,7 +3,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateClusterCAs, issueAdminClient, issueApiServing, type ClusterCAs } from '../../../src/lab/pki/index.js';
+import { generateClusterCAs, issueAdminClient, issueApiServing, type ClusterCAs } from '../../../lab/pki/index.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { DAY_MS, T0, makeTempDir, openssl } from './support.js';
 

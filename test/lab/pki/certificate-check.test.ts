@@ -10,8 +10,8 @@ import {
   generateClusterCAs,
   writeNodeCertificates,
   type NodeCertContext,
-} from '../../../src/lab/pki/index.js';
-import { formatGoDate, formatRfc3339, humanizeDuration } from '../../../src/lab/pki/go-format.js';
+} from '../../../lab/pki/index.js';
+import { formatGoDate, formatRfc3339, humanizeDuration } from '../../../lab/pki/go-format.js';
 import { AGENT_ROLES, DAY_MS, SERVER_ROLES, T0, makeTempDir, nodeContext } from './support.js';
 
 const FIXTURES = path.resolve('test/fixtures/upstream');

@@ -1,7 +1,7 @@
 // encryption-config.json as upstream writes it, and the hash servers publish of its raw bytes.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createEncryptionConfig, newEncryptionKey, readEncryptionKeys, sha256Hex } from '../../../src/lab/pki/index.js';
+import { createEncryptionConfig, newEncryptionKey, readEncryptionKeys, sha256Hex } from '../../../lab/pki/index.js';
 
 describe('encryption config', () => {
   it('creates upstream layout with one new aescbckey by default', () => {

@@ -15,7 +15,7 @@ import {
   writeNodeCertificates,
   type ClusterCAs,
   type NodeCertContext,
-} from '../../../src/lab/pki/index.js';
+} from '../../../lab/pki/index.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { AGENT_ROLES, DAY_MS, SERVER_ROLES, T0, makeTempDir, nodeContext, openssl, opensslVerify } from './support.js';
 

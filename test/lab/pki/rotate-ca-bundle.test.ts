@@ -14,8 +14,8 @@ import {
   writeRotateCaBundle,
   type ClusterCAs,
   type NodeCertContext,
-} from '../../../src/lab/pki/index.js';
-import { generateServiceKey } from '../../../src/lab/pki/cluster-cas.js';
+} from '../../../lab/pki/index.js';
+import { generateServiceKey } from '../../../lab/pki/cluster-cas.js';
 import { haveBinaries } from '../../support/binaries.js';
 import { SERVER_ROLES, T0, makeTempDir, nodeContext, openssl, opensslVerify } from './support.js';
 

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateClusterCAs, writeNodeCertificates } from '../../../src/lab/pki/index.js';
+import { generateClusterCAs, writeNodeCertificates } from '../../../lab/pki/index.js';
 import { AGENT_ROLES, SERVER_ROLES, T0, makeTempDir, nodeContext } from './support.js';
 
 const AGENTS = 200;

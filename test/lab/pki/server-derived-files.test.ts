@@ -11,7 +11,7 @@ import {
   rotateLeaves,
   writeNodeCertificates,
   type NodeCertContext,
-} from '../../../src/lab/pki/index.js';
+} from '../../../lab/pki/index.js';
 import { DAY_MS, SERVER_ROLES, T0, makeTempDir, nodeContext } from './support.js';
 
 const after = (days: number) => new Date(T0.getTime() + days * DAY_MS);

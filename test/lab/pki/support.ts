@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Distro, Role } from '../../../src/model/cluster.js';
-import type { ClusterCAs, NodeCertContext } from '../../../src/lab/pki/index.js';
+import type { ClusterCAs, NodeCertContext } from '../../../lab/pki/index.js';
 
 export const SERVER_ROLES: Role[] = ['etcd', 'control-plane'];
 export const AGENT_ROLES: Role[] = ['worker'];

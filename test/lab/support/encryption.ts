@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { sha256Hex } from '../../../src/lab/pki/index.js';
+import { sha256Hex } from '../../../lab/pki/index.js';
 import type { LabHandle } from '../../support/lab.js';
 
 export function stateOf(lab: LabHandle, node: string): string {

@@ -1,6 +1,6 @@
 // A controllable ApiBackend: tests change nodes, events and availability, then call changed() like the
 // controller does after any state change.
-import type { ApiBackend, LabEventView, LabNodeView } from '../../../../src/lab/contract.js';
+import type { ApiBackend, LabEventView, LabNodeView } from '../../../../lab/contract.js';
 import type { Role } from '../../../../src/model/cluster.js';
 
 export class FakeBackend implements ApiBackend {

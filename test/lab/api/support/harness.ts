@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startApiServer, writeKubeconfig, type ApiServerHandle } from '../../../../src/lab/api/index.js';
+import { startApiServer, writeKubeconfig, type ApiServerHandle } from '../../../../lab/api/index.js';
 import type { FakeBackend } from './fake-backend.js';
 import { makeTestTls, type TestTls } from './tls.js';
 

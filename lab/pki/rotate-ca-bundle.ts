@@ -5,7 +5,7 @@
 // followed by the current one. Files land in `<data-dir>/server/rotate-ca/tls/`, where the script puts them.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Distro } from '../../model/cluster.js';
+import type { Distro } from '../../src/model/cluster.js';
 import { generateEcKeyPem, signCaCertificate } from './ca-signing.js';
 import { generateServiceKey } from './cluster-cas.js';
 import { normalizePem, splitPemBundle } from './pem-files.js';

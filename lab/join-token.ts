@@ -12,7 +12,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { tokenCaHash } from '../model/token-ca-hash.js';
+import { tokenCaHash } from '../src/model/token-ca-hash.js';
 import { hasEtcd, isControlPlane, type LabNode } from './lab-node.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { supervisorPort } from './node-files.js';

@@ -4,12 +4,12 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { isServer, killallScript, type Distro } from '../model/cluster.js';
-import { shq } from '../util/shell-quote.js';
+import { isServer, killallScript, type Distro } from '../src/model/cluster.js';
+import { shq } from '../src/util/shell-quote.js';
 import { labNodePaths, type LabNodeSpec } from './contract.js';
 import { nodeLoopbackDir } from './etcd/loopback.js';
-import { UsageError } from '../errors.js';
-import { runningAsBinary } from '../util/self-command.js';
+import { UsageError } from '../src/errors.js';
+import { runningAsBinary } from '../src/util/self-command.js';
 
 type LabPaths = {
   root: string;

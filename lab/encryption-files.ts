@@ -2,7 +2,7 @@
 // `<stage>-<sha256 of the config's raw bytes>` (plain text despite the name), rewritten on every start.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../model/cert-files.js';
+import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../src/model/cert-files.js';
 import { sha256Hex } from './pki/index.js';
 
 export async function writeEncryptionFiles(dataDir: string, configText: string, stage = 'start'): Promise<string> {

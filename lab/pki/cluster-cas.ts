@@ -3,7 +3,7 @@
 import { generateKeyPair as generateRsaKeyPair } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type { Distro } from '../../model/cluster.js';
+import type { Distro } from '../../src/model/cluster.js';
 import { writeKeyFile } from './pem-files.js';
 import { createSelfSignedCa } from './signing.js';
 import { CA_DAYS, CA_NAMES, CLOCK_SLACK_MS, DAY_MS, type CaMaterial, type ClusterCAs } from './types.js';

@@ -3,7 +3,7 @@
 // each change bumps a revision so a server knows whether the datastore moved since it last synced (upstream
 // compares timestamps instead).
 import { randomBytes } from 'node:crypto';
-import { tokenCaHash } from '../model/token-ca-hash.js';
+import { tokenCaHash } from '../src/model/token-ca-hash.js';
 import { sha256Hex, type ClusterCAs } from './pki/index.js';
 import { normalizePem } from './pki/pem-files.js';
 import type { EncryptionProvider } from './encryption/config.js';

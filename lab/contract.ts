@@ -2,7 +2,7 @@
 // server and the etcd members. The lab is a simulated RKE2/K3s cluster that keyturn reaches exactly like a real
 // one: through the inventory's `local` transport and the node's env (its bin/ first on PATH).
 import path from 'node:path';
-import type { Distro, Role } from '../model/cluster.js';
+import type { Distro, Role } from '../src/model/cluster.js';
 
 export type Topology = { kind: 'split' } | { kind: 'ha' } | { kind: 'single' } | { kind: 'large'; nodes: number };
 export type EtcdMode = 'auto' | 'real' | 'emulated';

@@ -3,7 +3,7 @@
 // any point, also halfway through start(): it undoes exactly what was started.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { isServer } from '../model/cluster.js';
+import { isServer } from '../src/model/cluster.js';
 import { startApiServer, writeKubeconfig, type ApiServerHandle } from './api/index.js';
 import { LabClock } from './clock.js';
 import { labPaths, type LabNodeSpec, type LabOptions } from './contract.js';

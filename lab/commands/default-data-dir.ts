@@ -7,7 +7,7 @@
 //  - `secrets-encrypt`: reads the server token from <default>/server/token (k3s pkg/cli/secretsencrypt commandPrep).
 //  - `etcd-snapshot save`: "etcd database not found in <default>/server" (k3s pkg/cli/etcdsnapshot save).
 // Other subcommands (certificate check, rotate-ca) answer as usual (null).
-import { defaultDataDir } from '../../model/cluster.js';
+import { defaultDataDir } from '../../src/model/cluster.js';
 import type { CommandContext } from './io.js';
 import { logLine } from './logrus.js';
 

@@ -4,7 +4,7 @@
 // Leaves signed by a CA the node no longer holds are then re-issued by renewLeaves, as upstream does on start.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../model/cert-files.js';
+import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../src/model/cert-files.js';
 import { joinToken } from './datastore.js';
 import type { LabNode } from './lab-node.js';
 import type { LabRuntime } from './lab-runtime.js';

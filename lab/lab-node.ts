@@ -1,5 +1,5 @@
 // One lab node: its spec, files, journal, systemd unit and the small bits of process state upstream keeps in memory.
-import { isServer, serviceUnit, type Distro } from '../model/cluster.js';
+import { isServer, serviceUnit, type Distro } from '../src/model/cluster.js';
 import type { LabNodeSpec } from './contract.js';
 import { labNodePaths } from './contract.js';
 import type { NodeJournal } from './journal.js';

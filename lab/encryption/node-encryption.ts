@@ -2,7 +2,7 @@
 // annotation it publishes, and upstream's check that every control-plane server agrees before a stage moves.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../model/cert-files.js';
+import { ENCRYPTION_CONFIG, ENCRYPTION_STATE } from '../../src/model/cert-files.js';
 import type { EncryptionStage } from '../datastore.js';
 import { isControlPlane, type LabNode } from '../lab-node.js';
 import type { LabRuntime } from '../lab-runtime.js';

@@ -1,7 +1,7 @@
 // One start attempt of a node's main process (rke2/k3s server or agent), logged like upstream:
 // renew leaves in the renew window, bring up the etcd member (etcd role), reconcile with the datastore and list
 // etcd members (control-plane role; the split-role restart loop happens here), or register with a server (agent).
-import { renewWindowDays } from '../model/versions.js';
+import { renewWindowDays } from '../src/model/versions.js';
 import { refreshEncryptionState } from './encryption-files.js';
 import { hasEtcd, isControlPlane, isServerNode, type LabNode } from './lab-node.js';
 import { connectToServer } from './agent-connect.js';

@@ -15,7 +15,7 @@ import {
   newEncryptionKey,
   readEncryptionKeys,
 } from './pki/index.js';
-import { ENCRYPTION_CONFIG } from '../model/cert-files.js';
+import { ENCRYPTION_CONFIG } from '../src/model/cert-files.js';
 import path from 'node:path';
 
 export const FAULT_NAMES = [

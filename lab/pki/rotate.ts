@@ -2,7 +2,7 @@
 // issues new ones under the same CA (renewLeaves finds them missing). CAs and service.key are never touched.
 import { chmod, copyFile, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isServer } from '../../model/cluster.js';
+import { isServer } from '../../src/model/cluster.js';
 import {
   agentServices,
   allServices,

@@ -1,7 +1,7 @@
 // A lab node as a V1 Node, shaped like what RKE2/K3s register (see field-notes "Nodes, roles, units" and the
 // captured Node in test/fixtures/upstream/rke2-node-json-server-annotations.json.txt).
 import type { LabNodeView } from '../contract.js';
-import { isServer } from '../../model/cluster.js';
+import { isServer } from '../../src/model/cluster.js';
 import { stableUid, type KubeObject } from './objects.js';
 
 /** Label and annotation patches a client made, layered over what the node itself reports. */

@@ -1,6 +1,6 @@
 // What each certificate file of a node says: subject, usages and SANs of every leaf, and which cluster CA a CA
 // file or a leaf's issuer path stands for. Paths are those of src/model/cert-files.ts, relative to the data dir.
-import type { Distro } from '../../model/cluster.js';
+import type { Distro } from '../../src/model/cluster.js';
 import type { ExtendedUsage } from './signing.js';
 import type { CaName, NodeCertContext } from './types.js';
 

@@ -1,5 +1,5 @@
 // Which nodes a topology has. Node index i (1-based) gets the address `${net}.${i}`.
-import { assertNever, type Distro, type Role } from '../model/cluster.js';
+import { assertNever, type Distro, type Role } from '../src/model/cluster.js';
 import type { LabNodeSpec, LabOptions, Topology } from './contract.js';
 
 interface NodeShape {

@@ -2,7 +2,7 @@
 // every service, one row per certificate in each bundle. Upstream exits 0 even when certificates have expired.
 // The text form is logrus output (stderr upstream); table and json go to stdout, after a logrus line on stderr.
 import path from 'node:path';
-import { isServer } from '../../model/cluster.js';
+import { isServer } from '../../src/model/cluster.js';
 import { agentServices, allServices, certFilesForService } from './leaf-profiles.js';
 import { readIfExists, splitPemBundle } from './pem-files.js';
 import { formatGoDate, formatRfc3339, humanizeDuration } from './go-format.js';

@@ -2,8 +2,8 @@
 // and the two faults that damage them ("expire-certs" backdates leaves, "ca-drift" swaps the server CA).
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
-import { isServer } from '../../model/cluster.js';
-import { certFilesFor, type CertFile } from '../../model/cert-files.js';
+import { isServer } from '../../src/model/cluster.js';
+import { certFilesFor, type CertFile } from '../../src/model/cert-files.js';
 import { generateCa, generateServiceKey } from './cluster-cas.js';
 import { caNameForFile, leafProfileFor } from './leaf-profiles.js';
 import {

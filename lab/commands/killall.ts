@@ -3,7 +3,7 @@
 // volumes, delete CNI interfaces and (rke2) remove the control-plane pod manifests. They trace with `set -x` on
 // stderr. The lab does what keyturn can observe: the unit stops, and the static pods (etcd member, apiserver)
 // that survived the unit on RKE2 are gone.
-import { killallScript } from '../../model/cluster.js';
+import { killallScript } from '../../src/model/cluster.js';
 import { killStaticPods } from '../static-pods.js';
 import type { CommandContext } from './io.js';
 

@@ -1,7 +1,7 @@
 // Release gates the lab reproduces, each tied to the upstream change that moved it. Every lab node runs the same
 // version (LabOptions.version); the cuts below are the ones keyturn's recipes meet (see field-notes.md).
-import type { Distro } from '../model/cluster.js';
-import { parseKubeVersion, type KubeVersion } from '../model/versions.js';
+import type { Distro } from '../src/model/cluster.js';
+import { parseKubeVersion, type KubeVersion } from '../src/model/versions.js';
 
 /** true when `v` is at least the first fixed patch of its minor; minors absent from `fixed` are older than the fix when below `firstMinorFixed`. */
 function atOrAfterFix(v: KubeVersion, fixed: Record<number, number>, firstMinorFixed: number): boolean {

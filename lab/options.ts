@@ -1,7 +1,7 @@
 // `keyturn lab up` options: the strings commander hands over, checked and turned into LabOptions.
 // Bad input is a UsageError (one line, exit 2) before anything is written.
-import { isDistro, type Distro } from '../model/cluster.js';
-import { inputError } from '../errors.js';
+import { isDistro, type Distro } from '../src/model/cluster.js';
+import { inputError } from '../src/errors.js';
 import type { EtcdMode, LabOptions, Topology } from './contract.js';
 
 export const DEFAULT_VERSIONS: Record<Distro, string> = {

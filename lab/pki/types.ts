@@ -1,6 +1,6 @@
 // Shapes shared by the lab's PKI modules. The lab keeps the cluster's CA material in one JSON file (the
 // "datastore" copy) and writes per-node copies at the upstream paths (src/model/cert-files.ts).
-import type { Distro, Role } from '../../model/cluster.js';
+import type { Distro, Role } from '../../src/model/cluster.js';
 import type { PemPair } from '../contract.js';
 
 export interface CaMaterial extends PemPair {

@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
-import { isServer } from '../model/cluster.js';
+import { UsageError } from '../src/errors.js';
+import { isServer } from '../src/model/cluster.js';
 import { labNodePaths, type LabNodeSpec, type labPaths } from './contract.js';
 import { writeEncryptionFiles } from './encryption-files.js';
 import { NODE_CLIENT_SOURCE } from './node-client-source.js';
