@@ -83,6 +83,7 @@ function buildProgram(exit: (code: number) => void): Command {
   // "too many arguments").
   clusterOptions(program)
     .argument('[command]')
+    .usage('[options] [command]') // commander would list [command] twice: once for the argument, once for the subcommands
     .action(async (command: string | undefined, opts: ClusterOptions) => {
       if (command !== undefined) {
         const known = program.commands.map((c) => c.name());
@@ -267,7 +268,19 @@ function renderInteractivelyOnATerminal(): void {
   delete process.env.CONTINUOUS_INTEGRATION;
 }
 
+/**
+ * A reader that stops early (`keyturn --help | head -1`) closes the pipe under us: its choice, not an error. Stop
+ * quietly, as a tool killed by SIGPIPE would, instead of an unhandled 'error' event's stack trace.
+ */
+function stopQuietlyWhenTheReaderLeaves(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  stopQuietlyWhenTheReaderLeaves();
   renderInteractivelyOnATerminal();
   honourNoColor(process.env);
   let code = 0;
