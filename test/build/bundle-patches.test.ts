@@ -66,6 +66,17 @@ describe("the bundle's patches to Ink and Yoga", () => {
     expect(patched).toBe(unpatched);
   });
 
+  it("wraps each text for its own width, where Ink 6/7's wrap cache gave two texts and widths one entry (ink#998)", async () => {
+    const [patched, unpatched, alone] = await Promise.all([
+      probe(bundles.patched, 'wrap-after'),
+      probe(bundles.unpatched, 'wrap-after'),
+      probe(bundles.unpatched, 'wrap-alone'),
+    ]);
+    expect(alone).toBe('一二\n三四\n五六\n七八\n九十1');
+    expect(unpatched).not.toBe(alone); // the collision is real in the Ink the bundle takes, so this test can fail
+    expect(patched).toBe(alone);
+  });
+
   it('keeps what Ink remembers bounded: 8000 distinct lines leave no more behind than 2000 (unpatched keeps every line)', async () => {
     const growth = async (bundle: string) => (await retained(bundle, 8000)) - (await retained(bundle, 2000));
     const [patched, unpatched] = await Promise.all([growth(bundles.patched), growth(bundles.unpatched)]);

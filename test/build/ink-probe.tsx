@@ -1,5 +1,6 @@
 // Bundled twice by bundle-patches.test.ts — with the build's patches and without — and run in a child process:
-// `frame` prints a rich frame (styles, borders, wide characters, truncation); `retained` renders many distinct
+// `frame` prints a rich frame (styles, borders, wide characters, truncation); `wrap-after`/`wrap-alone` print a
+// wrapped text after (or without) one whose wrap-cache key is the same in Ink 6/7; `retained` renders many distinct
 // lines and prints how much heap is still reachable afterwards (run with --expose-gc).
 import { Writable } from 'node:stream';
 import React from 'react';
@@ -32,6 +33,21 @@ function Frame(): React.JSX.Element {
 const gc = (globalThis as { gc?: () => void }).gc;
 if (process.argv[2] === 'frame') {
   process.stdout.write(renderToString(<Frame />, { columns: 80 }));
+} else if (process.argv[2] === 'wrap-after' || process.argv[2] === 'wrap-alone') {
+  // ink#998: in Ink 6/7 the first text at width 15 and the second at width 5 share one wrap-cache key.
+  if (process.argv[2] === 'wrap-after')
+    renderToString(
+      <Box width={15}>
+        <Text>一二三四五六七八九十</Text>
+      </Box>,
+    );
+  process.stdout.write(
+    renderToString(
+      <Box width={5}>
+        <Text>一二三四五六七八九十1</Text>
+      </Box>,
+    ),
+  );
 } else if (process.argv[2] === 'retained') {
   const count = Number(process.argv[3] ?? 5000);
   const pad = ' lorem ipsum dolor sit amet'.repeat(8);
