@@ -109,20 +109,18 @@ export async function discoverCluster(opts: DiscoverOptions): Promise<StatusRepo
         const fetched = await (opts.prefetch?.take(scanKey(t.name, plan)) ?? runScan(t, plan, timing));
         return { t, kind, scan: interpretScan(fetched, plan, scanOptions(t)) };
       }
+      // Two commands (a look at the disk, then the scan): over ssh the first opens the node's master and the scan
+      // rides it. The session stops that master when it ends (cluster-session.ts), not inside the limiter's slot.
       return limiter(async () => {
         const shell = opts.shellFor(t.access);
-        try {
-          const kind = await completeTarget(t, clusterDistro, shell, opts.describeFailure ?? fallbackFailure);
-          if ('failure' in kind) return { t, kind: null, scan: { reached: false, failure: kind.failure } as NodeScan };
-          const plan = scanRequestFor(t, kind, etcdAddresses);
-          return {
-            t,
-            kind,
-            scan: interpretScan(await fetchScan(shell, plan, { timeoutMs: opts.scanTimeoutMs }), plan, scanOptions(t)),
-          };
-        } finally {
-          await shell.dispose();
-        }
+        const kind = await completeTarget(t, clusterDistro, shell, opts.describeFailure ?? fallbackFailure);
+        if ('failure' in kind) return { t, kind: null, scan: { reached: false, failure: kind.failure } as NodeScan };
+        const plan = scanRequestFor(t, kind, etcdAddresses);
+        return {
+          t,
+          kind,
+          scan: interpretScan(await fetchScan(shell, plan, { timeoutMs: opts.scanTimeoutMs }), plan, scanOptions(t)),
+        };
       });
     }),
   );

@@ -86,6 +86,8 @@ export async function fetchScan(
     result = await shell.run(buildScanScript({ ...plan, marker }), {
       timeoutMs: options.timeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS,
       signal: options.signal,
+      // One read per node: over ssh no master is opened for it (a warm one is still used).
+      oneShot: true,
     });
     sections = splitSections(result.stdout, marker);
     if (!sectionBody(sections, 'begin') || sectionBody(sections, 'end')) break;

@@ -51,16 +51,14 @@ export interface ScanTiming {
   timeoutMs?: number;
 }
 
-/** Runs one scan through the shared limiter and closes the node's shell after it. */
+/**
+ * Runs one scan through the shared limiter. The scan is one-shot (no ssh master is opened for it), so there is
+ * nothing to close here: the session disposes every shell once, at its end (cluster-session.ts), outside any slot.
+ */
 export function runScan(t: NodeTarget, plan: ScanRequest, opts: ScanTiming, signal?: AbortSignal): Promise<ScanFetch> {
   return opts.limiter(async () => {
     if (signal?.aborted) return { result: undefined, sections: [] };
-    const shell = opts.shellFor(t.access);
-    try {
-      return await fetchScan(shell, plan, { timeoutMs: opts.timeoutMs, signal });
-    } finally {
-      await shell.dispose();
-    }
+    return fetchScan(opts.shellFor(t.access), plan, { timeoutMs: opts.timeoutMs, signal });
   });
 }
 

@@ -13,6 +13,12 @@ import { deliverEnv } from './env-stdin.js';
 export interface SshConnectionSettings {
   controlDir: string;
   connectTimeoutSeconds: number;
+  /**
+   * 'auto' (a session's commands): the invocation may become the node's master (ControlMaster=auto) and keep it
+   * open (ControlPersist). 'no' (a lone command, e.g. a status scan): it uses a master that is already listening
+   * at the control path, else makes a connection of its own that ends with it — no master, so nothing to stop.
+   */
+  controlMaster?: 'auto' | 'no';
 }
 
 /** sun_path is 104 bytes on macOS/BSD (108 on Linux); ssh adds "/" + 40 hex (%C) + a 17-char temp suffix. */
@@ -35,18 +41,19 @@ export function checkControlDir(controlDir: string): void {
 /** Options shared by every ssh invocation for a node (commands, kills, `-O exit`), ending with `--` and the host. */
 export function sshConnectionArgs(node: InventoryNode, settings: SshConnectionSettings): string[] {
   const ssh = node.ssh ?? {};
+  const controlMaster = settings.controlMaster ?? 'auto';
   const args = [
     '-o',
     'BatchMode=yes',
     '-o',
     `ConnectTimeout=${settings.connectTimeoutSeconds}`,
     // One TCP connection serves the many commands of a session; ControlPersist keeps it briefly between them.
+    // (On the command line the first value of an option wins, so these come before the inventory's options.)
     '-o',
-    'ControlMaster=auto',
+    `ControlMaster=${controlMaster}`,
     '-o',
     `ControlPath=${settings.controlDir}/%C`,
-    '-o',
-    'ControlPersist=60s',
+    ...(controlMaster === 'auto' ? ['-o', 'ControlPersist=60s'] : []),
     '-o',
     'ServerAliveInterval=5',
     '-o',

@@ -12,6 +12,11 @@
 // failed: Broken pipe | Failed to connect to new control master"). So per control path, one caller checks or opens
 // the master and concurrent callers wait for it; a command that still meets a mux failure before it started on the
 // node is tried once more.
+//
+// A one-shot command (ExecOptions.oneShot: a status scan) opens no master: it is one `ssh` with ControlMaster=no,
+// which rides a master already listening at the control path and else connects for itself, as parallel-ssh does.
+// A master costs three more processes per node (`ssh -G` for its path, the master, `-O stop`) that a node read
+// once never pays back. A shell that never opened a master has nothing to stop on dispose.
 import { connect } from 'node:net';
 import type { InventoryNode } from '../model/inventory.js';
 import { buildResult, OutputCapture, type OutcomeRules } from './exec-result.js';
@@ -68,6 +73,13 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
   const connectTimeoutSeconds = opts.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
   const sshBinary = opts.sshBinary ?? 'ssh';
   const connectionArgs = sshConnectionArgs(node, { controlDir: opts.controlDir, connectTimeoutSeconds });
+  const oneShotArgs = sshConnectionArgs(node, {
+    controlDir: opts.controlDir,
+    connectTimeoutSeconds,
+    controlMaster: 'no',
+  });
+  /** Whether this shell checked or opened a master since its last dispose: only then is there one to stop. */
+  let usedMaster = false;
   // A helper command (master check/open, kill, -O stop) may take a connect plus a little work; never longer.
   const helperTimeoutMs = (connectTimeoutSeconds + 5) * 1000;
   /** Commands of this shell still running, so dispose can end them (on the node too) before closing the master. */
@@ -117,6 +129,7 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
   };
 
   const ensureMaster = async (): Promise<MasterState> => {
+    usedMaster = true;
     const path = await controlPathOf();
     const key = path.key;
     let opening = openingMasters.get(key);
@@ -133,13 +146,15 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
 
   const attempt = async (script: string, options: ExecOptions, follow: FollowOptions | undefined) => {
     const { nonce, remoteCommand, stdinPrefix } = buildRemoteInvocation(node, script);
+    // A one-shot command's helpers (the remote kill) must not open a master either.
+    const args = options.oneShot ? oneShotArgs : connectionArgs;
     const capture = new OutputCapture(follow);
     const remote = awaitableMarker();
     const stderrFilter = new MarkerFilter(nonce, remote.set, (chunk) => capture.addStderr(chunk));
 
     const { end, durationMs } = await runProcess({
       command: sshBinary,
-      args: ['-T', ...connectionArgs, remoteCommand],
+      args: ['-T', ...args, remoteCommand],
       env: process.env,
       stdin: stdinWith(stdinPrefix, options.stdin),
       signal: options.signal,
@@ -150,7 +165,7 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
         const target = await remote.within(MARKER_GRACE_MS);
         if (target) {
           const kill = nodeCommand(node, remoteKillScript(target));
-          await runHelper(['-T', ...connectionArgs, kill.remoteCommand], kill.stdinPrefix ?? undefined);
+          await runHelper(['-T', ...args, kill.remoteCommand], kill.stdinPrefix ?? undefined);
         }
       },
     });
@@ -173,10 +188,12 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
 
     let lastResult: ExecResult | null = null;
     for (let tries = 0; tries < 2; tries++) {
-      const master = await within(ensureMaster(), options.signal, remainingMs());
-      if (master === 'aborted' || master === 'timeout') return endedEarly({ kind: master });
-      // The node was not reached (refused, host key, auth): the command was not started, and says why.
-      if (!master.ok) return endedEarly(master.end, master.stderr);
+      if (!options.oneShot) {
+        const master = await within(ensureMaster(), options.signal, remainingMs());
+        if (master === 'aborted' || master === 'timeout') return endedEarly({ kind: master });
+        // The node was not reached (refused, host key, auth): the command was not started, and says why.
+        if (!master.ok) return endedEarly(master.end, master.stderr);
+      }
       const { result, startedOnNode } = await attempt(script, { ...options, timeoutMs: remainingMs() }, follow);
       lastResult = { ...result, durationMs: elapsed() };
       const muxFailed = result.code === SSH_CONNECTION_EXIT && !startedOnNode && MUX_FAILURE.test(result.stderr);
@@ -213,7 +230,10 @@ export function createSshShell(node: InventoryNode, opts: SshShellOptions): Node
       await Promise.allSettled(ending.map(([, done]) => done));
       // Stop, not exit: the master stops taking new sessions and goes once the last one ends, so a command another
       // keyturn (or another shell for the same host) is running through it is not cut off. Fails harmlessly (no
-      // socket) when no master is running.
+      // socket) when no master is running. A shell that only ran one-shot commands opened none: no process then, and
+      // a second dispose does not stop again.
+      if (!usedMaster) return;
+      usedMaster = false;
       await runHelper(['-O', 'stop', ...connectionArgs]);
     },
   };

@@ -24,6 +24,11 @@ export interface ExecOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   stdin?: string;
+  /**
+   * The caller runs this command alone, not as one of many (a status scan): the transport should not set up
+   * anything for later commands (over ssh: it rides a master that is already up, else connects for itself only).
+   */
+  oneShot?: boolean;
 }
 
 export interface FollowOptions {

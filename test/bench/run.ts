@@ -1,10 +1,11 @@
 // `npm run bench` (after `npm run build`): runs every benchmark independently — one that fails or whose piece is
 // missing reports "not measured: <reason>" and the others still run — then writes BENCHMARKS.md.
 //
-// Knobs: BENCH_ONLY=labup,scan,first-screen,logtail,orchestration,reencrypt,ssh   BENCH_RUNS=3 (runs per median)
+// Knobs: BENCH_ONLY=labup,scan,first-screen,logtail,orchestration,reencrypt,ssh,binary   BENCH_RUNS=3 (runs per median)
 //        BENCH_NET_BASE=90 (lab i gets --net 127.0.<base+i>)   BENCH_OUT=BENCHMARKS.md
 //        and per-benchmark ones, listed in each section's notes.
 import path from 'node:path';
+import { binaryBench } from './binary.js';
 import { firstScreenBench } from './first-screen.js';
 import { stopAllLabs } from './lib/bench-lab.js';
 import { describeMachine, loadNow } from './lib/machine.js';
@@ -29,6 +30,7 @@ const ALL: Bench[] = [
   orchestrationBench,
   reencryptBench,
   sshFleetBench,
+  binaryBench,
 ];
 
 function log(line: string): void {
@@ -107,7 +109,7 @@ async function main(): Promise<number> {
     totalSeconds: (performance.now() - started) / 1000,
     loadAfter: loadNow(),
     preamble: [
-      'Quick runs: `BENCH_ONLY=scan BENCH_RUNS=1 npm run bench` (ids: labup, scan, first-screen, logtail, orchestration, reencrypt, ssh). Sections not run keep their previous text.',
+      'Quick runs: `BENCH_ONLY=scan BENCH_RUNS=1 npm run bench` (ids: labup, scan, first-screen, logtail, orchestration, reencrypt, ssh, binary). Sections not run keep their previous text.',
       'Verdicts: **met** / **missed** against the target; **not measured** says why (a missing binary, or a piece of keyturn that does not work yet); **info** rows are context for a ratio.',
       'Timings are wall clock on a shared 2-core machine: other work on it (see the load average) inflates them, most of all the ones made of many short processes.',
     ],

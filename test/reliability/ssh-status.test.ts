@@ -4,9 +4,11 @@
 // dataDir, so passing checks prove both travelled.
 //
 // Why one sshd per node: real nodes have their own host keys, so each node gets its own known_hosts line. Several
-// inventory names behind one sshd (one ControlPath) work too: keyturn opens one master per target before its
-// commands and those names share it (test/transports/ssh-shell.test.ts).
-import { rmSync } from 'node:fs';
+// inventory names behind one sshd (one ControlPath) work too: a session's commands open one master per target and
+// those names share it (test/transports/ssh-shell.test.ts); a status scan opens none (one ssh per node).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/model/status.js';
 import { haveBinaries } from '../support/binaries.js';
@@ -60,6 +62,31 @@ describe.skipIf(!available)('keyturn status over real SSH (split lab)', () => {
     // The node commands ran (on the lab, through the node's PATH on the far side of ssh).
     const commands = (await lab.record()).slice(before).filter((e) => e.type === 'command');
     expect(new Set(commands.map((e) => (e.type === 'command' ? e.node : ''))).size).toBe(7);
+  });
+
+  it('starts one ssh per node, as parallel-ssh does: no `ssh -G`, no master, no `-O stop`', async () => {
+    // A logging `ssh` first on PATH; the real one does the work.
+    const real = execFileSync('sh', ['-c', 'command -v ssh'], { encoding: 'utf8' }).trim();
+    const bin = path.join(box.dir, 'logging-bin');
+    const log = path.join(box.dir, 'ssh-calls');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      path.join(bin, 'ssh'),
+      ['#!/bin/sh', `printf 'CALL  %s \\n' "$*" >> ${log}`, `exec ${real} "$@"`, ''].join('\n'),
+      { mode: 0o755 },
+    );
+    const result = await box.cli(['status', '--json', '--inventory', inventory, '--kubeconfig', lab.kubeconfig], {
+      ...env(),
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+    });
+    const report = JSON.parse(result.stdout) as StatusReport;
+    expect(report.nodes.filter((n) => n.reachable && n.certificates.length > 0)).toHaveLength(7);
+    const calls = readFileSync(log, 'utf8')
+      .split(/^CALL /m)
+      .filter(Boolean);
+    expect(calls.filter((c) => / -G | -N | -O /.test(c))).toEqual([]);
+    expect(calls).toHaveLength(7);
+    for (const call of calls) expect(call).toMatch(/ BatchMode=yes .* ControlMaster=no /s);
   });
 
   it('without the kubeconfig: the inventory alone, every node check passing (the API check unknown)', async () => {

@@ -138,6 +138,22 @@ describe('ssh command line', () => {
     expect(args.join(' ')).not.toMatch(/StrictHostKeyChecking|\/dev\/null/);
   });
 
+  it('a one-shot invocation (ControlMaster=no) keeps the control path but never persists a master', () => {
+    const args = sshConnectionArgs(node, { controlDir: '/tmp/c', connectTimeoutSeconds: 4, controlMaster: 'no' });
+    expect(args.slice(0, 8)).toEqual([
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=4',
+      '-o',
+      'ControlMaster=no',
+      '-o',
+      'ControlPath=/tmp/c/%C',
+    ]);
+    expect(args.join(' ')).not.toMatch(/ControlPersist|StrictHostKeyChecking/);
+    expect(args.slice(-2)).toEqual(['--', '-oProxyCommand=touch /tmp/x']);
+  });
+
   it('builds a remote command that any POSIX sh reads back verbatim, marker first; env values only on stdin', () => {
     const hostile = `a'b"c $(id) \`id\` ;|&\n*`;
     const { nonce, remoteCommand, stdinPrefix } = buildRemoteInvocation(

@@ -99,6 +99,71 @@ describe.skipIf(!available)('ssh shell specifics', () => {
     await shell.dispose();
   });
 
+  describe('a one-shot command (a status scan)', () => {
+    it('is one ssh process that opens no master, and leaves nothing for dispose to stop', async () => {
+      const controlDir = freshControlDir();
+      const ssh = loggingSsh();
+      const before = countAccepted();
+      const shell = createSshShell(sshNode(), { controlDir, sshBinary: ssh.binary });
+      const result = await shell.run('echo once', { oneShot: true });
+      expect(result).toMatchObject({ outcome: 'ok', stdout: 'once\n' });
+      expect(readdirSync(controlDir)).toEqual([]); // no master's socket
+      await shell.dispose();
+      const calls = ssh.calls();
+      expect(calls, calls.join('\n---\n')).toHaveLength(1);
+      expect(calls[0]).toContain('ControlMaster=no');
+      expect(calls[0]).not.toMatch(/ControlPersist| -G | -N | -O /);
+      expect(countAccepted() - before).toBe(1);
+    });
+
+    it('rides a master that is already up instead of connecting again', async () => {
+      const controlDir = freshControlDir();
+      const shell = createSshShell(sshNode(), { controlDir });
+      expect((await shell.run('true')).outcome).toBe('ok'); // a session command: opens the master
+      const before = countAccepted();
+      expect(await shell.run('echo ride', { oneShot: true })).toMatchObject({ outcome: 'ok', stdout: 'ride\n' });
+      expect(countAccepted() - before).toBe(0);
+      await shell.dispose();
+      expect(readdirSync(controlDir)).toHaveLength(0);
+    });
+
+    it('still checks the host key: an unknown one is a connection failure and nothing runs', async () => {
+      const emptyKnownHosts = path.join(freshControlDir(), 'known_hosts');
+      writeFileSync(emptyKnownHosts, '');
+      const marker = `/tmp/kt-hostkey-${uniqueToken()}`;
+      const node = sshNode();
+      const shell = createSshShell(
+        { ...node, ssh: { ...node.ssh, options: [`UserKnownHostsFile=${emptyKnownHosts}`] } },
+        { controlDir: freshControlDir() },
+      );
+      const result = await shell.run(`touch ${marker}`, { oneShot: true });
+      expect(result).toMatchObject({ outcome: 'connection', code: 255 });
+      expect(result.stderr).toMatch(/host key verification failed/i);
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    it('on timeout is ended on the node too, without opening a master to do it', async () => {
+      const controlDir = freshControlDir();
+      const sleep = uniqueSleep();
+      const shell = createSshShell(sshNode(), { controlDir });
+      const result = await shell.run(`echo up; ${sleep.script}`, { oneShot: true, timeoutMs: 1_500 });
+      expect(result.outcome).toBe('timeout');
+      expect(await processesMatching(sleep.pattern)).toEqual([]);
+      expect(readdirSync(controlDir)).toEqual([]);
+    });
+  });
+
+  it('dispose stops the master once: a second dispose starts no ssh', async () => {
+    const controlDir = freshControlDir();
+    const ssh = loggingSsh();
+    const shell = createSshShell(sshNode(), { controlDir, sshBinary: ssh.binary });
+    expect((await shell.run('true')).outcome).toBe('ok');
+    await shell.dispose();
+    await shell.dispose();
+    expect(ssh.calls().filter((argv) => / -O stop /.test(argv))).toHaveLength(1);
+    expect(readdirSync(controlDir)).toHaveLength(0);
+  });
+
   it('rejects a control dir too long for a unix socket path', () => {
     expect(() => createSshShell(sshNode(), { controlDir: `/tmp/${'x'.repeat(80)}` })).toThrow(UsageError);
   });
@@ -273,6 +338,24 @@ describe.skipIf(!available)('ssh shell: one master connection per target', () =>
     });
   });
 });
+
+/** An `ssh` in front of the real one that notes each command line it is started with (the real ssh does the work). */
+function loggingSsh(): { binary: string; calls: () => string[] } {
+  const dir = freshControlDir();
+  const log = path.join(dir, 'calls');
+  const binary = path.join(dir, 'ssh');
+  writeFileSync(binary, ['#!/bin/sh', `printf 'CALL  %s \\n' "$*" >> ${log}`, 'exec ssh "$@"', ''].join('\n'));
+  chmodSync(binary, 0o755);
+  return {
+    binary,
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split(/^CALL /m)
+            .filter(Boolean)
+        : [],
+  };
+}
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
