@@ -2,7 +2,10 @@
 // a picked recipe shows its plan (ending with the command that runs it), and enter there — the key that starts a
 // run in the normal wizard — does nothing: no run journal, no lock, and the lab's record has no command that
 // changes a node and no service transition.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs, repoRoot } from '../support/paths.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
 import { listRuns } from '../../src/journal/index.js';
@@ -10,6 +13,7 @@ import type { RecordEntry } from '../../lab/contract.js';
 import { TmuxDriver, exitedWith } from './run-tmux.js';
 
 const ok = haveBinaries('tmux');
+const exec = promisify(execFile);
 
 /** Node commands that change something: a service stopped or started, certificates or keys rotated, files moved. */
 function disruptive(e: RecordEntry): boolean {
@@ -77,4 +81,28 @@ describe.skipIf(!ok)('the read-only wizard in tmux (split rke2)', () => {
     // … and changed nothing.
     expect(record.filter(disruptive)).toEqual([]);
   }, 240_000);
+
+  it('run, resume and abandon refuse a read-only session (KEYTURN_READ_ONLY or --read-only) in one line, exit 2', async () => {
+    const since = new Date().toISOString();
+    const cluster = ['--kubeconfig', lab.kubeconfig, '--inventory', lab.inventory];
+    for (const [args, env] of [
+      [['run', 'rotate-certs', ...cluster], { KEYTURN_READ_ONLY: '1' }],
+      [['--read-only', 'resume', ...cluster], {}],
+      [['abandon', 'RUN-1'], { KEYTURN_READ_ONLY: 'yes' }],
+    ] as const) {
+      const failed = await exec(process.execPath, [...cliArgs, ...args], {
+        cwd: repoRoot,
+        env: { ...process.env, KEYTURN_STATE_DIR: t.stateDir, ...env },
+      }).then(
+        () => null,
+        (e: { code?: number; stdout?: string; stderr?: string }) => e,
+      );
+      expect(failed?.code, args.join(' ')).toBe(2);
+      expect(failed?.stdout).toBe('');
+      expect(failed?.stderr).toMatch(
+        /^keyturn: \w+ changes the cluster or its runs and this session is read-only .*\n$/,
+      );
+    }
+    expect((await lab.record()).filter((e) => e.t >= since)).toEqual([]);
+  });
 });
