@@ -205,6 +205,7 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
       initialPreview={preview}
       readOnly
       planText={planText}
+      findInterrupted={findInterrupted}
       onExit={(how) => {
         if (how === 'interrupt') interrupted = true;
       }}

@@ -103,8 +103,10 @@ export function App({
   onExit,
   ...runs
 }: AppProps): React.JSX.Element {
-  // Read-only: not one way into a run, whatever the caller passed.
-  const { startRun, findInterrupted, resumeRun, abandonRun } = readOnly ? {} : runs;
+  // Read-only: not one way into a run, whatever the caller passed (an unfinished run is still shown).
+  const { findInterrupted } = runs;
+  const { startRun, resumeRun, abandonRun } = readOnly ? {} : runs;
+  const showInterrupted = readOnly || resumeRun !== undefined;
   const table = readOnly ? readOnlyKeymap() : KEYMAP;
   const { exit } = useApp();
   const size = useTerminalSize();
@@ -300,7 +302,7 @@ export function App({
   // The dashboard's rows: the terminal less the spare row, the interrupted-run banner (its border and three lines,
   // the long one wrapping below 100 columns), the help overlay when open (its border, title, keys and last line)
   // and the footer (a margin, the status line, the help bar).
-  const bannerRows = interrupted && resumeRun ? (width < 100 ? 6 : 5) : 0;
+  const bannerRows = interrupted && showInterrupted ? (width < 100 ? 6 : 5) : 0;
   const helpRows = nav.help ? bindingsFor(screen, table).length + 4 : 0;
   const hints = hintsFor(screen, table, keys);
   const dashboardRows = height - 1 - bannerRows - helpRows - 2 - keyHintRows(hints, width);
@@ -325,9 +327,9 @@ export function App({
           <ReadOnlyHeader />
         </Box>
       ) : null}
-      {view.kind === 'dashboard' && interrupted && resumeRun ? (
+      {view.kind === 'dashboard' && interrupted && showInterrupted ? (
         <Box flexShrink={0}>
-          <InterruptedRunBanner run={interrupted} />
+          <InterruptedRunBanner run={interrupted} readOnly={readOnly} />
         </Box>
       ) : null}
       {renderView(view, { width, height, tick, plan, planOffset, planHeight, dashboardRows })}

@@ -135,11 +135,18 @@ describe('App with readOnly', () => {
     return { app, frame, driven: { lastFrame: frame, stdin: app.stdin }, startRun, resumeRun, abandonRun, planText };
   }
 
-  it('says READ-ONLY above the dashboard, offers no dangerous key, and c and x do nothing', async () => {
+  it('says READ-ONLY above the dashboard, shows the unfinished run without offering it, and c and x do nothing', async () => {
     const { app, frame, driven, resumeRun, abandonRun } = start();
-    const dash = await waitForFrame(frame, (f) => f.includes('etcd servers'));
+    const dash = await waitForFrame(frame, (f) => f.includes('etcd servers') && f.includes('RUN-5'));
+    expect(dash).toContain('An earlier rotate-certs run did not finish: RUN-5');
+    expect(dash.replace(/\s+/g, ' ')).toContain(
+      'Read-only here: continue or abandon it without --read-only; see keyturn report RUN-5.',
+    );
+    expect(dash).not.toContain('Press c');
     expect(dash.split('\n')[0]).toBe('READ-ONLY · keys that change the cluster or its runs are off');
-    expect(dash).not.toContain('⚠');
+    // The help bar (the last line): no dangerous key, so no ⚠.
+    expect(dash.trimEnd().split('\n').at(-1)).toMatch(/q quit$/);
+    expect(dash.trimEnd().split('\n').at(-1)).not.toContain('⚠');
     expect(dash).not.toMatch(/continue the interrupted run|abandon the interrupted run/);
     for (const k of ['c', 'x']) {
       app.stdin.write(k);
