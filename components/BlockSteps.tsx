@@ -1,6 +1,7 @@
 // The steps of the node being changed, each with its status. Props only: the spinner frame is a prop.
 import React from 'react';
 import { Box, Text } from 'ink';
+import { visibleWindow } from './node-facts.js';
 
 export type BlockStepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -25,15 +26,33 @@ export interface BlockStepsProps {
   title: string;
   steps: readonly BlockStepView[];
   tick: number;
+  /**
+   * Rows the step list may take (the title not counted): a longer list shows a window around the step in flight,
+   * with "N earlier" and "+N more" lines, as the question's command list is cut. None: every step.
+   */
+  maxRows?: number;
 }
 
-export function BlockSteps({ node, title, steps, tick }: BlockStepsProps): React.JSX.Element {
+/** The steps to draw in `maxRows` rows: all when they fit, else a window (two rows left for the "more" lines). */
+export function stepWindow(steps: readonly BlockStepView[], maxRows = Infinity): { start: number; end: number } {
+  if (steps.length <= maxRows) return { start: 0, end: steps.length };
+  // The step in flight (or the one that failed), else the next to run, else the last.
+  const active = steps.findIndex((s) => s.status === 'running' || s.status === 'failed');
+  const next = steps.findIndex((s) => s.status === 'pending');
+  const focus = active >= 0 ? active : next >= 0 ? next : steps.length - 1;
+  return visibleWindow(steps.length, focus, Math.max(1, maxRows - 2));
+}
+
+export function BlockSteps({ node, title, steps, tick, maxRows }: BlockStepsProps): React.JSX.Element {
+  const { start, end } = stepWindow(steps, maxRows);
   return (
     <Box flexDirection="column">
       <Text bold>
         {title}: <Text color="cyan">{node}</Text>
       </Text>
-      {steps.map((s, i) => {
+      {start > 0 ? <Text dimColor>{`  … ${start} earlier steps`}</Text> : null}
+      {steps.slice(start, end).map((s, j) => {
+        const i = start + j;
         const g = s.status === 'running' ? { glyph: FRAMES[tick % FRAMES.length], color: 'cyan' } : GLYPH[s.status];
         return (
           <Text key={i} wrap="truncate-end">
@@ -43,6 +62,11 @@ export function BlockSteps({ node, title, steps, tick }: BlockStepsProps): React
           </Text>
         );
       })}
+      {end < steps.length ? (
+        <Text dimColor wrap="truncate-end">
+          {`  … +${steps.length - end} more steps: the plan preview and \`keyturn plan\` show every step`}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -16,9 +16,11 @@ export interface InterruptedRun {
 
 export interface InterruptedRunBannerProps {
   run: InterruptedRun;
+  /** A read-only wizard: the run is shown, not offered (no c, no x). */
+  readOnly?: boolean;
 }
 
-export function InterruptedRunBanner({ run }: InterruptedRunBannerProps): React.JSX.Element {
+export function InterruptedRunBanner({ run, readOnly = false }: InterruptedRunBannerProps): React.JSX.Element {
   return (
     <Box borderStyle="round" borderColor="yellow" paddingX={1} flexDirection="column">
       <Text color="yellow" bold>
@@ -30,6 +32,10 @@ export function InterruptedRunBanner({ run }: InterruptedRunBannerProps): React.
         <Text>
           It is running now in another terminal ({run.runningElsewhere}): follow it there, or see{' '}
           <Text bold>{run.reportCommand}</Text>.
+        </Text>
+      ) : readOnly ? (
+        <Text>
+          Read-only here: continue or abandon it without --read-only; see <Text bold>{run.reportCommand}</Text>.
         </Text>
       ) : (
         <Text>

@@ -55,6 +55,17 @@ function outputOptions(cmd: Command): Command {
     .option('--json', 'the same as -o json');
 }
 
+/**
+ * `--read-only` (or KEYTURN_READ_ONLY) is the wizard's, but a session that asked for it must not change anything
+ * from the command line either: run, resume and abandon refuse it, never ignore it.
+ */
+function refuseReadOnly(cmd: Command): void {
+  if (!cmd.optsWithGlobals<{ readOnly?: boolean }>().readOnly) return;
+  throw new UsageError(
+    `${cmd.name()} changes the cluster or its runs and this session is read-only (--read-only or KEYTURN_READ_ONLY set): look with the wizard or \`keyturn plan\`, or drop it to ${cmd.name()}`,
+  );
+}
+
 function buildProgram(exit: (code: number) => void): Command {
   const program = new Command(invokedName(process.argv0, process.argv[1]))
     .description(
@@ -82,9 +93,15 @@ function buildProgram(exit: (code: number) => void): Command {
   // The wizard takes no operands: a word here is a command keyturn does not have (commander alone would call it
   // "too many arguments").
   clusterOptions(program)
+    .addOption(
+      new Option(
+        '--read-only',
+        'the wizard without a key that changes anything: no run starts, continues or is abandoned; plans are shown',
+      ).env('KEYTURN_READ_ONLY'),
+    )
     .argument('[command]')
     .usage('[options] [command]') // commander would list [command] twice: once for the argument, once for the subcommands
-    .action(async (command: string | undefined, opts: ClusterOptions) => {
+    .action(async (command: string | undefined, opts: ClusterOptions & { readOnly?: boolean }) => {
       if (command !== undefined) {
         const known = program.commands.map((c) => c.name());
         const near = closest(command, known);
@@ -155,12 +172,14 @@ function buildProgram(exit: (code: number) => void): Command {
       "how long a node may take to pass its gate before the run stops (default: each step's, 3-10 minutes)",
     )
     .action(async (recipe: string, _opts: unknown, cmd: Command) => {
+      refuseReadOnly(cmd);
       const { runRecipe } = await import('./commands/run.js');
       exit(await runRecipe(recipe, cmd.optsWithGlobals<ClusterOptions & { settle?: string; gateTimeout?: string }>()));
     });
 
   clusterOptions(program.command('resume').description('continue the run that was interrupted')).action(
     async (_opts: unknown, cmd: Command) => {
+      refuseReadOnly(cmd);
       const { runResume } = await import('./commands/resume.js');
       exit(await runResume(cmd.optsWithGlobals<ClusterOptions>()));
     },
@@ -181,7 +200,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--reason <text>', 'why, for the audit record')
     .option('--state-dir <dir>', 'where run journals are kept')
     .description('close a run that will not be continued (recorded with who and why; never offered again)')
-    .action(async (runId: string, opts: { stateDir?: string; reason?: string }) => {
+    .action(async (runId: string, opts: { stateDir?: string; reason?: string }, cmd: Command) => {
+      refuseReadOnly(cmd);
       const { runAbandon } = await import('./commands/abandon.js');
       exit(await runAbandon(runId, opts));
     });

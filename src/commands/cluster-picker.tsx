@@ -9,6 +9,8 @@ import { KeyHints } from '../../components/KeyHints.js';
 import type { ClusterRead } from '../model/cluster-summary.js';
 import { useKeys } from '../hooks/useKeys.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
+import { actionFor, hintsFor } from '../screens/keymap.js';
+import { assertNever } from '../model/cluster.js';
 import type { PickerOutcome } from './cluster-choice.js';
 import type { ClusterOptions } from './options.js';
 import type { WizardIo } from './terminal-io.js';
@@ -39,11 +41,22 @@ function ClusterPicker({ contexts, scan, onDone }: PickerProps): React.JSX.Eleme
     exit();
   };
   useKeys((input, key) => {
-    if (key.ctrl && input === 'c') done({ kind: 'quit', how: 'interrupt' });
-    else if (input === 'q') done({ kind: 'quit', how: 'quit' });
-    else if (key.upArrow || input === 'k') select(selectedRef.current - 1);
-    else if (key.downArrow || input === 'j') select(selectedRef.current + 1);
-    else if (key.return) done({ kind: 'picked', context: contexts[selectedRef.current] });
+    // Every key the picker takes is in the keymap, and each has its case here (an exhaustive switch).
+    const action = actionFor('pick-cluster', input, key);
+    switch (action) {
+      case 'quit':
+        return done({ kind: 'quit', how: key.ctrl && input === 'c' ? 'interrupt' : 'quit' });
+      case 'move-up':
+        return select(selectedRef.current - 1);
+      case 'move-down':
+        return select(selectedRef.current + 1);
+      case 'open-cluster':
+        return done({ kind: 'picked', context: contexts[selectedRef.current] });
+      case undefined:
+        return;
+      default:
+        return assertNever(action);
+    }
   });
   return (
     <Box flexDirection="column" width={size.columns}>
@@ -55,13 +68,7 @@ function ClusterPicker({ contexts, scan, onDone }: PickerProps): React.JSX.Eleme
         timelineRows={Math.max(3, size.rows - contexts.length - 10)}
       />
       <Box marginTop={1}>
-        <KeyHints
-          hints={[
-            { key: '↑↓/jk', label: 'move' },
-            { key: 'enter', label: 'open its dashboard' },
-            { key: 'q', label: 'quit' },
-          ]}
-        />
+        <KeyHints hints={hintsFor('pick-cluster')} />
       </Box>
     </Box>
   );

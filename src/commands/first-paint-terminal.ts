@@ -14,12 +14,20 @@ export interface Painted {
 }
 
 /** Paints the node list at once; null (nothing written) when the frame would not fit the terminal. */
-export function paintFirstFrame(io: PaintTerminal, preview: NodePreview): Painted | null {
-  const frame = firstPaint(preview, {
-    columns: io.stdout.columns || 100,
-    rows: io.stdout.rows || 40,
-    color: io.stdout.hasColors?.() ?? false,
-  });
+export function paintFirstFrame(
+  io: PaintTerminal,
+  preview: NodePreview,
+  options: { readOnly?: boolean } = {},
+): Painted | null {
+  const frame = firstPaint(
+    preview,
+    {
+      columns: io.stdout.columns || 100,
+      rows: io.stdout.rows || 40,
+      color: io.stdout.hasColors?.() ?? false,
+    },
+    options,
+  );
   if (!frame) return null;
   // Keys typed before Ink listens must neither echo over the frame nor wait for a newline: raw mode now, as Ink
   // will set it anyway; the bytes wait in the terminal until Ink reads them.

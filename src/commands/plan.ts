@@ -2,7 +2,7 @@
 // with the exact commands. Changes nothing. Exit 0 with a plan, 1 when the planner refuses, 2 on bad input.
 import { findRecipe, recipeNames } from '../../recipes/index.js';
 import { nothingReachedButRefused } from '../discovery/api-view.js';
-import { planRun, renderPlanText, renderRefusal } from '../engine/index.js';
+import { planRun, renderPlanText, renderRefusal, type PlanResult } from '../engine/index.js';
 import { inputError } from '../errors.js';
 import type { Recipe } from '../recipe-schema/index.js';
 import { openClusterSession } from './cluster-session.js';
@@ -10,6 +10,27 @@ import type { ClusterOptions } from './options.js';
 import { keyturnCommand, withSessionOptions } from './keyturn-command.js';
 import { formatDocument, outputFormat, type OutputOptions } from './output-format.js';
 import { nodeFactsFrom } from '../run/node-facts.js';
+import type { InventoryNode } from '../model/inventory.js';
+import type { StatusReport } from '../model/status.js';
+
+/**
+ * The plan of `recipe` on this scan, and its text as `keyturn plan` prints it — ending with the `keyturn run …` line
+ * that runs it, with this session's options — or the planner's refusal as text. `keyturn plan` and the read-only
+ * wizard's plan screen both show this.
+ */
+export function planOrRefusal(
+  recipe: Recipe,
+  report: StatusReport,
+  targets: InventoryNode[],
+  opts: ClusterOptions,
+  settleSeconds?: number,
+): { result: PlanResult; text: string } {
+  const result = planRun(recipe, report, { settleSeconds, nodeFacts: nodeFactsFrom(targets) });
+  const text = result.ok
+    ? renderPlanText(result.plan, keyturnCommand(['run', recipe.name], opts))
+    : withSessionOptions(renderRefusal(recipe.name, result.refusal), opts);
+  return { result, text };
+}
 
 export function recipeOrUsage(name: string, command: string): Recipe {
   const recipe = findRecipe(name);
@@ -39,21 +60,17 @@ export async function runPlan(
   const session = await openClusterSession(opts);
   try {
     const report = await session.discover();
-    const result = planRun(recipe, report, { settleSeconds, nodeFacts: nodeFactsFrom(session.targets()) });
+    const { result, text } = planOrRefusal(recipe, report, session.targets(), opts, settleSeconds);
     if (!result.ok) {
       const refused = nothingReachedButRefused(report);
       if (refused) {
         process.stderr.write(`${refused}\n`);
         return 2;
       }
-      process.stderr.write(withSessionOptions(renderRefusal(recipe.name, result.refusal), opts));
+      process.stderr.write(text);
       return 1;
     }
-    process.stdout.write(
-      format
-        ? formatDocument(result.plan, format)
-        : renderPlanText(result.plan, keyturnCommand(['run', recipe.name], opts)),
-    );
+    process.stdout.write(format ? formatDocument(result.plan, format) : text);
     return 0;
   } finally {
     await session.dispose();

@@ -46,6 +46,8 @@ export function describeInterrupted(state: RunState): string {
 export interface WizardOptions extends ClusterOptions {
   /** Only `keyturn demo`: the lab's --speed, by which runs divide their settle, gate and wait times. */
   timeScale?: number;
+  /** `keyturn --read-only`: look, never change — no run starts, continues or is abandoned; plans are shown. */
+  readOnly?: boolean;
 }
 
 export async function runWizard(given: WizardOptions, io: WizardIo = process): Promise<number> {
@@ -70,7 +72,7 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
   const onPreview = (p: NodePreview) => {
     preview = p;
     previewKnown();
-    if (!inkStarted && !painted) painted = paintFirstFrame(io, p);
+    if (!inkStarted && !painted) painted = paintFirstFrame(io, p, { readOnly: opts.readOnly });
   };
   let drawn!: () => void;
   const firstFrameDrawn = new Promise<void>((resolve) => (drawn = resolve));
@@ -96,6 +98,7 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
     import('../run/index.js'),
     import('../../recipes/index.js'),
     import('../journal/index.js'),
+    import('./plan.js'),
   ]);
   loaded.catch(() => {});
 
@@ -188,8 +191,26 @@ export async function runWizard(given: WizardOptions, io: WizardIo = process): P
       instance?.unmount();
     },
   );
+  // Read-only: the plan of a picked recipe as `keyturn plan` prints it, ending with the command that runs it.
+  const planText = (name: string, report: StatusReport) => {
+    const [session, , , { findRecipe }, , { planOrRefusal }] = modules!;
+    const recipe = findRecipe(name);
+    return recipe ? planOrRefusal(recipe, report, session.targets(), opts).text : `keyturn: no recipe ${name}\n`;
+  };
   // Child processes run with piped stdio (transports/process-runner), so nothing but Ink writes to the terminal.
-  const app = (
+  const app = opts.readOnly ? (
+    // Not one way into a run: the App is given none, and drops every dangerous key (keymap.ts readOnlyKeymap).
+    <App
+      discover={discover}
+      initialPreview={preview}
+      readOnly
+      planText={planText}
+      findInterrupted={findInterrupted}
+      onExit={(how) => {
+        if (how === 'interrupt') interrupted = true;
+      }}
+    />
+  ) : (
     <App
       discover={discover}
       initialPreview={preview}

@@ -1,6 +1,6 @@
 // The wizard: discovering → dashboard → node detail → recipe picker → plan. Discovery is injected, so the same
 // App runs against a real cluster, the lab, or a fake in tests.
-import React, { useEffect, useRef, useState } from 'react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
 import type { NodePreview, StatusReport } from '../model/status.js';
 import { assertNever } from '../model/cluster.js';
@@ -14,8 +14,18 @@ import { NodeDetail } from '../../components/NodeDetail.js';
 import { NodePreviewTable } from '../../components/NodePreviewTable.js';
 import { RecipeList, type RecipeChoice } from '../../components/RecipeList.js';
 import { Spinner } from '../../components/Spinner.js';
+import { PlanPreview, maxPlanOffset } from '../../components/PlanPreview.js';
 import { previewMaxRows } from '../../components/node-facts.js';
-import { actionFor, bindingsFor, hintsFor } from './keymap.js';
+import {
+  KEYMAP,
+  actionFor,
+  bindingsFor,
+  hintsFor,
+  readOnlyKeymap,
+  type AppAction,
+  type WizardActions,
+} from './keymap.js';
+import { READ_ONLY_LABEL, READ_ONLY_NOTE, READ_ONLY_ROWS } from './read-only.js';
 import { deriveView, initialNav, navigate, screenOf, type NavState, type View } from './navigation.js';
 import { DEFAULT_RECIPES } from './recipes.js';
 import { Dashboard } from './Dashboard.js';
@@ -28,10 +38,15 @@ export interface AppProps {
   discover: Discover;
   /** The node list already known when the wizard starts (the inventory): the very first frame shows it. */
   initialPreview?: NodePreview | null;
-  /** Called when a recipe is picked; the plan screen then shows renderPlan's output. */
+  /** Called when a recipe is picked; without startRun the plan screen then shows planText's output. */
   onPickRecipe?: (recipe: string, report: StatusReport) => void;
-  /** The plan preview; until the engine lands the App shows a placeholder. */
-  renderPlan?: (recipe: string, report: StatusReport) => React.ReactNode;
+  /** The plan (or the planner's refusal) as text, for the App's own plan screen; without it, a placeholder. */
+  planText?: (recipe: string, report: StatusReport) => string;
+  /**
+   * `keyturn --read-only`: the header says READ-ONLY, every key flagged dangerous in the keymap is gone (not
+   * offered, does nothing), and no run starts, continues or is abandoned from here: a picked recipe shows its plan.
+   */
+  readOnly?: boolean;
   recipes?: readonly Omit<RecipeChoice, 'suggested'>[];
   /** Starts a run of the picked recipe in-process (plan preview first, then each node confirmed). */
   startRun?: (recipe: string, report: StatusReport) => RunBridgeView;
@@ -49,6 +64,17 @@ function PlanPlaceholder({ recipe }: { recipe: string }): React.JSX.Element {
   return (
     <Text>
       <Text bold>{recipe}</Text>: plan preview coming — nothing has been changed. esc goes back.
+    </Text>
+  );
+}
+
+function ReadOnlyHeader(): React.JSX.Element {
+  return (
+    <Text wrap="truncate-end">
+      <Text bold color="yellow">
+        {READ_ONLY_LABEL}
+      </Text>
+      <Text dimColor> · {READ_ONLY_NOTE}</Text>
     </Text>
   );
 }
@@ -71,14 +97,17 @@ export function App({
   discover,
   initialPreview = null,
   onPickRecipe,
-  renderPlan,
+  planText,
   recipes,
-  startRun,
-  findInterrupted,
-  resumeRun,
-  abandonRun,
+  readOnly = false,
   onExit,
+  ...runs
 }: AppProps): React.JSX.Element {
+  // Read-only: not one way into a run, whatever the caller passed (an unfinished run is still shown).
+  const { findInterrupted } = runs;
+  const { startRun, resumeRun, abandonRun } = readOnly ? {} : runs;
+  const showInterrupted = readOnly || resumeRun !== undefined;
+  const table = readOnly ? readOnlyKeymap() : KEYMAP;
   const { exit } = useApp();
   const size = useTerminalSize();
   const { state: discovery, refresh } = useDiscovery(discover, initialPreview);
@@ -109,39 +138,149 @@ export function App({
   const screen = screenOf(view);
   const tick = useTicker(discovery.status === 'loading');
   const width = size.columns;
-  const height = size.rows;
+  // The read-only header takes its row above every screen: the screens lay out in what is left.
+  const height = size.rows - (readOnly ? READ_ONLY_ROWS : 0);
+  // The plan screen's text, made once per recipe and scan; its scroll position lives here, from the top each time.
+  const planOf = view.kind === 'plan' ? view : null;
+  const plan = useMemo(
+    () => (planOf && planText ? planText(planOf.recipe, planOf.report) : null),
+    [planOf?.recipe, planOf?.report, planText],
+  );
+  const [planOffset, setPlanOffset] = useState(0);
+  useEffect(() => setPlanOffset(0), [planOf?.recipe]);
 
   useKeys((input, key) => {
     const current = deriveView(discovery, navRef.current, choices);
-    const action = actionFor(screenOf(current), input, key, undefined, keys);
-    if (!action) return;
-    if (action === 'list-pick') {
-      if (current.kind === 'pick-recipe' && current.selected) pickRecipe(current.selected, current.report);
-      return;
-    }
-    if (action === 'resume-run') {
-      if (interrupted && resumeRun && current.kind === 'dashboard') {
-        setRun(resumeRun(interrupted, current.report));
-        setNav((prev) => navigate(prev, { type: 'run-started', recipe: interrupted.recipe }, current));
+    const how = key.ctrl && input === 'c' ? 'interrupt' : 'quit';
+    const go = (action: AppAction) =>
+      setNav((prev) => navigate(prev, { type: 'action', action }, deriveView(discovery, prev, choices)));
+    const keyOn = <S extends keyof WizardActions>(s: S) => actionFor(s, input, key, table, keys);
+    // Each screen handles exactly its own actions (keymap.ts WizardActions): a key bound on a screen whose switch
+    // has no case for it does not compile.
+    switch (current.kind) {
+      case 'discovering': {
+        const action = keyOn('discovering');
+        switch (action) {
+          case 'help':
+            return go(action);
+          case 'quit':
+            return quit(how);
+          case undefined:
+            return;
+          default:
+            return assertNever(action);
+        }
       }
-      return;
-    }
-    if (action === 'abandon-run') {
-      if (interrupted && abandonRun) {
-        // Asked again afterwards: the banner goes, or shows the next unfinished run.
-        void abandonRun(interrupted).finally(() => setRunsEnded((n) => n + 1));
+      case 'error': {
+        const action = keyOn('error');
+        switch (action) {
+          case 'help':
+            return go(action);
+          case 'refresh':
+            return refresh();
+          case 'quit':
+            return quit(how);
+          case undefined:
+            return;
+          default:
+            return assertNever(action);
+        }
       }
-      return;
+      case 'dashboard': {
+        const action = keyOn('dashboard');
+        switch (action) {
+          case 'move-up':
+          case 'move-down':
+          case 'scroll-up':
+          case 'scroll-down':
+          case 'open-detail':
+          case 'pick-recipe':
+          case 'help':
+            return go(action);
+          case 'refresh':
+            return refresh();
+          case 'resume-run':
+            if (interrupted && resumeRun) {
+              setRun(resumeRun(interrupted, current.report));
+              setNav((prev) => navigate(prev, { type: 'run-started', recipe: interrupted.recipe }, current));
+            }
+            return;
+          case 'abandon-run':
+            // Asked again afterwards: the banner goes, or shows the next unfinished run.
+            if (interrupted && abandonRun) void abandonRun(interrupted).finally(() => setRunsEnded((n) => n + 1));
+            return;
+          case 'quit':
+            return quit(how);
+          case undefined:
+            return;
+          default:
+            return assertNever(action);
+        }
+      }
+      case 'node-detail': {
+        const action = keyOn('node-detail');
+        switch (action) {
+          case 'scroll-up':
+          case 'scroll-down':
+          case 'pick-recipe':
+          case 'back':
+          case 'help':
+            return go(action);
+          case 'refresh':
+            return refresh();
+          case 'quit':
+            return quit(how);
+          case undefined:
+            return;
+          default:
+            return assertNever(action);
+        }
+      }
+      case 'pick-recipe': {
+        const action = keyOn('pick-recipe');
+        switch (action) {
+          case 'move-up':
+          case 'move-down':
+          case 'back':
+          case 'help':
+            return go(action);
+          case 'list-pick':
+            if (current.selected) pickRecipe(current.selected, current.report);
+            return;
+          case 'quit':
+            return quit(how);
+          case undefined:
+            return;
+          default:
+            return assertNever(action);
+        }
+      }
+      case 'plan': {
+        const action = keyOn('plan');
+        switch (action) {
+          case 'scroll-up':
+          case 'scroll-down': {
+            const step = key.pageUp || key.pageDown ? planHeight : 1;
+            const max = plan === null ? 0 : maxPlanOffset(plan, planHeight);
+            return setPlanOffset((o) => Math.max(0, Math.min(max, o + (action === 'scroll-up' ? -step : step))));
+          }
+          case 'back':
+          case 'help':
+            return go(action);
+          case 'quit':
+            return quit(how);
+          case undefined:
+            return;
+          default:
+            return assertNever(action);
+        }
+      }
+      case 'running':
+        // The run screen owns every key (keymap.ts: 'running' has no actions).
+        return;
+      default:
+        return assertNever(current);
     }
-    if (action === 'quit') {
-      quit(key.ctrl && input === 'c' ? 'interrupt' : 'quit');
-      return;
-    }
-    if (action === 'refresh') {
-      refresh();
-      return;
-    }
-    setNav((prev) => navigate(prev, { type: 'action', action }, deriveView(discovery, prev, choices)));
   });
 
   const pickRecipe = (recipe: string, report: StatusReport) => {
@@ -163,9 +302,12 @@ export function App({
   // The dashboard's rows: the terminal less the spare row, the interrupted-run banner (its border and three lines,
   // the long one wrapping below 100 columns), the help overlay when open (its border, title, keys and last line)
   // and the footer (a margin, the status line, the help bar).
-  const bannerRows = interrupted && resumeRun ? (width < 100 ? 6 : 5) : 0;
-  const helpRows = nav.help ? bindingsFor(screen).length + 4 : 0;
-  const dashboardRows = height - 1 - bannerRows - helpRows - 2 - keyHintRows(hintsFor(screen, undefined, keys), width);
+  const bannerRows = interrupted && showInterrupted ? (width < 100 ? 6 : 5) : 0;
+  const helpRows = nav.help ? bindingsFor(screen, table).length + 4 : 0;
+  const hints = hintsFor(screen, table, keys);
+  const dashboardRows = height - 1 - bannerRows - helpRows - 2 - keyHintRows(hints, width);
+  // The plan screen: the same spare row and footer, the preview's border and its two "more lines" lines.
+  const planHeight = Math.max(3, height - 1 - helpRows - 2 - keyHintRows(hints, width) - 4);
   const quit = (how: 'quit' | 'interrupt') => {
     onExit(how);
     exit();
@@ -175,21 +317,30 @@ export function App({
   return (
     // The dashboard is laid out inside the terminal (one row spare, so Ink redraws in place rather than clearing the
     // screen): its priority rows stay, the rest is clipped; the other screens are as tall as they are.
-    <Box flexDirection="column" width={width} height={view.kind === 'dashboard' ? Math.max(8, height - 1) : undefined}>
-      {view.kind === 'dashboard' && interrupted && resumeRun ? (
+    <Box
+      flexDirection="column"
+      width={width}
+      height={view.kind === 'dashboard' ? Math.max(8, height - 1) + (readOnly ? READ_ONLY_ROWS : 0) : undefined}
+    >
+      {readOnly ? (
         <Box flexShrink={0}>
-          <InterruptedRunBanner run={interrupted} />
+          <ReadOnlyHeader />
         </Box>
       ) : null}
-      {renderView(view, { width, height, tick, renderPlan, dashboardRows })}
+      {view.kind === 'dashboard' && interrupted && showInterrupted ? (
+        <Box flexShrink={0}>
+          <InterruptedRunBanner run={interrupted} readOnly={readOnly} />
+        </Box>
+      ) : null}
+      {renderView(view, { width, height, tick, plan, planOffset, planHeight, dashboardRows })}
       {nav.help ? (
         <Box flexShrink={0}>
-          <HelpOverlay screen={screen} />
+          <HelpOverlay screen={screen} table={table} />
         </Box>
       ) : null}
       <Box marginTop={1} flexDirection="column" flexShrink={0}>
         {view.kind === 'discovering' || view.kind === 'error' ? null : <StatusLine discovery={discovery} tick={tick} />}
-        <KeyHints hints={hintsFor(screen, undefined, keys)} />
+        <KeyHints hints={hints} />
       </Box>
     </Box>
   );
@@ -199,7 +350,10 @@ interface RenderContext {
   width: number;
   height: number;
   tick: number;
-  renderPlan?: AppProps['renderPlan'];
+  /** The plan screen's text (null: no planText given), its scroll position and the lines it may show. */
+  plan: string | null;
+  planOffset: number;
+  planHeight: number;
   dashboardRows: number;
 }
 
@@ -235,7 +389,11 @@ function renderView(view: View, ctx: RenderContext): React.ReactNode {
     case 'pick-recipe':
       return <RecipeList recipes={view.choices} selected={view.selected} width={ctx.width} />;
     case 'plan':
-      return ctx.renderPlan ? ctx.renderPlan(view.recipe, view.report) : <PlanPlaceholder recipe={view.recipe} />;
+      return ctx.plan !== null ? (
+        <PlanPreview text={ctx.plan} offset={ctx.planOffset} height={ctx.planHeight} />
+      ) : (
+        <PlanPlaceholder recipe={view.recipe} />
+      );
     case 'running':
       return <Text>running {view.recipe}…</Text>;
     default:

@@ -1,10 +1,17 @@
 // The full key list for the current screen (toggled with ?), drawn from the same keymap as the help bar.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { bindingsFor, type ScreenName } from './keymap.js';
+import { KEYMAP, bindingsFor, type Binding, type ScreenName } from './keymap.js';
 
-export function HelpOverlay({ screen }: { screen: ScreenName }): React.JSX.Element {
-  const bindings = bindingsFor(screen);
+export function HelpOverlay({
+  screen,
+  table = KEYMAP,
+}: {
+  screen: ScreenName;
+  /** The keymap in force (a read-only wizard's has no dangerous keys). */
+  table?: readonly Binding[];
+}): React.JSX.Element {
+  const bindings = bindingsFor(screen, table);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1}>
       <Text bold>Keys on this screen</Text>

@@ -217,7 +217,13 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
   const hintRows = 1 + keyHintRows(hintsFor(screen), width);
   const body = height - 1 - 1 - 1 - hintRows;
   const maxStepRows = confirm ? Math.max(1, body - confirmChromeRows(confirm, width)) : undefined;
-  const blockRows = block && !confirm ? 1 + block.steps.length : 0;
+  // The steps in flight get what the re-encryption widget, the failure panel, the stop notice and the last line
+  // leave (the log tail only what they leave in turn): a node with many steps is cut with "+N more" lines too.
+  const maxBlockSteps = Math.max(
+    3,
+    body - 1 - (reencryptWait ? 6 : 0) - (view.quitRequested ? 1 : 0) - (failure ? 14 : 0) - 1,
+  );
+  const blockRows = block && !confirm ? 1 + Math.min(block.steps.length, maxBlockSteps) : 0;
   const logRoom = body - blockRows - (reencryptWait ? 6 : 0) - (view.quitRequested ? 1 : 0) - (failure ? 14 : 0) - 4;
   const logHeight = Math.min(12, logRoom);
   const roles = confirm && view.plan ? (view.plan.nodes.find((n) => n.name === confirm.node)?.roles ?? []) : [];
@@ -271,6 +277,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           title={block.phaseTitle}
           steps={stepViews(block, view.state, view.waiting)}
           tick={tick}
+          maxRows={maxBlockSteps}
         />
       ) : null}
       {reencryptWait ? (

@@ -19,6 +19,7 @@ import {
 } from '../../components/node-facts.js';
 import { spinnerFrame } from '../../components/spinner-frames.js';
 import { hintsFor } from './keymap.js';
+import { READ_ONLY_LABEL, READ_ONLY_NOTE } from './read-only.js';
 
 export interface PaintArea {
   columns: number;
@@ -39,6 +40,7 @@ interface Styles {
   cyanBold(s: string): string;
   cyan(s: string): string;
   red(s: string): string;
+  yellowBold(s: string): string;
 }
 
 const sgr = (on: string, off: string) => (s: string) => (s === '' ? s : `\u001b[${on}m${s}\u001b[${off}m`);
@@ -48,9 +50,17 @@ const COLOR: Styles = {
   cyanBold: (s) => sgr('1', '22')(sgr('36', '39')(s)),
   cyan: sgr('36', '39'),
   red: sgr('31', '39'),
+  yellowBold: (s) => sgr('1', '22')(sgr('33', '39')(s)),
 };
 const identity = (s: string) => s;
-const PLAIN: Styles = { bold: identity, dim: identity, cyanBold: identity, cyan: identity, red: identity };
+const PLAIN: Styles = {
+  bold: identity,
+  dim: identity,
+  cyanBold: identity,
+  cyan: identity,
+  red: identity,
+  yellowBold: identity,
+};
 
 /** One fixed-width cell, cut with an ellipsis like Ink's wrap="truncate-end". */
 function cell(text: string, width: number): string {
@@ -97,13 +107,20 @@ const visible = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '');
  * draws it: a line too wide (Ink shrinks the name column or wraps), more lines than the terminal has (the frame
  * would scroll, and could not be erased), or characters whose width is not one column.
  */
-export function firstPaint(preview: NodePreview, area: PaintArea): FirstPaint | null {
+export function firstPaint(
+  preview: NodePreview,
+  area: PaintArea,
+  { readOnly = false }: { readOnly?: boolean } = {},
+): FirstPaint | null {
   const st = area.color ? COLOR : PLAIN;
   const count = preview.nodes.length;
+  // The read-only header's row is above the screen, as in App.tsx.
+  const header = readOnly ? [`${st.yellowBold(READ_ONLY_LABEL)}${st.dim(` · ${READ_ONLY_NOTE}`)}`] : [];
   const lines = [
+    ...header,
     `${st.bold(`${count} nodes`)} ${previewSourceLine(preview)}`,
     '',
-    ...tableLines(preview, previewMaxRows(area.rows), st),
+    ...tableLines(preview, previewMaxRows(area.rows - header.length), st),
     '',
     `${st.cyan(spinnerFrame(0))} scanning ${count} nodes: certificates, CAs, encryption, etcd, services…`,
     '',

@@ -6,7 +6,13 @@ import type { KeyHint } from '../../components/KeyHints.js';
 /** The App's screens (src/screens/App.tsx, navigation.ts); on 'running' it hands the keys over to the run screen. */
 export type AppScreenName = 'discovering' | 'dashboard' | 'node-detail' | 'pick-recipe' | 'plan' | 'running' | 'error';
 
-export type ScreenName = AppScreenName | RunScreenName;
+/** The wizard's first question when several clusters are on offer (src/commands/cluster-picker.tsx). */
+export type PickerScreenName = 'pick-cluster';
+
+/** The screens whose keys take the actions of WizardActions: the App's and the cluster picker. */
+export type WizardScreenName = AppScreenName | PickerScreenName;
+
+export type ScreenName = WizardScreenName | RunScreenName;
 
 /** The run screen's own moments (src/screens/RunScreen.tsx). */
 export type RunScreenName =
@@ -21,22 +27,40 @@ export type RunScreenName =
   | 'run-start-stopped'
   | 'run-done';
 
+/**
+ * What the keys of each wizard screen do. A binding takes only actions that every screen it is on has here, and each
+ * screen handles its own in an exhaustive switch (App.tsx, cluster-picker.tsx): a key without a handler does not
+ * compile, and neither does an action added here without one.
+ */
+export interface WizardActions {
+  discovering: 'help' | 'quit';
+  dashboard:
+    | 'move-up'
+    | 'move-down'
+    | 'scroll-up'
+    | 'scroll-down'
+    | 'open-detail'
+    | 'refresh'
+    | 'pick-recipe'
+    | 'resume-run'
+    | 'abandon-run'
+    | 'help'
+    | 'quit';
+  'node-detail': 'scroll-up' | 'scroll-down' | 'refresh' | 'pick-recipe' | 'back' | 'help' | 'quit';
+  // The App moves the recipe list itself (every key of a fast chunk counts); list-pick opens the highlighted one.
+  'pick-recipe': 'move-up' | 'move-down' | 'list-pick' | 'back' | 'help' | 'quit';
+  /** The plan preview the App shows itself: in a read-only wizard (no run can start from it). */
+  plan: 'scroll-up' | 'scroll-down' | 'back' | 'help' | 'quit';
+  /** The run screen owns every key. */
+  running: never;
+  error: 'refresh' | 'help' | 'quit';
+  'pick-cluster': 'move-up' | 'move-down' | 'open-cluster' | 'quit';
+}
+
 /** What the App's keys do (navigation.ts and App.tsx). */
-export type AppAction =
-  | 'move-up'
-  | 'move-down'
-  | 'scroll-up'
-  | 'scroll-down'
-  | 'open-detail'
-  | 'refresh'
-  | 'pick-recipe'
-  | 'resume-run'
-  | 'abandon-run'
-  | 'back'
-  | 'quit'
-  | 'help'
-  // The recipe picker: the App moves the selection itself (every key of a fast chunk counts).
-  | 'list-pick';
+export type AppAction = WizardActions[AppScreenName];
+
+export type WizardAction = WizardActions[WizardScreenName];
 
 /**
  * What the run screen's keys do. RunScreen handles them in an exhaustive switch, and a binding on a run screen
@@ -61,22 +85,33 @@ export type RunAction =
   | 'start-stopped-node'
   | 'leave-stopped-node';
 
-export type Action = AppAction | RunAction;
+export type Action = WizardAction | RunAction;
 
 /** A printable character, or one of the named keys Ink reports as flags. */
 export type KeyMatch =
   { char: string } | { ctrl: string } | { named: 'up' | 'down' | 'enter' | 'escape' | 'pageUp' | 'pageDown' };
 
-/** A key on App screens takes an App action, a key on run screens a run action: each side has a handler for it. */
-export type Binding = BindingBase &
-  ({ action: AppAction; screens: readonly AppScreenName[] } | { action: RunAction; screens: readonly RunScreenName[] });
+/** The wizard screens that have a handler for action A. */
+type ScreensTaking<A extends WizardAction> = {
+  [S in WizardScreenName]: A extends WizardActions[S] ? S : never;
+}[WizardScreenName];
+
+/** A wizard key is bound only on screens that handle its action (WizardActions). */
+type WizardBinding = { [A in WizardAction]: { action: A; screens: readonly ScreensTaking<A>[] } }[WizardAction];
+
+/** A key on wizard screens takes one of their actions, a key on run screens a run action: each has a handler. */
+export type Binding = BindingBase & (WizardBinding | { action: RunAction; screens: readonly RunScreenName[] });
 
 interface BindingBase {
   /** How the key is shown in the help bar. */
   key: string;
   label: string;
   match: readonly KeyMatch[];
-  /** Changes the cluster: drawn in red in the help bar (the run screen asks before each node). */
+  /**
+   * Changes the cluster or its runs (starts, continues or closes a run, runs or starts a node, takes a lock over,
+   * stops a step mid-way): drawn in red in the help bar, and the one thing the read-only wizard reads — it drops
+   * every such binding (readOnlyKeymap).
+   */
   dangerous?: boolean;
   /** Another component consumes these keys; the table only documents them. */
   delegated?: boolean;
@@ -101,16 +136,9 @@ const ctrl = (c: string): KeyMatch => ({ ctrl: c });
 const pageUp: KeyMatch = { named: 'pageUp' };
 const pageDown: KeyMatch = { named: 'pageDown' };
 
-const BROWSING: readonly AppScreenName[] = ['dashboard', 'node-detail'];
+const BROWSING = ['dashboard', 'node-detail'] as const;
 // The App's screens; on 'running' the run screen owns every key (its own screens below).
-const EVERYWHERE: readonly AppScreenName[] = [
-  'discovering',
-  'dashboard',
-  'node-detail',
-  'pick-recipe',
-  'plan',
-  'error',
-];
+const EVERYWHERE = ['discovering', 'dashboard', 'node-detail', 'pick-recipe', 'plan', 'error'] as const;
 const RUN_ACTIVE: readonly RunScreenName[] = [
   'run-starting',
   'run-takeover',
@@ -146,6 +174,7 @@ export const KEYMAP: readonly Binding[] = [
     match: [ch('c')],
     screens: ['dashboard'],
     requires: 'interruptedRun',
+    dangerous: true,
   },
   {
     key: 'x',
@@ -154,6 +183,7 @@ export const KEYMAP: readonly Binding[] = [
     match: [ch('x')],
     screens: ['dashboard'],
     requires: 'interruptedRun',
+    dangerous: true,
   },
   {
     key: 'esc/b',
@@ -162,8 +192,16 @@ export const KEYMAP: readonly Binding[] = [
     match: [escape, ch('b')],
     screens: ['node-detail', 'pick-recipe', 'plan'],
   },
+  // The plan preview the App draws (read-only wizard): it scrolls; nothing on it starts a run.
+  { key: '↓/j', label: 'scroll down', action: 'scroll-down', match: [down, ch('j'), pageDown], screens: ['plan'] },
+  { key: '↑/k', label: 'scroll up', action: 'scroll-up', match: [up, ch('k'), pageUp], screens: ['plan'] },
   { key: '?', label: 'help', action: 'help', match: [ch('?')], screens: EVERYWHERE },
   { key: 'q', label: 'quit', action: 'quit', match: [ch('q'), ctrl('c')], screens: EVERYWHERE },
+  // The cluster picker: one hint for the pair of moves, as pgdn/pgup.
+  { key: '↑↓/jk', label: 'move', action: 'move-up', match: [up, ch('k')], screens: ['pick-cluster'] },
+  { key: '↓/j', label: 'down', action: 'move-down', match: [down, ch('j')], screens: ['pick-cluster'], inBar: false },
+  { key: 'enter', label: 'open its dashboard', action: 'open-cluster', match: [enter], screens: ['pick-cluster'] },
+  { key: 'q', label: 'quit', action: 'quit', match: [ch('q'), ctrl('c')], screens: ['pick-cluster'] },
   // The run screen. Keys that change the cluster are dangerous (red in the help bar).
   {
     key: '↓/j',
@@ -179,6 +217,8 @@ export const KEYMAP: readonly Binding[] = [
     action: 'start-run',
     match: [enter],
     screens: ['run-preview'],
+    // Nothing changes on a node before its own y, but the run takes its locks (a Lease, lock files on servers).
+    dangerous: true,
   },
   {
     key: 'q/esc',
@@ -284,6 +324,13 @@ export function boundOn(b: Binding, screen: ScreenName): boolean {
 }
 
 /** The action a keypress means on this screen, or undefined (delegated keys are left to their component). */
+export function actionFor<S extends WizardScreenName>(
+  screen: S,
+  input: string,
+  key: Key,
+  table?: readonly Binding[],
+  context?: KeyContext,
+): WizardActions[S] | undefined;
 export function actionFor(
   screen: RunScreenName,
   input: string,
@@ -292,20 +339,13 @@ export function actionFor(
   context?: KeyContext,
 ): RunAction | undefined;
 export function actionFor(
-  screen: AppScreenName,
-  input: string,
-  key: Key,
-  table?: readonly Binding[],
-  context?: KeyContext,
-): AppAction | undefined;
-export function actionFor(
   screen: ScreenName,
   input: string,
   key: Key,
   table?: readonly Binding[],
   context?: KeyContext,
 ): Action | undefined;
-// The overloads hold because Binding pairs run screens with run actions and App screens with App actions.
+// The overloads hold because Binding pairs each screen only with actions that screen handles.
 export function actionFor(
   screen: ScreenName,
   input: string,
@@ -321,4 +361,12 @@ export function hintsFor(screen: ScreenName, table: readonly Binding[] = KEYMAP,
   return bindingsFor(screen, table, context)
     .filter((b) => b.inBar !== false)
     .map((b) => ({ key: b.key, label: b.label, dangerous: b.dangerous }));
+}
+
+/**
+ * The keymap of a read-only wizard (`keyturn --read-only`): every binding flagged dangerous is gone, so it is
+ * neither in the help bar nor the help overlay, and its key does nothing. The flag is the one thing this reads.
+ */
+export function readOnlyKeymap(table: readonly Binding[] = KEYMAP): readonly Binding[] {
+  return table.filter((b) => !b.dangerous);
 }

@@ -41,10 +41,15 @@ const unmounts: Array<() => void> = [];
 afterEach(() => unmounts.splice(0).forEach((u) => u()));
 
 /** Ink's first frame of the wizard with this node list, in a terminal of this size, without styles. */
-function inkFirstFrame(preview: NodePreview, columns: number, rows: number): string {
+function inkFirstFrame(preview: NodePreview, columns: number, rows: number, readOnly = false): string {
   const stdout = new Terminal(columns, rows);
   const instance = render(
-    <App discover={() => new Promise<StatusReport>(() => {})} initialPreview={preview} onExit={() => {}} />,
+    <App
+      discover={() => new Promise<StatusReport>(() => {})}
+      initialPreview={preview}
+      onExit={() => {}}
+      readOnly={readOnly}
+    />,
     {
       stdout: stdout as unknown as NodeJS.WriteStream,
       stderr: new Terminal(columns, rows) as unknown as NodeJS.WriteStream,
@@ -126,6 +131,17 @@ describe('the first frame painted without Ink', () => {
     const painted = plainPaint(preview, columns, rows);
     expect(painted).not.toBeNull();
     expect(painted).toBe(inkFirstFrame(preview, columns, rows));
+  });
+
+  it("read-only (keyturn --read-only): the READ-ONLY header first, and still Ink's first frame", () => {
+    for (const [preview, columns, rows] of [
+      [{ source: 'inventory', final: false, nodes: splitNodes() }, 100, 40],
+      [{ source: 'inventory', final: false, nodes: manyNodes(50) }, 100, 30],
+    ] as const) {
+      const painted = firstPaint(preview, { columns, rows, color: false }, { readOnly: true })?.text ?? null;
+      expect(painted?.split('\n')[0]).toBe('READ-ONLY · keys that change the cluster or its runs are off');
+      expect(painted).toBe(inkFirstFrame(preview, columns, rows, true));
+    }
   });
 
   it('draws a window of a large cluster and says how many nodes are below it', () => {
