@@ -21,7 +21,7 @@ export function HelpOverlay({
             {b.key.padEnd(10)}
           </Text>
           {b.label}
-          {b.dangerous ? <Text color="red"> (changes the cluster; asks first)</Text> : null}
+          {b.dangerous ? <Text color="red"> (changes the cluster or its runs)</Text> : null}
         </Text>
       ))}
       <Text dimColor>ctrl-c quits from anywhere · ? closes this help</Text>
