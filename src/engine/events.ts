@@ -74,6 +74,8 @@ export interface Failure {
   exitCode: number | null;
   evidence: string[];
   fix: string;
+  /** A wave's verdict: every node that failed it (node is the first of them). */
+  nodes?: string[];
 }
 
 export type StepResult =
@@ -96,6 +98,10 @@ export type RunEvent =
   | { type: 'lock'; at: string; action: 'acquired' | 'taken-over' | 'released'; where: string; previous?: LockHolder }
   | { type: 'block-confirmed'; at: string; block: string; typedName?: string }
   | { type: 'block-skipped'; at: string; block: string; reason: string }
+  /** The operator confirmed an agent wave once: its blocks are confirmed together (plan.waves). */
+  | { type: 'wave-confirmed'; at: string; wave: string; blocks: string[]; nodes: string[] }
+  /** Every node of the wave ran to its end or its failure: the wave's verdict, naming the nodes that failed. */
+  | { type: 'wave-finished'; at: string; wave: string; failed: string[] }
   | { type: 'step-started'; at: string; key: string; attempt: number; command: string | null }
   | { type: 'step-checked'; at: string; key: string; verdict: 'done' | 'not-done'; evidence: string }
   | { type: 'step-finished'; at: string; key: string; result: StepResult }
