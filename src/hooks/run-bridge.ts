@@ -39,7 +39,8 @@ export interface RunView {
   state: RunState | null;
   pendingConfirm: ConfirmRequest | null;
   pendingPause: PauseRequest | null;
-  logs: { node: string | null; unit: string | null; lines: readonly string[]; dropped: number };
+  /** The live tail: one node's, or an agent wave's merged (`wave` set: each line prefixed by its node). */
+  logs: { node: string | null; unit: string | null; lines: readonly string[]; dropped: number; wave?: boolean };
   finished: readonly FinishedLine[];
   /** Re-encryption progress: the last reading since the step in flight started (null before the first). */
   reencrypt: ReencryptReading | null;
@@ -108,6 +109,8 @@ export class RunBridge implements RunBridgeView, RunUi {
   private startStoppedWaiter: Waiter<boolean> | null = null;
   private replan: ((settleSeconds: number) => Plan | null) | null = null;
   private readonly seen = new Set<string>();
+  /** The agent wave being run (answered y): its nodes' tails share the one bounded ring. */
+  private wave: { label: string; nodes: Set<string> } | null = null;
   private interruptedByOperator = false;
 
   constructor(
@@ -266,6 +269,11 @@ export class RunBridge implements RunBridgeView, RunUi {
       const done = (a: ConfirmAnswer) => {
         signal.removeEventListener('abort', onAbort);
         this.confirmWaiter = null;
+        const w = request.wave;
+        this.wave =
+          w && a.answer === 'run'
+            ? { label: `wave ${w.index} of ${w.of} (${w.nodes.length} nodes)`, nodes: new Set(w.nodes) }
+            : null;
         this.set({ pendingConfirm: null }, true);
         resolve(a);
       };
@@ -294,14 +302,24 @@ export class RunBridge implements RunBridgeView, RunUi {
 
   emit(event: LogEvent): void {
     switch (event.type) {
-      case 'tail-started':
-        if (this.view.logs.node !== event.node) {
+      case 'tail-started': {
+        if (this.wave && !this.wave.nodes.has(event.node)) this.wave = null; // the run went on past the wave
+        const shown = this.wave ? this.wave.label : event.node;
+        if (this.view.logs.node !== shown) {
           this.ring.clear();
           this.ringDirty = true;
         }
-        this.set({ logs: { ...this.view.logs, node: event.node, unit: event.unit } });
+        this.set({ logs: { ...this.view.logs, node: shown, unit: event.unit, wave: this.wave !== null } });
         return;
+      }
       case 'line':
+        if (this.wave?.nodes.has(event.node)) {
+          // One pane for the wave, bounded by the same ring: each line says which node wrote it.
+          this.ring.push(`${event.node} │ ${event.line}`);
+          this.ringDirty = true;
+          this.schedule(false);
+          return;
+        }
         if (event.node !== this.view.logs.node) return; // a late line of the previous node's tail
         this.ring.push(event.line);
         this.ringDirty = true;

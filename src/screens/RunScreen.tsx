@@ -296,6 +296,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           onTypedSubmit={(name) => bridge.answerConfirm({ answer: 'run', typedName: name.trim() })}
           onCancel={() => bridge.answerConfirm({ answer: 'quit' })}
           maxStepRows={maxStepRows}
+          wave={confirm.wave}
         />
       ) : null}
       {view.pendingPause ? (
@@ -312,7 +313,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           lines={view.logs.lines}
           dropped={view.logs.dropped}
           height={logHeight}
-          title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`}
+          title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}${view.logs.wave ? ' (lines prefixed by node)' : ''}`}
         />
       ) : null}
       {failure ? (

@@ -1,0 +1,99 @@
+// `keyturn run rotate-certs --agent-wave 2` in tmux on a lab with four agents: one question per wave listing its
+// nodes, the wave's tails in one pane prefixed by node; SIGKILL in the middle of a wave, then `keyturn resume`
+// continues that wave node by node — the lab's record shows no agent stopped or started twice and none left out,
+// and never two servers down at once. A wave whose gate fails on two agents names both.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldEvents } from '../../src/engine/reducer.js';
+import { readJournal } from '../../src/journal/index.js';
+import { haveBinaries } from '../support/binaries.js';
+import { startLab, type LabHandle } from '../support/lab.js';
+import { TmuxDriver, exitedWith, maxServersDown, serverNames } from './run-tmux.js';
+
+const ok = haveBinaries('tmux');
+
+async function journalOf(t: TmuxDriver) {
+  const [file] = (await readdir(path.join(t.stateDir, 'runs'))).filter((f) => f.endsWith('.jsonl'));
+  return (await readJournal(t.stateDir, path.basename(file, '.jsonl'))).events;
+}
+
+describe.skipIf(!ok)('agents in waves (large:7 rke2: 3 servers, 4 agents)', () => {
+  let lab: LabHandle;
+  const t = new TmuxDriver();
+  beforeAll(async () => {
+    lab = await startLab({ topology: 'large:7', distro: 'rke2', speed: 30 });
+    await t.setup();
+  }, 120_000);
+  afterAll(async () => {
+    await t.teardown();
+    await lab?.stop();
+  });
+
+  it('asks once per wave, merges its tails; killed mid-wave, resume goes on node by node without repeats', async () => {
+    const since = new Date().toISOString();
+    await t.start('run', lab, ['run', 'rotate-certs', '--settle', '1', '--agent-wave', '2']);
+    const preview = await t.waitFor('run', 'the plan preview', (s) => s.includes('Press enter to start'), 90_000);
+    expect(preview).toContain('Agents in waves of at most 2 (2 waves)');
+    await t.send('run', 'Enter');
+    let waveQuestion = '';
+    await t.answerAll('run', (s) => s.includes('(lines prefixed by node)') && /✓ agent-\d · Stop the agent/.test(s), {
+      timeoutMs: 180_000,
+      beforeNode: async (node) => {
+        if (node.startsWith('wave')) waveQuestion = await t.screen('run');
+        return 'answer';
+      },
+    });
+    expect(waveQuestion).toMatch(/Wave 1 of 2: 2 nodes stopped, changed and started together: agent-1, agent-2/);
+    expect(waveQuestion).toContain('s skip these nodes');
+    const tree = await t.keyturnTree('run');
+    for (const pid of [tree.pid, ...tree.descendants]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    expect(exitedWith(await t.waitFor('run', 'keyturn to die', (s) => exitedWith(s) !== null))).toBe(137);
+    const killed = foldEvents(await journalOf(t))!;
+    expect(killed.waves?.['rotate-certs/agents/wave-1']?.confirmedAt).toHaveLength(1);
+    expect(killed.waves?.['rotate-certs/agents/wave-1']?.failed).toBeNull(); // killed before its verdict
+
+    await t.start('resume', lab, ['resume']);
+    const { screen, asked } = await t.answerAll(
+      'resume',
+      (s) => s.includes('press q to exit') || exitedWith(s) !== null,
+      { timeoutMs: 180_000 },
+    );
+    expect(screen).toContain('rotate-certs succeeded on every node');
+    // The interrupted wave went on node by node; the next wave was asked as a wave.
+    expect(asked.filter((n) => n.startsWith('wave'))).toEqual(['wave 2 of 2']);
+    expect(asked.filter((n) => n === 'agent-3' || n === 'agent-4')).toEqual([]);
+    await t.send('resume', 'q');
+    expect(exitedWith(await t.waitFor('resume', 'keyturn to exit', (s) => exitedWith(s) !== null))).toBe(0);
+
+    const events = await journalOf(t);
+    const state = foldEvents(events)!;
+    expect(state.outcome.status).toBe('succeeded');
+    const finished = new Map<string, number>();
+    for (const e of events) if (e.type === 'step-finished') finished.set(e.key, (finished.get(e.key) ?? 0) + 1);
+    expect([...finished.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(Object.entries(state.steps).filter(([, s]) => s.status !== 'done')).toEqual([]);
+
+    const record = (await lab.record()).filter((e) => e.t >= since);
+    expect(maxServersDown(record, serverNames(lab), since)).toBe(1);
+    for (const n of lab.nodes) {
+      const count = (prog: string, arg: string) =>
+        record.filter((e) => e.type === 'command' && e.node === n.name && e.prog === prog && e.argv[0] === arg).length;
+      expect({ node: n.name, stop: count('systemctl', 'stop'), start: count('systemctl', 'start') }).toEqual({
+        node: n.name,
+        stop: 1,
+        start: 1,
+      });
+    }
+    // Wave 2's agents were down together: both stopped before either started again.
+    const svc = record.filter((e) => e.type === 'command' && e.prog === 'systemctl' && e.node.match(/agent-[34]/));
+    const firstStart = svc.findIndex((e) => e.type === 'command' && e.argv[0] === 'start');
+    expect(svc.slice(0, firstStart).filter((e) => e.type === 'command' && e.argv[0] === 'stop')).toHaveLength(2);
+  }, 480_000);
+});
