@@ -96,4 +96,20 @@ describe.skipIf(!ok)('agents in waves (large:7 rke2: 3 servers, 4 agents)', () =
     const firstStart = svc.findIndex((e) => e.type === 'command' && e.argv[0] === 'start');
     expect(svc.slice(0, firstStart).filter((e) => e.type === 'command' && e.argv[0] === 'stop')).toHaveLength(2);
   }, 480_000);
+
+  it('one verdict for the wave: its failure names every node that failed it', async () => {
+    // A settle long enough to kill both agents of the first wave while it watches them.
+    await t.start('fail', lab, ['run', 'rotate-certs', '--settle', '15', '--agent-wave', '2']);
+    await t.waitFor('fail', 'the plan preview', (s) => s.includes('Press enter to start'), 90_000);
+    await t.send('fail', 'Enter');
+    const started = (s: string) => /✓ agent-1 · Start the agent/.test(s) && /✓ agent-2 · Start the agent/.test(s);
+    await t.answerAll('fail', started, { timeoutMs: 240_000 });
+    await lab.fault('stop-service', [], 'agent-1');
+    await lab.fault('stop-service', [], 'agent-2');
+    const screen = await t.waitFor('fail', 'the failure', (s) => s.includes('press q to exit'), 120_000);
+    expect(screen).toMatch(/✗ Stopped: check (\S+) failed on agent-1, agent-2/);
+    expect(screen).toMatch(/2 nodes of wave 1 of 2 \(2 agents\) failed: agent-1 \(\S+\), agent-2 \(\S+\)/);
+    await t.send('fail', 'q');
+    expect(exitedWith(await t.waitFor('fail', 'keyturn to exit', (s) => exitedWith(s) !== null))).toBe(1);
+  }, 300_000);
 });
