@@ -3,15 +3,15 @@
 // the conductor's questions); the screen answers through its methods.
 // Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
 import type { ConfirmAnswer, ConfirmRequest, LogEvent, PauseRequest, WaitProgress } from '../engine/index.js';
-import type { Plan } from '../engine/index.js';
+import type { AgentWaveSize, Plan } from '../engine/index.js';
 import type { ReencryptProgress, RunEvent, StepData } from '../engine/index.js';
 import type { RunState } from '../engine/index.js';
 import { lockExpiresAt } from '../engine/index.js';
 import { assertNever } from '../model/cluster.js';
 import { RingBuffer } from '../util/ring-buffer.js';
-import type { RunHeader, RunStage, RunUi, SettleChoice, StartOffer } from '../run/ui-port.js';
+import type { AgentWaveChoice, RunHeader, RunStage, RunUi, SettleChoice, StartOffer } from '../run/ui-port.js';
 
-export type { RunHeader, RunStage, SettleChoice } from '../run/ui-port.js';
+export type { AgentWaveChoice, RunHeader, RunStage, SettleChoice } from '../run/ui-port.js';
 
 export const LOG_KEEP_LINES = 500;
 export const MAX_NOTIFY_PER_SECOND = 10;
@@ -54,6 +54,8 @@ export interface RunView {
   pendingStart: StartOffer | null;
   /** On the plan preview: the settle window chosen (what `run --settle` sets) and the others offered. */
   settle: SettleChoice | null;
+  /** On the plan preview of a plan with agents: the wave size chosen (what `run --agent-wave` sets) and the others. */
+  agentWave: AgentWaveChoice | null;
 }
 
 /** What the screen needs from a bridge: a store to read and the operator's answers. */
@@ -74,6 +76,8 @@ export interface RunBridgeView {
   interrupt(): void;
   /** s on the plan preview: the next settle window offered; the plan is made again with it. */
   cycleSettle(): void;
+  /** w on the plan preview: the next agent wave size offered; the plan is made again with it. */
+  cycleAgentWave(): void;
 }
 
 type Waiter<T> = { resolve: (value: T) => void };
@@ -108,6 +112,7 @@ export class RunBridge implements RunBridgeView, RunUi {
   private takeoverWaiter: Waiter<boolean> | null = null;
   private startStoppedWaiter: Waiter<boolean> | null = null;
   private replan: ((settleSeconds: number) => Plan | null) | null = null;
+  private replanWave: ((size: AgentWaveSize) => Plan | null) | null = null;
   private readonly seen = new Set<string>();
   /** The agent wave being run (answered y): its nodes' tails share the one bounded ring. */
   private wave: { label: string; nodes: Set<string> } | null = null;
@@ -133,6 +138,7 @@ export class RunBridge implements RunBridgeView, RunUi {
       stopped: [],
       pendingStart: null,
       settle: null,
+      agentWave: null,
     };
   }
 
@@ -205,6 +211,11 @@ export class RunBridge implements RunBridgeView, RunUi {
   offerSettle(choice: SettleChoice, replan: (settleSeconds: number) => Plan | null): void {
     this.replan = replan;
     this.set({ settle: choice }, true);
+  }
+
+  offerAgentWave(choice: AgentWaveChoice, replan: (size: AgentWaveSize) => Plan | null): void {
+    this.replanWave = replan;
+    this.set({ agentWave: choice }, true);
   }
 
   /** The plan to run: the last one shown (the operator may have changed its settle window on the preview). */
@@ -435,6 +446,15 @@ export class RunBridge implements RunBridgeView, RunUi {
     const next = choice.choices[(at + 1) % choice.choices.length];
     const plan = this.replan(next);
     if (plan) this.set({ plan, settle: { ...choice, seconds: next } }, true);
+  };
+
+  cycleAgentWave = (): void => {
+    const choice = this.view.agentWave;
+    if (!choice || !this.replanWave || this.view.stage.kind !== 'preview') return;
+    const at = choice.choices.indexOf(choice.size);
+    const next = choice.choices[(at + 1) % choice.choices.length];
+    const plan = this.replanWave(next);
+    if (plan) this.set({ plan, agentWave: { ...choice, size: next, resolved: plan.agentWave ?? 1 } }, true);
   };
 
   requestQuit = (): void => {

@@ -97,6 +97,41 @@ describe.skipIf(!ok)('agents in waves (large:7 rke2: 3 servers, 4 agents)', () =
     expect(svc.slice(0, firstStart).filter((e) => e.type === 'command' && e.argv[0] === 'stop')).toHaveLength(2);
   }, 480_000);
 
+  it('the wizard asks the wave size on the plan preview (w cycles it, the plan is made again)', async () => {
+    await t.start('wizard', lab, []);
+    await t.waitFor('wizard', 'the dashboard', (s) => /source: /.test(s), 90_000);
+    await t.send('wizard', 'p');
+    let list = await t.waitFor('wizard', 'the recipe list', (s) => /Pick a recipe/.test(s));
+    for (let i = 0; i < 6 && !/❯ rotate-certs/.test(list); i++) {
+      await t.send('wizard', 'j');
+      list = await t
+        .waitFor('wizard', 'the selection to move', (s) => s !== list, 3_000)
+        .catch(() => t.screen('wizard'));
+    }
+    await t.send('wizard', 'Enter');
+    const preview = await t.waitFor('wizard', 'the plan preview', (s) => s.includes('Press enter to start'), 60_000);
+    expect(preview).toContain('Agents: one at a time · w changes it (1 · 10% · 20% · 50%), as run --agent-wave does');
+    expect(preview).not.toContain('Agents in waves');
+    // 10% and 20% of 4 agents round up to 1 (one at a time); 50% is 2.
+    for (const size of ['10%', '20%']) {
+      await t.send('wizard', 'w');
+      await t.waitFor(
+        'wizard',
+        `the ${size} choice`,
+        (s) => s.includes(`w changes it`) && s.includes('one at a time'),
+        5_000,
+      );
+    }
+    await t.send('wizard', 'w');
+    const waved = await t.waitFor('wizard', 'waves of 2', (s) => s.includes('waves of at most 2 of the 4'), 5_000);
+    expect(waved).toContain('(--agent-wave 50%)');
+    expect(waved).toContain('Agents in waves of at most 2 (2 waves)');
+    await t.send('wizard', 'q');
+    await t.waitFor('wizard', 'the dashboard again', (s) => /source: /.test(s) && !s.includes('Press enter to start'));
+    await t.send('wizard', 'q');
+    expect(exitedWith(await t.waitFor('wizard', 'keyturn to exit', (s) => exitedWith(s) !== null))).toBe(0);
+  }, 240_000);
+
   it('one verdict for the wave: its failure names every node that failed it', async () => {
     // A settle long enough to kill both agents of the first wave while it watches them.
     await t.start('fail', lab, ['run', 'rotate-certs', '--settle', '15', '--agent-wave', '2']);
