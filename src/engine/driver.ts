@@ -2,6 +2,7 @@
 // journal every event before acting on the next, stop at the first failure. Resume is the same walk over a
 // folded journal: a step that was running when keyturn died is checked before it runs again.
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { HandlerResult, StepContext } from './context.js';
 import { makeExec } from './context.js';
@@ -148,6 +149,9 @@ class Session {
       await this.emit({ type: 'run-failed', at: this.at(), failure: refusal });
       return 'stop';
     }
+    // Each node of the wave listens on the run's signal (its tail, its command or sleep in flight): more than Node's
+    // default 10 is expected here, not a leak, and the warning would print over the run screen.
+    setMaxListeners(Math.max(10, 4 * blocks.length + 10), this.signal);
     const failures: Failure[] = [];
     let quit = false;
     const walk = async (block: PlannedBlock) => {

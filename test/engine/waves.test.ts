@@ -111,6 +111,22 @@ describe('driveRun: agent waves', () => {
     );
   });
 
+  it('a wave of 12 agents listening on the run signal at once prints no MaxListeners warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const s = await setup('rotate-certs', { large: 12 }, { agentWave: { count: 12 } });
+      const signal = new AbortController().signal;
+      const state = await start(s, signal);
+      expect(state.outcome.status).toBe('succeeded');
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('one verdict for the wave names every node that failed it', async () => {
     const s = await setup(
       'rotate-certs',
