@@ -9,6 +9,7 @@ import { foldEvents, nextAction } from '../../src/engine/reducer.js';
 import { renderPlanText } from '../../src/engine/render-plan.js';
 import { renderReport } from '../../src/engine/report.js';
 import { resolveWaveSize } from '../../src/engine/waves.js';
+import { nodeProgress } from '../../src/engine/node-progress.js';
 import { cluster } from './support/clusters.js';
 import type { Transition } from './support/fake-shell.js';
 import { Killed } from './support/ports.js';
@@ -125,6 +126,15 @@ describe('driveRun: agent waves', () => {
       process.off('warning', onWarning);
     }
     expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('the node strip marks every node of the wave in flight as now, and the first after it as next', async () => {
+    const s = await setup('rotate-certs', { large: 3 }, { agentWave: { count: 2 } });
+    await start(s);
+    const cut = s.journal.events.findIndex((e) => e.type === 'wave-confirmed') + 3;
+    const state = foldEvents(s.journal.events.slice(0, cut))!;
+    const strip = Object.fromEntries(nodeProgress(state).map((n) => [n.name, n.progress]));
+    expect(strip).toMatchObject({ 'agent-1': 'now', 'agent-2': 'now', 'agent-3': 'next', 'cp-2': 'done' });
   });
 
   it('one verdict for the wave names every node that failed it', async () => {
