@@ -169,12 +169,15 @@ function buildProgram(exit: (code: number) => void): Command {
       );
     });
 
-  clusterOptions(program.command('resume').description('continue the run that was interrupted')).action(
-    async (_opts: unknown, cmd: Command) => {
+  clusterOptions(program.command('resume').description('continue the run that was interrupted'))
+    .option(
+      '--agent-wave <N|P%>',
+      "group the run's remaining agents in waves of at most N (or P%); 1: one at a time (default: as the run was planned)",
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
       const { runResume } = await import('./commands/resume.js');
-      exit(await runResume(cmd.optsWithGlobals<ClusterOptions>()));
-    },
-  );
+      exit(await runResume(cmd.optsWithGlobals<ClusterOptions & { agentWave?: string }>()));
+    });
 
   outputOptions(program.command('report'))
     .argument('<run-id>', 'id of a run (see the state directory)')

@@ -11,7 +11,9 @@ import type { ExecRecord, Failure, Operator, RunEvent } from './events.js';
 import { tail } from './events.js';
 import { fixFor } from './fixes.js';
 import { HANDLERS } from './handlers/index.js';
-import type { Plan, PlannedBlock, PlannedStep, PlannedWave } from './plan-types.js';
+import type { AgentWaveSize, Plan, PlannedBlock, PlannedStep, PlannedWave } from './plan-types.js';
+import { regroupWaves } from './waves.js';
+import { agentRestartNote } from './killall.js';
 import { findNode } from './plan-types.js';
 import type { ConfirmAnswer, RunPorts } from './ports.js';
 import type { RunState } from './reducer.js';
@@ -331,12 +333,22 @@ class Session {
 export async function driveRun(
   state: RunState,
   ports: RunPorts,
-  session: { operator: Operator; resumed: boolean },
+  session: { operator: Operator; resumed: boolean; agentWave?: AgentWaveSize },
   signal: AbortSignal,
 ): Promise<RunState> {
   const s = new Session(state, ports, signal);
   try {
     await s.emit({ type: 'session-started', at: s.at(), operator: session.operator, resumed: session.resumed });
+    if (session.agentWave) {
+      // `resume --agent-wave`: the same blocks and keys, grouped anew for the rest of the run.
+      const regrouped = regroupWaves(s.state.plan, session.agentWave);
+      await s.emit({
+        type: 'agent-waves-set',
+        at: s.at(),
+        ...regrouped,
+        ...(regrouped.waves ? { agentRestartNote: agentRestartNote(s.state.plan.distro) } : {}),
+      });
+    }
     for (;;) {
       if (signal.aborted) {
         await s.emit({ type: 'session-interrupted', at: s.at(), reason: 'interrupted (signal)' });

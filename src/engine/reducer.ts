@@ -141,6 +141,15 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       for (const k of e.blocks) if (blocks[k]) blocks[k] = { ...blocks[k], confirmed: true };
       return { ...s, blocks, waves: updateWave(s, e.wave, (w) => ({ ...w, confirmedAt: [...w.confirmedAt, e.at] })) };
     }
+    case 'agent-waves-set': {
+      const { agentWave: _a, waves: _w, agentRestartNote: _n, ...rest } = s.plan;
+      const plan: Plan = e.waves
+        ? { ...rest, agentWave: e.agentWave, waves: e.waves, agentRestartNote: e.agentRestartNote }
+        : rest;
+      const waves: Record<string, WaveState> = {};
+      for (const w of e.waves ?? []) waves[w.key] = s.waves?.[w.key] ?? { confirmedAt: [], failed: null };
+      return { ...s, plan, waves: e.waves ? { ...s.waves, ...waves } : s.waves };
+    }
     case 'wave-finished':
       return { ...s, waves: updateWave(s, e.wave, (w) => ({ ...w, failed: e.failed })) };
     case 'block-skipped':

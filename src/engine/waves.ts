@@ -64,6 +64,23 @@ export function planWaves(
   return waves;
 }
 
+/**
+ * A journalled plan regrouped for another wave size (`resume --agent-wave`): the same blocks and step keys, new
+ * waves. The agents phases are the phases whose blocks are all agents' (the planner's `agents` selector).
+ */
+export function regroupWaves(plan: Plan, size: AgentWaveSize): Pick<Plan, 'agentWave' | 'waves'> {
+  const agentPhases = new Set(
+    plan.blocks
+      .map((b) => b.phase)
+      .filter((ph) =>
+        plan.blocks.filter((b) => b.phase === ph).every((b) => !plan.nodes.find((n) => n.name === b.node)?.server),
+      ),
+  );
+  const n = resolveWaveSize(size, plan.nodes.filter((x) => !x.server).length);
+  const waves = planWaves(plan.recipe, plan.blocks, plan.nodes, agentPhases, n);
+  return waves.length > 0 ? { agentWave: n, waves } : {};
+}
+
 export function waveOfBlock(plan: Plan, blockKey: string): PlannedWave | undefined {
   return plan.waves?.find((w) => w.blocks.includes(blockKey));
 }

@@ -21,7 +21,10 @@ import { refused, type RunOutcome } from './outcome.js';
 import type { RunUi } from './ui-port.js';
 
 /** What the conductor runs: a new plan (shown first, for go), or a journalled run to continue. */
-export type RunInput = { kind: 'new'; plan: Plan } | { kind: 'resume'; state: RunState };
+export type RunInput =
+  | { kind: 'new'; plan: Plan }
+  /** agentWave: `resume --agent-wave`, the rest of the run's agents grouped anew. */
+  | { kind: 'resume'; state: RunState; agentWave?: AgentWaveSize };
 
 export type Prepared = { ok: true; input: RunInput } | { ok: false; outcome: RunOutcome };
 

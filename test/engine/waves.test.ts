@@ -13,7 +13,8 @@ import { nodeProgress } from '../../src/engine/node-progress.js';
 import { cluster } from './support/clusters.js';
 import type { Transition } from './support/fake-shell.js';
 import { Killed } from './support/ports.js';
-import { resume, setup, start } from './support/run.js';
+import { operator, resume, setup, start } from './support/run.js';
+import { driveRun } from '../../src/engine/driver.js';
 
 const plan = (agentWave?: { count: number } | { percent: number }, agents = 5): Plan => {
   const r = planRun(findRecipe('rotate-certs')!, cluster({ large: agents }), { runId: 'run-1', agentWave });
@@ -213,6 +214,44 @@ describe('driveRun: agent waves', () => {
     const plain = foldEvents(one.journal.events)!;
     expect(state.steps).toEqual(plain.steps);
     expect(nextAction(state)).toEqual(nextAction(plain)); // a server's step: no wave involved yet
+  });
+
+  it('resume --agent-wave regroups the rest of a one-at-a-time run (and 1 ungroups a waved one): nothing repeats', async () => {
+    for (const [planned, resumedWith, expected] of [
+      [undefined, { count: 2 }, ['agent-1', 'agent-2', 'wave:agent-3,agent-4', 'wave:agent-5']],
+      [{ count: 2 }, { count: 1 }, ['agent-1', 'agent-2', 'agent-3', 'agent-4', 'agent-5']],
+    ] as const) {
+      const s = await setup('rotate-certs', { large: 5 }, planned ? { agentWave: planned } : {});
+      // Killed once agent-1 (the first agent) has been stopped.
+      s.fake.opts.hook = (node, script) => {
+        if (node === 'agent-1' && script === 'systemctl stop rke2-agent') s.journal.killAfter = s.journal.events.length;
+      };
+      await expect(start(s)).rejects.toBeInstanceOf(Killed);
+      s.fake.opts.hook = undefined;
+      s.journal.killAfter = null;
+      s.confirm.asked.length = 0;
+      const before = finishedKeys(s.journal.events);
+      const state = await driveRun(
+        foldEvents(s.journal.events)!,
+        s.ports,
+        { operator, resumed: true, agentWave: resumedWith },
+        new AbortController().signal,
+      );
+      expect(state.outcome.status).toBe('succeeded');
+      const asked = s.confirm.asked
+        .filter((q) => q.node.startsWith('agent-'))
+        .map((q) => (q.wave ? `wave:${q.wave.nodes.join(',')}` : q.node));
+      expect(asked).toEqual(expected);
+      const keys = finishedKeys(s.journal.events);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys.length).toBe(s.plan.blocks.flatMap((b) => b.steps).length);
+      expect(keys.filter((k) => before.includes(k)).length).toBe(before.length);
+      for (const node of ['agent-1', 'agent-2', 'agent-3', 'agent-4', 'agent-5'])
+        expect(s.fake.scripts.filter((x) => x.node === node && x.script === 'systemctl stop rke2-agent')).toHaveLength(
+          1,
+        );
+      expect(s.fake.maxServersDownAtOnce()).toBe(1);
+    }
   });
 
   it('refuses loudly a wave that holds a server (a hand-edited journal), before anything runs', async () => {
