@@ -172,7 +172,7 @@ class Session {
     const thrown = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
     if (thrown) throw thrown.reason;
     if (this.signal.aborted || quit) return 'stop'; // steps left 'running' are checked on resume
-    const failed = [...new Set(failures.map((f) => f.node))];
+    const failed = wave.nodes.filter((n) => failures.some((f) => f.node === n));
     await this.emit({ type: 'wave-finished', at: this.at(), wave: wave.key, failed });
     if (failures.length === 0) return 'continue';
     await this.emit({ type: 'run-failed', at: this.at(), failure: waveFailure(wave, failures) });

@@ -5,7 +5,10 @@ import type { PlannedWave } from './plan-types.js';
 /** Evidence lines kept per failed node: a wave of 20 failed agents still fits a screen and a report. */
 const EVIDENCE_PER_NODE = 5;
 
-export function waveFailure(wave: PlannedWave, failures: readonly Failure[]): Failure {
+export function waveFailure(wave: PlannedWave, failed: readonly Failure[]): Failure {
+  // In the wave's (rotation) order, not the order the nodes happened to fail in.
+  const at = (f: Failure) => wave.nodes.indexOf(f.node);
+  const failures = [...failed].sort((a, b) => at(a) - at(b));
   const first = failures[0];
   const nodes = [...new Set(failures.map((f) => f.node))];
   const where = `wave ${wave.index} of ${wave.of} (${wave.nodes.length} agent${wave.nodes.length === 1 ? '' : 's'})`;

@@ -144,8 +144,10 @@ describe('driveRun: agent waves', () => {
       { large: 4 },
       {
         agentWave: { count: 4 },
+        // agent-4 fails first (its stop), agent-2 later (its rotate): the verdict lists them in the wave's order.
         hook: (node, script) =>
-          (node === 'agent-2' || node === 'agent-4') && script === 'rke2 certificate rotate'
+          (node === 'agent-2' && script === 'rke2 certificate rotate') ||
+          (node === 'agent-4' && script === 'systemctl stop rke2-agent')
             ? { node, script, outcome: 'exit', code: 1, stdout: '', stderr: 'FATA boom', durationMs: 1 }
             : undefined,
       },
