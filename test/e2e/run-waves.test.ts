@@ -2,13 +2,16 @@
 // nodes, the wave's tails in one pane prefixed by node; SIGKILL in the middle of a wave, then `keyturn resume`
 // continues that wave node by node — the lab's record shows no agent stopped or started twice and none left out,
 // and never two servers down at once. A wave whose gate fails on two agents names both.
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldEvents } from '../../src/engine/reducer.js';
 import { readJournal } from '../../src/journal/index.js';
 import { haveBinaries } from '../support/binaries.js';
 import { startLab, type LabHandle } from '../support/lab.js';
+import { cliArgs } from '../support/paths.js';
 import { TmuxDriver, exitedWith, maxServersDown, serverNames } from './run-tmux.js';
 
 const ok = haveBinaries('tmux');
@@ -29,6 +32,40 @@ describe.skipIf(!ok)('agents in waves (large:7 rke2: 3 servers, 4 agents)', () =
     await t.teardown();
     await lab?.stop();
   });
+
+  it('keyturn plan --agent-wave shows the waves and the no-drain line; a bad value is one usage line, exit 2', async () => {
+    const run = (wave: string) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          ...cliArgs,
+          'plan',
+          'rotate-certs',
+          '--agent-wave',
+          wave,
+          '--kubeconfig',
+          lab.kubeconfig,
+          '--inventory',
+          lab.inventory,
+        ],
+        { env: { ...process.env, KEYTURN_STATE_DIR: t.stateDir, KEYTURN_CONFIG_DIR: t.configDir } },
+      ).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const plan = await run('50%');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Agents in waves of at most 2 (2 waves)');
+    expect(plan.stdout).toContain('== wave 1 of 2 (agents): agent-1, agent-2');
+    expect(plan.stdout).toMatch(/Workloads keep running through an agent restart \(no drain\)/);
+    for (const bad of ['0', '-1', 'abc', '150%']) {
+      const r = await run(bad);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
+      expect(r.stderr).toContain(`--agent-wave ${bad}:`);
+      expect(r.stderr).toContain('e.g. --agent-wave 10 or --agent-wave 10%');
+    }
+  }, 120_000);
 
   it('asks once per wave, merges its tails; killed mid-wave, resume goes on node by node without repeats', async () => {
     const since = new Date().toISOString();
