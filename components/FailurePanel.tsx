@@ -12,6 +12,8 @@ export interface FailureView {
   exitCode: number | null;
   evidence: readonly string[];
   fix: string;
+  /** An agent wave's verdict: every node that failed it. */
+  nodes?: readonly string[];
 }
 
 export interface FailurePanelProps {
@@ -44,7 +46,7 @@ export function FailurePanel({
   return (
     <Box flexDirection="column" borderStyle="double" borderColor="red" paddingX={1}>
       <Text color="red" bold>
-        ✗ Stopped: check {failure.check} failed on {failure.node}
+        ✗ Stopped: check {failure.check} failed on {(failure.nodes ?? [failure.node]).join(', ')}
       </Text>
       {stopped.map((line, i) => (
         <Text

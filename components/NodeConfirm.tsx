@@ -31,7 +31,13 @@ export interface NodeConfirmProps {
   onCancel: () => void;
   /** Rows the step list (titles, commands) may take: cut to fit the terminal, with "+N more" lines. None: all. */
   maxStepRows?: number;
+  /** An agent wave: one answer for every node listed; the steps shown are the first node's (the others' alike). */
+  wave?: { index: number; of: number; nodes: readonly string[] };
 }
+
+/** The wave's node list as one line (it wraps): every node the answer covers is on screen. */
+const waveLine = (w: NonNullable<NodeConfirmProps['wave']>) =>
+  `Wave ${w.index} of ${w.of}: ${w.nodes.length} node${w.nodes.length === 1 ? '' : 's'} stopped, changed and started together: ${w.nodes.join(', ')}`;
 
 // A generated script (rotate-ca's openssl steps run to ~55 lines) would push the question itself off a normal
 // terminal: the first lines are shown, the whole script is in the plan preview.
@@ -71,15 +77,16 @@ export function fitSteps(steps: readonly NodeConfirmStep[], maxRows = Infinity):
 
 /** Rows NodeConfirm takes besides its step list, at `width` columns (border, title, question, retry). */
 export function confirmChromeRows(
-  props: Pick<NodeConfirmProps, 'requireTypedName' | 'resumed' | 'retry'>,
+  props: Pick<NodeConfirmProps, 'requireTypedName' | 'resumed' | 'retry' | 'wave'>,
   width: number,
 ): number {
   const question = props.requireTypedName ? Math.ceil(100 / Math.max(20, width - 4)) + 1 : 1;
-  return 2 + 1 + (props.resumed ? 1 : 0) + 1 + 1 + question + (props.retry ? 1 : 0);
+  const wave = props.wave ? Math.ceil(waveLine(props.wave).length / Math.max(20, width - 4)) : 0;
+  return 2 + 1 + (props.resumed ? 1 : 0) + wave + 1 + 1 + question + (props.retry ? 1 : 0);
 }
 
 export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
-  const { node, roles, unit, phaseTitle, steps, requireTypedName, resumed, retry } = props;
+  const { node, roles, unit, phaseTitle, steps, requireTypedName, resumed, retry, wave } = props;
   const colour = requireTypedName ? 'red' : 'yellow';
   const fit = fitSteps(steps, props.maxStepRows);
   const shown = steps.slice(0, fit.shown);
@@ -87,7 +94,7 @@ export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
     <Box flexDirection="column" borderStyle="round" borderColor={colour} paddingX={1}>
       <Text bold wrap="truncate-end">
         {requireTypedName ? '⚠ ' : ''}
-        {phaseTitle}: <Text color={colour}>{node}</Text>{' '}
+        {phaseTitle}: <Text color={colour}>{wave ? `wave ${wave.index} of ${wave.of}` : node}</Text>{' '}
         <Text dimColor>
           ({roles.join(', ') || 'no roles'} · {unit})
         </Text>
@@ -97,7 +104,14 @@ export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
           Part of this node ran in an earlier session: finished steps are checked, not run again.
         </Text>
       ) : null}
-      <Text dimColor>These steps will run on {node}, in order:</Text>
+      {wave ? <Text color="yellow">{waveLine(wave)}</Text> : null}
+      {wave ? (
+        <Text dimColor>
+          These steps will run on each node of wave {wave.index} of {wave.of} at once, in order (shown for {node}):
+        </Text>
+      ) : (
+        <Text dimColor>These steps will run on {node}, in order:</Text>
+      )}
       {shown.map((s, i) => (
         <Box key={i} flexDirection="column">
           <Text wrap="truncate-end">
@@ -166,8 +180,8 @@ export function NodeConfirm(props: NodeConfirmProps): React.JSX.Element {
           </>
         ) : (
           <Text>
-            Run them? <Text bold>y</Text> run · <Text bold>s</Text> skip this node · <Text bold>q</Text> quit (resume
-            later)
+            Run them? <Text bold>y</Text> run · <Text bold>s</Text> skip {wave ? 'these nodes' : 'this node'} ·{' '}
+            <Text bold>q</Text> quit (resume later)
           </Text>
         )}
         {retry ? <Text color="red">✗ {retry}; nothing was run</Text> : null}

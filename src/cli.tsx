@@ -152,10 +152,12 @@ function buildProgram(exit: (code: number) => void): Command {
         .argument('<recipe>', 'recipe name')
         .description('print the ordered per-node plan with the exact commands; changes nothing'),
     ),
-  ).action(async (recipe: string, _opts: unknown, cmd: Command) => {
-    const { runPlan } = await import('./commands/plan.js');
-    exit(await runPlan(recipe, cmd.optsWithGlobals<ClusterOptions & OutputOptions>()));
-  });
+  )
+    .option('--agent-wave <N|P%>', 'plan agents in waves of at most N (or P% of the agents), as `run --agent-wave`')
+    .action(async (recipe: string, _opts: unknown, cmd: Command) => {
+      const { runPlan } = await import('./commands/plan.js');
+      exit(await runPlan(recipe, cmd.optsWithGlobals<ClusterOptions & OutputOptions & { agentWave?: string }>()));
+    });
 
   clusterOptions(
     program
@@ -171,19 +173,31 @@ function buildProgram(exit: (code: number) => void): Command {
       '--gate-timeout <seconds>',
       "how long a node may take to pass its gate before the run stops (default: each step's, 3-10 minutes)",
     )
+    .option(
+      '--agent-wave <N|P%>',
+      'agents in waves of at most N (or P% of the agents, rounded up): one confirmation and one gate per wave; servers stay one at a time (default 1)',
+    )
     .action(async (recipe: string, _opts: unknown, cmd: Command) => {
       refuseReadOnly(cmd);
       const { runRecipe } = await import('./commands/run.js');
-      exit(await runRecipe(recipe, cmd.optsWithGlobals<ClusterOptions & { settle?: string; gateTimeout?: string }>()));
+      exit(
+        await runRecipe(
+          recipe,
+          cmd.optsWithGlobals<ClusterOptions & { settle?: string; gateTimeout?: string; agentWave?: string }>(),
+        ),
+      );
     });
 
-  clusterOptions(program.command('resume').description('continue the run that was interrupted')).action(
-    async (_opts: unknown, cmd: Command) => {
+  clusterOptions(program.command('resume').description('continue the run that was interrupted'))
+    .option(
+      '--agent-wave <N|P%>',
+      "group the run's remaining agents in waves of at most N (or P%); 1: one at a time (default: as the run was planned)",
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
       refuseReadOnly(cmd);
       const { runResume } = await import('./commands/resume.js');
-      exit(await runResume(cmd.optsWithGlobals<ClusterOptions>()));
-    },
-  );
+      exit(await runResume(cmd.optsWithGlobals<ClusterOptions & { agentWave?: string }>()));
+    });
 
   outputOptions(program.command('report'))
     .argument('<run-id>', 'id of a run (see the state directory)')

@@ -6,11 +6,16 @@ import type { ClusterOptions } from './options.js';
 import { sameCluster } from '../model/cluster-identity.js';
 import { prepareResume } from '../run/prepare.js';
 import { runDeps, showRun } from './run-screen.js';
+import { agentWaveOrUsage } from './plan.js';
 
 const NOT_A_TERMINAL =
   'keyturn: resume needs an operator at a terminal to confirm each node; `keyturn report <run-id>` shows where a run stopped\n';
 
-export async function runResume(opts: ClusterOptions, io: WizardIo = process): Promise<number> {
+export async function runResume(
+  opts: ClusterOptions & { agentWave?: string },
+  io: WizardIo = process,
+): Promise<number> {
+  const agentWave = agentWaveOrUsage(opts.agentWave);
   if (!ensureTerminal(io, NOT_A_TERMINAL)) return 2;
   const stateDir = resolveStateDir(opts.stateDir);
   const newest = await findResumableRun(stateDir);
@@ -37,7 +42,8 @@ export async function runResume(opts: ClusterOptions, io: WizardIo = process): P
       io.stderr.write(prepared.outcome.lines.join('\n') + '\n');
       return prepared.outcome.exitCode;
     }
-    const outcome = await showRun(deps, prepared.input, io);
+    const input = prepared.input.kind === 'resume' && agentWave ? { ...prepared.input, agentWave } : prepared.input;
+    const outcome = await showRun(deps, input, io);
     return outcome.exitCode;
   } finally {
     await session.dispose();

@@ -4,7 +4,7 @@
 import { nothingReachedButRefused } from '../discovery/api-view.js';
 import { ensureTerminal, type WizardIo } from './wizard.js';
 import type { ClusterOptions } from './options.js';
-import { recipeOrUsage, secondsOrUsage, settleOrUsage } from './plan.js';
+import { agentWaveOrUsage, recipeOrUsage, secondsOrUsage, settleOrUsage } from './plan.js';
 import { prepareNewRun } from '../run/prepare.js';
 import { runDeps, showRun } from './run-screen.js';
 
@@ -13,7 +13,7 @@ const NOT_A_TERMINAL =
 
 export async function runRecipe(
   name: string,
-  opts: ClusterOptions & { settle?: string; gateTimeout?: string },
+  opts: ClusterOptions & { settle?: string; gateTimeout?: string; agentWave?: string },
   io: WizardIo = process,
 ): Promise<number> {
   // Bad input first: a typo should be named as a typo, wherever the command runs.
@@ -21,6 +21,7 @@ export async function runRecipe(
   const timing = {
     settleSeconds: settleOrUsage(opts.settle),
     gateTimeoutSeconds: secondsOrUsage('--gate-timeout', opts.gateTimeout),
+    agentWave: agentWaveOrUsage(opts.agentWave),
   };
   if (!ensureTerminal(io, NOT_A_TERMINAL)) return 2;
   const { openClusterSession } = await import('./cluster-session.js');

@@ -1,7 +1,7 @@
 // Run events: the journal's vocabulary. The run state is a fold of these (reducer.ts); they are plain JSON.
 import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { ExecOutcome } from '../transports/types.js';
-import type { Plan } from './plan-types.js';
+import type { Plan, PlannedWave } from './plan-types.js';
 import type { ReencryptProgress } from '../model/reencrypt.js';
 
 export type { ReencryptProgress } from '../model/reencrypt.js';
@@ -74,6 +74,8 @@ export interface Failure {
   exitCode: number | null;
   evidence: string[];
   fix: string;
+  /** A wave's verdict: every node that failed it (node is the first of them). */
+  nodes?: string[];
 }
 
 export type StepResult =
@@ -96,6 +98,15 @@ export type RunEvent =
   | { type: 'lock'; at: string; action: 'acquired' | 'taken-over' | 'released'; where: string; previous?: LockHolder }
   | { type: 'block-confirmed'; at: string; block: string; typedName?: string }
   | { type: 'block-skipped'; at: string; block: string; reason: string }
+  /** The operator confirmed an agent wave once: its blocks are confirmed together (plan.waves). */
+  | { type: 'wave-confirmed'; at: string; wave: string; blocks: string[]; nodes: string[] }
+  /** Every node of the wave ran to its end or its failure: the wave's verdict, naming the nodes that failed. */
+  | { type: 'wave-finished'; at: string; wave: string; failed: string[] }
+  /**
+   * `resume --agent-wave`: the rest of the run groups its agents anew (same blocks and step keys); a wave already
+   * started still goes on node by node. No `waves`: one at a time from here.
+   */
+  | { type: 'agent-waves-set'; at: string; agentWave?: number; waves?: PlannedWave[]; agentRestartNote?: string }
   | { type: 'step-started'; at: string; key: string; attempt: number; command: string | null }
   | { type: 'step-checked'; at: string; key: string; verdict: 'done' | 'not-done'; evidence: string }
   | { type: 'step-finished'; at: string; key: string; result: StepResult }

@@ -6,12 +6,15 @@ export type {
   PlannedBlock,
   PlannedNode,
   PlannedStep,
+  PlannedWave,
+  AgentWaveSize,
   PlanOptions,
   PlanRefusal,
   PlanResult,
   Tier,
 } from './plan-types.js';
 export { renderPlanText, renderRefusal } from './render-plan.js';
+export { describeWave } from './waves.js';
 export { createRun, driveRun, newRunId } from './driver.js';
 export type { CreateResult } from './driver.js';
 export type {
@@ -41,7 +44,7 @@ export type {
   StepResult,
 } from './events.js';
 export { applyEvent, foldEvents, initialState, nextAction, nodesWithSkips } from './reducer.js';
-export type { BlockState, NextAction, Outcome, RunState, StepState, StepStatus } from './reducer.js';
+export type { BlockState, NextAction, Outcome, RunState, StepState, StepStatus, WaveState } from './reducer.js';
 export { renderReport } from './report.js';
 export {
   acquireRunLock,

@@ -38,3 +38,16 @@ export function describeKillall(node: PlannedNode): string {
     return `systemctl stop ${node.unit} stops the embedded etcd and apiserver with the ${node.distro} process; the node's pods keep running`;
   return `systemctl stop ${node.unit}: no etcd or apiserver here; the node's pods keep running`;
 }
+
+/**
+ * Why an agent's restart leaves its workloads running, per distro (said in the plan when agents go in waves): both
+ * units have KillMode=process, so `systemctl stop` ends the agent process (rke2's ExecStopPost also kills containerd
+ * and kubelet) but not the containerd shims that hold the pods' containers; only the killall script kills those.
+ * Sources: rancher/rke2 bundle/lib/systemd/system/rke2-agent.service, bundle/bin/rke2-killall.sh (getshims);
+ * k3s-io/k3s install.sh create_systemd_service_file; docs.k3s.io/upgrades/killall.
+ */
+export function agentRestartNote(distro: PlannedNode['distro']): string {
+  const unit = distro === 'rke2' ? 'rke2-agent.service' : 'the k3s-agent unit install.sh writes';
+  const post = distro === 'rke2' ? ' (its ExecStopPost kills only containerd and kubelet)' : '';
+  return `Workloads keep running through an agent restart (no drain): ${unit} has KillMode=process${post}, so the pods' containers live on in their containerd shims; only ${killallScript(distro)} stops them. The node is NotReady meanwhile: pods are evicted only if it stays so past their tolerations (300 s by default).`;
+}

@@ -10,17 +10,33 @@ export interface NodeProgressItem {
   progress: NodeProgress;
 }
 
-/** The block the run is on (asked about, or with a step running or to be checked), or null when none is. */
-function activeBlockIndex(state: RunState): number {
-  if (state.outcome.status !== 'active') return -1;
+/**
+ * The blocks the run is on (asked about, or with a step running or to be checked; an agent wave's blocks all at
+ * once), first in plan order; empty when none is.
+ */
+function activeBlocks(state: RunState): number[] {
+  if (state.outcome.status !== 'active') return [];
+  const index = (k: string) => state.plan.blocks.findIndex((b) => b.key === k);
+  // A wave confirmed in this session and without its verdict yet: its unfinished nodes all run now.
+  for (const w of state.plan.waves ?? []) {
+    const ws = state.waves?.[w.key];
+    if (!ws || ws.confirmedAt.length === 0 || ws.failed !== null) continue;
+    if (!w.blocks.every((k) => state.blocks[k]?.confirmed || state.blocks[k]?.skipped !== null)) continue;
+    const running = w.blocks
+      .map(index)
+      .filter((i) => i >= 0 && state.plan.blocks[i].steps.some((p) => state.steps[p.key].status !== 'done'));
+    if (running.length > 0) return running;
+  }
   const next = nextAction(state);
-  const block =
+  const keys =
     next.type === 'confirm' || next.type === 'auto-skip'
-      ? next.block
+      ? [next.block.key]
       : next.type === 'run' || next.type === 'check'
-        ? state.plan.blocks.find((b) => b.key === next.step.blockKey)
-        : undefined;
-  return block ? state.plan.blocks.indexOf(block) : -1;
+        ? [next.step.blockKey]
+        : next.type === 'confirm-wave' || next.type === 'run-wave'
+          ? next.blocks.map((b) => b.key)
+          : [];
+  return keys.map(index).filter((i) => i >= 0);
 }
 
 /**
@@ -44,12 +60,12 @@ export function nodeProgress(state: RunState): NodeProgressItem[] {
       statuses.includes('done')
     );
   };
-  const active = activeBlockIndex(state);
-  const now = active >= 0 ? blocks[active].node : null;
+  const active = activeBlocks(state);
+  const now = new Set(active.map((i) => blocks[i].node));
   let next: string | null = null;
-  const from = active >= 0 ? active : 0;
+  const from = active.length > 0 ? active[0] : 0;
   for (let i = from; i < blocks.length && next === null; i++)
-    if (blocks[i].node !== now && unfinished(i)) next = blocks[i].node;
+    if (!now.has(blocks[i].node) && unfinished(i)) next = blocks[i].node;
   // A run that stopped (quit, interrupted): nothing is "now"; what resume would take up is next.
   if (state.outcome.status === 'stopped') next = blocks.find((_, i) => unfinished(i))?.node ?? null;
   return state.plan.nodes
@@ -62,7 +78,7 @@ export function nodeProgress(state: RunState): NodeProgressItem[] {
       );
       let progress: NodeProgress;
       // (A resumed run checks its failed step again: that node is "now", not failed.)
-      if (n.name === now) progress = 'now';
+      if (now.has(n.name)) progress = 'now';
       else if (steps.includes('failed')) progress = 'failed';
       else if (steps.every((s) => s === 'skipped')) progress = 'skipped';
       else if (n.name === next) progress = 'next';

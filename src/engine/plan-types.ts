@@ -56,6 +56,21 @@ export interface PlannedBlock {
   steps: PlannedStep[];
 }
 
+/**
+ * Agents changed together (`--agent-wave`): one confirmation, their steps at once, one verdict naming every node
+ * that failed. Only agents' blocks of an agents phase are ever in a wave; servers stay one at a time.
+ */
+export interface PlannedWave {
+  /** Stable: recipe/phase/wave-N (N from 1, in rotation order). */
+  key: string;
+  phase: string;
+  /** 1-based place of this wave among its phase's waves, and how many the phase has. */
+  index: number;
+  of: number;
+  nodes: string[];
+  blocks: string[];
+}
+
 export interface Plan {
   recipe: string;
   title: string;
@@ -71,7 +86,15 @@ export interface Plan {
   warnings: string[];
   /** The variant the engine chose for a recipe with chooseFlow (e.g. rotate-keys or classic). */
   flow?: string;
+  /** Agents per wave (`--agent-wave`), present only when above 1: without it the plan is one node at a time. */
+  agentWave?: number;
+  waves?: PlannedWave[];
+  /** Why an agent's restart leaves its workloads running (said in the plan when agents go in waves). */
+  agentRestartNote?: string;
 }
+
+/** `--agent-wave N` or `P%` (P% of the plan's agents, rounded up, at least 1). */
+export type AgentWaveSize = { count: number } | { percent: number };
 
 export interface PlanRefusal {
   reason: string;
@@ -97,6 +120,8 @@ export interface PlanOptions {
   acceptRisk?: string;
   /** The secrets-encryption provider when known before the run (aescbc, aesgcm, secretbox); checked again at run time. */
   encryptionProvider?: string;
+  /** Agents in waves of at most this many (`--agent-wave`; default one at a time). */
+  agentWave?: AgentWaveSize;
 }
 
 export function findNode(plan: Plan, name: string): PlannedNode {

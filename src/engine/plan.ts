@@ -12,6 +12,8 @@ import { selectNodes } from './order.js';
 import { rotationOrder, tierOf } from '../model/rotation-order.js';
 import type { Plan, PlannedBlock, PlannedNode, PlannedStep, PlanOptions, PlanResult } from './plan-types.js';
 import { scaledSeconds, scaleStep } from './time-scale.js';
+import { agentRestartNote } from './killall.js';
+import { planWaves, resolveWaveSize } from './waves.js';
 
 export const DEFAULT_SETTLE_SECONDS = 150;
 
@@ -229,6 +231,9 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
   }
   if (options.acceptRisk !== undefined && chosen.warnings.some((w) => w.startsWith('risk accepted')) && firstConfirmed)
     firstConfirmed.typedPhrase = options.acceptRisk;
+  const agentPhases = new Set(recipe.phases.filter((p) => p.nodes === 'agents').map((p) => p.id));
+  const waveSize = resolveWaveSize(options.agentWave, nodes.filter((n) => !n.server).length);
+  const waves = planWaves(recipe.name, blocks, nodes, agentPhases, waveSize);
   if (recipe.support === 'plan-only')
     warnings.push(`${recipe.name} is plan-only in this release: \`keyturn run\` refuses it`);
   const plan: Plan = {
@@ -244,6 +249,8 @@ export function planRun(recipe: Recipe, cluster: StatusReport, options: PlanOpti
     blocks,
     warnings,
     ...(chosen.flow ? { flow: chosen.flow } : {}),
+    // Absent at the default (one at a time), so such a plan is exactly what it always was.
+    ...(waves.length > 0 ? { agentWave: waveSize, waves, agentRestartNote: agentRestartNote(distro) } : {}),
   };
   return { ok: true, plan };
 }

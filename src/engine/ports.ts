@@ -41,6 +41,8 @@ export interface ConfirmRequest {
   requireTypedPhrase?: string;
   /** Set when asking again: why the previous answer was not accepted. */
   retry?: string;
+  /** An agent wave: one answer for all its nodes (block and steps are its first node's, the others' are alike). */
+  wave?: { key: string; index: number; of: number; phase: string; nodes: string[] };
 }
 
 export type ConfirmAnswer =

@@ -2,7 +2,8 @@
 import { assertNever } from '../model/cluster.js';
 import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { Failure, Operator, RunEvent, StepResult } from './events.js';
-import type { Plan, PlannedBlock, PlannedStep } from './plan-types.js';
+import type { Plan, PlannedBlock, PlannedStep, PlannedWave } from './plan-types.js';
+import { waveOfBlock } from './waves.js';
 import { stopsTheNode } from './service-effect.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
@@ -45,6 +46,13 @@ export interface RunState {
   disrupted: string[];
   outcome: Outcome;
   events: number;
+  /** Agent waves (plan.waves): when each was confirmed and which nodes failed it. Absent without waves. */
+  waves?: Record<string, WaveState>;
+}
+
+export interface WaveState {
+  confirmedAt: string[];
+  failed: string[] | null;
 }
 
 export function initialState(created: Extract<RunEvent, { type: 'run-created' }>): RunState {
@@ -76,6 +84,9 @@ export function initialState(created: Extract<RunEvent, { type: 'run-created' }>
     disrupted: [],
     outcome: { status: 'active' },
     events: 1,
+    ...(created.plan.waves
+      ? { waves: Object.fromEntries(created.plan.waves.map((w) => [w.key, { confirmedAt: [], failed: null }])) }
+      : {}),
   };
 }
 
@@ -125,6 +136,22 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
         ...s,
         blocks: { ...s.blocks, [e.block]: { ...s.blocks[e.block], confirmed: true, typedName: e.typedName } },
       };
+    case 'wave-confirmed': {
+      const blocks = { ...s.blocks };
+      for (const k of e.blocks) if (blocks[k]) blocks[k] = { ...blocks[k], confirmed: true };
+      return { ...s, blocks, waves: updateWave(s, e.wave, (w) => ({ ...w, confirmedAt: [...w.confirmedAt, e.at] })) };
+    }
+    case 'agent-waves-set': {
+      const { agentWave: _a, waves: _w, agentRestartNote: _n, ...rest } = s.plan;
+      const plan: Plan = e.waves
+        ? { ...rest, agentWave: e.agentWave, waves: e.waves, agentRestartNote: e.agentRestartNote }
+        : rest;
+      const waves: Record<string, WaveState> = {};
+      for (const w of e.waves ?? []) waves[w.key] = s.waves?.[w.key] ?? { confirmedAt: [], failed: null };
+      return { ...s, plan, waves: e.waves ? { ...s.waves, ...waves } : s.waves };
+    }
+    case 'wave-finished':
+      return { ...s, waves: updateWave(s, e.wave, (w) => ({ ...w, failed: e.failed })) };
     case 'block-skipped':
       return { ...s, blocks: { ...s.blocks, [e.block]: { ...s.blocks[e.block], skipped: e.reason } } };
     case 'step-started': {
@@ -183,6 +210,11 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
   }
 }
 
+function updateWave(state: RunState, key: string, f: (w: WaveState) => WaveState): RunState['waves'] {
+  const cur = state.waves?.[key];
+  return cur ? { ...state.waves, [key]: f(cur) } : state.waves;
+}
+
 /**
  * The operator started a node the run had left stopped: in the node's unfinished blocks, the stop steps that had
  * run become pending again, so a resume stops the node before it redoes the step that failed (a rotate on a
@@ -211,6 +243,9 @@ export function foldEvents(events: readonly RunEvent[]): RunState | null {
 
 export type NextAction =
   | { type: 'confirm'; block: PlannedBlock; resumed: boolean }
+  /** A wave none of whose steps has run yet: one question, then its blocks together. */
+  | { type: 'confirm-wave'; wave: PlannedWave; blocks: PlannedBlock[] }
+  | { type: 'run-wave'; wave: PlannedWave; blocks: PlannedBlock[] }
   | { type: 'check'; step: PlannedStep; startedAt: string }
   | { type: 'run'; step: PlannedStep; attempt: number }
   | { type: 'auto-skip'; block: PlannedBlock; reason: string } // a check-only block of a node the operator skipped
@@ -235,6 +270,16 @@ export function nextAction(state: RunState): NextAction {
     ) {
       return { type: 'auto-skip', block, reason: `${block.node} was skipped earlier in this run` };
     }
+    // A wave runs as a wave only while none of its steps has started: one interrupted half way (killed, quit)
+    // continues node by node, each from its own last step, so nothing repeats and nothing is skipped.
+    const wave = waveOfBlock(state.plan, block.key);
+    if (wave && !waveStarted(state, wave)) {
+      const blocks = wave.blocks
+        .map((k) => blockOf(state.plan, k))
+        .filter((b): b is PlannedBlock => b !== undefined && state.blocks[b.key].skipped === null);
+      if (blocks.some((b) => !state.blocks[b.key].confirmed)) return { type: 'confirm-wave', wave, blocks };
+      return { type: 'run-wave', wave, blocks };
+    }
     if (block.confirm === 'per-node' && !bs.confirmed) {
       return { type: 'confirm', block, resumed: steps.some(({ st }) => st.attempts > 0) };
     }
@@ -247,6 +292,10 @@ export function nextAction(state: RunState): NextAction {
     }
   }
   return { type: 'complete' };
+}
+
+function waveStarted(state: RunState, wave: PlannedWave): boolean {
+  return wave.blocks.some((k) => blockOf(state.plan, k)?.steps.some((p) => state.steps[p.key].attempts > 0));
 }
 
 /** Nodes with a block the operator skipped: their later checks are recorded as skipped, not failed. */

@@ -1,5 +1,6 @@
 // The plan as text for `keyturn plan` and the wizard's preview: per phase, per node, the exact commands.
 import type { Plan, PlannedStep, PlanRefusal } from './plan-types.js';
+import { describeWave } from './waves.js';
 
 function indent(text: string, prefix: string): string {
   return text
@@ -31,6 +32,12 @@ export function renderPlanText(plan: Plan, runCommand = `keyturn run ${plan.reci
   // A rehearsal says its waits are scaled, so nobody takes its timings for a real cluster's.
   if (plan.timeScale)
     out.push(`Rehearsal: keyturn's settle, gate and wait times are divided by the lab's speed ${plan.timeScale}.`);
+  if (plan.waves && plan.agentWave) {
+    out.push(
+      `Agents in waves of at most ${plan.agentWave} (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'}): one confirmation per wave; its nodes are stopped, changed and started together, then one gate names every node that failed it. Servers stay one at a time.`,
+    );
+    if (plan.agentRestartNote) out.push(plan.agentRestartNote);
+  }
   for (const w of plan.warnings) out.push(`! ${w}`);
   let phase = '';
   for (const b of plan.blocks) {
@@ -38,8 +45,17 @@ export function renderPlanText(plan: Plan, runCommand = `keyturn run ${plan.reci
       phase = b.phase;
       out.push('', `== ${b.phaseTitle}${b.rolling ? '' : ' (takes nodes down together, on purpose)'}`);
     }
+    const wave = plan.waves?.find((w) => w.blocks[0] === b.key);
+    if (wave) out.push(`  == ${describeWave(wave)} (confirm y/s/q once for the wave)`);
+    const inWave = plan.waves?.some((w) => w.blocks.includes(b.key)) === true;
     const node = plan.nodes.find((n) => n.name === b.node);
-    const ask = b.confirm === 'none' ? 'no question' : b.typeName ? 'confirm by typing the node name' : 'confirm y/s/q';
+    const ask = inWave
+      ? 'in the wave'
+      : b.confirm === 'none'
+        ? 'no question'
+        : b.typeName
+          ? 'confirm by typing the node name'
+          : 'confirm y/s/q';
     out.push(`  -- ${b.node} [${node?.unit ?? '?'}, ${node?.dataDir ?? '?'}] (${ask})`);
     b.steps.forEach((s, i) => out.push(...stepLines(s, i + 1)));
   }

@@ -61,7 +61,7 @@ export function renderReport(state: RunState): string {
     const f = state.outcome.failure;
     out.push('', '## Failure', '');
     out.push(
-      `- **Node:** ${md(f.node)}`,
+      `- **Node${f.nodes && f.nodes.length > 1 ? 's' : ''}:** ${(f.nodes && f.nodes.length > 1 ? f.nodes : [f.node]).map(md).join(', ')}`,
       `- **Check:** ${md(f.check)}`,
       `- **Step:** ${md(f.key)}`,
       `- **What:** ${md(f.message)}`,
@@ -71,6 +71,25 @@ export function renderReport(state: RunState): string {
     out.push(`- **Fix:** ${md(f.fix)}`);
     // Evidence is node output, verbatim: in a fence no line of it can close.
     if (f.evidence.length > 0) out.push('', ...mdFence(f.evidence));
+  }
+  if (plan.waves && plan.agentWave) {
+    out.push('', '## Agent waves', '', `At most ${plan.agentWave} agents at a time; servers one at a time.`, '');
+    out.push('| Wave | Nodes | Confirmed | Result |', '|---|---|---|---|');
+    for (const w of plan.waves) {
+      const ws = state.waves?.[w.key];
+      const failed = ws?.failed ?? null;
+      const result =
+        failed === null
+          ? ws && ws.confirmedAt.length > 0
+            ? 'interrupted: continued node by node'
+            : 'not run as a wave'
+          : failed.length === 0
+            ? 'passed'
+            : `**FAILED** on ${failed.map(md).join(', ')}`;
+      out.push(
+        `| ${w.index} of ${w.of} (${md(w.phase)}) | ${w.nodes.map(md).join(', ')} | ${ws?.confirmedAt.join(', ') ?? ''} | ${result} |`,
+      );
+    }
   }
   out.push('', '## Nodes');
   for (const node of plan.nodes) {

@@ -3,15 +3,15 @@
 // the conductor's questions); the screen answers through its methods.
 // Live output is bounded (a ring of the current node's last lines) and notifications are batched (≤ 10/s).
 import type { ConfirmAnswer, ConfirmRequest, LogEvent, PauseRequest, WaitProgress } from '../engine/index.js';
-import type { Plan } from '../engine/index.js';
+import type { AgentWaveSize, Plan } from '../engine/index.js';
 import type { ReencryptProgress, RunEvent, StepData } from '../engine/index.js';
 import type { RunState } from '../engine/index.js';
 import { lockExpiresAt } from '../engine/index.js';
 import { assertNever } from '../model/cluster.js';
 import { RingBuffer } from '../util/ring-buffer.js';
-import type { RunHeader, RunStage, RunUi, SettleChoice, StartOffer } from '../run/ui-port.js';
+import type { AgentWaveChoice, RunHeader, RunStage, RunUi, SettleChoice, StartOffer } from '../run/ui-port.js';
 
-export type { RunHeader, RunStage, SettleChoice } from '../run/ui-port.js';
+export type { AgentWaveChoice, RunHeader, RunStage, SettleChoice } from '../run/ui-port.js';
 
 export const LOG_KEEP_LINES = 500;
 export const MAX_NOTIFY_PER_SECOND = 10;
@@ -39,7 +39,8 @@ export interface RunView {
   state: RunState | null;
   pendingConfirm: ConfirmRequest | null;
   pendingPause: PauseRequest | null;
-  logs: { node: string | null; unit: string | null; lines: readonly string[]; dropped: number };
+  /** The live tail: one node's, or an agent wave's merged (`wave` set: each line prefixed by its node). */
+  logs: { node: string | null; unit: string | null; lines: readonly string[]; dropped: number; wave?: boolean };
   finished: readonly FinishedLine[];
   /** Re-encryption progress: the last reading since the step in flight started (null before the first). */
   reencrypt: ReencryptReading | null;
@@ -53,6 +54,8 @@ export interface RunView {
   pendingStart: StartOffer | null;
   /** On the plan preview: the settle window chosen (what `run --settle` sets) and the others offered. */
   settle: SettleChoice | null;
+  /** On the plan preview of a plan with agents: the wave size chosen (what `run --agent-wave` sets) and the others. */
+  agentWave: AgentWaveChoice | null;
 }
 
 /** What the screen needs from a bridge: a store to read and the operator's answers. */
@@ -73,6 +76,8 @@ export interface RunBridgeView {
   interrupt(): void;
   /** s on the plan preview: the next settle window offered; the plan is made again with it. */
   cycleSettle(): void;
+  /** w on the plan preview: the next agent wave size offered; the plan is made again with it. */
+  cycleAgentWave(): void;
 }
 
 type Waiter<T> = { resolve: (value: T) => void };
@@ -107,7 +112,10 @@ export class RunBridge implements RunBridgeView, RunUi {
   private takeoverWaiter: Waiter<boolean> | null = null;
   private startStoppedWaiter: Waiter<boolean> | null = null;
   private replan: ((settleSeconds: number) => Plan | null) | null = null;
+  private replanWave: ((size: AgentWaveSize) => Plan | null) | null = null;
   private readonly seen = new Set<string>();
+  /** The agent wave being run (answered y): its nodes' tails share the one bounded ring. */
+  private wave: { label: string; nodes: Set<string> } | null = null;
   private interruptedByOperator = false;
 
   constructor(
@@ -130,6 +138,7 @@ export class RunBridge implements RunBridgeView, RunUi {
       stopped: [],
       pendingStart: null,
       settle: null,
+      agentWave: null,
     };
   }
 
@@ -204,6 +213,11 @@ export class RunBridge implements RunBridgeView, RunUi {
     this.set({ settle: choice }, true);
   }
 
+  offerAgentWave(choice: AgentWaveChoice, replan: (size: AgentWaveSize) => Plan | null): void {
+    this.replanWave = replan;
+    this.set({ agentWave: choice }, true);
+  }
+
   /** The plan to run: the last one shown (the operator may have changed its settle window on the preview). */
   get plan(): Plan | null {
     return this.view.plan;
@@ -266,6 +280,11 @@ export class RunBridge implements RunBridgeView, RunUi {
       const done = (a: ConfirmAnswer) => {
         signal.removeEventListener('abort', onAbort);
         this.confirmWaiter = null;
+        const w = request.wave;
+        this.wave =
+          w && a.answer === 'run'
+            ? { label: `wave ${w.index} of ${w.of} (${w.nodes.length} nodes)`, nodes: new Set(w.nodes) }
+            : null;
         this.set({ pendingConfirm: null }, true);
         resolve(a);
       };
@@ -294,14 +313,24 @@ export class RunBridge implements RunBridgeView, RunUi {
 
   emit(event: LogEvent): void {
     switch (event.type) {
-      case 'tail-started':
-        if (this.view.logs.node !== event.node) {
+      case 'tail-started': {
+        if (this.wave && !this.wave.nodes.has(event.node)) this.wave = null; // the run went on past the wave
+        const shown = this.wave ? this.wave.label : event.node;
+        if (this.view.logs.node !== shown) {
           this.ring.clear();
           this.ringDirty = true;
         }
-        this.set({ logs: { ...this.view.logs, node: event.node, unit: event.unit } });
+        this.set({ logs: { ...this.view.logs, node: shown, unit: event.unit, wave: this.wave !== null } });
         return;
+      }
       case 'line':
+        if (this.wave?.nodes.has(event.node)) {
+          // One pane for the wave, bounded by the same ring: each line says which node wrote it.
+          this.ring.push(`${event.node} │ ${event.line}`);
+          this.ringDirty = true;
+          this.schedule(false);
+          return;
+        }
         if (event.node !== this.view.logs.node) return; // a late line of the previous node's tail
         this.ring.push(event.line);
         this.ringDirty = true;
@@ -417,6 +446,15 @@ export class RunBridge implements RunBridgeView, RunUi {
     const next = choice.choices[(at + 1) % choice.choices.length];
     const plan = this.replan(next);
     if (plan) this.set({ plan, settle: { ...choice, seconds: next } }, true);
+  };
+
+  cycleAgentWave = (): void => {
+    const choice = this.view.agentWave;
+    if (!choice || !this.replanWave || this.view.stage.kind !== 'preview') return;
+    const at = choice.choices.indexOf(choice.size);
+    const next = choice.choices[(at + 1) % choice.choices.length];
+    const plan = this.replanWave(next);
+    if (plan) this.set({ plan, agentWave: { ...choice, size: next, resolved: plan.agentWave ?? 1 } }, true);
   };
 
   requestQuit = (): void => {

@@ -138,7 +138,11 @@ async function conduct(deps: RunDeps, ui: RunUi, input: RunInput): Promise<RunOu
       const driven = await driveRun(
         state,
         ports,
-        { operator: deps.operator, resumed: input.kind === 'resume' },
+        {
+          operator: deps.operator,
+          resumed: input.kind === 'resume',
+          ...(input.kind === 'resume' && input.agentWave ? { agentWave: input.agentWave } : {}),
+        },
         ui.signal,
       );
       const final = await offerStarts(driven, ports, ui, deps.operator);

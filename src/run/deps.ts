@@ -1,6 +1,6 @@
 // What a run needs from the command that starts it: the cluster session it scanned with, where journals and the
 // workstation lock live, who is at the keyboard, a clock, and how to name keyturn commands to the operator.
-import type { Clock, Operator } from '../engine/index.js';
+import type { AgentWaveSize, Clock, Operator } from '../engine/index.js';
 import type { ClusterIdentity } from '../model/cluster-identity.js';
 import type { InventoryNode } from '../model/inventory.js';
 import type { KubeGateway, NodeShell } from '../transports/types.js';
@@ -41,6 +41,8 @@ export interface RunTiming {
   gateTimeoutSeconds?: number;
   /** Only `keyturn demo`: the lab's --speed (engine/time-scale.ts). */
   timeScale?: number;
+  /** `run --agent-wave`: agents in waves of at most this many (default one at a time). */
+  agentWave?: AgentWaveSize;
 }
 
 export const realClock: Clock = {

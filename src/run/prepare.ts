@@ -12,7 +12,7 @@ import {
   renderRefusal,
   showLockHolder,
 } from '../engine/index.js';
-import type { Plan, RunState } from '../engine/index.js';
+import type { AgentWaveSize, Plan, RunState } from '../engine/index.js';
 import { expired, lockExpiresAt } from '../engine/index.js';
 import { readJournal, readLocalLock } from '../journal/index.js';
 import type { RunDeps, RunSession, RunTiming } from './deps.js';
@@ -21,7 +21,10 @@ import { refused, type RunOutcome } from './outcome.js';
 import type { RunUi } from './ui-port.js';
 
 /** What the conductor runs: a new plan (shown first, for go), or a journalled run to continue. */
-export type RunInput = { kind: 'new'; plan: Plan } | { kind: 'resume'; state: RunState };
+export type RunInput =
+  | { kind: 'new'; plan: Plan }
+  /** agentWave: `resume --agent-wave`, the rest of the run's agents grouped anew. */
+  | { kind: 'resume'; state: RunState; agentWave?: AgentWaveSize };
 
 export type Prepared = { ok: true; input: RunInput } | { ok: false; outcome: RunOutcome };
 
@@ -55,7 +58,22 @@ function planNew(deps: RunDeps, recipe: Recipe, report: StatusReport, runId: str
 /** Settle windows the preview offers (cluster seconds): the recipe's, then longer and shorter ones. */
 export const SETTLE_CHOICES = [300, 60, 30] as const;
 
-/** Offers the settle window on the plan preview, as `run --settle` sets it; s cycles the choices. */
+/** Agent wave sizes the preview offers after the one given: one at a time, then shares of the agents. */
+export const AGENT_WAVE_CHOICES: readonly AgentWaveSize[] = [
+  { count: 1 },
+  { percent: 10 },
+  { percent: 20 },
+  { percent: 50 },
+];
+
+const sameSize = (a: AgentWaveSize, b: AgentWaveSize) =>
+  'count' in a ? 'count' in b && a.count === b.count : 'percent' in b && a.percent === b.percent;
+
+/**
+ * Offers the settle window on the plan preview, as `run --settle` sets it (s cycles the choices), and, when the plan
+ * has more than one agent, the agent wave size, as `run --agent-wave` sets it (w cycles). Each new choice plans
+ * again with both.
+ */
 export function offerSettle(
   deps: RunDeps,
   ui: RunUi,
@@ -64,15 +82,32 @@ export function offerSettle(
   plan: Plan,
   timing: RunTiming = {},
 ): void {
+  const chosen: RunTiming = { ...timing };
+  const replan = (patch: RunTiming): Plan | null => {
+    const again = planNew(deps, recipe, report, plan.runId, { ...chosen, ...patch });
+    if (!again.ok) return null;
+    Object.assign(chosen, patch);
+    return again.plan;
+  };
   const first = timing.settleSeconds ?? recipe.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
   const choices = [first, ...SETTLE_CHOICES.filter((c) => c !== first)];
   ui.offerSettle(
     { seconds: first, choices, ...(timing.timeScale ? { timeScale: timing.timeScale } : {}) },
-    (settleSeconds) => {
-      const again = planNew(deps, recipe, report, plan.runId, { ...timing, settleSeconds });
-      return again.ok ? again.plan : null;
-    },
+    (settleSeconds) => replan({ settleSeconds }),
   );
+  const agents = plan.nodes.filter((n) => !n.server).length;
+  if (agents > 1) {
+    const size = timing.agentWave ?? { count: 1 };
+    ui.offerAgentWave(
+      {
+        size,
+        choices: [size, ...AGENT_WAVE_CHOICES.filter((c) => !sameSize(c, size))],
+        agents,
+        resolved: plan.agentWave ?? 1,
+      },
+      (agentWave) => replan({ agentWave }),
+    );
+  }
 }
 
 /** Plans the recipe over the report (a fresh run id) and checks the locks, without changing anything. */

@@ -2,7 +2,7 @@
 // screen's side of a run. hooks/run-bridge.ts implements it for the Ink run screen; the run layer never imports a
 // screen or a hook.
 import type { ConfirmPort, LogSink, RunPorts } from '../engine/index.js';
-import type { Plan } from '../engine/index.js';
+import type { AgentWaveSize, Plan } from '../engine/index.js';
 import type { RunState } from '../engine/index.js';
 import type { LockHolder } from '../engine/index.js';
 
@@ -30,6 +30,15 @@ export interface SettleChoice {
   timeScale?: number;
 }
 
+/** Agents per wave on the plan preview (`run --agent-wave`), offered when the plan has more than one agent. */
+export interface AgentWaveChoice {
+  size: AgentWaveSize;
+  choices: readonly AgentWaveSize[];
+  /** Agents in the plan, and the size the plan made of `size` (P% rounded up). */
+  agents: number;
+  resolved: number;
+}
+
 /** A node this run left stopped, offered to the operator for a start. */
 export interface StartOffer {
   node: string;
@@ -47,6 +56,8 @@ export interface RunUi extends ConfirmPort, LogSink {
   setHeader(header: Partial<RunHeader>): void;
   /** Offers the settle window on the preview; `replan` makes the plan again with another (null: refused). */
   offerSettle(choice: SettleChoice, replan: (settleSeconds: number) => Plan | null): void;
+  /** Offers the agent wave size on the preview; `replan` makes the plan again with another (null: refused). */
+  offerAgentWave(choice: AgentWaveChoice, replan: (size: AgentWaveSize) => Plan | null): void;
   /** Shows the plan and waits for the operator's go (true) or cancel (false). */
   waitForStart(plan: Plan): Promise<boolean>;
   askTakeover(holder: LockHolder, where: string): Promise<boolean>;

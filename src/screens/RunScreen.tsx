@@ -9,7 +9,8 @@ import { DEFAULT_STALL_SECONDS } from '../engine/index.js';
 import { describeWaitProgress } from '../engine/index.js';
 import type { PlannedBlock } from '../engine/index.js';
 import type { RunState } from '../engine/index.js';
-import type { RunBridgeView, RunView, SettleChoice } from '../hooks/run-bridge.js';
+import type { AgentWaveChoice, RunBridgeView, RunView, SettleChoice } from '../hooks/run-bridge.js';
+import type { AgentWaveSize } from '../engine/index.js';
 import { scaledSeconds } from '../engine/index.js';
 import { useRunView } from '../hooks/useRunView.js';
 import { useTicker } from '../hooks/useTicker.js';
@@ -127,7 +128,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
   const tick = useTicker(busy, reencryptWait ? SLOW_TICK_MS : FAST_TICK_MS);
   // The plan's text is only needed on the preview, and the plan never changes during a run: render it once.
   const planText = useMemo(() => (view.plan ? renderPlanText(view.plan) : ''), [view.plan]);
-  const previewHeight = Math.max(8, height - 8);
+  const previewHeight = Math.max(8, height - 8 - (view.agentWave ? 1 : 0));
 
   // A new question starts with an empty name field.
   const confirmKey = view.pendingConfirm ? `${view.pendingConfirm.block.key}:${view.pendingConfirm.retry ?? ''}` : '';
@@ -159,6 +160,9 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
       case 'quit':
         bridge.answerStart(false);
         onQuit?.(key.ctrl && input === 'c' ? 'interrupt' : 'quit');
+        return;
+      case 'cycle-agent-wave':
+        bridge.cycleAgentWave();
         return;
       case 'cycle-settle':
         bridge.cycleSettle();
@@ -252,6 +256,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
         <>
           <PlanPreview text={planText} offset={offset} height={previewHeight} />
           {view.settle ? <SettleLine choice={view.settle} /> : null}
+          {view.agentWave ? <AgentWaveLine choice={view.agentWave} /> : null}
           <Text>
             Press <Text bold>enter</Text> to start: keyturn asks before each node. <Text bold>q</Text> cancels; nothing
             has been changed.
@@ -303,6 +308,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           onTypedSubmit={(name) => bridge.answerConfirm({ answer: 'run', typedName: name.trim() })}
           onCancel={() => bridge.answerConfirm({ answer: 'quit' })}
           maxStepRows={maxStepRows}
+          wave={confirm.wave}
         />
       ) : null}
       {view.pendingPause ? (
@@ -319,7 +325,7 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
           lines={view.logs.lines}
           dropped={view.logs.dropped}
           height={logHeight}
-          title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}`}
+          title={`${view.logs.node} · journalctl -u ${view.logs.unit ?? ''}${view.logs.wave ? ' (lines prefixed by node)' : ''}`}
         />
       ) : null}
       {failure ? (
@@ -348,6 +354,22 @@ export function RunScreen({ bridge, onExit, onQuit }: RunScreenProps): React.JSX
 }
 
 type FinishedItem = RunView['finished'][number];
+
+const waveSize = (s: AgentWaveSize) => ('count' in s ? String(s.count) : `${s.percent}%`);
+
+/** The agent wave size offered on the preview (a plan with agents), as `run --agent-wave` sets it. */
+function AgentWaveLine({ choice }: { choice: AgentWaveChoice }): React.JSX.Element {
+  const now =
+    choice.resolved <= 1
+      ? 'one at a time'
+      : `waves of at most ${choice.resolved} of the ${choice.agents} (--agent-wave ${waveSize(choice.size)})`;
+  return (
+    <Text wrap="truncate-end">
+      Agents: <Text bold>{now}</Text> · <Text bold>w</Text> changes it ({choice.choices.map(waveSize).join(' · ')}), as{' '}
+      <Text bold>run --agent-wave</Text> does
+    </Text>
+  );
+}
 
 /** The settle window offered on the preview, as `run --settle` sets it; in a rehearsal, what it runs at too. */
 function SettleLine({ choice }: { choice: SettleChoice }): React.JSX.Element {

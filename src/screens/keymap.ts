@@ -73,6 +73,7 @@ export type RunAction =
   | 'start-run'
   | 'cancel-run'
   | 'cycle-settle'
+  | 'cycle-agent-wave'
   | 'take-over'
   | 'decline-takeover'
   | 'run-node'
@@ -230,6 +231,7 @@ export const KEYMAP: readonly Binding[] = [
   // Nothing has changed yet: ctrl-c cancels and quits, as it quits from the wizard's other screens.
   { key: 'ctrl-c', label: 'quit', action: 'quit', match: [ctrl('c')], screens: ['run-preview'] },
   { key: 's', label: 'settle window', action: 'cycle-settle', match: [ch('s')], screens: ['run-preview'] },
+  { key: 'w', label: 'agent waves', action: 'cycle-agent-wave', match: [ch('w')], screens: ['run-preview'] },
   {
     key: 'y',
     label: 'take over the expired lock',

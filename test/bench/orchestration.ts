@@ -21,8 +21,12 @@ const LAB_SPEED = Number(process.env.BENCH_ORCH_SPEED ?? 50);
 const SETTLE_S = Number(process.env.BENCH_ORCH_SETTLE ?? 1);
 const TARGET_MS = 300;
 
-interface Breakdown {
+export interface Breakdown {
   nodes: number;
+  /** Wall time with a node command in flight or an engine sleep running (waves: nodes overlap). */
+  busyWallMs: number;
+  /** The run's journal (wave and step timings). */
+  events: RunEvent[];
   totalMs: number;
   sleepMs: number;
   execMs: number;
@@ -37,6 +41,8 @@ interface Breakdown {
 
 class TimedClock implements Clock {
   sleptMs = 0;
+  readonly spans: [number, number][] = [];
+  constructor(private readonly origin: () => number) {}
   now(): number {
     return Date.now();
   }
@@ -53,6 +59,7 @@ class TimedClock implements Clock {
       signal.addEventListener('abort', done, { once: true });
     });
     this.sleptMs += performance.now() - started;
+    this.spans.push([started - this.origin(), performance.now() - this.origin()]);
   }
 }
 
@@ -90,7 +97,11 @@ function unionMs(spans: [number, number][]): number {
   return total;
 }
 
-async function driveRotation(lab: BenchLab): Promise<Breakdown> {
+/** One rotate-certs over the lab through the engine; `agentWave`: agents in waves (test/bench/waves.ts). */
+export async function driveRotation(
+  lab: BenchLab,
+  options: { agentWave?: import('../../src/engine/plan-types.js').AgentWaveSize } = {},
+): Promise<Breakdown> {
   const [
     { findRecipe },
     { planRun },
@@ -130,13 +141,13 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
   if (unreached.length > 0) throw new Error(`discovery did not reach ${unreached.join(', ')}`);
   const nodeFacts = Object.fromEntries(inventory.nodes.map((n) => [n.name, { distro: n.distro, dataDir: n.dataDir }]));
   const runId = newRunId('rotate-certs', Date.now());
-  const planned = planRun(recipe, report, { runId, settleSeconds: SETTLE_S, nodeFacts });
+  const planned = planRun(recipe, report, { runId, settleSeconds: SETTLE_S, nodeFacts, ...options });
   if (!planned.ok) throw new Error(`plan refused: ${planned.refusal.reason}`);
 
   // BENCH_ORCH_TRACE=1: log every node command (start, node, duration, script) to see where a node's time goes.
   const trace: string[] | null = process.env.BENCH_ORCH_TRACE === '1' ? [] : null;
   let started = performance.now();
-  const clock = new TimedClock();
+  const clock = new TimedClock(() => started);
   let execMs = 0;
   const execSpans: [number, number][] = [];
   let execCount = 0;
@@ -209,6 +220,8 @@ async function driveRotation(lab: BenchLab): Promise<Breakdown> {
     sleepMs: clock.sleptMs,
     execMs,
     execWallMs: unionMs(execSpans),
+    busyWallMs: unionMs([...execSpans, ...clock.spans]),
+    events,
     execCount,
     labWaitMs: lab2.waitMs,
     labCommands: lab2.commands,

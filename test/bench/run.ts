@@ -1,7 +1,7 @@
 // `npm run bench` (after `npm run build`): runs every benchmark independently — one that fails or whose piece is
 // missing reports "not measured: <reason>" and the others still run — then writes BENCHMARKS.md.
 //
-// Knobs: BENCH_ONLY=labup,scan,first-screen,logtail,orchestration,reencrypt,ssh,binary   BENCH_RUNS=3 (runs per median)
+// Knobs: BENCH_ONLY=labup,scan,first-screen,logtail,orchestration,reencrypt,ssh,binary,waves   BENCH_RUNS=3 (runs per median)
 //        BENCH_NET_BASE=90 (lab i gets --net 127.0.<base+i>)   BENCH_OUT=BENCHMARKS.md
 //        and per-benchmark ones, listed in each section's notes.
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { orchestrationBench } from './orchestration.js';
 import { reencryptBench } from './reencrypt.js';
 import { scanBench } from './scan.js';
 import { sshFleetBench } from './ssh-fleet.js';
+import { wavesBench } from './waves.js';
 
 const ALL: Bench[] = [
   labUpBench,
@@ -31,6 +32,7 @@ const ALL: Bench[] = [
   reencryptBench,
   sshFleetBench,
   binaryBench,
+  wavesBench,
 ];
 
 function log(line: string): void {
@@ -109,7 +111,7 @@ async function main(): Promise<number> {
     totalSeconds: (performance.now() - started) / 1000,
     loadAfter: loadNow(),
     preamble: [
-      'Quick runs: `BENCH_ONLY=scan BENCH_RUNS=1 npm run bench` (ids: labup, scan, first-screen, logtail, orchestration, reencrypt, ssh, binary). Sections not run keep their previous text.',
+      'Quick runs: `BENCH_ONLY=scan BENCH_RUNS=1 npm run bench` (ids: labup, scan, first-screen, logtail, orchestration, reencrypt, ssh, binary, waves). Sections not run keep their previous text.',
       'Verdicts: **met** / **missed** against the target; **not measured** says why (a missing binary, or a piece of keyturn that does not work yet); **info** rows are context for a ratio.',
       'Timings are wall clock on a shared 2-core machine: other work on it (see the load average) inflates them, most of all the ones made of many short processes.',
     ],

@@ -141,9 +141,13 @@ export class TmuxDriver {
   }
 }
 
-/** The node a question on screen is about, or null. */
+/** The node a question on screen is about (an agent wave's question: "wave N of M"), or null. */
 export function askedNode(text: string): string | null {
-  return /These steps will run on (\S+), in order:/.exec(text)?.[1] ?? null;
+  return (
+    /These steps will run on (\S+), in order:/.exec(text)?.[1] ??
+    /These steps will run on each node of (wave \d+ of \d+) at once/.exec(text)?.[1] ??
+    null
+  );
 }
 
 /**

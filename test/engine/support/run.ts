@@ -2,7 +2,7 @@
 import { findRecipe } from '../../../recipes/index.js';
 import { createRun, driveRun } from '../../../src/engine/driver.js';
 import { planRun } from '../../../src/engine/plan.js';
-import type { Plan } from '../../../src/engine/plan-types.js';
+import type { AgentWaveSize, Plan } from '../../../src/engine/plan-types.js';
 import type { RunState } from '../../../src/engine/reducer.js';
 import { foldEvents } from '../../../src/engine/reducer.js';
 import type { Topology } from './clusters.js';
@@ -22,12 +22,18 @@ export interface Setup extends Harness {
 export async function setup(
   recipe: string,
   topology: Topology,
-  opts: Partial<FakeOptions> & { confirm?: ScriptedConfirm; settleSeconds?: number; distro?: 'rke2' | 'k3s' } = {},
+  opts: Partial<FakeOptions> & {
+    confirm?: ScriptedConfirm;
+    settleSeconds?: number;
+    distro?: 'rke2' | 'k3s';
+    agentWave?: AgentWaveSize;
+  } = {},
 ): Promise<Setup> {
   const clock = new FakeClock();
   const r = planRun(findRecipe(recipe)!, cluster(topology, opts.distro ?? 'rke2'), {
     runId: 'run-1',
     settleSeconds: opts.settleSeconds,
+    agentWave: opts.agentWave,
   });
   if (!r.ok) throw new Error(r.refusal.reason);
   const fake = new FakeCluster(r.plan, { now: () => clock.now(), ...opts });
