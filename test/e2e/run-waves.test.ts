@@ -58,6 +58,7 @@ describe.skipIf(!ok)('agents in waves (large:7 rke2: 3 servers, 4 agents)', () =
     expect(plan.stdout).toContain('Agents in waves of at most 2 (2 waves)');
     expect(plan.stdout).toContain('== wave 1 of 2 (agents): agent-1, agent-2');
     expect(plan.stdout).toMatch(/Workloads keep running through an agent restart \(no drain\)/);
+    expect(plan.stdout).toMatch(/keyturn run rotate-certs --agent-wave 50%/); // the suggested command runs the plan shown
     for (const bad of ['0', '-1', 'abc', '150%']) {
       const r = await run(bad);
       expect(r.code, bad).toBe(2);
