@@ -32,7 +32,9 @@ export async function planLab(lab: LabHandle, recipe: string | Recipe, runId: st
   const report = await session.discover();
   const planned: PlanResult = planRun(typeof recipe === 'string' ? findRecipe(recipe)! : recipe, report, {
     runId,
-    settleSeconds: 2,
+    // 1 s, as `keyturn run --settle 1` in the tmux tests: the settle samples the unit at its start and its end
+    // either way (its 5 s sampling interval is longer than the window), so a longer window only waits.
+    settleSeconds: 1,
     nodeFacts: nodeFactsFrom(session.targets()),
     ...options,
   });
