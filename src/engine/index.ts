@@ -55,7 +55,7 @@ export {
   LEASE_NAME,
   LEASE_NAMESPACE,
 } from './lock.js';
-export type { HeldLock, LockPorts, LockResult } from './lock.js';
+export type { HeldLock, LockPorts, LockRelease, LockResult } from './lock.js';
 export { TAIL_KEEP_LINES } from './tails.js';
 export { RingBuffer } from '../util/ring-buffer.js';
 export { redactEvent } from './redact-event.js';

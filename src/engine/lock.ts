@@ -24,9 +24,19 @@ export type LockResult =
   | { ok: true; lock: HeldLock; tookOver: { holder: LockHolder; where: string }[]; apiLease: boolean }
   | { ok: false; heldBy: LockHolder | null; where: string; reason: string };
 
+/** What a release left behind: the Lease stays when the API would not delete it (it then lapses by its TTL). */
+export type LockRelease = { lease: 'released' } | { lease: 'kept'; why: string; lapsesAt: string };
+
+/**
+ * A run usually ends just after servers restarted, when the API can answer 503 for a while: the Lease's delete is
+ * retried for about this long before the release gives up and says when the Lease lapses by itself.
+ */
+export const LEASE_RELEASE_TRIES = 6;
+const LEASE_RELEASE_PAUSE_MS = 2_000;
+
 export interface HeldLock {
   renew(): Promise<void>;
-  release(): Promise<void>;
+  release(): Promise<LockRelease>;
   /** Renews every TTL/3 until the signal fires. */
   keepRenewed(signal: AbortSignal): Promise<void>;
 }
@@ -154,19 +164,34 @@ export async function acquireRunLock(
   }
   await writeFiles();
 
+  const releaseLease = async (): Promise<LockRelease> => {
+    if (!ports.kube || !apiLease || !lease) return { lease: 'released' };
+    let why = '';
+    for (let attempt = 1; attempt <= LEASE_RELEASE_TRIES; attempt++) {
+      const r = await ports.kube.deleteLease(LEASE_NAMESPACE, LEASE_NAME);
+      if (r.ok || r.failure.kind === 'not-found') return { lease: 'released' };
+      why = r.failure.detail;
+      if (r.failure.kind !== 'unavailable' && r.failure.kind !== 'unreachable') break; // retrying will not help
+      if (attempt < LEASE_RELEASE_TRIES) await ports.clock.sleep(LEASE_RELEASE_PAUSE_MS, new AbortController().signal);
+    }
+    const last = fromLease(lease);
+    return { lease: 'kept', why, lapsesAt: lockExpiresAt(last ?? mine()) };
+  };
+
   const lock: HeldLock = {
     async renew() {
       await writeLease();
       await writeFiles();
     },
     async release() {
-      if (ports.kube && apiLease && lease) await ports.kube.deleteLease(LEASE_NAMESPACE, LEASE_NAME);
+      const leaseOutcome = await releaseLease();
       for (const n of servers) {
         const f = shq(lockFile(n));
         await ports
           .shell(n.name)
           .run(`grep -q ${shq(`"runId":"${me.runId}"`)} ${f} 2>/dev/null && rm -f ${f} || true`, { timeoutMs: 30_000 });
       }
+      return leaseOutcome;
     },
     async keepRenewed(signal) {
       while (!signal.aborted) {

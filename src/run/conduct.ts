@@ -3,7 +3,7 @@
 // nodes a failure left stopped, and the release of everything. Always ends with ui.finish(...).
 import { acquireRunLock, applyEvent, createRun, driveRun } from '../engine/index.js';
 import { startCommandFor, startStoppedNode, stoppedLine, stoppedNodes } from '../engine/index.js';
-import type { Operator, RunEvent, RunPorts, RunState } from '../engine/index.js';
+import type { LockRelease, Operator, RunEvent, RunPorts, RunState } from '../engine/index.js';
 import { lockExpiresAt } from '../engine/index.js';
 import { acquireLocalLock, openFileJournal } from '../journal/index.js';
 import { holderOf, type RunDeps } from './deps.js';
@@ -83,11 +83,14 @@ async function conduct(deps: RunDeps, ui: RunUi, input: RunInput): Promise<RunOu
     const stopRenew = new AbortController();
     let renewing: Promise<void> = Promise.resolve();
     let held = true;
-    const release = async () => {
+    const release = async (): Promise<LockRelease> => {
       stopRenew.abort();
       await renewing.catch(() => undefined);
-      if (held) await locked.lock.release().catch(() => undefined);
+      const freed: LockRelease = held
+        ? await locked.lock.release().catch((): LockRelease => ({ lease: 'released' }))
+        : { lease: 'released' };
       held = false;
+      return freed;
     };
     try {
       let state: RunState;
@@ -146,11 +149,23 @@ async function conduct(deps: RunDeps, ui: RunUi, input: RunInput): Promise<RunOu
         ui.signal,
       );
       const final = await offerStarts(driven, ports, ui, deps.operator);
-      await release();
+      const freed = await release();
+      const leaseKept = freed.lease === 'kept' ? freed : null;
       await journal
-        .append({ type: 'lock', at: at(), action: 'released', where: 'Lease kube-system/keyturn + server lock files' })
+        .append({
+          type: 'lock',
+          at: at(),
+          action: 'released',
+          where: leaseKept
+            ? `server lock files; the Lease kube-system/keyturn stays until ${leaseKept.lapsesAt} (the API did not delete it: ${leaseKept.why})`
+            : 'Lease kube-system/keyturn + server lock files',
+        })
         .catch(() => undefined);
-      return outcomeOf(final, deps.say);
+      const outcome = outcomeOf(final, deps.say);
+      if (!leaseKept) return outcome;
+      // A next run before that time would be refused: say why, and when it can start.
+      const line = `⚠ the run lock's Lease kube-system/keyturn could not be deleted (${leaseKept.why}): it lapses at ${leaseKept.lapsesAt}; a run before then is refused`;
+      return { ...outcome, lines: [...outcome.lines, line] };
     } finally {
       await release();
       await journal.close();

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { acquireRunLock, expired, lockExpiresAt, showLockHolder } from '../../src/engine/lock.js';
+import { acquireRunLock, expired, LEASE_RELEASE_TRIES, lockExpiresAt, showLockHolder } from '../../src/engine/lock.js';
 import type { LockPorts } from '../../src/engine/lock.js';
 import type { ApiResult, KubeGateway, KubeLease } from '../../src/transports/types.js';
 import { fakeKube } from './support/ports.js';
 import { setup } from './support/run.js';
 
-function leaseStore(base: KubeGateway, up = { api: true }) {
+function leaseStore(base: KubeGateway, up = { api: true, deleteFailures: 0 }) {
   let lease: KubeLease | null = null;
   let rv = 0;
+  let deletes = 0;
   const down = { ok: false as const, failure: { kind: 'unavailable' as const, status: 503, detail: 'etcd down' } };
   const kube: KubeGateway = {
     ...base,
@@ -21,11 +22,13 @@ function leaseStore(base: KubeGateway, up = { api: true }) {
           ? { ok: false, failure: { kind: 'conflict', detail: 'rv' } }
           : { ok: true, value: (lease = { ...l, resourceVersion: String(++rv) }) },
     deleteLease: async () => {
+      deletes++;
+      if (!up.api || deletes <= up.deleteFailures) return down;
       lease = null;
       return { ok: true, value: undefined };
     },
   };
-  return { kube, get: () => lease, up };
+  return { kube, get: () => lease, up, deletes: () => deletes };
 }
 
 describe('run lock', () => {
@@ -73,7 +76,7 @@ describe('run lock', () => {
 
   it('holds with the API down: the lock files refuse a second run', async () => {
     const s = await setup('rotate-certs', 'ha');
-    const store = leaseStore(fakeKube(s.fake), { api: false });
+    const store = leaseStore(fakeKube(s.fake), { api: false, deleteFailures: 0 });
     const ports: LockPorts = {
       kube: store.kube,
       shell: s.ports.shell,
@@ -88,6 +91,48 @@ describe('run lock', () => {
       heldBy: { holder: 'alice@laptop' },
       where: 'server-1:/var/lib/rancher/rke2/keyturn.lock',
     });
+  });
+});
+
+describe('releasing the run lock just after servers restarted (the API may answer 503 for a while)', () => {
+  it('retries the Lease delete through a few 503s, then the Lease is gone', async () => {
+    const s = await setup('rotate-certs', 'split');
+    const store = leaseStore(fakeKube(s.fake), { api: true, deleteFailures: 2 });
+    const ports: LockPorts = {
+      kube: store.kube,
+      shell: s.ports.shell,
+      clock: s.clock,
+      confirmTakeover: async () => true,
+    };
+    const a = await acquireRunLock(ports, s.plan, { holder: 'alice@laptop', runId: 'run-1' });
+    if (!a.ok) throw new Error(a.reason);
+    expect(await a.lock.release()).toEqual({ lease: 'released' });
+    expect(store.deletes()).toBe(3);
+    expect(store.get()).toBeNull();
+    expect(s.fake.nodes.get('etcd-1')!.files.size).toBe(0);
+  });
+
+  it('when the API never deletes it, says the Lease stays and when it lapses; the lock files still go', async () => {
+    const s = await setup('rotate-certs', 'split');
+    const store = leaseStore(fakeKube(s.fake), { api: true, deleteFailures: 1000 });
+    const ports: LockPorts = {
+      kube: store.kube,
+      shell: s.ports.shell,
+      clock: s.clock,
+      confirmTakeover: async () => true,
+    };
+    const a = await acquireRunLock(ports, s.plan, { holder: 'alice@laptop', runId: 'run-1' });
+    if (!a.ok) throw new Error(a.reason);
+    const renewedAt = store.get()!.renewTime!;
+    const released = await a.lock.release();
+    expect(store.deletes()).toBe(LEASE_RELEASE_TRIES);
+    expect(released).toEqual({
+      lease: 'kept',
+      why: 'etcd down',
+      lapsesAt: new Date(Date.parse(renewedAt) + 60_000).toISOString(),
+    });
+    expect(store.get()).not.toBeNull();
+    expect(s.fake.nodes.get('etcd-1')!.files.size).toBe(0);
   });
 });
 
