@@ -196,7 +196,13 @@ export function checkEtcdQuorum(input: CheckInput): Check {
   for (const name of view.missing) problems.push(`${name} has the etcd role but is not in the member list`);
   const healthyVoters = view.members.filter((m) => m.healthy === true).length;
   const quorum = Math.floor(view.members.length / 2) + 1;
-  if (!view.leader) problems.push('no leader');
+  // Without a status answer there is no leader to name: say so, or "no leader" reads as an election in progress.
+  if (!view.leader)
+    problems.push(
+      view.statusErrors.length > 0
+        ? `no leader known (the member status could not be read: ${listNames(view.statusErrors)})`
+        : 'no leader',
+    );
   if (problems.length > 0) {
     const q =
       healthyVoters >= quorum

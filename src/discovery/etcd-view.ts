@@ -34,6 +34,8 @@ export interface EtcdView {
   byNode: Map<string, EtcdInfo>;
   /** Why the view is unknown: each etcd node's error. */
   errors: string[];
+  /** Nodes whose member status (the leader's source) could not be read although etcd answered its health. */
+  statusErrors: string[];
 }
 
 function healthyProbe(p: EtcdProbe | null): boolean {
@@ -104,5 +106,8 @@ export function buildEtcdView(nodes: readonly EtcdNodeInput[]): EtcdView {
     missing: listSource ? nodes.filter((n) => !memberViews.some((v) => v.node === n.name)).map((n) => n.name) : [],
     byNode,
     errors: nodes.map((n) => `${n.name}: ${nodeError(n.probe) ?? 'no member list'}`),
+    statusErrors: nodes.flatMap((n) =>
+      n.probe && healthyProbe(n.probe) && !n.probe.status.ok ? [`${n.name}: ${n.probe.status.error}`] : [],
+    ),
   };
 }

@@ -240,6 +240,27 @@ describe('checks', () => {
     });
   });
 
+  it('etcd-quorum: a status read that failed on healthy members is named, not reported as a lost election', () => {
+    const statusTimedOut = (addr: string, id: string): EtcdProbe => ({
+      ...healthy(addr, id, MEMBERS),
+      status: { ok: false, error: 'curl: (28) Operation timed out after 10000 milliseconds' },
+    });
+    const q = byId(
+      runChecks(
+        cluster(
+          () => undefined,
+          MEMBERS.map(([id, , addr]) => statusTimedOut(addr, id)),
+        ),
+      ),
+      'etcd-quorum',
+    );
+    expect(q.status).toBe('fail');
+    expect(q.detail).toContain('quorum holds (3/3)');
+    expect(q.detail).toContain(
+      'no leader known (the member status could not be read: e1: curl: (28) Operation timed out',
+    );
+  });
+
   it('etcd-quorum: a member on no node keyturn knows fails with the fix', () => {
     const withStranger: [string, string, string][] = [...MEMBERS, ['4', 'far-dd', '10.9.9.9']];
     const probes = MEMBERS.map(([id, , addr]) => healthy(addr, id, withStranger));
