@@ -3,7 +3,8 @@
 // compares input to 'j' drops them all. Escape sequences (arrows, page keys) are already one chunk each in Ink 6.
 import { useInput, type Key } from 'ink';
 
-const NO_KEY: Key = {
+/** A keypress with no modifier or special key: what Ink reports for a plain character. */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

@@ -94,37 +94,34 @@ describe('run lock', () => {
   });
 });
 
+/** alice's run holds the lock on a split cluster whose API fails the Lease's first `deleteFailures` deletes. */
+async function aliceHolds(deleteFailures: number) {
+  const s = await setup('rotate-certs', 'split');
+  const store = leaseStore(fakeKube(s.fake), { api: true, deleteFailures });
+  const ports: LockPorts = {
+    kube: store.kube,
+    shell: s.ports.shell,
+    clock: s.clock,
+    confirmTakeover: async () => true,
+  };
+  const a = await acquireRunLock(ports, s.plan, { holder: 'alice@laptop', runId: 'run-1' });
+  if (!a.ok) throw new Error(a.reason);
+  return { s, store, lock: a.lock };
+}
+
 describe('releasing the run lock just after servers restarted (the API may answer 503 for a while)', () => {
   it('retries the Lease delete through a few 503s, then the Lease is gone', async () => {
-    const s = await setup('rotate-certs', 'split');
-    const store = leaseStore(fakeKube(s.fake), { api: true, deleteFailures: 2 });
-    const ports: LockPorts = {
-      kube: store.kube,
-      shell: s.ports.shell,
-      clock: s.clock,
-      confirmTakeover: async () => true,
-    };
-    const a = await acquireRunLock(ports, s.plan, { holder: 'alice@laptop', runId: 'run-1' });
-    if (!a.ok) throw new Error(a.reason);
-    expect(await a.lock.release()).toEqual({ lease: 'released' });
+    const { s, store, lock } = await aliceHolds(2);
+    expect(await lock.release()).toEqual({ lease: 'released' });
     expect(store.deletes()).toBe(3);
     expect(store.get()).toBeNull();
     expect(s.fake.nodes.get('etcd-1')!.files.size).toBe(0);
   });
 
   it('when the API never deletes it, says the Lease stays and when it lapses; the lock files still go', async () => {
-    const s = await setup('rotate-certs', 'split');
-    const store = leaseStore(fakeKube(s.fake), { api: true, deleteFailures: 1000 });
-    const ports: LockPorts = {
-      kube: store.kube,
-      shell: s.ports.shell,
-      clock: s.clock,
-      confirmTakeover: async () => true,
-    };
-    const a = await acquireRunLock(ports, s.plan, { holder: 'alice@laptop', runId: 'run-1' });
-    if (!a.ok) throw new Error(a.reason);
+    const { s, store, lock } = await aliceHolds(1000);
     const renewedAt = store.get()!.renewTime!;
-    const released = await a.lock.release();
+    const released = await lock.release();
     expect(store.deletes()).toBe(LEASE_RELEASE_TRIES);
     expect(released).toEqual({
       lease: 'kept',

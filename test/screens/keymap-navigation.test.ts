@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Key } from 'ink';
 import { KEYMAP, actionFor, boundOn, hintsFor, type ScreenName } from '../../src/screens/keymap.js';
 import { deriveView, initialNav, navigate, type NavState } from '../../src/screens/navigation.js';
 import { cert, node, splitReport } from '../components/sample-report.js';
-
-const noKey: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-} as Key;
+import { NO_KEY as noKey } from '../../src/hooks/useKeys.js';
 
 describe('keymap', () => {
   it('maps the same key to what it means on each screen', () => {

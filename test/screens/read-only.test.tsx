@@ -17,25 +17,9 @@ import {
 } from '../../src/screens/keymap.js';
 import { press, stripAnsi, waitForFrame } from '../components/frames.js';
 import { splitReport } from '../components/sample-report.js';
+import { NO_KEY as noKey } from '../../src/hooks/useKeys.js';
 
 const ALL_SCREENS: ScreenName[] = [...new Set(KEYMAP.flatMap((b) => b.screens as readonly ScreenName[])), 'running'];
-
-const noKey = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-} as Key;
 
 /** The (input, key) pair Ink reports for a keymap match. */
 function press1(m: KeyMatch): [string, Key] {
